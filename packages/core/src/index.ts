@@ -1,0 +1,65 @@
+// Errors
+export { RoutesimError, describeValue } from './errors/routesim-error.ts'
+export { InvalidArgumentError } from './errors/invalid-argument-error.ts'
+export { ShapeMismatchError } from './errors/shape-mismatch-error.ts'
+export { UnknownStrategyError } from './errors/unknown-strategy-error.ts'
+export { DuplicateStrategyError } from './errors/duplicate-strategy-error.ts'
+export { UnsupportedDistributionError } from './errors/unsupported-distribution-error.ts'
+export { InvalidLogitsError } from './errors/invalid-logits-error.ts'
+export { BackendUnavailableError } from './errors/backend-unavailable-error.ts'
+export { InfeasibleTargetError } from './errors/infeasible-target-error.ts'
+export { ConfigValidationError } from './errors/config-validation-error.ts'
+export type { ConfigIssue } from './errors/config-validation-error.ts'
+
+// Tensors and dtypes
+export { INDEX_DTYPES, createTensor, indexArrayToInt32, resolveIndexDtype, toIndexArray } from './tensor.ts'
+export type {
+  IndexArray,
+  IndexArrayOf,
+  IndexDtype,
+  RoutingResult,
+  ShapedInput,
+  Tensor,
+  TypedArray,
+} from './tensor.ts'
+
+// Seeded randomness
+export { createPrng, createPrngFromState } from './prng.ts'
+export type { Prng, PrngState, Seed } from './prng.ts'
+
+// Validation
+export {
+  assertFiniteLogits,
+  assertFiniteNumber,
+  assertInteger,
+  assertMatrix,
+  assertNonNegativeInteger,
+  assertOneOf,
+  assertPositiveInteger,
+  assertRoutingInputs,
+  readTokenCount,
+} from './validation.ts'
+
+// Strategies
+export { defineStrategy, isRoutingStrategy, isStrategyDefinition } from './routing-strategy.ts'
+export type {
+  ParameterSpec,
+  ParameterSpecs,
+  ParameterType,
+  RoutingContext,
+  RoutingStrategy,
+  StrategyDefinition,
+} from './routing-strategy.ts'
+export { parseParameterValue, resolveParameters } from './parameters.ts'
+
+// Kernel backends
+export type {
+  GroupSelection,
+  KernelBackend,
+  MaybePromise,
+  SampleIdsOptions,
+  SamplingKind,
+  ScoringFunction,
+  TopKOptions,
+  TopKOutput,
+} from './kernel-backend.ts'

@@ -1,0 +1,93 @@
+import type { Prng, Seed } from './prng.ts'
+import type { IndexDtype, RoutingResult, ShapedInput, Tensor } from './tensor.ts'
+import type { KernelBackend } from './kernel-backend.ts'
+
+/** What a caller (usually the simulator) lends a strategy for one call. */
+export interface RoutingContext {
+  /** The stream to draw from. The simulator passes its own, so one seed governs a whole run. */
+  readonly prng?: Prng
+  /** Layer index within a multi-layer scenario (for per-layer structure). */
+  readonly layer?: number
+}
+
+/**
+ * The seed's `RoutingStrategy`: route T tokens to k experts each.
+ * `hiddenStates` is `[T, H]` (only its shape is read), `routerLogits` is `[T, E]`.
+ * Returns `[topkWeights (Float32Array [T, k]), topkIds ([T, k], dtype per indicesType, default int32)]`.
+ */
+export interface RoutingStrategy {
+  routeTokens(
+    hiddenStates: ShapedInput,
+    routerLogits: Tensor | ShapedInput,
+    topK: number,
+    indicesType?: IndexDtype,
+    context?: RoutingContext,
+  ): RoutingResult
+  /** Optional: the same routing computed on a kernel backend (GPU etc.). */
+  routeTokensOn?(
+    backend: KernelBackend,
+    hiddenStates: ShapedInput,
+    routerLogits: Tensor | ShapedInput,
+    topK: number,
+    indicesType?: IndexDtype,
+    context?: RoutingContext,
+  ): Promise<RoutingResult>
+}
+
+export type ParameterType = 'number' | 'integer' | 'boolean' | 'string' | 'enum' | 'number[]'
+
+/** One documented, validated strategy parameter. */
+export interface ParameterSpec {
+  readonly type: ParameterType
+  readonly description: string
+  readonly default?: unknown
+  readonly min?: number
+  readonly max?: number
+  readonly exclusiveMin?: boolean
+  readonly exclusiveMax?: boolean
+  /** Allowed values for `enum`. */
+  readonly values?: readonly string[]
+  /** May be left out with no default. */
+  readonly optional?: boolean
+}
+
+export type ParameterSpecs = Readonly<Record<string, ParameterSpec>>
+
+/**
+ * A strategy as the registry, the CLI and plugin packages know it: a name, a one-line description,
+ * its parameters, and a factory. Plugins export one of these (see `defineStrategy`).
+ */
+export interface StrategyDefinition<P extends Record<string, unknown> = Record<string, unknown>> {
+  /** Registered name, snake_case. */
+  readonly name: string
+  /** One line, shown by `routesim strategies`. */
+  readonly description: string
+  readonly parameters: ParameterSpecs
+  /** Where the pattern comes from (paper, PR, codebase). */
+  readonly source?: string
+  /** The defining formula in plain text. */
+  readonly formula?: string
+  /** Whether routing reads the logit values (real routers) or only the shapes. */
+  readonly usesLogits?: boolean
+  /** Builds a strategy from already-validated parameters (defaults filled in). */
+  create(parameters: P, options: { seed?: Seed }): RoutingStrategy
+}
+
+/** Identity helper that gives plugin authors type inference. */
+export function defineStrategy<P extends Record<string, unknown>>(definition: StrategyDefinition<P>): StrategyDefinition<P> {
+  return definition
+}
+
+export function isRoutingStrategy(value: unknown): value is RoutingStrategy {
+  return typeof value === 'object' && value !== null && typeof (value as RoutingStrategy).routeTokens === 'function'
+}
+
+export function isStrategyDefinition(value: unknown): value is StrategyDefinition {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as StrategyDefinition).name === 'string' &&
+    typeof (value as StrategyDefinition).create === 'function' &&
+    typeof (value as StrategyDefinition).parameters === 'object'
+  )
+}
