@@ -1,0 +1,30 @@
+import { InvalidArgumentError, assertPositiveInteger } from '@routesim/core'
+
+/** Expert ids as any routing source returns them: int32/uint32/int64 tensors' data or a plain array. */
+export type ExpertIds = ArrayLike<number> | BigInt64Array
+
+/** Reads id `i` as a number; BigInt64Array is the seed's default `torch.long` dtype. */
+export function readId(ids: ExpertIds, i: number): number {
+  return ids instanceof BigInt64Array ? Number(ids[i]!) : (ids as ArrayLike<number>)[i]!
+}
+
+export function invalidId(parameter: string, index: number, value: number, numExperts: number): InvalidArgumentError {
+  return new InvalidArgumentError({
+    parameter: `${parameter}[${index}]`,
+    value,
+    allowed: `an integer expert id in [0, ${numExperts - 1}]`,
+  })
+}
+
+/** `ids.length` must be T·k; returns T. */
+export function assertIdsShape(ids: ExpertIds, topK: unknown): number {
+  const k = assertPositiveInteger('topK', topK)
+  if (ids.length % k !== 0) {
+    throw new InvalidArgumentError({
+      parameter: 'ids.length',
+      value: ids.length,
+      allowed: `a multiple of topK (${k}), since ids are [tokens, topK] row-major`,
+    })
+  }
+  return ids.length / k
+}
