@@ -15,6 +15,11 @@ export type Seed = number | bigint | string
 export interface Prng {
   /** Uniform integer in [0, 2^32). */
   nextUint32(): number
+  /**
+   * Fills `out` with the next `out.length` words: exactly what as many `nextUint32()` calls return,
+   * but with the state in locals (several times faster for bulk samplers). Returns `out`.
+   */
+  fillUint32(out: Uint32Array): Uint32Array
   /** Uniform float in [0, 1) with 32 random bits. */
   nextFloat(): number
   /** Uniform float in [0, 1) with 53 random bits. */
@@ -86,6 +91,32 @@ class Xoshiro128 implements Prng {
     this.c ^= t
     this.d = rotl(this.d, 11)
     return result >>> 0
+  }
+
+  fillUint32(out: Uint32Array): Uint32Array {
+    // Same steps as nextUint32; int32 fields outside the small-integer range are boxed by engines,
+    // so the hot loop keeps the state in locals and writes it back once.
+    let a = this.a
+    let b = this.b
+    let c = this.c
+    let d = this.d
+    const n = out.length
+    for (let i = 0; i < n; i++) {
+      const b5 = Math.imul(b, 5)
+      out[i] = Math.imul((b5 << 7) | (b5 >>> 25), 9)
+      const t = b << 9
+      c ^= a
+      d ^= b
+      b ^= c
+      a ^= d
+      c ^= t
+      d = (d << 11) | (d >>> 21)
+    }
+    this.a = a
+    this.b = b
+    this.c = c
+    this.d = d
+    return out
   }
 
   nextFloat(): number {
