@@ -63,3 +63,11 @@ export type {
   TopKOptions,
   TopKOutput,
 } from './kernel-backend.ts'
+
+// Reference kernel backend (the truth every backend is tested against)
+export { createReferenceBackend, referenceHistogram } from './reference-backend.ts'
+export type { ReferenceBackend } from './reference-backend.ts'
+export { referenceTopK } from './reference-backend-top-k.ts'
+export { referenceSampleIds } from './reference-backend-sampling.ts'
+export { validateHistogramArguments, validateSampleIdsOptions, validateTopKArguments } from './reference-backend-validation.ts'
+export type { ResolvedSampleIds, ResolvedTopK } from './reference-backend-validation.ts'

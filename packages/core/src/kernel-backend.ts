@@ -1,3 +1,15 @@
+/*
+ * Changes by H3 (routers), all additive and optional, so existing backends keep compiling:
+ * - GroupSelection.groupScore gains 'topn_sum' with `groupTopN` (Megatron: sum of each group's best k // topkGroup).
+ *   'top2_sum' stays and means topn_sum with n = 2.
+ * - GroupSelection.maskValue: the selection value of experts outside the chosen groups. Default -Infinity (vLLM,
+ *   Megatron); HF DeepSeek masks with 0, so a masked expert can outrank a chosen one whose score + bias < 0.
+ * - TopKOptions.needWeights (default true): false lets a backend skip the scores of the winners (routers that
+ *   derive weights from the selected logits pass false); `weights` is then zero-filled, ids are unaffected.
+ * - Core exports validateTopKArguments / validateHistogramArguments / validateSampleIdsOptions: the reference
+ *   backend's checks, so every backend rejects bad input with the same typed errors.
+ * A backend that does not implement an option may hand that call to createReferenceBackend().
+ */
 export type MaybePromise<T> = T | Promise<T>
 
 /** How a router turns logits into scores before selection. */
@@ -6,8 +18,15 @@ export type ScoringFunction = 'softmax' | 'sigmoid' | 'logits'
 export interface GroupSelection {
   readonly numGroups: number
   readonly topkGroup: number
-  /** 'max' (DeepSeek-V2/vLLM without bias) or 'top2_sum' (DeepSeek-V3 with a correction bias). */
-  readonly groupScore: 'max' | 'top2_sum'
+  /**
+   * 'max' (DeepSeek-V2/vLLM without bias), 'top2_sum' (DeepSeek-V3 with a correction bias) or 'topn_sum'
+   * (Megatron: sum of each group's best `groupTopN` selection values). Computed on the selection values (score + bias).
+   */
+  readonly groupScore: 'max' | 'top2_sum' | 'topn_sum'
+  /** For 'topn_sum': how many of each group's best selection values are summed, 1 ≤ n ≤ group size. */
+  readonly groupTopN?: number | undefined
+  /** Selection value of experts outside the chosen groups: -Infinity (default; vLLM, Megatron) or 0 (HF DeepSeek). */
+  readonly maskValue?: number | undefined
 }
 
 export interface TopKOptions {
@@ -16,6 +35,8 @@ export interface TopKOptions {
   /** Per-expert bias added to scores for selection only (DeepSeek-V3 `e_score_correction_bias`). */
   readonly bias?: Float32Array | undefined
   readonly grouping?: GroupSelection | undefined
+  /** Default true. When false the backend may skip computing weights; `weights` is then zero-filled. */
+  readonly needWeights?: boolean | undefined
 }
 
 /** Row-major `[rows, k]`: ids by descending selection value (ties → lower id); weights are the unbiased scores. */

@@ -1,0 +1,189 @@
+import { InvalidLogitsError } from './errors/invalid-logits-error.ts'
+import type { TopKOptions, TopKOutput } from './kernel-backend.ts'
+import { validateTopKArguments } from './reference-backend-validation.ts'
+import type { ResolvedTopK } from './reference-backend-validation.ts'
+
+function throwFirstNonFinite(logits: Float32Array, row: number, cols: number): never {
+  const base = row * cols
+  for (let j = 0; j < cols; j++) {
+    const v = logits[base + j]!
+    if (v - v !== 0) throw new InvalidLogitsError({ parameter: 'logits', row, column: j, value: v })
+  }
+  throw new Error('unreachable: row reported non-finite but none found')
+}
+
+/**
+ * Top-k of every row with the exact semantics of vLLM's routers, in float64:
+ * selection on score (+ bias), group masks, ties → lower expert id, rows by descending selection value,
+ * weights = the unbiased scores of the winners.
+ */
+export function referenceTopK(logits: Float32Array, rows: number, cols: number, options: TopKOptions): TopKOutput {
+  const o = validateTopKArguments(logits, rows, cols, options)
+  const ids = new Int32Array(o.rows * o.k)
+  const weights = new Float32Array(o.rows * o.k)
+  if (o.bias === undefined && o.groupScore === 'none') plainTopK(logits, o, ids, weights)
+  else generalTopK(logits, o, ids, weights)
+  return { ids, weights }
+}
+
+/**
+ * No bias, no groups: softmax and sigmoid are strictly increasing, so selecting on the raw logits picks
+ * exactly the experts with the highest scores (and the same ties), and exp runs only for the normalizer.
+ */
+function plainTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, outWeights: Float32Array): void {
+  const { rows, cols, k, scoring, needWeights } = o
+  const topV = new Float64Array(k)
+  const topI = new Int32Array(k)
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols
+    let filled = 0
+    let threshold = -Infinity
+    for (let j = 0; j < cols; j++) {
+      const v = logits[base + j]!
+      if (v - v !== 0) throwFirstNonFinite(logits, r, cols)
+      // Strict `>`: an equal later (higher-id) value never displaces an earlier one.
+      if (v > threshold) {
+        let pos = filled < k ? filled++ : k - 1
+        while (pos > 0 && topV[pos - 1]! < v) {
+          topV[pos] = topV[pos - 1]!
+          topI[pos] = topI[pos - 1]!
+          pos--
+        }
+        topV[pos] = v
+        topI[pos] = j
+        if (filled === k) threshold = topV[k - 1]!
+      }
+    }
+    const out = r * k
+    for (let i = 0; i < k; i++) outIds[out + i] = topI[i]!
+    if (!needWeights) continue
+    if (scoring === 'softmax') {
+      const max = topV[0]!
+      let sum = 0
+      for (let j = 0; j < cols; j++) sum += Math.exp(logits[base + j]! - max)
+      for (let i = 0; i < k; i++) outWeights[out + i] = Math.exp(topV[i]! - max) / sum
+    } else if (scoring === 'sigmoid') {
+      for (let i = 0; i < k; i++) outWeights[out + i] = 1 / (1 + Math.exp(-topV[i]!))
+    } else {
+      for (let i = 0; i < k; i++) outWeights[out + i] = topV[i]!
+    }
+  }
+}
+
+/** Bias and/or groups: scores are materialized per row (float64), then groups, then experts. */
+function generalTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, outWeights: Float32Array): void {
+  const { rows, cols, k, scoring, bias, numGroups, topkGroup, groupScore, groupTopN, maskValue, needWeights } = o
+  const grouped = groupScore !== 'none'
+  const groupSize = cols / numGroups
+  const score = new Float64Array(cols)
+  const select = bias === undefined ? score : new Float64Array(cols)
+  const groupValue = new Float64Array(numGroups)
+  const chosen = new Uint8Array(numGroups)
+  const topV = new Float64Array(k)
+  const topI = new Int32Array(k)
+  const groupTopV = new Float64Array(Math.max(topkGroup, 1))
+  const groupTopI = new Int32Array(Math.max(topkGroup, 1))
+  const nBest = new Float64Array(Math.max(groupTopN, 1))
+  const skipMasked = maskValue === -Infinity
+
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols
+    // 1. Unbiased scores and selection values.
+    if (scoring === 'softmax') {
+      let max = -Infinity
+      for (let j = 0; j < cols; j++) {
+        const v = logits[base + j]!
+        if (v - v !== 0) throwFirstNonFinite(logits, r, cols)
+        if (v > max) max = v
+      }
+      let sum = 0
+      for (let j = 0; j < cols; j++) {
+        const e = Math.exp(logits[base + j]! - max)
+        score[j] = e
+        sum += e
+      }
+      for (let j = 0; j < cols; j++) score[j] = score[j]! / sum
+    } else if (scoring === 'sigmoid') {
+      for (let j = 0; j < cols; j++) {
+        const v = logits[base + j]!
+        if (v - v !== 0) throwFirstNonFinite(logits, r, cols)
+        score[j] = 1 / (1 + Math.exp(-v))
+      }
+    } else {
+      for (let j = 0; j < cols; j++) {
+        const v = logits[base + j]!
+        if (v - v !== 0) throwFirstNonFinite(logits, r, cols)
+        score[j] = v
+      }
+    }
+    if (bias !== undefined) for (let j = 0; j < cols; j++) select[j] = score[j]! + bias[j]!
+
+    // 2. Group scores and the chosen groups (ties → lower group id).
+    if (grouped) {
+      for (let g = 0; g < numGroups; g++) {
+        const start = g * groupSize
+        if (groupScore === 'max') {
+          let m = -Infinity
+          for (let j = start; j < start + groupSize; j++) if (select[j]! > m) m = select[j]!
+          groupValue[g] = m
+        } else {
+          let filled = 0
+          for (let j = start; j < start + groupSize; j++) {
+            const v = select[j]!
+            if (filled === groupTopN && !(v > nBest[groupTopN - 1]!)) continue
+            let pos = filled < groupTopN ? filled++ : groupTopN - 1
+            while (pos > 0 && nBest[pos - 1]! < v) {
+              nBest[pos] = nBest[pos - 1]!
+              pos--
+            }
+            nBest[pos] = v
+          }
+          let s = 0
+          for (let i = 0; i < groupTopN; i++) s += nBest[i]!
+          groupValue[g] = s
+        }
+      }
+      let filled = 0
+      for (let g = 0; g < numGroups; g++) {
+        const v = groupValue[g]!
+        if (filled === topkGroup && !(v > groupTopV[topkGroup - 1]!)) continue
+        let pos = filled < topkGroup ? filled++ : topkGroup - 1
+        while (pos > 0 && groupTopV[pos - 1]! < v) {
+          groupTopV[pos] = groupTopV[pos - 1]!
+          groupTopI[pos] = groupTopI[pos - 1]!
+          pos--
+        }
+        groupTopV[pos] = v
+        groupTopI[pos] = g
+      }
+      chosen.fill(0)
+      for (let i = 0; i < topkGroup; i++) chosen[groupTopI[i]!] = 1
+    }
+
+    // 3. Experts, in id order so ties resolve to the lower id.
+    let filled = 0
+    for (let g = 0; g < numGroups; g++) {
+      const inGroup = !grouped || chosen[g] === 1
+      if (!inGroup && skipMasked) continue
+      const start = g * groupSize
+      for (let j = start; j < start + groupSize; j++) {
+        const v = inGroup ? select[j]! : maskValue
+        if (filled === k && !(v > topV[k - 1]!)) continue
+        let pos = filled < k ? filled++ : k - 1
+        while (pos > 0 && topV[pos - 1]! < v) {
+          topV[pos] = topV[pos - 1]!
+          topI[pos] = topI[pos - 1]!
+          pos--
+        }
+        topV[pos] = v
+        topI[pos] = j
+      }
+    }
+    const out = r * k
+    for (let i = 0; i < k; i++) {
+      const id = topI[i]!
+      outIds[out + i] = id
+      if (needWeights) outWeights[out + i] = score[id]!
+    }
+  }
+}

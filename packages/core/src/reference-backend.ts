@@ -1,0 +1,48 @@
+import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
+import type { KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from './kernel-backend.ts'
+import { referenceSampleIds } from './reference-backend-sampling.ts'
+import { referenceTopK } from './reference-backend-top-k.ts'
+import { validateHistogramArguments } from './reference-backend-validation.ts'
+
+/** Per-expert counts of a flat id array; an id outside [0, numExperts) is an error, not a silent drop. */
+export function referenceHistogram(ids: Int32Array, numExperts: number): Int32Array {
+  const e = validateHistogramArguments(ids, numExperts)
+  const counts = new Int32Array(e)
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!
+    // Unsigned compare catches negatives and ids ≥ E in one test.
+    if (id >>> 0 >= e) {
+      throw new InvalidArgumentError({ parameter: `ids[${i}]`, value: id, allowed: `an expert id in [0, ${e - 1}]` })
+    }
+    counts[id]!++
+  }
+  return counts
+}
+
+/** The reference backend's kernels are synchronous, so its type says so. */
+export interface ReferenceBackend extends KernelBackend {
+  readonly name: 'reference'
+  readonly mode: 'reference'
+  topK(logits: Float32Array, rows: number, cols: number, options: TopKOptions): TopKOutput
+  histogram(ids: Int32Array, numExperts: number): Int32Array
+  sampleIds(options: SampleIdsOptions): Int32Array
+}
+
+/**
+ * The reference kernel backend: plain TypeScript over typed arrays, synchronous, stateless and exact.
+ * Every other backend is tested against it (`describeBackendConformance` in `@routesim/testing`).
+ *
+ * @example
+ * const backend = createReferenceBackend()
+ * const { ids, weights } = backend.topK(new Float32Array([1, 2, 3, 4]), 1, 4, { k: 2, scoring: 'softmax' })
+ * // ids [3, 2], weights [0.643914, 0.236883]
+ */
+export function createReferenceBackend(): ReferenceBackend {
+  return {
+    name: 'reference',
+    mode: 'reference',
+    topK: referenceTopK,
+    histogram: referenceHistogram,
+    sampleIds: referenceSampleIds,
+  }
+}
