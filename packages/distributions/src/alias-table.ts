@@ -1,0 +1,110 @@
+import { InvalidArgumentError } from '@routesim/core'
+import type { Prng } from '@routesim/core'
+
+/**
+ * Walker/Vose alias table: O(n) to build, O(1) per draw from a fixed discrete distribution.
+ * `threshold[i]` is the probability of keeping column i (else `alias[i]`), `probabilities` the
+ * normalised input weights (the exact distribution the table represents).
+ */
+export interface AliasTable {
+  readonly size: number
+  readonly probabilities: Float64Array
+  readonly threshold: Float64Array
+  readonly alias: Int32Array
+  /** Number of entries with a positive weight. */
+  readonly support: number
+}
+
+/**
+ * Checks per-item weights: finite, ≥ 0, not all zero. Returns their sum.
+ * `parameter` names the input in the error (e.g. `categorical.weights`).
+ */
+export function validateWeights(parameter: string, weights: ArrayLike<number>): number {
+  if (weights.length === 0) {
+    throw new InvalidArgumentError({ parameter, value: weights, allowed: 'a non-empty list of finite weights ≥ 0' })
+  }
+  let sum = 0
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i]!
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
+      throw new InvalidArgumentError({
+        parameter: `${parameter}[${i}]`,
+        value: w,
+        allowed: 'a finite number ≥ 0',
+      })
+    }
+    sum += w
+  }
+  if (!(sum > 0) || !Number.isFinite(sum)) {
+    throw new InvalidArgumentError({
+      parameter,
+      value: weights,
+      allowed: 'weights with a positive, finite sum (at least one weight > 0)',
+    })
+  }
+  return sum
+}
+
+/** Builds an alias table from non-negative weights (normalised internally). */
+export function createAliasTable(weights: ArrayLike<number>, parameter = 'weights'): AliasTable {
+  const total = validateWeights(parameter, weights)
+  const n = weights.length
+  const probabilities = new Float64Array(n)
+  const scaled = new Float64Array(n)
+  let support = 0
+  for (let i = 0; i < n; i++) {
+    const p = weights[i]! / total
+    probabilities[i] = p
+    scaled[i] = p * n
+    if (p > 0) support++
+  }
+  const threshold = new Float64Array(n)
+  const alias = new Int32Array(n)
+  const small = new Int32Array(n)
+  const large = new Int32Array(n)
+  let ns = 0
+  let nl = 0
+  for (let i = 0; i < n; i++) {
+    if (scaled[i]! < 1) small[ns++] = i
+    else large[nl++] = i
+  }
+  while (ns > 0 && nl > 0) {
+    const s = small[--ns]!
+    const l = large[nl - 1]!
+    threshold[s] = scaled[s]!
+    alias[s] = l
+    scaled[l] = scaled[l]! + scaled[s]! - 1
+    if (scaled[l]! < 1) {
+      nl--
+      small[ns++] = l
+    }
+  }
+  // Leftovers are 1 up to rounding. A zero-weight leftover must never be drawn, so it aliases a
+  // positive-weight column instead of keeping itself.
+  let anyPositive = 0
+  for (let i = 0; i < n; i++) if (probabilities[i]! > 0) anyPositive = i
+  for (let i = 0; i < nl; i++) {
+    const l = large[i]!
+    threshold[l] = 1
+    alias[l] = l
+  }
+  for (let i = 0; i < ns; i++) {
+    const s = small[i]!
+    threshold[s] = 1
+    alias[s] = s
+  }
+  for (let i = 0; i < n; i++) {
+    if (probabilities[i] === 0) {
+      threshold[i] = 0
+      if (probabilities[alias[i]!] === 0) alias[i] = anyPositive
+    }
+  }
+  return { size: n, probabilities, threshold, alias, support }
+}
+
+/** One draw from the table: a 53-bit uniform picks the column and, with its fraction, the side. */
+export function sampleAlias(table: AliasTable, prng: Prng): number {
+  const x = prng.nextDouble() * table.size
+  const i = x | 0
+  return x - i < table.threshold[i]! ? i : table.alias[i]!
+}

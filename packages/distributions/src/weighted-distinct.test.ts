@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest'
+import { createPrng, InvalidArgumentError } from '@routesim/core'
+import { createWeightedDistinctSampler } from './weighted-distinct.ts'
+import { plackettLuceInclusion } from './plackett-luce.ts'
+import { chiSquareTest } from './special-functions.ts'
+
+const SEEDS = 40
+const MAX_REJECTIONS = 3 // of 40 at α = 0.01 (expected 0.4)
+
+function countRejections(run: (seed: number) => number): number {
+  let r = 0
+  for (let seed = 0; seed < SEEDS; seed++) if (run(seed) < 0.01) r++
+  return r
+}
+
+describe('createWeightedDistinctSampler (Plackett–Luce without replacement)', () => {
+  it('rows hold k distinct items and never a zero-weight item', () => {
+    const w = [0, 5, 1, 0, 2, 2, 1, 9, 0.1, 0]
+    const s = createWeightedDistinctSampler(w)
+    const ids = s.sampleRows(createPrng(1), 2000, 6)
+    for (let r = 0; r < 2000; r++) {
+      const row = Array.from(ids.subarray(r * 6, r * 6 + 6))
+      expect(new Set(row).size).toBe(6)
+      for (const id of row) expect(w[id]).toBeGreaterThan(0)
+    }
+  })
+
+  // Both code paths (alias + rejection, and sequential fallback) must realise the same law.
+  for (const [label, fallbackMass] of [
+    ['alias rejection', 1],
+    ['sequential fallback', 0],
+    ['mixed (default 0.5)', 0.5],
+  ] as const) {
+    it(`${label}: ordered first two draws follow p_i · p_j / (1 − p_i) (χ² over ${SEEDS} seeds)`, () => {
+      const w = [6, 3, 2, 1, 1, 0.5, 0.5]
+      const total = w.reduce((a, b) => a + b, 0)
+      const p = w.map((x) => x / total)
+      const cells = w.length * w.length
+      const expected = new Float64Array(cells)
+      for (let i = 0; i < w.length; i++)
+        for (let j = 0; j < w.length; j++) if (i !== j) expected[i * w.length + j] = (p[i]! * p[j]!) / (1 - p[i]!)
+      const s = createWeightedDistinctSampler(w, { fallbackMass })
+      const rejections = countRejections((seed) => {
+        const ids = s.sampleRows(createPrng(seed, label), 4000, 3)
+        const obs = new Float64Array(cells)
+        for (let r = 0; r < 4000; r++) obs[ids[r * 3]! * w.length + ids[r * 3 + 1]!]! += 1
+        return chiSquareTest(obs, expected).pValue
+      })
+      expect(rejections).toBeLessThanOrEqual(MAX_REJECTIONS)
+    })
+  }
+
+  it('per-item frequencies match the exact PL inclusion probabilities (zipf s=1.2, E=64, k=8)', () => {
+    const E = 64
+    const k = 8
+    const w = Array.from({ length: E }, (_, i) => (i + 1) ** -1.2)
+    const pi = plackettLuceInclusion(w, k)
+    const probs = Float64Array.from(pi, (v) => v / k)
+    const s = createWeightedDistinctSampler(w)
+    const rejections = countRejections((seed) => {
+      const ids = s.sampleRows(createPrng(seed, 'zipf'), 3000, k)
+      const counts = new Float64Array(E)
+      for (const id of ids) counts[id]! += 1
+      return chiSquareTest(counts, probs).pValue
+    })
+    expect(rejections).toBeLessThanOrEqual(MAX_REJECTIONS)
+  })
+
+  it('the same PRNG state gives the same rows', () => {
+    const s = createWeightedDistinctSampler([1, 2, 3, 4, 5, 6])
+    expect(s.sampleRows(createPrng(9), 100, 4)).toEqual(s.sampleRows(createPrng(9), 100, 4))
+  })
+
+  it('excluded items are never drawn and the rest follow PL over what remains', () => {
+    const w = [4, 3, 2, 1, 1, 1]
+    const s = createWeightedDistinctSampler(w)
+    const prng = createPrng(3)
+    const out = new Int32Array(2)
+    const counts = new Float64Array(w.length)
+    for (let r = 0; r < 20000; r++) {
+      s.sampleRow(prng, out, 0, 2, [0, 2])
+      expect(out[0]).not.toBe(0)
+      expect(out[1]).not.toBe(2)
+      expect(out[0]).not.toBe(out[1])
+      counts[out[0]!]! += 1
+      counts[out[1]!]! += 1
+    }
+    const pi = plackettLuceInclusion([0, 3, 0, 1, 1, 1], 2)
+    expect(chiSquareTest(counts, Float64Array.from(pi, (v) => v / 2)).pValue).toBeGreaterThan(1e-4)
+  })
+
+  it('rejects k larger than the number of non-zero weights, and bad weights', () => {
+    const s = createWeightedDistinctSampler([1, 0, 2, 0])
+    expect(() => s.sampleRows(createPrng(0), 1, 3)).toThrow(InvalidArgumentError)
+    expect(() => s.sampleRows(createPrng(0), 1, 3)).toThrow(/non-zero weight/)
+    expect(() => s.sampleRow(createPrng(0), new Int32Array(2), 0, 2, [0])).toThrow(/excluded/)
+    expect(() => createWeightedDistinctSampler([1, Number.NaN])).toThrow(/weights\[1\]/)
+    expect(() => createWeightedDistinctSampler([0, 0])).toThrow(InvalidArgumentError)
+    expect(() => createWeightedDistinctSampler([1], { fallbackMass: 2 })).toThrow(/fallbackMass/)
+  })
+
+  it('extreme skew (one item holds 1 − 1e-12) still terminates and stays exact in law', () => {
+    const w = [1, 1e-12, 1e-12, 1e-12]
+    const s = createWeightedDistinctSampler(w)
+    const ids = s.sampleRows(createPrng(5), 1000, 4)
+    for (let r = 0; r < 1000; r++) expect(ids[r * 4]).toBe(0)
+  })
+})
