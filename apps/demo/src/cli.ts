@@ -1,0 +1,71 @@
+import { Command, CommanderError } from 'commander'
+import { RoutesimError } from '@routesim/core'
+import { registerDemoCommand } from './commands/demo.ts'
+import { registerRouteCommand } from './commands/route.ts'
+import { registerStrategiesCommand } from './commands/strategies.ts'
+
+/** Exit codes: 0 success, 1 an unexpected failure (a bug), 2 bad input (a typed routesim error or a usage error). */
+export const EXIT_OK = 0
+export const EXIT_FAILURE = 1
+export const EXIT_BAD_INPUT = 2
+
+export interface ProgramOutput {
+  writeOut?: (text: string) => void
+  writeErr?: (text: string) => void
+  /** Terminal width for tables and help. */
+  columns?: number
+}
+
+/**
+ * The `routesim` program. Each subcommand lives in `commands/<name>.ts` and registers itself here.
+ * Output goes through commander's output configuration, which every subcommand inherits, so tests
+ * can run the program in-process and read what it printed.
+ */
+export function createProgram(output: ProgramOutput = {}): Command {
+  const program = new Command('routesim')
+  const writeOut = output.writeOut ?? ((text: string) => void process.stdout.write(text))
+  const writeErr = output.writeErr ?? ((text: string) => void process.stderr.write(text))
+  const columns = output.columns ?? (process.stdout.columns || 80)
+  program
+    .description('Simulate how the router of a Mixture-of-Experts model sends tokens to experts.')
+    .version('0.1.0', '-V, --version')
+    .option('--debug', 'show stack traces for errors')
+    .configureOutput({ writeOut, writeErr, getOutHelpWidth: () => columns, getErrHelpWidth: () => columns })
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+
+  registerStrategiesCommand(program)
+  registerRouteCommand(program)
+  registerDemoCommand(program)
+  return program
+}
+
+/**
+ * Parses `argv` (the arguments after `routesim`), runs the command and returns the exit code.
+ * Never throws: typed errors print their message, other errors print a one-line report
+ * (with the stack under `--debug`).
+ */
+export async function runCli(argv: readonly string[], output: ProgramOutput = {}): Promise<number> {
+  const program = createProgram(output)
+  const writeErr = program.configureOutput().writeErr!
+  const debug = argv.includes('--debug')
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+    return EXIT_OK
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander has already printed its message (or the help/version text).
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT_OK
+      return EXIT_BAD_INPUT
+    }
+    if (RoutesimError.isInstance(error)) {
+      writeErr(`error: ${error.message}\n`)
+      if (debug && error.stack) writeErr(`${error.stack}\n`)
+      return EXIT_BAD_INPUT
+    }
+    const message = error instanceof Error ? error.message : String(error)
+    writeErr(`routesim failed unexpectedly: ${message}\n`)
+    writeErr(debug && error instanceof Error && error.stack ? `${error.stack}\n` : 'Run again with --debug for the stack trace.\n')
+    return EXIT_FAILURE
+  }
+}

@@ -1,0 +1,154 @@
+import type { Command } from 'commander'
+import { createSimulator } from '@routesim/simulator'
+import { fixed, padEnd, percent, sparkline, wrap } from '../format.ts'
+import { outputOf, type CliOutput } from '../io.ts'
+import { plainTable } from '../load-table.ts'
+import { parseIntegerOption, parseSeedOption } from '../options.ts'
+import { routeOnce, type RouteOutcome } from '../routing-run.ts'
+
+/** One stop of the tour: a strategy, its parameters, and what it is there to show. */
+export interface DemoStop {
+  readonly label: string
+  readonly strategy: string
+  readonly params: Readonly<Record<string, unknown>>
+  readonly note: string
+}
+
+/**
+ * The tour, in order. Stops whose strategy is not registered (a plugin left out of a build) are
+ * skipped; a registered strategy that rejects its parameters is an error, never skipped.
+ */
+export const DEMO_STOPS: readonly DemoStop[] = [
+  {
+    label: 'uniform i.i.d.',
+    strategy: 'uniform_random',
+    params: { replacement: true },
+    note: "The seed's original draw (torch.randint): each of the k slots is independent, so some tokens name the same expert twice, which DeepEP's dispatch rejects.",
+  },
+  {
+    label: 'uniform distinct',
+    strategy: 'uniform_random',
+    params: {},
+    note: "routesim's default (vLLM's later fix): k distinct experts per token, every k-subset equally likely. No duplicates; the loads differ only by sampling noise.",
+  },
+  {
+    label: 'normal',
+    strategy: 'normal_routing',
+    params: {},
+    note: "The seed's normal: id = floor(sigmoid(z)·E) with z ~ N(0,1). The middle experts run hot, the edges starve, and ids still repeat within a token.",
+  },
+  {
+    label: 'softmax top-k',
+    strategy: 'softmax_topk',
+    params: {},
+    note: 'A real router (Mixtral/Qwen style) on random N(0,1) logits: softmax, then the top k. Random logits spread the load almost evenly; real traffic does not.',
+  },
+  {
+    label: 'grouped top-k',
+    strategy: 'grouped_topk',
+    params: {},
+    note: "DeepSeek-V3's router on random logits: choose the best expert groups first, then the top k inside them. Still near-uniform on random logits.",
+  },
+  {
+    label: 'zipf',
+    strategy: 'zipf',
+    params: {},
+    note: 'Zipf popularity: the r-th most popular expert gets weight 1/r^s. A few experts carry much of the traffic, and the EP ranks that host them set the pace.',
+  },
+  {
+    label: 'hot experts',
+    strategy: 'hot_experts',
+    params: {},
+    note: 'A small hot set takes a fixed share of all traffic, the pattern behind "the hottest expert is 7x the mean" reports at inference time.',
+  },
+  {
+    label: 'lognormal',
+    strategy: 'lognormal',
+    params: {},
+    note: "Log-normal expert popularity, the shape DeepEP fitted to DeepSeek-V3's measured per-rank loads.",
+  },
+]
+
+interface DemoOptions {
+  tokens: string
+  experts: string
+  topK: string
+  epSize: string
+  seed: string
+}
+
+const CHARS = 64
+
+function render(output: CliOutput, setup: { tokens: number; experts: number; topK: number; epSize: number; seed: string }, rows: { stop: DemoStop; outcome: RouteOutcome }[]): void {
+  const { tokens, experts, topK, epSize } = setup
+  const width = Math.min(Math.max(output.columns, 80), 100)
+  const lines: string[] = []
+  lines.push(`routesim demo: ${tokens} tokens, each routed to ${topK} of ${experts} experts (a DeepSeek-V3-sized MoE layer),`)
+  lines.push(`placed on ${epSize} expert-parallel ranks (${experts / epSize} experts each). Seed ${setup.seed}; same seed, same output.`)
+  lines.push('')
+  const table = plainTable({
+    head: ['strategy', 'dup. tokens', 'experts used', 'max÷mean', 'Gini', `balanced (EP ${epSize})`],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right'],
+    style: { compact: true },
+  })
+  for (const { stop, outcome } of rows) {
+    const s = outcome.summary
+    table.push([
+      stop.label,
+      percent(outcome.duplicateIdRate),
+      `${s.distinctExperts}/${s.numExperts}`,
+      fixed(s.maxOverMean, 2),
+      fixed(s.gini, 3),
+      fixed(outcome.ranks?.balancedness ?? Number.NaN, 3),
+    ])
+  }
+  lines.push(table.toString())
+  lines.push(...wrap(
+    'dup. tokens: share of tokens that name an expert twice. max÷mean: hottest expert ÷ average (1 = even). ' +
+      `Gini: 0 = even, 1 = one expert takes all. balanced: mean ÷ max tokens per rank (1 = even, 1/${epSize} = worst); ` +
+      'the busiest rank sets the step time of expert parallelism.',
+    width,
+  ))
+  lines.push('')
+  const perChar = Math.max(1, Math.ceil(experts / CHARS))
+  lines.push(`Load by expert id, ${perChar === 1 ? 'one expert' : `${perChar} experts`} per character (▄ = mean load, █ = 2× mean or more, ▁ = ¼ or less):`)
+  lines.push('')
+  for (const { stop, outcome } of rows) {
+    const params = Object.entries(stop.params).map(([k, v]) => `--param ${k}=${String(v)}`).join(' ')
+    lines.push(`${padEnd(stop.label, 17)} ${sparkline(outcome.counts, perChar)}`)
+    lines.push(...wrap(stop.note, width, '  '))
+    lines.push(`  → routesim route --strategy ${outcome.strategy} --tokens ${tokens} --experts ${experts} --top-k ${topK}${params ? ` ${params}` : ''}`)
+    lines.push('')
+  }
+  lines.push('More: `routesim strategies` lists every strategy and its parameters; add --json to any command for machine-readable output.')
+  output.out(`${lines.join('\n')}\n`)
+}
+
+/** `routesim demo`: a few strategies side by side on a DeepSeek-V3-sized layer. */
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('a short tour: several routing strategies side by side on a DeepSeek-V3-sized layer')
+    .option('-t, --tokens <T>', 'tokens to route', '4096')
+    .option('-e, --experts <E>', 'experts in the layer', '256')
+    .option('-k, --top-k <k>', 'experts per token', '8')
+    .option('--ep-size <R>', 'expert-parallel ranks for balancedness', '32')
+    .option('--seed <S>', 'seed', '0')
+    .action(async (options: DemoOptions, command: Command) => {
+      const output = outputOf(command)
+      const tokens = parseIntegerOption('--tokens', options.tokens, 1)
+      const experts = parseIntegerOption('--experts', options.experts, 1)
+      const topK = parseIntegerOption('--top-k', options.topK, 1, experts)
+      const epSize = parseIntegerOption('--ep-size', options.epSize, 1, experts)
+      const seed = parseSeedOption(options.seed)
+      const simulator = createSimulator({ seed })
+      const available = new Set(simulator.getAvailableStrategies())
+      const rows: { stop: DemoStop; outcome: RouteOutcome }[] = []
+      for (const stop of DEMO_STOPS) {
+        if (!available.has(stop.strategy)) continue
+        const outcome = await routeOnce(simulator, { strategy: stop.strategy, params: stop.params, tokens, experts, topK, seed, epSize })
+        rows.push({ stop, outcome })
+      }
+      render(output, { tokens, experts, topK, epSize, seed: String(seed) }, rows)
+    })
+}

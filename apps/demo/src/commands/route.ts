@@ -1,0 +1,150 @@
+import { Option, type Command } from 'commander'
+import { PLACEMENTS, type Placement } from '@routesim/analysis'
+import { assertOneOf } from '@routesim/core'
+import { createSimulator } from '@routesim/simulator'
+import { BACKEND_MODES, openBackend } from '../backend.ts'
+import { fixed, percent } from '../format.ts'
+import { outputOf, writeJson, type CliOutput } from '../io.ts'
+import { GRID_MAX_EXPERTS, PER_EXPERT_ROWS_MAX, expertGrid, extremes, loadHistogram, perExpertTable } from '../load-table.ts'
+import { collect, parseIntegerOption, parseSeedOption, parseStrategyParams, seedToJson } from '../options.ts'
+import { routeOnce, type RouteOutcome } from '../routing-run.ts'
+
+interface RouteOptions {
+  strategy: string
+  tokens: string
+  experts: string
+  topK: string
+  seed: string
+  param: string[]
+  backend: string
+  epSize?: string
+  placement: string
+  json?: boolean
+}
+
+/** Pretty `key=value` list of the parameters that were set (defaults included). */
+export function describeParameters(parameters: Record<string, unknown>): string {
+  return Object.entries(parameters)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
+    .join(' ')
+}
+
+function printOutcome(output: CliOutput, outcome: RouteOutcome, header: string): void {
+  const { counts, summary } = outcome
+  const lines: string[] = [header, '']
+  const mean = fixed(summary.mean, 1)
+  if (counts.length <= PER_EXPERT_ROWS_MAX) {
+    lines.push(`Per-expert load (top-k slots routed to each expert; mean ${mean})`, perExpertTable(counts), '')
+  } else {
+    lines.push(`Load distribution: how many experts carry each load (mean ${mean})`, loadHistogram(counts), '')
+    if (counts.length <= GRID_MAX_EXPERTS) {
+      const perRow = String(summary.max).length > 5 ? 4 : 8
+      lines.push(`Per-expert load (expert id = row start + column)`, expertGrid(counts, perRow), '')
+    } else {
+      const { hottest, coldest } = extremes(counts, 8)
+      lines.push(`Hottest experts (id:tokens)  ${hottest}`, `Coldest experts (id:tokens)  ${coldest}`, '')
+    }
+  }
+  const rows: [string, string][] = [
+    ['min / mean / max load', `${summary.min} / ${mean} / ${summary.max}`],
+    ['max ÷ mean, min ÷ mean', `${fixed(summary.maxOverMean, 3)}, ${fixed(summary.minOverMean, 3)}`],
+    ['CV, Gini', `${fixed(summary.cv, 3)}, ${fixed(summary.gini, 3)}`],
+    ['distinct experts used', `${summary.distinctExperts} of ${summary.numExperts}`],
+    ['duplicate-id rate', `${percent(outcome.duplicateIdRate, 2)} (${outcome.tokensWithDuplicates} tokens repeat an expert)`],
+  ]
+  if (outcome.ranks) {
+    const r = outcome.ranks
+    rows.push([`balancedness, EP ${r.epSize}`, `${fixed(r.balancedness, 3)} (mean ÷ max rank load, ${r.placement} placement)`])
+  }
+  lines.push('Summary')
+  for (const [k, v] of rows) lines.push(`  ${k.padEnd(24)}${v}`)
+  output.out(`${lines.join('\n')}\n`)
+}
+
+/** `routesim route`: route T tokens with one strategy and show where they went. */
+export function registerRouteCommand(program: Command): void {
+  program
+    .command('route')
+    .description('route tokens with one strategy and print the per-expert load and its summary')
+    .requiredOption('-s, --strategy <name>', 'registered strategy name (see `routesim strategies`)')
+    .requiredOption('-t, --tokens <T>', 'number of tokens')
+    .requiredOption('-e, --experts <E>', 'number of experts')
+    .requiredOption('-k, --top-k <k>', 'experts per token')
+    .option('--seed <S>', 'seed; the same seed gives the same output', '0')
+    .option('-p, --param <key=value>', 'strategy parameter (repeatable; lists are comma-separated)', collect, [])
+    .addOption(new Option('--backend <mode>', 'kernel backend').choices(BACKEND_MODES).default('reference'))
+    .option('--ep-size <R>', 'also report balancedness over R expert-parallel ranks')
+    .addOption(new Option('--placement <kind>', 'expert placement over ranks').choices(PLACEMENTS).default('linear'))
+    .option('--json', 'print one JSON object instead of tables')
+    .action(async (options: RouteOptions, command: Command) => {
+      const output = outputOf(command)
+      const tokens = parseIntegerOption('--tokens', options.tokens, 1)
+      const experts = parseIntegerOption('--experts', options.experts, 1)
+      const topK = parseIntegerOption('--top-k', options.topK, 1)
+      const seed = parseSeedOption(options.seed)
+      const epSize = options.epSize === undefined ? undefined : parseIntegerOption('--ep-size', options.epSize, 1, experts)
+      const placement = assertOneOf<Placement>('--placement', options.placement, PLACEMENTS)
+
+      const simulator = createSimulator({ seed })
+      const definition = simulator.describeStrategy(options.strategy)
+      const params = parseStrategyParams(definition.name, definition.parameters, options.param)
+      const backend = await openBackend(options.backend)
+      let outcome: RouteOutcome
+      try {
+        outcome = await routeOnce(simulator, {
+          strategy: definition.name,
+          params,
+          tokens,
+          experts,
+          topK,
+          seed,
+          backend: backend.backend,
+          epSize,
+          placement,
+        })
+      } finally {
+        backend.dispose()
+      }
+
+      if (options.json) {
+        const { summary } = outcome
+        writeJson(output, {
+          strategy: outcome.strategy,
+          parameters: outcome.parameters,
+          tokens,
+          experts,
+          topK,
+          seed: seedToJson(seed),
+          backend: options.backend,
+          ranOn: outcome.ranOn,
+          usesLogits: outcome.usesLogits,
+          summary: {
+            total: summary.total,
+            min: summary.min,
+            max: summary.max,
+            mean: summary.mean,
+            maxOverMean: summary.maxOverMean,
+            minOverMean: summary.minOverMean,
+            cv: summary.cv,
+            gini: summary.gini,
+            entropy: summary.entropy,
+            distinctExperts: summary.distinctExperts,
+            duplicateIdRate: outcome.duplicateIdRate,
+            tokensWithDuplicates: outcome.tokensWithDuplicates,
+            ...(outcome.ranks ? { balancedness: outcome.ranks.balancedness } : {}),
+          },
+          ...(outcome.ranks
+            ? { ranks: { epSize: outcome.ranks.epSize, placement: outcome.ranks.placement, loads: Array.from(outcome.ranks.loads) } }
+            : {}),
+          counts: Array.from(outcome.counts),
+        })
+        return
+      }
+      const params_ = describeParameters(outcome.parameters)
+      const on = outcome.ranOn === options.backend ? outcome.ranOn : `${options.backend} → ran on ${outcome.ranOn}`
+      const header =
+        `${outcome.strategy}${params_ ? ` (${params_})` : ''}: ${tokens} tokens × top-${topK} of ${experts} experts` +
+        `, seed ${String(seed)}, backend ${on}${outcome.usesLogits ? ', N(0,1) logits' : ''}`
+      printOutcome(output, outcome, header)
+    })
+}

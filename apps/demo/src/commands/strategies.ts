@@ -1,0 +1,76 @@
+import type { Command } from 'commander'
+import type { ParameterSpec, StrategyDefinition } from '@routesim/core'
+import { createSimulator } from '@routesim/simulator'
+import { padEnd, wrap } from '../format.ts'
+import { outputOf, writeJson } from '../io.ts'
+
+/** `type` as a reader wants it: enums list their values, numbers their range. */
+export function describeType(spec: ParameterSpec): string {
+  if (spec.type === 'enum') return (spec.values ?? []).join('|')
+  if (spec.type !== 'number' && spec.type !== 'integer' && spec.type !== 'number[]') return spec.type
+  if (spec.min === undefined && spec.max === undefined) return spec.type
+  const lo = spec.min === undefined ? '(-∞' : `${spec.exclusiveMin ? '(' : '['}${spec.min}`
+  const hi = spec.max === undefined ? '∞)' : `${spec.max}${spec.exclusiveMax ? ')' : ']'}`
+  return `${spec.type} ${lo},${hi}`
+}
+
+export function describeDefault(spec: ParameterSpec): string {
+  if (spec.default === undefined) return spec.optional ? '(none)' : '(required)'
+  return Array.isArray(spec.default) ? `[${spec.default.join(',')}]` : String(spec.default)
+}
+
+function toJson(definition: StrategyDefinition) {
+  return {
+    name: definition.name,
+    description: definition.description,
+    usesLogits: definition.usesLogits === true,
+    ...(definition.source === undefined ? {} : { source: definition.source }),
+    ...(definition.formula === undefined ? {} : { formula: definition.formula }),
+    parameters: Object.entries(definition.parameters).map(([name, spec]) => ({
+      name,
+      type: spec.type,
+      ...(spec.default === undefined ? {} : { default: spec.default }),
+      ...(spec.values === undefined ? {} : { values: spec.values }),
+      ...(spec.min === undefined ? {} : { min: spec.min, exclusiveMin: spec.exclusiveMin === true }),
+      ...(spec.max === undefined ? {} : { max: spec.max, exclusiveMax: spec.exclusiveMax === true }),
+      optional: spec.optional === true,
+      description: spec.description,
+    })),
+  }
+}
+
+function toText(definitions: readonly StrategyDefinition[], width: number): string {
+  const lines = [
+    `${definitions.length} registered strategies. Set parameters with \`routesim route --param name=value\`.`,
+    '',
+  ]
+  for (const d of definitions) {
+    const tag = d.usesLogits ? '  [uses logits]' : ''
+    lines.push(`${d.name}${tag}`)
+    lines.push(...wrap(d.description, width, '    '))
+    const entries = Object.entries(d.parameters)
+    if (entries.length === 0) lines.push('    (no parameters)')
+    const nameWidth = Math.max(...entries.map(([n]) => n.length))
+    for (const [name, spec] of entries) {
+      lines.push(`    ${padEnd(name, nameWidth)}  ${describeType(spec)} = ${describeDefault(spec)}`)
+      lines.push(...wrap(spec.description, width, `    ${' '.repeat(nameWidth)}  `))
+    }
+    lines.push('')
+  }
+  return lines.join('\n')
+}
+
+/** `routesim strategies`: every registered strategy with its description and parameters. */
+export function registerStrategiesCommand(program: Command): void {
+  program
+    .command('strategies')
+    .description('list the registered routing strategies with their parameters')
+    .option('--json', 'print one JSON object instead of text')
+    .action((options: { json?: boolean }, command: Command) => {
+      const output = outputOf(command)
+      const simulator = createSimulator()
+      const definitions = simulator.getAvailableStrategies().map((name) => simulator.describeStrategy(name))
+      if (options.json) writeJson(output, { strategies: definitions.map(toJson) })
+      else output.out(toText(definitions, Math.min(output.columns, 100)))
+    })
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import { createSimulator } from '@routesim/simulator'
+import { EXIT_BAD_INPUT, EXIT_OK } from './cli.ts'
+import { DEMO_STOPS } from './commands/demo.ts'
+import { runRoutesim, widestLine } from '../test/run-routesim.ts'
+
+const small = ['--tokens', '512']
+
+function tableRow(stdout: string, label: string): string[] {
+  const line = stdout.split('\n').find((l) => l.startsWith(`│ ${label} `))
+  expect(line, `table row for ${label}`).toBeDefined()
+  return line!.split('│').slice(1, -1).map((c) => c.trim())
+}
+
+describe('routesim demo', () => {
+  it('shows every registered stop of the tour, within 100 columns', async () => {
+    const { code, stdout, stderr } = await runRoutesim('demo', ...small)
+    expect(code).toBe(EXIT_OK)
+    expect(stderr).toBe('')
+    expect(widestLine(stdout)).toBeLessThanOrEqual(100)
+    const available = new Set(createSimulator().getAvailableStrategies())
+    const shown = DEMO_STOPS.filter((s) => available.has(s.strategy))
+    expect(shown.length).toBeGreaterThanOrEqual(3)
+    for (const stop of shown) {
+      expect(tableRow(stdout, stop.label)).toHaveLength(6)
+      expect(stdout).toContain(`  → routesim route --strategy ${stop.strategy} --tokens 512 --experts 256 --top-k 8`)
+    }
+  })
+
+  it("shows the seed's duplicates next to the distinct default", async () => {
+    const { stdout } = await runRoutesim('demo', ...small)
+    const iid = tableRow(stdout, 'uniform i.i.d.')
+    const distinct = tableRow(stdout, 'uniform distinct')
+    expect(Number.parseFloat(iid[1]!)).toBeGreaterThan(3) // ≈ 10.5 % expected for E=256, k=8
+    expect(distinct[1]).toBe('0.0%')
+    expect(distinct[2]).toBe('256/256')
+  })
+
+  it('prints the same tour for the same seed and a different one for another seed', async () => {
+    const a = await runRoutesim('demo', ...small, '--seed', '5')
+    const b = await runRoutesim('demo', ...small, '--seed', '5')
+    const c = await runRoutesim('demo', ...small, '--seed', '6')
+    expect(a.stdout).toBe(b.stdout)
+    expect(a.stdout).not.toBe(c.stdout)
+  })
+
+  it('rejects an EP size that does not divide the experts', async () => {
+    const { code, stderr } = await runRoutesim('demo', ...small, '--ep-size', '48')
+    expect(code).toBe(EXIT_BAD_INPUT)
+    expect(stderr).toContain('epSize')
+  })
+})

@@ -1,0 +1,10 @@
+// The routesim CLI as a library (for tests and embedding); the executable is `bin.ts`.
+export { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, createProgram, runCli } from './cli.ts'
+export type { ProgramOutput } from './cli.ts'
+export { outputOf, writeJson } from './io.ts'
+export type { CliOutput } from './io.ts'
+export { collect, parseIntegerOption, parseSeedOption, parseStrategyParams, seedToJson } from './options.ts'
+export { routeOnce, syntheticLogits } from './routing-run.ts'
+export type { RouteOutcome, RouteRequest } from './routing-run.ts'
+export { BACKEND_MODES, openBackend } from './backend.ts'
+export type { BackendMode, OpenedBackend } from './backend.ts'

@@ -1,0 +1,28 @@
+import type { Command } from 'commander'
+
+/** Where a command writes. Tests swap it for buffers; the bin uses the process streams. */
+export interface CliOutput {
+  /** Writes to stdout (results, tables, JSON). */
+  out(text: string): void
+  /** Writes to stderr (progress, warnings, errors). */
+  err(text: string): void
+  /** Terminal width to lay tables out for. */
+  readonly columns: number
+}
+
+/**
+ * The output a command should write to: the root program's commander output configuration,
+ * which subcommands inherit when they are created. Command files call this instead of
+ * touching `process.stdout`, so the program can run in-process in tests.
+ */
+export function outputOf(command: Command): CliOutput {
+  const config = command.configureOutput()
+  const out = config.writeOut ?? ((text: string) => void process.stdout.write(text))
+  const err = config.writeErr ?? ((text: string) => void process.stderr.write(text))
+  return { out, err, columns: config.getOutHelpWidth?.() ?? 80 }
+}
+
+/** Prints a value as one line of JSON (the machine-readable output of `--json`; pipe to `jq` to read it). */
+export function writeJson(output: CliOutput, value: unknown): void {
+  output.out(`${JSON.stringify(value)}\n`)
+}

@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest'
+import { EXIT_BAD_INPUT, EXIT_OK } from './cli.ts'
+import { runRoutesim, widestLine } from '../test/run-routesim.ts'
+
+interface RouteJson {
+  strategy: string
+  parameters: Record<string, unknown>
+  tokens: number
+  experts: number
+  topK: number
+  seed: number | string
+  backend: string
+  ranOn: string
+  usesLogits: boolean
+  summary: {
+    total: number
+    min: number
+    max: number
+    mean: number
+    maxOverMean: number
+    minOverMean: number
+    cv: number
+    gini: number
+    entropy: number
+    distinctExperts: number
+    duplicateIdRate: number
+    tokensWithDuplicates: number
+    balancedness?: number
+  }
+  ranks?: { epSize: number; placement: string; loads: number[] }
+  counts: number[]
+}
+
+async function routeJson(...args: string[]): Promise<RouteJson> {
+  const { code, stdout, stderr } = await runRoutesim('route', ...args, '--json')
+  expect(stderr).toBe('')
+  expect(code).toBe(EXIT_OK)
+  const lines = stdout.trim().split('\n')
+  expect(lines).toHaveLength(1) // one JSON object, one line
+  return JSON.parse(lines[0]!) as RouteJson
+}
+
+const base = (strategy: string, t: number, e: number, k: number) => [
+  '--strategy', strategy, '--tokens', String(t), '--experts', String(e), '--top-k', String(k),
+]
+
+describe('routesim route --json', () => {
+  it('prints per-expert counts that sum to T·k, with a summary that matches them', async () => {
+    const r = await routeJson(...base('uniform_random', 1000, 64, 6), '--seed', '7')
+    expect(r).toMatchObject({ strategy: 'uniform_random', tokens: 1000, experts: 64, topK: 6, seed: 7, backend: 'reference', ranOn: 'reference' })
+    expect(r.counts).toHaveLength(64)
+    const sum = r.counts.reduce((a, b) => a + b, 0)
+    expect(sum).toBe(6000)
+    expect(r.summary.total).toBe(6000)
+    expect(r.summary.min).toBe(Math.min(...r.counts))
+    expect(r.summary.max).toBe(Math.max(...r.counts))
+    expect(r.summary.mean).toBeCloseTo(6000 / 64, 12)
+    expect(r.summary.maxOverMean).toBeCloseTo(Math.max(...r.counts) / (6000 / 64), 12)
+    expect(r.summary.distinctExperts).toBe(r.counts.filter((c) => c > 0).length)
+    // The default uniform draw is k distinct experts per token.
+    expect(r.summary.duplicateIdRate).toBe(0)
+    expect(r.summary.tokensWithDuplicates).toBe(0)
+  })
+
+  it('is byte-identical for the same seed and differs for another seed', async () => {
+    const args = [...base('uniform_random', 500, 32, 4), '--json']
+    const a = await runRoutesim('route', ...args, '--seed', '11')
+    const b = await runRoutesim('route', ...args, '--seed', '11')
+    const c = await runRoutesim('route', ...args, '--seed', '12')
+    expect(a.stdout).toBe(b.stdout)
+    expect(JSON.parse(a.stdout).counts).not.toEqual(JSON.parse(c.stdout).counts)
+  })
+
+  it("shows the seed's duplicates with replacement=true (P(dup) = 1 − Π(1 − i/E) ≈ 0.87 for E=16, k=8)", async () => {
+    const r = await routeJson(...base('uniform_random', 2000, 16, 8), '--param', 'replacement=true')
+    expect(r.parameters.replacement).toBe(true)
+    let pNoDup = 1
+    for (let i = 1; i < 8; i++) pNoDup *= 1 - i / 16
+    const expected = 1 - pNoDup
+    // Binomial sd over 2000 tokens is ≈ 0.0075; 6 sd keeps this from flaking while still catching a wrong draw.
+    expect(Math.abs(r.summary.duplicateIdRate - expected)).toBeLessThan(0.045)
+    expect(r.summary.tokensWithDuplicates).toBe(Math.round(r.summary.duplicateIdRate * 2000))
+    expect(r.counts.reduce((a, b) => a + b, 0)).toBe(16000)
+  })
+
+  it('routes normal_routing with its default parameters reported', async () => {
+    const r = await routeJson(...base('normal_routing', 300, 16, 4))
+    expect(r.parameters).toMatchObject({ mean: 0, std: 1 })
+    expect(r.counts.reduce((a, b) => a + b, 0)).toBe(1200)
+  })
+
+  it('accepts strategy names case-insensitively and reports the registered name', async () => {
+    const r = await routeJson(...base('Uniform_Random', 10, 8, 2))
+    expect(r.strategy).toBe('uniform_random')
+  })
+
+  it('reports rank loads and balancedness for --ep-size', async () => {
+    const r = await routeJson(...base('uniform_random', 400, 16, 2), '--ep-size', '4', '--placement', 'round_robin')
+    expect(r.ranks?.epSize).toBe(4)
+    expect(r.ranks?.placement).toBe('round_robin')
+    const expectedLoads = [0, 1, 2, 3].map((rank) => r.counts.filter((_, e) => e % 4 === rank).reduce((a, b) => a + b, 0))
+    expect(r.ranks?.loads).toEqual(expectedLoads)
+    expect(r.summary.balancedness).toBeCloseTo(800 / 4 / Math.max(...expectedLoads), 12)
+  })
+})
+
+describe('routesim route (tables)', () => {
+  it('prints one row per expert for small E, and the summary', async () => {
+    const { code, stdout } = await runRoutesim('route', ...base('uniform_random', 200, 8, 2), '--seed', '3')
+    expect(code).toBe(EXIT_OK)
+    const json = await routeJson(...base('uniform_random', 200, 8, 2), '--seed', '3')
+    for (let e = 0; e < 8; e++) expect(stdout).toMatch(new RegExp(`│\\s+${e} │\\s+${json.counts[e]} │`))
+    expect(stdout).toContain(`min / mean / max load   ${json.summary.min} / 50.0 / ${json.summary.max}`)
+    expect(stdout).toContain('distinct experts used   8 of 8')
+    expect(stdout).toContain('duplicate-id rate       0.00%')
+    expect(widestLine(stdout)).toBeLessThanOrEqual(80)
+  })
+
+  it('keeps a 256-expert layer within 80 columns: histogram and a grid of all counts', async () => {
+    const args = base('uniform_random', 4096, 256, 8)
+    const { code, stdout } = await runRoutesim('route', ...args)
+    expect(code).toBe(EXIT_OK)
+    expect(widestLine(stdout)).toBeLessThanOrEqual(80)
+    expect(stdout).toContain('Load distribution')
+    const json = await routeJson(...args)
+    // The grid row for experts 248–255 holds their counts in order.
+    const row = stdout.split('\n').find((line) => line.includes('248–255'))
+    expect(row?.split('│').slice(2, 10).map((c) => Number(c.trim()))).toEqual(json.counts.slice(248, 256))
+    // Histogram rows count every expert once.
+    const histogram = stdout.slice(stdout.indexOf('Load distribution'), stdout.indexOf('Per-expert load'))
+    const experts = histogram
+      .split('\n')
+      .filter((line) => /^│\s*\d/.test(line))
+      .map((line) => Number(line.split('│')[3]!.trim()))
+    expect(experts.reduce((a, b) => a + b, 0)).toBe(256)
+  })
+
+  it('shows only the histogram and the extremes for very large E', async () => {
+    const { code, stdout } = await runRoutesim('route', ...base('uniform_random', 64, 1024, 2))
+    expect(code).toBe(EXIT_OK)
+    expect(stdout).toContain('Hottest experts')
+    expect(stdout).not.toContain('Per-expert load')
+    expect(widestLine(stdout)).toBeLessThanOrEqual(80)
+  })
+})
+
+describe('routesim route: bad input', () => {
+  async function expectBadInput(args: string[], ...fragments: string[]) {
+    const { code, stdout, stderr } = await runRoutesim('route', ...args)
+    expect(code).toBe(EXIT_BAD_INPUT)
+    expect(stdout).toBe('')
+    expect(stderr).toMatch(/^error: /)
+    for (const f of fragments) expect(stderr).toContain(f)
+    expect(stderr).not.toMatch(/^\s+at /m) // no stack trace
+  }
+
+  it('names the available strategies for an unknown one', () =>
+    expectBadInput(base('zipff', 10, 8, 2), 'Unknown routing strategy: zipff', "'uniform_random'", "'normal_routing'"))
+
+  it('rejects a parameter value that does not parse', () =>
+    expectBadInput([...base('uniform_random', 10, 8, 2), '--param', 'replacement=maybe'], 'replacement', '"maybe"', 'true or false'))
+
+  it('rejects a parameter the strategy does not have, listing the known ones', () =>
+    expectBadInput([...base('normal_routing', 10, 8, 2), '--param', 'sigma=2'], "Unknown parameter 'sigma'", 'mean', 'std'))
+
+  it('rejects an out-of-range parameter', () =>
+    expectBadInput([...base('normal_routing', 10, 8, 2), '--param', 'std=-1'], 'std', '-1'))
+
+  it('rejects a --param without "="', () => expectBadInput([...base('normal_routing', 10, 8, 2), '--param', 'std'], '--param', 'key=value'))
+
+  it('rejects k > E for distinct experts', () => expectBadInput(base('uniform_random', 10, 4, 5)))
+
+  it('rejects non-integer sizes, naming the flag and the text given', async () => {
+    await expectBadInput(base('uniform_random', 1.5, 8, 2), '--tokens', '"1.5"')
+    await expectBadInput(base('uniform_random', 10, 0, 2), '--experts', '"0"')
+    await expectBadInput([...base('uniform_random', 10, 8, 2).slice(0, 6), '--top-k', 'two'], '--top-k', '"two"')
+  })
+
+  it('rejects an EP size that does not divide E', () => expectBadInput([...base('uniform_random', 10, 8, 2), '--ep-size', '3'], 'epSize', '3'))
+
+  it('rejects an unknown backend with the list of modes', async () => {
+    const { code, stderr } = await runRoutesim('route', ...base('uniform_random', 10, 8, 2), '--backend', 'cuda')
+    expect(code).toBe(EXIT_BAD_INPUT)
+    expect(stderr).toContain("'cuda'")
+    expect(stderr).toContain('webgpu')
+  })
+
+  it('prints the stack trace under --debug', async () => {
+    const { code, stderr } = await runRoutesim('--debug', 'route', ...base('zipff', 10, 8, 2))
+    expect(code).toBe(EXIT_BAD_INPUT)
+    expect(stderr).toMatch(/^\s+at /m)
+  })
+})

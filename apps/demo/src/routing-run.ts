@@ -1,0 +1,87 @@
+import { createPrng, resolveParameters } from '@routesim/core'
+import type { KernelBackend, RoutingResult, Seed, ShapedInput, Tensor } from '@routesim/core'
+import { balancedness, countTokensWithDuplicateIds, duplicateIdRate, expertCounts, loadSummary, rankLoads } from '@routesim/analysis'
+import type { LoadSummary, Placement } from '@routesim/analysis'
+import type { Simulator } from '@routesim/simulator'
+
+/** One `route` run: a strategy with parameters on a [tokens, experts] layer. */
+export interface RouteRequest {
+  readonly strategy: string
+  readonly params: Readonly<Record<string, unknown>>
+  readonly tokens: number
+  readonly experts: number
+  readonly topK: number
+  readonly seed: Seed
+  /** A kernel backend to route on, for strategies that have a backend path. */
+  readonly backend?: KernelBackend | undefined
+  /** EP ranks for balancedness (mean/max rank load); left out, no rank metrics. */
+  readonly epSize?: number | undefined
+  readonly placement?: Placement | undefined
+}
+
+export interface RouteOutcome {
+  /** The registered (lower-case) name. */
+  readonly strategy: string
+  /** Every parameter with its default filled in. */
+  readonly parameters: Record<string, unknown>
+  readonly usesLogits: boolean
+  /** Per-expert top-k slot counts; sums to tokens·topK. */
+  readonly counts: Int32Array
+  readonly summary: LoadSummary
+  readonly tokensWithDuplicates: number
+  /** Fraction of tokens that name an expert more than once. */
+  readonly duplicateIdRate: number
+  /** Per-rank loads and mean/max balancedness, when `epSize` was given. */
+  readonly ranks?: { readonly epSize: number; readonly placement: Placement; readonly loads: Float64Array; readonly balancedness: number }
+  /** What the routing ran on: 'reference' or the backend's mode. */
+  readonly ranOn: string
+}
+
+/**
+ * N(0, 1) router logits `[tokens, experts]` from the run's seed, on a stream of their own so the
+ * strategy's draws do not depend on whether logits were made.
+ */
+export function syntheticLogits(tokens: number, experts: number, seed: Seed): Tensor<Float32Array> {
+  const prng = createPrng(seed, 'routesim-cli', 'logits')
+  const data = new Float32Array(tokens * experts)
+  for (let i = 0; i < data.length; i++) data[i] = prng.nextNormal()
+  return { data, shape: [tokens, experts] }
+}
+
+/** Routes once and measures the loads with `@routesim/analysis`. Throws the strategy's typed errors. */
+export async function routeOnce(simulator: Simulator, request: RouteRequest): Promise<RouteOutcome> {
+  const definition = simulator.describeStrategy(request.strategy)
+  const parameters = resolveParameters(definition.name, definition.parameters, request.params)
+  const strategy = simulator.createStrategy(definition.name, request.params)
+  const usesLogits = definition.usesLogits === true
+  const hiddenStates: ShapedInput = { shape: [request.tokens, 1] }
+  const logits: Tensor | ShapedInput = usesLogits
+    ? syntheticLogits(request.tokens, request.experts, request.seed)
+    : { shape: [request.tokens, request.experts] }
+
+  let result: RoutingResult
+  let ranOn = 'reference'
+  if (request.backend && strategy.routeTokensOn) {
+    result = await strategy.routeTokensOn(request.backend, hiddenStates, logits, request.topK, 'int32')
+    ranOn = request.backend.mode
+  } else {
+    result = strategy.routeTokens(hiddenStates, logits, request.topK, 'int32')
+  }
+  const ids = result[1].data
+  const counts = expertCounts(ids, request.experts)
+  const tokensWithDuplicates = countTokensWithDuplicateIds(ids, request.topK)
+  const outcome: RouteOutcome = {
+    strategy: definition.name,
+    parameters,
+    usesLogits,
+    counts,
+    summary: loadSummary(counts),
+    tokensWithDuplicates,
+    duplicateIdRate: duplicateIdRate(ids, request.topK),
+    ranOn,
+  }
+  if (request.epSize === undefined) return outcome
+  const placement = request.placement ?? 'linear'
+  const loads = rankLoads(counts, request.epSize, placement)
+  return { ...outcome, ranks: { epSize: request.epSize, placement, loads, balancedness: balancedness(loads) } }
+}

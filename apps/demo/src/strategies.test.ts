@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { createSimulator } from '@routesim/simulator'
+import { EXIT_OK } from './cli.ts'
+import { runRoutesim, widestLine } from '../test/run-routesim.ts'
+
+interface StrategiesJson {
+  strategies: {
+    name: string
+    description: string
+    usesLogits: boolean
+    parameters: { name: string; type: string; default?: unknown; optional: boolean; description: string }[]
+  }[]
+}
+
+describe('routesim strategies', () => {
+  it('--json lists every registered strategy, in registry order, with its parameters and defaults', async () => {
+    const { code, stdout, stderr } = await runRoutesim('strategies', '--json')
+    expect(code).toBe(EXIT_OK)
+    expect(stderr).toBe('')
+    const json = JSON.parse(stdout) as StrategiesJson
+    const simulator = createSimulator()
+    const names = simulator.getAvailableStrategies()
+    expect(json.strategies.map((s) => s.name)).toEqual(names)
+    expect(names.slice(0, 2)).toEqual(['uniform_random', 'normal_routing'])
+    for (const entry of json.strategies) {
+      const definition = simulator.describeStrategy(entry.name)
+      expect(entry.description).toBe(definition.description)
+      expect(entry.description.length).toBeGreaterThan(0)
+      expect(entry.parameters.map((p) => p.name)).toEqual(Object.keys(definition.parameters))
+      for (const p of entry.parameters) {
+        const spec = definition.parameters[p.name]!
+        expect(p.type).toBe(spec.type)
+        expect(p.default).toEqual(spec.default)
+      }
+    }
+    const normal = json.strategies.find((s) => s.name === 'normal_routing')!
+    expect(normal.parameters.find((p) => p.name === 'std')).toMatchObject({ type: 'number', default: 1 })
+  })
+
+  it('prints each strategy with its description and a line per parameter', async () => {
+    const { code, stdout } = await runRoutesim('strategies')
+    expect(code).toBe(EXIT_OK)
+    const simulator = createSimulator()
+    const names = simulator.getAvailableStrategies()
+    expect(stdout).toContain(`${names.length} registered strategies`)
+    for (const name of names) expect(stdout).toMatch(new RegExp(`^${name}\\b`, 'm'))
+    expect(stdout).toMatch(/^\s+mean\s+number.* = 0$/m)
+    expect(stdout).toMatch(/^\s+std\s+number.* = 1$/m)
+    expect(widestLine(stdout)).toBeLessThanOrEqual(80)
+  })
+})

@@ -1,0 +1,26 @@
+// `pnpm demo` / `pnpm routesim ...`: build the CLI and the packages it uses (quietly; turbo caches),
+// then run the built program with the given arguments. Build output is shown only when the build fails.
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const windows = process.platform === 'win32'
+
+const build = spawnSync('turbo', ['run', 'build', '--filter=@routesim/demo', '--output-logs=errors-only'], {
+  cwd: root,
+  encoding: 'utf8',
+  shell: windows,
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+})
+if (build.error || build.status !== 0) {
+  process.stderr.write(`Building routesim failed:\n${build.stdout ?? ''}${build.stderr ?? ''}${build.error ? `${build.error.message}\n` : ''}`)
+  process.exit(build.status || 1)
+}
+
+// Some pnpm versions pass a literal `--` through to the script; commander would read it as "no options follow".
+const args = process.argv.slice(2)
+if (args[0] === '--') args.shift()
+const run = spawnSync(process.execPath, [fileURLToPath(new URL('../apps/demo/dist/bin.js', import.meta.url)), ...args], {
+  stdio: 'inherit',
+})
+process.exit(run.status ?? 1)
