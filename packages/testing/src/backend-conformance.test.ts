@@ -1,0 +1,5 @@
+import { createReferenceBackend } from '@routesim/core'
+import { describeBackendConformance } from './backend-conformance.ts'
+
+// The reference must pass its own suite, including the inputs past GPU dispatch limits.
+describeBackendConformance('reference', () => createReferenceBackend(), { expectedMode: 'reference', expectedName: 'reference', large: true })
