@@ -3,6 +3,7 @@ import { RoutesimError } from '@routesim/core'
 import { registerDemoCommand } from './commands/demo.ts'
 import { registerRouteCommand } from './commands/route.ts'
 import { registerStrategiesCommand } from './commands/strategies.ts'
+import { registerBenchCommand } from './commands/bench.ts'
 
 /** Exit codes: 0 success, 1 an unexpected failure (a bug), 2 bad input (a typed routesim error or a usage error). */
 export const EXIT_OK = 0
@@ -37,6 +38,7 @@ export function createProgram(output: ProgramOutput = {}): Command {
   registerStrategiesCommand(program)
   registerRouteCommand(program)
   registerDemoCommand(program)
+  registerBenchCommand(program)
   return program
 }
 

@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+// `pnpm bench:compare`: runs `routesim bench` and the PyTorch reference (shared/bench/torch_baseline.py)
+// in the same run, workload by workload (torch, then routesim, so machine drift hits both alike), and
+// prints the ratio routesim tokens/s ÷ torch tokens/s per workload and backend.
+//
+//   node scripts/bench.mjs [--backend reference,webasm] [--workloads a,b] [--reps N]
+//                          [--device cpu|cuda] [--torch-threads 2] [--python /usr/bin/python3]
+//                          [--torch-script PATH] [--routesim BUNDLE] [--bundle-only OUT.mjs] [--out DIR]
+//
+// routesim runs from a single-file esbuild bundle of apps/demo/src/bin.ts (sources resolved through the
+// `@routesim/source` export condition, gpu.js inlined, `webgpu` and `gl` left external), made here
+// unless `--routesim` names one made earlier (that is how the GPU machine, which has no esbuild, runs it).
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const WORKLOADS = ['uniform_random', 'uniform_distinct', 'normal_routing', 'softmax_topk', 'grouped_topk', 'histogram', 'simulate_zipf']
+
+/** Targets of issue 3: ratio routesim ÷ torch each workload should reach (CPU: the 2-core machine; CUDA: the aims). */
+const TARGETS = {
+  cpu: { default: 5, uniform_distinct: 100, simulate_zipf: 30 },
+  cuda: { uniform_distinct: 1, simulate_zipf: 1, softmax_topk: 0.5, grouped_topk: 0.5 },
+}
+
+const { values: opts } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'reference,webasm' },
+    workloads: { type: 'string', default: WORKLOADS.join(',') },
+    reps: { type: 'string', default: '7' },
+    device: { type: 'string', default: 'cpu' },
+    'torch-threads': { type: 'string', default: '2' },
+    python: { type: 'string', default: '/usr/bin/python3' },
+    'torch-script': { type: 'string' },
+    routesim: { type: 'string' },
+    'bundle-only': { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+})
+
+if (opts.help) {
+  process.stdout.write(readHeader())
+  process.exit(0)
+}
+
+function readHeader() {
+  return `${[
+    'usage: node scripts/bench.mjs [--backend reference,webasm] [--workloads a,b] [--reps N] [--device cpu|cuda]',
+    '         [--torch-threads N] [--python PATH] [--torch-script PATH] [--routesim BUNDLE] [--bundle-only OUT] [--out DIR]',
+  ].join('\n')}\n`
+}
+
+function fail(message) {
+  process.stderr.write(`bench: ${message}\n`)
+  process.exit(2)
+}
+
+/** Bundles the routesim CLI into one ESM file. */
+async function bundle(outfile) {
+  let esbuild
+  try {
+    esbuild = await import(join(root, 'apps/demo/node_modules/esbuild/lib/main.js'))
+  } catch (error) {
+    fail(`esbuild is needed to bundle routesim (apps/demo devDependency): ${error.message}`)
+  }
+  mkdirSync(dirname(outfile), { recursive: true })
+  await esbuild.build({
+    entryPoints: [join(root, 'apps/demo/src/bin.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['@routesim/source'],
+    external: ['webgpu', 'gl'],
+    // gpu.js is CommonJS and calls require(); give the ESM bundle a real one.
+    banner: { js: "import { createRequire as __routesimCreateRequire } from 'node:module'; const require = __routesimCreateRequire(import.meta.url);" },
+    logLevel: 'warning',
+  })
+  return outfile
+}
+
+function jsonLines(text) {
+  const records = []
+  for (const line of text.split('\n')) {
+    const t = line.trim()
+    if (!t.startsWith('{')) continue
+    try {
+      records.push(JSON.parse(t))
+    } catch {
+      // not a record (a log line that happens to start with a brace)
+    }
+  }
+  return records
+}
+
+function run(command, args, label) {
+  const started = Date.now()
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: process.env })
+  if (result.error) fail(`${label} did not start: ${result.error.message}`)
+  if (result.stderr) process.stderr.write(result.stderr)
+  if (result.status !== 0) process.stderr.write(`bench: ${label} exited with ${result.status}\n`)
+  return { stdout: result.stdout ?? '', stderr: result.stderr ?? '', status: result.status, seconds: (Date.now() - started) / 1000 }
+}
+
+function fmtRate(x) {
+  if (!Number.isFinite(x)) return '–'
+  if (x >= 1e9) return `${(x / 1e9).toFixed(2)} G`
+  if (x >= 1e6) return `${(x / 1e6).toFixed(2)} M`
+  if (x >= 1e3) return `${(x / 1e3).toFixed(1)} k`
+  return String(Math.round(x))
+}
+
+function fmtRatio(x) {
+  if (!Number.isFinite(x)) return '–'
+  return x >= 100 ? `${x.toFixed(0)}×` : x >= 10 ? `${x.toFixed(1)}×` : `${x.toFixed(2)}×`
+}
+
+async function main() {
+  if (opts['bundle-only']) {
+    const file = await bundle(resolve(opts['bundle-only']))
+    process.stdout.write(`${file}\n`)
+    return
+  }
+  const workloads = opts.workloads.split(',').map((s) => s.trim()).filter(Boolean)
+  for (const w of workloads) if (!WORKLOADS.includes(w)) fail(`unknown workload '${w}'; known: ${WORKLOADS.join(', ')}`)
+  const device = opts.device
+  if (device !== 'cpu' && device !== 'cuda') fail(`--device must be cpu or cuda, not '${device}'`)
+  const torchScript = resolve(opts['torch-script'] ?? join(root, '..', 'shared', 'bench', 'torch_baseline.py'))
+  if (!existsSync(torchScript)) fail(`no PyTorch reference at ${torchScript} (pass --torch-script)`)
+  const routesim = opts.routesim ? resolve(opts.routesim) : await bundle(join(root, 'node_modules/.cache/routesim-bench/routesim.mjs'))
+
+  const torchRecords = []
+  const ourRecords = []
+  const raw = []
+  for (const w of workloads) {
+    // Torch first, then routesim, for each workload: both see the same state of a shared machine.
+    const torchArgs = [torchScript, '--device', device, '--threads', opts['torch-threads'], '--reps', opts.reps, '--only', w]
+    const t = run(opts.python, torchArgs, `torch ${w}`)
+    raw.push(`$ ${opts.python} ${torchArgs.join(' ')}\n${t.stdout}`)
+    torchRecords.push(...jsonLines(t.stdout))
+    const ourArgs = [routesim, 'bench', '--backend', opts.backend, '--workloads', w, '--reps', opts.reps]
+    const r = run(process.execPath, ourArgs, `routesim ${w}`)
+    raw.push(`$ node ${ourArgs.join(' ')}\n${r.stdout}${r.stderr}`)
+    ourRecords.push(...jsonLines(r.stdout))
+    for (const rec of [...jsonLines(t.stdout), ...jsonLines(r.stdout)]) process.stderr.write(`${JSON.stringify(rec)}\n`)
+  }
+
+  const targets = TARGETS[device]
+  const impls = [...new Set(ourRecords.map((r) => r.impl))]
+  const header = ['workload', 'tokens', `torch-${device} tok/s`, ...impls.flatMap((i) => [`${i} tok/s`, `${i} ÷ torch`]), 'target']
+  const rows = []
+  const summary = []
+  for (const w of workloads) {
+    const torch = torchRecords.find((r) => r.workload === w)
+    const target = targets[w] ?? targets.default
+    const row = [w, String(torch?.tokens ?? ourRecords.find((r) => r.workload === w)?.tokens ?? '–'), fmtRate(torch?.tokens_per_s)]
+    for (const impl of impls) {
+      const ours = ourRecords.find((r) => r.workload === w && r.impl === impl)
+      const ratio = ours && torch ? ours.tokens_per_s / torch.tokens_per_s : Number.NaN
+      row.push(fmtRate(ours?.tokens_per_s), fmtRatio(ratio) + (target !== undefined && Number.isFinite(ratio) ? (ratio >= target ? ' ✓' : ' ✗') : ''))
+      summary.push({ workload: w, impl, torch_tokens_per_s: torch?.tokens_per_s ?? null, tokens_per_s: ours?.tokens_per_s ?? null, ratio: Number.isFinite(ratio) ? ratio : null, target: target ?? null })
+    }
+    row.push(target === undefined ? '–' : `≥ ${target}×`)
+    rows.push(row)
+  }
+  const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')
+  process.stdout.write(`${table}\n`)
+  if (opts.out) {
+    const dir = resolve(opts.out)
+    mkdirSync(dir, { recursive: true })
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+    writeFileSync(join(dir, `compare-${device}-${stamp}.md`), `${table}\n`)
+    writeFileSync(join(dir, `compare-${device}-${stamp}.jsonl`), [...torchRecords, ...ourRecords].map((r) => JSON.stringify(r)).join('\n') + '\n')
+    writeFileSync(join(dir, `compare-${device}-${stamp}.log`), raw.join('\n'))
+    writeFileSync(join(dir, `compare-${device}-${stamp}.summary.json`), `${JSON.stringify(summary, null, 1)}\n`)
+  }
+}
+
+await main()
