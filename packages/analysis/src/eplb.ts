@@ -1,5 +1,5 @@
-import { InvalidArgumentError, ShapeMismatchError, assertOneOf, assertPositiveInteger, type Tensor } from '@routesim/core'
-import { assertLoads, type Loads } from './loads.ts'
+import { InvalidArgumentError, assertOneOf, assertPositiveInteger, type Tensor } from '@routesim/core'
+import { assertLoads, readLoadRows, type LoadMatrix, type Loads } from './loads.ts'
 
 // DeepSeek's expert-parallel load balancer (deepseek-ai/EPLB `eplb.py` @d52c72d5; numpy port in vLLM
 // `vllm/distributed/eplb/policy/default.py`), re-implemented per layer with plain loops. Arithmetic on
@@ -150,36 +150,6 @@ function replicateUnchecked(weights: Loads, numPhysical: number): Replication {
   return { physicalToLogical, replicaRank, logicalCount }
 }
 
-/** Layer rows of a `[layers, experts]` load matrix, from a tensor or an array of rows. */
-export function readLoadRows(parameter: string, weight: Tensor | readonly Loads[]): Loads[] {
-  if (Array.isArray(weight)) {
-    const rows = weight as readonly Loads[]
-    if (rows.length === 0) throw new InvalidArgumentError({ parameter, value: weight, allowed: 'at least one layer' })
-    rows.forEach((row, i) => assertLoads(`${parameter}[${i}]`, row))
-    const width = rows[0]!.length
-    rows.forEach((row, i) => {
-      if (row.length !== width) {
-        throw new ShapeMismatchError({ parameter: `${parameter}[${i}].length`, expected: String(width), actual: String(row.length) })
-      }
-    })
-    return [...rows]
-  }
-  const tensor = weight as Tensor
-  const shape = tensor?.shape
-  if (!Array.isArray(shape) || shape.length !== 2 || !ArrayBuffer.isView(tensor.data) || tensor.data.length !== shape[0]! * shape[1]!) {
-    throw new ShapeMismatchError({ parameter, expected: 'a [layers, experts] tensor or an array of per-layer rows', actual: String(shape) })
-  }
-  const [numLayers, width] = shape as [number, number]
-  if (numLayers === 0 || width === 0) throw new ShapeMismatchError({ parameter: `${parameter}.shape`, expected: 'non-empty', actual: `[${numLayers}, ${width}]` })
-  const data = tensor.data as unknown as ArrayLike<number>
-  const rows: Loads[] = []
-  for (let l = 0; l < numLayers; l++) {
-    const row = Float64Array.from({ length: width }, (_, i) => Number(data[l * width + i]!))
-    rows.push(assertLoads(`${parameter}[${l}]`, row))
-  }
-  return rows
-}
-
 interface Sizes {
   numLogical: number
   numPhysical: number
@@ -295,7 +265,7 @@ function rebalanceLayer(
  * )
  * plan.physicalToLogical.data.slice(0, 16) // [5, 6, 5, 7, 8, 4, 3, 4, 10, 9, 10, 2, 0, 1, 11, 1]
  */
-export function rebalanceExperts(weight: Tensor | readonly Loads[], options: RebalanceOptions): RebalanceResult {
+export function rebalanceExperts(weight: LoadMatrix, options: RebalanceOptions): RebalanceResult {
   const rows = readLoadRows('weight', weight)
   const numLayers = rows.length
   const sizes = validateSizes(rows[0]!.length, options)
