@@ -1,0 +1,63 @@
+import { assertMatrix, createReferenceBackend, toIndexArray } from '@routesim/core'
+import type { KernelBackend, RoutingResult, RoutingStrategy, ShapedInput, Tensor, TopKOptions } from '@routesim/core'
+import { readRouterInputs } from './router-inputs.ts'
+import type { RouterInputs } from './router-inputs.ts'
+
+/** What a backend selected for one call, handed to the router to turn into weights. */
+export interface Selection {
+  readonly logits: Float32Array
+  readonly rows: number
+  readonly cols: number
+  readonly k: number
+  readonly ids: Int32Array
+  /** The backend's unbiased scores of the winners (zero-filled when the plan asked for no weights). */
+  readonly scores: Float32Array
+}
+
+/** One router for one (E, k): the kernel request and the weight post-processing. */
+export interface RouterPlan {
+  readonly topK: TopKOptions
+  finishWeights(selection: Selection): Float32Array
+}
+
+/** Builds the plan for E experts and k; throws InvalidArgumentError when the parameters cannot fit E. */
+export type RouterPlanner = (numExperts: number, topK: number) => RouterPlan
+
+function toResult(inputs: RouterInputs, plan: RouterPlan, ids: Int32Array, scores: Float32Array): RoutingResult {
+  const { logits, numTokens: rows, numExperts: cols, topK: k } = inputs
+  const weights = plan.finishWeights({ logits, rows, cols, k, ids, scores })
+  return [
+    { data: weights, shape: [rows, k] },
+    { data: toIndexArray(ids, inputs.indexDtype), shape: [rows, k] },
+  ]
+}
+
+/**
+ * A `RoutingStrategy` from a planner: `routeTokens` runs the reference backend synchronously,
+ * `routeTokensOn(backend, …)` runs the same selection on any kernel backend (GPU etc.).
+ * Routers are deterministic: they draw nothing from the seed or the context PRNG.
+ */
+export function createRouterStrategy(planner: RouterPlanner): RoutingStrategy {
+  const reference = createReferenceBackend()
+  return {
+    routeTokens(hiddenStates, routerLogits, topK, indicesType) {
+      const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType)
+      const plan = planner(inputs.numExperts, inputs.topK)
+      const { ids, weights } = reference.topK(inputs.logits, inputs.numTokens, inputs.numExperts, plan.topK)
+      return toResult(inputs, plan, ids, weights)
+    },
+    async routeTokensOn(backend: KernelBackend, hiddenStates, routerLogits, topK, indicesType) {
+      const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType)
+      const plan = planner(inputs.numExperts, inputs.topK)
+      const { ids, weights } = await backend.topK(inputs.logits, inputs.numTokens, inputs.numExperts, plan.topK)
+      return toResult(inputs, plan, ids, weights)
+    },
+  }
+}
+
+/** Runs a planner on logits alone (the plain-function form): hidden states are implied by the logits' rows. */
+export function runRouter(planner: RouterPlanner, routerLogits: Tensor | ShapedInput, topK: number, indicesType?: unknown): RoutingResult {
+  const [rows] = assertMatrix('routerLogits', routerLogits, { dataTypes: [Float32Array, Float64Array] })
+  const hidden: ShapedInput = { shape: [rows, 0] }
+  return createRouterStrategy(planner).routeTokens(hidden, routerLogits, topK, indicesType as never)
+}

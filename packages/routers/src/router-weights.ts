@@ -1,0 +1,86 @@
+/*
+ * Weight transforms applied after selection, in float64 from the selected logits (O(T·k)): exact and free of
+ * underflow, so a renormalized row never becomes 0/0 however negative its logits are.
+ */
+
+/** log σ(x) = −softplus(−x), stable for every finite x. */
+function logSigmoid(x: number): number {
+  return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x))
+}
+
+function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))
+}
+
+/** Softmax over each row's k selected logits (≡ softmax over all E, top-k, renormalize). */
+export function softmaxOfSelected(logits: Float32Array, cols: number, ids: Int32Array, k: number, scale: number, out: Float32Array): void {
+  const rows = ids.length / k
+  const e = new Float64Array(k)
+  for (let r = 0; r < rows; r++) {
+    const base = r * k
+    const row = r * cols
+    let max = -Infinity
+    for (let i = 0; i < k; i++) max = Math.max(max, logits[row + ids[base + i]!]!)
+    let sum = 0
+    for (let i = 0; i < k; i++) {
+      e[i] = Math.exp(logits[row + ids[base + i]!]! - max)
+      sum += e[i]!
+    }
+    for (let i = 0; i < k; i++) out[base + i] = (e[i]! / sum) * scale
+  }
+}
+
+/** σ of each selected logit, times `scale`. */
+export function sigmoidOfSelected(logits: Float32Array, cols: number, ids: Int32Array, k: number, scale: number, out: Float32Array): void {
+  for (let i = 0; i < ids.length; i++) out[i] = sigmoid(logits[Math.floor(i / k) * cols + ids[i]!]!) * scale
+}
+
+/** σ of the selected logits divided by their row sum (no epsilon, as vLLM), computed in log space. */
+export function renormalizedSigmoidOfSelected(
+  logits: Float32Array,
+  cols: number,
+  ids: Int32Array,
+  k: number,
+  scale: number,
+  out: Float32Array,
+): void {
+  const rows = ids.length / k
+  const logS = new Float64Array(k)
+  for (let r = 0; r < rows; r++) {
+    const base = r * k
+    const row = r * cols
+    let max = -Infinity
+    for (let i = 0; i < k; i++) {
+      logS[i] = logSigmoid(logits[row + ids[base + i]!]!)
+      max = Math.max(max, logS[i]!)
+    }
+    let sum = 0
+    for (let i = 0; i < k; i++) sum += Math.exp(logS[i]! - max)
+    for (let i = 0; i < k; i++) out[base + i] = (Math.exp(logS[i]! - max) / sum) * scale
+  }
+}
+
+/**
+ * Generic per-row post-processing of unbiased scores (float64 in, float32 out):
+ * optional division by (Σ + epsilon) — the HF/Megatron form — then × scale.
+ */
+export function finishScores(scores: Float64Array, k: number, normalize: boolean, epsilon: number, scale: number, out: Float32Array): void {
+  const rows = scores.length / k
+  for (let r = 0; r < rows; r++) {
+    const base = r * k
+    let divisor = 1
+    if (normalize) {
+      let sum = 0
+      for (let i = 0; i < k; i++) sum += scores[base + i]!
+      divisor = sum + epsilon
+    }
+    for (let i = 0; i < k; i++) out[base + i] = (scores[base + i]! / divisor) * scale
+  }
+}
+
+/** Unbiased sigmoid scores of the selected experts, in float64. */
+export function selectedSigmoidScores(logits: Float32Array, cols: number, ids: Int32Array, k: number): Float64Array {
+  const out = new Float64Array(ids.length)
+  for (let i = 0; i < ids.length; i++) out[i] = sigmoid(logits[Math.floor(i / k) * cols + ids[i]!]!)
+  return out
+}
