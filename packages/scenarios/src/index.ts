@@ -1,0 +1,36 @@
+// Model presets
+export { MODEL_PRESETS } from './presets/model-presets.ts'
+export { findPreset, getPreset, listPresetNames } from './presets/find-preset.ts'
+export type { ModelPreset, RoutingConfig } from './presets/model-preset.ts'
+
+// Scenarios: schema, validation, strategy lookup
+export { MAX_TOKENS_PER_STEP, parseScenario } from './scenario/parse-scenario.ts'
+export type { ParseScenarioOptions } from './scenario/parse-scenario.ts'
+export { CAPACITY_POLICIES, CAPACITY_POLICY_SPECS } from './scenario/capacity-settings.ts'
+export { REPLICA_CHOICES } from './scenario/scenario.ts'
+export type {
+  CapacitySetting,
+  EplbSettings,
+  LogitSettings,
+  ParallelSettings,
+  ReplicaChoice,
+  Scenario,
+  ScenarioPlacement,
+  StrategyCatalog,
+  StrategyChoice,
+} from './scenario/scenario.ts'
+export { createDefinitionCatalog, createSimulatorCatalog } from './scenario/strategy-catalog.ts'
+
+// The multi-step loop
+export { iterateScenario, runScenario } from './loop/run-scenario.ts'
+export type { LayerRouter, RunScenarioOptions, StrategyResolver } from './loop/run-scenario.ts'
+export type {
+  BalancednessAggregate,
+  DropResult,
+  LayerStepResult,
+  RebalanceEvent,
+  StepResult,
+  TrafficSummary,
+} from './loop/step-result.ts'
+export type { BalancednessSummary, LayerSummary, ScenarioSummary } from './loop/summary.ts'
+export { duplicateReplicasOnRank, expectedRankLoads, mapChanges, physicalToLogicalFromCounts } from './loop/map-changes.ts'

@@ -1,0 +1,249 @@
+import {
+  accumulateExpertCounts,
+  balancedness,
+  balancednessReport,
+  countTokensWithDuplicateIds,
+  createExpertMap,
+  createRankDispatchTable,
+  dispatchStats,
+  initialPhysicalToLogical,
+  loadSummary,
+  mapToPhysical,
+  rankLoads,
+  rebalanceExperts,
+  type ExpertMap,
+} from '@routesim/analysis'
+import { createPrng, indexArrayToInt32, type Prng, type RoutingStrategy } from '@routesim/core'
+import type { Scenario, StrategyChoice } from '../scenario/scenario.ts'
+import { evaluateDrops } from './capacity.ts'
+import { duplicateReplicasOnRank, expectedRankLoads, mapChanges, physicalToLogicalFromCounts } from './map-changes.ts'
+import type { BalancednessAggregate, LayerStepResult, RebalanceEvent, StepResult } from './step-result.ts'
+import { createSummaryAccumulator, type ScenarioSummary } from './summary.ts'
+
+/** A routing strategy ready for one layer, and whether it reads logit values (then the loop draws logits). */
+export interface LayerRouter {
+  readonly strategy: RoutingStrategy
+  readonly usesLogits: boolean
+}
+
+/** Builds the strategy of one layer; `seed` is derived from the scenario seed and the layer. */
+export type StrategyResolver = (choice: StrategyChoice, layer: number, seed: number) => LayerRouter
+
+export interface RunScenarioOptions {
+  /** Called with every step's result, in order; awaited. */
+  readonly onStep?: (result: StepResult) => void | Promise<void>
+  /** Stops the run between steps (the promise rejects with the signal's reason). */
+  readonly signal?: AbortSignal
+  /** Where strategies come from; `createSimulatorCatalog().resolve` uses the simulator's registry. */
+  readonly resolveStrategy: StrategyResolver
+}
+
+/** One layer's deployed map and what dispatching on it needs. */
+interface Deployment {
+  readonly map: ExpertMap
+  /** SGLang static table, built once per map (only for `rank_local`). */
+  readonly dispatchTable?: Int32Array
+}
+
+function maxOf(loads: Float64Array): number {
+  let max = 0
+  for (let i = 0; i < loads.length; i++) if (loads[i]! > max) max = loads[i]!
+  return max
+}
+
+function aggregate(rows: Float64Array[]): BalancednessAggregate {
+  const { perLayerMean, tokenWeighted, sglang, min, p50, p90 } = balancednessReport(rows)
+  let meanLoadSum = 0
+  let maxLoadSum = 0
+  for (const row of rows) {
+    meanLoadSum += row.reduce((a, b) => a + b, 0) / row.length
+    maxLoadSum += maxOf(row)
+  }
+  return { perLayerMean, tokenWeighted, sglang, min, p50, p90, meanLoadSum, maxLoadSum }
+}
+
+/**
+ * Streams a scenario step by step: every layer routes T tokens; the logical counts are summarised,
+ * mapped onto physical slots with the replica choice policy and scored for balance, drops and
+ * all-to-all traffic; with EPLB on, the counts enter a sliding window and DeepSeek's `rebalance_experts`
+ * rearranges the slots every `stepInterval` steps (vLLM's schedule: the first after ¼ interval).
+ * Only the current step's per-token arrays exist at any time, so memory does not grow with steps.
+ * The same scenario and seed give identical results.
+ */
+export async function* iterateScenario(scenario: Scenario, options: Omit<RunScenarioOptions, 'onStep'>): AsyncGenerator<StepResult, ScenarioSummary> {
+  const { preset, numLayers: L, tokensPerStep: T, steps } = scenario
+  const { numExperts: E, topK: k, numExpertGroups } = preset.routing
+  const { epSize: R, nodes: N, placement } = scenario.parallel
+  const eplb = scenario.eplb
+  const P = E + eplb.redundantExperts
+  const seed = scenario.seed
+  const policy = eplb.replicaChoice
+
+  const routers: LayerRouter[] = []
+  const routePrngs: Prng[] = []
+  const logitPrngs: Prng[] = []
+  const replicaPrngs: Prng[] = []
+  const dispatchPrngs: Prng[] = []
+  for (let l = 0; l < L; l++) {
+    routers.push(options.resolveStrategy(scenario.layerStrategies[l]!, l, createPrng(seed, 'strategy', l).nextUint32()))
+    routePrngs.push(createPrng(seed, 'routing', l))
+    logitPrngs.push(createPrng(seed, 'logits', l))
+    replicaPrngs.push(createPrng(seed, 'replica', l))
+    dispatchPrngs.push(createPrng(seed, 'dispatch-table', l))
+  }
+  const anyLogits = routers.some((r) => r.usesLogits)
+  // Without replicas the logical experts sit on the ranks directly (only when E divides over them).
+  const staticValid = E % R === 0
+
+  const deploy = (l: number, map: ExpertMap): Deployment =>
+    policy === 'rank_local' ? { map, dispatchTable: createRankDispatchTable(map, dispatchPrngs[l]!) } : { map }
+  const start = eplb.initialReplicaCounts ? physicalToLogicalFromCounts(eplb.initialReplicaCounts) : initialPhysicalToLogical(E, P)
+  const startMap = createExpertMap(start, { numLogical: E, epSize: R, placement })
+  const deployed: Deployment[] = Array.from({ length: L }, (_, l) => deploy(l, startMap))
+
+  // Per-step buffers, reused.
+  const hidden = { shape: [T, preset.hiddenSize] }
+  const logitsData = anyLogits ? new Float32Array(T * E) : undefined
+  const logitsTensor = logitsData ? { data: logitsData, shape: [T, E] } : { shape: [T, E] }
+  const counts = new Int32Array(E)
+  const physicalIds = new Int32Array(T * k)
+
+  // EPLB sliding window of logical counts: a ring of [window, L, E] (never longer than the run).
+  const windowSlots = eplb.enabled ? Math.min(eplb.windowSize, steps) : 0
+  const window = eplb.enabled ? new Int32Array(windowSlots * L * E) : undefined
+  let windowFilled = 0
+  let windowNext = 0
+  let rearrangeCounter = eplb.stepInterval - Math.floor(eplb.stepInterval / 4)
+
+  const summary = createSummaryAccumulator(scenario)
+
+  for (let step = 0; step < steps; step++) {
+    options.signal?.throwIfAborted()
+    const layers: LayerStepResult[] = []
+    const staticRows: Float64Array[] = []
+    const deployedRows: Float64Array[] = []
+    for (let l = 0; l < L; l++) {
+      const router = routers[l]!
+      if (router.usesLogits && logitsData) {
+        const prng = logitPrngs[l]!
+        const { mean, std } = scenario.logits
+        for (let i = 0; i < logitsData.length; i++) logitsData[i] = mean + std * prng.nextNormal()
+      }
+      const [, idTensor] = router.strategy.routeTokens(hidden, logitsTensor, k, 'int32', { prng: routePrngs[l]!, layer: l })
+      const ids = indexArrayToInt32(idTensor.data)
+      counts.fill(0)
+      accumulateExpertCounts(ids, counts) // also rejects ids outside [0, E)
+
+      const { map, dispatchTable } = deployed[l]!
+      mapToPhysical(ids, k, map, policy, {
+        out: physicalIds,
+        ...(policy === 'random' ? { prng: replicaPrngs[l]! } : {}),
+        ...(dispatchTable ? { dispatchTable } : {}),
+      })
+      const dispatch = dispatchStats(physicalIds, k, map, { numNodes: N })
+      summary.addTraffic(dispatch.traffic)
+      const deployedLoads = dispatch.rankSlotLoads
+      const staticLoads = staticValid ? rankLoads(counts, R, placement) : deployedLoads
+      deployedRows.push(deployedLoads)
+      staticRows.push(staticLoads)
+      if (window) window.set(counts, (windowNext * L + l) * E)
+
+      const dMax = maxOf(deployedLoads)
+      layers.push({
+        layer: l,
+        modelLayer: preset.moeLayerIndices[l]!,
+        strategy: scenario.layerStrategies[l]!.name,
+        load: loadSummary(counts),
+        duplicateIdRate: countTokensWithDuplicateIds(ids, k) / T,
+        balancedness: { static: balancedness(staticLoads), deployed: balancedness(deployedLoads) },
+        rankMaxOverMean: dMax === 0 ? 1 : dMax / ((T * k) / R),
+        drops: evaluateDrops(scenario.capacity, counts, T, k),
+        traffic: {
+          copiesLeavingRank: dispatch.copiesLeavingRank,
+          copiesLeavingNode: dispatch.copiesLeavingNode,
+          tokensLeavingRank: dispatch.tokensLeavingRank,
+          tokensLeavingNode: dispatch.tokensLeavingNode,
+        },
+      })
+    }
+
+    let rebalance: RebalanceEvent | undefined
+    if (window) {
+      windowNext = (windowNext + 1) % windowSlots
+      windowFilled = Math.min(windowFilled + 1, windowSlots)
+      rearrangeCounter++
+      if (rearrangeCounter >= eplb.stepInterval) {
+        rearrangeCounter = 0
+        rebalance = rearrange(step)
+      }
+    }
+
+    const result: StepResult = {
+      step,
+      tokens: T,
+      layers,
+      balancedness: { static: aggregate(staticRows), deployed: aggregate(deployedRows) },
+      ...(rebalance ? { rebalance } : {}),
+    }
+    summary.add(result)
+    yield result
+  }
+  return summary.finish(deployed.reduce((sum, d) => sum + duplicateReplicasOnRank(d.map), 0))
+
+  function rearrange(step: number): RebalanceEvent {
+    const load = new Float64Array(L * E)
+    for (let s = 0; s < windowFilled; s++) {
+      const base = s * L * E
+      for (let i = 0; i < L * E; i++) load[i]! += window![base + i]!
+    }
+    const plan = rebalanceExperts(
+      { data: load, shape: [L, E] },
+      { numReplicas: P, numGroups: numExpertGroups, numNodes: N, numGpus: R, policy: eplb.policy },
+    )
+    const loadsBefore = new Float64Array(R)
+    const loadsAfter = new Float64Array(R)
+    let before = 0
+    let after = 0
+    let slotsChanged = 0
+    let expertsMoved = 0
+    let duplicateReplicas = 0
+    for (let l = 0; l < L; l++) {
+      const layerLoad = load.subarray(l * E, (l + 1) * E)
+      // EPLB output is laid out GPU by GPU (linear), with vLLM's replica order.
+      const next = createExpertMap(plan.physicalToLogical.data.subarray(l * P, (l + 1) * P), {
+        numLogical: E,
+        epSize: R,
+        placement: 'linear',
+        replicaRank: plan.replicaRank.data.subarray(l * P, (l + 1) * P),
+      })
+      const old = deployed[l]!.map
+      before += balancedness(expectedRankLoads(old, layerLoad, loadsBefore))
+      after += balancedness(expectedRankLoads(next, layerLoad, loadsAfter))
+      const changes = mapChanges(old, next)
+      slotsChanged += changes.slotsChanged
+      expertsMoved += changes.expertsMoved
+      duplicateReplicas += duplicateReplicasOnRank(next)
+      deployed[l] = deploy(l, next)
+    }
+    return {
+      afterStep: step,
+      windowSteps: windowFilled,
+      policy: plan.policy,
+      balancednessBefore: before / L,
+      balancednessAfter: after / L,
+      slotsChanged,
+      expertsMoved,
+      duplicateReplicas,
+    }
+  }
+}
+
+/** Runs a scenario to the end, handing each step to `onStep`; resolves with the run's summary. */
+export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<ScenarioSummary> {
+  const it = iterateScenario(scenario, options)
+  for (;;) {
+    const next = await it.next()
+    if (next.done) return next.value
+    if (options.onStep) await options.onStep(next.value)
+  }
+}

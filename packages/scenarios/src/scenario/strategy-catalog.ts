@@ -1,0 +1,25 @@
+import { UnknownStrategyError, type StrategyDefinition } from '@routesim/core'
+import { createSimulator, type Simulator } from '@routesim/simulator'
+import type { StrategyResolver } from '../loop/run-scenario.ts'
+import type { StrategyCatalog } from './scenario.ts'
+
+/** A catalog and a resolver over a fixed list of strategy definitions (later names win, like registration). */
+export function createDefinitionCatalog(definitions: readonly StrategyDefinition[]): StrategyCatalog & { resolve: StrategyResolver } {
+  const byName = new Map<string, StrategyDefinition>()
+  for (const d of definitions) byName.set(d.name, d)
+  const names = [...byName.keys()]
+  return {
+    names,
+    definition: (name) => byName.get(name),
+    resolve(choice, _layer, seed) {
+      const definition = byName.get(choice.name)
+      if (!definition) throw new UnknownStrategyError({ strategyName: choice.name, availableStrategies: names })
+      return { strategy: definition.create({ ...choice.params }, { seed }), usesLogits: definition.usesLogits === true }
+    },
+  }
+}
+
+/** The simulator's registry (built-ins in registration order, plus anything registered on `simulator`). */
+export function createSimulatorCatalog(simulator: Simulator = createSimulator()): StrategyCatalog & { resolve: StrategyResolver } {
+  return createDefinitionCatalog(simulator.getAvailableStrategies().map((name) => simulator.describeStrategy(name)))
+}
