@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest'
+import { BackendUnavailableError, InvalidArgumentError, createReferenceBackend } from '@routesim/core'
+import { createRandomLogits } from '@routesim/testing'
+import { createGpuBackend } from './create-gpu-backend.ts'
+import { TOPK_REFERENCE_HANDOFF_ELEMENTS } from './thresholds.ts'
+
+describe('createGpuBackend: modes', () => {
+  it('rejects an unknown mode with InvalidArgumentError naming the modes', async () => {
+    const error = await createGpuBackend({ mode: 'cuda' as never }).catch((e: unknown) => e)
+    expect(InvalidArgumentError.isInstance(error)).toBe(true)
+    expect((error as Error).message).toContain("'webasm'")
+  })
+
+  it('throws BackendUnavailableError for an explicit mode that cannot run here, listing what can', async () => {
+    for (const mode of ['webgl', 'webgl2'] as const) {
+      const error = await createGpuBackend({ mode }).catch((e: unknown) => e)
+      expect(BackendUnavailableError.isInstance(error), mode).toBe(true)
+      const e = error as BackendUnavailableError
+      expect(e.mode).toBe(mode)
+      expect(e.availableModes).toContain('cpu')
+      expect(e.availableModes).toContain('webasm')
+      expect(e.availableModes).not.toContain(mode)
+    }
+  })
+
+  it("'webgpu' without navigator.gpu is unavailable and says how to get it", async () => {
+    if ((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu !== undefined) return
+    const error = await createGpuBackend({ mode: 'webgpu' }).catch((e: unknown) => e)
+    expect(BackendUnavailableError.isInstance(error)).toBe(true)
+    expect((error as Error).message).toContain('@routesim/gpu/node')
+  })
+
+  it("'auto' says what it chose and why", async () => {
+    const backend = await createGpuBackend()
+    try {
+      expect(['webgpu', 'webasm', 'cpu']).toContain(backend.mode)
+      expect(backend.autoReason).toMatch(/webasm|webgpu|cpu/)
+    } finally {
+      backend.dispose()
+    }
+  })
+
+  it('rejects a bad threads or poolSize option', async () => {
+    for (const options of [{ threads: 'yes' }, { poolSize: 0 }, { poolSize: 1.5 }]) {
+      const error = await createGpuBackend({ mode: 'cpu', ...(options as object) }).catch((e: unknown) => e)
+      expect(InvalidArgumentError.isInstance(error), JSON.stringify(options)).toBe(true)
+    }
+  })
+
+  it('a disposed backend refuses work', async () => {
+    const backend = await createGpuBackend({ mode: 'cpu' })
+    backend.dispose()
+    const error = await backend.sampleIds({ kind: 'uniform_iid', rows: 4, numExperts: 8, k: 2, seed: 1 }).catch((e: unknown) => e)
+    expect(BackendUnavailableError.isInstance(error)).toBe(true)
+  })
+})
+
+describe('createGpuBackend: where work runs', () => {
+  const reference = createReferenceBackend()
+
+  it('runs top-k in a kernel of the mode asked for, and hands small problems to the reference', async () => {
+    for (const mode of ['cpu', 'webasm'] as const) {
+      const backend = await createGpuBackend({ mode })
+      try {
+        const cols = 64
+        const bigRows = Math.ceil(TOPK_REFERENCE_HANDOFF_ELEMENTS / cols) + 3
+        const logits = createRandomLogits(7, bigRows, cols, 1.5)
+        const out = await backend.topK(logits, bigRows, cols, { k: 4, scoring: 'softmax' })
+        expect(backend.lastRun?.ranOn).toBe('kernel')
+        expect(backend.lastRun?.kernel?.gpuJsMode).toBe(mode)
+        expect(Array.from(out.ids)).toEqual(Array.from(reference.topK(logits, bigRows, cols, { k: 4, scoring: 'softmax' }).ids))
+
+        await backend.topK(logits.subarray(0, 10 * cols), 10, cols, { k: 4, scoring: 'softmax' })
+        expect(backend.lastRun?.ranOn).toBe('reference')
+        expect(backend.lastRun?.reason).toContain('TOPK_REFERENCE_HANDOFF_ELEMENTS')
+      } finally {
+        backend.dispose()
+      }
+    }
+  })
+
+  it('webasm threads: large kernels run on the worker pool, bit-identical to the sync path', async () => {
+    const threaded = await createGpuBackend({ mode: 'webasm', threads: true, poolSize: 2 })
+    const sync = await createGpuBackend({ mode: 'webasm', threads: false })
+    try {
+      const options = { kind: 'categorical_distinct' as const, rows: 20_000, numExperts: 64, k: 6, seed: 9, weights: Float64Array.from({ length: 64 }, (_, j) => 1 / (j + 1)) }
+      const a = await threaded.sampleIds(options)
+      expect(threaded.lastRun?.kernel).toEqual({ gpuJsMode: 'webasm', path: 'threaded' })
+      const b = await sync.sampleIds(options)
+      expect(sync.lastRun?.kernel?.path).not.toBe('threaded')
+      expect(Array.from(b)).toEqual(Array.from(a))
+    } finally {
+      threaded.dispose()
+      sync.dispose()
+    }
+  })
+})

@@ -1,0 +1,103 @@
+import { InvalidLogitsError } from '@routesim/core'
+import type { validateTopKArguments } from '@routesim/core'
+import { cellCount, floatLiteral, packingFor, readAuxPair, topKSource, unpackIds } from './kernel-source.ts'
+import type { KernelRunner } from './kernel-runner.ts'
+import { KERNEL_MAX_EXPERTS, KERNEL_MAX_GROUPS, KERNEL_MAX_TOPK, KERNEL_VALUE_LIMIT } from './thresholds.ts'
+
+/** A `topK` call as core's validation resolves it. */
+export type ResolvedTopKLike = ReturnType<typeof validateTopKArguments>
+
+/** Largest `groupTopN` the kernel unrolls per group (Megatron uses k / topkGroup, typically ≤ 4). */
+export const KERNEL_MAX_GROUP_TOPN = 8
+
+/** Why a validated top-k call cannot run in a kernel (then it hands off), or undefined when it can. */
+export function topKKernelLimitation(o: ResolvedTopKLike): string | undefined {
+  if (o.cols > KERNEL_MAX_EXPERTS) return `E = ${o.cols} > KERNEL_MAX_EXPERTS (${KERNEL_MAX_EXPERTS})`
+  if (o.k > KERNEL_MAX_TOPK) return `k = ${o.k} > KERNEL_MAX_TOPK (${KERNEL_MAX_TOPK})`
+  if (o.groupScore !== 'none') {
+    if (o.numGroups > KERNEL_MAX_GROUPS) return `${o.numGroups} groups > KERNEL_MAX_GROUPS (${KERNEL_MAX_GROUPS})`
+    if (o.groupTopN > KERNEL_MAX_GROUP_TOPN) return `groupTopN = ${o.groupTopN} > ${KERNEL_MAX_GROUP_TOPN}`
+    if (o.maskValue !== -Infinity && Math.abs(o.maskValue) > KERNEL_VALUE_LIMIT) return `|maskValue| > ${KERNEL_VALUE_LIMIT}`
+  }
+  if (o.bias !== undefined) {
+    for (let j = 0; j < o.bias.length; j++) if (Math.abs(o.bias[j]!) > KERNEL_VALUE_LIMIT) return `|bias| > ${KERNEL_VALUE_LIMIT}`
+  }
+  return undefined
+}
+
+/**
+ * Scans the logits once on the host: non-finite values are an error (the typed error names row and
+ * expert), finite values beyond ±KERNEL_VALUE_LIMIT make the call hand off (returns false).
+ */
+export function checkLogitsForKernel(logits: Float32Array, cols: number): boolean {
+  let inRange = true
+  for (let i = 0; i < logits.length; i++) {
+    const v = logits[i]!
+    if (!(v <= KERNEL_VALUE_LIMIT && v >= -KERNEL_VALUE_LIMIT)) {
+      if (v - v !== 0) {
+        throw new InvalidLogitsError({ parameter: 'logits', row: Math.floor(i / cols), column: i % cols, value: v })
+      }
+      inRange = false
+    }
+  }
+  return inRange
+}
+
+export interface GpuTopKPlan {
+  readonly runner: KernelRunner
+  readonly polynomialExp: boolean
+  /** Rows per kernel call. */
+  readonly chunkRows: number
+}
+
+/** Top-k on gpu.js: ids (and the softmax normaliser) in the kernel, weights of the k winners on the host. */
+export async function gpuTopK(
+  logits: Float32Array,
+  o: ResolvedTopKLike,
+  plan: GpuTopKPlan,
+): Promise<{ ids: Int32Array; weights: Float32Array }> {
+  const { rows, cols, k, scoring } = o
+  const ids = new Int32Array(rows * k)
+  const weights = new Float32Array(rows * k)
+  const grouping =
+    o.groupScore === 'none'
+      ? undefined
+      : { numGroups: o.numGroups, topkGroup: o.topkGroup, topN: o.groupScore === 'max' ? 1 : o.groupTopN, maskValue: o.maskValue }
+  const generated = topKSource({ numExperts: cols, k, scoring, hasBias: o.bias !== undefined, grouping, polynomialExp: plan.polynomialExp })
+  const packing = packingFor(cols)
+  const keyBase = [
+    'topk',
+    cols,
+    k,
+    scoring,
+    o.bias !== undefined,
+    grouping ? `${grouping.numGroups}/${grouping.topkGroup}/${grouping.topN}/${floatLiteral(grouping.maskValue)}` : '-',
+  ].join(':')
+  const max = new Float64Array(plan.chunkRows)
+  const sum = new Float64Array(plan.chunkRows)
+
+  for (let start = 0; start < rows; start += plan.chunkRows) {
+    const n = Math.min(plan.chunkRows, rows - start)
+    const cells = cellCount(n, generated.groups)
+    const args: unknown[] = [plan.runner.input(logits.subarray(start * cols, (start + n) * cols), [cols, n])]
+    if (o.bias !== undefined) args.push(o.bias)
+    const flat = await plan.runner.run(
+      { key: `${keyBase}:${n}`, source: generated.source, cells, constants: { E: cols, N: n } },
+      args,
+    )
+    unpackIds(flat, n, k, generated.groups, generated.idGroups, packing, ids, start)
+    if (!o.needWeights) continue
+    if (scoring === 'softmax') readAuxPair(flat, n, generated.groups, generated.idGroups, max, sum)
+    for (let t = 0; t < n; t++) {
+      const row = start + t
+      const base = row * cols
+      const m = max[t]!
+      const s = sum[t]!
+      for (let j = 0; j < k; j++) {
+        const l = logits[base + ids[row * k + j]!]!
+        weights[row * k + j] = scoring === 'softmax' ? Math.exp(l - m) / s : scoring === 'sigmoid' ? 1 / (1 + Math.exp(-l)) : l
+      }
+    }
+  }
+  return { ids, weights }
+}

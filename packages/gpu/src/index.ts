@@ -1,0 +1,31 @@
+// The backend
+export { createGpuBackend } from './create-gpu-backend.ts'
+export type { GpuBackend, GpuBackendOptions, GpuLastRun } from './create-gpu-backend.ts'
+
+// Modes
+export { GPU_BACKEND_MODES, chooseAutoMode, probeModes } from './modes.ts'
+export type { GpuBackendMode, GpuRunMode, ModeProbe, ModeProbes } from './modes.ts'
+
+// Loading gpu.js
+export { loadGpuModule } from './gpu-module.ts'
+export type { GpuJsModule, GpuJsModuleSource } from './gpu-module.ts'
+export { installNavigatorGpu } from './navigator-gpu.ts'
+
+// Limits and hand-off thresholds
+export {
+  KERNEL_MAX_EXPERTS,
+  KERNEL_MAX_GROUPS,
+  KERNEL_MAX_TOPK,
+  KERNEL_VALUE_LIMIT,
+  MAX_ARGUMENT_BYTES,
+  MAX_CHUNK_ROWS,
+  REJECTION_MAX_MASS,
+  REJECTION_MAX_TRIES,
+  SAMPLE_REFERENCE_HANDOFF_SLOTS,
+  TOPK_REFERENCE_HANDOFF_ELEMENTS,
+} from './thresholds.ts'
+export { KERNEL_MAX_GROUP_TOPN } from './gpu-top-k.ts'
+
+// Kernel source generators (for inspection and custom pipelines)
+export { packingFor, samplerSource, topKSource } from './kernel-source.ts'
+export type { GeneratedKernel, Packing, SamplerDraw, SamplerSourceOptions, TopKSourceOptions } from './kernel-source.ts'

@@ -1,0 +1,140 @@
+import { BackendUnavailableError } from '@routesim/core'
+import type { GpuJsInstance, GpuJsKernel, GpuJsModule } from './gpu-module.ts'
+import type { GpuRunMode } from './modes.ts'
+
+/** What a kernel call reports about where it ran (gpu.js introspection). */
+export interface KernelRunInfo {
+  /** gpu.js kernel class mode: 'cpu' | 'webasm' | 'webgpu' | 'webgl2' | 'webgl' | 'headlessgl'. */
+  readonly gpuJsMode: string
+  /** webasm only: 'threaded' | 'simd' | … (gpu.js `_lastRunPath`). */
+  readonly path?: string | undefined
+}
+
+export interface KernelSpec {
+  readonly key: string
+  readonly source: string
+  readonly cells: number
+  readonly constants: Readonly<Record<string, number>>
+}
+
+/** Options the backend fixes for every kernel it creates. */
+export interface KernelRunnerOptions {
+  readonly mode: GpuRunMode
+  readonly gpuJsMode: string
+  /** webasm: run kernels under the async contract so gpu.js splits them over its worker pool. */
+  readonly threads: boolean
+  readonly poolSize?: number | undefined
+}
+
+/**
+ * Owns one gpu.js instance and a cache of compiled kernels. Every call checks that the kernel really
+ * ran in the requested mode (gpu.js degrades silently, e.g. webasm → cpu) and throws if not.
+ */
+export class KernelRunner {
+  readonly #gpu: GpuJsInstance
+  readonly #module: GpuJsModule
+  readonly #options: KernelRunnerOptions
+  readonly #kernels = new Map<string, GpuJsKernel>()
+  #lastRun: KernelRunInfo | undefined
+
+  constructor(module: GpuJsModule, options: KernelRunnerOptions) {
+    this.#module = module
+    this.#options = options
+    this.#gpu = new module.GPU({ mode: options.gpuJsMode })
+  }
+
+  get lastRun(): KernelRunInfo | undefined {
+    return this.#lastRun
+  }
+
+  input(data: Float32Array, size: number[]): unknown {
+    return this.#module.input(data, size)
+  }
+
+  #kernel(spec: KernelSpec): GpuJsKernel {
+    let kernel = this.#kernels.get(spec.key)
+    if (kernel === undefined) {
+      const async = this.#options.mode === 'webgpu' || (this.#options.mode === 'webasm' && this.#options.threads)
+      kernel = this.#gpu.createKernel(spec.source, {
+        output: [spec.cells],
+        returnType: 'Array(4)',
+        constants: spec.constants,
+        precision: 'single',
+        tactic: 'precision',
+        dynamicOutput: false,
+        dynamicArguments: false,
+        ...(async ? { asyncMode: true } : {}),
+        ...(this.#options.poolSize !== undefined ? { poolSize: this.#options.poolSize } : {}),
+      })
+      this.#kernels.set(spec.key, kernel)
+    }
+    return kernel
+  }
+
+  /** Runs a kernel and returns its `Array(4)` result as one flat Float32Array of `cells · 4` values. */
+  async run(spec: KernelSpec, args: unknown[], randomSeed?: number): Promise<Float32Array> {
+    const kernel = this.#kernel(spec)
+    if (randomSeed !== undefined) {
+      if (typeof kernel.setRandomSeed !== 'function') {
+        throw new BackendUnavailableError({ mode: this.#options.mode, reason: 'this gpu.js build cannot seed Math.random' })
+      }
+      kernel.setRandomSeed(randomSeed >>> 0)
+    }
+    const result = await kernel(...args)
+    this.#verify(kernel, spec.cells)
+    return flattenCells(result, spec.cells)
+  }
+
+  #verify(kernel: GpuJsKernel, cells: number): void {
+    const internals = kernel.kernel
+    const ran = internals.constructor.mode ?? internals.constructor.name
+    const path = internals._lastRunPath ?? undefined
+    this.#lastRun = { gpuJsMode: ran, path }
+    if (ran !== this.#options.gpuJsMode) {
+      throw new BackendUnavailableError({
+        mode: this.#options.mode,
+        reason: `gpu.js ran the kernel on '${ran}' instead of '${this.#options.gpuJsMode}'${internals.fallbackReason ? ` (${internals.fallbackReason})` : ''}`,
+      })
+    }
+    // gpu.js splits over workers only from 4096 cells on; below that one thread is the expected path.
+    if (this.#options.mode === 'webasm' && this.#options.threads && cells >= 4096 && path !== 'threaded') {
+      throw new BackendUnavailableError({
+        mode: 'webasm',
+        reason: `webasm threads were requested but the kernel ran on the '${String(path)}' path (no SharedArrayBuffer or workers?)`,
+      })
+    }
+  }
+
+  dispose(): void {
+    for (const kernel of this.#kernels.values()) kernel.destroy?.()
+    this.#kernels.clear()
+    this.#gpu.destroy()
+  }
+}
+
+/**
+ * gpu.js returns an `Array(4)` output as an array of 4-float views. On webasm and webgpu they are
+ * consecutive views of one buffer, which is read in place; anything else is copied.
+ */
+export function flattenCells(result: unknown, cells: number): Float32Array {
+  if (result instanceof Float32Array && result.length === cells * 4) return result
+  const views = result as ArrayLike<ArrayLike<number>>
+  if (cells === 0) return new Float32Array(0)
+  const first = views[0]
+  const last = views[cells - 1]
+  if (
+    views.length === cells &&
+    first instanceof Float32Array &&
+    last instanceof Float32Array &&
+    first.buffer === last.buffer &&
+    last.byteOffset - first.byteOffset === (cells - 1) * 16
+  ) {
+    return new Float32Array(first.buffer, first.byteOffset, cells * 4)
+  }
+  const flat = new Float32Array(cells * 4)
+  for (let c = 0; c < cells; c++) {
+    const cell = views[c]!
+    for (let f = 0; f < 4; f++) flat[c * 4 + f] = cell[f]!
+  }
+  return flat
+}

@@ -1,0 +1,403 @@
+/**
+ * Generators of gpu.js kernel source text. gpu.js cannot compile local arrays longer than 4, so the
+ * k running slots of a top-k are emitted as scalar variables, and ids leave the kernel packed several
+ * to an f32 (exact while the packed integer stays below 2^24), four floats per cell (`Array(4)`).
+ *
+ * Cell layout ("quad-interleaved"): cells come in blocks of 4 tokens × `groups` so that the 4 lanes of
+ * a webasm SIMD quad always hold the same group (no divergence) while worker threads still get an even
+ * mix of groups. Cell x → block q = ⌊x / 4G⌋, r = x − 4Gq, group g = ⌊r / 4⌋, token 4q + (r − 4g).
+ */
+
+/** The sentinel below every candidate value: candidates are finite and validated to stay within ±1e30. */
+export const NEG_SENTINEL = -3.0e38
+
+/** How ids are packed into f32 values: `perFloat` ids of `bits` bits each. */
+export interface Packing {
+  readonly bits: number
+  readonly base: number
+  readonly perFloat: number
+  /** Ids per `Array(4)` cell. */
+  readonly perCell: number
+}
+
+export function packingFor(numExperts: number): Packing {
+  const bits = Math.max(1, Math.ceil(Math.log2(numExperts)))
+  const perFloat = Math.floor(24 / bits)
+  return { bits, base: 2 ** bits, perFloat, perCell: 4 * perFloat }
+}
+
+/** `exp(arg)` for arguments ≤ 0 as plain arithmetic (no imported Math.exp; that call stalls webasm SIMD). */
+function polyExpStatements(dst: string, arg: string, tag: string): string {
+  const v = (n: string) => `${n}_${tag}`
+  return [
+    `let ${v('x')} = Math.max(${arg}, -87.0);`,
+    `let ${v('t')} = ${v('x')} * 1.4426950408889634;`,
+    `let ${v('n')} = Math.floor(${v('t')});`,
+    `let ${v('f')} = ${v('t')} - ${v('n')};`,
+    `let ${v('p')} = 1.0 + ${v('f')} * (0.6931471805599453 + ${v('f')} * (0.2402265069591007 + ${v('f')} * (0.05550410866482158 + ${v('f')} * (0.009618129107628477 + ${v('f')} * (0.0013333558146428443 + ${v('f')} * 0.00015403530393381606)))));`,
+    `let ${v('k')} = -${v('n')};`,
+    `let ${v('s')} = 1.0;`,
+    `let ${v('b')} = 0.5;`,
+    `for (let ${v('i')} = 0; ${v('i')} < 7; ${v('i')}++) { if (${v('k')} >= 1.0) { let ${v('h')} = Math.floor(${v('k')} * 0.5); if (${v('k')} - ${v('h')} * 2.0 >= 1.0) { ${v('s')} = ${v('s')} * ${v('b')}; } ${v('k')} = ${v('h')}; } ${v('b')} = ${v('b')} * ${v('b')}; }`,
+    `${dst} = ${v('p')} * ${v('s')};`,
+  ].join('\n')
+}
+
+/** Statements assigning `exp(arg)` (arg ≤ 0) to the already-declared variable `dst`. */
+function expStatements(dst: string, arg: string, tag: string, polynomialExp: boolean): string {
+  return polynomialExp ? polyExpStatements(dst, arg, tag) : `${dst} = Math.exp(${arg});`
+}
+
+/** A JS number as a kernel float literal (always with a decimal point or exponent). */
+export function floatLiteral(value: number): string {
+  const text = String(value)
+  return /[.e]/.test(text) ? text : `${text}.0`
+}
+
+/** Decodes the quad-interleaved cell index into `g` (group) and `tok` (token, clamped into range). */
+function cellPrologue(groups: number): string {
+  return [
+    `const q = Math.floor(this.thread.x / ${4 * groups});`,
+    `const r = this.thread.x - q * ${4 * groups};`,
+    `const g = Math.floor(r / 4);`,
+    `let tok = q * 4 + (r - g * 4);`,
+    // Padding cells of the last quad compute a duplicate of the last row; the host drops them.
+    `if (tok > this.constants.N - 1) { tok = this.constants.N - 1; }`,
+  ].join('\n')
+}
+
+function slotDeclarations(k: number, init = `${NEG_SENTINEL}`): string {
+  const lines: string[] = []
+  for (let j = 0; j < k; j++) lines.push(`let v${j} = ${init}; let i${j} = 0;`)
+  return lines.join('\n')
+}
+
+/** Inserts candidate (x, e) into the sorted slots v0 ≥ v1 ≥ … (strict `>`: ties keep the lower id). */
+function insertStatements(k: number, x: string, e: string): string {
+  const last = k - 1
+  const lines = [`if (${x} > v${last}) {`, `v${last} = ${x}; i${last} = ${e};`]
+  for (let j = last; j > 0; j--) {
+    lines.push(
+      `if (v${j} > v${j - 1}) { let tv = v${j - 1}; v${j - 1} = v${j}; v${j} = tv; let ti = i${j - 1}; i${j - 1} = i${j}; i${j} = ti; }`,
+    )
+  }
+  lines.push('}')
+  return lines.join('\n')
+}
+
+/** `return [...]` statements for each id group, packing slots `g·perCell …` (missing slots pack as 0). */
+function packedReturns(k: number, packing: Packing, idGroups: number, firstGroup = 0): string {
+  const { perFloat, perCell, base } = packing
+  const packFloat = (start: number): string => {
+    let expr = ''
+    for (let j = start; j < start + perFloat; j++) {
+      const id = j < k ? `i${j}` : '0.0'
+      expr = expr === '' ? id : `(${expr}) * ${base}.0 + ${id}`
+    }
+    return expr
+  }
+  const lines: string[] = []
+  for (let p = 0; p < idGroups; p++) {
+    const start = p * perCell
+    const floats = [0, 1, 2, 3].map((f) => packFloat(start + f * perFloat))
+    const ret = `return [${floats.join(', ')}];`
+    lines.push(p === idGroups - 1 ? ret : `if (g == ${firstGroup + p}) { ${ret} }`)
+  }
+  return lines.join('\n')
+}
+
+export interface TopKSourceOptions {
+  readonly numExperts: number
+  readonly k: number
+  readonly scoring: 'softmax' | 'sigmoid' | 'logits'
+  readonly hasBias: boolean
+  /** Resolved grouping: the group score sums each group's best `topN` selection values (1 = max). */
+  readonly grouping?:
+    | { readonly numGroups: number; readonly topkGroup: number; readonly topN: number; readonly maskValue: number }
+    | undefined
+  readonly polynomialExp: boolean
+}
+
+export interface GeneratedKernel {
+  readonly source: string
+  /** Cell groups per token (`Array(4)` cells per token). */
+  readonly groups: number
+  /** Groups that carry packed ids. */
+  readonly idGroups: number
+  /** Argument names in call order. */
+  readonly args: readonly string[]
+}
+
+/**
+ * Top-k selection with scores. Groups `[0, idGroups)` return packed ids; for softmax one more group
+ * returns `[max, Σ exp(l − max), 0, 0]` per row (compensated sum) so the host can form exact weights
+ * for the winners without an E-wide pass of its own.
+ */
+export function topKSource(options: TopKSourceOptions): GeneratedKernel {
+  const { numExperts: E, k, scoring, hasBias, grouping, polynomialExp } = options
+  const packing = packingFor(E)
+  const idGroups = Math.ceil(k / packing.perCell)
+  const withNormaliser = scoring === 'softmax'
+  const groups = idGroups + (withNormaliser ? 1 : 0)
+  // Selection on raw logits is exact for monotone scores; bias (and top-2 group sums) need true scores.
+  // A finite mask value competes with true scores, so it needs them too.
+  const needsScores =
+    scoring !== 'logits' &&
+    (hasBias || (grouping !== undefined && (grouping.topN > 1 || grouping.maskValue !== -Infinity)))
+  const needsLse = scoring === 'softmax' && needsScores
+  const args = ['logits', ...(hasBias ? ['bias'] : [])]
+
+  let tag = 0
+  const selectionValue = (dst: string, e: string): string => {
+    const logit = `logits[tok][${e}]`
+    const biasTerm = hasBias ? ` + bias[${e}]` : ''
+    if (!needsScores) return `let ${dst} = ${logit}${biasTerm};`
+    const t = `s${tag++}`
+    if (scoring === 'softmax') {
+      return `let ${dst} = 0.0;\n${expStatements(dst, `${logit} - lse`, t, polynomialExp)}\n${dst} = ${dst}${biasTerm};`
+    }
+    // sigmoid via exp(−|l|) so the exponent is never positive
+    return [
+      `let ${dst} = 0.0;`,
+      `let l_${t} = ${logit};`,
+      `let z_${t} = 0.0;`,
+      expStatements(`z_${t}`, `-Math.abs(l_${t})`, t, polynomialExp),
+      `if (l_${t} >= 0.0) { ${dst} = 1.0 / (1.0 + z_${t}); } else { ${dst} = z_${t} / (1.0 + z_${t}); }`,
+      `${dst} = ${dst}${biasTerm};`,
+    ].join('\n')
+  }
+
+  const normaliser = (assignLse: boolean): string =>
+    [
+      `let m = ${NEG_SENTINEL};`,
+      `for (let e = 0; e < this.constants.E; e++) { m = Math.max(m, logits[tok][e]); }`,
+      `let sum = 0.0; let comp = 0.0;`,
+      `for (let e = 0; e < this.constants.E; e++) {`,
+      `let ex = 0.0;`,
+      expStatements('ex', 'logits[tok][e] - m', 'n', polynomialExp),
+      // Kahan summation keeps the row sum within a few ulps, so host weights meet 1e-6 relative.
+      `let y = ex - comp; let tsum = sum + y; comp = (tsum - sum) - y; sum = tsum;`,
+      `}`,
+      assignLse ? `const lse = m + Math.log(sum);` : '',
+    ].join('\n')
+
+  const body: string[] = [cellPrologue(groups)]
+  if (withNormaliser) body.push(`if (g == ${idGroups}) {\n${normaliser(false)}\nreturn [m, sum, 0.0, 0.0];\n}`)
+  if (needsLse) body.push(normaliser(true))
+  body.push(slotDeclarations(k))
+
+  if (grouping === undefined) {
+    body.push(`for (let e = 0; e < this.constants.E; e++) {\n${selectionValue('x', 'e')}\n${insertStatements(k, 'x', 'e')}\n}`)
+  } else {
+    const G = grouping.numGroups
+    const size = E / G
+    const n = grouping.topN
+    for (let gi = 0; gi < G; gi++) {
+      const decl: string[] = []
+      for (let p = 0; p < n; p++) decl.push(`let gv${gi}_${p} = ${NEG_SENTINEL};`)
+      // Insert x into the group's n best values (sorted, descending).
+      const insert: string[] = [`if (x > gv${gi}_${n - 1}) {`, `gv${gi}_${n - 1} = x;`]
+      for (let p = n - 1; p > 0; p--) {
+        insert.push(`if (gv${gi}_${p} > gv${gi}_${p - 1}) { let tg = gv${gi}_${p - 1}; gv${gi}_${p - 1} = gv${gi}_${p}; gv${gi}_${p} = tg; }`)
+      }
+      insert.push('}')
+      const sum = Array.from({ length: n }, (_, p) => `gv${gi}_${p}`).join(' + ')
+      body.push(
+        [
+          decl.join(' '),
+          `for (let j = 0; j < ${size}; j++) {`,
+          `let e = ${gi * size} + j;`,
+          selectionValue('x', 'e'),
+          insert.join('\n'),
+          `}`,
+          `let gs${gi} = ${sum};`,
+        ].join('\n'),
+      )
+    }
+    // A group is kept when fewer than topkGroup groups beat it (ties → lower group index).
+    for (let gi = 0; gi < G; gi++) {
+      const lines = [`let rank${gi} = 0;`]
+      for (let h = 0; h < G; h++) {
+        if (h === gi) continue
+        lines.push(`if (gs${h} ${h < gi ? '>=' : '>'} gs${gi}) { rank${gi} = rank${gi} + 1; }`)
+      }
+      body.push(lines.join('\n'))
+    }
+    // Experts in id order, so ties (also among masked experts) resolve to the lower id. A -∞ mask skips
+    // the group; a finite mask value competes like any selection value.
+    const masked = grouping.maskValue === -Infinity ? null : grouping.maskValue
+    for (let gi = 0; gi < G; gi++) {
+      const kept = [`for (let j = 0; j < ${size}; j++) {`, `let e = ${gi * size} + j;`, selectionValue('x', 'e'), insertStatements(k, 'x', 'e'), `}`]
+      const lines = [`if (rank${gi} < ${grouping.topkGroup}) {`, ...kept, `}`]
+      if (masked !== null) {
+        lines.push(
+          `else {`,
+          `for (let j = 0; j < ${size}; j++) {`,
+          `let e = ${gi * size} + j;`,
+          `let x = ${floatLiteral(masked)};`,
+          insertStatements(k, 'x', 'e'),
+          `}`,
+          `}`,
+        )
+      }
+      body.push(lines.join('\n'))
+    }
+  }
+  body.push(packedReturns(k, packing, idGroups))
+  return { source: `function (${args.join(', ')}) {\n${body.join('\n')}\n}`, groups, idGroups, args }
+}
+
+export type SamplerDraw =
+  /** ids i.i.d. uniform: ⌊u·E⌋. */
+  | 'uniform_iid'
+  /** k distinct uniform ids by rejection of repeats. */
+  | 'uniform_rejection'
+  /** k distinct ids, Plackett–Luce: draws from the CDF (binary search), repeats rejected. */
+  | 'categorical_rejection'
+  /** k distinct ids by Gumbel-top-k on log-weights, noise from Math.random. */
+  | 'gumbel_random'
+  /** k distinct ids by Gumbel-top-k on log-weights, uniforms supplied by the host (GL, cpu). */
+  | 'gumbel_host_noise'
+
+export interface SamplerSourceOptions {
+  readonly draw: SamplerDraw
+  readonly numExperts: number
+  readonly k: number
+  /** Layers stacked along the token axis: rows `[l·N, (l+1)·N)` use weight row l. */
+  readonly layers: number
+  /** Attempts per slot before a row is reported as failed (`[-1, …]`); the host then redraws it. */
+  readonly maxTries: number
+}
+
+/**
+ * Seeded sampling of expert ids. Random draws (`Math.random`, gpu.js's per-thread PCG stream on
+ * webasm/webgpu) require one thread per token, so those kernels have a single id group.
+ */
+export function samplerSource(options: SamplerSourceOptions): GeneratedKernel {
+  const { draw, numExperts: E, k, maxTries } = options
+  const packing = packingFor(E)
+  const idGroups = Math.ceil(k / packing.perCell)
+  if (draw !== 'uniform_iid' && draw !== 'gumbel_host_noise' && idGroups !== 1) {
+    throw new RangeError(`samplerSource: '${draw}' needs k ≤ ${packing.perCell} at E=${E}`)
+  }
+  const body: string[] = [cellPrologue(idGroups), `const layer = Math.floor(tok / this.constants.N_LAYER);`]
+  const args: string[] = []
+  const uniform = `Math.random()`
+
+  if (draw === 'uniform_iid') {
+    // Each group draws only its own slots: i.i.d. slots need no shared stream.
+    for (let j = 0; j < k; j++) body.push(`let i${j} = Math.min(Math.floor(${uniform} * ${E}.0), ${E - 1}.0);`)
+  } else if (draw === 'uniform_rejection' || draw === 'categorical_rejection') {
+    if (draw === 'categorical_rejection') args.push('cdf')
+    const steps = Math.ceil(Math.log2(E)) + 1
+    const drawInto = (dst: string): string =>
+      draw === 'uniform_rejection'
+        ? `let ${dst} = Math.min(Math.floor(${uniform} * ${E}.0), ${E - 1}.0);`
+        : [
+            `let u = ${uniform};`,
+            `let lo = 0; let hi = ${E - 1};`,
+            // smallest i with cdf[i] > u; zero-weight experts repeat the previous cdf value and never win
+            `for (let it = 0; it < ${steps}; it++) { if (lo < hi) { let mid = Math.floor((lo + hi) * 0.5); if (cdf[layer][mid] > u) { hi = mid; } else { lo = mid + 1; } } }`,
+            `let ${dst} = lo;`,
+          ].join('\n')
+    body.push(`let bad = 0;`)
+    for (let j = 0; j < k; j++) {
+      const distinct = Array.from({ length: j }, (_, p) => `c != i${p}`).join(' && ') || 'true'
+      body.push(
+        [
+          `let i${j} = -1;`,
+          `for (let t = 0; t < ${maxTries}; t++) {`,
+          drawInto('c'),
+          `if (${distinct}) { i${j} = c; break; }`,
+          `}`,
+          `if (i${j} < 0) { bad = 1; i${j} = 0; }`,
+        ].join('\n'),
+      )
+    }
+    body.push(`if (bad > 0) { return [-1.0, 0.0, 0.0, 0.0]; }`)
+  } else {
+    args.push('logWeights')
+    if (draw === 'gumbel_host_noise') args.push('noise')
+    body.push(slotDeclarations(k))
+    body.push(
+      [
+        `for (let e = 0; e < this.constants.E; e++) {`,
+        draw === 'gumbel_host_noise' ? `let u = noise[tok][e];` : `let u = ${uniform};`,
+        // Keep u inside (0, 1): Math.random's 24-bit grid can hit 0, and host uniforms can round to 1 in f32.
+        `if (u < 1.0e-7) { u = 1.0e-7; }`,
+        `if (u > 0.99999994) { u = 0.99999994; }`,
+        `let x = logWeights[layer][e] - Math.log(-Math.log(u));`,
+        insertStatements(k, 'x', 'e'),
+        `}`,
+      ].join('\n'),
+    )
+  }
+  body.push(packedReturns(k, packing, idGroups))
+  return { source: `function (${args.join(', ')}) {\n${body.join('\n')}\n}`, groups: idGroups, idGroups, args }
+}
+
+/**
+ * Unpacks the ids of `rows` tokens from a flat `Array(4)` result (`cells·4` floats, quad-interleaved)
+ * into `out[(rowOffset + t)·k + j]`. Returns the rows whose first float is negative (failed draws).
+ */
+export function unpackIds(
+  flat: Float32Array,
+  rows: number,
+  k: number,
+  groups: number,
+  idGroups: number,
+  packing: Packing,
+  out: Int32Array,
+  rowOffset: number,
+): number[] {
+  const { perFloat, perCell, base } = packing
+  const failed: number[] = []
+  const divisors: number[] = []
+  for (let p = 0; p < perFloat; p++) divisors.push(base ** (perFloat - 1 - p))
+  for (let t = 0; t < rows; t++) {
+    const q = t >> 2
+    const lane = t & 3
+    let rowFailed = false
+    for (let gi = 0; gi < idGroups; gi++) {
+      const cell = q * 4 * groups + gi * 4 + lane
+      const first = flat[cell * 4]!
+      if (gi === 0 && first < 0) {
+        rowFailed = true
+        break
+      }
+      for (let f = 0; f < 4; f++) {
+        let v = flat[cell * 4 + f]!
+        for (let p = 0; p < perFloat; p++) {
+          const slot = gi * perCell + f * perFloat + p
+          const d = divisors[p]!
+          const id = Math.floor(v / d)
+          v -= id * d
+          if (slot < k) out[(rowOffset + t) * k + slot] = id
+        }
+      }
+    }
+    if (rowFailed) failed.push(t)
+  }
+  return failed
+}
+
+/** Reads group `group` (`[a, b, c, d]` per token) of a quad-interleaved result into two columns. */
+export function readAuxPair(
+  flat: Float32Array,
+  rows: number,
+  groups: number,
+  group: number,
+  first: Float64Array,
+  second: Float64Array,
+): void {
+  for (let t = 0; t < rows; t++) {
+    const cell = (t >> 2) * 4 * groups + group * 4 + (t & 3)
+    first[t] = flat[cell * 4]!
+    second[t] = flat[cell * 4 + 1]!
+  }
+}
+
+/** Number of cells for `rows` tokens (rows padded to a multiple of 4). */
+export function cellCount(rows: number, groups: number): number {
+  return Math.ceil(rows / 4) * 4 * groups
+}

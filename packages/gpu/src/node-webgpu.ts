@@ -1,0 +1,48 @@
+/**
+ * Node-only: WebGPU for gpu.js through Dawn (the `webgpu` npm package, 0.6.2 — older versions do not
+ * load on Debian bookworm's libstdc++). Not imported by the package index; import it from
+ * '@routesim/gpu/node'.
+ *
+ * Dawn needs the Vulkan loader (`libvulkan1`) and a Vulkan driver: a GPU's, or for CI Chromium's
+ * SwiftShader (`VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json`, set before this runs).
+ */
+import { BackendUnavailableError } from '@routesim/core'
+
+export interface NodeWebGpuOptions {
+  /** Dawn toggles for `create()`, e.g. `['backend=opengles']` (with EGL_PLATFORM=surfaceless). */
+  readonly dawnOptions?: readonly string[] | undefined
+  /** Ask for a 'compatibility' feature-level adapter (Dawn's OpenGL ES backend only offers those). */
+  readonly compatibility?: boolean | undefined
+}
+
+interface GpuEntryPoint {
+  requestAdapter(options?: Record<string, unknown>): Promise<unknown>
+}
+
+/**
+ * Loads Dawn, installs its WebGPU globals (GPUBufferUsage, …) on `globalThis` for gpu.js, and returns
+ * the `navigator.gpu`-like entry point to pass as `createGpuBackend({ navigatorGpu })`.
+ *
+ * @example
+ * import { createNodeWebGpu } from '@routesim/gpu/node'
+ * const backend = await createGpuBackend({ mode: 'webgpu', navigatorGpu: await createNodeWebGpu() })
+ */
+export async function createNodeWebGpu(options: NodeWebGpuOptions = {}): Promise<unknown> {
+  let webgpu: { create(options: string[]): unknown; globals: object }
+  try {
+    webgpu = (await import('webgpu')) as unknown as typeof webgpu
+  } catch (error) {
+    throw new BackendUnavailableError({
+      mode: 'webgpu',
+      reason: `the 'webgpu' package (Dawn, version 0.6.2) could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+      cause: error,
+    })
+  }
+  Object.assign(globalThis, webgpu.globals)
+  const gpu = webgpu.create([...(options.dawnOptions ?? [])]) as GpuEntryPoint
+  if (options.compatibility) {
+    const request = gpu.requestAdapter.bind(gpu)
+    gpu.requestAdapter = (adapterOptions) => request({ ...(adapterOptions ?? {}), featureLevel: 'compatibility' })
+  }
+  return gpu
+}
