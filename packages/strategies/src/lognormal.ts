@@ -1,0 +1,29 @@
+import { defineSynthetic, factoryOf } from './define-synthetic.ts'
+import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
+import type { PopularityLayout } from './popularity-strategy.ts'
+import { readWeightOptions, weightParameters } from './weight-policy.ts'
+
+export const lognormalDefinition = defineSynthetic({
+  name: 'lognormal',
+  description: "Log-normal expert popularity (DeepEP's fit of DeepSeek-V3 loads): w_e = exp(σ·z_e), z_e ~ N(0,1)",
+  parameters: {
+    sigma: { type: 'number', min: 0, default: 1, description: 'σ ≥ 0 of log popularity (0 = uniform)' },
+    ...layoutParameter('per_layer'),
+    ...weightParameters('ones'),
+  },
+  source: 'DeepEP PR #393 (per-rank token counts of DeepSeek-V3 fit a log-normal best)',
+  formula: 'w_e = exp(σ·z_e), z_e ~ N(0, 1) i.i.d. per expert (per layer or per call); Plackett–Luce draws',
+  build: (p, seed) => {
+    const sigma = p['sigma'] as number
+    return new PopularityStrategy('lognormal', seed, readWeightOptions(p), {
+      random: true,
+      values: (E, _T, _k, prng) => {
+        const out = new Float64Array(E)
+        for (let e = 0; e < E; e++) out[e] = Math.exp(sigma * prng.nextNormal())
+        return out
+      },
+    }, { layout: p['layout'] as PopularityLayout })
+  },
+})
+
+export const createLognormalStrategy = factoryOf(lognormalDefinition)

@@ -1,0 +1,42 @@
+import { defineSynthetic, factoryOf } from './define-synthetic.ts'
+import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
+import type { PopularityLayout } from './popularity-strategy.ts'
+import { readWeightOptions, weightParameters } from './weight-policy.ts'
+
+/**
+ * aiconfigurator's bounded power law: x = ((x_max^(1−α) − x_min^(1−α))·u + x_min^(1−α))^(1/(1−α)),
+ * u ~ U[0,1), with (x_min, x_max) = (1, 0.8·T) when T·k > E, else (0.01, 2); α = 1 is the log-uniform limit.
+ */
+export function powerLawValue(u: number, alpha: number, xmin: number, xmax: number): number {
+  if (Math.abs(1 - alpha) < 1e-12) return xmin * (xmax / xmin) ** u
+  const a = 1 - alpha
+  return ((xmax ** a - xmin ** a) * u + xmin ** a) ** (1 / a)
+}
+
+export const powerLawDefinition = defineSynthetic({
+  name: 'power_law',
+  description: "Power-law expert popularity in aiconfigurator's form (per-expert values from a bounded power law with exponent α)",
+  parameters: {
+    alpha: { type: 'number', min: 0, exclusiveMin: true, default: 1.2, description: 'power-law exponent α > 0 (larger = more skewed)' },
+    ...layoutParameter('per_layer'),
+    ...weightParameters('ones'),
+  },
+  source: 'aiconfigurator collector/helper.py (power-law token counts per expert)',
+  formula:
+    'x_e = ((x_max^(1−α) − x_min^(1−α))·u_e + x_min^(1−α))^(1/(1−α)), (x_min, x_max) = (1, 0.8T) if T·k > E else (0.01, 2); w_e = x_e; Plackett–Luce draws',
+  build: (p, seed) => {
+    const alpha = p['alpha'] as number
+    return new PopularityStrategy('power_law', seed, readWeightOptions(p), {
+      random: true,
+      dependsOnTokens: true,
+      values: (E, T, k, prng) => {
+        const [xmin, xmax] = T * k > E ? [1, Math.max(0.8 * T, 1)] : [0.01, 2]
+        const out = new Float64Array(E)
+        for (let e = 0; e < E; e++) out[e] = powerLawValue(prng.nextDouble(), alpha, xmin, xmax)
+        return out
+      },
+    }, { layout: p['layout'] as PopularityLayout })
+  },
+})
+
+export const createPowerLawStrategy = factoryOf(powerLawDefinition)

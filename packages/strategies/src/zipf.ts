@@ -1,0 +1,30 @@
+import { defineSynthetic, factoryOf } from './define-synthetic.ts'
+import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
+import type { PopularityLayout } from './popularity-strategy.ts'
+import { readWeightOptions, weightParameters } from './weight-policy.ts'
+
+/** p_r ∝ r^(−s) for popularity rank r = 1..E (s = 0 is uniform). */
+export function zipfValues(numExperts: number, exponent: number): Float64Array {
+  const out = new Float64Array(numExperts)
+  for (let r = 0; r < numExperts; r++) out[r] = (r + 1) ** -exponent
+  return out
+}
+
+export const zipfDefinition = defineSynthetic({
+  name: 'zipf',
+  description: 'Zipf popularity: k distinct experts per token, expert of popularity rank r drawn with weight r^-s (Plackett–Luce)',
+  parameters: {
+    exponent: { type: 'number', min: 0, default: 1, description: 'Zipf exponent s ≥ 0 (0 = uniform, 1 = classic Zipf)' },
+    ...layoutParameter('per_layer'),
+    ...weightParameters('ones'),
+  },
+  source: 'vLLM PR #57100 (benchmark_moe.py zipf: logits biased by −log(rank)); routesim simulate_zipf workload',
+  formula: 'w_r = r^(−s), r = 1..E over a seeded permutation; k ids without replacement: P(next = i) = w_i / Σ_{j not chosen} w_j',
+  build: (p, seed) =>
+    new PopularityStrategy('zipf', seed, readWeightOptions(p), {
+      random: false,
+      values: (E) => zipfValues(E, p['exponent'] as number),
+    }, { layout: p['layout'] as PopularityLayout }),
+})
+
+export const createZipfStrategy = factoryOf(zipfDefinition)
