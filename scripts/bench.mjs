@@ -37,6 +37,9 @@ const { values: opts } = parseArgs({
     routesim: { type: 'string' },
     'bundle-only': { type: 'string' },
     out: { type: 'string' },
+    // interleaved: torch then routesim per workload (fair on a shared, drifting machine);
+    // batch: all torch workloads in one process, then all routesim ones (fewer start-ups, e.g. on the GPU machine).
+    order: { type: 'string', default: 'interleaved' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 })
@@ -133,10 +136,12 @@ async function main() {
   if (!existsSync(torchScript)) fail(`no PyTorch reference at ${torchScript} (pass --torch-script)`)
   const routesim = opts.routesim ? resolve(opts.routesim) : await bundle(join(root, 'node_modules/.cache/routesim-bench/routesim.mjs'))
 
+  if (opts.order !== 'interleaved' && opts.order !== 'batch') fail(`--order must be interleaved or batch, not '${opts.order}'`)
   const torchRecords = []
   const ourRecords = []
   const raw = []
-  for (const w of workloads) {
+  const groups = opts.order === 'batch' ? [workloads.join(',')] : workloads
+  for (const w of groups) {
     // Torch first, then routesim, for each workload: both see the same state of a shared machine.
     const torchArgs = [torchScript, '--device', device, '--threads', opts['torch-threads'], '--reps', opts.reps, '--only', w]
     const t = run(opts.python, torchArgs, `torch ${w}`)

@@ -55,7 +55,7 @@ export const ROUTING_WORKLOADS: Readonly<Record<RoutingWorkload, RoutingWorkload
     params: (shape, bias) => ({
       numExpertGroup: shape.numGroups,
       topkGroup: shape.topkGroup,
-      scoringFunc: 'sigmoid',
+      scoring: 'sigmoid',
       correctionBias: Array.from(bias()),
       renormalize: true,
       routedScalingFactor: shape.scalingFactor,

@@ -2,7 +2,7 @@ import { balancedness, expertCounts, rankLoads } from '@routesim/analysis'
 import type { KernelBackend, RoutingResult, ShapedInput } from '@routesim/core'
 import { createSimulator } from '@routesim/simulator'
 import type { PreparedRun, WorkloadContext } from './target.ts'
-import { checkBalancedness, checkCounts, checkIds } from './verify.ts'
+import { checkBalancedness, checkCounts, checkIds, checkLength } from './verify.ts'
 
 /** The registered popularity strategy simulate_zipf draws with (k distinct, Plackett–Luce over 1/rank^s). */
 export const ZIPF_STRATEGY = 'zipf'
@@ -17,9 +17,11 @@ export interface SimulatedStep {
 }
 
 /**
- * One simulated step of a DeepSeek-V3-sized model (WORKLOADS.md): for each layer a fresh `zipf`
- * strategy (its own seeded permutation of expert popularity), k distinct experts per token, then
- * per-expert counts, per-rank loads over `epSize` contiguous ranks and balancedness = mean/max.
+ * One simulated step of a DeepSeek-V3-sized model (WORKLOADS.md): the `zipf` strategy with its
+ * `per_layer` layout (a seeded permutation of expert popularity per `context.layer`), called once per
+ * layer for k distinct experts per token, then per-expert counts, per-rank loads over `epSize`
+ * contiguous ranks and balancedness = mean/max. The strategy is created inside the timed call, so
+ * the permutations and alias tables are built there too (as torch_baseline.py draws its randperm).
  * On a kernel backend the ids come from the strategy's `routeTokensOn` and the counts from the
  * backend's histogram; the rank loads and balancedness are `@routesim/analysis` on the host.
  */
@@ -31,7 +33,7 @@ export function prepareSimulateZipf(
   const { shape, tokens } = context
   const { experts, topK, layers, epSize } = shape
   const simulator = createSimulator({ seed: context.seed })
-  const params = { exponent: shape.zipfExponent }
+  const params = { exponent: shape.zipfExponent, layout: 'per_layer' }
   const probe = simulator.createStrategy(ZIPF_STRATEGY, params)
   if (backend !== undefined && probe.routeTokensOn === undefined) {
     return { runs: [], skipped: `strategy '${ZIPF_STRATEGY}' has no kernel-backend path (routeTokensOn)` }
@@ -47,9 +49,9 @@ export function prepareSimulateZipf(
   const runReference = (): SimulatedStep => {
     const step = { counts: new Int32Array(layers * experts), balancedness: new Float64Array(layers) }
     let ids = new Int32Array(0)
+    const strategy = simulator.createStrategy(ZIPF_STRATEGY, params)
     for (let layer = 0; layer < layers; layer++) {
-      const strategy = simulator.createStrategy(ZIPF_STRATEGY, params)
-      ids = strategy.routeTokens(hiddenStates, logits, topK, 'int32')[1].data as Int32Array
+      ids = strategy.routeTokens(hiddenStates, logits, topK, 'int32', { layer })[1].data as Int32Array
       finishLayer(step, layer, expertCounts(ids, experts))
     }
     return { ...step, lastIds: ids }
@@ -58,9 +60,9 @@ export function prepareSimulateZipf(
   const runOnBackend = async (on: KernelBackend): Promise<SimulatedStep> => {
     const step = { counts: new Int32Array(layers * experts), balancedness: new Float64Array(layers) }
     let ids = new Int32Array(0)
+    const strategy = simulator.createStrategy(ZIPF_STRATEGY, params)
     for (let layer = 0; layer < layers; layer++) {
-      const strategy = simulator.createStrategy(ZIPF_STRATEGY, params)
-      const result: RoutingResult = await strategy.routeTokensOn!(on, hiddenStates, logits, topK, 'int32')
+      const result: RoutingResult = await strategy.routeTokensOn!(on, hiddenStates, logits, topK, 'int32', { layer })
       ids = result[1].data as Int32Array
       finishLayer(step, layer, await on.histogram(ids, experts))
     }
@@ -70,7 +72,7 @@ export function prepareSimulateZipf(
   const verify = (output: unknown): void => {
     const step = output as SimulatedStep
     checkIds('simulate_zipf', step.lastIds, tokens, topK, experts, { distinct: true })
-    if (step.counts.length !== layers * experts) checkCounts('simulate_zipf', step.counts, experts, tokens * topK)
+    checkLength('simulate_zipf', 'counts', step.counts, layers * experts)
     for (let layer = 0; layer < layers; layer++) {
       checkCounts('simulate_zipf', step.counts.subarray(layer * experts, (layer + 1) * experts), experts, tokens * topK)
     }

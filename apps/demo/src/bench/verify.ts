@@ -66,6 +66,10 @@ export function checkDescending(workload: string, weights: ArrayLike<number>, ro
   }
 }
 
+export function checkLength(workload: string, what: string, values: { length: number }, expected: number): void {
+  if (values.length !== expected) fail(workload, `${what} has length ${values.length}, expected ${expected}`)
+}
+
 export function checkCounts(workload: string, counts: ArrayLike<number>, experts: number, total: number): void {
   if (counts.length !== experts) fail(workload, `counts has length ${counts.length}, expected ${experts}`)
   let sum = 0

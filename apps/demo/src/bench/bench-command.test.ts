@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { EXIT_BAD_INPUT, EXIT_OK } from '../cli.ts'
+import { runRoutesim } from '../../test/run-routesim.ts'
+import { WORKLOAD_NAMES } from './workloads.ts'
+
+const SMALL = ['--tokens', '64,simulate_zipf=32', '--reps', '1', '--warmup', '0']
+
+describe('routesim bench', () => {
+  it('prints one JSON line per workload in the WORKLOADS.md schema on the reference backend', async () => {
+    const { code, stdout, stderr } = await runRoutesim('bench', '--backend', 'reference', ...SMALL)
+    expect(stderr).toContain('routesim-reference')
+    expect(code).toBe(EXIT_OK)
+    const records = stdout.trim().split('\n').map((line) => JSON.parse(line))
+    expect(records.map((r) => r.workload)).toEqual([...WORKLOAD_NAMES])
+    for (const r of records) {
+      expect(r.impl).toBe('routesim-reference')
+      expect(r).toMatchObject({ experts: 256, top_k: 8, reps: 1 })
+      expect(r.tokens).toBe(r.workload === 'simulate_zipf' ? 32 * 58 : 64)
+      expect(r.median_ms).toBeGreaterThan(0)
+      expect(r.tokens_per_s).toBe(Math.round(r.tokens / (r.median_ms / 1000)))
+    }
+  })
+
+  it('runs only the workloads asked for, in the order given', async () => {
+    const { code, stdout } = await runRoutesim('bench', '--workloads', 'histogram,softmax_topk', ...SMALL)
+    expect(code).toBe(EXIT_OK)
+    expect(stdout.trim().split('\n').map((line) => JSON.parse(line).workload)).toEqual(['histogram', 'softmax_topk'])
+  })
+
+  it.each([
+    [['--backend', 'cuda'], '--backend'],
+    [['--workloads', 'topk'], 'workloads'],
+    [['--reps', '0'], '--reps'],
+    [['--tokens', 'histogram=-1'], 'tokens'],
+  ])('rejects %j with exit code 2 and names the option', async (args, name) => {
+    const { code, stdout, stderr } = await runRoutesim('bench', ...args)
+    expect(code).toBe(EXIT_BAD_INPUT)
+    expect(stdout).toBe('')
+    expect(stderr).toContain(name)
+  })
+})
