@@ -26,15 +26,20 @@ export function packingFor(numExperts: number): Packing {
   return { bits, base: 2 ** bits, perFloat, perCell: 4 * perFloat }
 }
 
-/** `exp(arg)` for arguments ≤ 0 as plain arithmetic (no imported Math.exp; that call stalls webasm SIMD). */
+/**
+ * `exp(arg)` for arguments ≤ 0 as plain arithmetic (webasm imports Math.exp from JS, which stalls its
+ * SIMD loop). 2^t = 2^n · 2^f with n = round(t), f ∈ [−½, ½): a degree-7 Taylor polynomial of 2^f
+ * (error < 1e-8 relative, below f32 rounding) times 2^n built by repeated squaring.
+ */
 function polyExpStatements(dst: string, arg: string, tag: string): string {
   const v = (n: string) => `${n}_${tag}`
+  const f = v('f')
   return [
     `let ${v('x')} = Math.max(${arg}, -87.0);`,
     `let ${v('t')} = ${v('x')} * 1.4426950408889634;`,
-    `let ${v('n')} = Math.floor(${v('t')});`,
-    `let ${v('f')} = ${v('t')} - ${v('n')};`,
-    `let ${v('p')} = 1.0 + ${v('f')} * (0.6931471805599453 + ${v('f')} * (0.2402265069591007 + ${v('f')} * (0.05550410866482158 + ${v('f')} * (0.009618129107628477 + ${v('f')} * (0.0013333558146428443 + ${v('f')} * 0.00015403530393381606)))));`,
+    `let ${v('n')} = Math.floor(${v('t')} + 0.5);`,
+    `let ${f} = ${v('t')} - ${v('n')};`,
+    `let ${v('p')} = 1.0 + ${f} * (0.6931471805599453 + ${f} * (0.2402265069591007 + ${f} * (0.05550410866482158 + ${f} * (0.009618129107628477 + ${f} * (0.0013333558146428443 + ${f} * (0.00015403530393381606 + ${f} * 0.000015252733804059841))))));`,
     `let ${v('k')} = -${v('n')};`,
     `let ${v('s')} = 1.0;`,
     `let ${v('b')} = 0.5;`,

@@ -15,6 +15,8 @@ export interface NodeWebGpuOptions {
   readonly compatibility?: boolean | undefined
 }
 
+const INSTANCES = Symbol.for('routesim.gpu.dawnInstances')
+
 interface GpuEntryPoint {
   requestAdapter(options?: Record<string, unknown>): Promise<unknown>
 }
@@ -28,6 +30,13 @@ interface GpuEntryPoint {
  * const backend = await createGpuBackend({ mode: 'webgpu', navigatorGpu: await createNodeWebGpu() })
  */
 export async function createNodeWebGpu(options: NodeWebGpuOptions = {}): Promise<unknown> {
+  // gpu.js keeps ONE device per process (its WebGPUContext singleton). The Dawn instance behind that
+  // device must outlive it — a second instance replacing it lets the first be collected and Dawn aborts
+  // the process — so the instance is kept on globalThis, next to the navigator.gpu it backs.
+  const cacheKey = JSON.stringify([options.dawnOptions ?? [], options.compatibility ?? false])
+  const slot = globalThis as { [INSTANCES]?: Map<string, unknown> }
+  const cached = slot[INSTANCES]?.get(cacheKey)
+  if (cached !== undefined) return cached
   let webgpu: { create(options: string[]): unknown; globals: object }
   try {
     webgpu = (await import('webgpu')) as unknown as typeof webgpu
@@ -44,5 +53,6 @@ export async function createNodeWebGpu(options: NodeWebGpuOptions = {}): Promise
     const request = gpu.requestAdapter.bind(gpu)
     gpu.requestAdapter = (adapterOptions) => request({ ...(adapterOptions ?? {}), featureLevel: 'compatibility' })
   }
+  ;(slot[INSTANCES] ??= new Map()).set(cacheKey, gpu)
   return gpu
 }
