@@ -1,0 +1,147 @@
+import { InvalidArgumentError, assertNonNegativeInteger, assertOneOf, assertPositiveInteger, type Prng } from '@routesim/core'
+import { assertIdsShape, invalidId, readId, type ExpertIds } from './expert-ids.ts'
+
+/**
+ * Which slots an over-full expert keeps:
+ * - `position`: earliest tokens first (Megatron `drop_policy="position"`, DeepSpeed top-1 without RTS).
+ * - `probs`: highest routing weight first (Megatron `drop_policy="probs"`, Capacity-Aware Token Drop);
+ *   equal weights keep the earlier slot.
+ * - `choice_major`: every token's first choice before any second choice, then by token (DeepSpeed top-2/top-k
+ *   locations via cumsum, Tutel `locations_s`).
+ * - `batch_prioritized`: Tutel `batch_prioritized_routing`: tokens by their highest weight (desc, stable),
+ *   then choice-major.
+ * - `random`: uniformly random priority (DeepSpeed top-1 Random Token Selection, `use_rts`), via core PRNG.
+ */
+export type DropPolicy = 'position' | 'probs' | 'choice_major' | 'batch_prioritized' | 'random'
+export const DROP_POLICIES: readonly DropPolicy[] = ['position', 'probs', 'choice_major', 'batch_prioritized', 'random']
+
+export interface ApplyCapacityOptions {
+  /** `[T, k]` routing weights; required for `probs` and `batch_prioritized`. */
+  readonly weights?: ArrayLike<number>
+  /** Required for `random`. */
+  readonly prng?: Prng
+  /** Reused keep mask buffer of length T·k. */
+  readonly out?: Uint8Array
+}
+
+export interface CapacityOutcome {
+  /** `[T, k]`: 1 where the slot is processed, 0 where it is dropped. */
+  readonly keep: Uint8Array
+  /** `[E]`: dropped slots per expert. */
+  readonly droppedPerExpert: Int32Array
+  readonly droppedSlots: number
+  /** Tokens that lost at least one of their k slots. */
+  readonly tokensPartiallyDropped: number
+  /** Tokens that lost all k slots (their MoE output is only the residual/shared path). */
+  readonly tokensFullyDropped: number
+}
+
+/**
+ * Applies a per-expert capacity to routed ids `[T, k]` and reports which slots and tokens are dropped.
+ * O(T·k) for `position`/`choice_major`; one sort of T·k (or T) keys for the weight- and random-ordered policies.
+ *
+ * @example
+ * applyCapacity([0, 1, 0, 1, 0, 2], 2, 3, 2, 'position').tokensPartiallyDropped // 1 (token 2 loses expert 0)
+ */
+export function applyCapacity(
+  ids: ExpertIds,
+  topK: number,
+  numExperts: number,
+  capacity: number,
+  policy: DropPolicy,
+  options: ApplyCapacityOptions = {},
+): CapacityOutcome {
+  const numTokens = assertIdsShape(ids, topK)
+  const E = assertPositiveInteger('numExperts', numExperts)
+  const cap = assertNonNegativeInteger('capacity', capacity)
+  assertOneOf('policy', policy, DROP_POLICIES)
+  const n = ids.length
+  const { weights, prng } = options
+  if ((policy === 'probs' || policy === 'batch_prioritized') && (weights === undefined || weights.length !== n)) {
+    throw new InvalidArgumentError({ parameter: 'weights', value: weights, allowed: `routing weights of length T·k = ${n} for policy '${policy}'` })
+  }
+  if (weights !== undefined && (policy === 'probs' || policy === 'batch_prioritized')) {
+    for (let i = 0; i < n; i++) {
+      const w = weights[i]!
+      if (!(typeof w === 'number' && w - w === 0)) throw new InvalidArgumentError({ parameter: `weights[${i}]`, value: w, allowed: 'a finite number' })
+    }
+  }
+  if (policy === 'random' && !prng) {
+    throw new InvalidArgumentError({ parameter: 'prng', value: prng, allowed: "a core Prng for policy 'random'" })
+  }
+  const keep = options.out ?? new Uint8Array(n)
+  if (keep.length !== n) throw new InvalidArgumentError({ parameter: 'out.length', value: keep.length, allowed: `${n} (= ids.length)` })
+  const order = slotOrder(policy, numTokens, topK, weights, prng)
+  const fill = new Int32Array(E)
+  const droppedPerExpert = new Int32Array(E)
+  let droppedSlots = 0
+  for (let o = 0; o < n; o++) {
+    const i = order ? order[o]! : o
+    const e = readId(ids, i)
+    if (!(e >= 0 && e < E && Number.isInteger(e))) throw invalidId('ids', i, e, E)
+    if (fill[e]! < cap) {
+      fill[e]!++
+      keep[i] = 1
+    } else {
+      keep[i] = 0
+      droppedPerExpert[e]!++
+      droppedSlots++
+    }
+  }
+  let partially = 0
+  let fully = 0
+  for (let t = 0; t < numTokens; t++) {
+    let lost = 0
+    for (let j = 0; j < topK; j++) lost += 1 - keep[t * topK + j]!
+    if (lost > 0) partially++
+    if (lost === topK) fully++
+  }
+  return { keep, droppedPerExpert, droppedSlots, tokensPartiallyDropped: partially, tokensFullyDropped: fully }
+}
+
+/** The priority order of flat slot indices (null = identity, i.e. `position`). */
+function slotOrder(
+  policy: DropPolicy,
+  numTokens: number,
+  topK: number,
+  weights: ArrayLike<number> | undefined,
+  prng: Prng | undefined,
+): Int32Array | null {
+  const n = numTokens * topK
+  switch (policy) {
+    case 'position':
+      return null
+    case 'choice_major': {
+      const order = new Int32Array(n)
+      for (let j = 0, o = 0; j < topK; j++) for (let t = 0; t < numTokens; t++) order[o++] = t * topK + j
+      return order
+    }
+    case 'probs': {
+      const order = Int32Array.from({ length: n }, (_, i) => i)
+      return order.sort((a, b) => weights![b]! - weights![a]! || a - b)
+    }
+    case 'batch_prioritized': {
+      const importance = new Float64Array(numTokens)
+      for (let t = 0; t < numTokens; t++) {
+        let m = -Infinity
+        for (let j = 0; j < topK; j++) if (weights![t * topK + j]! > m) m = weights![t * topK + j]!
+        importance[t] = m
+      }
+      const tokens = Int32Array.from({ length: numTokens }, (_, t) => t).sort((a, b) => importance[b]! - importance[a]! || a - b)
+      const order = new Int32Array(n)
+      for (let j = 0, o = 0; j < topK; j++) for (let r = 0; r < numTokens; r++) order[o++] = tokens[r]! * topK + j
+      return order
+    }
+    case 'random': {
+      // A uniformly random permutation = independent uniform priorities, as RTS's `mask · uniform` then top-C.
+      const order = Int32Array.from({ length: n }, (_, i) => i)
+      for (let i = n - 1; i > 0; i--) {
+        const j = prng!.nextInt(i + 1)
+        const tmp = order[i]!
+        order[i] = order[j]!
+        order[j] = tmp
+      }
+      return order
+    }
+  }
+}
