@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest'
+import { createReferenceBackend, resolveParameters } from '@routesim/core'
+import type { KernelBackend, TopKOptions } from '@routesim/core'
+import { createRandomLogits } from '@routesim/testing'
+import { routerDefinitions } from './router-definitions.ts'
+
+/** An async backend that delegates to the reference and records every topK request. */
+function createRecordingBackend(): KernelBackend & { calls: TopKOptions[] } {
+  const reference = createReferenceBackend()
+  const calls: TopKOptions[] = []
+  return {
+    name: 'recording',
+    mode: 'reference',
+    calls,
+    topK: async (logits, rows, cols, options) => {
+      calls.push(options)
+      return reference.topK(logits, rows, cols, options)
+    },
+    histogram: async (ids, numExperts) => reference.histogram(ids, numExperts),
+    sampleIds: async (options) => reference.sampleIds(options),
+  }
+}
+
+describe('routeTokensOn runs the selection on the given backend', () => {
+  const T = 50
+  const E = 64
+  const logits = { data: createRandomLogits(8, T, E, 2), shape: [T, E] }
+  const variants: [string, Record<string, unknown>][] = [
+    ['softmax_topk', {}],
+    ['sigmoid_topk', { correctionBias: Array.from({ length: E }, (_, j) => (j % 5) * 0.01) }],
+    ['grouped_topk', { scoring: 'sigmoid', correctionBias: Array.from({ length: E }, (_, j) => (j % 3) * 0.01), routedScalingFactor: 2.5 }],
+    ['grouped_topk', { variant: 'hf', scoring: 'sigmoid' }],
+    ['grouped_topk', { variant: 'megatron' }],
+    ['llama4_topk', {}],
+  ]
+  it.each(variants)('%s %o: one backend.topK call, same result as routeTokens', async (name, parameters) => {
+    const definition = routerDefinitions.find((d) => d.name === name)!
+    const strategy = definition.create(resolveParameters(name, definition.parameters, parameters), { seed: 0 })
+    const backend = createRecordingBackend()
+    const [weights, ids] = await strategy.routeTokensOn!(backend, { shape: [T, 4] }, logits, 8, 'uint32')
+    expect(backend.calls).toHaveLength(1)
+    expect(backend.calls[0]!.k).toBe(8)
+    const [syncWeights, syncIds] = strategy.routeTokens({ shape: [T, 4] }, logits, 8, 'uint32')
+    expect(ids.data).toEqual(syncIds.data)
+    expect(weights.data).toEqual(syncWeights.data)
+  })
+
+  it('asks the backend for the DeepSeek-V3 grouping when grouped_topk has a bias', async () => {
+    const definition = routerDefinitions.find((d) => d.name === 'grouped_topk')!
+    const strategy = definition.create(
+      resolveParameters('grouped_topk', definition.parameters, { scoring: 'sigmoid', correctionBias: new Array(E).fill(0) }),
+      {},
+    )
+    const backend = createRecordingBackend()
+    await strategy.routeTokensOn!(backend, { shape: [T, 4] }, logits, 8)
+    expect(backend.calls[0]).toMatchObject({ scoring: 'sigmoid', grouping: { numGroups: 8, topkGroup: 4, groupScore: 'top2_sum' } })
+    expect(backend.calls[0]!.bias).toBeInstanceOf(Float32Array)
+  })
+})
