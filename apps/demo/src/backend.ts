@@ -8,20 +8,28 @@ export type BackendMode = (typeof BACKEND_MODES)[number]
 export interface OpenedBackend {
   /** Undefined for `reference`: strategies then run their own reference code path. */
   readonly backend: KernelBackend | undefined
+  /** For gpu modes: why this mode (for 'auto') or what it runs on. */
+  readonly detail?: string | undefined
   dispose(): void
 }
 
 /**
  * Opens the backend a `--backend` flag names. gpu.js is loaded only when a gpu mode is asked for,
- * so `routesim route` on the reference never pays for it.
+ * so the reference path never pays for it. An explicit mode that cannot run here throws the gpu
+ * package's `BackendUnavailableError` (exit code 2), never a silent fallback.
  */
 export async function openBackend(mode: string): Promise<OpenedBackend> {
   const chosen = assertOneOf<BackendMode>('--backend', mode, BACKEND_MODES)
   if (chosen === 'reference') return { backend: undefined, dispose: () => {} }
-  return openGpuBackend(chosen)
-}
-
-async function openGpuBackend(mode: Exclude<BackendMode, 'reference'>): Promise<OpenedBackend> {
-  const { BackendUnavailableError } = await import('@routesim/core')
-  throw new BackendUnavailableError({ mode, reason: '@routesim/gpu is not wired into the CLI yet', availableModes: ['reference'] })
+  const { createGpuBackend } = await import('@routesim/gpu')
+  // In Node, WebGPU comes from Dawn (the `webgpu` package). For 'auto' a missing Dawn only means
+  // auto picks another mode; for an explicit 'webgpu' its error is the answer.
+  let navigatorGpu: unknown
+  if (chosen === 'webgpu' || chosen === 'auto') {
+    const { createNodeWebGpu } = await import('@routesim/gpu/node')
+    if (chosen === 'webgpu') navigatorGpu = await createNodeWebGpu()
+    else navigatorGpu = await createNodeWebGpu().catch(() => undefined)
+  }
+  const backend = await createGpuBackend({ mode: chosen, ...(navigatorGpu === undefined ? {} : { navigatorGpu }) })
+  return { backend, detail: backend.autoReason, dispose: () => backend.dispose() }
 }

@@ -117,6 +117,7 @@ export function registerRouteCommand(program: Command): void {
           seed: seedToJson(seed),
           backend: options.backend,
           ranOn: outcome.ranOn,
+          ...(backend.detail === undefined ? {} : { backendDetail: backend.detail }),
           usesLogits: outcome.usesLogits,
           summary: {
             total: summary.total,
@@ -145,6 +146,6 @@ export function registerRouteCommand(program: Command): void {
       const header =
         `${outcome.strategy}${params_ ? ` (${params_})` : ''}: ${tokens} tokens × top-${topK} of ${experts} experts` +
         `, seed ${String(seed)}, backend ${on}${outcome.usesLogits ? ', N(0,1) logits' : ''}`
-      printOutcome(output, outcome, header)
+      printOutcome(output, outcome, backend.detail && options.backend === 'auto' ? `${header}\n(auto: ${backend.detail})` : header)
     })
 }
