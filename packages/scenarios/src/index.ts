@@ -19,7 +19,8 @@ export type {
   StrategyCatalog,
   StrategyChoice,
 } from './scenario/scenario.ts'
-export { createDefinitionCatalog, createSimulatorCatalog } from './scenario/strategy-catalog.ts'
+export { createDefinitionCatalog } from './scenario/strategy-catalog.ts'
+export { createSimulatorCatalog } from './scenario/simulator-catalog.ts'
 
 // The multi-step loop
 export { iterateScenario, runScenario } from './loop/run-scenario.ts'
@@ -33,4 +34,4 @@ export type {
   TrafficSummary,
 } from './loop/step-result.ts'
 export type { BalancednessSummary, LayerSummary, ScenarioSummary } from './loop/summary.ts'
-export { duplicateReplicasOnRank, expectedRankLoads, mapChanges, physicalToLogicalFromCounts } from './loop/map-changes.ts'
+export { gpuContiguousRow, physicalToLogicalFromCounts } from './loop/map-changes.ts'

@@ -10,45 +10,16 @@ export function physicalToLogicalFromCounts(counts: readonly number[]): Int32Arr
   return out
 }
 
-/** Extra copies of an expert on a GPU that already holds it: Σ over (rank, expert) of (copies − 1). */
-export function duplicateReplicasOnRank(map: ExpertMap): number {
-  const seen = new Set<number>()
-  let extra = 0
-  for (let p = 0; p < map.numPhysical; p++) {
-    const key = map.slotRank[p]! * map.numLogical + map.physicalToLogical[p]!
-    if (seen.has(key)) extra++
-    else seen.add(key)
-  }
-  return extra
-}
-
 /**
- * What a rearrangement costs: `slotsChanged` = physical slots whose expert changed; `expertsMoved` =
- * (rank, expert) pairs the new map needs that the old one did not hold — expert weights to copy in.
+ * The map's physical → logical row with every GPU's slots made contiguous (GPU 0's slots first, in slot
+ * order). This is the layout EPLB output and the placement statistics of `@routesim/analysis` assume, so a
+ * `round_robin` start map can be compared with a rearranged one. Identity for `linear` maps.
  */
-export function mapChanges(before: ExpertMap, after: ExpertMap): { slotsChanged: number; expertsMoved: number } {
-  let slotsChanged = 0
-  const n = Math.min(before.numPhysical, after.numPhysical)
-  for (let p = 0; p < n; p++) if (before.physicalToLogical[p] !== after.physicalToLogical[p]) slotsChanged++
-  const held = new Set<number>()
-  for (let p = 0; p < before.numPhysical; p++) held.add(before.slotRank[p]! * before.numLogical + before.physicalToLogical[p]!)
-  const added = new Set<number>()
-  for (let p = 0; p < after.numPhysical; p++) {
-    const key = after.slotRank[p]! * after.numLogical + after.physicalToLogical[p]!
-    if (!held.has(key)) added.add(key)
-  }
-  return { slotsChanged, expertsMoved: added.size }
-}
-
-/**
- * Per-rank load that logical loads would put on a map when each expert's load splits evenly over its
- * replicas — the quantity `rebalance_experts` balances (w / replica count per slot).
- */
-export function expectedRankLoads(map: ExpertMap, logicalLoad: ArrayLike<number>, out: Float64Array = new Float64Array(map.numRanks)): Float64Array {
-  out.fill(0)
-  for (let p = 0; p < map.numPhysical; p++) {
-    const e = map.physicalToLogical[p]!
-    out[map.slotRank[p]!]! += logicalLoad[e]! / map.replicaCount[e]!
+export function gpuContiguousRow(map: ExpertMap): Int32Array {
+  const out = new Int32Array(map.numPhysical)
+  let i = 0
+  for (let r = 0; r < map.numRanks; r++) {
+    for (let p = 0; p < map.numPhysical; p++) if (map.slotRank[p] === r) out[i++] = map.physicalToLogical[p]!
   }
   return out
 }

@@ -2,13 +2,16 @@ import {
   accumulateExpertCounts,
   balancedness,
   balancednessReport,
+  comparePlacements,
   countTokensWithDuplicateIds,
   createExpertMap,
   createRankDispatchTable,
   dispatchStats,
+  duplicateReplicasOnSameGpu,
   initialPhysicalToLogical,
   loadSummary,
   mapToPhysical,
+  predictedRankLoads,
   rankLoads,
   rebalanceExperts,
   type ExpertMap,
@@ -16,7 +19,7 @@ import {
 import { createPrng, indexArrayToInt32, type Prng, type RoutingStrategy } from '@routesim/core'
 import type { Scenario, StrategyChoice } from '../scenario/scenario.ts'
 import { evaluateDrops } from './capacity.ts'
-import { duplicateReplicasOnRank, expectedRankLoads, mapChanges, physicalToLogicalFromCounts } from './map-changes.ts'
+import { gpuContiguousRow, physicalToLogicalFromCounts } from './map-changes.ts'
 import type { BalancednessAggregate, LayerStepResult, RebalanceEvent, StepResult } from './step-result.ts'
 import { createSummaryAccumulator, type ScenarioSummary } from './summary.ts'
 
@@ -188,7 +191,7 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
     summary.add(result)
     yield result
   }
-  return summary.finish(deployed.reduce((sum, d) => sum + duplicateReplicasOnRank(d.map), 0))
+  return summary.finish(deployed.reduce((sum, d) => sum + duplicateReplicasOnSameGpu(gpuContiguousRow(d.map), R), 0))
 
   function rearrange(step: number): RebalanceEvent {
     const load = new Float64Array(L * E)
@@ -200,29 +203,31 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
       { data: load, shape: [L, E] },
       { numReplicas: P, numGroups: numExpertGroups, numNodes: N, numGpus: R, policy: eplb.policy },
     )
-    const loadsBefore = new Float64Array(R)
-    const loadsAfter = new Float64Array(R)
     let before = 0
     let after = 0
     let slotsChanged = 0
+    let expertTransfers = 0
     let expertsMoved = 0
     let duplicateReplicas = 0
+    let replicasPlaced = 0
+    let expertsWithoutReplica = 0
     for (let l = 0; l < L; l++) {
       const layerLoad = load.subarray(l * E, (l + 1) * E)
+      const row = plan.physicalToLogical.data.subarray(l * P, (l + 1) * P)
       // EPLB output is laid out GPU by GPU (linear), with vLLM's replica order.
-      const next = createExpertMap(plan.physicalToLogical.data.subarray(l * P, (l + 1) * P), {
-        numLogical: E,
-        epSize: R,
-        placement: 'linear',
-        replicaRank: plan.replicaRank.data.subarray(l * P, (l + 1) * P),
-      })
+      const next = createExpertMap(row, { numLogical: E, epSize: R, placement: 'linear', replicaRank: plan.replicaRank.data.subarray(l * P, (l + 1) * P) })
       const old = deployed[l]!.map
-      before += balancedness(expectedRankLoads(old, layerLoad, loadsBefore))
-      after += balancedness(expectedRankLoads(next, layerLoad, loadsAfter))
-      const changes = mapChanges(old, next)
-      slotsChanged += changes.slotsChanged
-      expertsMoved += changes.expertsMoved
-      duplicateReplicas += duplicateReplicasOnRank(next)
+      before += balancedness(predictedRankLoads(layerLoad, old))
+      after += balancedness(predictedRankLoads(layerLoad, next))
+      const change = comparePlacements(gpuContiguousRow(old), row, R)
+      slotsChanged += change.slotsChanged
+      expertTransfers += change.expertTransfers
+      expertsMoved += change.expertsMoved
+      duplicateReplicas += duplicateReplicasOnSameGpu(row, R)
+      for (let e = 0; e < E; e++) {
+        replicasPlaced += next.replicaCount[e]!
+        if (next.replicaCount[e] === 0) expertsWithoutReplica++
+      }
       deployed[l] = deploy(l, next)
     }
     return {
@@ -232,7 +237,10 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
       balancednessBefore: before / L,
       balancednessAfter: after / L,
       slotsChanged,
+      expertTransfers,
       expertsMoved,
+      replicasPlaced,
+      expertsWithoutReplica,
       duplicateReplicas,
     }
   }

@@ -69,8 +69,14 @@ export interface RebalanceEvent {
   readonly balancednessAfter: number
   /** Physical slots whose expert changed, over all layers. */
   readonly slotsChanged: number
-  /** (layer, rank, expert) copies the new map needs that were not there: expert weights to transfer. */
+  /** Expert weights copied onto a GPU that did not hold that expert before, over all layers (migration cost). */
+  readonly expertTransfers: number
+  /** (layer, logical expert) pairs whose set of GPUs changed. */
   readonly expertsMoved: number
+  /** Physical slots filled by the new maps over all layers (layers × slots when every slot is placed). */
+  readonly replicasPlaced: number
+  /** (layer, logical expert) pairs left without any replica (always 0 for a valid plan). */
+  readonly expertsWithoutReplica: number
   /** Extra copies of an expert on a GPU that already holds it, over all layers, after the rearrangement. */
   readonly duplicateReplicas: number
 }

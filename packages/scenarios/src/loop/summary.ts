@@ -54,6 +54,7 @@ export interface ScenarioSummary {
   readonly eplb: {
     readonly enabled: boolean
     readonly rebalances: number
+    readonly expertTransfers: number
     readonly expertsMoved: number
     readonly slotsChanged: number
     /** Mean over rearrangements of the window balancedness on the old and on the new map. */
@@ -99,6 +100,7 @@ export function createSummaryAccumulator(scenario: Scenario): SummaryAccumulator
   let leavingNode = 0
   let rebalances = 0
   let moved = 0
+  let transfers = 0
   let changed = 0
   let before = 0
   let after = 0
@@ -134,6 +136,7 @@ export function createSummaryAccumulator(scenario: Scenario): SummaryAccumulator
       if (step.rebalance) {
         rebalances++
         moved += step.rebalance.expertsMoved
+        transfers += step.rebalance.expertTransfers
         changed += step.rebalance.slotsChanged
         before += step.rebalance.balancednessBefore
         after += step.rebalance.balancednessAfter
@@ -183,6 +186,7 @@ export function createSummaryAccumulator(scenario: Scenario): SummaryAccumulator
         eplb: {
           enabled: scenario.eplb.enabled,
           rebalances,
+          expertTransfers: transfers,
           expertsMoved: moved,
           slotsChanged: changed,
           meanBalancednessBefore: rebalances ? before / rebalances : 1,

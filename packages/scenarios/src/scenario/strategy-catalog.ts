@@ -1,5 +1,4 @@
 import { UnknownStrategyError, type StrategyDefinition } from '@routesim/core'
-import { createSimulator, type Simulator } from '@routesim/simulator'
 import type { StrategyResolver } from '../loop/run-scenario.ts'
 import type { StrategyCatalog } from './scenario.ts'
 
@@ -17,9 +16,4 @@ export function createDefinitionCatalog(definitions: readonly StrategyDefinition
       return { strategy: definition.create({ ...choice.params }, { seed }), usesLogits: definition.usesLogits === true }
     },
   }
-}
-
-/** The simulator's registry (built-ins in registration order, plus anything registered on `simulator`). */
-export function createSimulatorCatalog(simulator: Simulator = createSimulator()): StrategyCatalog & { resolve: StrategyResolver } {
-  return createDefinitionCatalog(simulator.getAvailableStrategies().map((name) => simulator.describeStrategy(name)))
 }
