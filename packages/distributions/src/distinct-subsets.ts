@@ -1,0 +1,184 @@
+import { InvalidArgumentError, type Prng } from '@routesim/core'
+import { MAX_RANGE, assertInt32Output, assertInteger, assertRowsLength } from './argument-checks.ts'
+import { HALF_WORD_MAX, MULTIPLY_SHIFT_MAX } from './uniform-ints.ts'
+import { WordBlocks } from './word-blocks.ts'
+
+const TWO_POW_32 = 4294967296
+const INV_TWO_POW_32 = 1 / TWO_POW_32
+/** Rejection with a linear in-row duplicate check wins while rows are short and collisions rare. */
+const REJECTION_MAX_K = 16
+/** Dense Fisher–Yates keeps an identity permutation of at most this many ids (8 MiB), where multiply-shift is exact. */
+const DENSE_PERMUTATION_MAX = MULTIPLY_SHIFT_MAX
+
+/**
+ * Fills `out` (row-major `[rows, k]`) with k DISTINCT ids in [0, numExperts) per row: every
+ * k-subset is equally likely and its order is uniformly random (each ordered k-tuple equally
+ * likely), as `topk(rand(rows, E), k)` gives. Cost is O(rows · k), independent of E:
+ * - 4k ≤ E ≤ 4096: draw uniformly from 16-bit half-words (two draws per 32-bit word) and redraw
+ *   duplicates, found by a per-expert row stamp (expected extra draws < k²/2E per row);
+ * - k ≤ 16 and 4k ≤ E: the same with full words and a linear in-row duplicate check (no O(E) memory);
+ * - otherwise a partial Fisher–Yates shuffle over an identity permutation that is undone after
+ *   each row (dense array for E ≤ 2^21, a sparse map of the displaced entries beyond).
+ * The words consumed depend only on the stream, so the same PRNG state gives the same output.
+ */
+export function sampleDistinctSubsets(out: Int32Array, rows: number, numExperts: number, k: number, prng: Prng): Int32Array {
+  assertInt32Output('out', out)
+  assertInteger('rows', rows, { min: 0 })
+  assertInteger('numExperts', numExperts, { min: 1, max: MAX_RANGE })
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > numExperts) {
+    throw new InvalidArgumentError({
+      parameter: 'k',
+      value: k,
+      allowed: `an integer in [1, ${numExperts}] (k distinct ids need k ≤ numExperts)`,
+    })
+  }
+  assertRowsLength('out', out, rows, k)
+  if (rows === 0) return out
+  if (numExperts <= HALF_WORD_MAX && 4 * k <= numExperts) {
+    halfWordRejectionRows(out, rows, numExperts, k, new WordBlocks(prng, Math.ceil((rows * k) / 2)))
+    return out
+  }
+  const blocks = new WordBlocks(prng, rows * k)
+  if (numExperts <= MULTIPLY_SHIFT_MAX && k <= REJECTION_MAX_K && 4 * k <= numExperts) {
+    rejectionRows(out, rows, numExperts, k, blocks)
+  } else if (numExperts <= DENSE_PERMUTATION_MAX) {
+    fisherYatesRowsDense(out, rows, numExperts, k, blocks)
+  } else {
+    fisherYatesRowsSparse(out, rows, numExperts, k, blocks)
+  }
+  return out
+}
+
+function halfWordRejectionRows(out: Int32Array, rows: number, n: number, k: number, blocks: WordBlocks): void {
+  // Lemire's multiply-shift on 16 bits: h · n < 2^32, so the product is exact and its low half decides rejection.
+  const threshold = 65536 % n
+  const stamp = new Int32Array(n) // stamp[id] === row + 1 ⇔ id is already in this row
+  const words = blocks.buffer
+  let pos = 0
+  let end = 0
+  let spare = -1 // the unused high half of the last word, low half first
+  let next = 0
+  for (let r = 1; r <= rows; r++) {
+    const rowEnd = next + k
+    while (next < rowEnd) {
+      let h: number
+      if (spare >= 0) {
+        h = spare
+        spare = -1
+      } else {
+        if (pos === end) {
+          end = blocks.refill()
+          pos = 0
+        }
+        const w = words[pos++]!
+        h = w & 0xffff
+        spare = w >>> 16
+      }
+      const m = h * n
+      if ((m & 0xffff) < threshold) continue // biased low block: redraw
+      const id = m >>> 16
+      if (stamp[id] === r) continue // already in this row: redraw
+      stamp[id] = r
+      out[next++] = id
+    }
+  }
+}
+
+function rejectionRows(out: Int32Array, rows: number, n: number, k: number, blocks: WordBlocks): void {
+  const threshold = TWO_POW_32 % n
+  const words = blocks.buffer
+  let pos = 0
+  let end = 0
+  let base = 0
+  for (let r = 0; r < rows; r++) {
+    const rowEnd = base + k
+    let next = base
+    while (next < rowEnd) {
+      if (pos === end) {
+        end = blocks.refill()
+        pos = 0
+      }
+      const m = words[pos++]! * n
+      const id = (m * INV_TWO_POW_32) | 0
+      if (m - id * TWO_POW_32 < threshold) continue // biased low block: redraw
+      let j = base
+      while (j < next && out[j] !== id) j++
+      if (j !== next) continue // already in this row: redraw
+      out[next++] = id
+    }
+    base = rowEnd
+  }
+}
+
+/** 2^32 mod (n − i) for each slot i: the rejection thresholds of a shrinking range. */
+function thresholds(n: number, k: number): Float64Array {
+  const t = new Float64Array(k)
+  for (let i = 0; i < k; i++) t[i] = TWO_POW_32 % (n - i)
+  return t
+}
+
+function fisherYatesRowsDense(out: Int32Array, rows: number, n: number, k: number, blocks: WordBlocks): void {
+  const perm = new Int32Array(n)
+  for (let i = 0; i < n; i++) perm[i] = i
+  const swaps = new Int32Array(k)
+  const t = thresholds(n, k)
+  const words = blocks.buffer
+  let pos = 0
+  let end = 0
+  let base = 0
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < k; ) {
+      if (pos === end) {
+        end = blocks.refill()
+        pos = 0
+      }
+      // n ≤ 2^21 here, so the multiply-shift product stays exact.
+      const range = n - i
+      const m = words[pos++]! * range
+      const offset = (m * INV_TWO_POW_32) | 0
+      if (m - offset * TWO_POW_32 < t[i]!) continue
+      const j = i + offset
+      const v = perm[j]!
+      perm[j] = perm[i]!
+      perm[i] = v
+      swaps[i] = j
+      out[base + i] = v
+      i++
+    }
+    // Undo in reverse so the next row starts from the identity again: O(k), not O(E).
+    for (let i = k - 1; i >= 0; i--) {
+      const j = swaps[i]!
+      const v = perm[j]!
+      perm[j] = perm[i]!
+      perm[i] = v
+    }
+    base += k
+  }
+}
+
+function fisherYatesRowsSparse(out: Int32Array, rows: number, n: number, k: number, blocks: WordBlocks): void {
+  // n > 2^21: modulo reduction with rejection of the partial top block (products would not be exact).
+  const t = thresholds(n, k)
+  const moved = new Map<number, number>()
+  const words = blocks.buffer
+  let pos = 0
+  let end = 0
+  let base = 0
+  for (let r = 0; r < rows; r++) {
+    moved.clear()
+    for (let i = 0; i < k; ) {
+      if (pos === end) {
+        end = blocks.refill()
+        pos = 0
+      }
+      const x = words[pos++]!
+      if (x >= TWO_POW_32 - t[i]!) continue
+      const j = i + (x % (n - i))
+      // Positions < i are never read again, so only the displaced entry at j needs recording.
+      out[base + i] = moved.get(j) ?? j
+      moved.set(j, moved.get(i) ?? i)
+      i++
+    }
+    base += k
+  }
+}

@@ -1,0 +1,45 @@
+import type { Prng } from '@routesim/core'
+import { assertFloatOutput, assertNormalParameters } from './argument-checks.ts'
+import { WordBlocks } from './word-blocks.ts'
+
+const INV_TWO_POW_32 = 1 / 4294967296
+const INV_TWO_POW_53 = 1 / 9007199254740992
+const TWO_PI = 2 * Math.PI
+
+/**
+ * Fills `out` with i.i.d. N(mean, std²) draws by Box–Muller, using BOTH outputs of each pair
+ * (an odd length drops the last spare). Each pair takes three 32-bit words: 53 bits for the radius
+ * (so the tail reaches 8.5σ) and 32 for the angle. `std = 0` fills with `mean`.
+ */
+export function sampleNormal<T extends Float32Array | Float64Array>(out: T, mean: number, std: number, prng: Prng): T {
+  assertFloatOutput('out', out)
+  assertNormalParameters(mean, std, { strictStd: false })
+  const len = out.length
+  const blocks = new WordBlocks(prng, 3 * Math.ceil(len / 2))
+  const words = blocks.buffer
+  let pos = 0
+  let end = 0
+  for (let i = 0; i < len; i += 2) {
+    if (pos === end) {
+      end = blocks.refill()
+      pos = 0
+    }
+    const hi = words[pos++]! >>> 5
+    if (pos === end) {
+      end = blocks.refill()
+      pos = 0
+    }
+    const lo = words[pos++]! >>> 6
+    if (pos === end) {
+      end = blocks.refill()
+      pos = 0
+    }
+    const theta = TWO_PI * (words[pos++]! * INV_TWO_POW_32)
+    // u ∈ (0, 1], so the log never sees 0.
+    const u = 1 - (hi * 67108864 + lo) * INV_TWO_POW_53
+    const r = std * Math.sqrt(-2 * Math.log(u))
+    out[i] = mean + r * Math.cos(theta)
+    if (i + 1 < len) out[i + 1] = mean + r * Math.sin(theta)
+  }
+  return out
+}

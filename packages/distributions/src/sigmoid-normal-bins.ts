@@ -1,0 +1,183 @@
+import { InvalidArgumentError, type Prng } from '@routesim/core'
+import { MAX_RANGE, assertInt32Output, assertInteger, assertNormalParameters, assertRowsLength } from './argument-checks.ts'
+import { sampleNormal } from './normal.ts'
+import { normalCdf } from './special-functions.ts'
+import { WordBlocks } from './word-blocks.ts'
+
+const INV_TWO_POW_32 = 1 / 4294967296
+const INV_TWO_POW_53 = 1 / 9007199254740992
+const TWO_PI = 2 * Math.PI
+/** Values per Box–Muller chunk; even, so chunking never changes which pairs are formed. */
+const CHUNK = 8192
+/** Redraws per slot before the exact conditional draw takes over (keeps hot-expert cases bounded). */
+const MAX_REDRAWS = 64
+/** Below this remaining mass (≥ 8 expected redraws) a slot goes straight to the exact conditional draw. */
+const MIN_REJECTION_MASS = 1 / 8
+
+/** The seed's `normal_routing` id map: clamp(floor(sigmoid(z) · E), 0, E − 1). */
+export function sigmoidBin(z: number, numBins: number): number {
+  const b = Math.floor(numBins / (1 + Math.exp(-z)))
+  return b < 0 ? 0 : b >= numBins ? numBins - 1 : b
+}
+
+/**
+ * Fills `out` with the seed's `normal_routing` ids: z ~ N(mean, std²) i.i.d., id = sigmoidBin(z).
+ * Ids may repeat within a row, as in the seed. Draws exactly what `sampleNormal` would for `out.length`.
+ */
+export function sampleSigmoidNormalBins(out: Int32Array, numBins: number, mean: number, std: number, prng: Prng): Int32Array {
+  assertInt32Output('out', out)
+  assertInteger('numBins', numBins, { min: 1, max: MAX_RANGE })
+  assertNormalParameters(mean, std, { strictStd: false })
+  const scratch = new Float64Array(Math.min(CHUNK, out.length))
+  for (let start = 0; start < out.length; start += CHUNK) {
+    const n = Math.min(CHUNK, out.length - start)
+    const z = n === scratch.length ? scratch : scratch.subarray(0, n)
+    sampleNormal(z, mean, std, prng)
+    for (let i = 0; i < n; i++) {
+      const b = Math.floor(numBins / (1 + Math.exp(-z[i]!)))
+      out[start + i] = b >= numBins ? numBins - 1 : b < 0 ? 0 : b
+    }
+  }
+  return out
+}
+
+/**
+ * P(id = j) of the seed's normal routing:
+ * Φ((logit((j+1)/E) − mean)/std) − Φ((logit(j/E) − mean)/std). Sums to 1 (up to rounding).
+ */
+export function sigmoidNormalBinProbabilities(numBins: number, mean: number, std: number): Float64Array {
+  assertInteger('numBins', numBins, { min: 1, max: 2 ** 26 })
+  assertNormalParameters(mean, std, { strictStd: true })
+  const p = new Float64Array(numBins)
+  let previous = 0 // Φ at logit(0) = −∞
+  for (let j = 0; j < numBins; j++) {
+    const edge = j + 1 === numBins ? Infinity : Math.log((j + 1) / (numBins - j - 1))
+    const cdf = normalCdf((edge - mean) / std)
+    p[j] = Math.max(0, cdf - previous)
+    previous = cdf
+  }
+  return p
+}
+
+/**
+ * Distance in logit space from `mean` to bin j's interval [logit(j/E), logit((j+1)/E)): the bin
+ * that a vanishing-probability tail reaches first is the nearest one.
+ */
+function binDistance(j: number, numBins: number, mean: number): number {
+  const lo = j === 0 ? -Infinity : Math.log(j / (numBins - j))
+  const hi = j + 1 === numBins ? Infinity : Math.log((j + 1) / (numBins - j - 1))
+  return mean < lo ? lo - mean : mean >= hi ? mean - hi : 0
+}
+
+/**
+ * k DISTINCT normal-routing ids per row, drawn without replacement from the seed's per-expert
+ * probabilities (successive sampling: each slot is P conditioned on the ids not yet in the row).
+ * A slot redraws z until its bin is new; when the row's remaining mass is below 1/8, or after 64
+ * redraws, it draws from the exact conditional distribution instead (O(E), with a double taken
+ * from the Prng directly, between word blocks) (so a dominant expert cannot stall the loop). Where the remaining mass
+ * underflows to 0 in double precision, the nearest remaining bin to the mean is taken — the limit
+ * of the conditional distribution, since Gaussian tails fall off faster than any bin ratio.
+ */
+export function sampleSigmoidNormalBinsDistinct(
+  out: Int32Array,
+  rows: number,
+  numBins: number,
+  k: number,
+  mean: number,
+  std: number,
+  prng: Prng,
+): Int32Array {
+  assertInt32Output('out', out)
+  assertInteger('rows', rows, { min: 0 })
+  assertInteger('numBins', numBins, { min: 1, max: 2 ** 26 })
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > numBins) {
+    throw new InvalidArgumentError({ parameter: 'k', value: k, allowed: `an integer in [1, ${numBins}] (k distinct ids need k ≤ numBins)` })
+  }
+  assertNormalParameters(mean, std, { strictStd: true })
+  assertRowsLength('out', out, rows, k)
+  const probabilities = sigmoidNormalBinProbabilities(numBins, mean, std)
+  // Planned for no redraws; redraws take extra blocks.
+  const blocks = new WordBlocks(prng, 3 * Math.ceil((rows * k) / 2))
+  const words = blocks.buffer
+  let pos = 0
+  let end = 0
+  const taken = new Uint8Array(numBins)
+  let spare = 0
+  let hasSpare = false
+  let base = 0
+  for (let r = 0; r < rows; r++) {
+    let massLeft = 1
+    for (let i = 0; i < k; i++) {
+      let id = -1
+      const redraws = massLeft < MIN_REJECTION_MASS ? 0 : MAX_REDRAWS
+      for (let attempt = 0; attempt < redraws; attempt++) {
+        let z: number
+        if (hasSpare) {
+          z = spare
+          hasSpare = false
+        } else {
+          if (pos === end) {
+            end = blocks.refill()
+            pos = 0
+          }
+          const hi = words[pos++]! >>> 5
+          if (pos === end) {
+            end = blocks.refill()
+            pos = 0
+          }
+          const lo = words[pos++]! >>> 6
+          if (pos === end) {
+            end = blocks.refill()
+            pos = 0
+          }
+          const theta = TWO_PI * (words[pos++]! * INV_TWO_POW_32)
+          const u1 = 1 - (hi * 67108864 + lo) * INV_TWO_POW_53
+          const radius = std * Math.sqrt(-2 * Math.log(u1))
+          z = mean + radius * Math.cos(theta)
+          spare = mean + radius * Math.sin(theta)
+          hasSpare = true
+        }
+        const b = Math.floor(numBins / (1 + Math.exp(-z)))
+        const candidate = b >= numBins ? numBins - 1 : b < 0 ? 0 : b
+        if (taken[candidate] === 0) {
+          id = candidate
+          break
+        }
+      }
+      if (id < 0) id = exactConditional(probabilities, taken, numBins, mean, prng)
+      massLeft -= probabilities[id]!
+      taken[id] = 1
+      out[base + i] = id
+    }
+    for (let i = 0; i < k; i++) taken[out[base + i]!] = 0
+    base += k
+  }
+  return out
+}
+
+function exactConditional(p: Float64Array, taken: Uint8Array, numBins: number, mean: number, prng: Prng): number {
+  let mass = 0
+  for (let j = 0; j < numBins; j++) if (taken[j] === 0) mass += p[j]!
+  if (mass > 0) {
+    let u = prng.nextDouble() * mass
+    let last = -1
+    for (let j = 0; j < numBins; j++) {
+      if (taken[j] !== 0 || p[j] === 0) continue
+      last = j
+      u -= p[j]!
+      if (u < 0) return j
+    }
+    if (last >= 0) return last // rounding left a sliver of u: it belongs to the last bin with mass
+  }
+  let best = -1
+  let bestDistance = Infinity
+  for (let j = 0; j < numBins; j++) {
+    if (taken[j] !== 0) continue
+    const d = binDistance(j, numBins, mean)
+    if (d < bestDistance) {
+      best = j
+      bestDistance = d
+    }
+  }
+  return best
+}
