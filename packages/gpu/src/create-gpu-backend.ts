@@ -15,6 +15,8 @@ import type { KernelRunInfo } from './kernel-runner.ts'
 import { GPU_BACKEND_MODES, chooseAutoMode, probeModes } from './modes.ts'
 import type { GpuBackendMode, GpuRunMode, ModeProbes } from './modes.ts'
 import { installNavigatorGpu } from './navigator-gpu.ts'
+import { createResidentRouting } from './resident.ts'
+import type { ResidentRouting } from './resident.ts'
 import { MAX_ARGUMENT_BYTES, MAX_CHUNK_ROWS, SAMPLE_REFERENCE_HANDOFF_SLOTS, TOPK_REFERENCE_HANDOFF_ELEMENTS } from './thresholds.ts'
 
 export interface GpuBackendOptions {
@@ -56,6 +58,11 @@ export interface GpuBackend extends KernelBackend {
   /** The WebGPU adapter ('nvidia …', 'google swiftshader …') in webgpu mode. */
   readonly adapter: string | undefined
   readonly lastRun: GpuLastRun | undefined
+  /**
+   * webgpu only (undefined elsewhere): routing whose data stays on the device — ids drawn and counted
+   * there, only counts (or the ids asked for) read back. See the README, "Device-resident routing".
+   */
+  readonly resident: ResidentRouting | undefined
   topK(logits: Float32Array, rows: number, cols: number, options: TopKOptions): Promise<TopKOutput>
   histogram(ids: Int32Array, numExperts: number): Promise<Int32Array>
   sampleIds(options: SampleIdsOptions): Promise<Int32Array>
@@ -183,6 +190,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       lastRun = { operation: 'sampleIds', ranOn: 'kernel', reason: `gpu.js ${mode}: ${choice.draw}`, kernel: runner.lastRun }
       return out
     },
+    resident: mode === 'webgpu' ? createResidentRouting(module, runner) : undefined,
     dispose() {
       if (disposed) return
       disposed = true

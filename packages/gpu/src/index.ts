@@ -29,3 +29,6 @@ export { KERNEL_MAX_GROUP_TOPN } from './gpu-top-k.ts'
 // Kernel source generators (for inspection and custom pipelines)
 export { packingFor, samplerSource, topKSource } from './kernel-source.ts'
 export type { GeneratedKernel, Packing, SamplerDraw, SamplerSourceOptions, TopKSourceOptions } from './kernel-source.ts'
+
+// Device-resident routing (webgpu)
+export type { ResidentRouting, ResidentSampleOptions } from './resident.ts'

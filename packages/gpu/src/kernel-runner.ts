@@ -51,8 +51,9 @@ export class KernelRunner {
     return this.#module.input(data, size)
   }
 
-  #kernel(spec: KernelSpec): GpuJsKernel {
-    let kernel = this.#kernels.get(spec.key)
+  #kernel(spec: KernelSpec, pipeline = false): GpuJsKernel {
+    const key = pipeline ? `pipeline:${spec.key}` : spec.key
+    let kernel = this.#kernels.get(key)
     if (kernel === undefined) {
       const async = this.#options.mode === 'webgpu' || (this.#options.mode === 'webasm' && this.#options.threads)
       kernel = this.#gpu.createKernel(spec.source, {
@@ -64,9 +65,10 @@ export class KernelRunner {
         dynamicOutput: false,
         dynamicArguments: false,
         ...(async ? { asyncMode: true } : {}),
+        ...(pipeline ? { pipeline: true } : {}),
         ...(this.#options.poolSize !== undefined ? { poolSize: this.#options.poolSize } : {}),
       })
-      this.#kernels.set(spec.key, kernel)
+      this.#kernels.set(key, kernel)
     }
     return kernel
   }
@@ -83,6 +85,18 @@ export class KernelRunner {
     const result = await kernel(...args)
     this.#verify(kernel, spec.cells)
     return flattenCells(result, spec.cells)
+  }
+
+  /**
+   * Runs a kernel with `pipeline: true`: the result stays on the device (on webgpu a
+   * `WebGPUBufferResult` whose `.buffer` is the output storage buffer). The caller deletes it.
+   */
+  async runResident(spec: KernelSpec, args: unknown[], randomSeed?: number): Promise<unknown> {
+    const kernel = this.#kernel(spec, true)
+    if (randomSeed !== undefined) kernel.setRandomSeed?.(randomSeed >>> 0)
+    const result = await kernel(...args)
+    this.#verify(kernel, spec.cells)
+    return result
   }
 
   #verify(kernel: GpuJsKernel, cells: number): void {

@@ -355,33 +355,28 @@ export function unpackIds(
   out: Int32Array,
   rowOffset: number,
 ): number[] {
-  const { perFloat, perCell, base } = packing
+  const { perFloat, perCell, bits } = packing
+  const mask = (1 << bits) - 1
   const failed: number[] = []
-  const divisors: number[] = []
-  for (let p = 0; p < perFloat; p++) divisors.push(base ** (perFloat - 1 - p))
   for (let t = 0; t < rows; t++) {
-    const q = t >> 2
-    const lane = t & 3
-    let rowFailed = false
+    const cellBase = ((t >> 2) * 4 * groups + (t & 3)) * 4
+    if (flat[cellBase]! < 0) {
+      failed.push(t)
+      continue
+    }
+    const rowBase = (rowOffset + t) * k
     for (let gi = 0; gi < idGroups; gi++) {
-      const cell = q * 4 * groups + gi * 4 + lane
-      const first = flat[cell * 4]!
-      if (gi === 0 && first < 0) {
-        rowFailed = true
-        break
-      }
+      const at = cellBase + gi * 16
       for (let f = 0; f < 4; f++) {
-        let v = flat[cell * 4 + f]!
+        // packed values are integers below 2^24, so they convert to int32 exactly
+        const v = flat[at + f]! | 0
+        const first = gi * perCell + f * perFloat
         for (let p = 0; p < perFloat; p++) {
-          const slot = gi * perCell + f * perFloat + p
-          const d = divisors[p]!
-          const id = Math.floor(v / d)
-          v -= id * d
-          if (slot < k) out[(rowOffset + t) * k + slot] = id
+          const slot = first + p
+          if (slot < k) out[rowBase + slot] = (v >>> (bits * (perFloat - 1 - p))) & mask
         }
       }
     }
-    if (rowFailed) failed.push(t)
   }
   return failed
 }
