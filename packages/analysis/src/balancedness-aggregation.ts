@@ -1,10 +1,10 @@
 import { InvalidArgumentError, assertOneOf } from '@routesim/core'
-import { all, create } from 'mathjs'
+import { create, quantileSeqDependencies } from 'mathjs'
 import { assertLoads, maxOf, readLoadRows, sumOf, type LoadMatrix, type Loads } from './loads.ts'
 
-// mathjs types every factory bundle as possibly undefined; `all` is always defined. An isolated instance
-// keeps this package from touching anyone else's mathjs configuration.
-const math = create(all!)
+// An isolated instance with only what is used keeps this package from touching anyone else's mathjs
+// configuration. (mathjs types every dependency bundle as possibly undefined; this one always exists.)
+const math = create({ quantileSeqDependencies: quantileSeqDependencies! })
 
 /** SGLang's epsilon in `compute_utilization_rate` (`expert_distribution.py`). */
 export const SGLANG_EPSILON = 1e-5

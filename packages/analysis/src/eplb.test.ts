@@ -195,3 +195,20 @@ describe('balancedPacking and replicateExperts', () => {
     expect(() => replicateExperts([1, 2, 3], 2)).toThrow(/numPhysical/)
   })
 })
+
+import golden from './__fixtures__/eplb-vllm-golden.json' with { type: 'json' }
+
+describe('rebalanceExperts against vLLM DefaultEplbPolicy (numpy) golden outputs', () => {
+  it('matches 40 random hierarchical and global cases exactly', () => {
+    expect(golden.cases).toHaveLength(40)
+    for (const c of golden.cases) {
+      const plan = rebalanceExperts(c.weight, {
+        numReplicas: c.numReplicas,
+        numGroups: c.numGroups,
+        numNodes: c.numNodes,
+        numGpus: c.numGpus,
+      })
+      expect([...plan.physicalToLogical.data], JSON.stringify({ ...c, weight: undefined })).toEqual(c.physicalToLogical.flat())
+    }
+  })
+})
