@@ -1,0 +1,125 @@
+import {
+  DuplicateStrategyError,
+  InvalidArgumentError,
+  UnknownStrategyError,
+  isRoutingStrategy,
+  isStrategyDefinition,
+  resolveParameters,
+} from '@routesim/core'
+import type { RoutingStrategy, Seed, StrategyDefinition } from '@routesim/core'
+
+export interface RegisterOptions {
+  /** Replace a strategy already registered under this name (otherwise that is an error). */
+  readonly replace?: boolean
+}
+
+/** One registered strategy: its live instance and, when registered from one, its definition. */
+export interface RegistryEntry {
+  readonly name: string
+  readonly strategy: RoutingStrategy
+  readonly definition?: StrategyDefinition
+}
+
+/**
+ * Named routing strategies. Names are case-insensitive (stored lower-cased: the seed's environment
+ * variable lower-cases, so a capitalised name could never be selected) and kept in insertion order.
+ */
+export interface StrategyRegistry {
+  /** Registers an instance, or a definition (its default instance is created with the registry's seed). */
+  register(name: string, strategy: RoutingStrategy | StrategyDefinition, options?: RegisterOptions): RegistryEntry
+  /** Removes a strategy; returns whether one was registered. */
+  unregister(name: string): boolean
+  has(name: string): boolean
+  /** The entry, or `UnknownStrategyError` listing the available names. */
+  get(name: string): RegistryEntry
+  /** Registered names in insertion order. */
+  names(): string[]
+  /**
+   * The definition of a strategy; an instance registered without one gets a synthetic definition
+   * that takes no parameters and returns that instance.
+   */
+  describe(name: string): StrategyDefinition
+  /** A new instance from the definition, with parameters validated and defaulted by its specs. */
+  create(name: string, parameters?: Readonly<Record<string, unknown>>, options?: { seed?: Seed }): RoutingStrategy
+}
+
+function normalizeName(name: unknown): string {
+  if (typeof name !== 'string' || name.trim() === '' || name.trim() !== name) {
+    throw new InvalidArgumentError({
+      parameter: 'name',
+      value: name,
+      allowed: 'a non-empty strategy name without surrounding whitespace',
+    })
+  }
+  return name.toLowerCase()
+}
+
+function lookupName(name: unknown): string {
+  // Lookups of a non-string are a caller bug, but the answer is the same as for an unknown name.
+  return typeof name === 'string' ? name.toLowerCase() : String(name)
+}
+
+function instanceDefinition(name: string, strategy: RoutingStrategy): StrategyDefinition {
+  return {
+    name,
+    description: 'Registered as an instance (takes no parameters)',
+    parameters: {},
+    create: () => strategy,
+  }
+}
+
+/** Creates an empty registry; definitions registered in it are instantiated with `seed`. */
+export function createStrategyRegistry(options: { seed?: Seed } = {}): StrategyRegistry {
+  const entries = new Map<string, RegistryEntry>()
+  const seed = options.seed
+
+  function get(name: string): RegistryEntry {
+    const entry = entries.get(lookupName(name))
+    if (!entry) throw new UnknownStrategyError({ strategyName: String(name), availableStrategies: [...entries.keys()] })
+    return entry
+  }
+
+  return {
+    register(name, strategy, registerOptions = {}) {
+      const key = normalizeName(name)
+      if (entries.has(key) && registerOptions.replace !== true) throw new DuplicateStrategyError({ strategyName: key })
+      let entry: RegistryEntry
+      if (isStrategyDefinition(strategy)) {
+        const definition: StrategyDefinition = strategy.name === key ? strategy : { ...strategy, name: key, create: strategy.create.bind(strategy) }
+        const instance = definition.create(resolveParameters(key, definition.parameters, {}), seed === undefined ? {} : { seed })
+        entry = { name: key, strategy: instance, definition }
+      } else if (isRoutingStrategy(strategy)) {
+        entry = { name: key, strategy }
+      } else {
+        throw new InvalidArgumentError({
+          parameter: 'strategy',
+          value: strategy,
+          allowed: 'a RoutingStrategy (with routeTokens) or a StrategyDefinition (with name, parameters and create)',
+        })
+      }
+      // Replacing keeps the name's place in the order, as a dict assignment does in the seed.
+      entries.set(key, entry)
+      return entry
+    },
+    unregister: (name) => entries.delete(lookupName(name)),
+    has: (name) => entries.has(lookupName(name)),
+    get,
+    names: () => [...entries.keys()],
+    describe(name) {
+      const entry = get(name)
+      return entry.definition ?? instanceDefinition(entry.name, entry.strategy)
+    },
+    create(name, parameters = {}, createOptions = {}) {
+      const entry = get(name)
+      if (!entry.definition) {
+        resolveParameters(entry.name, {}, parameters) // throws on any parameter: an instance has none
+        return entry.strategy
+      }
+      const createSeed = createOptions.seed ?? seed
+      return entry.definition.create(
+        resolveParameters(entry.name, entry.definition.parameters, parameters),
+        createSeed === undefined ? {} : { seed: createSeed },
+      )
+    },
+  }
+}
