@@ -3,8 +3,8 @@ export { strategyDefinitions } from './strategy-definitions.ts'
 
 // Popularity families: k distinct experts per token, Plackett–Luce without replacement
 export { createZipfStrategy, zipfDefinition, zipfValues } from './zipf.ts'
-export { createPowerLawStrategy, powerLawDefinition, powerLawValue } from './power-law.ts'
-export { createLognormalStrategy, lognormalDefinition } from './lognormal.ts'
+export { createPowerLawStrategy, powerLawDefinition, powerLawValue, powerLawValues } from './power-law.ts'
+export { createLognormalStrategy, lognormalDefinition, lognormalValues } from './lognormal.ts'
 export { createHotExpertsStrategy, hotExpertValues, hotExpertsDefinition } from './hot-experts.ts'
 export { createDirichletStrategy, dirichletDefinition } from './dirichlet.ts'
 export { categoricalDefinition, createCategoricalStrategy } from './categorical.ts'

@@ -1,7 +1,15 @@
+import type { Prng } from '@routesim/core'
 import { defineSynthetic, factoryOf } from './define-synthetic.ts'
 import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
 import type { PopularityLayout } from './popularity-strategy.ts'
 import { readWeightOptions, weightParameters } from './weight-policy.ts'
+
+/** w_e = exp(σ·z_e), z_e ~ N(0, 1). */
+export function lognormalValues(numExperts: number, sigma: number, prng: Prng): Float64Array {
+  const out = new Float64Array(numExperts)
+  for (let e = 0; e < numExperts; e++) out[e] = Math.exp(sigma * prng.nextNormal())
+  return out
+}
 
 export const lognormalDefinition = defineSynthetic({
   name: 'lognormal',
@@ -17,11 +25,7 @@ export const lognormalDefinition = defineSynthetic({
     const sigma = p['sigma'] as number
     return new PopularityStrategy('lognormal', seed, readWeightOptions(p), {
       random: true,
-      values: (E, _T, _k, prng) => {
-        const out = new Float64Array(E)
-        for (let e = 0; e < E; e++) out[e] = Math.exp(sigma * prng.nextNormal())
-        return out
-      },
+      values: (E, _T, _k, prng) => lognormalValues(E, sigma, prng),
     }, { layout: p['layout'] as PopularityLayout })
   },
 })

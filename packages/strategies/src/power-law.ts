@@ -1,3 +1,4 @@
+import type { Prng } from '@routesim/core'
 import { defineSynthetic, factoryOf } from './define-synthetic.ts'
 import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
 import type { PopularityLayout } from './popularity-strategy.ts'
@@ -11,6 +12,14 @@ export function powerLawValue(u: number, alpha: number, xmin: number, xmax: numb
   if (Math.abs(1 - alpha) < 1e-12) return xmin * (xmax / xmin) ** u
   const a = 1 - alpha
   return ((xmax ** a - xmin ** a) * u + xmin ** a) ** (1 / a)
+}
+
+/** Per-expert power-law values for T tokens, k per token (the bounds follow aiconfigurator). */
+export function powerLawValues(numExperts: number, numTokens: number, topK: number, alpha: number, prng: Prng): Float64Array {
+  const [xmin, xmax] = numTokens * topK > numExperts ? [1, Math.max(0.8 * numTokens, 1)] : [0.01, 2]
+  const out = new Float64Array(numExperts)
+  for (let e = 0; e < numExperts; e++) out[e] = powerLawValue(prng.nextDouble(), alpha, xmin, xmax)
+  return out
 }
 
 export const powerLawDefinition = defineSynthetic({
@@ -29,12 +38,7 @@ export const powerLawDefinition = defineSynthetic({
     return new PopularityStrategy('power_law', seed, readWeightOptions(p), {
       random: true,
       dependsOnTokens: true,
-      values: (E, T, k, prng) => {
-        const [xmin, xmax] = T * k > E ? [1, Math.max(0.8 * T, 1)] : [0.01, 2]
-        const out = new Float64Array(E)
-        for (let e = 0; e < E; e++) out[e] = powerLawValue(prng.nextDouble(), alpha, xmin, xmax)
-        return out
-      },
+      values: (E, T, k, prng) => powerLawValues(E, T, k, alpha, prng),
     }, { layout: p['layout'] as PopularityLayout })
   },
 })
