@@ -56,9 +56,8 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<{ re
       for (const workload of plan.workloads) {
         try {
           const prepared = await target.prepare({ workload, shape: plan.shape, tokens: plan.tokens[workload], seed: plan.seed, inputs })
-          if (prepared.runs.length === 0) {
+          if (prepared.runs.length === 0 || prepared.skipped !== undefined) {
             hooks.note(`bench: ${name} ${workload}: skipped — ${prepared.skipped ?? 'no path for this workload'}`)
-            continue
           }
           for (const run of prepared.runs) {
             try {

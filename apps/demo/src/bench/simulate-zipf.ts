@@ -48,7 +48,7 @@ export function prepareSimulateZipf(
 
   const runReference = (): SimulatedStep => {
     const step = { counts: new Int32Array(layers * experts), balancedness: new Float64Array(layers) }
-    let ids = new Int32Array(0)
+    let ids: Int32Array = new Int32Array(0)
     const strategy = simulator.createStrategy(ZIPF_STRATEGY, params)
     for (let layer = 0; layer < layers; layer++) {
       ids = strategy.routeTokens(hiddenStates, logits, topK, 'int32', { layer })[1].data as Int32Array
@@ -59,7 +59,7 @@ export function prepareSimulateZipf(
 
   const runOnBackend = async (on: KernelBackend): Promise<SimulatedStep> => {
     const step = { counts: new Int32Array(layers * experts), balancedness: new Float64Array(layers) }
-    let ids = new Int32Array(0)
+    let ids: Int32Array = new Int32Array(0)
     const strategy = simulator.createStrategy(ZIPF_STRATEGY, params)
     for (let layer = 0; layer < layers; layer++) {
       const result: RoutingResult = await strategy.routeTokensOn!(on, hiddenStates, logits, topK, 'int32', { layer })

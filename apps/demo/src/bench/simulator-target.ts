@@ -5,6 +5,7 @@ import { openBackend } from '../backend.ts'
 import { ROUTING_WORKLOADS, isRoutingWorkload, type RoutingWorkload } from './routing-workloads.ts'
 import type { BenchTarget, PreparedRun, WorkloadContext } from './target.ts'
 import { checkCounts, checkDescending, checkIds, checkWeights } from './verify.ts'
+import { residentOf, residentRuns } from './resident-runs.ts'
 import { prepareSimulateZipf } from './simulate-zipf.ts'
 
 type Prepared = { runs: PreparedRun[]; skipped?: string }
@@ -26,9 +27,14 @@ export async function openSimulatorTarget(name: string): Promise<BenchTarget> {
         ? `${impl}: the simulator's strategies on their TypeScript paths (no kernel backend)`
         : `${impl}: kernel backend ${backend.name} (asked for '${name}', running '${backend.mode}')`,
     async prepare(context: WorkloadContext): Promise<Prepared> {
-      if (isRoutingWorkload(context.workload)) return prepareRouting(context, context.workload, impl, backend)
-      if (context.workload === 'histogram') return prepareHistogram(context, impl, backend)
-      return prepareSimulateZipf(context, impl, backend)
+      const main = isRoutingWorkload(context.workload)
+        ? prepareRouting(context, context.workload, impl, backend)
+        : context.workload === 'histogram'
+          ? prepareHistogram(context, impl, backend)
+          : prepareSimulateZipf(context, impl, backend)
+      const resident = residentOf(backend)
+      const extra = resident === undefined ? [] : residentRuns(context, resident, ranOn)
+      return main.skipped === undefined ? { runs: [...main.runs, ...extra] } : { runs: [...main.runs, ...extra], skipped: main.skipped }
     },
     dispose: () => opened.dispose(),
   }

@@ -1,0 +1,88 @@
+import { balancedness, rankLoads } from '@routesim/analysis'
+import type { KernelBackend } from '@routesim/core'
+import type { GpuBackend } from '@routesim/gpu'
+import { PopularityStrategy } from '@routesim/strategies'
+import { createSimulator } from '@routesim/simulator'
+import { ZIPF_STRATEGY, type SimulatedStep } from './simulate-zipf.ts'
+import type { PreparedRun, WorkloadContext } from './target.ts'
+import { checkBalancedness, checkCounts, checkIds, checkLength, checkWeights } from './verify.ts'
+
+type Resident = NonNullable<GpuBackend['resident']>
+
+/** The device-resident routing of a gpu.js webgpu backend, when this backend has one. */
+export function residentOf(backend: KernelBackend | undefined): Resident | undefined {
+  const resident = (backend as Partial<GpuBackend> | undefined)?.resident
+  return resident ?? undefined
+}
+
+/**
+ * Variants that keep the work on the device (webgpu): `routesim-webgpu-resident` draws the ids with
+ * gpu.js, unpacks them with a WGSL pass and reads back int32 ids (full outputs, weights filled on the
+ * host); `routesim-webgpu-counts` reads back only the per-expert counts (ids stay on the device, as
+ * torch's CUDA tensors do). simulate_zipf's whole output is counts and balancedness, so its resident
+ * run draws all 58 layers (per-layer zipf popularity from the `zipf` strategy) and counts them in one
+ * device call, then computes rank loads and balancedness with `@routesim/analysis` on the host.
+ */
+export function residentRuns(context: WorkloadContext, resident: Resident, mode: string): PreparedRun[] {
+  const { shape, tokens, workload } = context
+  const { experts: E, topK: k } = shape
+  let seed = context.seed
+  if (workload === 'uniform_random' || workload === 'uniform_distinct') {
+    const kind = workload === 'uniform_random' ? 'uniform_iid' : 'uniform_distinct'
+    const distinct = kind === 'uniform_distinct'
+    return [
+      {
+        impl: `routesim-${mode}-resident`,
+        tokens,
+        timed: 'ids drawn and unpacked on the device, int32 ids [T,k] read back; all-ones weights filled on the host',
+        run: async () => {
+          const ids = await resident.sampleIds({ kind, rows: tokens, numExperts: E, k, seed: seed++ })
+          return { ids, weights: new Float32Array(tokens * k).fill(1) }
+        },
+        verify: (output) => {
+          const { ids, weights } = output as { ids: Int32Array; weights: Float32Array }
+          checkIds(workload, ids, tokens, k, E, { distinct })
+          checkWeights(workload, weights, tokens, k, { kind: 'ones' })
+        },
+      },
+      {
+        impl: `routesim-${mode}-counts`,
+        tokens,
+        timed: 'ids drawn and counted on the device; only the E per-expert counts are read back (ids stay on the device)',
+        run: () => resident.sampleCounts({ kind, rows: tokens, numExperts: E, k, seed: seed++ }),
+        verify: (output) => checkCounts(workload, output as Int32Array, E, tokens * k),
+      },
+    ]
+  }
+  if (workload === 'simulate_zipf') {
+    const { layers, epSize } = shape
+    const simulator = createSimulator({ seed: context.seed })
+    return [
+      {
+        impl: `routesim-${mode}-resident`,
+        tokens: tokens * layers,
+        timed: 'per-layer zipf popularity on the host, ids drawn and counted on the device for all layers in one call, counts [layers,E] read back; rank loads and balancedness on the host',
+        run: async (): Promise<Omit<SimulatedStep, 'lastIds'>> => {
+          const strategy = simulator.createStrategy(ZIPF_STRATEGY, { exponent: shape.zipfExponent, layout: 'per_layer' })
+          if (!(strategy instanceof PopularityStrategy)) throw new TypeError(`'${ZIPF_STRATEGY}' is not a popularity strategy`)
+          const weights = Array.from({ length: layers }, (_, layer) => strategy.popularity(E, tokens, k, layer))
+          const counts = await resident.sampleCounts({ kind: 'categorical_distinct', rows: tokens, numExperts: E, k, layers, weights, seed: seed++ })
+          const values = new Float64Array(layers)
+          for (let layer = 0; layer < layers; layer++) {
+            values[layer] = balancedness(rankLoads(counts.subarray(layer * E, (layer + 1) * E), epSize, 'linear'))
+          }
+          return { counts, balancedness: values }
+        },
+        verify: (output) => {
+          const step = output as Omit<SimulatedStep, 'lastIds'>
+          checkLength('simulate_zipf', 'counts', step.counts, layers * E)
+          for (let layer = 0; layer < layers; layer++) {
+            checkCounts('simulate_zipf', step.counts.subarray(layer * E, (layer + 1) * E), E, tokens * k)
+          }
+          checkBalancedness('simulate_zipf', step.balancedness, layers, epSize)
+        },
+      },
+    ]
+  }
+  return []
+}
