@@ -1,5 +1,5 @@
 import { InvalidArgumentError, assertNonNegativeInteger, assertOneOf, assertPositiveInteger, type Prng } from '@routesim/core'
-import { assertIdsShape, invalidId, readId, type ExpertIds } from './expert-ids.ts'
+import { assertIdsShape, invalidId, asNumberIds, type ExpertIds } from './expert-ids.ts'
 
 /**
  * Which slots an over-full expert keeps:
@@ -72,12 +72,13 @@ export function applyCapacity(
   const keep = options.out ?? new Uint8Array(n)
   if (keep.length !== n) throw new InvalidArgumentError({ parameter: 'out.length', value: keep.length, allowed: `${n} (= ids.length)` })
   const order = slotOrder(policy, numTokens, topK, weights, prng)
+  const view = asNumberIds(ids)
   const fill = new Int32Array(E)
   const droppedPerExpert = new Int32Array(E)
   let droppedSlots = 0
   for (let o = 0; o < n; o++) {
     const i = order ? order[o]! : o
-    const e = readId(ids, i)
+    const e = view[i]!
     if (!(e >= 0 && e < E && Number.isInteger(e))) throw invalidId('ids', i, e, E)
     if (fill[e]! < cap) {
       fill[e]!++

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, assertPositiveInteger } from '@routesim/core'
-import { assertIdsShape, invalidId, readId, type ExpertIds } from './expert-ids.ts'
+import { assertIdsShape, invalidId, asNumberIds, type ExpertIds } from './expert-ids.ts'
 
 /** Where slots live: the EP rank of every physical slot (an {@link ExpertMap} or `{ slotRank, numRanks }`). */
 export interface SlotLayout {
@@ -53,13 +53,17 @@ export function dispatchStats(physicalIds: ExpertIds, topK: number, layout: Slot
     throw new InvalidArgumentError({ parameter: 'numNodes', value: numNodes, allowed: `a divisor of numRanks (${numRanks})` })
   }
   const { slotRank } = layout
+  const view = asNumberIds(physicalIds)
   const numSlots = slotRank.length
   const ranksPerNode = numRanks / numNodes
-  const rankSlotLoads = new Float64Array(numRanks)
-  const rankTokenLoads = new Float64Array(numRanks)
-  const nodeSlotLoads = new Float64Array(numNodes)
-  const nodeTokenLoads = new Float64Array(numNodes)
-  const traffic = new Float64Array(numRanks * numRanks)
+  // Integer counters in the loop, converted to the documented Float64Array outputs once at the end.
+  const rankSlots = new Int32Array(numRanks)
+  const rankTokens = new Int32Array(numRanks)
+  const nodeSlots = new Int32Array(numNodes)
+  const nodeTokens = new Int32Array(numNodes)
+  const trafficCounts = new Int32Array(numRanks * numRanks)
+  const rankNode = new Int32Array(numRanks)
+  for (let r = 0; r < numRanks; r++) rankNode[r] = Math.floor(r / ranksPerNode)
   // Stamps (token index + 1) dedupe destinations per token without clearing arrays between tokens.
   const rankStamp = new Int32Array(numRanks)
   const nodeStamp = new Int32Array(numNodes)
@@ -76,21 +80,22 @@ export function dispatchStats(physicalIds: ExpertIds, topK: number, layout: Slot
       home++
       nextBoundary += home < extra ? base + 1 : base
     }
-    const homeNode = Math.floor(home / ranksPerNode)
+    const homeNode = rankNode[home]!
+    const homeRow = home * numRanks
     const stamp = t + 1
     let leftRank = false
     let leftNode = false
     for (let j = 0; j < topK; j++, i++) {
-      const p = readId(physicalIds, i)
-      if (!(p >= 0 && p < numSlots && Number.isInteger(p))) throw invalidId('physicalIds', i, p, numSlots)
+      const p = view[i]!
+      if (!(p >>> 0 === p && p < numSlots)) throw invalidId('physicalIds', i, p, numSlots)
       const r = slotRank[p]!
-      const node = Math.floor(r / ranksPerNode)
-      rankSlotLoads[r]!++
-      nodeSlotLoads[node]!++
+      const node = rankNode[r]!
+      rankSlots[r]!++
+      nodeSlots[node]!++
       if (rankStamp[r] !== stamp) {
         rankStamp[r] = stamp
-        rankTokenLoads[r]!++
-        traffic[home * numRanks + r]!++
+        rankTokens[r]!++
+        trafficCounts[homeRow + r]!++
         if (r !== home) {
           copiesLeavingRank++
           leftRank = true
@@ -99,15 +104,20 @@ export function dispatchStats(physicalIds: ExpertIds, topK: number, layout: Slot
             leftNode = true
           }
         }
-      }
-      if (nodeStamp[node] !== stamp) {
-        nodeStamp[node] = stamp
-        nodeTokenLoads[node]!++
+        if (nodeStamp[node] !== stamp) {
+          nodeStamp[node] = stamp
+          nodeTokens[node]!++
+        }
       }
     }
     if (leftRank) tokensLeavingRank++
     if (leftNode) tokensLeavingNode++
   }
+  const rankSlotLoads = Float64Array.from(rankSlots)
+  const rankTokenLoads = Float64Array.from(rankTokens)
+  const nodeSlotLoads = Float64Array.from(nodeSlots)
+  const nodeTokenLoads = Float64Array.from(nodeTokens)
+  const traffic = Float64Array.from(trafficCounts)
   return {
     numTokens,
     numRanks,

@@ -1,4 +1,4 @@
-import { assertIdsShape, readId, type ExpertIds } from './expert-ids.ts'
+import { assertIdsShape, asNumberIds, type ExpertIds } from './expert-ids.ts'
 
 /**
  * Tokens whose k ids contain a repeat (i.e. the router picked an expert twice), out of T.
@@ -6,14 +6,15 @@ import { assertIdsShape, readId, type ExpertIds } from './expert-ids.ts'
  */
 export function countTokensWithDuplicateIds(ids: ExpertIds, topK: number): number {
   const numTokens = assertIdsShape(ids, topK)
+  const view = asNumberIds(ids)
   let duplicates = 0
   for (let t = 0; t < numTokens; t++) {
     const row = t * topK
     // O(k²) per row needs no scratch memory and is fastest for realistic k (≤ 32).
     search: for (let a = 1; a < topK; a++) {
-      const id = readId(ids, row + a)
+      const id = view[row + a]!
       for (let b = 0; b < a; b++) {
-        if (readId(ids, row + b) === id) {
+        if (view[row + b]! === id) {
           duplicates++
           break search
         }

@@ -3,9 +3,15 @@ import { InvalidArgumentError, assertPositiveInteger } from '@routesim/core'
 /** Expert ids as any routing source returns them: int32/uint32/int64 tensors' data or a plain array. */
 export type ExpertIds = ArrayLike<number> | BigInt64Array
 
-/** Reads id `i` as a number; BigInt64Array is the seed's default `torch.long` dtype. */
-export function readId(ids: ExpertIds, i: number): number {
-  return ids instanceof BigInt64Array ? Number(ids[i]!) : (ids as ArrayLike<number>)[i]!
+/**
+ * Ids as numbers, converted once (BigInt64Array is the seed's default `torch.long` dtype) so hot loops index
+ * one array type instead of branching per element.
+ */
+export function asNumberIds(ids: ExpertIds): ArrayLike<number> {
+  if (!(ids instanceof BigInt64Array)) return ids
+  const out = new Float64Array(ids.length)
+  for (let i = 0; i < ids.length; i++) out[i] = Number(ids[i]!)
+  return out
 }
 
 export function invalidId(parameter: string, index: number, value: number, numExperts: number): InvalidArgumentError {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, assertOneOf, assertPositiveInteger, type Prng } from '@routesim/core'
-import { assertIdsShape, invalidId, readId, type ExpertIds } from './expert-ids.ts'
+import { assertIdsShape, invalidId, asNumberIds, type ExpertIds } from './expert-ids.ts'
 import { assertEpSize, slotRanks, type Placement } from './placement.ts'
 
 /** One layer's logical ↔ physical expert map, with the EP rank of every physical slot. */
@@ -246,23 +246,41 @@ export function mapToPhysical(
       })
     }
   }
-  const base = Math.floor(numTokens / map.numRanks)
-  const extra = numTokens - base * map.numRanks
-  let home = 0
-  let nextBoundary = extra > 0 ? base + 1 : base
-  for (let t = 0, i = 0; t < numTokens; t++) {
-    // Advance the contiguous home rank incrementally (same split as tokenHomeRank).
-    while (t >= nextBoundary) {
-      home++
-      nextBoundary += home < extra ? base + 1 : base
-    }
-    for (let j = 0; j < topK; j++, i++) {
-      const e = readId(ids, i)
-      if (!(e >= 0 && e < numLogical && Number.isInteger(e))) throw invalidId('ids', i, e, numLogical)
+  const view = asNumberIds(ids)
+  const n = view.length
+  // One specialised loop per policy keeps the per-slot path branch-free. `e >>> 0 === e` accepts exactly the
+  // integers in [0, 2^32), cheaper than Number.isInteger on this path.
+  if (policy === 'modulo') {
+    for (let i = 0; i < n; i++) {
+      const e = view[i]!
+      if (!(e >>> 0 === e && e < numLogical)) throw invalidId('ids', i, e, numLogical)
       const count = replicaCount[e]!
-      if (policy === 'modulo') out[i] = logicalToPhysical[e * maxReplicas + (i % count)]!
-      else if (policy === 'random') out[i] = logicalToPhysical[e * maxReplicas + (count === 1 ? 0 : prng!.nextInt(count))]!
-      else out[i] = table![home * numLogical + e]!
+      out[i] = logicalToPhysical[e * maxReplicas + (count === 1 ? 0 : i % count)]!
+    }
+  } else if (policy === 'random') {
+    for (let i = 0; i < n; i++) {
+      const e = view[i]!
+      if (!(e >>> 0 === e && e < numLogical)) throw invalidId('ids', i, e, numLogical)
+      const count = replicaCount[e]!
+      out[i] = logicalToPhysical[e * maxReplicas + (count === 1 ? 0 : prng!.nextInt(count))]!
+    }
+  } else {
+    const base = Math.floor(numTokens / map.numRanks)
+    const extra = numTokens - base * map.numRanks
+    let home = 0
+    let nextBoundary = extra > 0 ? base + 1 : base
+    for (let t = 0, i = 0; t < numTokens; t++) {
+      // Advance the contiguous home rank incrementally (same split as tokenHomeRank).
+      while (t >= nextBoundary) {
+        home++
+        nextBoundary += home < extra ? base + 1 : base
+      }
+      const row = home * numLogical
+      for (let j = 0; j < topK; j++, i++) {
+        const e = view[i]!
+        if (!(e >>> 0 === e && e < numLogical)) throw invalidId('ids', i, e, numLogical)
+        out[i] = table![row + e]!
+      }
     }
   }
   return out

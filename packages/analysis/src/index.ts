@@ -43,7 +43,7 @@ export {
 export type { ExpertMap, ExpertMapOptions, MapToPhysicalOptions, ReplicaPolicy } from './expert-map.ts'
 export { dispatchStats } from './dispatch-stats.ts'
 export type { DispatchStats, SlotLayout } from './dispatch-stats.ts'
-export { comparePlacements, duplicateReplicasOnSameGpu, predictedRankLoads } from './placement-stats.ts'
+export { comparePlacements, duplicateReplicasOnSameGpu, predictedRankLoads, preserveIntraGpuSlots } from './placement-stats.ts'
 export type { PlacementChange } from './placement-stats.ts'
 
 // DeepSeek EPLB

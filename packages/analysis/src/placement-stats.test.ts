@@ -50,3 +50,26 @@ describe('placement statistics', () => {
     expect(after).toBeGreaterThan(0.9)
   })
 })
+
+import { preserveIntraGpuSlots } from './placement-stats.ts'
+
+describe('preserveIntraGpuSlots', () => {
+  it('keeps staying experts in their old slot and fills the rest in order', () => {
+    expect([...preserveIntraGpuSlots([1, 0, 3, 2], [0, 1, 2, 3], 2)]).toEqual([0, 1, 2, 3])
+    // GPU 0 keeps 1 (old slot 1) and receives 4 in the freed slot 0; GPU 1 keeps 2 and 3.
+    expect([...preserveIntraGpuSlots([1, 4, 3, 2], [0, 1, 2, 3], 2)]).toEqual([4, 1, 2, 3])
+  })
+
+  test.prop([fc.array(fc.nat({ max: 5 }), { minLength: 12, maxLength: 12 }), fc.array(fc.nat({ max: 5 }), { minLength: 12, maxLength: 12 })])(
+    'never changes the experts on a GPU and never increases slots changed',
+    (before, after) => {
+      const out = preserveIntraGpuSlots(after, before, 3)
+      for (let g = 0; g < 3; g++) {
+        const a = after.slice(g * 4, g * 4 + 4).sort()
+        const b = [...out.subarray(g * 4, g * 4 + 4)].sort()
+        expect(b).toEqual(a)
+      }
+      expect(comparePlacements(before, out, 3).slotsChanged).toBeLessThanOrEqual(comparePlacements(before, after, 3).slotsChanged)
+    },
+  )
+})

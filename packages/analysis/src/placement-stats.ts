@@ -110,3 +110,47 @@ export function predictedRankLoads(logicalLoads: Loads, map: ExpertMap): Float64
   }
   return out
 }
+
+/**
+ * vLLM's `preserve_intragpu_slots` (`policy/default.py`): reorders a new placement inside each GPU so that
+ * experts staying on a GPU keep their old slot (no weight copy needed), and incoming experts fill the freed
+ * slots in order. The set of experts per GPU is unchanged, so balance is unchanged; only `slotsChanged` drops.
+ *
+ * @example
+ * preserveIntraGpuSlots([1, 0, 3, 2], [0, 1, 2, 3], 2) // Int32Array [0, 1, 2, 3]
+ */
+export function preserveIntraGpuSlots(after: ArrayLike<number>, before: ArrayLike<number>, epSize: number): Int32Array {
+  assertRow('after', after)
+  assertRow('before', before)
+  if (before.length !== after.length) {
+    throw new InvalidArgumentError({ parameter: 'before.length', value: before.length, allowed: `${after.length} (= after.length)` })
+  }
+  const ranks = assertEpSize(after.length, epSize)
+  const perGpu = after.length / ranks
+  const out = Int32Array.from(after)
+  const used = new Uint8Array(perGpu)
+  const preserved = new Uint8Array(perGpu)
+  for (let g = 0; g < ranks; g++) {
+    const start = g * perGpu
+    used.fill(0)
+    preserved.fill(0)
+    for (let s = 0; s < perGpu; s++) {
+      for (let j = 0; j < perGpu; j++) {
+        if (!used[j] && after[start + j] === before[start + s]) {
+          out[start + s] = after[start + j]!
+          used[j] = 1
+          preserved[s] = 1
+          break
+        }
+      }
+    }
+    let src = 0
+    for (let s = 0; s < perGpu; s++) {
+      if (preserved[s]) continue
+      while (used[src]) src++
+      out[start + s] = after[start + src]!
+      used[src] = 1
+    }
+  }
+  return out
+}
