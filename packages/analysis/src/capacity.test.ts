@@ -84,3 +84,14 @@ describe('capacityDrops', () => {
     },
   )
 })
+
+import { padCountsToMultiple } from './capacity.ts'
+
+describe('padCountsToMultiple (Megatron pad_routing_map)', () => {
+  it('rounds each count up to the multiple', () => {
+    const r = padCountsToMultiple([5, 16, 0, 17], 16)
+    expect([...r.padded]).toEqual([16, 16, 0, 32])
+    expect(r.paddingSlots).toBe(11 + 15)
+    expect(() => padCountsToMultiple([1], 0)).toThrow(/multiple/)
+  })
+})

@@ -167,3 +167,24 @@ export function capacityDrops(counts: Loads, capacity: number): CapacityDrops {
   }
   return { capacity: cap, kept, dropped, totalSlots: total, droppedSlots, dropRate: total === 0 ? 0 : droppedSlots / total, paddingSlots: padding }
 }
+
+/**
+ * Megatron's `pad_routing_map` (FP8 grouped GEMMs need per-expert token counts that are multiples of 16 or
+ * 32): each expert's count rounded up to `multiple`. Returns the padded counts and the padding slots added.
+ *
+ * @example
+ * padCountsToMultiple([5, 16, 0], 16) // { padded: [16, 16, 0], paddingSlots: 11 }
+ */
+export function padCountsToMultiple(counts: Loads, multiple: number): { readonly padded: Int32Array; readonly paddingSlots: number } {
+  assertLoads('counts', counts)
+  const m = assertPositiveInteger('multiple', multiple)
+  const padded = new Int32Array(counts.length)
+  let padding = 0
+  for (let e = 0; e < counts.length; e++) {
+    const c = counts[e]!
+    if (!Number.isInteger(c)) throw new InvalidArgumentError({ parameter: `counts[${e}]`, value: c, allowed: 'an integer slot count' })
+    padded[e] = Math.ceil(c / m) * m
+    padding += padded[e]! - c
+  }
+  return { padded, paddingSlots: padding }
+}

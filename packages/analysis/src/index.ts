@@ -51,7 +51,14 @@ export { EPLB_POLICIES, balancedPacking, rebalanceExperts, replicateExperts } fr
 export type { EplbPolicy, Packing, RebalanceOptions, RebalanceResult, Replication } from './eplb.ts'
 
 // Capacity and drops
-export { capacityAwareCapacity, capacityDrops, deepspeedCapacity, megatronCapacity, tutelCapacity } from './capacity.ts'
+export {
+  capacityAwareCapacity,
+  capacityDrops,
+  deepspeedCapacity,
+  megatronCapacity,
+  padCountsToMultiple,
+  tutelCapacity,
+} from './capacity.ts'
 export type { CapacityDrops } from './capacity.ts'
 export { DROP_POLICIES, applyCapacity } from './apply-capacity.ts'
 export type { ApplyCapacityOptions, CapacityOutcome, DropPolicy } from './apply-capacity.ts'
