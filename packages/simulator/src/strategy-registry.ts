@@ -13,7 +13,12 @@ export interface RegisterOptions {
   readonly replace?: boolean
 }
 
-/** One registered strategy: its live instance and, when registered from one, its definition. */
+/**
+ * One registered strategy: its live instance and, when registered from one, its definition. A
+ * definition's default instance is created on first access of `strategy` (with default
+ * parameters), so a definition with a required parameter can be registered, described and created
+ * with parameters; using it without them raises the parameter's typed error.
+ */
 export interface RegistryEntry {
   readonly name: string
   readonly strategy: RoutingStrategy
@@ -25,7 +30,7 @@ export interface RegistryEntry {
  * variable lower-cases, so a capitalised name could never be selected) and kept in insertion order.
  */
 export interface StrategyRegistry {
-  /** Registers an instance, or a definition (its default instance is created with the registry's seed). */
+  /** Registers an instance, or a definition (its default instance is created with the registry's seed, on first use). */
   register(name: string, strategy: RoutingStrategy | StrategyDefinition, options?: RegisterOptions): RegistryEntry
   /** Removes a strategy; returns whether one was registered. */
   unregister(name: string): boolean
@@ -86,8 +91,15 @@ export function createStrategyRegistry(options: { seed?: Seed } = {}): StrategyR
       let entry: RegistryEntry
       if (isStrategyDefinition(strategy)) {
         const definition: StrategyDefinition = strategy.name === key ? strategy : { ...strategy, name: key, create: strategy.create.bind(strategy) }
-        const instance = definition.create(resolveParameters(key, definition.parameters, {}), seed === undefined ? {} : { seed })
-        entry = { name: key, strategy: instance, definition }
+        let instance: RoutingStrategy | undefined
+        entry = {
+          name: key,
+          definition,
+          get strategy() {
+            instance ??= definition.create(resolveParameters(key, definition.parameters, {}), seed === undefined ? {} : { seed })
+            return instance
+          },
+        }
       } else if (isRoutingStrategy(strategy)) {
         entry = { name: key, strategy }
       } else {
