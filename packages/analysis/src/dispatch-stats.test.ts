@@ -67,3 +67,9 @@ describe('dispatchStats', () => {
     },
   )
 })
+
+describe('dispatchStats layout validation', () => {
+  it('rejects slot ranks outside [0, numRanks)', () => {
+    expect(() => dispatchStats([0, 1], 2, { slotRank: new Int32Array([0, 2]), numRanks: 2 })).toThrow(/slotRank\[1\]/)
+  })
+})

@@ -54,6 +54,13 @@ export function dispatchStats(physicalIds: ExpertIds, topK: number, layout: Slot
   }
   const { slotRank } = layout
   const view = asNumberIds(physicalIds)
+  for (let p = 0; p < slotRank.length; p++) {
+    const r = slotRank[p]!
+    // A rank outside [0, R) would be written past the typed arrays and silently lost.
+    if (!(r >>> 0 === r && r < numRanks)) {
+      throw new InvalidArgumentError({ parameter: `slotRank[${p}]`, value: r, allowed: `an integer rank in [0, ${numRanks - 1}]` })
+    }
+  }
   const numSlots = slotRank.length
   const ranksPerNode = numRanks / numNodes
   // Integer counters in the loop, converted to the documented Float64Array outputs once at the end.

@@ -45,3 +45,9 @@ describe('distinct experts', () => {
     expect(outside).toBeLessThanOrEqual(2)
   })
 })
+
+describe('expectedDistinctExperts documented example', () => {
+  it('is ≈ 222.4 for E = 256, k = 8, B = 64', () => {
+    expect(expectedDistinctExperts(256, 8, 64)).toBeCloseTo(222.44, 2)
+  })
+})

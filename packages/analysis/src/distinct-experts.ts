@@ -21,7 +21,7 @@ export function distinctExperts(counts: Loads): number {
  *
  * @example
  * expectedDistinctExperts(256, 8, 1)  // 8
- * expectedDistinctExperts(256, 8, 64) // ≈ 221.7
+ * expectedDistinctExperts(256, 8, 64) // ≈ 222.4
  */
 export function expectedDistinctExperts(numExperts: number, topK: number, numTokens: number): number {
   const e = assertPositiveInteger('numExperts', numExperts)

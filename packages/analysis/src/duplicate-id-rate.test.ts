@@ -16,3 +16,25 @@ describe('duplicateIdRate', () => {
     expect(() => duplicateIdRate([0, 1], 0)).toThrow(/topK/)
   })
 })
+
+import { createPrng } from '@routesim/core'
+
+describe('duplicateIdRate on i.i.d. ids (vLLM torch.randint uniform_random)', () => {
+  it('matches 1 − Π_{i<k}(1 − i/E) ≈ 10.5 % for E = 256, k = 8 (20 seeds, ≤ 2 outside 4 SE)', () => {
+    const E = 256
+    const k = 8
+    const T = 4000
+    let pNoDup = 1
+    for (let i = 0; i < k; i++) pNoDup *= 1 - i / E
+    const p = 1 - pNoDup
+    expect(p).toBeCloseTo(0.1045, 3)
+    const se = Math.sqrt((p * (1 - p)) / T)
+    let outside = 0
+    for (let seed = 0; seed < 20; seed++) {
+      const prng = createPrng(seed, 'randint')
+      const ids = Int32Array.from({ length: T * k }, () => prng.nextInt(E))
+      if (Math.abs(duplicateIdRate(ids, k) - p) > 4 * se) outside++
+    }
+    expect(outside).toBeLessThanOrEqual(2)
+  })
+})

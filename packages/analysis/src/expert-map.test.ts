@@ -104,3 +104,45 @@ describe('mapToPhysical', () => {
     for (let i = 0; i < ids.length; i++) expect(m.physicalToLogical[out[i]!]).toBe(ids[i])
   })
 })
+
+describe('replica choice distributions', () => {
+  it("'random' spreads one expert's slots uniformly over its replicas (χ², df = 2, 30 seeds, ≤ 3 rejections at α = 0.01)", () => {
+    const map = createExpertMap([0, 1, 0, 0], { numLogical: 2, epSize: 2 }) // expert 0 has 3 replicas: slots 0, 2, 3
+    const n = 3000
+    const ids = new Int32Array(n) // all expert 0, k = 1
+    let rejections = 0
+    for (let seed = 0; seed < 30; seed++) {
+      const out = mapToPhysical(ids, 1, map, 'random', { prng: createPrng(seed, 'replica-chi2') })
+      const observed = [0, 0, 0]
+      for (const p of out) observed[p === 0 ? 0 : p === 2 ? 1 : 2]!++
+      const chi2 = observed.reduce((s, o) => s + (o - n / 3) ** 2 / (n / 3), 0)
+      // χ² survival with 2 degrees of freedom is exactly exp(−x/2).
+      if (Math.exp(-chi2 / 2) < 0.01) rejections++
+    }
+    expect(rejections).toBeLessThanOrEqual(3)
+  })
+
+  test.prop([fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 4 }), fc.array(fc.nat({ max: 7 }), { minLength: 0, maxLength: 8 }), fc.option(fc.integer(), { nil: undefined })])(
+    "'rank_local' table: local replica when one exists, otherwise each replica serves ⌊n/c⌋ or ⌈n/c⌉ of the other ranks",
+    (ranks, perRank, extras, seed) => {
+      const numSlots = ranks * perRank
+      const numLogical = Math.min(numSlots, 8)
+      const row = Array.from({ length: numSlots }, (_, p) => (p < numLogical ? p : (extras[p % Math.max(1, extras.length)] ?? p) % numLogical))
+      const map = createExpertMap(row, { numLogical, epSize: ranks })
+      const table = createRankDispatchTable(map, seed === undefined ? undefined : createPrng(seed))
+      for (let e = 0; e < numLogical; e++) {
+        const replicas = [...map.logicalToPhysical.subarray(e * map.maxReplicas, (e + 1) * map.maxReplicas)].filter((p) => p >= 0)
+        const remote: number[] = []
+        for (let r = 0; r < ranks; r++) {
+          const chosen = table[r * numLogical + e]!
+          expect(replicas).toContain(chosen)
+          const local = replicas.filter((p) => map.slotRank[p] === r)
+          if (local.length > 0) expect(chosen).toBe(Math.min(...local))
+          else remote.push(chosen)
+        }
+        const uses = replicas.map((p) => remote.filter((c) => c === p).length)
+        expect(Math.max(...uses) - Math.min(...uses)).toBeLessThanOrEqual(1)
+      }
+    },
+  )
+})
