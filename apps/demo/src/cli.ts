@@ -4,6 +4,7 @@ import { registerDemoCommand } from './commands/demo.ts'
 import { registerRouteCommand } from './commands/route.ts'
 import { registerStrategiesCommand } from './commands/strategies.ts'
 import { registerBenchCommand } from './commands/bench.ts'
+import { registerSimulateCommand } from './commands/simulate.ts'
 
 /** Exit codes: 0 success, 1 an unexpected failure (a bug), 2 bad input (a typed routesim error or a usage error). */
 export const EXIT_OK = 0
@@ -39,6 +40,7 @@ export function createProgram(output: ProgramOutput = {}): Command {
   registerRouteCommand(program)
   registerDemoCommand(program)
   registerBenchCommand(program)
+  registerSimulateCommand(program)
   return program
 }
 

@@ -1,6 +1,7 @@
 // Model presets
 export { MODEL_PRESETS } from './presets/model-presets.ts'
 export { findPreset, getPreset, listPresetNames } from './presets/find-preset.ts'
+export { presetRouter } from './presets/preset-router.ts'
 export type { ModelPreset, RoutingConfig } from './presets/model-preset.ts'
 
 // Scenarios: schema, validation, strategy lookup

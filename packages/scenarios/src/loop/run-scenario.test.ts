@@ -96,6 +96,16 @@ describe('runScenario', () => {
     }
   })
 
+  it('preserving intra-GPU slots changes fewer slots for the same placement', async () => {
+    const base = { strategy: 'test_skewed', steps: 9, eplb: { redundantExperts: 32, stepInterval: 4, windowSize: 4 } }
+    const plain = await collect(scenario(base))
+    const kept = await collect(scenario({ ...base, eplb: { ...base.eplb, preserveIntraGpuSlots: true } }))
+    const events = (r: typeof plain) => r.steps.flatMap((s) => (s.rebalance ? [s.rebalance] : []))
+    const [a, b] = [events(plain), events(kept)]
+    expect(b.map((e) => e.expertTransfers)).toEqual(a.map((e) => e.expertTransfers))
+    expect(b.reduce((s, e) => s + e.slotsChanged, 0)).toBeLessThan(a.reduce((s, e) => s + e.slotsChanged, 0))
+  })
+
   it('counts drops per capacity setting', async () => {
     const { steps, summary } = await collect(
       scenario({ strategy: 'test_skewed', capacity: [{ policy: 'megatron', capacityFactor: 1 }, { policy: 'capacity_aware', gamma: 100 }] }),

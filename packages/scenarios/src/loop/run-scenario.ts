@@ -12,6 +12,7 @@ import {
   loadSummary,
   mapToPhysical,
   predictedRankLoads,
+  preserveIntraGpuSlots,
   rankLoads,
   rebalanceExperts,
   type ExpertMap,
@@ -213,10 +214,17 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
     let expertsWithoutReplica = 0
     for (let l = 0; l < L; l++) {
       const layerLoad = load.subarray(l * E, (l + 1) * E)
-      const row = plan.physicalToLogical.data.subarray(l * P, (l + 1) * P)
-      // EPLB output is laid out GPU by GPU (linear), with vLLM's replica order.
-      const next = createExpertMap(row, { numLogical: E, epSize: R, placement: 'linear', replicaRank: plan.replicaRank.data.subarray(l * P, (l + 1) * P) })
       const old = deployed[l]!.map
+      const planned = plan.physicalToLogical.data.subarray(l * P, (l + 1) * P)
+      // EPLB output is laid out GPU by GPU (linear). vLLM may keep experts that stay on a GPU in their old
+      // slot; then replicas are ordered by slot, else by the plan's replica rank.
+      const row = eplb.preserveIntraGpuSlots ? preserveIntraGpuSlots(planned, gpuContiguousRow(old), R) : planned
+      const next = createExpertMap(row, {
+        numLogical: E,
+        epSize: R,
+        placement: 'linear',
+        ...(eplb.preserveIntraGpuSlots ? {} : { replicaRank: plan.replicaRank.data.subarray(l * P, (l + 1) * P) }),
+      })
       before += balancedness(predictedRankLoads(layerLoad, old))
       after += balancedness(predictedRankLoads(layerLoad, next))
       const change = comparePlacements(gpuContiguousRow(old), row, R)

@@ -37,7 +37,7 @@ describe('parseScenario', () => {
     expect(s.layerStrategies.map((c) => c.name)).toEqual(['test_uniform', 'test_skewed', 'test_skewed', 'test_uniform'])
     expect(s.layerStrategies[1]!.params).toEqual({ s: 2 })
     expect(s.parallel).toEqual({ epSize: 8, nodes: 2, placement: 'linear' })
-    expect(s.eplb).toEqual({ enabled: true, windowSize: 1000, stepInterval: 10, redundantExperts: 32, policy: 'auto', replicaChoice: 'modulo' })
+    expect(s.eplb).toEqual({ enabled: true, windowSize: 1000, stepInterval: 10, redundantExperts: 32, policy: 'auto', replicaChoice: 'modulo', preserveIntraGpuSlots: false })
     expect(s.capacity).toEqual([])
   })
 

@@ -141,13 +141,13 @@ function readParallel(issues: IssueCollector, value: unknown): Partial<ParallelS
 }
 
 function readEplb(issues: IssueCollector, value: unknown, numExperts: number | undefined): Partial<EplbSettings> {
-  const defaults = { windowSize: 1000, stepInterval: 3000, redundantExperts: 0, policy: 'auto' as EplbPolicy, replicaChoice: 'modulo' as ReplicaChoice }
+  const defaults = { windowSize: 1000, stepInterval: 3000, redundantExperts: 0, policy: 'auto' as EplbPolicy, replicaChoice: 'modulo' as ReplicaChoice, preserveIntraGpuSlots: false }
   if (value === undefined) return { enabled: false, ...defaults }
   if (!isObject(value)) {
-    issues.invalid('eplb', value, 'an object { enabled, windowSize, stepInterval, redundantExperts, policy, replicaChoice, initialReplicaCounts }')
+    issues.invalid('eplb', value, 'an object { enabled, windowSize, stepInterval, redundantExperts, policy, replicaChoice, preserveIntraGpuSlots, initialReplicaCounts }')
     return {}
   }
-  checkKeys(issues, 'eplb', value, ['enabled', 'windowSize', 'stepInterval', 'redundantExperts', 'policy', 'replicaChoice', 'initialReplicaCounts'])
+  checkKeys(issues, 'eplb', value, ['enabled', 'windowSize', 'stepInterval', 'redundantExperts', 'policy', 'replicaChoice', 'preserveIntraGpuSlots', 'initialReplicaCounts'])
   const out: { -readonly [K in keyof EplbSettings]?: EplbSettings[K] } = {}
   const enabled = value['enabled'] ?? true
   if (typeof enabled !== 'boolean') issues.invalid('eplb.enabled', enabled, 'true or false')
@@ -162,6 +162,9 @@ function readEplb(issues: IssueCollector, value: unknown, numExperts: number | u
   if (redundant !== undefined) out.redundantExperts = redundant
   if (policy !== undefined) out.policy = policy
   if (choice !== undefined) out.replicaChoice = choice
+  const preserve = value['preserveIntraGpuSlots'] ?? defaults.preserveIntraGpuSlots
+  if (typeof preserve !== 'boolean') issues.invalid('eplb.preserveIntraGpuSlots', preserve, 'true or false')
+  else out.preserveIntraGpuSlots = preserve
   const counts = value['initialReplicaCounts']
   if (counts !== undefined) {
     if (!Array.isArray(counts)) issues.invalid('eplb.initialReplicaCounts', counts, 'a list with one replica count per logical expert')

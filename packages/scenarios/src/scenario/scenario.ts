@@ -32,6 +32,8 @@ export interface EplbSettings {
   /** DeepSeek `rebalance_experts` policy; `auto` = hierarchical iff groups % nodes === 0 (vLLM, SGLang). */
   readonly policy: EplbPolicy
   readonly replicaChoice: ReplicaChoice
+  /** vLLM's `preserve_intragpu_slots`: experts that stay on a GPU keep their slot (fewer slots change). */
+  readonly preserveIntraGpuSlots: boolean
   /** Optional static start map: replicas per logical expert (each ≥ 1, summing to experts + redundant). */
   readonly initialReplicaCounts?: readonly number[]
 }

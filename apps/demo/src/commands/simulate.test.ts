@@ -1,0 +1,75 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { runRoutesim } from '../../test/run-routesim.ts'
+import { parseCapacityFlag } from './simulate.ts'
+
+const small = ['simulate', '--preset', 'mixtral-8x7b', '--strategy', 'zipf', '--tokens', '64', '--steps', '4', '--layers', '2', '--ep', '4', '--seed', '3']
+
+describe('routesim simulate', () => {
+  it('runs a scenario from flags and prints the summary table', async () => {
+    const run = await runRoutesim(...small, '--eplb', '--eplb-interval', '2', '--redundant', '4', '--capacity', 'megatron:capacityFactor=1.25')
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('balancedness, per-layer mean')
+    expect(run.stdout).toContain('dropped, megatron@1.25')
+    expect(run.stdout).toMatch(/EPLB rearranged after step 1 \((hierarchical|global)/)
+    expect(run.stdout).toContain('step 4/4')
+  })
+
+  it('prints the summary as JSON, identically for the same seed', async () => {
+    const a = await runRoutesim(...small, '--json')
+    const b = await runRoutesim(...small, '--json')
+    expect(a.code).toBe(0)
+    expect(a.stdout).toBe(b.stdout)
+    const summary = JSON.parse(a.stdout)
+    expect(summary).toMatchObject({ preset: 'mixtral-8x7b', steps: 4, layers: 2, tokenLayers: 4 * 64 * 2, epSize: 4 })
+    const c = await runRoutesim(...small.slice(0, -1), '4', '--json')
+    expect(c.stdout).not.toBe(a.stdout)
+  })
+
+  it('streams every step to --json-out and reads a scenario file, flags overriding it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routesim-simulate-'))
+    const file = join(dir, 'scenario.json')
+    writeFileSync(file, JSON.stringify({ preset: 'qwen3-30b-a3b', layers: 2, tokensPerStep: 32, steps: 50, strategy: 'uniform_random', parallel: { epSize: 8, nodes: 2 }, eplb: { stepInterval: 2, redundantExperts: 8 } }))
+    const out = join(dir, 'metrics.json')
+    const run = await runRoutesim('simulate', '--scenario', file, '--steps', '3', '--json-out', out, '--quiet')
+    expect(run.code).toBe(0)
+    expect(run.stdout).not.toContain('step 1/3')
+    const metrics = JSON.parse(readFileSync(out, 'utf8'))
+    expect(metrics.steps).toHaveLength(3)
+    expect(metrics.steps[0].layers).toHaveLength(2)
+    expect(metrics.steps[0].layers[0].load.total).toBe(32 * 8)
+    expect(metrics.summary.steps).toBe(3)
+    expect(metrics.scenario.steps).toBe(3)
+  })
+
+  it('reports every problem of the flags at once and exits 2', async () => {
+    const run = await runRoutesim('simulate', '--preset', 'deepseek-v3', '--strategy', 'nope', '--tokens', '0', '--steps', '1', '--ep', '7', '--nodes', '2', '--capacity', 'megatron:capacityFactor=-1')
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('Invalid command-line flags')
+    for (const path of ['strategy.name', 'tokensPerStep', 'parallel.epSize', 'parallel.nodes', 'capacity[0].capacityFactor']) expect(run.stderr).toContain(`- ${path}:`)
+    expect(run.stderr).toContain('uniform_random')
+  })
+
+  it('rejects a malformed scenario file and an unknown preset by name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routesim-simulate-'))
+    const file = join(dir, 'bad.json')
+    writeFileSync(file, '{ "preset": "deepseek-v3", ')
+    const bad = await runRoutesim('simulate', '--scenario', file)
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('malformed JSON')
+    const missing = await runRoutesim('simulate', '--scenario', join(dir, 'missing.json'))
+    expect(missing.code).toBe(2)
+    const preset = await runRoutesim('simulate', '--preset', 'gpt-5', '--strategy', 'zipf', '--tokens', '8', '--steps', '1')
+    expect(preset.code).toBe(2)
+    expect(preset.stderr).toContain('available presets: [deepseek-v3, kimi-k2, qwen3-235b-a22b')
+  })
+
+  it('parses --capacity flags', () => {
+    expect(parseCapacityFlag('tutel:mode=capped,capacityFactor=2,alignment=8')).toEqual({ policy: 'tutel', mode: 'capped', capacityFactor: 2, alignment: 8 })
+    expect(parseCapacityFlag('deepspeed:capacityFactor=1,dropTokens=false')).toEqual({ policy: 'deepspeed', capacityFactor: 1, dropTokens: false })
+    expect(() => parseCapacityFlag('megatron:1.25')).toThrow(/policy:key=value/)
+  })
+})

@@ -1,0 +1,271 @@
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs'
+import { once } from 'node:events'
+import { Option, type Command } from 'commander'
+import cliProgress from 'cli-progress'
+import Table from 'cli-table3'
+import { ConfigValidationError, InvalidArgumentError } from '@routesim/core'
+import {
+  CAPACITY_POLICIES,
+  MODEL_PRESETS,
+  REPLICA_CHOICES,
+  createSimulatorCatalog,
+  iterateScenario,
+  parseScenario,
+  type ScenarioSummary,
+  type StepResult,
+} from '@routesim/scenarios'
+import { fixed, percent } from '../format.ts'
+import { outputOf, writeJson, type CliOutput } from '../io.ts'
+import { collect, parseStrategyParams } from '../options.ts'
+
+interface SimulateOptions {
+  scenario?: string
+  preset?: string
+  strategy?: string
+  param: string[]
+  tokens?: string
+  steps?: string
+  layers?: string
+  seed?: string
+  ep?: string
+  nodes?: string
+  placement?: string
+  eplb?: boolean
+  eplbInterval?: string
+  eplbWindow?: string
+  redundant?: string
+  eplbPolicy?: string
+  replicaChoice?: string
+  capacity: string[]
+  jsonOut?: string
+  json?: boolean
+  quiet?: boolean
+}
+
+/** A numeric flag value as JSON would carry it; anything else stays text so validation reports it by path. */
+function numberOrText(raw: string): number | string {
+  const t = raw.trim()
+  return t !== '' && Number.isFinite(Number(t)) ? Number(t) : raw
+}
+
+/** `--capacity megatron:capacityFactor=1.25,minCapacity=4` → `{ policy, capacityFactor, minCapacity }`. */
+export function parseCapacityFlag(raw: string): Record<string, unknown> {
+  const colon = raw.indexOf(':')
+  const policy = (colon < 0 ? raw : raw.slice(0, colon)).trim()
+  const entry: Record<string, unknown> = { policy }
+  if (colon < 0) return entry
+  for (const part of raw.slice(colon + 1).split(',').filter((p) => p.trim() !== '')) {
+    const eq = part.indexOf('=')
+    if (eq <= 0) {
+      throw new InvalidArgumentError({
+        parameter: '--capacity',
+        value: raw,
+        allowed: `policy:key=value,… with policy one of [${CAPACITY_POLICIES.join(', ')}], e.g. megatron:capacityFactor=1.25`,
+      })
+    }
+    const key = part.slice(0, eq).trim()
+    const value = part.slice(eq + 1).trim()
+    entry[key] = value === 'true' ? true : value === 'false' ? false : numberOrText(value)
+  }
+  return entry
+}
+
+/** The scenario as JSON: the file (if any) with every given flag laid over it. */
+function scenarioJson(options: SimulateOptions, catalog: ReturnType<typeof createSimulatorCatalog>): { json: Record<string, unknown>; source: string } {
+  let json: Record<string, unknown> = {}
+  let source = 'command-line flags'
+  if (options.scenario !== undefined) {
+    let text: string
+    try {
+      text = readFileSync(options.scenario, 'utf8')
+    } catch (error) {
+      throw new InvalidArgumentError({ parameter: '--scenario', value: options.scenario, allowed: `a readable JSON file (${(error as Error).message})` })
+    }
+    try {
+      json = JSON.parse(text) as Record<string, unknown>
+    } catch (error) {
+      throw new ConfigValidationError({ source: options.scenario, issues: [{ path: '$', message: `malformed JSON: ${(error as Error).message}` }] })
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      throw new ConfigValidationError({ source: options.scenario, issues: [{ path: '$', message: 'expected a JSON object describing the scenario' }] })
+    }
+    source = options.scenario
+  }
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined) json[key] = value
+  }
+  set('preset', options.preset)
+  set('tokensPerStep', options.tokens === undefined ? undefined : numberOrText(options.tokens))
+  set('steps', options.steps === undefined ? undefined : numberOrText(options.steps))
+  set('layers', options.layers === undefined ? undefined : numberOrText(options.layers))
+  set('seed', options.seed === undefined ? undefined : numberOrText(options.seed))
+  if (options.strategy !== undefined || options.param.length > 0) {
+    const base = json['strategy']
+    const name = options.strategy ?? (typeof base === 'string' ? base : (base as { name?: unknown } | undefined)?.name)
+    const definition = typeof name === 'string' ? catalog.definition(name) : undefined
+    const params = definition ? parseStrategyParams(definition.name, definition.parameters, options.param) : {}
+    json['strategy'] = { name, params }
+  }
+  const parallel = { ...((json['parallel'] as Record<string, unknown> | undefined) ?? {}) }
+  if (options.ep !== undefined) parallel['epSize'] = numberOrText(options.ep)
+  if (options.nodes !== undefined) parallel['nodes'] = numberOrText(options.nodes)
+  if (options.placement !== undefined) parallel['placement'] = options.placement
+  if (Object.keys(parallel).length > 0) json['parallel'] = parallel
+  const eplbFlags = [options.eplb, options.eplbInterval, options.eplbWindow, options.redundant, options.eplbPolicy, options.replicaChoice]
+  if (eplbFlags.some((f) => f !== undefined)) {
+    const eplb = { ...((json['eplb'] as Record<string, unknown> | undefined) ?? {}) }
+    if (options.eplb !== undefined) eplb['enabled'] = options.eplb
+    if (options.eplbInterval !== undefined) eplb['stepInterval'] = numberOrText(options.eplbInterval)
+    if (options.eplbWindow !== undefined) eplb['windowSize'] = numberOrText(options.eplbWindow)
+    if (options.redundant !== undefined) eplb['redundantExperts'] = numberOrText(options.redundant)
+    if (options.eplbPolicy !== undefined) eplb['policy'] = options.eplbPolicy
+    if (options.replicaChoice !== undefined) eplb['replicaChoice'] = options.replicaChoice
+    json['eplb'] = eplb
+  }
+  if (options.capacity.length > 0) json['capacity'] = options.capacity.map(parseCapacityFlag)
+  return { json, source }
+}
+
+/** Writes `{"scenario":…,"steps":[…],"summary":…}` one step at a time, waiting for the stream to drain. */
+class JsonStepWriter {
+  private first = true
+  private constructor(private readonly stream: WriteStream) {}
+
+  static async open(path: string, header: unknown): Promise<JsonStepWriter> {
+    const stream = createWriteStream(path, { encoding: 'utf8' })
+    await Promise.race([once(stream, 'open'), once(stream, 'error').then(([e]) => Promise.reject(e as Error))])
+    const writer = new JsonStepWriter(stream)
+    await writer.write(`{"scenario":${JSON.stringify(header)},\n"steps":[\n`)
+    return writer
+  }
+
+  private async write(text: string): Promise<void> {
+    if (!this.stream.write(text)) await once(this.stream, 'drain')
+  }
+
+  async step(result: StepResult): Promise<void> {
+    await this.write(`${this.first ? '' : ',\n'}${JSON.stringify(result)}`)
+    this.first = false
+  }
+
+  async close(summary: ScenarioSummary | undefined): Promise<void> {
+    await this.write(`\n],\n"summary":${JSON.stringify(summary ?? null)}}\n`)
+    this.stream.end()
+    await once(this.stream, 'finish')
+  }
+}
+
+function stepLine(r: StepResult, steps: number): string {
+  const worst = r.layers.reduce((m, l) => Math.max(m, l.load.maxOverMean), 0)
+  return (
+    `step ${String(r.step + 1).padStart(String(steps).length)}/${steps}  balancedness static ${fixed(r.balancedness.static.perLayerMean, 3)}` +
+    ` deployed ${fixed(r.balancedness.deployed.perLayerMean, 3)} (worst layer ${fixed(r.balancedness.deployed.min, 3)})  hottest expert ${fixed(worst, 2)}× mean`
+  )
+}
+
+function rebalanceLine(r: StepResult): string {
+  const e = r.rebalance!
+  return (
+    `  EPLB rearranged after step ${e.afterStep + 1} (${e.policy}, window ${e.windowSteps} steps): balancedness ${fixed(e.balancednessBefore, 3)} → ${fixed(e.balancednessAfter, 3)},` +
+    ` ${e.expertsMoved} expert copies moved, ${e.slotsChanged} slots changed, ${e.duplicateReplicas} duplicate replicas on one GPU`
+  )
+}
+
+export function summaryTable(s: ScenarioSummary): string {
+  const table = new Table({ head: ['metric', 'static layout', 'deployed (EPLB)'], style: { head: [], border: [] } })
+  const b = s.balancedness
+  table.push(
+    [{ colSpan: 3, content: `${s.name}: ${s.preset}, ${s.layers} MoE layers × ${s.tokensPerStep} tokens × ${s.steps} steps = ${s.tokenLayers.toExponential(3)} token-layers, EP ${s.epSize} on ${s.nodes} node(s)` }],
+    ['balancedness, per-layer mean', fixed(b.static.perLayerMean, 4), fixed(b.deployed.perLayerMean, 4)],
+    ['balancedness, token-weighted', fixed(b.static.tokenWeighted, 4), fixed(b.deployed.tokenWeighted, 4)],
+    ['balancedness, SGLang (mean+ε)/(max+ε)', fixed(b.static.sglang, 4), fixed(b.deployed.sglang, 4)],
+    ['balancedness, worst layer-step', fixed(b.static.min, 4), fixed(b.deployed.min, 4)],
+    ['balancedness, last 10/100/1000 steps', '', `${fixed(s.rollingDeployedBalancedness.last10, 3)} / ${fixed(s.rollingDeployedBalancedness.last100, 3)} / ${fixed(s.rollingDeployedBalancedness.last1000, 3)}`],
+    ['expert max ÷ mean (mean, worst)', { colSpan: 2, content: `${fixed(s.load.maxOverMean, 3)}, ${fixed(s.load.worstMaxOverMean, 3)}` }],
+    ['expert Gini, CV', { colSpan: 2, content: `${fixed(s.load.gini, 4)}, ${fixed(s.load.cv, 4)}` }],
+    ['duplicate-id rate', { colSpan: 2, content: percent(s.load.duplicateIdRate, 3) }],
+    ['tokens leaving their rank / node', '', `${percent(s.traffic.tokensLeavingRank, 2)} / ${percent(s.traffic.tokensLeavingNode, 2)}`],
+    ['token copies sent off rank / off node, per token', '', `${fixed(s.traffic.copiesLeavingRankPerToken, 3)} / ${fixed(s.traffic.copiesLeavingNodePerToken, 3)}`],
+  )
+  for (const d of s.drops) table.push([`dropped, ${d.label}`, { colSpan: 2, content: `${d.dropped} slots (${percent(d.droppedFraction, 3)})` }])
+  if (s.eplb.enabled) {
+    table.push(
+      ['EPLB rearrangements', '', String(s.eplb.rebalances)],
+      ['window balancedness before → after (mean)', '', `${fixed(s.eplb.meanBalancednessBefore, 4)} → ${fixed(s.eplb.meanBalancednessAfter, 4)}`],
+      ['expert copies moved / slots changed', '', `${s.eplb.expertsMoved} / ${s.eplb.slotsChanged}`],
+      ['duplicate replicas on one GPU (final)', '', String(s.eplb.duplicateReplicas)],
+    )
+  }
+  return table.toString()
+}
+
+async function simulate(options: SimulateOptions, output: CliOutput): Promise<void> {
+  const catalog = createSimulatorCatalog()
+  const { json, source } = scenarioJson(options, catalog)
+  const scenario = parseScenario(json, { catalog, source })
+  const writer = options.jsonOut === undefined ? undefined : await JsonStepWriter.open(options.jsonOut, json)
+  const showBar = !options.quiet && process.stderr.isTTY === true
+  const bar = showBar
+    ? new cliProgress.SingleBar(
+        { stream: process.stderr, format: 'simulating [{bar}] {percentage}% | step {value}/{total} | ETA {eta_formatted} | balancedness {bal}', hideCursor: true, clearOnComplete: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined
+  bar?.start(scenario.steps, 0, { bal: '–' })
+  const every = Math.max(1, Math.ceil(scenario.steps / 20))
+  const it = iterateScenario(scenario, { resolveStrategy: catalog.resolve })
+  let summary: ScenarioSummary | undefined
+  try {
+    for (;;) {
+      const next = await it.next()
+      if (next.done) {
+        summary = next.value
+        break
+      }
+      const r = next.value
+      await writer?.step(r)
+      bar?.update(r.step + 1, { bal: fixed(r.balancedness.deployed.perLayerMean, 3) })
+      if (!options.json && !options.quiet) {
+        if (!bar && ((r.step + 1) % every === 0 || r.step === 0)) output.out(`${stepLine(r, scenario.steps)}\n`)
+        if (r.rebalance) output.out(`${rebalanceLine(r)}\n`)
+      }
+    }
+  } finally {
+    bar?.stop()
+    await writer?.close(summary)
+  }
+  if (options.json) writeJson(output, summary)
+  else output.out(`${summaryTable(summary)}\n${options.jsonOut ? `per-step metrics written to ${options.jsonOut}\n` : ''}`)
+}
+
+/** `routesim simulate`: run a model preset for many steps with EP placement, EPLB and capacity. */
+export function registerSimulateCommand(program: Command): void {
+  program
+    .command('simulate')
+    .description('run a scenario (model preset × strategy × EP × EPLB × capacity) for many steps and summarise balance, drops and traffic')
+    .option('--scenario <file>', 'scenario JSON file; flags below override its fields')
+    .option('--preset <name>', `model preset: ${MODEL_PRESETS.map((p) => p.name).join(', ')}`)
+    .option('-s, --strategy <name>', 'routing strategy for every layer (see `routesim strategies`)')
+    .option('-p, --param <key=value>', 'strategy parameter (repeatable)', collect, [])
+    .option('-t, --tokens <T>', 'tokens per step')
+    .option('--steps <S>', 'steps to simulate')
+    .option('--layers <L>', "simulate only the model's first L MoE layers")
+    .option('--seed <S>', 'seed; the same seed gives the same results')
+    .option('--ep <N>', 'expert-parallel ranks (GPUs)')
+    .option('--nodes <M>', 'nodes the ranks are split over')
+    .addOption(new Option('--placement <kind>', 'layout of experts over ranks without EPLB').choices(['linear', 'round_robin']))
+    .option('--eplb', 'enable EPLB rearrangement')
+    .option('--no-eplb', 'disable EPLB rearrangement (keep the static map)')
+    .option('--eplb-interval <I>', 'rearrange every I steps')
+    .option('--eplb-window <W>', 'steps of load in the sliding window')
+    .option('--redundant <R>', 'redundant expert slots')
+    .addOption(new Option('--eplb-policy <policy>', 'rebalance policy').choices(['auto', 'hierarchical', 'global']))
+    .addOption(new Option('--replica-choice <policy>', 'logical → physical replica choice').choices([...REPLICA_CHOICES]))
+    .option('--capacity <policy:key=value,…>', `capacity setting to count drops with (repeatable; ${CAPACITY_POLICIES.join(', ')})`, collect, [])
+    .option('--json-out <file>', 'write every step’s metrics as JSON (streamed)')
+    .option('--json', 'print the summary as one JSON object instead of tables')
+    .option('-q, --quiet', 'no progress bar and no per-step lines')
+    .action(async (options: SimulateOptions, command: Command) => {
+      await simulate(options, outputOf(command))
+    })
+}
