@@ -12,6 +12,8 @@ export interface RoutingWorkloadSpec {
   readonly usesLogits: boolean
   /** Distinct ids per row are promised. */
   readonly distinct: boolean
+  /** Rows come ordered by non-increasing weight (true when selection is on the weights themselves, no bias). */
+  readonly descendingWeights: boolean
   /** Expected weights: all ones, or rows summing to `sum`. */
   readonly weights: { kind: 'ones' } | { kind: 'rowSum'; sum: (shape: BenchShape) => number }
 }
@@ -23,6 +25,7 @@ export interface RoutingWorkloadSpec {
  */
 export const ROUTING_WORKLOADS: Readonly<Record<RoutingWorkload, RoutingWorkloadSpec>> = {
   uniform_random: {
+    descendingWeights: false,
     strategy: 'uniform_random',
     params: () => ({ replacement: true }),
     usesLogits: false,
@@ -30,6 +33,7 @@ export const ROUTING_WORKLOADS: Readonly<Record<RoutingWorkload, RoutingWorkload
     weights: { kind: 'ones' },
   },
   uniform_distinct: {
+    descendingWeights: false,
     strategy: 'uniform_random',
     params: () => ({}),
     usesLogits: false,
@@ -37,6 +41,7 @@ export const ROUTING_WORKLOADS: Readonly<Record<RoutingWorkload, RoutingWorkload
     weights: { kind: 'ones' },
   },
   normal_routing: {
+    descendingWeights: false,
     strategy: 'normal_routing',
     params: () => ({}),
     usesLogits: false,
@@ -44,6 +49,7 @@ export const ROUTING_WORKLOADS: Readonly<Record<RoutingWorkload, RoutingWorkload
     weights: { kind: 'rowSum', sum: () => 1 },
   },
   softmax_topk: {
+    descendingWeights: true,
     strategy: 'softmax_topk',
     params: () => ({ renormalize: true }),
     usesLogits: true,
@@ -51,6 +57,7 @@ export const ROUTING_WORKLOADS: Readonly<Record<RoutingWorkload, RoutingWorkload
     weights: { kind: 'rowSum', sum: () => 1 },
   },
   grouped_topk: {
+    descendingWeights: false,
     strategy: 'grouped_topk',
     params: (shape, bias) => ({
       numExpertGroup: shape.numGroups,

@@ -70,7 +70,7 @@ function prepareRouting(context: WorkloadContext, workload: RoutingWorkload, imp
       k,
       rule.kind === 'ones' ? rule : { kind: 'rowSum', sum: rule.sum(shape), tolerance: 1e-4 * rule.sum(shape) },
     )
-    if (spec.usesLogits) checkDescending(workload, weights.data, tokens, k)
+    if (spec.descendingWeights) checkDescending(workload, weights.data, tokens, k)
   }
   return { runs: [{ impl, tokens, run, verify }] }
 }
