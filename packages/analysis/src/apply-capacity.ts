@@ -3,11 +3,13 @@ import { assertIdsShape, invalidId, asNumberIds, type ExpertIds } from './expert
 
 /**
  * Which slots an over-full expert keeps:
- * - `position`: earliest tokens first (Megatron `drop_policy="position"`, DeepSpeed top-1 without RTS).
- * - `probs`: highest routing weight first (Megatron `drop_policy="probs"`, Capacity-Aware Token Drop);
+ * - `position`: earliest tokens first (Megatron `drop_policy="position"`, DeepSpeed top-1 without RTS and
+ *   `topkgating(drop_policy="position")`, whose cumsum runs over the token-major mask).
+ * - `probs`: highest weight first (Megatron `drop_policy="probs"`, Capacity-Aware Token Drop, DeepSpeed
+ *   `topkgating` default — which ranks by the selected *logits*, so pass those as `weights` to match it);
  *   equal weights keep the earlier slot.
- * - `choice_major`: every token's first choice before any second choice, then by token (DeepSpeed top-2/top-k
- *   locations via cumsum, Tutel `locations_s`).
+ * - `choice_major`: every token's first choice before any second choice, then by token (DeepSpeed
+ *   `top2gating`, where second-choice locations start after all first choices; Tutel `locations_s`).
  * - `batch_prioritized`: Tutel `batch_prioritized_routing`: tokens by their highest weight (desc, stable),
  *   then choice-major.
  * - `random`: uniformly random priority (DeepSpeed top-1 Random Token Selection, `use_rts`), via core PRNG.

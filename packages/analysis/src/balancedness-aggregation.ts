@@ -110,7 +110,7 @@ export interface BalancednessReport {
   readonly p50: number
   /**
    * vLLM Prometheus `eplb_balancedness_p90`: "90 % of layers are at least this balanced", i.e. the
-   * 10th percentile of per-layer balancedness, not the 90th.
+   * 10th percentile of per-layer balancedness (linear interpolation), not the 90th. `_avg` is `perLayerMean`.
    */
   readonly p90: number
 }
