@@ -4,6 +4,7 @@ import { bench, describe } from 'vitest'
 import { createPrng } from '@routesim/core'
 import {
   applyCapacity,
+  capacityDrops,
   createExpertMap,
   createRankDispatchTable,
   dispatchStats,
@@ -70,6 +71,14 @@ describe('per layer-step (T = 16384, k = 8)', () => {
   })
   bench('applyCapacity probs', () => {
     applyCapacity(ids, K, E, capacity, 'probs', { weights })
+  })
+  bench('whole layer-step analysis (counts, summary, duplicates, modulo map, dispatch, capacity drops)', () => {
+    const c = expertCounts(ids, E)
+    loadSummary(c)
+    duplicateIdRate(ids, K)
+    mapToPhysical(ids, K, map, 'modulo', { out })
+    dispatchStats(out, K, map, { numNodes: 4 })
+    capacityDrops(c, capacity)
   })
 })
 
