@@ -13,17 +13,18 @@ function tableRow(stdout: string, label: string): string[] {
 }
 
 describe('routesim demo', () => {
-  it('shows every registered stop of the tour, within 100 columns', async () => {
+  it('shows every registered stop of the tour, within 80 columns', async () => {
     const { code, stdout, stderr } = await runRoutesim('demo', ...small)
     expect(code).toBe(EXIT_OK)
     expect(stderr).toBe('')
-    expect(widestLine(stdout)).toBeLessThanOrEqual(100)
+    expect(widestLine(stdout)).toBeLessThanOrEqual(80) // at 80 columns
     const available = new Set(createSimulator().getAvailableStrategies())
     const shown = DEMO_STOPS.filter((s) => available.has(s.strategy))
     expect(shown.length).toBeGreaterThanOrEqual(3)
     for (const stop of shown) {
       expect(tableRow(stdout, stop.label)).toHaveLength(6)
-      expect(stdout).toContain(`  → routesim route --strategy ${stop.strategy} --tokens 512 --experts 256 --top-k 8`)
+      const flags = Object.entries(stop.params).map(([k, v]) => ` --param ${k}=${String(v)}`).join('')
+      expect(stdout).toContain(`\n${stop.label}  (--strategy ${stop.strategy}${flags})\n`)
     }
   })
 

@@ -11,9 +11,9 @@ describe('format helpers', () => {
     expect(bar(3, 0, 4)).toBe('')
   })
 
-  it('draws sparklines relative to the mean (▄ = mean, █ ≥ 2× mean, space = empty)', () => {
+  it('draws sparklines relative to the mean (▄ = mean, █ ≥ 2× mean, · = unused)', () => {
     expect(sparkline([4, 4, 4, 4], 1)).toBe('▄▄▄▄')
-    expect(sparkline([8, 0, 4, 4], 1)).toBe('█ ▄▄')
+    expect(sparkline([8, 0, 4, 4], 1)).toBe('█·▄▄')
     expect(sparkline([2, 2, 12, 0], 2)).toBe('▂▆')
   })
 
@@ -31,15 +31,34 @@ describe('format helpers', () => {
 })
 
 describe('load tables', () => {
-  it('puts every expert in exactly one histogram bin', () => {
-    const counts = Array.from({ length: 100 }, (_, i) => (i * 37) % 23)
-    const text = loadHistogram(counts, 5)
-    const tallies = text
+  function histogramRows(text: string): string[][] {
+    return text
       .split('\n')
       .filter((l) => /^│\s*\d/.test(l))
-      .map((l) => Number(l.split('│')[3]!.trim()))
-    expect(tallies.reduce((a, b) => a + b, 0)).toBe(100)
-    expect(tallies).toHaveLength(5)
+      .map((l) => l.split('│').slice(1, -1).map((c) => c.trim()))
+  }
+
+  it('bins even loads linearly, every expert in exactly one bin', () => {
+    const counts = Array.from({ length: 100 }, (_, i) => 10 + ((i * 37) % 11)) // 10…20
+    const rows = histogramRows(loadHistogram(counts, 5))
+    expect(rows.map((r) => r[0])).toEqual(['10–12', '13–14', '15–16', '17–18', '19–20']) // width 11/5 = 2.2
+    expect(rows.reduce((a, r) => a + Number(r[2]), 0)).toBe(100)
+  })
+
+  it('bins skewed loads in doubling multiples of the mean, with zero loads on their own', () => {
+    const counts = [0, 0, 1, 2, 3, 4, 8, 16, 62] // mean 96 / 9 ≈ 10.67
+    const rows = histogramRows(loadHistogram(counts))
+    expect(rows.map((r) => [r[0], r[2]])).toEqual([
+      ['0', '2'],
+      ['1', '1'], // [mean/16, mean/8) = [0.67, 1.33)
+      ['2', '1'],
+      ['3–5', '2'],
+      ['6–10', '1'],
+      ['11–21', '1'],
+      ['22–42', '0'],
+      ['43–85', '1'],
+    ])
+    expect(rows[3]![1]).toBe('1/4–1/2')
   })
 
   it('uses one bin per value when the loads span fewer values than bins', () => {

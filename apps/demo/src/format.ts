@@ -10,7 +10,7 @@ export function bar(value: number, max: number, width: number): string {
 
 /**
  * One character per bucket of `perChar` consecutive experts, by average load relative to the mean:
- * ▄ is the mean, █ is twice the mean or more, ▁ is a quarter of it or less (an empty bucket is a space).
+ * ▄ is the mean, █ is twice the mean or more, ▁ is a quarter of it or less, · is an unused bucket.
  */
 export function sparkline(counts: ArrayLike<number>, perChar: number): string {
   let total = 0
@@ -23,7 +23,7 @@ export function sparkline(counts: ArrayLike<number>, perChar: number): string {
     for (let i = start; i < end; i++) sum += counts[i]!
     const avg = sum / (end - start)
     if (avg === 0 || mean === 0) {
-      line += ' '
+      line += '·'
       continue
     }
     // Level 3 (▄) is the mean; each level above adds a quarter of the mean, each below removes one.

@@ -50,20 +50,63 @@ export function expertGrid(counts: ArrayLike<number>, perRow: number): string {
   return table.toString()
 }
 
-/** How many experts carry each range of load: `bins` equal-width ranges from the lowest to the highest load. */
-export function loadHistogram(counts: ArrayLike<number>, bins = 10, barWidth = 36): string {
+/**
+ * Bin edges for the load histogram, ascending; bin b holds loads in [edges[b], edges[b + 1]).
+ * Even loads (max ≤ 4 × the smallest non-zero load) get up to `bins` equal-width bins; skewed loads
+ * get bins that double in size, in multiples of the mean (…, ¼, ½, 1, 2, 4, … × mean), so a few hot
+ * experts do not squash every other expert into the first bin. Zero loads get a bin of their own.
+ */
+export function histogramEdges(counts: ArrayLike<number>, bins: number): { edges: number[]; logarithmic: boolean } {
   let min = Infinity
   let max = -Infinity
+  let smallestPositive = Infinity
+  let total = 0
   for (let i = 0; i < counts.length; i++) {
-    min = Math.min(min, counts[i]!)
-    max = Math.max(max, counts[i]!)
+    const c = counts[i]!
+    min = Math.min(min, c)
+    max = Math.max(max, c)
+    if (c > 0) smallestPositive = Math.min(smallestPositive, c)
+    total += c
   }
-  const mean = meanOf(counts)
-  // Integer loads: never more bins than distinct values in the range.
-  const n = Math.max(1, Math.min(bins, max - min + 1))
-  const step = (max - min + 1) / n
+  if (max === 0) return { edges: [0, 1], logarithmic: false }
+  if (max <= 4 * smallestPositive && min > 0) {
+    const n = Math.max(1, Math.min(bins, max - min + 1))
+    const step = (max - min + 1) / n
+    return { edges: Array.from({ length: n + 1 }, (_, b) => min + b * step), logarithmic: false }
+  }
+  const mean = total / counts.length
+  const first = Math.floor(Math.log2(smallestPositive / mean))
+  const last = Math.floor(Math.log2(max / mean)) + 1
+  const edges = Array.from({ length: last - first + 1 }, (_, j) => mean * 2 ** (first + j))
+  // Rounding in log2 must never leave a load outside the edges.
+  if (edges[0]! > smallestPositive) edges[0] = smallestPositive
+  if (edges[edges.length - 1]! <= max) edges[edges.length - 1] = max + 1
+  if (min === 0) edges.unshift(0)
+  return { edges, logarithmic: true }
+}
+
+function ratioText(value: number): string {
+  if (value === 0) return '0'
+  if (value >= 1) return String(Math.round(value * 100) / 100)
+  // Powers of two below 1 read best as fractions: ½, ¼, 1/8, …
+  const inverse = 1 / value
+  return Number.isInteger(inverse) ? `1/${inverse}` : fixed(value, 2)
+}
+
+/** How many experts carry each range of load (see `histogramEdges` for the bins). */
+export function loadHistogram(counts: ArrayLike<number>, bins = 10, barWidth = 36): string {
+  const { edges, logarithmic } = histogramEdges(counts, bins)
+  let total = 0
+  for (let i = 0; i < counts.length; i++) total += counts[i]!
+  const mean = counts.length ? total / counts.length : 0
+  const n = edges.length - 1
   const tally = new Array<number>(n).fill(0)
-  for (let i = 0; i < counts.length; i++) tally[Math.min(n - 1, Math.floor((counts[i]! - min) / step))]!++
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i]!
+    let b = 0
+    while (b < n - 1 && c >= edges[b + 1]!) b++
+    tally[b]!++
+  }
   const peak = Math.max(...tally)
   const table = plainTable({
     head: ['tokens', '÷ mean', 'experts', ''],
@@ -71,10 +114,14 @@ export function loadHistogram(counts: ArrayLike<number>, bins = 10, barWidth = 3
     style: { compact: true },
   })
   for (let b = 0; b < n; b++) {
-    const lo = Math.ceil(min + b * step)
-    const hi = Math.ceil(min + (b + 1) * step) - 1
+    const lo = Math.ceil(edges[b]!)
+    const hi = Math.ceil(edges[b + 1]!) - 1
+    if (hi < lo) continue // no integer load fits this bin
     const range = lo === hi ? `${lo}` : `${lo}–${hi}`
-    const ratio = mean > 0 ? (lo === hi ? fixed(lo / mean, 2) : `${fixed(lo / mean, 2)}–${fixed(hi / mean, 2)}`) : '–'
+    let ratio: string
+    if (mean === 0) ratio = '–'
+    else if (logarithmic) ratio = edges[b] === 0 && lo === hi ? '0' : `${ratioText(edges[b]! / mean)}–${ratioText(edges[b + 1]! / mean)}`
+    else ratio = lo === hi ? fixed(lo / mean, 2) : `${fixed(lo / mean, 2)}–${fixed(hi / mean, 2)}`
     table.push([range, ratio, tally[b]!, bar(tally[b]!, peak, barWidth)])
   }
   return table.toString()

@@ -89,6 +89,29 @@ describe('routesim route --json', () => {
     expect(r.counts.reduce((a, b) => a + b, 0)).toBe(1200)
   })
 
+  it('draws N(0,1) logits from the seed for routers, which then pick k distinct experts', async () => {
+    const args = [...base('softmax_topk', 800, 64, 4), '--seed', '5']
+    const r = await routeJson(...args)
+    expect(r.usesLogits).toBe(true)
+    expect(r.counts.reduce((a, b) => a + b, 0)).toBe(3200)
+    expect(r.summary.duplicateIdRate).toBe(0)
+    expect((await routeJson(...args)).counts).toEqual(r.counts)
+    // Different seed ⇒ different logits ⇒ different routing (the router itself is deterministic).
+    expect((await routeJson(...base('softmax_topk', 800, 64, 4), '--seed', '6')).counts).not.toEqual(r.counts)
+  })
+
+  it('routes on a gpu.js backend when asked, and says where it ran', async () => {
+    // 1100 × 32 logits is above the gpu package's hand-off threshold, so the kernel really runs.
+    const args = [...base('softmax_topk', 1100, 32, 4), '--seed', '2']
+    const reference = await routeJson(...args)
+    const cpu = await routeJson(...args, '--backend', 'cpu')
+    expect(cpu.backend).toBe('cpu')
+    expect(cpu.ranOn).toBe('cpu')
+    expect(cpu).toHaveProperty('lastRun.ranOn', 'kernel')
+    // Same logits, same top-k: ids agree with the reference except at float32 ties (none at this size).
+    expect(cpu.counts).toEqual(reference.counts)
+  })
+
   it('accepts strategy names case-insensitively and reports the registered name', async () => {
     const r = await routeJson(...base('Uniform_Random', 10, 8, 2))
     expect(r.strategy).toBe('uniform_random')
@@ -110,7 +133,7 @@ describe('routesim route (tables)', () => {
     expect(code).toBe(EXIT_OK)
     const json = await routeJson(...base('uniform_random', 200, 8, 2), '--seed', '3')
     for (let e = 0; e < 8; e++) expect(stdout).toMatch(new RegExp(`│\\s+${e} │\\s+${json.counts[e]} │`))
-    expect(stdout).toContain(`min / mean / max load   ${json.summary.min} / 50.0 / ${json.summary.max}`)
+    expect(stdout).toContain(`min / mean / max load   ${json.summary.min} / 50.00 / ${json.summary.max}`)
     expect(stdout).toContain('distinct experts used   8 of 8')
     expect(stdout).toContain('duplicate-id rate       0.00%')
     expect(widestLine(stdout)).toBeLessThanOrEqual(80)

@@ -35,6 +35,15 @@ export interface RouteOutcome {
   readonly ranks?: { readonly epSize: number; readonly placement: Placement; readonly loads: Float64Array; readonly balancedness: number }
   /** What the routing ran on: 'reference' or the backend's mode. */
   readonly ranOn: string
+  /** The gpu backend's account of its last kernel call (kernel or handed to the reference, and why). */
+  readonly lastRun?: { readonly operation: string; readonly ranOn: string; readonly reason: string }
+}
+
+/** gpu.js backends report where their last call ran (`lastRun`); other backends do not. */
+function lastRunOf(backend: KernelBackend): RouteOutcome['lastRun'] {
+  const run = (backend as { lastRun?: { operation?: unknown; ranOn?: unknown; reason?: unknown } }).lastRun
+  if (!run || typeof run.operation !== 'string' || typeof run.ranOn !== 'string' || typeof run.reason !== 'string') return undefined
+  return { operation: run.operation, ranOn: run.ranOn, reason: run.reason }
 }
 
 /**
@@ -61,9 +70,11 @@ export async function routeOnce(simulator: Simulator, request: RouteRequest): Pr
 
   let result: RoutingResult
   let ranOn = 'reference'
+  let lastRun: RouteOutcome['lastRun']
   if (request.backend && strategy.routeTokensOn) {
     result = await strategy.routeTokensOn(request.backend, hiddenStates, logits, request.topK, 'int32')
     ranOn = request.backend.mode
+    lastRun = lastRunOf(request.backend)
   } else {
     result = strategy.routeTokens(hiddenStates, logits, request.topK, 'int32')
   }
@@ -79,6 +90,7 @@ export async function routeOnce(simulator: Simulator, request: RouteRequest): Pr
     tokensWithDuplicates,
     duplicateIdRate: duplicateIdRate(ids, request.topK),
     ranOn,
+    ...(lastRun ? { lastRun } : {}),
   }
   if (request.epSize === undefined) return outcome
   const placement = request.placement ?? 'linear'

@@ -42,7 +42,7 @@ describe('routesim strategies', () => {
     expect(code).toBe(EXIT_OK)
     const simulator = createSimulator()
     const names = simulator.getAvailableStrategies()
-    expect(stdout).toContain(`${names.length} registered strategies`)
+    expect(stdout).toContain(`${names.length} strategies.`)
     for (const name of names) expect(stdout).toMatch(new RegExp(`^${name}\\b`, 'm'))
     expect(stdout).toMatch(/^\s+mean\s+number.* = 0$/m)
     expect(stdout).toMatch(/^\s+std\s+number.* = 1$/m)

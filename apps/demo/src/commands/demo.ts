@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { createSimulator } from '@routesim/simulator'
-import { fixed, padEnd, percent, sparkline, wrap } from '../format.ts'
+import { fixed, percent, sparkline, wrap } from '../format.ts'
 import { outputOf, type CliOutput } from '../io.ts'
 import { plainTable } from '../load-table.ts'
 import { parseIntegerOption, parseSeedOption } from '../options.ts'
@@ -79,15 +79,33 @@ interface DemoOptions {
 
 const CHARS = 64
 
-function render(output: CliOutput, setup: { tokens: number; experts: number; topK: number; epSize: number; seed: string }, rows: { stop: DemoStop; outcome: RouteOutcome }[]): void {
+interface DemoSetup {
+  readonly tokens: number
+  readonly experts: number
+  readonly topK: number
+  readonly epSize: number
+  readonly seed: string
+}
+
+function flagsOf(stop: DemoStop): string {
+  const params = Object.entries(stop.params).map(([k, v]) => ` --param ${k}=${String(v)}`)
+  return `--strategy ${stop.strategy}${params.join('')}`
+}
+
+function render(output: CliOutput, setup: DemoSetup, rows: { stop: DemoStop; outcome: RouteOutcome }[]): void {
   const { tokens, experts, topK, epSize } = setup
   const width = Math.min(Math.max(output.columns, 80), 100)
   const lines: string[] = []
-  lines.push(`routesim demo: ${tokens} tokens, each routed to ${topK} of ${experts} experts (a DeepSeek-V3-sized MoE layer),`)
-  lines.push(`placed on ${epSize} expert-parallel ranks (${experts / epSize} experts each). Seed ${setup.seed}; same seed, same output.`)
+  lines.push(
+    ...wrap(
+      `routesim demo: ${tokens} tokens, each routed to ${topK} of ${experts} experts (a DeepSeek-V3-sized MoE layer), ` +
+        `on ${epSize} expert-parallel ranks of ${experts / epSize} experts each. Seed ${setup.seed}: the same seed prints the same tour.`,
+      width,
+    ),
+  )
   lines.push('')
   const table = plainTable({
-    head: ['strategy', 'dup. tokens', 'experts used', 'max÷mean', 'Gini', `balanced (EP ${epSize})`],
+    head: ['strategy', 'dup tokens', 'experts', 'max÷mean', 'Gini', `EP${epSize} bal.`],
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right'],
     style: { compact: true },
   })
@@ -103,24 +121,32 @@ function render(output: CliOutput, setup: { tokens: number; experts: number; top
     ])
   }
   lines.push(table.toString())
-  lines.push(...wrap(
-    'dup. tokens: share of tokens that name an expert twice. max÷mean: hottest expert ÷ average (1 = even). ' +
-      `Gini: 0 = even, 1 = one expert takes all. balanced: mean ÷ max tokens per rank (1 = even, 1/${epSize} = worst); ` +
-      'the busiest rank sets the step time of expert parallelism.',
-    width,
-  ))
+  lines.push(
+    ...wrap(
+      'dup tokens: tokens that name an expert twice. experts: experts used at least once. max÷mean: the hottest ' +
+        `expert's load over the average (1 = even). Gini: 0 = even, near 1 = a few experts take everything. EP${epSize} bal.: ` +
+        `balancedness, mean ÷ max tokens per rank (1 = even, 1/${epSize} = worst); the busiest rank sets the step time.`,
+      width,
+    ),
+  )
   lines.push('')
   const perChar = Math.max(1, Math.ceil(experts / CHARS))
-  lines.push(`Load by expert id, ${perChar === 1 ? 'one expert' : `${perChar} experts`} per character (▄ = mean load, █ = 2× mean or more, ▁ = ¼ or less):`)
-  lines.push('')
+  const unit = perChar === 1 ? 'one expert' : `${perChar} experts`
+  lines.push(...wrap(`Load by expert id, ${unit} per character: ▄ mean, █ twice the mean or more, ▁ a quarter or less, · unused.`, width))
   for (const { stop, outcome } of rows) {
-    const params = Object.entries(stop.params).map(([k, v]) => `--param ${k}=${String(v)}`).join(' ')
-    lines.push(`${padEnd(stop.label, 17)} ${sparkline(outcome.counts, perChar)}`)
-    lines.push(...wrap(stop.note, width, '  '))
-    lines.push(`  → routesim route --strategy ${outcome.strategy} --tokens ${tokens} --experts ${experts} --top-k ${topK}${params ? ` ${params}` : ''}`)
     lines.push('')
+    lines.push(`${stop.label}  (${flagsOf(stop)})`)
+    lines.push(`  ${sparkline(outcome.counts, perChar)}`)
+    lines.push(...wrap(stop.note, width, '  '))
   }
-  lines.push('More: `routesim strategies` lists every strategy and its parameters; add --json to any command for machine-readable output.')
+  lines.push('')
+  lines.push(
+    ...wrap(
+      `Look closer at one strategy: routesim route <flags in brackets> --tokens ${tokens} --experts ${experts} --top-k ${topK} ` +
+        `--ep-size ${epSize}. List them all: routesim strategies. Add --json for machine-readable output.`,
+      width,
+    ),
+  )
   output.out(`${lines.join('\n')}\n`)
 }
 

@@ -3,7 +3,7 @@ import { PLACEMENTS, type Placement } from '@routesim/analysis'
 import { assertOneOf } from '@routesim/core'
 import { createSimulator } from '@routesim/simulator'
 import { BACKEND_MODES, openBackend } from '../backend.ts'
-import { fixed, percent } from '../format.ts'
+import { fixed, percent, wrap } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { GRID_MAX_EXPERTS, PER_EXPERT_ROWS_MAX, expertGrid, extremes, loadHistogram, perExpertTable } from '../load-table.ts'
 import { collect, parseIntegerOption, parseSeedOption, parseStrategyParams, seedToJson } from '../options.ts'
@@ -22,6 +22,11 @@ interface RouteOptions {
   json?: boolean
 }
 
+/** A load or mean with as many decimals as its size needs (128.0, 2.50, 0.125). */
+function readable(value: number): string {
+  return fixed(value, value >= 100 ? 1 : value >= 1 ? 2 : 3)
+}
+
 /** Pretty `key=value` list of the parameters that were set (defaults included). */
 export function describeParameters(parameters: Record<string, unknown>): string {
   return Object.entries(parameters)
@@ -32,7 +37,7 @@ export function describeParameters(parameters: Record<string, unknown>): string 
 function printOutcome(output: CliOutput, outcome: RouteOutcome, header: string): void {
   const { counts, summary } = outcome
   const lines: string[] = [header, '']
-  const mean = fixed(summary.mean, 1)
+  const mean = readable(summary.mean)
   if (counts.length <= PER_EXPERT_ROWS_MAX) {
     lines.push(`Per-expert load (top-k slots routed to each expert; mean ${mean})`, perExpertTable(counts), '')
   } else {
@@ -42,7 +47,8 @@ function printOutcome(output: CliOutput, outcome: RouteOutcome, header: string):
       lines.push(`Per-expert load (expert id = row start + column)`, expertGrid(counts, perRow), '')
     } else {
       const { hottest, coldest } = extremes(counts, 8)
-      lines.push(`Hottest experts (id:tokens)  ${hottest}`, `Coldest experts (id:tokens)  ${coldest}`, '')
+      const width = Math.min(output.columns, 100)
+      lines.push('Hottest experts (id:tokens)', ...wrap(hottest, width, '  '), 'Coldest experts (id:tokens)', ...wrap(coldest, width, '  '), '')
     }
   }
   const rows: [string, string][] = [
@@ -50,7 +56,10 @@ function printOutcome(output: CliOutput, outcome: RouteOutcome, header: string):
     ['max ÷ mean, min ÷ mean', `${fixed(summary.maxOverMean, 3)}, ${fixed(summary.minOverMean, 3)}`],
     ['CV, Gini', `${fixed(summary.cv, 3)}, ${fixed(summary.gini, 3)}`],
     ['distinct experts used', `${summary.distinctExperts} of ${summary.numExperts}`],
-    ['duplicate-id rate', `${percent(outcome.duplicateIdRate, 2)} (${outcome.tokensWithDuplicates} tokens repeat an expert)`],
+    [
+      'duplicate-id rate',
+      `${percent(outcome.duplicateIdRate, 2)} (${outcome.tokensWithDuplicates} token${outcome.tokensWithDuplicates === 1 ? '' : 's'} name an expert twice)`,
+    ],
   ]
   if (outcome.ranks) {
     const r = outcome.ranks
@@ -118,6 +127,7 @@ export function registerRouteCommand(program: Command): void {
           backend: options.backend,
           ranOn: outcome.ranOn,
           ...(backend.detail === undefined ? {} : { backendDetail: backend.detail }),
+          ...(outcome.lastRun ? { lastRun: outcome.lastRun } : {}),
           usesLogits: outcome.usesLogits,
           summary: {
             total: summary.total,
@@ -142,10 +152,17 @@ export function registerRouteCommand(program: Command): void {
         return
       }
       const params_ = describeParameters(outcome.parameters)
-      const on = outcome.ranOn === options.backend ? outcome.ranOn : `${options.backend} → ran on ${outcome.ranOn}`
-      const header =
-        `${outcome.strategy}${params_ ? ` (${params_})` : ''}: ${tokens} tokens × top-${topK} of ${experts} experts` +
-        `, seed ${String(seed)}, backend ${on}${outcome.usesLogits ? ', N(0,1) logits' : ''}`
-      printOutcome(output, outcome, backend.detail && options.backend === 'auto' ? `${header}\n(auto: ${backend.detail})` : header)
+      const on = outcome.ranOn === options.backend ? outcome.ranOn : `${options.backend} (ran on ${outcome.ranOn})`
+      const width = Math.min(output.columns, 100)
+      const header = [
+        `Strategy  ${wrap(`${outcome.strategy}${params_ ? ` (${params_})` : ''}`, width - 10, '').join(`\n${' '.repeat(10)}`)}`,
+        `Layer     ${tokens} tokens × top-${topK} of ${experts} experts${outcome.usesLogits ? ', router logits ~ N(0,1)' : ''}`,
+        `Run       seed ${String(seed)}, backend ${on}`,
+        ...(backend.detail && options.backend === 'auto' ? wrap(`(auto: ${backend.detail})`, width, '          ') : []),
+        ...(outcome.lastRun?.ranOn === 'reference'
+          ? wrap(`(last ${outcome.lastRun.operation} handed to the reference: ${outcome.lastRun.reason})`, width, '          ')
+          : []),
+      ].join('\n')
+      printOutcome(output, outcome, header)
     })
 }

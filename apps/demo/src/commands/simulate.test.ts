@@ -12,7 +12,7 @@ describe('routesim simulate', () => {
     const run = await runRoutesim(...small, '--eplb', '--eplb-interval', '2', '--redundant', '4', '--capacity', 'megatron:capacityFactor=1.25')
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
-    expect(run.stdout).toContain('balancedness, per-layer mean')
+    expect(run.stdout).toContain('per-layer mean (vLLM)')
     expect(run.stdout).toContain('dropped, megatron@1.25')
     expect(run.stdout).toMatch(/EPLB rearranged after step 1 \((hierarchical|global)/)
     expect(run.stdout).toContain('step 4/4')

@@ -167,36 +167,43 @@ function rebalanceLine(r: StepResult): string {
   const e = r.rebalance!
   return (
     `  EPLB rearranged after step ${e.afterStep + 1} (${e.policy}, window ${e.windowSteps} steps): balancedness ${fixed(e.balancednessBefore, 3)} → ${fixed(e.balancednessAfter, 3)},` +
-    ` ${e.expertsMoved} expert copies moved, ${e.slotsChanged} slots changed, ${e.duplicateReplicas} duplicate replicas on one GPU`
+    ` ${e.expertTransfers} expert weight copies (${e.expertsMoved} experts moved), ${e.slotsChanged} slots changed, ${e.duplicateReplicas} duplicate replicas on one GPU`
   )
 }
 
+const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }
+
+/** The run summary as a title line and two tables: per layout, then layout-free metrics. */
 export function summaryTable(s: ScenarioSummary): string {
-  const table = new Table({ head: ['metric', 'static layout', 'deployed (EPLB)'], style: { head: [], border: [] } })
+  const title = `${s.name === s.preset ? s.preset : `${s.name} (${s.preset})`}: ${s.layers} MoE layers × ${s.tokensPerStep} tokens × ${s.steps} steps = ${s.tokenLayers.toExponential(3)} token-layers, EP ${s.epSize} on ${s.nodes} node(s)`
   const b = s.balancedness
-  table.push(
-    [{ colSpan: 3, content: `${s.name}: ${s.preset}, ${s.layers} MoE layers × ${s.tokensPerStep} tokens × ${s.steps} steps = ${s.tokenLayers.toExponential(3)} token-layers, EP ${s.epSize} on ${s.nodes} node(s)` }],
-    ['balancedness, per-layer mean', fixed(b.static.perLayerMean, 4), fixed(b.deployed.perLayerMean, 4)],
-    ['balancedness, token-weighted', fixed(b.static.tokenWeighted, 4), fixed(b.deployed.tokenWeighted, 4)],
-    ['balancedness, SGLang (mean+ε)/(max+ε)', fixed(b.static.sglang, 4), fixed(b.deployed.sglang, 4)],
-    ['balancedness, worst layer-step', fixed(b.static.min, 4), fixed(b.deployed.min, 4)],
-    ['balancedness, last 10/100/1000 steps', '', `${fixed(s.rollingDeployedBalancedness.last10, 3)} / ${fixed(s.rollingDeployedBalancedness.last100, 3)} / ${fixed(s.rollingDeployedBalancedness.last1000, 3)}`],
-    ['expert max ÷ mean (mean, worst)', { colSpan: 2, content: `${fixed(s.load.maxOverMean, 3)}, ${fixed(s.load.worstMaxOverMean, 3)}` }],
-    ['expert Gini, CV', { colSpan: 2, content: `${fixed(s.load.gini, 4)}, ${fixed(s.load.cv, 4)}` }],
-    ['duplicate-id rate', { colSpan: 2, content: percent(s.load.duplicateIdRate, 3) }],
-    ['tokens leaving their rank / node', '', `${percent(s.traffic.tokensLeavingRank, 2)} / ${percent(s.traffic.tokensLeavingNode, 2)}`],
-    ['token copies sent off rank / off node, per token', '', `${fixed(s.traffic.copiesLeavingRankPerToken, 3)} / ${fixed(s.traffic.copiesLeavingNodePerToken, 3)}`],
+  const byLayout = new Table({ head: ['balancedness (mean ÷ max rank load)', 'static layout', 'deployed (EPLB)'], style: { head: [], border: [] }, chars: COMPACT })
+  byLayout.push(
+    ['per-layer mean (vLLM)', fixed(b.static.perLayerMean, 4), fixed(b.deployed.perLayerMean, 4)],
+    ['token-weighted (vLLM original)', fixed(b.static.tokenWeighted, 4), fixed(b.deployed.tokenWeighted, 4)],
+    ['(mean+ε)/(max+ε) (SGLang)', fixed(b.static.sglang, 4), fixed(b.deployed.sglang, 4)],
+    ['worst layer-step', fixed(b.static.min, 4), fixed(b.deployed.min, 4)],
   )
-  for (const d of s.drops) table.push([`dropped, ${d.label}`, { colSpan: 2, content: `${d.dropped} slots (${percent(d.droppedFraction, 3)})` }])
+  const other = new Table({ head: ['metric', 'value'], style: { head: [], border: [] }, chars: COMPACT })
+  const r = s.rollingDeployedBalancedness
+  other.push(
+    ['deployed balancedness, last 10/100/1000 steps', `${fixed(r.last10, 3)} / ${fixed(r.last100, 3)} / ${fixed(r.last1000, 3)}`],
+    ['expert max ÷ mean (mean, worst)', `${fixed(s.load.maxOverMean, 3)}, ${fixed(s.load.worstMaxOverMean, 3)}`],
+    ['expert Gini, CV', `${fixed(s.load.gini, 4)}, ${fixed(s.load.cv, 4)}`],
+    ['duplicate-id rate', percent(s.load.duplicateIdRate, 3)],
+    ['tokens leaving their rank / node', `${percent(s.traffic.tokensLeavingRank, 2)} / ${percent(s.traffic.tokensLeavingNode, 2)}`],
+    ['token copies off rank / off node, per token', `${fixed(s.traffic.copiesLeavingRankPerToken, 3)} / ${fixed(s.traffic.copiesLeavingNodePerToken, 3)}`],
+  )
+  for (const d of s.drops) other.push([`dropped, ${d.label}`, `${d.dropped} slots (${percent(d.droppedFraction, 3)})`])
   if (s.eplb.enabled) {
-    table.push(
-      ['EPLB rearrangements', '', String(s.eplb.rebalances)],
-      ['window balancedness before → after (mean)', '', `${fixed(s.eplb.meanBalancednessBefore, 4)} → ${fixed(s.eplb.meanBalancednessAfter, 4)}`],
-      ['expert copies moved / slots changed', '', `${s.eplb.expertsMoved} / ${s.eplb.slotsChanged}`],
-      ['duplicate replicas on one GPU (final)', '', String(s.eplb.duplicateReplicas)],
+    other.push(
+      ['EPLB rearrangements', String(s.eplb.rebalances)],
+      ['window balancedness before → after (mean)', `${fixed(s.eplb.meanBalancednessBefore, 4)} → ${fixed(s.eplb.meanBalancednessAfter, 4)}`],
+      ['expert weight copies / experts moved / slots changed', `${s.eplb.expertTransfers} / ${s.eplb.expertsMoved} / ${s.eplb.slotsChanged}`],
+      ['duplicate replicas on one GPU (final maps)', String(s.eplb.duplicateReplicas)],
     )
   }
-  return table.toString()
+  return `${title}\n${byLayout.toString()}\n${other.toString()}`
 }
 
 async function simulate(options: SimulateOptions, output: CliOutput): Promise<void> {

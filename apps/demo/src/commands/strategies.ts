@@ -6,7 +6,7 @@ import { outputOf, writeJson } from '../io.ts'
 
 /** `type` as a reader wants it: enums list their values, numbers their range. */
 export function describeType(spec: ParameterSpec): string {
-  if (spec.type === 'enum') return (spec.values ?? []).join('|')
+  if (spec.type === 'enum') return (spec.values ?? []).join(' | ')
   if (spec.type !== 'number' && spec.type !== 'integer' && spec.type !== 'number[]') return spec.type
   if (spec.min === undefined && spec.max === undefined) return spec.type
   const lo = spec.min === undefined ? '(-∞' : `${spec.exclusiveMin ? '(' : '['}${spec.min}`
@@ -40,20 +40,18 @@ function toJson(definition: StrategyDefinition) {
 }
 
 function toText(definitions: readonly StrategyDefinition[], width: number): string {
-  const lines = [
-    `${definitions.length} registered strategies. Set parameters with \`routesim route --param name=value\`.`,
-    '',
-  ]
+  const lines = [`${definitions.length} strategies. Set parameters with: routesim route --param name=value`, '']
   for (const d of definitions) {
-    const tag = d.usesLogits ? '  [uses logits]' : ''
-    lines.push(`${d.name}${tag}`)
+    lines.push(`${d.name}${d.usesLogits ? '  [uses logits]' : ''}`)
     lines.push(...wrap(d.description, width, '    '))
     const entries = Object.entries(d.parameters)
     if (entries.length === 0) lines.push('    (no parameters)')
-    const nameWidth = Math.max(...entries.map(([n]) => n.length))
+    const nameWidth = Math.max(0, ...entries.map(([n]) => n.length))
+    const indent = ' '.repeat(4 + nameWidth + 2)
     for (const [name, spec] of entries) {
-      lines.push(`    ${padEnd(name, nameWidth)}  ${describeType(spec)} = ${describeDefault(spec)}`)
-      lines.push(...wrap(spec.description, width, `    ${' '.repeat(nameWidth)}  `))
+      const typeLines = wrap(`${describeType(spec)} = ${describeDefault(spec)}`, width, indent)
+      lines.push(`    ${padEnd(name, nameWidth)}  ${typeLines[0]!.slice(indent.length)}`, ...typeLines.slice(1))
+      lines.push(...wrap(spec.description, width, indent))
     }
     lines.push('')
   }
