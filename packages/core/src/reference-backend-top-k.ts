@@ -1,5 +1,6 @@
 import { InvalidLogitsError } from './errors/invalid-logits-error.ts'
 import type { TopKOptions, TopKOutput } from './kernel-backend.ts'
+import { canPruneSigmoid, prunedSigmoidTopK } from './reference-backend-sigmoid-pruned.ts'
 import { validateTopKArguments } from './reference-backend-validation.ts'
 import type { ResolvedTopK } from './reference-backend-validation.ts'
 
@@ -22,6 +23,7 @@ export function referenceTopK(logits: Float32Array, rows: number, cols: number, 
   const ids = new Int32Array(o.rows * o.k)
   const weights = new Float32Array(o.rows * o.k)
   if (o.bias === undefined && o.groupScore === 'none') plainTopK(logits, o, ids, weights)
+  else if (canPruneSigmoid(o)) prunedSigmoidTopK(logits, o, ids, weights)
   else generalTopK(logits, o, ids, weights)
   return { ids, weights }
 }
@@ -70,8 +72,11 @@ function plainTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, ou
   }
 }
 
-/** Bias and/or groups: scores are materialized per row (float64), then groups, then experts. */
-function generalTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, outWeights: Float32Array): void {
+/**
+ * Bias and/or groups: one fused pass per group computes the scores (float64), the selection values and the
+ * group score; then the groups are chosen, then the experts of the chosen groups (or all, with a 0 mask).
+ */
+export function generalTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, outWeights: Float32Array): void {
   const { rows, cols, k, scoring, bias, numGroups, topkGroup, groupScore, groupTopN, maskValue, needWeights } = o
   const grouped = groupScore !== 'none'
   const groupSize = cols / numGroups
@@ -81,68 +86,85 @@ function generalTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, 
   const chosen = new Uint8Array(numGroups)
   const topV = new Float64Array(k)
   const topI = new Int32Array(k)
-  const groupTopV = new Float64Array(Math.max(topkGroup, 1))
-  const groupTopI = new Int32Array(Math.max(topkGroup, 1))
+  const groupTopV = new Float64Array(topkGroup)
+  const groupTopI = new Int32Array(topkGroup)
   const nBest = new Float64Array(Math.max(groupTopN, 1))
   const skipMasked = maskValue === -Infinity
+  const softmax = scoring === 'softmax'
+  const sigmoid = scoring === 'sigmoid'
 
   for (let r = 0; r < rows; r++) {
     const base = r * cols
-    // 1. Unbiased scores and selection values.
-    if (scoring === 'softmax') {
+    // 1. Softmax needs the row's max and normalizer first; the exps are kept for step 2.
+    let sum = 1
+    if (softmax) {
       let max = -Infinity
       for (let j = 0; j < cols; j++) {
         const v = logits[base + j]!
         if (v - v !== 0) throwFirstNonFinite(logits, r, cols)
         if (v > max) max = v
       }
-      let sum = 0
+      sum = 0
       for (let j = 0; j < cols; j++) {
         const e = Math.exp(logits[base + j]! - max)
         score[j] = e
         sum += e
       }
-      for (let j = 0; j < cols; j++) score[j] = score[j]! / sum
-    } else if (scoring === 'sigmoid') {
-      for (let j = 0; j < cols; j++) {
-        const v = logits[base + j]!
-        if (v - v !== 0) throwFirstNonFinite(logits, r, cols)
-        score[j] = 1 / (1 + Math.exp(-v))
-      }
-    } else {
-      for (let j = 0; j < cols; j++) {
-        const v = logits[base + j]!
-        if (v - v !== 0) throwFirstNonFinite(logits, r, cols)
-        score[j] = v
-      }
     }
-    if (bias !== undefined) for (let j = 0; j < cols; j++) select[j] = score[j]! + bias[j]!
 
-    // 2. Group scores and the chosen groups (ties → lower group id).
-    if (grouped) {
-      for (let g = 0; g < numGroups; g++) {
-        const start = g * groupSize
-        if (groupScore === 'max') {
-          let m = -Infinity
-          for (let j = start; j < start + groupSize; j++) if (select[j]! > m) m = select[j]!
-          groupValue[g] = m
+    // 2. Per group: scores, selection values (score + bias) and the group score, in one pass.
+    for (let g = 0; g < numGroups; g++) {
+      const start = g * groupSize
+      const end = start + groupSize
+      let first = -Infinity
+      let second = -Infinity
+      let filled = 0
+      for (let j = start; j < end; j++) {
+        let s: number
+        if (softmax) {
+          s = score[j]! / sum
         } else {
-          let filled = 0
-          for (let j = start; j < start + groupSize; j++) {
-            const v = select[j]!
-            if (filled === groupTopN && !(v > nBest[groupTopN - 1]!)) continue
-            let pos = filled < groupTopN ? filled++ : groupTopN - 1
-            while (pos > 0 && nBest[pos - 1]! < v) {
-              nBest[pos] = nBest[pos - 1]!
-              pos--
-            }
-            nBest[pos] = v
+          const v = logits[base + j]!
+          if (v - v !== 0) throwFirstNonFinite(logits, r, cols)
+          s = sigmoid ? 1 / (1 + Math.exp(-v)) : v
+        }
+        score[j] = s
+        let v = s
+        if (bias !== undefined) {
+          v = s + bias[j]!
+          select[j] = v
+        }
+        if (!grouped) continue
+        if (groupTopN <= 2) {
+          // 'max' tracks `first` only; 'top2_sum' also `second`.
+          if (v > first) {
+            second = first
+            first = v
+          } else if (v > second) {
+            second = v
           }
-          let s = 0
-          for (let i = 0; i < groupTopN; i++) s += nBest[i]!
-          groupValue[g] = s
+        } else if (filled < groupTopN || v > nBest[groupTopN - 1]!) {
+          let pos = filled < groupTopN ? filled++ : groupTopN - 1
+          while (pos > 0 && nBest[pos - 1]! < v) {
+            nBest[pos] = nBest[pos - 1]!
+            pos--
+          }
+          nBest[pos] = v
         }
       }
+      if (!grouped) continue
+      if (groupScore === 'max') groupValue[g] = first
+      else if (groupTopN === 1) groupValue[g] = first
+      else if (groupTopN === 2) groupValue[g] = first + second
+      else {
+        let t = 0
+        for (let i = 0; i < groupTopN; i++) t += nBest[i]!
+        groupValue[g] = t
+      }
+    }
+
+    // 3. The chosen groups (ties → lower group id).
+    if (grouped) {
       let filled = 0
       for (let g = 0; g < numGroups; g++) {
         const v = groupValue[g]!
@@ -160,15 +182,16 @@ function generalTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, 
       for (let i = 0; i < topkGroup; i++) chosen[groupTopI[i]!] = 1
     }
 
-    // 3. Experts, in id order so ties resolve to the lower id.
+    // 4. Experts, in id order so ties resolve to the lower id.
     let filled = 0
+    let threshold = -Infinity
     for (let g = 0; g < numGroups; g++) {
       const inGroup = !grouped || chosen[g] === 1
       if (!inGroup && skipMasked) continue
       const start = g * groupSize
       for (let j = start; j < start + groupSize; j++) {
         const v = inGroup ? select[j]! : maskValue
-        if (filled === k && !(v > topV[k - 1]!)) continue
+        if (filled === k && !(v > threshold)) continue
         let pos = filled < k ? filled++ : k - 1
         while (pos > 0 && topV[pos - 1]! < v) {
           topV[pos] = topV[pos - 1]!
@@ -177,6 +200,7 @@ function generalTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, 
         }
         topV[pos] = v
         topI[pos] = j
+        if (filled === k) threshold = topV[k - 1]!
       }
     }
     const out = r * k

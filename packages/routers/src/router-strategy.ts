@@ -1,4 +1,4 @@
-import { assertMatrix, createReferenceBackend, toIndexArray } from '@routesim/core'
+import { InvalidLogitsError, assertMatrix, createReferenceBackend, toIndexArray } from '@routesim/core'
 import type { KernelBackend, RoutingResult, RoutingStrategy, ShapedInput, Tensor, TopKOptions } from '@routesim/core'
 import { readRouterInputs } from './router-inputs.ts'
 import type { RouterInputs } from './router-inputs.ts'
@@ -41,10 +41,17 @@ export function createRouterStrategy(planner: RouterPlanner): RoutingStrategy {
   const reference = createReferenceBackend()
   return {
     routeTokens(hiddenStates, routerLogits, topK, indicesType) {
-      const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType)
+      // The reference kernel rejects non-finite logits in its own pass, so the input is read once, not twice.
+      const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType, { checkFinite: false })
       const plan = planner(inputs.numExperts, inputs.topK)
-      const { ids, weights } = reference.topK(inputs.logits, inputs.numTokens, inputs.numExperts, plan.topK)
-      return toResult(inputs, plan, ids, weights)
+      let selection
+      try {
+        selection = reference.topK(inputs.logits, inputs.numTokens, inputs.numExperts, plan.topK)
+      } catch (error) {
+        if (!InvalidLogitsError.isInstance(error)) throw error
+        throw new InvalidLogitsError({ parameter: 'routerLogits', row: error.row, column: error.column, value: error.value })
+      }
+      return toResult(inputs, plan, selection.ids, selection.weights)
     },
     async routeTokensOn(backend: KernelBackend, hiddenStates, routerLogits, topK, indicesType) {
       const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType)

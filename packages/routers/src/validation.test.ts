@@ -37,6 +37,7 @@ describe('routers reject bad input with typed errors', () => {
       const error = thrown(route)
       expect(InvalidLogitsError.isInstance(error)).toBe(true)
       expect(error).toMatchObject({ row: 2, column: 5 })
+      expect((error as Error).message).toMatch(/^Invalid routerLogits: row 2, expert 5/)
     }
   })
 
