@@ -1,6 +1,6 @@
 import { InvalidLogitsError } from '@routesim/core'
 import type { validateTopKArguments } from '@routesim/core'
-import { cellCount, floatLiteral, packingFor, readAuxPair, topKSource, unpackIds } from './kernel-source.ts'
+import { cellCount, floatLiteral, normaliserSource, packingFor, topKSource, unpackIds } from './kernel-source.ts'
 import type { KernelRunner } from './kernel-runner.ts'
 import { KERNEL_MAX_EXPERTS, KERNEL_MAX_GROUPS, KERNEL_MAX_TOPK, KERNEL_VALUE_LIMIT } from './thresholds.ts'
 
@@ -63,7 +63,17 @@ export async function gpuTopK(
     o.groupScore === 'none'
       ? undefined
       : { numGroups: o.numGroups, topkGroup: o.topkGroup, topN: o.groupScore === 'max' ? 1 : o.groupTopN, maskValue: o.maskValue }
-  const generated = topKSource({ numExperts: cols, k, scoring, hasBias: o.bias !== undefined, grouping, polynomialExp: plan.polynomialExp })
+  const generated = topKSource({
+    numExperts: cols,
+    k,
+    scoring,
+    hasBias: o.bias !== undefined,
+    grouping,
+    polynomialExp: plan.polynomialExp,
+    withNormaliser: o.needWeights,
+  })
+  // The kernel's row max is the top-1 logit when selection runs on plain logits; otherwise recompute it.
+  const topIsMax = o.bias === undefined && grouping === undefined
   const packing = packingFor(cols)
   const keyBase = [
     'topk',
@@ -73,8 +83,7 @@ export async function gpuTopK(
     o.bias !== undefined,
     grouping ? `${grouping.numGroups}/${grouping.topkGroup}/${grouping.topN}/${floatLiteral(grouping.maskValue)}` : '-',
   ].join(':')
-  const max = new Float64Array(plan.chunkRows)
-  const sum = new Float64Array(plan.chunkRows)
+  let sums: Float32Array = new Float32Array(0)
 
   for (let start = 0; start < rows; start += plan.chunkRows) {
     const n = Math.min(plan.chunkRows, rows - start)
@@ -87,15 +96,28 @@ export async function gpuTopK(
     )
     unpackIds(flat, n, k, generated.groups, generated.idGroups, packing, ids, start)
     if (!o.needWeights) continue
-    if (scoring === 'softmax') readAuxPair(flat, n, generated.groups, generated.idGroups, max, sum)
+    if (generated.normaliser === 'inline') {
+      sums = new Float32Array(n)
+      const last = (generated.idGroups - 1) * 16 + 3
+      for (let t = 0; t < n; t++) sums[t] = flat[((t >> 2) * 4 * generated.groups + (t & 3)) * 4 + last]!
+    } else if (generated.normaliser === 'separate') {
+      sums = await plan.runner.run(
+        { key: `normaliser:${cols}:${n}`, source: normaliserSource(plan.polynomialExp), cells: n, constants: { E: cols, N: n }, returnType: 'Number' },
+        args.slice(0, 1),
+      )
+    }
     for (let t = 0; t < n; t++) {
       const row = start + t
       const base = row * cols
-      const m = max[t]!
-      const s = sum[t]!
-      for (let j = 0; j < k; j++) {
-        const l = logits[base + ids[row * k + j]!]!
-        weights[row * k + j] = scoring === 'softmax' ? Math.exp(l - m) / s : scoring === 'sigmoid' ? 1 / (1 + Math.exp(-l)) : l
+      if (scoring === 'softmax') {
+        let m = logits[base + ids[row * k]!]!
+        if (!topIsMax) for (let j = 0; j < cols; j++) m = Math.max(m, logits[base + j]!)
+        const s = sums[t]!
+        for (let j = 0; j < k; j++) weights[row * k + j] = Math.exp(logits[base + ids[row * k + j]!]! - m) / s
+      } else if (scoring === 'sigmoid') {
+        for (let j = 0; j < k; j++) weights[row * k + j] = 1 / (1 + Math.exp(-logits[base + ids[row * k + j]!]!))
+      } else {
+        for (let j = 0; j < k; j++) weights[row * k + j] = logits[base + ids[row * k + j]!]!
       }
     }
   }

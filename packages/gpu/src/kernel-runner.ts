@@ -15,6 +15,8 @@ export interface KernelSpec {
   readonly source: string
   readonly cells: number
   readonly constants: Readonly<Record<string, number>>
+  /** Default 'Array(4)' (results flattened to `cells · 4` floats); 'Number' for one float per cell. */
+  readonly returnType?: 'Array(4)' | 'Number'
 }
 
 /** Options the backend fixes for every kernel it creates. */
@@ -58,7 +60,7 @@ export class KernelRunner {
       const async = this.#options.mode === 'webgpu' || (this.#options.mode === 'webasm' && this.#options.threads)
       kernel = this.#gpu.createKernel(spec.source, {
         output: [spec.cells],
-        returnType: 'Array(4)',
+        returnType: spec.returnType ?? 'Array(4)',
         constants: spec.constants,
         precision: 'single',
         tactic: 'precision',
@@ -73,7 +75,7 @@ export class KernelRunner {
     return kernel
   }
 
-  /** Runs a kernel and returns its `Array(4)` result as one flat Float32Array of `cells · 4` values. */
+  /** Runs a kernel; an `Array(4)` result comes back as one flat Float32Array of `cells · 4` values. */
   async run(spec: KernelSpec, args: unknown[], randomSeed?: number): Promise<Float32Array> {
     const kernel = this.#kernel(spec)
     if (randomSeed !== undefined) {
@@ -84,6 +86,7 @@ export class KernelRunner {
     }
     const result = await kernel(...args)
     this.#verify(kernel, spec.cells)
+    if (spec.returnType === 'Number') return result instanceof Float32Array ? result : Float32Array.from(result as ArrayLike<number>)
     return flattenCells(result, spec.cells)
   }
 

@@ -26,30 +26,35 @@ export function packingFor(numExperts: number): Packing {
   return { bits, base: 2 ** bits, perFloat, perCell: 4 * perFloat }
 }
 
+const POW2_FACTORS = [0.5, 0.25, 2 ** -4, 2 ** -8, 2 ** -16, 2 ** -32, 2 ** -64]
+
 /**
  * `exp(arg)` for arguments ≤ 0 as plain arithmetic (webasm imports Math.exp from JS, which stalls its
- * SIMD loop). 2^t = 2^n · 2^f with n = round(t), f ∈ [−½, ½): a degree-7 Taylor polynomial of 2^f
- * (error < 1e-8 relative, below f32 rounding) times 2^n built by repeated squaring.
+ * SIMD loop). Cody–Waite reduction x = n·ln2 + r (ln2 split in two so n·ln2_hi is exact, |r| ≤ ½ln2),
+ * a degree-7 Taylor polynomial of e^r (error < 3e-9), times 2^n built bit by bit.
  */
 function polyExpStatements(dst: string, arg: string, tag: string): string {
   const v = (n: string) => `${n}_${tag}`
-  const f = v('f')
+  const r = v('r')
   return [
-    `let ${v('x')} = Math.max(${arg}, -87.0);`,
-    `let ${v('t')} = ${v('x')} * 1.4426950408889634;`,
-    `let ${v('n')} = Math.floor(${v('t')} + 0.5);`,
-    `let ${f} = ${v('t')} - ${v('n')};`,
-    `let ${v('p')} = 1.0 + ${f} * (0.6931471805599453 + ${f} * (0.2402265069591007 + ${f} * (0.05550410866482158 + ${f} * (0.009618129107628477 + ${f} * (0.0013333558146428443 + ${f} * (0.00015403530393381606 + ${f} * 0.000015252733804059841))))));`,
+    `let ${v('x')} = Math.max(${arg}, -80.0);`,
+    `let ${v('n')} = Math.floor(${v('x')} * 1.4426950408889634 + 0.5);`,
+    `let ${r} = (${v('x')} - ${v('n')} * 0.693359375) + ${v('n')} * 0.00021219444005469057;`,
+    `let ${v('p')} = 1.0 + ${r} * (1.0 + ${r} * (0.5 + ${r} * (0.16666666666666666 + ${r} * (0.041666666666666664 + ${r} * (0.008333333333333333 + ${r} * (0.001388888888888889 + ${r} * 0.0001984126984126984))))));`,
     `let ${v('k')} = -${v('n')};`,
     `let ${v('s')} = 1.0;`,
-    `let ${v('b')} = 0.5;`,
-    `for (let ${v('i')} = 0; ${v('i')} < 7; ${v('i')}++) { if (${v('k')} >= 1.0) { let ${v('h')} = Math.floor(${v('k')} * 0.5); if (${v('k')} - ${v('h')} * 2.0 >= 1.0) { ${v('s')} = ${v('s')} * ${v('b')}; } ${v('k')} = ${v('h')}; } ${v('b')} = ${v('b')} * ${v('b')}; }`,
+    // 2^-k bit by bit, unrolled and branch-free (webasm SIMD evaluates both sides of a divergent
+    // branch anyway): d·b + (1 − d) is exactly b or 1.
+    ...POW2_FACTORS.map(
+      (b, i) =>
+        `let ${v(`h${i}`)} = Math.floor(${v('k')} * 0.5); let ${v(`d${i}`)} = ${v('k')} - ${v(`h${i}`)} * 2.0; ${v('s')} = ${v('s')} * (${v(`d${i}`)} * ${floatLiteral(b)} + (1.0 - ${v(`d${i}`)})); ${v('k')} = ${v(`h${i}`)};`,
+    ),
     `${dst} = ${v('p')} * ${v('s')};`,
   ].join('\n')
 }
 
 /** Statements assigning `exp(arg)` (arg ≤ 0) to the already-declared variable `dst`. */
-function expStatements(dst: string, arg: string, tag: string, polynomialExp: boolean): string {
+export function expStatements(dst: string, arg: string, tag: string, polynomialExp: boolean): string {
   return polynomialExp ? polyExpStatements(dst, arg, tag) : `${dst} = Math.exp(${arg});`
 }
 
@@ -57,6 +62,22 @@ function expStatements(dst: string, arg: string, tag: string, polynomialExp: boo
 export function floatLiteral(value: number): string {
   const text = String(value)
   return /[.e]/.test(text) ? text : `${text}.0`
+}
+
+/** Statements computing the row max `m` and `sum` = Σ exp(l − m) (Kahan), optionally `lse`. */
+function rowNormaliser(polynomialExp: boolean, assignLse: boolean): string {
+  return [
+    `let m = ${NEG_SENTINEL};`,
+    `for (let e = 0; e < this.constants.E; e++) { m = Math.max(m, logits[tok][e]); }`,
+    `let sum = 0.0; let comp = 0.0;`,
+    `for (let e = 0; e < this.constants.E; e++) {`,
+    `let ex = 0.0;`,
+    expStatements('ex', 'logits[tok][e] - m', 'n', polynomialExp),
+    // Kahan summation keeps the row sum within a few ulps, so host weights meet 1e-6 relative.
+    `let y = ex - comp; let tsum = sum + y; comp = (tsum - sum) - y; sum = tsum;`,
+    `}`,
+    assignLse ? `const lse = m + Math.log(sum);` : '',
+  ].join('\n')
 }
 
 /** Decodes the quad-interleaved cell index into `g` (group) and `tok` (token, clamped into range). */
@@ -91,7 +112,7 @@ function insertStatements(k: number, x: string, e: string): string {
 }
 
 /** `return [...]` statements for each id group, packing slots `g·perCell …` (missing slots pack as 0). */
-function packedReturns(k: number, packing: Packing, idGroups: number, firstGroup = 0): string {
+function packedReturns(k: number, packing: Packing, idGroups: number, lastFloat?: string): string {
   const { perFloat, perCell, base } = packing
   const packFloat = (start: number): string => {
     let expr = ''
@@ -105,8 +126,9 @@ function packedReturns(k: number, packing: Packing, idGroups: number, firstGroup
   for (let p = 0; p < idGroups; p++) {
     const start = p * perCell
     const floats = [0, 1, 2, 3].map((f) => packFloat(start + f * perFloat))
+    if (lastFloat !== undefined && p === idGroups - 1) floats[3] = lastFloat
     const ret = `return [${floats.join(', ')}];`
-    lines.push(p === idGroups - 1 ? ret : `if (g == ${firstGroup + p}) { ${ret} }`)
+    lines.push(p === idGroups - 1 ? ret : `if (g == ${p}) { ${ret} }`)
   }
   return lines.join('\n')
 }
@@ -121,6 +143,8 @@ export interface TopKSourceOptions {
     | { readonly numGroups: number; readonly topkGroup: number; readonly topN: number; readonly maskValue: number }
     | undefined
   readonly polynomialExp: boolean
+  /** softmax weights wanted: emit Σ exp(l − max) per row (inline when a packed float is free). */
+  readonly withNormaliser: boolean
 }
 
 export interface GeneratedKernel {
@@ -131,19 +155,26 @@ export interface GeneratedKernel {
   readonly idGroups: number
   /** Argument names in call order. */
   readonly args: readonly string[]
+  /**
+   * Top-k only: where Σ exp(l − max) of each row went — the 4th float of the last id group ('inline'),
+   * or nowhere ('separate': run `normaliserSource` too), or 'none' when not asked for.
+   */
+  readonly normaliser?: 'inline' | 'separate' | 'none'
 }
 
 /**
- * Top-k selection with scores. Groups `[0, idGroups)` return packed ids; for softmax one more group
- * returns `[max, Σ exp(l − max), 0, 0]` per row (compensated sum) so the host can form exact weights
- * for the winners without an E-wide pass of its own.
+ * Top-k selection with scores: every group returns packed ids. For softmax weights the row's
+ * Σ exp(l − max) (compensated sum) rides in the last packed float when that float is free, so the host
+ * forms exact weights for the k winners without an E-wide pass of its own. (A separate cell group for
+ * it would cost double: webasm SIMD runs both sides of a branch under lane masks.)
  */
 export function topKSource(options: TopKSourceOptions): GeneratedKernel {
   const { numExperts: E, k, scoring, hasBias, grouping, polynomialExp } = options
   const packing = packingFor(E)
   const idGroups = Math.ceil(k / packing.perCell)
-  const withNormaliser = scoring === 'softmax'
-  const groups = idGroups + (withNormaliser ? 1 : 0)
+  const groups = idGroups
+  const wantNormaliser = scoring === 'softmax' && options.withNormaliser
+  const inline = wantNormaliser && k <= (idGroups - 1) * packing.perCell + 3 * packing.perFloat
   // Selection on raw logits is exact for monotone scores; bias (and top-2 group sums) need true scores.
   // A finite mask value competes with true scores, so it needs them too.
   const needsScores =
@@ -172,23 +203,10 @@ export function topKSource(options: TopKSourceOptions): GeneratedKernel {
     ].join('\n')
   }
 
-  const normaliser = (assignLse: boolean): string =>
-    [
-      `let m = ${NEG_SENTINEL};`,
-      `for (let e = 0; e < this.constants.E; e++) { m = Math.max(m, logits[tok][e]); }`,
-      `let sum = 0.0; let comp = 0.0;`,
-      `for (let e = 0; e < this.constants.E; e++) {`,
-      `let ex = 0.0;`,
-      expStatements('ex', 'logits[tok][e] - m', 'n', polynomialExp),
-      // Kahan summation keeps the row sum within a few ulps, so host weights meet 1e-6 relative.
-      `let y = ex - comp; let tsum = sum + y; comp = (tsum - sum) - y; sum = tsum;`,
-      `}`,
-      assignLse ? `const lse = m + Math.log(sum);` : '',
-    ].join('\n')
+  const normaliser = (assignLse: boolean): string => rowNormaliser(polynomialExp, assignLse)
 
   const body: string[] = [cellPrologue(groups)]
-  if (withNormaliser) body.push(`if (g == ${idGroups}) {\n${normaliser(false)}\nreturn [m, sum, 0.0, 0.0];\n}`)
-  if (needsLse) body.push(normaliser(true))
+  if (needsLse || inline) body.push(normaliser(needsLse))
   body.push(slotDeclarations(k))
 
   if (grouping === undefined) {
@@ -248,8 +266,25 @@ export function topKSource(options: TopKSourceOptions): GeneratedKernel {
       body.push(lines.join('\n'))
     }
   }
-  body.push(packedReturns(k, packing, idGroups))
-  return { source: `function (${args.join(', ')}) {\n${body.join('\n')}\n}`, groups, idGroups, args }
+  body.push(packedReturns(k, packing, idGroups, inline ? 'sum' : undefined))
+  return {
+    source: `function (${args.join(', ')}) {\n${body.join('\n')}\n}`,
+    groups,
+    idGroups,
+    args,
+    normaliser: inline ? 'inline' : wantNormaliser ? 'separate' : 'none',
+  }
+}
+
+/** One float per row: Σ exp(l − max) (compensated), for top-k calls whose ids fill every packed float. */
+export function normaliserSource(polynomialExp: boolean): string {
+  return [
+    `function (logits) {`,
+    `const tok = this.thread.x;`,
+    rowNormaliser(polynomialExp, false),
+    `return sum;`,
+    `}`,
+  ].join('\n')
 }
 
 export type SamplerDraw =
@@ -379,22 +414,6 @@ export function unpackIds(
     }
   }
   return failed
-}
-
-/** Reads group `group` (`[a, b, c, d]` per token) of a quad-interleaved result into two columns. */
-export function readAuxPair(
-  flat: Float32Array,
-  rows: number,
-  groups: number,
-  group: number,
-  first: Float64Array,
-  second: Float64Array,
-): void {
-  for (let t = 0; t < rows; t++) {
-    const cell = (t >> 2) * 4 * groups + group * 4 + (t & 3)
-    first[t] = flat[cell * 4]!
-    second[t] = flat[cell * 4 + 1]!
-  }
 }
 
 /** Number of cells for `rows` tokens (rows padded to a multiple of 4). */
