@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { createSimulator } from '@routesim/simulator'
 import { runScenario } from '../loop/run-scenario.ts'
@@ -35,5 +36,11 @@ describe('the simulator catalog', () => {
     expect(await rates({})).toEqual([0, 0, 0, 0])
     // randint-style ids repeat in ≈ 10.5 % of tokens for E = 256, k = 8 (anchors §0.2)
     for (const rate of await rates({ replacement: true })) expect(rate).toBeGreaterThan(0.05)
+  })
+
+  it.each(readdirSync(new URL('../../examples/', import.meta.url)).filter((f) => f.endsWith('.json')))('example %s is a valid scenario', (file) => {
+    const text = readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8')
+    const s = parseScenario(text, { catalog, source: file })
+    expect(s.steps).toBeGreaterThan(0)
   })
 })
