@@ -1,6 +1,7 @@
 // `pnpm demo` / `pnpm routesim ...`: build the CLI and the packages it uses (quietly; turbo caches),
 // then run the built program with the given arguments. Build output is shown only when the build fails.
 import { spawnSync } from 'node:child_process'
+import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -10,7 +11,8 @@ const build = spawnSync('turbo', ['run', 'build', '--filter=@routesim/demo', '--
   cwd: root,
   encoding: 'utf8',
   shell: windows,
-  env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+  // The repository's own turbo, also when this script runs outside `pnpm run`.
+  env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`, TURBO_TELEMETRY_DISABLED: '1' },
 })
 if (build.error || build.status !== 0) {
   process.stderr.write(`Building routesim failed:\n${build.stdout ?? ''}${build.stderr ?? ''}${build.error ? `${build.error.message}\n` : ''}`)
