@@ -73,3 +73,9 @@ describe('dispatchStats layout validation', () => {
     expect(() => dispatchStats([0, 1], 2, { slotRank: new Int32Array([0, 2]), numRanks: 2 })).toThrow(/slotRank\[1\]/)
   })
 })
+
+describe('dispatchStats malformed layout', () => {
+  it('rejects a layout without slot ranks', () => {
+    expect(() => dispatchStats([0], 1, { numRanks: 1 } as unknown as { slotRank: Int32Array; numRanks: number })).toThrow(/layout.slotRank/)
+  })
+})

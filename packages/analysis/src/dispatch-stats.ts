@@ -47,7 +47,10 @@ export interface DispatchStats {
  */
 export function dispatchStats(physicalIds: ExpertIds, topK: number, layout: SlotLayout, options: { numNodes?: number } = {}): DispatchStats {
   const numTokens = assertIdsShape(physicalIds, topK)
-  const numRanks = assertPositiveInteger('numRanks', layout?.numRanks)
+  if (!(layout?.slotRank instanceof Int32Array)) {
+    throw new InvalidArgumentError({ parameter: 'layout.slotRank', value: layout?.slotRank, allowed: 'an Int32Array of the rank of every slot (an ExpertMap or slotRanks(...))' })
+  }
+  const numRanks = assertPositiveInteger('numRanks', layout.numRanks)
   const numNodes = assertPositiveInteger('numNodes', options.numNodes ?? 1)
   if (numRanks % numNodes !== 0) {
     throw new InvalidArgumentError({ parameter: 'numNodes', value: numNodes, allowed: `a divisor of numRanks (${numRanks})` })

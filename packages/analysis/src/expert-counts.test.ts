@@ -53,3 +53,10 @@ describe('expertCounts', () => {
     },
   )
 })
+
+describe('expertCounts malformed input', () => {
+  it('rejects non-array ids and output buffers with typed errors', () => {
+    expect(() => expertCounts(null as unknown as number[], 4)).toThrow(InvalidArgumentError)
+    expect(() => accumulateExpertCounts([0], [0] as unknown as Int32Array)).toThrow(/out/)
+  })
+})

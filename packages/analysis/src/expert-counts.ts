@@ -1,5 +1,5 @@
-import { assertPositiveInteger } from '@routesim/core'
-import { invalidId, type ExpertIds } from './expert-ids.ts'
+import { InvalidArgumentError, assertPositiveInteger } from '@routesim/core'
+import { assertIdsArray, invalidId, type ExpertIds } from './expert-ids.ts'
 
 /**
  * Adds the top-k slot counts of `ids` into `out` (length = number of experts) without allocating,
@@ -10,6 +10,10 @@ import { invalidId, type ExpertIds } from './expert-ids.ts'
  * accumulateExpertCounts([0, 1, 1, 3], counts) // counts = [1, 2, 0, 1]
  */
 export function accumulateExpertCounts(ids: ExpertIds, out: Int32Array | Float64Array): void {
+  assertIdsArray('ids', ids)
+  if (!(out instanceof Int32Array || out instanceof Float64Array)) {
+    throw new InvalidArgumentError({ parameter: 'out', value: out, allowed: 'an Int32Array or Float64Array with one entry per expert' })
+  }
   const numExperts = out.length
   if (ids instanceof BigInt64Array) {
     for (let i = 0; i < ids.length; i++) {

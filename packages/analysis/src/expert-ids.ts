@@ -22,8 +22,16 @@ export function invalidId(parameter: string, index: number, value: number, numEx
   })
 }
 
+/** Rejects anything that is not an array or typed array of ids. */
+export function assertIdsArray(parameter: string, ids: unknown): void {
+  if (ids === null || typeof ids !== 'object' || typeof (ids as { length?: unknown }).length !== 'number') {
+    throw new InvalidArgumentError({ parameter, value: ids, allowed: 'an array or typed array of expert ids ([T, k] row-major)' })
+  }
+}
+
 /** `ids.length` must be T·k; returns T. */
 export function assertIdsShape(ids: ExpertIds, topK: unknown): number {
+  assertIdsArray('ids', ids)
   const k = assertPositiveInteger('topK', topK)
   if (ids.length % k !== 0) {
     throw new InvalidArgumentError({

@@ -146,3 +146,10 @@ describe('replica choice distributions', () => {
     },
   )
 })
+
+describe('malformed arguments', () => {
+  it('reject missing options and maps with typed errors', () => {
+    expect(() => createExpertMap([0], undefined as unknown as { numLogical: number; epSize: number })).toThrow(InvalidArgumentError)
+    expect(() => mapToPhysical([0], 1, {} as ReturnType<typeof createExpertMap>, 'modulo')).toThrow(/map/)
+  })
+})

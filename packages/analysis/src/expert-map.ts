@@ -59,7 +59,10 @@ export function initialPhysicalToLogical(numLogical: number, numPhysical: number
  * map.replicaCount // [2, 2, 1, 1]; map.slotRank // [0, 0, 0, 1, 1, 1]
  */
 export function createExpertMap(physicalToLogical: ArrayLike<number>, options: ExpertMapOptions): ExpertMap {
-  const numLogical = assertPositiveInteger('numLogical', options?.numLogical)
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError({ parameter: 'options', value: options, allowed: '{ numLogical, epSize, placement?, replicaRank? }' })
+  }
+  const numLogical = assertPositiveInteger('numLogical', options.numLogical)
   const numPhysical = physicalToLogical?.length ?? 0
   if (numPhysical < numLogical) {
     throw new InvalidArgumentError({
@@ -226,6 +229,9 @@ export function mapToPhysical(
 ): Int32Array {
   const numTokens = assertIdsShape(ids, topK)
   assertOneOf('policy', policy, REPLICA_POLICIES)
+  if (!(map?.logicalToPhysical instanceof Int32Array && map.replicaCount instanceof Int32Array)) {
+    throw new InvalidArgumentError({ parameter: 'map', value: map, allowed: 'an ExpertMap from createExpertMap' })
+  }
   const { numLogical, maxReplicas, logicalToPhysical, replicaCount } = map
   const out = options.out ?? new Int32Array(ids.length)
   if (out.length !== ids.length) {
