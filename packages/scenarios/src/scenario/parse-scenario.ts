@@ -1,4 +1,4 @@
-import { resolveParameters, type Seed } from '@routesim/core'
+import { createPrng, resolveParameters, type Seed } from '@routesim/core'
 import { findPreset, listPresetNames } from '../presets/find-preset.ts'
 import type { ModelPreset } from '../presets/model-preset.ts'
 import { MODEL_PRESETS } from '../presets/model-presets.ts'
@@ -111,6 +111,22 @@ function readStrategy(issues: IssueCollector, path: string, value: unknown, cata
   if (!definition) return { name, params: { ...params } }
   const resolved = issues.capture(`${path}.params`, () => resolveParameters(name, definition.parameters, params))
   return resolved ? { name, params: resolved } : undefined
+}
+
+/**
+ * Builds the strategy and routes one token with the preset's shape, so problems that only show with the
+ * model's sizes (top-k above the experts, a bias of the wrong length, incompatible parameters) are reported
+ * now, with the others, instead of failing mid-run.
+ */
+function probeStrategy(issues: IssueCollector, path: string, choice: StrategyChoice, catalog: StrategyCatalog, preset: ModelPreset): void {
+  const definition = catalog.definition(choice.name)
+  if (!definition) return
+  const E = preset.routing.numExperts
+  issues.capture(path, () => {
+    const strategy = definition.create({ ...choice.params }, { seed: 0 })
+    const logits = definition.usesLogits ? { data: new Float32Array(E), shape: [1, E] } : { shape: [1, E] }
+    strategy.routeTokens({ shape: [1, preset.hiddenSize] }, logits, preset.routing.topK, 'int32', { prng: createPrng(0, 'probe'), layer: 0 })
+  })
 }
 
 function readSeed(issues: IssueCollector, value: unknown): Seed {
@@ -283,6 +299,7 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
   const numLayers = obj['layers'] === undefined ? preset?.moeLayerIndices.length : readInt(issues, 'layers', obj['layers'], 1, maxLayers)
 
   const base = obj['strategy'] === undefined ? undefined : readStrategy(issues, 'strategy', obj['strategy'], options.catalog)
+  const probes: [string, StrategyChoice][] = base ? [['strategy', base]] : []
   const perLayer: (StrategyChoice | undefined)[] = numLayers === undefined ? [] : new Array<StrategyChoice | undefined>(numLayers).fill(base)
   const overrides = obj['layerStrategies']
   if (overrides !== undefined) {
@@ -293,6 +310,7 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
         if (!isObject(entry)) return issues.invalid(path, entry, '{ "layers": "a-b", "name": …, "params": { … } }')
         const strategy = readStrategy(issues, path, entry, options.catalog, ['layers'])
         const layers = numLayers === undefined ? undefined : readLayerSelection(issues, `${path}.layers`, entry['layers'], numLayers)
+        if (strategy) probes.push([path, strategy])
         if (strategy && layers) for (const l of layers) perLayer[l] = strategy
       })
   }
@@ -303,6 +321,8 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
       issues.add('strategy', `missing, and layerStrategies leave layers [${uncovered.length > 8 ? `${uncovered.slice(0, 8).join(', ')}, …` : uncovered.join(', ')}] without one; name a default strategy (e.g. "uniform_random")`)
     }
   }
+
+  if (preset) for (const [path, choice] of probes) probeStrategy(issues, path, choice, options.catalog, preset)
 
   const parallel = readParallel(issues, obj['parallel'])
   const eplb = readEplb(issues, obj['eplb'], preset?.routing.numExperts)

@@ -38,6 +38,27 @@ describe('the simulator catalog', () => {
     for (const rate of await rates({ replacement: true })) expect(rate).toBeGreaterThan(0.05)
   })
 
+  it('reports parameters that only fail with the preset sizes, before running', () => {
+    let issues: { path: string; message: string }[] = []
+    try {
+      parseScenario(
+        {
+          preset: 'deepseek-v3',
+          tokensPerStep: 8,
+          steps: 1,
+          strategy: { name: 'grouped_topk', params: { numExpertGroup: 8, topkGroup: 4, correctionBias: [0, 0, 0] } },
+          layerStrategies: [{ layers: '0-1', name: 'grouped_topk', params: { numExpertGroup: 8, topkGroup: 9 } }],
+        },
+        { catalog },
+      )
+    } catch (e) {
+      issues = [...(e as { issues: typeof issues }).issues]
+    }
+    expect(issues.map((i) => i.path)).toEqual(['strategy', 'layerStrategies[0]'])
+    expect(issues[0]!.message).toMatch(/correctionBias/)
+    expect(issues[1]!.message).toMatch(/topkGroup/)
+  })
+
   it.each(readdirSync(new URL('../../examples/', import.meta.url)).filter((f) => f.endsWith('.json')))('example %s is a valid scenario', (file) => {
     const text = readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8')
     const s = parseScenario(text, { catalog, source: file })
