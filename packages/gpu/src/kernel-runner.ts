@@ -15,6 +15,8 @@ export interface KernelSpec {
   readonly source: string
   readonly cells: number
   readonly constants: Readonly<Record<string, number>>
+  /** gpu.js output dimensions; default `[cells]`. */
+  readonly output?: readonly number[]
   /** Default 'Array(4)' (results flattened to `cells · 4` floats); 'Number' for one float per cell. */
   readonly returnType?: 'Array(4)' | 'Number'
 }
@@ -59,7 +61,7 @@ export class KernelRunner {
     if (kernel === undefined) {
       const async = this.#options.mode === 'webgpu' || (this.#options.mode === 'webasm' && this.#options.threads)
       kernel = this.#gpu.createKernel(spec.source, {
-        output: [spec.cells],
+        output: spec.output ? [...spec.output] : [spec.cells],
         returnType: spec.returnType ?? 'Array(4)',
         constants: spec.constants,
         precision: 'single',

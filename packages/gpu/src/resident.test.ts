@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError, createReferenceBackend } from '@routesim/core'
-import { chiSquareTest } from '@routesim/testing'
+import { chiSquareTest, compareTopK, createRandomLogits } from '@routesim/testing'
+import type { TopKOptions } from '@routesim/core'
 import { createGpuBackend } from './create-gpu-backend.ts'
 import { createNodeWebGpu } from './node-webgpu.ts'
 
@@ -48,6 +49,50 @@ describe.skipIf(backend === undefined)('webgpu device-resident routing', () => {
     }
     const iid = await backend!.resident!.sampleCounts({ kind: 'uniform_iid', rows: 999, numExperts: 16, k: 3, seed: 2 })
     expect(iid.reduce((a, b) => a + b, 0)).toBe(2997)
+  })
+
+  it('topK on uploaded logits matches the reference (ids up to float32 ties, weights 1e-6), weights computed on the device', async () => {
+    const rows = 300
+    const cols = 64
+    const logits = createRandomLogits(21, rows, cols, 1.5)
+    const bias = createRandomLogits(22, 1, cols, 0.05)
+    const resident = await backend!.resident!.uploadLogits(logits, rows, cols)
+    try {
+      const cases: TopKOptions[] = [
+        { k: 8, scoring: 'softmax' },
+        { k: 13, scoring: 'sigmoid', bias },
+        { k: 8, scoring: 'sigmoid', bias, grouping: { numGroups: 8, topkGroup: 4, groupScore: 'top2_sum' } },
+        { k: 3, scoring: 'logits', grouping: { numGroups: 4, topkGroup: 1, groupScore: 'max', maskValue: 0 } },
+        { k: 8, scoring: 'softmax', needWeights: false },
+      ]
+      for (const options of cases) {
+        const candidate = await backend!.resident!.topK(resident, options)
+        const { problems } = compareTopK({ logits, rows, cols, options, reference: reference.topK(logits, rows, cols, options), candidate })
+        expect(problems, JSON.stringify({ ...options, bias: undefined })).toEqual([])
+      }
+    } finally {
+      resident.dispose()
+    }
+    const error = await backend!.resident!.topK(resident, { k: 2, scoring: 'softmax' }).catch((e: unknown) => e)
+    expect(InvalidArgumentError.isInstance(error)).toBe(true)
+  })
+
+  it('randomLogits: synthesized on the device, deterministic per seed, roughly N(0, scale²)', async () => {
+    const a = await backend!.resident!.randomLogits({ rows: 512, cols: 32, seed: 3, scale: 2 })
+    const b = await backend!.resident!.randomLogits({ rows: 512, cols: 32, seed: 3, scale: 2 })
+    try {
+      const ta = await backend!.resident!.topK(a, { k: 4, scoring: 'logits' })
+      const tb = await backend!.resident!.topK(b, { k: 4, scoring: 'logits' })
+      expect(Array.from(tb.ids)).toEqual(Array.from(ta.ids))
+      expect(Array.from(tb.weights)).toEqual(Array.from(ta.weights))
+      // The best of 32 draws of N(0, 4) has mean ≈ 2 × 2.07.
+      const mean = ta.weights.filter((_, i) => i % 4 === 0).reduce((s, v) => s + v, 0) / 512
+      expect(mean).toBeGreaterThan(3.8)
+      expect(mean).toBeLessThan(4.5)
+    } finally {
+      a.dispose()
+      b.dispose()
+    }
   })
 
   it('rejects bad options with typed errors', async () => {

@@ -6,6 +6,8 @@ import { cellCount, packingFor, samplerSource } from './kernel-source.ts'
 import type { KernelRunner } from './kernel-runner.ts'
 import { KERNEL_MAX_EXPERTS, MAX_CHUNK_ROWS, REJECTION_MAX_MASS, REJECTION_MAX_TRIES } from './thresholds.ts'
 import type { SamplerDraw } from './kernel-source.ts'
+import { createResidentTopK } from './resident-top-k.ts'
+import type { ResidentTopK } from './resident-top-k.ts'
 
 // WebGPU enum values (spec constants), so this file needs no WebGPU globals.
 const USAGE_MAP_READ = 0x0001
@@ -38,7 +40,7 @@ export interface ResidentSampleOptions {
  * there by small WGSL passes (atomic histograms, unpacking), so only what the caller asks for crosses
  * the bus. gpu.js has no scatter or atomics, hence the two hand-written passes on gpu.js's own device.
  */
-export interface ResidentRouting {
+export interface ResidentRouting extends ResidentTopK {
   /**
    * Per-layer expert counts `[layers, E]` of `rows` tokens × k ids per layer, drawn and counted on the
    * device. Same seed ⇒ same counts. Only `layers · E` integers are read back.
@@ -226,6 +228,7 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
   }
 
   return {
+    ...createResidentTopK(runner),
     sampleCounts: (options) => run(options, 0),
     sampleIds: (options) => run(options, 1),
   }
