@@ -1,7 +1,9 @@
 import type { Prng } from '@routesim/core'
 import { InvalidArgumentError } from '@routesim/core'
 import { assertInteger, assertNormalParameters, assertRowsLength } from './argument-checks.ts'
-import { sampleNormal } from './normal.ts'
+import { zigguratWords } from './normal.ts'
+import { WordBlocks } from './word-blocks.ts'
+import { fillNormals } from './ziggurat.ts'
 
 const CHUNK_ROWS = 4096
 
@@ -23,12 +25,12 @@ export function sampleNormalRowWeights(
   assertInteger('k', k, { min: 1 })
   assertNormalParameters(mean, std, { strictStd: true })
   assertRowsLength('out', out, rows, k)
-  // CHUNK_ROWS is even, so every chunk but the last holds an even count and pairs never shift.
-  const scratch = new Float64Array(Math.min(CHUNK_ROWS, rows) * k)
+  // One word stream across chunks: the z′ are exactly what `sampleNormal` draws for rows·k values.
+  const z = new Float64Array(Math.min(CHUNK_ROWS, rows) * k)
+  const blocks = new WordBlocks(prng, zigguratWords(rows * k))
   for (let r0 = 0; r0 < rows; r0 += CHUNK_ROWS) {
     const n = Math.min(CHUNK_ROWS, rows - r0)
-    const z = n * k === scratch.length ? scratch : scratch.subarray(0, n * k)
-    sampleNormal(z, mean, std, prng)
+    fillNormals(z, 0, n * k, mean, std, blocks)
     for (let r = 0; r < n; r++) {
       const from = r * k
       let sum = 0

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
 import { InvalidArgumentError, createPrng } from '@routesim/core'
-import { sampleNormal } from './normal.ts'
+import { NORMAL_METHODS, sampleNormal } from './normal.ts'
 import { chiSquareTest, normalCdf } from './special-functions.ts'
 import { countRejections } from '../test/statistics.ts'
 
@@ -16,14 +16,14 @@ describe('sampleNormal', () => {
     },
   )
 
-  it('odd lengths use a prefix of the even-length stream (both Box–Muller outputs are kept)', () => {
-    const even = sampleNormal(new Float64Array(10), 0, 1, createPrng(4))
-    const odd = sampleNormal(new Float64Array(9), 0, 1, createPrng(4))
+  it.each(NORMAL_METHODS)('%s: a shorter call draws a prefix of a longer one (Box–Muller keeps both outputs)', (method) => {
+    const even = sampleNormal(new Float64Array(10), 0, 1, createPrng(4), { method })
+    const odd = sampleNormal(new Float64Array(9), 0, 1, createPrng(4), { method })
     expect(Array.from(odd)).toEqual(Array.from(even.subarray(0, 9)))
   })
 
-  it('has the requested moments (mean, variance, skewness, kurtosis of 400k draws)', () => {
-    const z = sampleNormal(new Float64Array(400_000), 2, 0.5, createPrng(8))
+  it.each(NORMAL_METHODS)('%s: has the requested moments (mean, variance, skewness, kurtosis of 400k draws)', (method) => {
+    const z = sampleNormal(new Float64Array(400_000), 2, 0.5, createPrng(8), { method })
     let m1 = 0
     for (const v of z) m1 += v
     m1 /= z.length
@@ -45,7 +45,7 @@ describe('sampleNormal', () => {
     expect(Math.abs(m4 / m2 ** 2 - 3)).toBeLessThan(0.06)
   })
 
-  it('follows Φ: χ² over 40 equiprobable-ish bins, 40 seeds, Float32Array output', () => {
+  it.each(NORMAL_METHODS)('%s: follows Φ (χ² over 40 bins, 40 seeds, Float32Array output)', (method) => {
     const edges = Array.from({ length: 39 }, (_, i) => -3 + (6 * (i + 1)) / 40)
     const probabilities = new Float64Array(40)
     let previous = 0
@@ -55,12 +55,50 @@ describe('sampleNormal', () => {
       previous = cdf
     }
     const rejected = countRejections(40, (seed) => {
-      const z = sampleNormal(new Float32Array(20_000), 0, 1, createPrng(seed, 'normal'))
+      const z = sampleNormal(new Float32Array(20_000), 0, 1, createPrng(seed, 'normal'), { method })
       const counts = new Float64Array(40)
       for (const v of z) {
         let b = 0
         while (b < 39 && v >= edges[b]!) b++
         counts[b]!++
+      }
+      return chiSquareTest(counts, probabilities).pValue
+    })
+    expect(rejected).toBeLessThanOrEqual(3)
+  })
+
+  it('ziggurat: tail probabilities beyond the base layer (3.44σ) and at 4.5σ match Φ', () => {
+    const n = 4_000_000
+    const z = sampleNormal(new Float64Array(n), 0, 1, createPrng(31))
+    for (const cut of [3.442619855899, 4.5]) {
+      let upper = 0
+      let lower = 0
+      for (const v of z) {
+        if (v > cut) upper++
+        else if (v < -cut) lower++
+      }
+      const p = 1 - normalCdf(cut)
+      for (const count of [upper, lower]) expect(Math.abs(count - n * p)).toBeLessThan(5 * Math.sqrt(n * p) + 1)
+    }
+  })
+
+  it('ziggurat: χ² over 40 seeds in the wedges and tail (|z| > 2: 11 bins per side up to 4, then > 4)', () => {
+    const bins = 11
+    const side = new Float64Array(bins)
+    for (let b = 0; b < bins; b++) {
+      const lo = 2 + 0.2 * b
+      side[b] = (b < bins - 1 ? normalCdf(lo + 0.2) : 1) - normalCdf(lo)
+    }
+    const total = 2 * (1 - normalCdf(2))
+    const probabilities = Float64Array.from([...side, ...side], (p) => p / total)
+    const rejected = countRejections(40, (seed) => {
+      const z = sampleNormal(new Float64Array(400_000), 0, 1, createPrng(seed, 'tails'))
+      const counts = new Float64Array(2 * bins)
+      for (const v of z) {
+        const a = Math.abs(v)
+        if (a <= 2) continue
+        const b = Math.min(bins - 1, Math.floor((a - 2) / 0.2))
+        counts[(v > 0 ? bins : 0) + b]!++
       }
       return chiSquareTest(counts, probabilities).pValue
     })
@@ -77,5 +115,6 @@ describe('sampleNormal', () => {
     expect(() => sampleNormal(new Float64Array(2), 0, -1, prng)).toThrow('Invalid std: -1. Allowed: a finite number in [0, ∞).')
     expect(() => sampleNormal(new Float64Array(2), 0, NaN, prng)).toThrow(/Invalid std: NaN/)
     expect(() => sampleNormal(new Int32Array(2) as never, 0, 1, prng)).toThrow(/Allowed: a Float32Array or a Float64Array/)
+    expect(() => sampleNormal(new Float64Array(2), 0, 1, prng, { method: 'polar' as never })).toThrow("Invalid method: \"polar\". Allowed: 'ziggurat', 'box-muller'.")
   })
 })

@@ -1,14 +1,14 @@
 import { InvalidArgumentError, type Prng } from '@routesim/core'
 import { MAX_RANGE, assertInt32Output, assertInteger, assertNormalParameters, assertRowsLength } from './argument-checks.ts'
-import { sampleNormal } from './normal.ts'
+import { zigguratWords } from './normal.ts'
+import { fillNormals } from './ziggurat.ts'
 import { normalCdf } from './special-functions.ts'
 import { WordBlocks } from './word-blocks.ts'
 
-const INV_TWO_POW_32 = 1 / 4294967296
-const INV_TWO_POW_53 = 1 / 9007199254740992
-const TWO_PI = 2 * Math.PI
-/** Values per Box–Muller chunk; even, so chunking never changes which pairs are formed. */
+/** Normals generated per batch into a scratch array, then mapped to ids. */
 const CHUNK = 8192
+/** Normals generated ahead for the distinct sampler (leftovers at the end of a call are dropped). */
+const DISTINCT_BATCH = 256
 /** Redraws per slot before the exact conditional draw takes over (keeps hot-expert cases bounded). */
 const MAX_REDRAWS = 64
 /** Below this remaining mass (≥ 8 expected redraws) a slot goes straight to the exact conditional draw. */
@@ -22,17 +22,18 @@ export function sigmoidBin(z: number, numBins: number): number {
 
 /**
  * Fills `out` with the seed's `normal_routing` ids: z ~ N(mean, std²) i.i.d., id = sigmoidBin(z).
- * Ids may repeat within a row, as in the seed. Draws exactly what `sampleNormal` would for `out.length`.
+ * Ids may repeat within a row, as in the seed. The z values are exactly what `sampleNormal` (ziggurat)
+ * would draw for `out.length` values.
  */
 export function sampleSigmoidNormalBins(out: Int32Array, numBins: number, mean: number, std: number, prng: Prng): Int32Array {
   assertInt32Output('out', out)
   assertInteger('numBins', numBins, { min: 1, max: MAX_RANGE })
   assertNormalParameters(mean, std, { strictStd: false })
-  const scratch = new Float64Array(Math.min(CHUNK, out.length))
+  const z = new Float64Array(Math.min(CHUNK, out.length))
+  const blocks = new WordBlocks(prng, zigguratWords(out.length))
   for (let start = 0; start < out.length; start += CHUNK) {
     const n = Math.min(CHUNK, out.length - start)
-    const z = n === scratch.length ? scratch : scratch.subarray(0, n)
-    sampleNormal(z, mean, std, prng)
+    fillNormals(z, 0, n, mean, std, blocks)
     for (let i = 0; i < n; i++) {
       const b = Math.floor(numBins / (1 + Math.exp(-z[i]!)))
       out[start + i] = b >= numBins ? numBins - 1 : b < 0 ? 0 : b
@@ -97,13 +98,10 @@ export function sampleSigmoidNormalBinsDistinct(
   assertRowsLength('out', out, rows, k)
   const probabilities = sigmoidNormalBinProbabilities(numBins, mean, std)
   // Planned for no redraws; redraws take extra blocks.
-  const blocks = new WordBlocks(prng, 3 * Math.ceil((rows * k) / 2))
-  const words = blocks.buffer
-  let pos = 0
-  let end = 0
+  const blocks = new WordBlocks(prng, zigguratWords(rows * k))
+  const z = new Float64Array(DISTINCT_BATCH)
+  let zi = DISTINCT_BATCH
   const taken = new Uint8Array(numBins)
-  let spare = 0
-  let hasSpare = false
   let base = 0
   for (let r = 0; r < rows; r++) {
     let massLeft = 1
@@ -111,33 +109,11 @@ export function sampleSigmoidNormalBinsDistinct(
       let id = -1
       const redraws = massLeft < MIN_REJECTION_MASS ? 0 : MAX_REDRAWS
       for (let attempt = 0; attempt < redraws; attempt++) {
-        let z: number
-        if (hasSpare) {
-          z = spare
-          hasSpare = false
-        } else {
-          if (pos === end) {
-            end = blocks.refill()
-            pos = 0
-          }
-          const hi = words[pos++]! >>> 5
-          if (pos === end) {
-            end = blocks.refill()
-            pos = 0
-          }
-          const lo = words[pos++]! >>> 6
-          if (pos === end) {
-            end = blocks.refill()
-            pos = 0
-          }
-          const theta = TWO_PI * (words[pos++]! * INV_TWO_POW_32)
-          const u1 = 1 - (hi * 67108864 + lo) * INV_TWO_POW_53
-          const radius = std * Math.sqrt(-2 * Math.log(u1))
-          z = mean + radius * Math.cos(theta)
-          spare = mean + radius * Math.sin(theta)
-          hasSpare = true
+        if (zi === DISTINCT_BATCH) {
+          fillNormals(z, 0, DISTINCT_BATCH, mean, std, blocks)
+          zi = 0
         }
-        const b = Math.floor(numBins / (1 + Math.exp(-z)))
+        const b = Math.floor(numBins / (1 + Math.exp(-z[zi++]!)))
         const candidate = b >= numBins ? numBins - 1 : b < 0 ? 0 : b
         if (taken[candidate] === 0) {
           id = candidate

@@ -14,6 +14,12 @@ const EXTRA_BLOCK = 64
  */
 export class WordBlocks {
   readonly buffer: Uint32Array
+  /**
+   * Read position and filled length, for samplers that resume where another left off: copy them into
+   * locals on entry and write them back on exit (`refill()` itself does not touch them).
+   */
+  pos = 0
+  end = 0
   private readonly prng: Prng
   private planned: number
 
