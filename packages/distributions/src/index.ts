@@ -3,7 +3,8 @@ export { sampleUniformInts } from './uniform-ints.ts'
 export { sampleDistinctSubsets } from './distinct-subsets.ts'
 
 // Normal samplers and the seed's normal-routing map
-export { sampleNormal } from './normal.ts'
+export { NORMAL_METHODS, sampleNormal } from './normal.ts'
+export type { NormalMethod } from './normal.ts'
 export {
   sampleSigmoidNormalBins,
   sampleSigmoidNormalBinsDistinct,
