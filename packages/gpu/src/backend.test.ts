@@ -95,3 +95,30 @@ describe('createGpuBackend: where work runs', () => {
     }
   })
 })
+
+describe('createGpuBackend: chunking', () => {
+  it('splits rows into kernel calls of at most chunkRows with the same results as one call', async () => {
+    const reference = createReferenceBackend()
+    const whole = await createGpuBackend({ mode: 'webasm', threads: false, referenceHandoff: false })
+    const chunked = await createGpuBackend({ mode: 'webasm', threads: false, referenceHandoff: false, chunkRows: 97 })
+    try {
+      const rows = 1001
+      const logits = createRandomLogits(31, rows, 32, 1.5)
+      const options = { k: 5, scoring: 'softmax' as const }
+      const a = await whole.topK(logits, rows, 32, options)
+      const b = await chunked.topK(logits, rows, 32, options)
+      expect(Array.from(b.ids)).toEqual(Array.from(a.ids))
+      expect(Array.from(b.weights)).toEqual(Array.from(a.weights))
+      expect(Array.from(b.ids)).toEqual(Array.from(reference.topK(logits, rows, 32, options).ids))
+      const ids = await chunked.sampleIds({ kind: 'uniform_distinct', rows, numExperts: 32, k: 5, seed: 2 })
+      for (let r = 0; r < rows; r++) expect(new Set(ids.subarray(r * 5, r * 5 + 5)).size).toBe(5)
+      // chunks draw from different streams: no two chunks repeat each other
+      expect(Array.from(ids.subarray(0, 97 * 5))).not.toEqual(Array.from(ids.subarray(97 * 5, 2 * 97 * 5)))
+    } finally {
+      whole.dispose()
+      chunked.dispose()
+    }
+    const error = await createGpuBackend({ mode: 'cpu', chunkRows: 0 }).catch((e: unknown) => e)
+    expect(InvalidArgumentError.isInstance(error)).toBe(true)
+  })
+})

@@ -17,7 +17,7 @@ import type { GpuBackendMode, GpuRunMode, ModeProbes } from './modes.ts'
 import { installNavigatorGpu } from './navigator-gpu.ts'
 import { createResidentRouting } from './resident.ts'
 import type { ResidentRouting } from './resident.ts'
-import { MAX_ARGUMENT_BYTES, MAX_CHUNK_ROWS, SAMPLE_REFERENCE_HANDOFF_SLOTS, TOPK_REFERENCE_HANDOFF_ELEMENTS } from './thresholds.ts'
+import { GL_MAX_ARGUMENT_BYTES, MAX_ARGUMENT_BYTES, MAX_CHUNK_ROWS, SAMPLE_REFERENCE_HANDOFF_SLOTS, TOPK_REFERENCE_HANDOFF_ELEMENTS } from './thresholds.ts'
 
 export interface GpuBackendOptions {
   /** Default 'auto': a hardware WebGPU adapter, else webasm, else cpu (see `autoReason`). */
@@ -35,6 +35,8 @@ export interface GpuBackendOptions {
    * false runs every supported problem in kernels (conformance tests do this).
    */
   readonly referenceHandoff?: boolean | undefined
+  /** Rows per kernel call, at most (default `MAX_CHUNK_ROWS`; byte limits may make chunks smaller). */
+  readonly chunkRows?: number | undefined
 }
 
 /** Where the last kernel-backend call ran. */
@@ -97,6 +99,10 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
   if (options.poolSize !== undefined && !(Number.isInteger(options.poolSize) && options.poolSize >= 1)) {
     throw new InvalidArgumentError({ parameter: 'poolSize', value: options.poolSize, allowed: 'an integer ≥ 1' })
   }
+  if (options.chunkRows !== undefined && !(Number.isInteger(options.chunkRows) && options.chunkRows >= 1 && options.chunkRows <= MAX_CHUNK_ROWS)) {
+    throw new InvalidArgumentError({ parameter: 'chunkRows', value: options.chunkRows, allowed: `an integer in [1, ${MAX_CHUNK_ROWS}]` })
+  }
+  const maxChunkRows = options.chunkRows ?? MAX_CHUNK_ROWS
   if (options.navigatorGpu !== undefined) installNavigatorGpu(options.navigatorGpu)
 
   const module = await loadGpuModule(options.gpu)
@@ -131,7 +137,12 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
   const runner = new KernelRunner(module, { mode, gpuJsMode: probes.modes[mode].gpuJsMode, threads: threaded, poolSize: options.poolSize })
   const reference = createReferenceBackend()
   const handoff = options.referenceHandoff ?? true
-  const argumentLimit = mode === 'webgpu' && probes.webGpuLimits ? Math.min(MAX_ARGUMENT_BYTES, probes.webGpuLimits.maxStorageBufferBindingSize) : MAX_ARGUMENT_BYTES
+  const argumentLimit =
+    mode === 'webgpu' && probes.webGpuLimits
+      ? Math.min(MAX_ARGUMENT_BYTES, probes.webGpuLimits.maxStorageBufferBindingSize)
+      : mode === 'webgl' || mode === 'webgl2'
+        ? GL_MAX_ARGUMENT_BYTES
+        : MAX_ARGUMENT_BYTES
   // webasm's imported Math.exp stalls its SIMD loop; an arithmetic exp is 3–4× faster there (slower on cpu).
   const polynomialExp = mode === 'webasm'
   let lastRun: GpuLastRun | undefined
@@ -164,7 +175,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
         lastRun = { operation: 'topK', ranOn: 'reference', reason }
         return reference.topK(logits, rows, cols, topKOptions)
       }
-      const chunkRows = Math.max(1, Math.min(MAX_CHUNK_ROWS, Math.floor(argumentLimit / (4 * o.cols))))
+      const chunkRows = Math.max(1, Math.min(maxChunkRows, Math.floor(argumentLimit / (4 * o.cols))))
       const out = await gpuTopK(logits, o, { runner, polynomialExp, chunkRows })
       lastRun = { operation: 'topK', ranOn: 'kernel', reason: `gpu.js ${mode}`, kernel: runner.lastRun }
       return out
@@ -186,7 +197,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
         lastRun = { operation: 'sampleIds', ranOn: 'reference', reason }
         return reference.sampleIds(sampleOptions)
       }
-      const out = await gpuSampleIds(o, choice.draw, { runner, mode, chunkRows: MAX_CHUNK_ROWS })
+      const out = await gpuSampleIds(o, choice.draw, { runner, mode, chunkRows: maxChunkRows, argumentLimit })
       lastRun = { operation: 'sampleIds', ranOn: 'kernel', reason: `gpu.js ${mode}: ${choice.draw}`, kernel: runner.lastRun }
       return out
     },

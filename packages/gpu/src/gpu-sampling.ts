@@ -4,7 +4,7 @@ import { cellCount, packingFor, samplerSource, unpackIds } from './kernel-source
 import type { SamplerDraw } from './kernel-source.ts'
 import type { KernelRunner } from './kernel-runner.ts'
 import type { GpuRunMode } from './modes.ts'
-import { KERNEL_MAX_EXPERTS, KERNEL_MAX_TOPK, MAX_ARGUMENT_BYTES, REJECTION_MAX_MASS, REJECTION_MAX_TRIES } from './thresholds.ts'
+import { KERNEL_MAX_EXPERTS, KERNEL_MAX_TOPK, REJECTION_MAX_MASS, REJECTION_MAX_TRIES } from './thresholds.ts'
 
 /** A `sampleIds` call as core's validation resolves it. */
 export type ResolvedSampleIdsLike = ReturnType<typeof validateSampleIdsOptions>
@@ -88,6 +88,8 @@ export interface GpuSamplingPlan {
   readonly mode: GpuRunMode
   /** Rows per kernel call (before the host-noise size limit). */
   readonly chunkRows: number
+  /** Largest kernel argument in bytes (the host noise `[rows, E]` is one). */
+  readonly argumentLimit: number
 }
 
 /** Seeded sampling of expert ids in gpu.js kernels (see `chooseSamplerDraw` for which draw runs). */
@@ -102,7 +104,7 @@ export async function gpuSampleIds(o: ResolvedSampleIdsLike, draw: SamplerDraw, 
   const generated = samplerSource({ draw, numExperts: E, k, layers: 1, maxTries: REJECTION_MAX_TRIES })
   const tables = draw === 'categorical_rejection' || draw.startsWith('gumbel') ? categoricalTables([o.weights], E) : undefined
   const chunkRows =
-    draw === 'gumbel_host_noise' ? Math.max(1, Math.min(plan.chunkRows, Math.floor(MAX_ARGUMENT_BYTES / (4 * E)))) : plan.chunkRows
+    draw === 'gumbel_host_noise' ? Math.max(1, Math.min(plan.chunkRows, Math.floor(plan.argumentLimit / (4 * E)))) : plan.chunkRows
   const reference = createReferenceBackend()
 
   for (let start = 0, chunk = 0; start < rows; start += chunkRows, chunk++) {

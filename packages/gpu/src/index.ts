@@ -13,6 +13,7 @@ export { installNavigatorGpu } from './navigator-gpu.ts'
 
 // Limits and hand-off thresholds
 export {
+  GL_MAX_ARGUMENT_BYTES,
   KERNEL_MAX_EXPERTS,
   KERNEL_MAX_GROUPS,
   KERNEL_MAX_TOPK,
@@ -32,3 +33,5 @@ export type { GeneratedKernel, Packing, SamplerDraw, SamplerSourceOptions, TopKS
 
 // Device-resident routing (webgpu)
 export type { ResidentRouting, ResidentSampleOptions } from './resident.ts'
+export { RESIDENT_CHUNK_ROWS } from './resident-top-k.ts'
+export type { ResidentLogits, ResidentTopK } from './resident-top-k.ts'

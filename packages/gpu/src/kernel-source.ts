@@ -83,7 +83,8 @@ function rowNormaliser(polynomialExp: boolean, assignLse: boolean): string {
 /** Decodes the quad-interleaved cell index into `g` (group) and `tok` (token, clamped into range). */
 function cellPrologue(groups: number): string {
   return [
-    `const q = Math.floor(this.thread.x / ${4 * groups});`,
+    // +0.5: GL float division of integers may land just below an exact quotient
+    `const q = Math.floor((this.thread.x + 0.5) / ${4 * groups});`,
     `const r = this.thread.x - q * ${4 * groups};`,
     `const g = Math.floor(r / 4);`,
     `let tok = q * 4 + (r - g * 4);`,
@@ -343,7 +344,7 @@ export function samplerSource(options: SamplerSourceOptions): GeneratedKernel {
   if (draw !== 'uniform_iid' && draw !== 'gumbel_host_noise' && idGroups !== 1) {
     throw new RangeError(`samplerSource: '${draw}' needs k ≤ ${packing.perCell} at E=${E}`)
   }
-  const body: string[] = [cellPrologue(idGroups), `const layer = Math.floor(tok / this.constants.N_LAYER);`]
+  const body: string[] = [cellPrologue(idGroups), `const layer = Math.floor((tok + 0.5) / this.constants.N_LAYER);`]
   const args: string[] = []
   const uniform = `Math.random()`
 

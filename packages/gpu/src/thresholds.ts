@@ -22,6 +22,12 @@ export const SAMPLE_REFERENCE_HANDOFF_SLOTS = 8_192
 export const MAX_ARGUMENT_BYTES = 2 ** 30
 
 /**
+ * GL backends store an argument as an RGBA32F texture; Chromium's WebGL2 caps a side at 8192 texels
+ * (1 GiB), so GL arguments stay at a quarter of that.
+ */
+export const GL_MAX_ARGUMENT_BYTES = 2 ** 28
+
+/**
  * At most this many rows per kernel call. Keeps GL output textures (1-D outputs fold into a near-square
  * texture, ≤ 8192 per side in Chromium) and WebGPU dispatches (≤ 65,535 workgroups per dimension; gpu.js
  * folds 1-D dispatches across y) far inside their limits, and bounds host memory per chunk.
