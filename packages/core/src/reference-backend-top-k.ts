@@ -22,10 +22,35 @@ export function referenceTopK(logits: Float32Array, rows: number, cols: number, 
   const o = validateTopKArguments(logits, rows, cols, options)
   const ids = new Int32Array(o.rows * o.k)
   const weights = new Float32Array(o.rows * o.k)
-  if (o.bias === undefined && o.groupScore === 'none') plainTopK(logits, o, ids, weights)
-  else if (canPruneSigmoid(o)) prunedSigmoidTopK(logits, o, ids, weights)
-  else generalTopK(logits, o, ids, weights)
+  if (o.bias === undefined && o.groupScore === 'none') {
+    plainTopK(logits, o, ids, weights)
+  } else if (o.bias === undefined && o.groupScore === 'max' && o.maskValue === -Infinity && o.scoring !== 'logits') {
+    // A group's max score is its max logit's score, and masked experts never compete: rank on the logits.
+    generalTopK(logits, { ...o, scoring: 'logits', needWeights: false }, ids, weights)
+    if (o.needWeights) winnerScores(logits, o, ids, weights)
+  } else if (canPruneSigmoid(o)) {
+    prunedSigmoidTopK(logits, o, ids, weights)
+  } else {
+    generalTopK(logits, o, ids, weights)
+  }
   return { ids, weights }
+}
+
+/** Softmax or sigmoid scores of already-selected winners (ids[0] holds the row's largest logit). */
+function winnerScores(logits: Float32Array, o: ResolvedTopK, ids: Int32Array, outWeights: Float32Array): void {
+  const { rows, cols, k, scoring } = o
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols
+    const out = r * k
+    if (scoring === 'sigmoid') {
+      for (let i = 0; i < k; i++) outWeights[out + i] = 1 / (1 + Math.exp(-logits[base + ids[out + i]!]!))
+      continue
+    }
+    const max = logits[base + ids[out]!]!
+    let sum = 0
+    for (let j = 0; j < cols; j++) sum += Math.exp(logits[base + j]! - max)
+    for (let i = 0; i < k; i++) outWeights[out + i] = Math.exp(logits[base + ids[out + i]!]! - max) / sum
+  }
 }
 
 /**

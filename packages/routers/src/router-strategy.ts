@@ -1,5 +1,5 @@
 import { InvalidLogitsError, assertMatrix, createReferenceBackend, toIndexArray } from '@routesim/core'
-import type { KernelBackend, RoutingResult, RoutingStrategy, ShapedInput, Tensor, TopKOptions } from '@routesim/core'
+import type { KernelBackend, RoutingResult, RoutingStrategy, ShapedInput, Tensor, TopKOptions, TopKOutput } from '@routesim/core'
 import { readRouterInputs } from './router-inputs.ts'
 import type { RouterInputs } from './router-inputs.ts'
 
@@ -44,7 +44,7 @@ export function createRouterStrategy(planner: RouterPlanner): RoutingStrategy {
       // The reference kernel rejects non-finite logits in its own pass, so the input is read once, not twice.
       const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType, { checkFinite: false })
       const plan = planner(inputs.numExperts, inputs.topK)
-      let selection
+      let selection: TopKOutput
       try {
         selection = reference.topK(inputs.logits, inputs.numTokens, inputs.numExperts, plan.topK)
       } catch (error) {
