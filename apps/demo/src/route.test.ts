@@ -199,6 +199,9 @@ describe('routesim route: bad input', () => {
     await expectBadInput([...base('uniform_random', 10, 8, 2).slice(0, 6), '--top-k', 'two'], '--top-k', '"two"')
   })
 
+  it('rejects runs too large to hold in memory, before allocating', () =>
+    expectBadInput(base('softmax_topk', 2 ** 21, 256, 8), '--tokens', 'at most 1048576'))
+
   it('rejects an EP size that does not divide E', () => expectBadInput([...base('uniform_random', 10, 8, 2), '--ep-size', '3'], 'epSize', '3'))
 
   it('rejects an unknown backend with the list of modes', async () => {

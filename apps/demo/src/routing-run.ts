@@ -1,4 +1,4 @@
-import { createPrng, resolveParameters } from '@routesim/core'
+import { InvalidArgumentError, createPrng, resolveParameters } from '@routesim/core'
 import type { KernelBackend, RoutingResult, Seed, ShapedInput, Tensor } from '@routesim/core'
 import { balancedness, countTokensWithDuplicateIds, duplicateIdRate, expertCounts, loadSummary, rankLoads } from '@routesim/analysis'
 import type { LoadSummary, Placement } from '@routesim/analysis'
@@ -46,6 +46,22 @@ function lastRunOf(backend: KernelBackend): RouteOutcome['lastRun'] {
   return { operation: run.operation, ranOn: run.ranOn, reason: run.reason }
 }
 
+/** One run holds T·k ids and, for routers, T·E logits in memory: at most this many of each (1 GiB of float32). */
+export const MAX_ROUTE_ELEMENTS = 2 ** 28
+
+function assertFits(request: RouteRequest, usesLogits: boolean): void {
+  const perToken = Math.max(request.topK, usesLogits ? request.experts : 0)
+  const limit = Math.floor(MAX_ROUTE_ELEMENTS / perToken)
+  if (request.tokens > limit) {
+    const what = usesLogits ? `tokens × experts logits` : `tokens × top-k ids`
+    throw new InvalidArgumentError({
+      parameter: '--tokens',
+      value: request.tokens,
+      allowed: `at most ${limit} here (${what} must stay ≤ 2^28 elements in one run; use \`routesim simulate\` to stream more)`,
+    })
+  }
+}
+
 /**
  * N(0, 1) router logits `[tokens, experts]` from the run's seed, on a stream of their own so the
  * strategy's draws do not depend on whether logits were made.
@@ -63,6 +79,7 @@ export async function routeOnce(simulator: Simulator, request: RouteRequest): Pr
   const parameters = resolveParameters(definition.name, definition.parameters, request.params)
   const strategy = simulator.createStrategy(definition.name, request.params)
   const usesLogits = definition.usesLogits === true
+  assertFits(request, usesLogits)
   const hiddenStates: ShapedInput = { shape: [request.tokens, 1] }
   const logits: Tensor | ShapedInput = usesLogits
     ? syntheticLogits(request.tokens, request.experts, request.seed)
