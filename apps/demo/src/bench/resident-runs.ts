@@ -1,11 +1,14 @@
 import { balancedness, rankLoads } from '@routesim/analysis'
 import type { KernelBackend } from '@routesim/core'
 import type { GpuBackend } from '@routesim/gpu'
+import { groupedTopKPlanner, softmaxTopKPlanner } from '@routesim/routers'
+import type { RouterPlanner } from '@routesim/routers'
 import { PopularityStrategy } from '@routesim/strategies'
 import { createSimulator } from '@routesim/simulator'
+import { ROUTING_WORKLOADS } from './routing-workloads.ts'
 import { ZIPF_STRATEGY, type SimulatedStep } from './simulate-zipf.ts'
 import type { PreparedRun, WorkloadContext } from './target.ts'
-import { checkBalancedness, checkCounts, checkIds, checkLength, checkWeights } from './verify.ts'
+import { checkBalancedness, checkCounts, checkDescending, checkIds, checkLength, checkWeights } from './verify.ts'
 
 type Resident = NonNullable<GpuBackend['resident']>
 
@@ -22,8 +25,11 @@ export function residentOf(backend: KernelBackend | undefined): Resident | undef
  * torch's CUDA tensors do). simulate_zipf's whole output is counts and balancedness, so its resident
  * run draws all 58 layers (per-layer zipf popularity from the `zipf` strategy) and counts them in one
  * device call, then computes rank loads and balancedness with `@routesim/analysis` on the host.
+ * softmax_topk / grouped_topk upload the logits once (untimed, as torch's logits already sit on the
+ * GPU), run the router's top-k on the device and read back ids and scores; the router's own weight
+ * finish (`@routesim/routers` planner: renormalise, ×2.5) runs on the host.
  */
-export function residentRuns(context: WorkloadContext, resident: Resident, mode: string): PreparedRun[] {
+export async function residentRuns(context: WorkloadContext, resident: Resident, mode: string): Promise<PreparedRun[]> {
   const { shape, tokens, workload } = context
   const { experts: E, topK: k } = shape
   let seed = context.seed
@@ -51,6 +57,36 @@ export function residentRuns(context: WorkloadContext, resident: Resident, mode:
         timed: 'ids drawn and counted on the device; only the E per-expert counts are read back (ids stay on the device)',
         run: () => resident.sampleCounts({ kind, rows: tokens, numExperts: E, k, seed: seed++ }),
         verify: (output) => checkCounts(workload, output as Int32Array, E, tokens * k),
+      },
+    ]
+  }
+  if (workload === 'softmax_topk' || workload === 'grouped_topk') {
+    const spec = ROUTING_WORKLOADS[workload]
+    const planner: RouterPlanner =
+      workload === 'softmax_topk'
+        ? softmaxTopKPlanner(spec.params(shape, () => context.inputs.bias()))
+        : groupedTopKPlanner(spec.params(shape, () => context.inputs.bias()))
+    const plan = planner(E, k)
+    const logits = context.inputs.logits(tokens)
+    const onDevice = await resident.uploadLogits(logits, tokens, E)
+    const rule = spec.weights
+    const sum = rule.kind === 'rowSum' ? rule.sum(shape) : 1
+    return [
+      {
+        impl: `routesim-${mode}-resident`,
+        tokens,
+        timed: 'logits uploaded to the device once, untimed; top-k on the device, ids and scores read back; the router weight finish (renormalize, scaling) on the host',
+        run: async () => {
+          const { ids, weights: scores } = await resident.topK(onDevice, plan.topK)
+          return { ids, weights: plan.finishWeights({ logits, rows: tokens, cols: E, k, ids, scores }) }
+        },
+        verify: (output) => {
+          const { ids, weights } = output as { ids: Int32Array; weights: Float32Array }
+          checkIds(workload, ids, tokens, k, E, { distinct: true })
+          checkWeights(workload, weights, tokens, k, { kind: 'rowSum', sum, tolerance: 1e-4 * sum })
+          if (spec.descendingWeights) checkDescending(workload, weights, tokens, k)
+        },
+        dispose: () => onDevice.dispose(),
       },
     ]
   }

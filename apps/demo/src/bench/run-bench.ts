@@ -63,6 +63,8 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<{ re
             try {
               const timing = await timeCalls(run.run, { warmup: plan.warmup, reps: plan.reps })
               run.verify(timing.last)
+              const ranOn = run.ranOn?.()
+              const timed = [run.timed, ranOn].filter((t) => t !== undefined).join('; ')
               const record = makeRecord({
                 impl: run.impl,
                 workload,
@@ -71,7 +73,7 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<{ re
                 topK: plan.shape.topK,
                 medianMs: timing.medianMs,
                 reps: plan.reps,
-                timed: run.timed,
+                timed: timed === '' ? undefined : timed,
               })
               records.push(record)
               hooks.record(record)

@@ -1,5 +1,6 @@
 import { expertCounts } from '@routesim/analysis'
 import type { KernelBackend, RoutingResult, ShapedInput, Tensor } from '@routesim/core'
+import type { GpuBackend } from '@routesim/gpu'
 import { createSimulator } from '@routesim/simulator'
 import { openBackend } from '../backend.ts'
 import { ROUTING_WORKLOADS, isRoutingWorkload, type RoutingWorkload } from './routing-workloads.ts'
@@ -9,6 +10,15 @@ import { residentOf, residentRuns } from './resident-runs.ts'
 import { prepareSimulateZipf } from './simulate-zipf.ts'
 
 type Prepared = { runs: PreparedRun[]; skipped?: string }
+
+/** A gpu.js backend's note on its last call when it handed the work to the reference backend. */
+function handoffNote(backend: KernelBackend | undefined): (() => string | undefined) | undefined {
+  if (backend === undefined) return undefined
+  return () => {
+    const last = (backend as Partial<GpuBackend>).lastRun
+    return last?.ranOn === 'reference' ? `the ${backend.mode} backend handed this call to the reference backend (${last.reason})` : undefined
+  }
+}
 
 /**
  * A `--backend` value as the rest of the CLI means it: `reference` runs the strategies' own
@@ -33,7 +43,7 @@ export async function openSimulatorTarget(name: string): Promise<BenchTarget> {
           ? prepareHistogram(context, impl, backend)
           : prepareSimulateZipf(context, impl, backend)
       const resident = residentOf(backend)
-      const extra = resident === undefined ? [] : residentRuns(context, resident, ranOn)
+      const extra = resident === undefined ? [] : await residentRuns(context, resident, ranOn)
       return main.skipped === undefined ? { runs: [...main.runs, ...extra] } : { runs: [...main.runs, ...extra], skipped: main.skipped }
     },
     dispose: () => opened.dispose(),
@@ -72,7 +82,8 @@ function prepareRouting(context: WorkloadContext, workload: RoutingWorkload, imp
     )
     if (spec.descendingWeights) checkDescending(workload, weights.data, tokens, k)
   }
-  return { runs: [{ impl, tokens, run, verify }] }
+  const ranOn = handoffNote(backend)
+  return { runs: [ranOn === undefined ? { impl, tokens, run, verify } : { impl, tokens, run, verify, ranOn }] }
 }
 
 function prepareHistogram(context: WorkloadContext, impl: string, backend: KernelBackend | undefined): Prepared {
@@ -80,5 +91,6 @@ function prepareHistogram(context: WorkloadContext, impl: string, backend: Kerne
   const ids = context.inputs.histogramIds(tokens)
   const run = backend === undefined ? () => expertCounts(ids, shape.experts) : () => backend.histogram(ids, shape.experts)
   const verify = (output: unknown): void => checkCounts('histogram', output as Int32Array, shape.experts, tokens * shape.topK)
-  return { runs: [{ impl, tokens, run, verify }] }
+  const ranOn = handoffNote(backend)
+  return { runs: [ranOn === undefined ? { impl, tokens, run, verify } : { impl, tokens, run, verify, ranOn }] }
 }

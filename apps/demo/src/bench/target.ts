@@ -23,6 +23,8 @@ export interface PreparedRun {
   readonly verify: (output: unknown) => void
   /** Stated in the record when the timed region differs from "full outputs in host memory". */
   readonly timed?: string
+  /** Called after timing: a note on where the work actually ran (e.g. a gpu backend's hand-off to the reference). */
+  readonly ranOn?: () => string | undefined
   /** Untimed clean-up after this variant (e.g. free device buffers). */
   readonly dispose?: () => void | Promise<void>
 }
