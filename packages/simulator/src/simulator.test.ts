@@ -92,6 +92,24 @@ describe('the seed test grid: every strategy, T ∈ {1, 16, 256}, H ∈ {64, 102
       }
       expect(routed).toBeGreaterThanOrEqual(name === 'uniform_random' || name === 'normal_routing' ? 24 : 8)
     })
+
+    it('draws only from the simulator stream: restoring its state replays the call byte for byte', () => {
+      const l = logits(256, 128, 5)
+      const route = () => {
+        try {
+          return simulator.simulateRouting(hidden(256), l, name, 4, 'int64')
+        } catch (error) {
+          if (InfeasibleTargetError.isInstance(error)) return undefined
+          throw error
+        }
+      }
+      const saved = simulator.getState()
+      const first = route()
+      const after = simulator.getState()
+      simulator.setState(saved)
+      expect(route()).toEqual(first)
+      expect(simulator.getState()).toEqual(after)
+    })
   })
 })
 
