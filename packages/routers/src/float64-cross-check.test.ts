@@ -88,7 +88,8 @@ function groupedF64(l: Row, k: number, o: Required<Omit<GroupedTopKOptions, 'cor
     masked = choice.map((v, i) => (keep.has(Math.floor(i / size)) ? v : fill))
   }
   const ids = topIndices(masked, k)
-  const w = ids.map((i) => s[i]!)
+  // HF DeepSeek-V2 gathers its weights from the masked scores; the others from the unmasked scores.
+  const w = ids.map((i) => (o.variant === 'hf_v2' ? masked[i]! : s[i]!))
   const scale = o.routedScalingFactor
   let weights: Row
   switch (o.variant) {
@@ -173,6 +174,8 @@ describe('every router agrees with an independent float64 implementation on thou
     { variant: 'hf_v2', scoring: 'softmax', k: 6, routedScalingFactor: 16 },
     { variant: 'hf_v2', scoring: 'softmax', k: 6, renormalize: false, routedScalingFactor: 16 },
     { variant: 'hf_v2', scoring: 'softmax', k: 1, routedScalingFactor: 16 },
+    { variant: 'hf_v2', scoring: 'softmax', k: 12, numExpertGroup: 8, topkGroup: 1 },
+    { variant: 'hf', scoring: 'sigmoid', k: 12, numExpertGroup: 8, topkGroup: 1, correctionBias: negativeBias },
     { variant: 'megatron', scoring: 'softmax', k: 8 },
     { variant: 'megatron', scoring: 'sigmoid', k: 8, correctionBias: bias, routedScalingFactor: 2.5 },
     { variant: 'megatron', scoring: 'sigmoid', k: 4, numExpertGroup: 8, topkGroup: 4 },

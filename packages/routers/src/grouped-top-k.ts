@@ -131,14 +131,43 @@ function vllmPlan(p: Resolved, numExperts: number, k: number, bias: Float32Array
   })
 }
 
+/**
+ * DeepSeek-V2 takes its weights from the masked scores, so an expert of a dropped group (picked only when
+ * k > topkGroup × E/G) weighs 0. The kept groups are those with the largest max logit (σ and softmax are
+ * increasing), ties → lower group id, as the kernel chose them.
+ */
+function zeroDroppedGroupScores(p: Resolved, s: Selection, scores: Float64Array): void {
+  const G = p.numExpertGroup
+  const size = s.cols / G
+  const groupMax = new Float64Array(G)
+  const kept = new Uint8Array(G)
+  for (let r = 0; r < s.rows; r++) {
+    const base = r * s.cols
+    for (let g = 0; g < G; g++) {
+      let m = -Infinity
+      for (let j = g * size; j < (g + 1) * size; j++) m = Math.max(m, s.logits[base + j]!)
+      groupMax[g] = m
+    }
+    kept.fill(0)
+    for (let t = 0; t < p.topkGroup; t++) {
+      let best = -1
+      for (let g = 0; g < G; g++) if (kept[g] === 0 && (best < 0 || groupMax[g]! > groupMax[best]!)) best = g
+      kept[best] = 1
+    }
+    for (let i = 0; i < s.k; i++) if (kept[Math.floor(s.ids[r * s.k + i]! / size)] === 0) scores[r * s.k + i] = 0
+  }
+}
+
 function hfPlan(p: Resolved, numExperts: number, k: number, bias: Float32Array | undefined): RouterPlan {
   const v3 = p.variant === 'hf'
-  checkGroups(p, numExperts, v3 ? 2 : 1)
+  const groupSize = checkGroups(p, numExperts, v3 ? 2 : 1)
+  const picksDropped = k > p.topkGroup * groupSize
   const grouping: GroupSelection = { numGroups: p.numExpertGroup, topkGroup: p.topkGroup, groupScore: v3 ? 'top2_sum' : 'max', maskValue: 0 }
   const topK: TopKOptions = { k, scoring: p.scoring, ...(bias ? { bias } : {}), grouping, needWeights: p.scoring === 'softmax' }
   return plan(topK, (s) => {
     const out = new Float32Array(s.ids.length)
     const scores = scoresOf(p, s)
+    if (!v3 && picksDropped) zeroDroppedGroupScores(p, s, scores)
     if (v3) finishScores(scores, s.k, p.renormalize, 1e-20, p.routedScalingFactor, out)
     // DeepSeek-V2: normalize when k > 1 and asked, otherwise scale (never both).
     else if (s.k > 1 && p.renormalize) finishScores(scores, s.k, true, 1e-20, 1, out)
