@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { format } from 'node:util'
@@ -56,6 +56,13 @@ for (const doc of ['README.md', 'docs/writing-a-strategy.md']) {
     const all = blocks(doc)
 
     it('has TypeScript examples', () => expect(all.length).toBeGreaterThan(0))
+
+    it('links only to files that exist', () => {
+      const text = readFileSync(join(repo, doc), 'utf8')
+      const targets = [...text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((t) => !/^[a-z]+:/.test(t))
+      const missing = targets.filter((t) => !existsSync(resolve(dirname(join(repo, doc)), t)))
+      expect(missing).toEqual([])
+    })
 
     for (const block of all.filter((b) => b.file !== undefined)) {
       it(`line ${block.line} is ${block.file} verbatim`, () => {
