@@ -15,7 +15,7 @@ interface RouteOptions {
   experts: string
   topK: string
   seed: string
-  param: string[]
+  param?: string[]
   backend: string
   epSize?: string
   placement: string
@@ -80,11 +80,22 @@ export function registerRouteCommand(program: Command): void {
     .requiredOption('-e, --experts <E>', 'number of experts')
     .requiredOption('-k, --top-k <k>', 'experts per token')
     .option('--seed <S>', 'seed; the same seed gives the same output', '0')
-    .option('-p, --param <key=value>', 'strategy parameter (repeatable; lists are comma-separated)', collect, [])
+    .option('-p, --param <key=value>', 'strategy parameter (repeatable; lists are comma-separated)', collect)
     .addOption(new Option('--backend <mode>', 'kernel backend').choices(BACKEND_MODES).default('reference'))
     .option('--ep-size <R>', 'also report balancedness over R expert-parallel ranks')
     .addOption(new Option('--placement <kind>', 'expert placement over ranks').choices(PLACEMENTS).default('linear'))
     .option('--json', 'print one JSON object instead of tables')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  routesim route --strategy uniform_random --tokens 4096 --experts 256 --top-k 8 --param replacement=true',
+        '  routesim route -s zipf -t 4096 -e 256 -k 8 -p exponent=1.2 --ep-size 32',
+        '  routesim route -s grouped_topk -t 4096 -e 256 -k 8 -p scoring=sigmoid -p variant=hf --json',
+        '  routesim route -s categorical -t 1000 -e 4 -k 1 -p weights=5,1,1,1',
+      ].join('\n'),
+    )
     .action(async (options: RouteOptions, command: Command) => {
       const output = outputOf(command)
       const tokens = parseIntegerOption('--tokens', options.tokens, 1)
@@ -96,7 +107,7 @@ export function registerRouteCommand(program: Command): void {
 
       const simulator = createSimulator({ seed })
       const definition = simulator.describeStrategy(options.strategy)
-      const params = parseStrategyParams(definition.name, definition.parameters, options.param)
+      const params = parseStrategyParams(definition.name, definition.parameters, options.param ?? [])
       const backend = await openBackend(options.backend)
       let outcome: RouteOutcome
       try {
