@@ -95,3 +95,26 @@ for (const doc of ['README.md', 'docs/writing-a-strategy.md']) {
     }
   })
 }
+
+describe('README Quick start', () => {
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('\n## ', readme.indexOf('## Quick start') + 1))
+  const commands = [...section.matchAll(/```sh\n([^`]*)```/g)].map((m) => m[1]!.trim())
+
+  it('holds exactly two one-line commands: install + demo, install + test', () => {
+    expect(commands).toHaveLength(2)
+    for (const c of commands) expect(c.split('\n')).toHaveLength(1)
+    expect(commands[0]).toBe('npx -y pnpm@12.4.2 install --frozen-lockfile && npx -y pnpm@12.4.2 demo')
+  })
+
+  it("second command is byte-identical to the one CI runs in .ci/run", () => {
+    const ci = readFileSync(join(repo, '.ci/run'), 'utf8').split('\n')
+    expect(ci).toContain(commands[1])
+  })
+
+  it('demo and test are root scripts (demo runs the built CLI)', () => {
+    const scripts = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+    expect(scripts.demo).toBe('node scripts/routesim.mjs demo')
+    expect(scripts.test).toBeDefined()
+  })
+})
