@@ -82,13 +82,25 @@ export function prunedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds:
     // 1. Approximate selection values; per group, a cut-off below which no expert can reach its top n.
     for (let g = 0; g < numGroups; g++) {
       const start = g * groupSize
+      let first = -Infinity
+      let second = -Infinity
       let filled = 0
       for (let j = start; j < start + groupSize; j++) {
         const l = logits[base + j]!
         if (l - l !== 0) throwFirstNonFinite(logits, r, cols)
         const v = bias === undefined ? approxSigmoid(l) : approxSigmoid(l) + bias[j]!
         approx[j] = v
-        if (n === 0 || (filled === n && !(v > best[n - 1]!))) continue
+        if (n <= 2) {
+          // The common cases (group max, top-2 sum) track two values without a buffer.
+          if (v > first) {
+            second = first
+            first = v
+          } else if (v > second) {
+            second = v
+          }
+          continue
+        }
+        if (filled === n && !(v > best[n - 1]!)) continue
         let pos = filled < n ? filled++ : n - 1
         while (pos > 0 && best[pos - 1]! < v) {
           best[pos] = best[pos - 1]!
@@ -96,7 +108,9 @@ export function prunedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds:
         }
         best[pos] = v
       }
-      if (n > 0) groupCut[g] = best[n - 1]! - MARGIN
+      if (n === 1) groupCut[g] = first - MARGIN
+      else if (n === 2) groupCut[g] = second - MARGIN
+      else if (n > 2) groupCut[g] = best[n - 1]! - MARGIN
     }
 
     if (grouped) {
