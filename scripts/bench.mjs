@@ -155,22 +155,20 @@ async function main() {
   }
 
   const targets = TARGETS[device]
-  const impls = [...new Set(ourRecords.map((r) => r.impl))]
-  const header = ['workload', 'tokens', `torch-${device} tok/s`, ...impls.flatMap((i) => [`${i} tok/s`, `${i} ÷ torch`]), 'target']
+  const header = ['workload', 'routesim impl', 'tokens', 'routesim ms', 'routesim tok/s', `torch-${device} ms`, `torch-${device} tok/s`, 'ratio', 'target']
   const rows = []
   const summary = []
   for (const w of workloads) {
     const torch = torchRecords.find((r) => r.workload === w)
     const target = targets[w] ?? targets.default
-    const row = [w, String(torch?.tokens ?? ourRecords.find((r) => r.workload === w)?.tokens ?? '–'), fmtRate(torch?.tokens_per_s)]
-    for (const impl of impls) {
-      const ours = ourRecords.find((r) => r.workload === w && r.impl === impl)
-      const ratio = ours && torch ? ours.tokens_per_s / torch.tokens_per_s : Number.NaN
-      row.push(fmtRate(ours?.tokens_per_s), fmtRatio(ratio) + (target !== undefined && Number.isFinite(ratio) ? (ratio >= target ? ' ✓' : ' ✗') : ''))
-      summary.push({ workload: w, impl, torch_tokens_per_s: torch?.tokens_per_s ?? null, tokens_per_s: ours?.tokens_per_s ?? null, ratio: Number.isFinite(ratio) ? ratio : null, target: target ?? null })
+    const ours = ourRecords.filter((r) => r.workload === w)
+    if (ours.length === 0) rows.push([w, '(none ran)', String(torch?.tokens ?? '–'), '–', '–', String(torch?.median_ms ?? '–'), fmtRate(torch?.tokens_per_s), '–', target === undefined ? '–' : `≥ ${target}×`])
+    for (const rec of ours) {
+      const ratio = torch ? rec.tokens_per_s / torch.tokens_per_s : Number.NaN
+      const verdict = target !== undefined && Number.isFinite(ratio) ? (ratio >= target ? ' ✓' : ' ✗') : ''
+      rows.push([w, rec.impl, String(rec.tokens), String(rec.median_ms), fmtRate(rec.tokens_per_s), String(torch?.median_ms ?? '–'), fmtRate(torch?.tokens_per_s), fmtRatio(ratio) + verdict, target === undefined ? '–' : `≥ ${target}×`])
+      summary.push({ workload: w, impl: rec.impl, median_ms: rec.median_ms, torch_median_ms: torch?.median_ms ?? null, ratio: Number.isFinite(ratio) ? ratio : null, target: target ?? null, timed: rec.timed ?? null })
     }
-    row.push(target === undefined ? '–' : `≥ ${target}×`)
-    rows.push(row)
   }
   const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')
   process.stdout.write(`${table}\n`)
