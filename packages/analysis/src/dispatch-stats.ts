@@ -66,19 +66,22 @@ export function dispatchStats(physicalIds: ExpertIds, topK: number, layout: Slot
   }
   const numSlots = slotRank.length
   const ranksPerNode = numRanks / numNodes
-  // Integer counters in the loop, converted to the documented Float64Array outputs once at the end.
-  const rankSlots = new Int32Array(numRanks)
-  const rankTokens = new Int32Array(numRanks)
-  const nodeSlots = new Int32Array(numNodes)
-  const nodeTokens = new Int32Array(numNodes)
-  const trafficCounts = new Int32Array(numRanks * numRanks)
+  const numIds = view.length
+  // Validate first so the counting loop below stays small and branch-light.
+  for (let i = 0; i < numIds; i++) {
+    const p = view[i]!
+    if (!(p >>> 0 === p && p < numSlots)) throw invalidId('physicalIds', i, p, numSlots)
+  }
   const rankNode = new Int32Array(numRanks)
   for (let r = 0; r < numRanks; r++) rankNode[r] = Math.floor(r / ranksPerNode)
+  const rankSlots = new Int32Array(numRanks)
+  const nodeTokens = new Int32Array(numNodes)
+  // traffic[src·R + dst] counts each token once per destination rank; rank token loads, copies leaving a
+  // rank or node are all sums over it, taken after the loop.
+  const trafficCounts = new Int32Array(numRanks * numRanks)
   // Stamps (token index + 1) dedupe destinations per token without clearing arrays between tokens.
   const rankStamp = new Int32Array(numRanks)
   const nodeStamp = new Int32Array(numNodes)
-  let copiesLeavingRank = 0
-  let copiesLeavingNode = 0
   let tokensLeavingRank = 0
   let tokensLeavingNode = 0
   const base = Math.floor(numTokens / numRanks)
@@ -90,44 +93,45 @@ export function dispatchStats(physicalIds: ExpertIds, topK: number, layout: Slot
       home++
       nextBoundary += home < extra ? base + 1 : base
     }
-    const homeNode = rankNode[home]!
     const homeRow = home * numRanks
+    const homeNode = rankNode[home]!
     const stamp = t + 1
-    let leftRank = false
-    let leftNode = false
+    let remoteRanks = 0
+    let remoteNodes = 0
     for (let j = 0; j < topK; j++, i++) {
-      const p = view[i]!
-      if (!(p >>> 0 === p && p < numSlots)) throw invalidId('physicalIds', i, p, numSlots)
-      const r = slotRank[p]!
-      const node = rankNode[r]!
+      const r = slotRank[view[i]!]!
       rankSlots[r]!++
-      nodeSlots[node]!++
       if (rankStamp[r] !== stamp) {
         rankStamp[r] = stamp
-        rankTokens[r]!++
         trafficCounts[homeRow + r]!++
-        if (r !== home) {
-          copiesLeavingRank++
-          leftRank = true
-          if (node !== homeNode) {
-            copiesLeavingNode++
-            leftNode = true
-          }
-        }
+        remoteRanks += +(r !== home)
+        const node = rankNode[r]!
         if (nodeStamp[node] !== stamp) {
           nodeStamp[node] = stamp
           nodeTokens[node]!++
+          remoteNodes += +(node !== homeNode)
         }
       }
     }
-    if (leftRank) tokensLeavingRank++
-    if (leftNode) tokensLeavingNode++
+    tokensLeavingRank += +(remoteRanks > 0)
+    tokensLeavingNode += +(remoteNodes > 0)
   }
-  const rankSlotLoads = Float64Array.from(rankSlots)
-  const rankTokenLoads = Float64Array.from(rankTokens)
-  const nodeSlotLoads = Float64Array.from(nodeSlots)
-  const nodeTokenLoads = Float64Array.from(nodeTokens)
   const traffic = Float64Array.from(trafficCounts)
+  const rankSlotLoads = Float64Array.from(rankSlots)
+  const rankTokenLoads = new Float64Array(numRanks)
+  const nodeSlotLoads = new Float64Array(numNodes)
+  const nodeTokenLoads = Float64Array.from(nodeTokens)
+  let copiesLeavingRank = 0
+  let copiesLeavingNode = 0
+  for (let src = 0; src < numRanks; src++) {
+    for (let dst = 0; dst < numRanks; dst++) {
+      const c = trafficCounts[src * numRanks + dst]!
+      rankTokenLoads[dst]! += c
+      if (src !== dst) copiesLeavingRank += c
+      if (rankNode[src] !== rankNode[dst]) copiesLeavingNode += c
+    }
+    nodeSlotLoads[rankNode[src]!]! += rankSlots[src]!
+  }
   return {
     numTokens,
     numRanks,
