@@ -33,6 +33,8 @@ export interface LoadSummary {
  * loadSummary([1, 2, 0, 1]) // { mean: 1, max: 2, maxOverMean: 2, gini: 0.375, distinctExperts: 3, … }
  */
 export function loadSummary(counts: Loads): LoadSummary {
+  // One plain pass instead of mathjs std/mean: this runs for every layer of every step of a scenario
+  // (tens of thousands of calls); the tests check it against mathjs's population std.
   assertLoads('counts', counts)
   const n = counts.length
   const total = sumOf(counts)
