@@ -35,7 +35,7 @@ export async function openSimulatorTarget(name: string): Promise<BenchTarget> {
     description:
       backend === undefined
         ? `${impl}: the simulator's strategies on their TypeScript paths (no kernel backend)`
-        : `${impl}: kernel backend ${backend.name} (asked for '${name}', running '${backend.mode}')`,
+        : `${impl}: kernel backend ${backend.name} (asked for '${name}', running '${backend.mode}'${opened.detail ? `: ${opened.detail}` : ''})`,
     async prepare(context: WorkloadContext): Promise<Prepared> {
       const main = isRoutingWorkload(context.workload)
         ? prepareRouting(context, context.workload, impl, backend)
