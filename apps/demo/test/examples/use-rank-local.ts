@@ -7,7 +7,7 @@ const simulator = createSimulator({ seed: 1 })
 simulator.registerStrategy(rankLocal.name, rankLocal)
 console.log(simulator.describeStrategy('Rank_Local').description.startsWith('All tokens go')) // → true
 
-// Parameters are validated by the definition; the simulator lends its seeded stream.
+// Parameters are validated by the definition; the instance is seeded with the simulator's seed.
 const strategy = simulator.createStrategy('rank_local', { epSize: 8, rank: 2 })
 const [weights, ids] = strategy.routeTokens({ shape: [1024, 1] }, { shape: [1024, 256] }, 8)
 const experts = ids.data as Int32Array // int32 is the default dtype
