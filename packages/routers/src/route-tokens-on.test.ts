@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { createReferenceBackend, resolveParameters } from '@routesim/core'
-import type { KernelBackend, TopKOptions } from '@routesim/core'
-import { createRandomLogits } from '@routesim/testing'
+import { resolveParameters } from '@routesim/core'
+import { createRandomLogits, createRecordingBackend } from '@routesim/testing'
 import { routerDefinitions } from './router-definitions.ts'
-
-/** An async backend that delegates to the reference and records every topK request. */
-function createRecordingBackend(): KernelBackend & { calls: TopKOptions[] } {
-  const reference = createReferenceBackend()
-  const calls: TopKOptions[] = []
-  return {
-    name: 'recording',
-    mode: 'reference',
-    calls,
-    topK: async (logits, rows, cols, options) => {
-      calls.push(options)
-      return reference.topK(logits, rows, cols, options)
-    },
-    histogram: async (ids, numExperts) => reference.histogram(ids, numExperts),
-    sampleIds: async (options) => reference.sampleIds(options),
-  }
-}
 
 describe('routeTokensOn runs the selection on the given backend', () => {
   const T = 50
@@ -38,8 +20,8 @@ describe('routeTokensOn runs the selection on the given backend', () => {
     const strategy = definition.create(resolveParameters(name, definition.parameters, parameters), { seed: 0 })
     const backend = createRecordingBackend()
     const [weights, ids] = await strategy.routeTokensOn!(backend, { shape: [T, 4] }, logits, 8, 'uint32')
-    expect(backend.calls).toHaveLength(1)
-    expect(backend.calls[0]!.k).toBe(8)
+    expect(backend.calls.map((c) => c.kernel)).toEqual(['topK'])
+    expect(backend.calls[0]).toMatchObject({ rows: T, cols: E, options: { k: 8 } })
     const [syncWeights, syncIds] = strategy.routeTokens({ shape: [T, 4] }, logits, 8, 'uint32')
     expect(ids.data).toEqual(syncIds.data)
     expect(weights.data).toEqual(syncWeights.data)
@@ -53,7 +35,8 @@ describe('routeTokensOn runs the selection on the given backend', () => {
     )
     const backend = createRecordingBackend()
     await strategy.routeTokensOn!(backend, { shape: [T, 4] }, logits, 8)
-    expect(backend.calls[0]).toMatchObject({ scoring: 'sigmoid', grouping: { numGroups: 8, topkGroup: 4, groupScore: 'top2_sum' } })
-    expect(backend.calls[0]!.bias).toBeInstanceOf(Float32Array)
+    const call = backend.calls[0]!
+    expect(call).toMatchObject({ kernel: 'topK', options: { scoring: 'sigmoid', grouping: { numGroups: 8, topkGroup: 4, groupScore: 'top2_sum' } } })
+    expect(call.kernel === 'topK' && call.options.bias).toBeInstanceOf(Float32Array)
   })
 })

@@ -4,6 +4,10 @@ export type { BackendConformanceOptions } from './backend-conformance.ts'
 export { describeStrategyConformance } from './strategy-conformance.ts'
 export type { MakeStrategy, StrategyConformanceOptions, StrategyShape } from './strategy-conformance.ts'
 
+// Test doubles
+export { createRecordingBackend } from './recording-backend.ts'
+export type { RecordedCall, RecordingBackend } from './recording-backend.ts'
+
 // The checks behind them, usable on their own
 export { compareTopK, scoreRow } from './compare-top-k.ts'
 export type { CompareTopKOptions, CompareTopKResult, RowScores } from './compare-top-k.ts'
