@@ -31,9 +31,13 @@ export function topKKernelLimitation(o: ResolvedTopKLike): string | undefined {
  */
 export function checkLogitsForKernel(logits: Float32Array, cols: number): boolean {
   let inRange = true
-  for (let i = 0; i < logits.length; i++) {
+  // Local copies: module bindings may compile to getter calls (e.g. under vitest), once per element.
+  const hi = KERNEL_VALUE_LIMIT
+  const lo = -KERNEL_VALUE_LIMIT
+  const n = logits.length
+  for (let i = 0; i < n; i++) {
     const v = logits[i]!
-    if (!(v <= KERNEL_VALUE_LIMIT && v >= -KERNEL_VALUE_LIMIT)) {
+    if (!(v <= hi && v >= lo)) {
       if (v - v !== 0) {
         throw new InvalidLogitsError({ parameter: 'logits', row: Math.floor(i / cols), column: i % cols, value: v })
       }
