@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createSimulator } from '@routesim/simulator'
-import { EXIT_OK } from './cli.ts'
+import { EXIT_BAD_INPUT, EXIT_OK } from './cli.ts'
 import { runRoutesim, widestLine } from '../test/run-routesim.ts'
 
 interface StrategiesJson {
@@ -47,5 +47,18 @@ describe('routesim strategies', () => {
     expect(stdout).toMatch(/^\s+mean\s+number.* = 0$/m)
     expect(stdout).toMatch(/^\s+std\s+number.* = 1$/m)
     expect(widestLine(stdout)).toBeLessThanOrEqual(80)
+  })
+
+  it('describes named strategies with their formula and source, and rejects unknown names', async () => {
+    const { code, stdout } = await runRoutesim('strategies', 'normal_routing', 'ZIPF')
+    expect(code).toBe(EXIT_OK)
+    const simulator = createSimulator()
+    expect(stdout).toMatch(/^normal_routing$/m)
+    expect(stdout).toMatch(/^zipf$/m)
+    expect(stdout).not.toMatch(/^uniform_random/m)
+    expect(stdout.replace(/\s+/g, ' ')).toContain(`Formula: ${simulator.describeStrategy('normal_routing').formula}`)
+    const bad = await runRoutesim('strategies', 'zipff')
+    expect(bad.code).toBe(EXIT_BAD_INPUT)
+    expect(bad.stderr).toContain('Unknown routing strategy: zipff')
   })
 })

@@ -39,11 +39,13 @@ function toJson(definition: StrategyDefinition) {
   }
 }
 
-function toText(definitions: readonly StrategyDefinition[], width: number): string {
-  const lines = [`${definitions.length} strategies. Set parameters with: routesim route --param name=value`, '']
+function toText(definitions: readonly StrategyDefinition[], width: number, detailed: boolean): string {
+  const lines = detailed ? [] : [`${definitions.length} strategies. Set parameters with: routesim route --param name=value`, '']
   for (const d of definitions) {
     lines.push(`${d.name}${d.usesLogits ? '  [uses logits]' : ''}`)
     lines.push(...wrap(d.description, width, '    '))
+    if (detailed && d.formula) lines.push(...wrap(`Formula: ${d.formula}`, width, '    '))
+    if (detailed && d.source) lines.push(...wrap(`Source: ${d.source}`, width, '    '))
     const entries = Object.entries(d.parameters)
     if (entries.length === 0) lines.push('    (no parameters)')
     const nameWidth = Math.max(0, ...entries.map(([n]) => n.length))
@@ -62,13 +64,15 @@ function toText(definitions: readonly StrategyDefinition[], width: number): stri
 export function registerStrategiesCommand(program: Command): void {
   program
     .command('strategies')
-    .description('list the registered routing strategies with their parameters')
+    .description('list the registered routing strategies with their parameters (name some for formula and source)')
+    .argument('[names...]', 'only these strategies, with their formula and source')
     .option('--json', 'print one JSON object instead of text')
-    .action((options: { json?: boolean }, command: Command) => {
+    .action((names: string[], options: { json?: boolean }, command: Command) => {
       const output = outputOf(command)
       const simulator = createSimulator()
-      const definitions = simulator.getAvailableStrategies().map((name) => simulator.describeStrategy(name))
+      const selected = names.length ? names : simulator.getAvailableStrategies()
+      const definitions = selected.map((name) => simulator.describeStrategy(name))
       if (options.json) writeJson(output, { strategies: definitions.map(toJson) })
-      else output.out(toText(definitions, Math.min(output.columns, 100)))
+      else output.out(toText(definitions, Math.min(output.columns, 100), names.length > 0))
     })
 }
