@@ -40,6 +40,8 @@ const { values: opts } = parseArgs({
     // interleaved: torch then routesim per workload (fair on a shared, drifting machine);
     // batch: all torch workloads in one process, then all routesim ones (fewer start-ups, e.g. on the GPU machine).
     order: { type: 'string', default: 'interleaved' },
+    // also time the memory floor (scripts/bench-floor.mjs: fresh [1M,8] output arrays, no randomness)
+    floor: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 })
@@ -170,7 +172,20 @@ async function main() {
       summary.push({ workload: w, impl: rec.impl, median_ms: rec.median_ms, torch_median_ms: torch?.median_ms ?? null, ratio: Number.isFinite(ratio) ? ratio : null, target: target ?? null, timed: rec.timed ?? null })
     }
   }
-  const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')
+  let table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')
+  if (opts.floor) {
+    const floorScript = join(dirname(fileURLToPath(import.meta.url)), 'bench-floor.mjs')
+    const f = run(process.execPath, [floorScript, '--reps', opts.reps], 'memory floor')
+    raw.push(`$ node ${floorScript}\n${f.stdout}`)
+    const floors = jsonLines(f.stdout)
+    const sampling = ['uniform_random', 'uniform_distinct', 'normal_routing'].filter((w) => workloads.includes(w))
+    const fresh = floors.find((r) => r.case.startsWith('ids+weights [1M,8] fresh'))
+    table += `\n\nMemory floor (same run): ${floors.map((r) => `${r.case} ${r.median_ms} ms`).join('; ')}`
+    for (const w of sampling) {
+      const torch = torchRecords.find((r) => r.workload === w)
+      if (torch && fresh) table += `\n- ${w}: torch ${torch.median_ms} ms ÷ fresh-output floor ${fresh.median_ms} ms = at most ${fmtRatio(torch.median_ms / fresh.median_ms)} for any implementation returning new arrays`
+    }
+  }
   process.stdout.write(`${table}\n`)
   if (opts.out) {
     const dir = resolve(opts.out)
