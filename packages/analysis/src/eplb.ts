@@ -66,7 +66,8 @@ export function balancedPacking(weights: Loads, numPacks: number): Packing {
   return packUnchecked(weights, packs)
 }
 
-function packUnchecked(weights: Loads, numPacks: number): Packing {
+/** {@link balancedPacking} without validation, for callers that checked sizes already. */
+export function packUnchecked(weights: Loads, numPacks: number): Packing {
   const n = weights.length
   const perPack = n / numPacks
   const packIndex = new Int32Array(n)

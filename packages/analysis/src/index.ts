@@ -49,6 +49,8 @@ export type { PlacementChange } from './placement-stats.ts'
 // DeepSeek EPLB
 export { EPLB_POLICIES, balancedPacking, rebalanceExperts, replicateExperts } from './eplb.ts'
 export type { EplbPolicy, Packing, RebalanceOptions, RebalanceResult, Replication } from './eplb.ts'
+export { rebalanceExpertsTimeAware } from './eplb-time-aware.ts'
+export type { TimeAwareRebalanceOptions } from './eplb-time-aware.ts'
 
 // Capacity and drops
 export {
