@@ -12,9 +12,10 @@ function rowsAreDistinct(ids: Int32Array, k: number): boolean {
   return true
 }
 
-// (E, k) pairs that take each code path: half-word rejection (4k ≤ E ≤ 4096), full-word rejection
-// (E > 4096, k ≤ 16), dense Fisher–Yates (4k > E or k > 16), sparse Fisher–Yates (E > 2^21).
-const PATHS = { halfWord: [64, 8], fullWord: [5000, 4], dense: [16, 12], sparse: [2 ** 21 + 5, 20] } as const
+// (E, k) pairs that take each code path: bit slices (4k ≤ E = 2^b ≤ 2^16), half-word rejection
+// (4k ≤ E ≤ 4096), full-word rejection (E > 4096, k ≤ 16), dense Fisher–Yates (4k > E or k > 16),
+// sparse Fisher–Yates (E > 2^21).
+const PATHS = { bitSlice: [64, 8], halfWord: [60, 8], fullWord: [5000, 4], dense: [16, 12], sparse: [2 ** 21 + 5, 20] } as const
 
 describe('sampleDistinctSubsets', () => {
   test.prop([
@@ -42,6 +43,7 @@ describe('sampleDistinctSubsets', () => {
 
   // Every ordered k-tuple equally likely ⇔ subsets uniform and order uniformly random.
   it.each([
+    ['bit-slice rejection', 16, 3],
     ['half-word rejection', 12, 3],
     ['dense Fisher–Yates', 6, 3],
   ] as const)('%s: ordered tuples are uniform (χ² over all E!/(E−k)! tuples, 40 seeds)', (_, e, k) => {

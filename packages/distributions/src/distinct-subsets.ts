@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Prng } from '@routesim/core'
 import { MAX_RANGE, assertInt32Output, assertInteger, assertRowsLength } from './argument-checks.ts'
-import { HALF_WORD_MAX, MULTIPLY_SHIFT_MAX } from './uniform-ints.ts'
+import { HALF_WORD_MAX, MULTIPLY_SHIFT_MAX, bitSliceIdsPerWord, isBitSliceRange } from './uniform-ints.ts'
 import { WordBlocks } from './word-blocks.ts'
 
 const TWO_POW_32 = 4294967296
@@ -14,6 +14,7 @@ const DENSE_PERMUTATION_MAX = MULTIPLY_SHIFT_MAX
  * Fills `out` (row-major `[rows, k]`) with k DISTINCT ids in [0, numExperts) per row: every
  * k-subset is equally likely and its order is uniformly random (each ordered k-tuple equally
  * likely), as `topk(rand(rows, E), k)` gives. Cost is O(rows · k), independent of E:
+ * - 4k ≤ E = 2^b ≤ 2^16: ids are b-bit slices of each word (⌊32/b⌋ per word), duplicates redrawn;
  * - 4k ≤ E ≤ 4096: draw uniformly from 16-bit half-words (two draws per 32-bit word) and redraw
  *   duplicates, found by a per-expert row stamp (expected extra draws < k²/2E per row);
  * - k ≤ 16 and 4k ≤ E: the same with full words and a linear in-row duplicate check (no O(E) memory);
@@ -34,6 +35,11 @@ export function sampleDistinctSubsets(out: Int32Array, rows: number, numExperts:
   }
   assertRowsLength('out', out, rows, k)
   if (rows === 0) return out
+  if (isBitSliceRange(numExperts) && 4 * k <= numExperts) {
+    const perWord = bitSliceIdsPerWord(numExperts)
+    bitSliceRejectionRows(out, rows, numExperts, k, perWord, new WordBlocks(prng, Math.ceil((rows * k) / perWord)))
+    return out
+  }
   if (numExperts <= HALF_WORD_MAX && 4 * k <= numExperts) {
     halfWordRejectionRows(out, rows, numExperts, k, new WordBlocks(prng, Math.ceil((rows * k) / 2)))
     return out
@@ -49,11 +55,43 @@ export function sampleDistinctSubsets(out: Int32Array, rows: number, numExperts:
   return out
 }
 
+function bitSliceRejectionRows(out: Int32Array, rows: number, n: number, k: number, perWord: number, blocks: WordBlocks): void {
+  const bits = 31 - Math.clz32(n)
+  const mask = n - 1
+  const stamp = new Int32Array(n) // stamp[id] === row + 1 ⇔ id is already in this row
+  // An int32 view keeps every value a small integer for the engine (uint32 words above 2^31 are not).
+  const words = new Int32Array(blocks.buffer.buffer, blocks.buffer.byteOffset, blocks.buffer.length)
+  let pos = 0
+  let end = 0
+  let w = 0
+  let left = 0
+  let next = 0
+  for (let r = 1; r <= rows; r++) {
+    const rowEnd = next + k
+    while (next < rowEnd) {
+      if (left === 0) {
+        if (pos === end) {
+          end = blocks.refill()
+          pos = 0
+        }
+        w = words[pos++]!
+        left = perWord
+      }
+      const id = w & mask
+      w >>= bits
+      left--
+      if (stamp[id] === r) continue // already in this row: redraw
+      stamp[id] = r
+      out[next++] = id
+    }
+  }
+}
+
 function halfWordRejectionRows(out: Int32Array, rows: number, n: number, k: number, blocks: WordBlocks): void {
   // Lemire's multiply-shift on 16 bits: h · n < 2^32, so the product is exact and its low half decides rejection.
   const threshold = 65536 % n
   const stamp = new Int32Array(n) // stamp[id] === row + 1 ⇔ id is already in this row
-  const words = blocks.buffer
+  const words = new Int32Array(blocks.buffer.buffer, blocks.buffer.byteOffset, blocks.buffer.length)
   let pos = 0
   let end = 0
   let spare = -1 // the unused high half of the last word, low half first

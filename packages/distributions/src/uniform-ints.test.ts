@@ -30,8 +30,8 @@ describe('sampleUniformInts', () => {
     expect(a).not.toEqual(b)
   })
 
-  it('consumes exactly ⌈len/2⌉ words for a power-of-two n ≤ 4096 and len words up to 2^21', () => {
-    for (const [n, len, words] of [[256, 1001, 501], [2 ** 20, 777, 777]] as const) {
+  it('consumes ⌈len/⌊32/b⌋⌉ words for n = 2^b ≤ 2^16 and len words for a power of two up to 2^21', () => {
+    for (const [n, len, words] of [[256, 1001, 251], [8, 1001, 101], [65536, 11, 6], [2 ** 20, 777, 777]] as const) {
       const prng = createPrng(3)
       const reference = createPrng(3)
       sampleUniformInts(new Int32Array(len), n, prng)
@@ -40,13 +40,30 @@ describe('sampleUniformInts', () => {
     }
   })
 
-  // Each range exercises one reduction: 16-bit halves (7, 256, 1000), full words (5000), modulo (2^21 + 7).
-  it.each([7, 256, 1000, 5000])('is uniform over [0, %i): χ² over 40 seeds rejects ≤ 3 at α = 0.01', (n) => {
+  // Each range exercises one reduction: bit slices (2, 8, 256), 16-bit halves (7, 1000), full words (5000).
+  it.each([2, 7, 8, 256, 1000, 5000])('is uniform over [0, %i): χ² over 40 seeds rejects ≤ 3 at α = 0.01', (n) => {
     const rejected = countRejections(40, (seed) => {
       const out = sampleUniformInts(new Int32Array(n * 20), n, createPrng(seed, 'uniform-ints'))
       return chiSquareTest(tally(out, n), uniformProbabilities(n)).pValue
     })
     expect(rejected).toBeLessThanOrEqual(3)
+  })
+
+  it('n = 2^16 (two 16-bit slices per word): the high and low bytes of the values are uniform', () => {
+    const rejected = countRejections(40, (seed) => {
+      const out = sampleUniformInts(new Int32Array(256 * 40), 65536, createPrng(seed, 'slices'))
+      const high = chiSquareTest(tally(out.map((v) => v >> 8), 256), uniformProbabilities(256)).pValue
+      const low = chiSquareTest(tally(out.map((v) => v & 255), 256), uniformProbabilities(256)).pValue
+      return Math.min(high, low) * 2 // Bonferroni
+    })
+    expect(rejected).toBeLessThanOrEqual(3)
+  })
+
+  it('n = 1 draws nothing and fills zeros', () => {
+    const prng = createPrng(1)
+    const state = prng.getState()
+    expect(Array.from(sampleUniformInts(new Int32Array(3).fill(7), 1, prng))).toEqual([0, 0, 0])
+    expect(prng.getState()).toEqual(state)
   })
 
   it('is uniform above 2^21 (modulo path): residues mod 64 follow their exact probabilities', () => {

@@ -4,22 +4,29 @@ import { WordBlocks } from './word-blocks.ts'
 
 const TWO_POW_32 = 4294967296
 const INV_TWO_POW_32 = 1 / TWO_POW_32
+/** Powers of two up to this range are cut straight out of the word's bits (no rejection, several per word). */
+export const BIT_SLICE_MAX = 65536
 /** Up to this range a 16-bit half-word suffices (rejection rate ≤ 1/16), so one word yields two draws. */
 export const HALF_WORD_MAX = 4096
 /** Up to this range `x · n` (x < 2^32) stays below 2^53, so Lemire's multiply-shift is exact in doubles. */
 export const MULTIPLY_SHIFT_MAX = 2 ** 21
 
 /**
- * Fills `out` with i.i.d. uniform integers in [0, n) — the seed's `randint`. Unbiased: Lemire's
- * multiply-shift with rejection of the short low block — on 16-bit half-words for n ≤ 4096 (two
- * values per 32-bit word), on full words for n ≤ 2^21 — else modulo with rejection of the partial
- * top block. With n a power of two nothing is rejected and exactly ⌈len/2⌉ (n ≤ 4096) or len words
- * are consumed.
+ * Fills `out` with i.i.d. uniform integers in [0, n) — the seed's `randint`. Unbiased:
+ * - n = 2^b ≤ 2^16: b-bit slices of each 32-bit word (⌊32/b⌋ values per word, nothing rejected);
+ * - n ≤ 4096: Lemire's multiply-shift on 16-bit half-words, rejecting the short biased block;
+ * - n ≤ 2^21: the same on full words; beyond: modulo with rejection of the partial top block.
+ * Words come in blocks from `Prng.fillUint32`; the count consumed depends only on the stream.
  */
 export function sampleUniformInts(out: Int32Array, n: number, prng: Prng): Int32Array {
   assertInt32Output('out', out)
   assertInteger('n', n, { min: 1, max: MAX_RANGE })
   const len = out.length
+  if (n === 1) return out.fill(0) // nothing to draw
+  if (isBitSliceRange(n)) {
+    const perWord = bitSliceIdsPerWord(n)
+    return bitSliceInts(out, n, perWord, new WordBlocks(prng, Math.ceil(len / perWord)))
+  }
   if (n <= HALF_WORD_MAX) return halfWordInts(out, n, new WordBlocks(prng, Math.ceil(len / 2)))
   const blocks = new WordBlocks(prng, len)
   const words = blocks.buffer
@@ -55,7 +62,7 @@ export function sampleUniformInts(out: Int32Array, n: number, prng: Prng): Int32
 
 function halfWordInts(out: Int32Array, n: number, blocks: WordBlocks): Int32Array {
   const threshold = 65536 % n
-  const words = blocks.buffer
+  const words = new Int32Array(blocks.buffer.buffer, blocks.buffer.byteOffset, blocks.buffer.length)
   const len = out.length
   let pos = 0
   let end = 0
@@ -77,6 +84,40 @@ function halfWordInts(out: Int32Array, n: number, blocks: WordBlocks): Int32Arra
     const m = h * n
     if ((m & 0xffff) < threshold) continue
     out[i++] = m >>> 16
+  }
+  return out
+}
+
+export function isBitSliceRange(n: number): boolean {
+  return n >= 2 && n <= BIT_SLICE_MAX && (n & (n - 1)) === 0
+}
+
+export function bitSliceIdsPerWord(n: number): number {
+  return Math.floor(32 / (31 - Math.clz32(n)))
+}
+
+function bitSliceInts(out: Int32Array, n: number, perWord: number, blocks: WordBlocks): Int32Array {
+  const bits = 31 - Math.clz32(n)
+  const mask = n - 1
+  // An int32 view keeps every value a small integer for the engine (uint32 words above 2^31 are not).
+  const words = new Int32Array(blocks.buffer.buffer, blocks.buffer.byteOffset, blocks.buffer.length)
+  const len = out.length
+  let pos = 0
+  let end = 0
+  let w = 0
+  let left = 0
+  for (let i = 0; i < len; i++) {
+    if (left === 0) {
+      if (pos === end) {
+        end = blocks.refill()
+        pos = 0
+      }
+      w = words[pos++]!
+      left = perWord
+    }
+    out[i] = w & mask
+    w >>= bits
+    left--
   }
   return out
 }
