@@ -15,6 +15,7 @@ import {
   mapToPhysical,
   megatronCapacity,
   rebalanceExperts,
+  rebalanceExpertsTimeAware,
 } from '../src/index.ts'
 
 const T = 16384
@@ -42,6 +43,8 @@ mapToPhysical(ids, K, map, 'modulo', { out: physical })
 const out = new Int32Array(T * K)
 const replicaPrng = createPrng(3)
 const layerLoads = Array.from({ length: 58 }, () => Float64Array.from(counts, (c, e) => c + ((e * 7919) % 97)))
+// 100 recorded steps of 58 layers for the time-aware variant (SGLang keeps the per-pass window).
+const stepLoads = Array.from({ length: 100 }, (_, s) => layerLoads.map((row) => row.map((v, e) => v + ((s * 31 + e * 17) % 50))))
 const capacity = megatronCapacity({ numTokens: T, numExperts: E, topK: K, capacityFactor: 1 })
 
 describe('per layer-step (T = 16384, k = 8)', () => {
@@ -88,5 +91,8 @@ describe('per rebalance', () => {
   })
   bench('rebalanceExperts 58 layers, global policy', () => {
     rebalanceExperts(layerLoads, { numReplicas: P, numGroups: 8, numNodes: 4, numGpus: EP, policy: 'global' })
+  })
+  bench('rebalanceExpertsTimeAware 100 steps × 58 layers, global (deepseek_vec)', () => {
+    rebalanceExpertsTimeAware(stepLoads, { numReplicas: P, numGpus: EP })
   })
 })

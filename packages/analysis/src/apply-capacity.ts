@@ -40,7 +40,8 @@ export interface CapacityOutcome {
 
 /**
  * Applies a per-expert capacity to routed ids `[T, k]` and reports which slots and tokens are dropped.
- * O(T·k) for `position`/`choice_major`; one sort of T·k (or T) keys for the weight- and random-ordered policies.
+ * O(T·k) for `position`/`choice_major`/`random`; `probs` sorts only the slots of over-full experts;
+ * `batch_prioritized` sorts the T tokens once.
  *
  * @example
  * applyCapacity([0, 1, 0, 1, 0, 2], 2, 3, 2, 'position').tokensPartiallyDropped // 1 (token 2 loses expert 0)
@@ -73,22 +74,55 @@ export function applyCapacity(
   }
   const keep = options.out ?? new Uint8Array(n)
   if (keep.length !== n) throw new InvalidArgumentError({ parameter: 'out.length', value: keep.length, allowed: `${n} (= ids.length)` })
-  const order = slotOrder(policy, numTokens, topK, weights, prng)
   const view = asNumberIds(ids)
-  const fill = new Int32Array(E)
+  const counts = new Int32Array(E)
+  for (let i = 0; i < n; i++) {
+    const e = view[i]!
+    if (!(e >>> 0 === e && e < E)) throw invalidId('ids', i, e, E)
+    counts[e]!++
+  }
   const droppedPerExpert = new Int32Array(E)
   let droppedSlots = 0
-  for (let o = 0; o < n; o++) {
-    const i = order ? order[o]! : o
-    const e = view[i]!
-    if (!(e >= 0 && e < E && Number.isInteger(e))) throw invalidId('ids', i, e, E)
-    if (fill[e]! < cap) {
-      fill[e]!++
-      keep[i] = 1
-    } else {
-      keep[i] = 0
-      droppedPerExpert[e]!++
-      droppedSlots++
+  if (policy === 'probs' || policy === 'random') {
+    // Only over-full experts need an order: bucket slots by expert (flat order inside a bucket), then rank
+    // each over-full bucket alone — by weight, or by a uniform shuffle, which is RTS's random priority.
+    const start = new Int32Array(E + 1)
+    for (let e = 0; e < E; e++) start[e + 1] = start[e]! + counts[e]!
+    const next = start.slice(0, E)
+    const bucket = new Int32Array(n)
+    for (let i = 0; i < n; i++) bucket[next[view[i]!]!++] = i
+    keep.fill(1)
+    for (let e = 0; e < E; e++) {
+      const c = counts[e]!
+      if (c <= cap) continue
+      const segment = bucket.subarray(start[e]!, start[e + 1]!)
+      if (policy === 'probs') segment.sort((x, y) => weights![y]! - weights![x]! || x - y)
+      else {
+        for (let i = c - 1; i > 0; i--) {
+          const j = prng!.nextInt(i + 1)
+          const tmp = segment[i]!
+          segment[i] = segment[j]!
+          segment[j] = tmp
+        }
+      }
+      for (let r = cap; r < c; r++) keep[segment[r]!] = 0
+      droppedPerExpert[e] = c - cap
+      droppedSlots += c - cap
+    }
+  } else {
+    const order = slotOrder(policy, numTokens, topK, weights)
+    const fill = new Int32Array(E)
+    for (let o = 0; o < n; o++) {
+      const i = order ? order[o]! : o
+      const e = view[i]!
+      if (fill[e]! < cap) {
+        fill[e]!++
+        keep[i] = 1
+      } else {
+        keep[i] = 0
+        droppedPerExpert[e]!++
+        droppedSlots++
+      }
     }
   }
   let partially = 0
@@ -102,13 +136,12 @@ export function applyCapacity(
   return { keep, droppedPerExpert, droppedSlots, tokensPartiallyDropped: partially, tokensFullyDropped: fully }
 }
 
-/** The priority order of flat slot indices (null = identity, i.e. `position`). */
+/** The priority order of flat slot indices for the order-based policies (null = identity, i.e. `position`). */
 function slotOrder(
-  policy: DropPolicy,
+  policy: 'position' | 'choice_major' | 'batch_prioritized',
   numTokens: number,
   topK: number,
   weights: ArrayLike<number> | undefined,
-  prng: Prng | undefined,
 ): Int32Array | null {
   const n = numTokens * topK
   switch (policy) {
@@ -118,10 +151,6 @@ function slotOrder(
       const order = new Int32Array(n)
       for (let j = 0, o = 0; j < topK; j++) for (let t = 0; t < numTokens; t++) order[o++] = t * topK + j
       return order
-    }
-    case 'probs': {
-      const order = Int32Array.from({ length: n }, (_, i) => i)
-      return order.sort((a, b) => weights![b]! - weights![a]! || a - b)
     }
     case 'batch_prioritized': {
       const importance = new Float64Array(numTokens)
@@ -133,17 +162,6 @@ function slotOrder(
       const tokens = Int32Array.from({ length: numTokens }, (_, t) => t).sort((a, b) => importance[b]! - importance[a]! || a - b)
       const order = new Int32Array(n)
       for (let j = 0, o = 0; j < topK; j++) for (let r = 0; r < numTokens; r++) order[o++] = tokens[r]! * topK + j
-      return order
-    }
-    case 'random': {
-      // A uniformly random permutation = independent uniform priorities, as RTS's `mask · uniform` then top-C.
-      const order = Int32Array.from({ length: n }, (_, i) => i)
-      for (let i = n - 1; i > 0; i--) {
-        const j = prng!.nextInt(i + 1)
-        const tmp = order[i]!
-        order[i] = order[j]!
-        order[j] = tmp
-      }
       return order
     }
   }
