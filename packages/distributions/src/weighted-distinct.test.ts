@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createPrng, InvalidArgumentError } from '@routesim/core'
-import { createWeightedDistinctSampler } from './weighted-distinct.ts'
+import { createLookupTable, createWeightedDistinctSampler } from './weighted-distinct.ts'
 import { plackettLuceInclusion } from './plackett-luce.ts'
 import { chiSquareTest } from './special-functions.ts'
 
@@ -104,5 +104,45 @@ describe('createWeightedDistinctSampler (Plackett–Luce without replacement)', 
     const s = createWeightedDistinctSampler(w)
     const ids = s.sampleRows(createPrng(5), 1000, 4)
     for (let r = 0; r < 1000; r++) expect(ids[r * 4]).toBe(0)
+  })
+})
+
+describe('createLookupTable (the 16-bit path of sampleRows)', () => {
+  it('table cells plus the remainder alias represent p exactly (to double precision)', () => {
+    for (const weights of [
+      [1, 1, 1],
+      Array.from({ length: 256 }, (_, r) => 1 / (r + 1)),
+      Array.from({ length: 3000 }, (_, r) => (r % 7) + 0.1),
+      [0, 5, 0, 1e-9, 3],
+    ]) {
+      const total = weights.reduce((a, b) => a + b, 0)
+      const p = Float64Array.from(weights, (w) => w / total)
+      const t = createLookupTable(p)
+      const mass = new Float64Array(p.length)
+      let sentinelCells = 0
+      for (const c of t.cells) {
+        if (c === t.sentinel) sentinelCells++
+        else mass[c] = mass[c]! + 2 ** -t.bits
+      }
+      if (sentinelCells > 0) {
+        const rest = sentinelCells * 2 ** -t.bits
+        const r = t.remainder!
+        for (let i = 0; i < p.length; i++) mass[i] = mass[i]! + rest * r.probabilities[i]!
+      }
+      for (let i = 0; i < p.length; i++) expect(Math.abs(mass[i]! - p[i]!)).toBeLessThan(1e-15)
+    }
+  })
+
+  it('sampleRows (table path) and sampleRow (alias path) realise the same first-slot law (χ²)', () => {
+    const w = Array.from({ length: 300 }, (_, r) => (r + 1) ** -0.7)
+    const s = createWeightedDistinctSampler(w)
+    const total = w.reduce((a, b) => a + b, 0)
+    const rejections = countRejections((seed) => {
+      const ids = s.sampleRows(createPrng(seed, 'table'), 5000, 2)
+      const first = new Float64Array(300)
+      for (let r = 0; r < 5000; r++) first[ids[2 * r]!]! += 1
+      return chiSquareTest(first, w.map((x) => x / total)).pValue
+    })
+    expect(rejections).toBeLessThanOrEqual(MAX_REJECTIONS)
   })
 })
