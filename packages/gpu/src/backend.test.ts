@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BackendUnavailableError, InvalidArgumentError, createReferenceBackend } from '@routesim/core'
-import { createRandomLogits } from '@routesim/testing'
+import { compareTopK, createRandomLogits } from '@routesim/testing'
 import { createGpuBackend } from './create-gpu-backend.ts'
 import { TOPK_REFERENCE_HANDOFF_ELEMENTS } from './thresholds.ts'
 
@@ -120,5 +120,29 @@ describe('createGpuBackend: chunking', () => {
     }
     const error = await createGpuBackend({ mode: 'cpu', chunkRows: 0 }).catch((e: unknown) => e)
     expect(InvalidArgumentError.isInstance(error)).toBe(true)
+  })
+})
+
+describe('createGpuBackend: grouped top-k beyond the one-pass slot budget', () => {
+  it('the two-pass form (18 groups × 8 slots > PER_GROUP_SLOT_BUDGET) matches the reference', async () => {
+    const reference = createReferenceBackend()
+    const backend = await createGpuBackend({ mode: 'webasm', threads: false, referenceHandoff: false })
+    try {
+      const rows = 200
+      const cols = 144
+      const logits = createRandomLogits(41, rows, cols, 1.5)
+      const bias = createRandomLogits(42, 1, cols, 0.3).map((b) => b - 0.2)
+      for (const options of [
+        { k: 8, scoring: 'sigmoid' as const, bias, grouping: { numGroups: 18, topkGroup: 6, groupScore: 'top2_sum' as const } },
+        { k: 8, scoring: 'softmax' as const, grouping: { numGroups: 18, topkGroup: 2, groupScore: 'max' as const, maskValue: 0 } },
+      ]) {
+        const candidate = await backend.topK(logits, rows, cols, options)
+        expect(backend.lastRun?.ranOn).toBe('kernel')
+        const { problems } = compareTopK({ logits, rows, cols, options, reference: reference.topK(logits, rows, cols, options), candidate })
+        expect(problems).toEqual([])
+      }
+    } finally {
+      backend.dispose()
+    }
   })
 })

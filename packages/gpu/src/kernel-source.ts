@@ -134,6 +134,76 @@ function packedReturns(k: number, packing: Packing, idGroups: number, lastFloat?
   return lines.join('\n')
 }
 
+/**
+ * Grouped selection keeps per-group top slots in one pass when groups × slots stays within this many
+ * scalars (e.g. 8 groups × 8): every selection value (a sigmoid or exp) is computed once, and the
+ * kept groups' slots are merged. Beyond it, a two-pass form recomputes the values of kept groups.
+ */
+export const PER_GROUP_SLOT_BUDGET = 128
+
+/** Insert (x, e) into slots `${v}0…` / `${i}0…` of length `count`, sorted descending, strict `>`. */
+function insertInto(v: string, i: string, count: number, x: string, e: string): string {
+  const last = count - 1
+  const lines = [`if (${x} > ${v}${last}) {`, `${v}${last} = ${x}; ${i}${last} = ${e};`]
+  for (let j = last; j > 0; j--) {
+    lines.push(
+      `if (${v}${j} > ${v}${j - 1}) { let tv = ${v}${j - 1}; ${v}${j - 1} = ${v}${j}; ${v}${j} = tv; let ti = ${i}${j - 1}; ${i}${j - 1} = ${i}${j}; ${i}${j} = ti; }`,
+    )
+  }
+  lines.push('}')
+  return lines.join('\n')
+}
+
+/**
+ * One pass over the experts, keeping each group's best `perGroup` (value, id) pairs; the group score is
+ * the sum of its best `n`; then the kept groups' pairs (or, for a finite mask, the masked groups' first
+ * ids at the mask value) are merged into the k final slots in group order, so ties still go to the
+ * lower id exactly as in a scan in id order.
+ */
+function groupedOnePass(
+  G: number,
+  size: number,
+  n: number,
+  perGroup: number,
+  k: number,
+  topkGroup: number,
+  maskValue: number,
+  selectionValue: (dst: string, e: string) => string,
+): string {
+  const lines: string[] = []
+  for (let gi = 0; gi < G; gi++) {
+    const decl: string[] = []
+    for (let j = 0; j < perGroup; j++) decl.push(`let a${gi}_${j} = ${NEG_SENTINEL}; let b${gi}_${j} = 0;`)
+    lines.push(
+      decl.join(' '),
+      `for (let j = 0; j < ${size}; j++) {`,
+      `let e = ${gi * size} + j;`,
+      selectionValue('x', 'e'),
+      insertInto(`a${gi}_`, `b${gi}_`, perGroup, 'x', 'e'),
+      `}`,
+      `let gs${gi} = ${Array.from({ length: n }, (_, p) => `a${gi}_${p}`).join(' + ')};`,
+    )
+  }
+  for (let gi = 0; gi < G; gi++) {
+    lines.push(`let rank${gi} = 0;`)
+    for (let h = 0; h < G; h++) {
+      if (h !== gi) lines.push(`if (gs${h} ${h < gi ? '>=' : '>'} gs${gi}) { rank${gi} = rank${gi} + 1; }`)
+    }
+  }
+  const take = Math.min(k, perGroup)
+  for (let gi = 0; gi < G; gi++) {
+    lines.push(`if (rank${gi} < ${topkGroup}) {`)
+    for (let j = 0; j < take; j++) lines.push(insertInto('v', 'i', k, `a${gi}_${j}`, `b${gi}_${j}`))
+    lines.push('}')
+    if (maskValue !== -Infinity) {
+      lines.push('else {')
+      for (let j = 0; j < Math.min(k, size); j++) lines.push(insertInto('v', 'i', k, floatLiteral(maskValue), `${gi * size + j}.0`))
+      lines.push('}')
+    }
+  }
+  return lines.join('\n')
+}
+
 export interface TopKSourceOptions {
   readonly numExperts: number
   readonly k: number
@@ -222,6 +292,10 @@ export function topKSource(options: TopKSourceOptions): GeneratedKernel {
     const G = grouping.numGroups
     const size = E / G
     const n = grouping.topN
+    const perGroup = Math.min(size, Math.max(k, n))
+    if (G * perGroup <= PER_GROUP_SLOT_BUDGET) {
+      body.push(groupedOnePass(G, size, n, perGroup, k, grouping.topkGroup, grouping.maskValue, selectionValue))
+    } else {
     for (let gi = 0; gi < G; gi++) {
       const decl: string[] = []
       for (let p = 0; p < n; p++) decl.push(`let gv${gi}_${p} = ${NEG_SENTINEL};`)
@@ -271,6 +345,7 @@ export function topKSource(options: TopKSourceOptions): GeneratedKernel {
         )
       }
       body.push(lines.join('\n'))
+    }
     }
   }
   if (weightGroups > 0) {
