@@ -28,7 +28,7 @@ export {
 export { KERNEL_MAX_GROUP_TOPN } from './gpu-top-k.ts'
 
 // Kernel source generators (for inspection and custom pipelines)
-export { packingFor, samplerSource, topKSource } from './kernel-source.ts'
+export { PER_GROUP_SLOT_BUDGET, normaliserSource, packingFor, samplerSource, topKSource } from './kernel-source.ts'
 export type { GeneratedKernel, Packing, SamplerDraw, SamplerSourceOptions, TopKSourceOptions } from './kernel-source.ts'
 
 // Device-resident routing (webgpu)
