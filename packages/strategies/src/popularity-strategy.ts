@@ -26,7 +26,7 @@ export function layoutParameter(defaultLayout: PopularityLayout): ParameterSpecs
       values: POPULARITY_LAYOUTS,
       default: defaultLayout,
       description:
-        "how popularity maps to expert ids: 'per_layer' (seeded permutation fixed per context.layer), 'per_call' (fresh permutation each call), 'identity' (expert 0 hottest)",
+        "how popularity maps to expert ids: 'per_layer' (random permutation drawn on the first call for a context.layer, then fixed), 'per_call' (fresh permutation each call), 'identity' (expert 0 hottest)",
     },
   }
 }
