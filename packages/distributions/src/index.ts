@@ -8,9 +8,9 @@ export type { NormalMethod } from './normal.ts'
 export {
   sampleSigmoidNormalBins,
   sampleSigmoidNormalBinsDistinct,
-  sigmoidBin,
   sigmoidNormalBinProbabilities,
 } from './sigmoid-normal-bins.ts'
+export { SigmoidBinTable, sigmoidBin } from './sigmoid-bin-table.ts'
 export { sampleNormalRowWeights } from './normal-row-weights.ts'
 
 // Special functions and goodness of fit

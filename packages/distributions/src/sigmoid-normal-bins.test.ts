@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
 import { InvalidArgumentError, createPrng } from '@routesim/core'
-import {
-  sampleSigmoidNormalBins,
-  sampleSigmoidNormalBinsDistinct,
-  sigmoidBin,
-  sigmoidNormalBinProbabilities,
-} from './sigmoid-normal-bins.ts'
+import { sampleSigmoidNormalBins, sampleSigmoidNormalBinsDistinct, sigmoidNormalBinProbabilities } from './sigmoid-normal-bins.ts'
+import { sigmoidBin } from './sigmoid-bin-table.ts'
 import { sampleNormal } from './normal.ts'
 import { chiSquareTest, normalCdf } from './special-functions.ts'
 import { countRejections, tally } from '../test/statistics.ts'

@@ -4,6 +4,7 @@ import { zigguratWords } from './normal.ts'
 import { fillNormals } from './ziggurat.ts'
 import { normalCdf } from './special-functions.ts'
 import { WordBlocks } from './word-blocks.ts'
+import { SigmoidBinTable, sigmoidBin } from './sigmoid-bin-table.ts'
 
 /** Normals generated per batch into a scratch array, then mapped to ids. */
 const CHUNK = 8192
@@ -13,12 +14,6 @@ const DISTINCT_BATCH = 256
 const MAX_REDRAWS = 64
 /** Below this remaining mass (≥ 8 expected redraws) a slot goes straight to the exact conditional draw. */
 const MIN_REJECTION_MASS = 1 / 8
-
-/** The seed's `normal_routing` id map: clamp(floor(sigmoid(z) · E), 0, E − 1). */
-export function sigmoidBin(z: number, numBins: number): number {
-  const b = Math.floor(numBins / (1 + Math.exp(-z)))
-  return b < 0 ? 0 : b >= numBins ? numBins - 1 : b
-}
 
 /**
  * Fills `out` with the seed's `normal_routing` ids: z ~ N(mean, std²) i.i.d., id = sigmoidBin(z).
@@ -31,9 +26,14 @@ export function sampleSigmoidNormalBins(out: Int32Array, numBins: number, mean: 
   assertNormalParameters(mean, std, { strictStd: false })
   const z = new Float64Array(Math.min(CHUNK, out.length))
   const blocks = new WordBlocks(prng, zigguratWords(out.length))
+  const table = SigmoidBinTable.worthwhile(numBins, out.length) ? new SigmoidBinTable(numBins) : undefined
   for (let start = 0; start < out.length; start += CHUNK) {
     const n = Math.min(CHUNK, out.length - start)
     fillNormals(z, 0, n, mean, std, blocks)
+    if (table) {
+      table.mapInto(z, n, out, start)
+      continue
+    }
     for (let i = 0; i < n; i++) {
       const b = Math.floor(numBins / (1 + Math.exp(-z[i]!)))
       out[start + i] = b >= numBins ? numBins - 1 : b < 0 ? 0 : b
@@ -101,6 +101,7 @@ export function sampleSigmoidNormalBinsDistinct(
   const blocks = new WordBlocks(prng, zigguratWords(rows * k))
   const z = new Float64Array(DISTINCT_BATCH)
   let zi = DISTINCT_BATCH
+  const table = SigmoidBinTable.worthwhile(numBins, rows * k) ? new SigmoidBinTable(numBins) : undefined
   const taken = new Uint8Array(numBins)
   let base = 0
   for (let r = 0; r < rows; r++) {
@@ -113,8 +114,7 @@ export function sampleSigmoidNormalBinsDistinct(
           fillNormals(z, 0, DISTINCT_BATCH, mean, std, blocks)
           zi = 0
         }
-        const b = Math.floor(numBins / (1 + Math.exp(-z[zi++]!)))
-        const candidate = b >= numBins ? numBins - 1 : b < 0 ? 0 : b
+        const candidate = table ? table.bin(z[zi++]!) : sigmoidBin(z[zi++]!, numBins)
         if (taken[candidate] === 0) {
           id = candidate
           break
