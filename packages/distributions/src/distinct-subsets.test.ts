@@ -67,7 +67,7 @@ describe('sampleDistinctSubsets', () => {
   it.each(Object.entries(PATHS).filter(([name]) => name !== 'sparse'))(
     '%s path: per-expert frequencies are uniform (χ² corrected for k distinct per row, 40 seeds)',
     (_, [e, k]) => {
-      const rows = Math.ceil((e * 200) / k)
+      const rows = Math.ceil((e * (e > 1000 ? 60 : 200)) / k)
       const rejected = countRejections(40, (seed) => {
         const ids = sampleDistinctSubsets(new Int32Array(rows * k), rows, e, k, createPrng(seed, 'experts'))
         const counts = tally(ids, e)

@@ -92,7 +92,7 @@ describe('sampleNormal', () => {
     const total = 2 * (1 - normalCdf(2))
     const probabilities = Float64Array.from([...side, ...side], (p) => p / total)
     const rejected = countRejections(40, (seed) => {
-      const z = sampleNormal(new Float64Array(400_000), 0, 1, createPrng(seed, 'tails'))
+      const z = sampleNormal(new Float64Array(250_000), 0, 1, createPrng(seed, 'tails'))
       const counts = new Float64Array(2 * bins)
       for (const v of z) {
         const a = Math.abs(v)
