@@ -28,6 +28,17 @@ describe('routesim demo', () => {
     }
   })
 
+  it('ends with commands that themselves run: a route of one stop and the EPLB simulation', async () => {
+    const { stdout } = await runRoutesim('demo', ...small)
+    const simulate = stdout.slice(stdout.lastIndexOf('routesim simulate')).replace(/\s+/g, ' ').trim()
+    const args = simulate.split(' ').slice(1)
+    expect(args[0]).toBe('simulate')
+    const run = await runRoutesim(...args, '--quiet', '--steps', '25', '--tokens', '256')
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(EXIT_OK)
+    expect(run.stdout).toContain('deployed (EPLB)')
+  })
+
   it("shows the seed's duplicates next to the distinct default", async () => {
     const { stdout } = await runRoutesim('demo', ...small)
     const iid = tableRow(stdout, 'uniform i.i.d.')

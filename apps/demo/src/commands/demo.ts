@@ -147,6 +147,15 @@ function render(output: CliOutput, setup: DemoSetup, rows: { stop: DemoStop; out
       width,
     ),
   )
+  lines.push('')
+  lines.push(...wrap('Watch EPLB rebalance the zipf skew over many steps of a whole DeepSeek-V3:', width))
+  lines.push(
+    ...wrap(
+      'routesim simulate --preset deepseek-v3 --strategy zipf --layers 4 --steps 100 --eplb --eplb-interval 20 --eplb-window 20 --redundant 32',
+      width,
+      '  ',
+    ),
+  )
   output.out(`${lines.join('\n')}\n`)
 }
 
