@@ -1,4 +1,4 @@
-// Prints median ms and tokens/s of the samplers at the WORKLOADS.md sizes (not a test).
+// Prints median wall ms, tokens/s and median process CPU ms (steadier on a shared machine) of the samplers at the WORKLOADS.md sizes (not a test).
 // Run: node bench/run.mjs bench/samplers.bench.ts [tokens]
 import { createPrng } from '@routesim/core'
 import {
@@ -18,14 +18,20 @@ function time(label: string, fn: () => void, n = tokens): void {
   fn()
   fn()
   const ts: number[] = []
+  const cpu: number[] = []
   for (let r = 0; r < reps; r++) {
+    const c0 = process.cpuUsage()
     const t0 = performance.now()
     fn()
     ts.push(performance.now() - t0)
+    const c = process.cpuUsage(c0)
+    cpu.push((c.user + c.system) / 1000)
   }
   ts.sort((a, b) => a - b)
+  cpu.sort((a, b) => a - b)
   const median = ts[Math.floor(reps / 2)]!
-  console.log(JSON.stringify({ impl: 'routesim-distributions', workload: label, tokens: n, experts, top_k: label.includes('k=128') ? 128 : topK, median_ms: +median.toFixed(2), tokens_per_s: Math.round(n / (median / 1000)) }))
+  const cpuMedian = cpu[Math.floor(reps / 2)]!
+  console.log(JSON.stringify({ impl: 'routesim-distributions', workload: label, tokens: n, experts, top_k: label.includes('k=128') ? 128 : topK, median_ms: +median.toFixed(2), tokens_per_s: Math.round(n / (median / 1000)), cpu_ms: +cpuMedian.toFixed(2) }))
 }
 
 const prng = createPrng(0)

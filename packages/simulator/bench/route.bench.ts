@@ -1,5 +1,5 @@
-// End-to-end routing through the simulator (ids + weights, as WORKLOADS.md times them): prints median ms
-// and tokens/s per workload (not a test).
+// End-to-end routing through the simulator (ids + weights, as WORKLOADS.md times them): prints median wall ms,
+// tokens/s and median process CPU ms (steadier on a shared machine) per workload (not a test).
 // Run: node ../distributions/bench/run.mjs bench/route.bench.ts [tokens]
 import { createSimulator } from '../src/index.ts'
 
@@ -24,12 +24,18 @@ for (const [workload, name, params] of workloads) {
   run()
   run()
   const ts: number[] = []
+  const cpu: number[] = []
   for (let r = 0; r < reps; r++) {
+    const c0 = process.cpuUsage()
     const t0 = performance.now()
     run()
     ts.push(performance.now() - t0)
+    const c = process.cpuUsage(c0)
+    cpu.push((c.user + c.system) / 1000)
   }
   ts.sort((a, b) => a - b)
+  cpu.sort((a, b) => a - b)
   const median = ts[Math.floor(reps / 2)]!
-  console.log(JSON.stringify({ impl: 'routesim-simulator', workload, tokens, experts, top_k: topK, median_ms: +median.toFixed(2), tokens_per_s: Math.round(tokens / (median / 1000)) }))
+  const cpuMedian = cpu[Math.floor(reps / 2)]!
+  console.log(JSON.stringify({ impl: 'routesim-simulator', workload, tokens, experts, top_k: topK, median_ms: +median.toFixed(2), tokens_per_s: Math.round(tokens / (median / 1000)), cpu_ms: +cpuMedian.toFixed(2) }))
 }
