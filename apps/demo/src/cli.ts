@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { RoutesimError } from '@routesim/core'
+import { collect } from './options.ts'
 import { registerDemoCommand } from './commands/demo.ts'
 import { registerRouteCommand } from './commands/route.ts'
 import { registerStrategiesCommand } from './commands/strategies.ts'
@@ -32,6 +33,7 @@ export function createProgram(output: ProgramOutput = {}): Command {
     .description('Simulate how the router of a Mixture-of-Experts model sends tokens to experts.')
     .version('0.1.0', '-V, --version')
     .option('--debug', 'show stack traces for errors')
+    .option('--plugin <module>', 'register the strategies a module exports (repeatable; for strategies and route)', collect)
     .configureOutput({ writeOut, writeErr, getOutHelpWidth: () => columns, getErrHelpWidth: () => columns })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()

@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander'
 import { PLACEMENTS, type Placement } from '@routesim/analysis'
 import { assertOneOf } from '@routesim/core'
-import { createSimulator } from '@routesim/simulator'
 import { BACKEND_MODES, openBackend } from '../backend.ts'
 import { fixed, percent, wrap } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
+import { createCliSimulator } from '../plugins.ts'
 import { GRID_MAX_EXPERTS, PER_EXPERT_ROWS_MAX, expertGrid, extremes, loadHistogram, perExpertTable } from '../load-table.ts'
 import { collect, parseIntegerOption, parseSeedOption, parseStrategyParams, seedToJson } from '../options.ts'
 import { routeOnce, type RouteOutcome } from '../routing-run.ts'
@@ -105,7 +105,7 @@ export function registerRouteCommand(program: Command): void {
       const epSize = options.epSize === undefined ? undefined : parseIntegerOption('--ep-size', options.epSize, 1, experts)
       const placement = assertOneOf<Placement>('--placement', options.placement, PLACEMENTS)
 
-      const simulator = createSimulator({ seed })
+      const simulator = await createCliSimulator(command, seed)
       const definition = simulator.describeStrategy(options.strategy)
       const params = parseStrategyParams(definition.name, definition.parameters, options.param ?? [])
       const backend = await openBackend(options.backend)

@@ -1,8 +1,8 @@
 import type { Command } from 'commander'
 import type { ParameterSpec, StrategyDefinition } from '@routesim/core'
-import { createSimulator } from '@routesim/simulator'
 import { padEnd, wrap } from '../format.ts'
 import { outputOf, writeJson } from '../io.ts'
+import { createCliSimulator } from '../plugins.ts'
 
 /** `type` as a reader wants it: enums list their values, numbers their range. */
 export function describeType(spec: ParameterSpec): string {
@@ -67,9 +67,9 @@ export function registerStrategiesCommand(program: Command): void {
     .description('list the registered routing strategies with their parameters (name some for formula and source)')
     .argument('[names...]', 'only these strategies, with their formula and source')
     .option('--json', 'print one JSON object instead of text')
-    .action((names: string[], options: { json?: boolean }, command: Command) => {
+    .action(async (names: string[], options: { json?: boolean }, command: Command) => {
       const output = outputOf(command)
-      const simulator = createSimulator()
+      const simulator = await createCliSimulator(command, 0)
       const selected = names.length ? names : simulator.getAvailableStrategies()
       const definitions = selected.map((name) => simulator.describeStrategy(name))
       if (options.json) writeJson(output, { strategies: definitions.map(toJson) })
