@@ -80,6 +80,7 @@ export class KernelRunner {
   /** Runs a kernel; an `Array(4)` result comes back as one flat Float32Array of `cells · 4` values. */
   async run(spec: KernelSpec, args: unknown[], randomSeed?: number): Promise<Float32Array> {
     const kernel = this.#kernel(spec)
+    keepVectorOutputFlat(kernel)
     if (randomSeed !== undefined) {
       if (typeof kernel.setRandomSeed !== 'function') {
         throw new BackendUnavailableError({ mode: this.#options.mode, reason: 'this gpu.js build cannot seed Math.random' })
@@ -129,6 +130,24 @@ export class KernelRunner {
     this.#kernels.clear()
     this.#gpu.destroy()
   }
+}
+
+const FLAT = Symbol('routesim.gpu.flatOutput')
+
+/**
+ * gpu.js 2.24.1's webasm and webgpu kernels shape an `Array(n)` result by creating one typed-array view
+ * per cell (`_shapeOutput`); for a million cells that costs more than the kernel. Both pass it a fresh
+ * copy of the output, so this kernel instance returns that flat copy instead. Other backends (no
+ * `_shapeOutput`) keep gpu.js's shape, which `flattenCells` copies.
+ */
+function keepVectorOutputFlat(kernel: GpuJsKernel): void {
+  const internals = kernel.kernel as unknown as Record<PropertyKey, unknown> | undefined
+  if (internals === undefined || internals[FLAT] === true || typeof internals['_shapeOutput'] !== 'function') return
+  const shape = internals['_shapeOutput'] as (data: Float32Array, output: number[], componentCount: number) => unknown
+  internals['_shapeOutput'] = function (this: unknown, data: Float32Array, output: number[], componentCount: number) {
+    return componentCount > 1 ? data : shape.call(this, data, output, componentCount)
+  }
+  internals[FLAT] = true
 }
 
 /**
