@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 // The README's and docs' TypeScript examples are real code: each runs here, and every
 // `console.log(...) // → text` line must print exactly `text`.
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
-const scratch = join(repo, 'apps/demo/test/.doc-examples')
+// One folder per process, so two runs at once never delete each other's files.
+const scratch = join(repo, `apps/demo/test/.doc-examples-${process.pid}`)
 
 interface Block {
   readonly doc: string
