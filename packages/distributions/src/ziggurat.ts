@@ -34,7 +34,8 @@ const { x: X, ratio: RATIO } = buildTables()
  * calls on one WordBlocks read one continuous word stream.
  */
 export function fillNormals(out: Float32Array | Float64Array, from: number, to: number, mean: number, std: number, blocks: WordBlocks): void {
-  const words = blocks.buffer
+  // An int32 view keeps every value a small integer for the engine (uint32 words above 2^31 are not).
+  const words = new Int32Array(blocks.buffer.buffer, blocks.buffer.byteOffset, blocks.buffer.length)
   let pos = blocks.pos
   let end = blocks.end
   const x = X
@@ -60,12 +61,12 @@ export function fillNormals(out: Float32Array | Float64Array, from: number, to: 
           end = blocks.refill()
           pos = 0
         }
-        t = Math.log((words[pos++]! + 0.5) * INV_TWO_POW_32) / R
+        t = Math.log(((words[pos++]! >>> 0) + 0.5) * INV_TWO_POW_32) / R
         if (pos === end) {
           end = blocks.refill()
           pos = 0
         }
-        y = Math.log((words[pos++]! + 0.5) * INV_TWO_POW_32)
+        y = Math.log(((words[pos++]! >>> 0) + 0.5) * INV_TWO_POW_32)
       } while (-2 * y < t * t)
       out[n++] = mean + std * (u < 0 ? t - R : R - t)
       continue
@@ -77,7 +78,7 @@ export function fillNormals(out: Float32Array | Float64Array, from: number, to: 
       end = blocks.refill()
       pos = 0
     }
-    if (f1 + (words[pos++]! + 0.5) * INV_TWO_POW_32 * (f0 - f1) < 1) out[n++] = mean + std * v
+    if (f1 + ((words[pos++]! >>> 0) + 0.5) * INV_TWO_POW_32 * (f0 - f1) < 1) out[n++] = mean + std * v
   }
   blocks.pos = pos
   blocks.end = end
