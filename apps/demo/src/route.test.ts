@@ -112,6 +112,13 @@ describe('routesim route --json', () => {
     expect(cpu.counts).toEqual(reference.counts)
   })
 
+  it("measures a target strategy's balancedness at its target (strategies and analysis agree)", async () => {
+    for (const target of [0.3, 0.6, 0.9]) {
+      const r = await routeJson(...base('target_balancedness', 4096, 256, 8), '--param', `target=${target}`, '--param', 'epSize=32', '--ep-size', '32')
+      expect(Math.abs(r.summary.balancedness! - target) / target).toBeLessThanOrEqual(0.02)
+    }
+  })
+
   it('accepts strategy names case-insensitively and reports the registered name', async () => {
     const r = await routeJson(...base('Uniform_Random', 10, 8, 2))
     expect(r.strategy).toBe('uniform_random')
