@@ -147,6 +147,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
   const polynomialExp = mode === 'webasm'
   let lastRun: GpuLastRun | undefined
   let disposed = false
+  const resident = mode === 'webgpu' ? createResidentRouting(module, runner) : undefined
 
   const assertLive = () => {
     if (disposed) throw new BackendUnavailableError({ mode, reason: 'this backend has been disposed' })
@@ -201,10 +202,11 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       lastRun = { operation: 'sampleIds', ranOn: 'kernel', reason: `gpu.js ${mode}: ${choice.draw}`, kernel: runner.lastRun }
       return out
     },
-    resident: mode === 'webgpu' ? createResidentRouting(module, runner) : undefined,
+    resident: resident?.routing,
     dispose() {
       if (disposed) return
       disposed = true
+      resident?.dispose()
       runner.dispose()
     },
   }

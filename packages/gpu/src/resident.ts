@@ -92,7 +92,7 @@ interface Passes {
 }
 
 /** Creates the resident API over the runner's gpu.js webgpu kernels and gpu.js's WebGPU device. */
-export function createResidentRouting(module: GpuJsModule, runner: KernelRunner): ResidentRouting {
+export function createResidentRouting(module: GpuJsModule, runner: KernelRunner): { routing: ResidentRouting; dispose(): void } {
   let passes: Promise<Passes> | undefined
   const getPasses = (): Promise<Passes> =>
     (passes ??= (async () => {
@@ -161,16 +161,16 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
     )) as { buffer: Buffer; delete(): void }
 
     const countsLength = layers * E + 1 // + failed-row counter
-    const counts: Buffer = device.createBuffer({ size: countsLength * 4, usage: USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST })
-    const ids: Buffer = device.createBuffer({ size: Math.max(4, mode === 1 ? totalRows * k * 4 : 4), usage: USAGE_STORAGE | USAGE_COPY_SRC })
+    const counts = buffer(device, 'counts', countsLength * 4, USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST)
+    const ids = buffer(device, 'ids', Math.max(4, mode === 1 ? totalRows * k * 4 : 4), USAGE_STORAGE | USAGE_COPY_SRC)
     const groupsNeeded = Math.ceil(cells / WORKGROUP)
     const gx = Math.min(groupsNeeded, 65535)
     const gy = Math.ceil(groupsNeeded / gx)
     const params = new Uint32Array([cells, generated.groups, generated.idGroups, totalRows, rows, k, E, packing.perFloat, packing.bits, packing.perCell, mode, gx * WORKGROUP])
-    const uniform: Buffer = device.createBuffer({ size: params.byteLength, usage: USAGE_UNIFORM | USAGE_COPY_DST })
+    const uniform = buffer(device, 'uniform', params.byteLength, USAGE_UNIFORM | USAGE_COPY_DST)
     device.queue.writeBuffer(uniform, 0, params)
     const readLength = mode === 0 ? countsLength * 4 : totalRows * k * 4
-    const staging: Buffer = device.createBuffer({ size: readLength + (mode === 1 ? 4 : 0), usage: USAGE_MAP_READ | USAGE_COPY_DST })
+    const staging = buffer(device, 'staging', readLength + (mode === 1 ? 4 : 0), USAGE_MAP_READ | USAGE_COPY_DST)
     try {
       const bindGroup = device.createBindGroup({
         layout: pipeline.getBindGroupLayout(0),
@@ -205,8 +205,25 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
       return hostFallback(options, first.seed, layers, weightRows, mode)
     } finally {
       packed.delete()
-      for (const b of [counts, ids, uniform, staging]) b.destroy()
     }
+  }
+
+  // Device buffers are reused across calls (allocating and zero-filling a 32 MiB staging buffer per
+  // call costs more than the draw); calls are serialised so two never share them.
+  const buffers = new Map<string, Buffer>()
+  const buffer = (device: Device, name: string, size: number, usage: number): Buffer => {
+    const existing = buffers.get(name)
+    if (existing !== undefined && existing.size >= size) return existing
+    existing?.destroy()
+    const created = device.createBuffer({ size: Math.max(size, existing?.size ?? 0), usage })
+    buffers.set(name, created)
+    return created
+  }
+  let tail: Promise<unknown> = Promise.resolve()
+  const serialised = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = tail.then(work)
+    tail = result.catch(() => undefined)
+    return result
   }
 
   const hostFallback = (
@@ -227,9 +244,14 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
     return out
   }
 
-  return {
+  const routing: ResidentRouting = {
     ...createResidentTopK(runner),
-    sampleCounts: (options) => run(options, 0),
-    sampleIds: (options) => run(options, 1),
+    sampleCounts: (options) => serialised(() => run(options, 0)),
+    sampleIds: (options) => serialised(() => run(options, 1)),
   }
+  const dispose = () => {
+    for (const b of buffers.values()) b.destroy()
+    buffers.clear()
+  }
+  return { routing, dispose }
 }
