@@ -6,13 +6,17 @@
 
 /**
  * Top-k problems with fewer than this many logits (rows × experts) run on the reference backend: a
- * kernel launch (argument copy, worker hand-off, readback) costs ~0.3–1 ms on webasm and several ms on
- * webgpu, which is what the reference needs for ~32K logits on the 2-core dev machine.
+ * kernel launch (argument copy, worker hand-off, readback) has a fixed cost. Measured on the 2-core dev
+ * machine (softmax, E = 256, k = 8, median ms reference / webasm): 8,192 logits 0.18 / 0.31,
+ * 32,768 0.61 / 0.82, 131,072 6.8 / 3.2 — the crossover lies between the last two.
  */
-export const TOPK_REFERENCE_HANDOFF_ELEMENTS = 32_768
+export const TOPK_REFERENCE_HANDOFF_ELEMENTS = 65_536
 
-/** Samplings with fewer than this many drawn ids (rows × k) run on the reference backend (same reason). */
-export const SAMPLE_REFERENCE_HANDOFF_SLOTS = 8_192
+/**
+ * Samplings with fewer than this many drawn ids (rows × k) run on the reference backend. Measured
+ * (uniform_distinct, E = 256, k = 8, ms reference / webasm): 2,048 ids 0.12 / 0.13, 8,192 0.43 / 0.33.
+ */
+export const SAMPLE_REFERENCE_HANDOFF_SLOTS = 4_096
 
 /**
  * No kernel argument exceeds this many bytes: headless-gl returns silently wrong results above
