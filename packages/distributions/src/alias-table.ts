@@ -50,11 +50,17 @@ export function createAliasTable(weights: ArrayLike<number>, parameter = 'weight
   const total = validateWeights(parameter, weights)
   const n = weights.length
   const probabilities = new Float64Array(n)
+  for (let i = 0; i < n; i++) probabilities[i] = weights[i]! / total
+  return aliasFromProbabilities(probabilities)
+}
+
+/** Vose's construction over already-normalised probabilities (monomorphic: Float64Array only). */
+export function aliasFromProbabilities(probabilities: Float64Array): AliasTable {
+  const n = probabilities.length
   const scaled = new Float64Array(n)
   let support = 0
   for (let i = 0; i < n; i++) {
-    const p = weights[i]! / total
-    probabilities[i] = p
+    const p = probabilities[i]!
     scaled[i] = p * n
     if (p > 0) support++
   }

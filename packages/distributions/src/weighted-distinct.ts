@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@routesim/core'
 import type { Prng } from '@routesim/core'
-import { createAliasTable, sampleAlias } from './alias-table.ts'
+import { aliasFromProbabilities, sampleAlias, validateWeights } from './alias-table.ts'
 import type { AliasTable } from './alias-table.ts'
 
 /**
@@ -78,7 +78,8 @@ export function createLookupTable(p: Float64Array): LookupTable {
     rest += r[i]!
   }
   cells.fill(n, filled)
-  const remainder = filled < size && rest > 0 ? createAliasTable(r) : undefined
+  if (rest > 0) for (let i = 0; i < n; i++) r[i] = r[i]! / rest
+  const remainder = filled < size && rest > 0 ? aliasFromProbabilities(r) : undefined
   if (filled < size && !remainder) cells.fill(cells[filled - 1]!, filled) // rounding residue only
   return { bits, cells, sentinel: n, remainder }
 }
@@ -87,8 +88,7 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
   readonly size: number
   readonly probabilities: Float64Array
   readonly support: number
-  private readonly threshold: Float64Array
-  private readonly alias: Int32Array
+  private table: AliasTable | undefined
   private readonly fallbackMass: number
   private readonly parameter: string
   // Row membership by epoch stamp: no clearing between rows.
@@ -99,15 +99,13 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
   private topMassK = -1
   private topMassValue = 0
 
-  constructor(table: AliasTable, fallbackMass: number, parameter: string) {
-    this.size = table.size
-    this.probabilities = table.probabilities
-    this.support = table.support
-    this.threshold = table.threshold
-    this.alias = table.alias
+  constructor(probabilities: Float64Array, support: number, fallbackMass: number, parameter: string) {
+    this.size = probabilities.length
+    this.probabilities = probabilities
+    this.support = support
     this.fallbackMass = fallbackMass
     this.parameter = parameter
-    this.stamp = new Int32Array(table.size)
+    this.stamp = new Int32Array(probabilities.length)
   }
 
   private checkK(k: number, excluded: number): void {
@@ -169,8 +167,10 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
   /** One row, one uniform double (53 bits, `Prng.nextDouble`) per alias draw. */
   private fill(prng: Prng, out: Int32Array, offset: number, k: number, epoch: number, taken: number): void {
     const p = this.probabilities
-    const threshold = this.threshold
-    const alias = this.alias
+    // Built on first use: bulk calls only need the lookup table.
+    const table = (this.table ??= aliasFromProbabilities(p))
+    const threshold = table.threshold
+    const alias = table.alias
     const stamp = this.stamp
     const n = this.size
     const limit = this.fallbackMass
@@ -371,5 +371,13 @@ export function createWeightedDistinctSampler(
   if (typeof fallbackMass !== 'number' || !(fallbackMass >= 0 && fallbackMass <= 1)) {
     throw new InvalidArgumentError({ parameter: 'fallbackMass', value: fallbackMass, allowed: 'a number in [0, 1]' })
   }
-  return new AliasRejectionSampler(createAliasTable(weights, parameter), fallbackMass, parameter)
+  const total = validateWeights(parameter, weights)
+  const n = weights.length
+  const probabilities = new Float64Array(n)
+  let support = 0
+  for (let i = 0; i < n; i++) {
+    probabilities[i] = weights[i]! / total
+    if (probabilities[i]! > 0) support++
+  }
+  return new AliasRejectionSampler(probabilities, support, fallbackMass, parameter)
 }
