@@ -56,6 +56,28 @@ describe('routesim demo', () => {
     expect(a.stdout).not.toBe(c.stdout)
   })
 
+  it('--json gives the same numbers as the table, row by row', async () => {
+    const text = await runRoutesim('demo', ...small)
+    const { code, stdout } = await runRoutesim('demo', ...small, '--json')
+    expect(code).toBe(EXIT_OK)
+    const json = JSON.parse(stdout) as {
+      tokens: number
+      rows: { label: string; duplicateIdRate: number; distinctExperts: number; maxOverMean: number; gini: number; balancedness: number; counts: number[] }[]
+    }
+    expect(json.tokens).toBe(512)
+    for (const row of json.rows) {
+      expect(row.counts.reduce((a, b) => a + b, 0)).toBe(512 * 8)
+      const cells = tableRow(text.stdout, row.label)
+      expect(cells.slice(1)).toEqual([
+        `${(row.duplicateIdRate * 100).toFixed(1)}%`,
+        `${row.distinctExperts}/256`,
+        row.maxOverMean.toFixed(2),
+        row.gini.toFixed(3),
+        row.balancedness.toFixed(3),
+      ])
+    }
+  })
+
   it('rejects an EP size that does not divide the experts', async () => {
     const { code, stderr } = await runRoutesim('demo', ...small, '--ep-size', '48')
     expect(code).toBe(EXIT_BAD_INPUT)

@@ -1,9 +1,9 @@
 import type { Command } from 'commander'
 import { createSimulator } from '@routesim/simulator'
 import { fixed, percent, sparkline, wrap } from '../format.ts'
-import { outputOf, type CliOutput } from '../io.ts'
+import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { plainTable } from '../load-table.ts'
-import { parseIntegerOption, parseSeedOption } from '../options.ts'
+import { parseIntegerOption, parseSeedOption, seedToJson } from '../options.ts'
 import { routeOnce, type RouteOutcome } from '../routing-run.ts'
 
 /** One stop of the tour: a strategy, its parameters, and what it is there to show. */
@@ -75,6 +75,7 @@ interface DemoOptions {
   topK: string
   epSize: string
   seed: string
+  json?: boolean
 }
 
 const CHARS = 64
@@ -169,6 +170,7 @@ export function registerDemoCommand(program: Command): void {
     .option('-k, --top-k <k>', 'experts per token', '8')
     .option('--ep-size <R>', 'expert-parallel ranks for balancedness', '32')
     .option('--seed <S>', 'seed', '0')
+    .option('--json', 'print one JSON object with every row instead of the tour')
     .action(async (options: DemoOptions, command: Command) => {
       const output = outputOf(command)
       const tokens = parseIntegerOption('--tokens', options.tokens, 1)
@@ -183,6 +185,27 @@ export function registerDemoCommand(program: Command): void {
         if (!available.has(stop.strategy)) continue
         const outcome = await routeOnce(simulator, { strategy: stop.strategy, params: stop.params, tokens, experts, topK, seed, epSize })
         rows.push({ stop, outcome })
+      }
+      if (options.json) {
+        writeJson(output, {
+          tokens,
+          experts,
+          topK,
+          epSize,
+          seed: seedToJson(seed),
+          rows: rows.map(({ stop, outcome }) => ({
+            label: stop.label,
+            strategy: outcome.strategy,
+            parameters: outcome.parameters,
+            duplicateIdRate: outcome.duplicateIdRate,
+            distinctExperts: outcome.summary.distinctExperts,
+            maxOverMean: outcome.summary.maxOverMean,
+            gini: outcome.summary.gini,
+            balancedness: outcome.ranks?.balancedness,
+            counts: Array.from(outcome.counts),
+          })),
+        })
+        return
       }
       render(output, { tokens, experts, topK, epSize, seed: String(seed) }, rows)
     })
