@@ -18,9 +18,36 @@ const USAGE_STORAGE = 0x0080
 const MAP_MODE_READ = 0x0001
 const WORKGROUP = 64
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- WebGPU objects are typed structurally here */
-type Device = any
-type Buffer = any
+/** The parts of WebGPU used here, typed structurally (the package does not depend on WebGPU typings). */
+interface Buffer {
+  readonly size: number
+  destroy(): void
+  mapAsync(mode: number): Promise<void>
+  getMappedRange(): ArrayBuffer
+  unmap(): void
+}
+interface ComputePipeline {
+  getBindGroupLayout(index: number): unknown
+}
+interface CommandEncoder {
+  clearBuffer(buffer: Buffer): void
+  beginComputePass(): {
+    setPipeline(pipeline: ComputePipeline): void
+    setBindGroup(index: number, group: unknown): void
+    dispatchWorkgroups(x: number, y: number): void
+    end(): void
+  }
+  copyBufferToBuffer(source: Buffer, sourceOffset: number, target: Buffer, targetOffset: number, size: number): void
+  finish(): unknown
+}
+interface Device {
+  createBuffer(descriptor: { size: number; usage: number }): Buffer
+  createShaderModule(descriptor: { code: string }): unknown
+  createComputePipeline(descriptor: { layout: 'auto'; compute: { module: unknown; entryPoint: string } }): ComputePipeline
+  createBindGroup(descriptor: { layout: unknown; entries: { binding: number; resource: { buffer: Buffer } }[] }): unknown
+  createCommandEncoder(): CommandEncoder
+  readonly queue: { writeBuffer(buffer: Buffer, offset: number, data: ArrayBufferView): void; submit(commands: unknown[]): void }
+}
 
 export interface ResidentSampleOptions {
   readonly kind: SamplingKind
@@ -88,7 +115,7 @@ fn main(@builtin(global_invocation_id) gid : vec3<u32>) {
 
 interface Passes {
   readonly device: Device
-  readonly pipeline: any
+  readonly pipeline: ComputePipeline
 }
 
 /** Creates the resident API over the runner's gpu.js webgpu kernels and gpu.js's WebGPU device. */
