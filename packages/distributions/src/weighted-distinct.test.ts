@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { fc, test } from '@fast-check/vitest'
 import { createPrng, InvalidArgumentError } from '@routesim/core'
 import { createLookupTable, createWeightedDistinctSampler } from './weighted-distinct.ts'
 import { plackettLuceInclusion } from './plackett-luce.ts'
@@ -144,5 +145,27 @@ describe('createLookupTable (the 16-bit path of sampleRows)', () => {
       return chiSquareTest(first, w.map((x) => x / total)).pValue
     })
     expect(rejections).toBeLessThanOrEqual(MAX_REJECTIONS)
+  })
+})
+
+describe('Plackett–Luce rows: laws for arbitrary weights (property tests)', () => {
+  test.prop(
+    [
+      fc.array(fc.oneof(fc.constant(0), fc.double({ min: 1e-6, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 300 }),
+      fc.integer({ min: 1, max: 12 }),
+      fc.constantFrom(3, 400), // per-draw alias path and bulk lookup-table path
+      fc.integer({ min: 0, max: 1000 }),
+    ],
+    { numRuns: 60 },
+  )('every row holds k distinct items, all with positive weight', (weights, k0, rows, seed) => {
+    const support = weights.filter((w) => w > 0).length
+    fc.pre(support > 0)
+    const k = Math.min(k0, support)
+    const ids = createWeightedDistinctSampler(weights).sampleRows(createPrng(seed), rows, k)
+    for (let r = 0; r < rows; r++) {
+      const row = ids.subarray(r * k, r * k + k)
+      expect(new Set(row).size).toBe(k)
+      for (const id of row) expect(weights[id]).toBeGreaterThan(0)
+    }
   })
 })
