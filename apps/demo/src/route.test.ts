@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { TOPK_REFERENCE_HANDOFF_ELEMENTS } from '@routesim/gpu'
 import { EXIT_BAD_INPUT, EXIT_OK } from './cli.ts'
 import { runRoutesim, widestLine } from '../test/run-routesim.ts'
 
@@ -101,8 +102,9 @@ describe('routesim route --json', () => {
   })
 
   it('routes on a gpu.js backend when asked, and says where it ran', async () => {
-    // 1100 × 32 logits is above the gpu package's hand-off threshold, so the kernel really runs.
-    const args = [...base('softmax_topk', 1100, 32, 4), '--seed', '2']
+    // Just above the gpu package's hand-off threshold, so the kernel really runs.
+    const tokens = Math.ceil(TOPK_REFERENCE_HANDOFF_ELEMENTS / 32) + 1
+    const args = [...base('softmax_topk', tokens, 32, 4), '--seed', '2']
     const reference = await routeJson(...args)
     const cpu = await routeJson(...args, '--backend', 'cpu')
     expect(cpu.backend).toBe('cpu')
