@@ -36,50 +36,69 @@ const { x: X, ratio: RATIO } = buildTables()
 export function fillNormals(out: Float32Array | Float64Array, from: number, to: number, mean: number, std: number, blocks: WordBlocks): void {
   // An int32 view keeps every value a small integer for the engine (uint32 words above 2^31 are not).
   const words = new Int32Array(blocks.buffer.buffer, blocks.buffer.byteOffset, blocks.buffer.length)
-  let pos = blocks.pos
-  let end = blocks.end
   const x = X
   const ratio = RATIO
-  for (let n = from; n < to; ) {
+  let pos = blocks.pos
+  let end = blocks.end
+  let n = from
+  while (n < to) {
     if (pos === end) {
       end = blocks.refill()
       pos = 0
     }
-    const w = words[pos++]!
-    const layer = w & 127
-    const u = ((w >>> 7) + 0.5) * INV_TWO_POW_24 - 1
-    if (Math.abs(u) < ratio[layer]!) {
-      out[n++] = mean + std * (u * x[layer]!)
-      continue
+    // A straight run over the block: at most one word per value still to fill.
+    const stop = Math.min(end, pos + (to - n))
+    let p = pos
+    let rareLayer = -1
+    let rareU = 0
+    for (; p < stop; p++) {
+      const w = words[p]!
+      const layer = w & 127
+      const u = ((w >>> 7) + 0.5) * INV_TWO_POW_24 - 1
+      if (Math.abs(u) < ratio[layer]!) {
+        out[n++] = mean + std * (u * x[layer]!)
+        continue
+      }
+      rareLayer = layer
+      rareU = u
+      p++
+      break
     }
-    // Rare paths: fresh uniforms in (0, 1) from the next words.
-    if (layer === 0) {
-      let t: number
-      let y: number
-      do {
-        if (pos === end) {
-          end = blocks.refill()
-          pos = 0
-        }
-        t = Math.log(((words[pos++]! >>> 0) + 0.5) * INV_TWO_POW_32) / R
-        if (pos === end) {
-          end = blocks.refill()
-          pos = 0
-        }
-        y = Math.log(((words[pos++]! >>> 0) + 0.5) * INV_TWO_POW_32)
-      } while (-2 * y < t * t)
-      out[n++] = mean + std * (u < 0 ? t - R : R - t)
-      continue
-    }
-    const v = u * x[layer]!
-    const f0 = Math.exp(-0.5 * (x[layer]! * x[layer]! - v * v))
-    const f1 = Math.exp(-0.5 * (x[layer + 1]! * x[layer + 1]! - v * v))
-    if (pos === end) {
-      end = blocks.refill()
-      pos = 0
-    }
-    if (f1 + ((words[pos++]! >>> 0) + 0.5) * INV_TWO_POW_32 * (f0 - f1) < 1) out[n++] = mean + std * v
+    pos = p
+    if (rareLayer < 0) continue
+    blocks.pos = pos
+    blocks.end = end
+    const z = rareNormal(rareLayer, rareU, blocks)
+    pos = blocks.pos
+    end = blocks.end
+    if (z === z) out[n++] = mean + std * z // NaN: the wedge test rejected; draw again
   }
   blocks.pos = pos
   blocks.end = end
+}
+
+/** A uniform in (0, 1) from the next word (cold path: reads through the blocks' saved position). */
+function nextOpenUniform(blocks: WordBlocks): number {
+  if (blocks.pos === blocks.end) {
+    blocks.end = blocks.refill()
+    blocks.pos = 0
+  }
+  return (blocks.buffer[blocks.pos++]! + 0.5) * INV_TWO_POW_32
+}
+
+/** The base layer's tail or a wedge: a standard normal, or NaN when the wedge test rejects. */
+function rareNormal(layer: number, u: number, blocks: WordBlocks): number {
+  if (layer === 0) {
+    let t: number
+    let y: number
+    do {
+      t = Math.log(nextOpenUniform(blocks)) / R
+      y = Math.log(nextOpenUniform(blocks))
+    } while (-2 * y < t * t)
+    return u < 0 ? t - R : R - t
+  }
+  const v = u * X[layer]!
+  const f0 = Math.exp(-0.5 * (X[layer]! * X[layer]! - v * v))
+  const f1 = Math.exp(-0.5 * (X[layer + 1]! * X[layer + 1]! - v * v))
+  return f1 + nextOpenUniform(blocks) * (f0 - f1) < 1 ? v : NaN
 }
