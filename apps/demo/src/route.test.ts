@@ -220,6 +220,15 @@ describe('routesim route: bad input', () => {
     expect(stderr).toContain('webgpu')
   })
 
+  it('refuses a gpu mode this machine cannot run (never a silent fallback), listing the modes that can', async () => {
+    // Node has no WebGL2 context (gpu.js offers only headless-gl there, which is WebGL1 and not built here).
+    const { code, stdout, stderr } = await runRoutesim('route', ...base('softmax_topk', 10, 8, 2), '--backend', 'webgl2')
+    expect(code).toBe(EXIT_BAD_INPUT)
+    expect(stdout).toBe('')
+    expect(stderr).toContain("Backend 'webgl2' is not available")
+    expect(stderr).toContain("'cpu'")
+  })
+
   it('prints the stack trace under --debug', async () => {
     const { code, stderr } = await runRoutesim('--debug', 'route', ...base('zipff', 10, 8, 2))
     expect(code).toBe(EXIT_BAD_INPUT)
