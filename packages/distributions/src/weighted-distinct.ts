@@ -346,7 +346,10 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
         last = i
       }
     }
-    if (last < 0) throw new Error(`internal: no item left to draw for ${this.parameter}`) // ruled out by checkK
+    if (last < 0) {
+      // Ruled out by checkK; kept so a broken invariant is a typed error, never a hang.
+      throw new InvalidArgumentError({ parameter: 'topK', value: this.support + 1, allowed: `at most ${this.support} (items of ${this.parameter} with a non-zero weight)` })
+    }
     let u = prng.nextDouble() * remaining
     for (let i = 0; i < n; i++) {
       if (stamp[i] !== epoch && p[i]! > 0) {
