@@ -12,5 +12,5 @@ describeBackendConformance('gpu.js webasm (sync)', () => createGpuBackend({ mode
 describeBackendConformance(
   'gpu.js webasm (threaded)',
   () => createGpuBackend({ mode: 'webasm', threads: true, poolSize: 2, referenceHandoff: false }),
-  { expectedMode: 'webasm', expectedName: 'gpu.js', seeds: 20, maxRejections: 2 },
+  { expectedMode: 'webasm', expectedName: 'gpu.js', seeds: 20, maxRejections: 2, large: true },
 )
