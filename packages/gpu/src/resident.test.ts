@@ -15,7 +15,7 @@ const backend = await createGpuBackend({ mode: 'webgpu', navigatorGpu: await cre
 )
 const reference = createReferenceBackend()
 
-describe.skipIf(backend === undefined)('webgpu device-resident routing', () => {
+describe.skipIf(backend === undefined)('webgpu: device-resident routing and large inputs', () => {
   const zipf = (E: number, shift: number) => Float64Array.from({ length: E }, (_, j) => 1 / (((j + shift) % E) + 1))
 
   it('exists only on webgpu', async () => {
@@ -93,6 +93,17 @@ describe.skipIf(backend === undefined)('webgpu device-resident routing', () => {
       a.dispose()
       b.dispose()
     }
+  })
+
+  it('plain topK past one dispatch dimension (70,000 rows) matches the reference', async () => {
+    const rows = 70_000
+    const cols = 32
+    const logits = createRandomLogits(51, rows, cols, 1.5)
+    const options: TopKOptions = { k: 4, scoring: 'softmax' }
+    const candidate = await backend!.topK(logits, rows, cols, options)
+    expect(backend!.lastRun?.kernel?.gpuJsMode).toBe('webgpu')
+    const { problems } = compareTopK({ logits, rows, cols, options, reference: reference.topK(logits, rows, cols, options), candidate })
+    expect(problems).toEqual([])
   })
 
   it('rejects bad options with typed errors', async () => {
