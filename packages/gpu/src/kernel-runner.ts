@@ -40,6 +40,7 @@ export class KernelRunner {
   readonly #options: KernelRunnerOptions
   readonly #kernels = new Map<string, GpuJsKernel>()
   #lastRun: KernelRunInfo | undefined
+  #disposed = false
 
   constructor(module: GpuJsModule, options: KernelRunnerOptions) {
     this.#module = module
@@ -56,6 +57,7 @@ export class KernelRunner {
   }
 
   #kernel(spec: KernelSpec, pipeline = false): GpuJsKernel {
+    if (this.#disposed) throw new BackendUnavailableError({ mode: this.#options.mode, reason: 'this backend has been disposed' })
     const key = pipeline ? `pipeline:${spec.key}` : spec.key
     let kernel = this.#kernels.get(key)
     if (kernel === undefined) {
@@ -126,6 +128,8 @@ export class KernelRunner {
   }
 
   dispose(): void {
+    if (this.#disposed) return
+    this.#disposed = true
     for (const kernel of this.#kernels.values()) kernel.destroy?.()
     this.#kernels.clear()
     this.#gpu.destroy()

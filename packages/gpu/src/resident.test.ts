@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidArgumentError, createReferenceBackend } from '@routesim/core'
+import { BackendUnavailableError, InvalidArgumentError, createReferenceBackend } from '@routesim/core'
 import { chiSquareTest, compareTopK, createRandomLogits } from '@routesim/testing'
 import type { TopKOptions } from '@routesim/core'
 import { createGpuBackend } from './create-gpu-backend.ts'
@@ -18,11 +18,15 @@ const reference = createReferenceBackend()
 describe.skipIf(backend === undefined)('webgpu: device-resident routing and large inputs', () => {
   const zipf = (E: number, shift: number) => Float64Array.from({ length: E }, (_, j) => 1 / (((j + shift) % E) + 1))
 
-  it('exists only on webgpu', async () => {
+  it('exists only on webgpu, and refuses work once its backend is disposed', async () => {
     expect(backend!.resident).toBeDefined()
     const cpu = await createGpuBackend({ mode: 'cpu' })
     expect(cpu.resident).toBeUndefined()
     cpu.dispose()
+    const other = await createGpuBackend({ mode: 'webgpu', referenceHandoff: false })
+    other.dispose()
+    const error = await other.resident!.sampleCounts({ kind: 'uniform_iid', rows: 8, numExperts: 4, k: 2, seed: 1 }).catch((e: unknown) => e)
+    expect(BackendUnavailableError.isInstance(error)).toBe(true)
   })
 
   it('sampleIds: device-unpacked ids equal the ones counted by sampleCounts, per layer', async () => {
