@@ -71,7 +71,7 @@ export function createLookupTable(p: Float64Array): LookupTable {
   let rest = 0
   for (let i = 0; i < n; i++) {
     const q = Math.min(Math.floor(p[i]! * size), size - filled)
-    cells.fill(i, filled, filled + q)
+    for (let c = filled; c < filled + q; c++) cells[c] = i // short runs: a loop beats fill()'s call cost
     filled += q
     r[i] = p[i]! - q / size
     if (r[i]! < 0) r[i] = 0
