@@ -4,7 +4,7 @@ import type { GpuJsModule } from './gpu-module.ts'
 import { categoricalTables, chooseSamplerDraw, headMass } from './gpu-sampling.ts'
 import { cellCount, packingFor, samplerSource } from './kernel-source.ts'
 import type { KernelRunner } from './kernel-runner.ts'
-import { KERNEL_MAX_EXPERTS, MAX_CHUNK_ROWS, REJECTION_MAX_MASS, REJECTION_MAX_TRIES } from './thresholds.ts'
+import { KERNEL_MAX_EXPERTS, KERNEL_MAX_TOPK, MAX_CHUNK_ROWS, REJECTION_MAX_MASS, REJECTION_MAX_TRIES } from './thresholds.ts'
 import type { SamplerDraw } from './kernel-source.ts'
 import { createResidentTopK } from './resident-top-k.ts'
 import type { ResidentTopK } from './resident-top-k.ts'
@@ -155,7 +155,12 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
     // One draw for all layers: rejection only if every layer's head is light enough.
     let draw: SamplerDraw
     const choice = chooseSamplerDraw(first, 'webgpu')
-    if (first.kind === 'uniform_iid') draw = 'uniform_iid'
+    if (first.kind === 'uniform_iid') {
+      if (first.k > KERNEL_MAX_TOPK) {
+        throw new InvalidArgumentError({ parameter: 'options.k', value: first.k, allowed: `at most ${KERNEL_MAX_TOPK} ids per token on the resident path` })
+      }
+      draw = 'uniform_iid'
+    }
     else if ('reference' in choice || choice.draw === 'gumbel_host_noise') {
       throw new InvalidArgumentError({ parameter: 'options.k', value: first.k, allowed: `at most ${packingFor(first.numExperts).perCell} ids per token on the resident path` })
     } else {
