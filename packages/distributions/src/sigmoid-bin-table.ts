@@ -12,9 +12,9 @@ const GUARD = 1e-9
 /**
  * `sigmoidBin` without an `exp` per value, for bulk use: the edges t[j] (where the formula steps to
  * j) are found once by bisection; a value's bin is read from a table of fine cells over z ∈ [−16, 16)
- * and corrected by comparing with the neighbouring edges. Values near an edge (±1e-9) or outside the
+ * (one load for a cell inside a bin; a cell holding an edge compares with the neighbouring edges). Values near an edge (±1e-9) or outside the
  * table go through the formula, so the result always equals `sigmoidBin` exactly. Building costs
- * about 64·E + cells `exp` calls: worth it from a few dozen values per bin.
+ * about 64·E + 2·cells `exp` calls: worth it from a few dozen values per bin.
  */
 export class SigmoidBinTable {
   readonly numBins: number
@@ -22,7 +22,8 @@ export class SigmoidBinTable {
   private readonly cells: Int32Array
   private readonly scale: number
 
-  constructor(numBins: number) {
+  /** `values`: how many values the table will map (sizes the cell table to stay worth building). */
+  constructor(numBins: number, values = 1 << 22) {
     this.numBins = numBins
     const edges = new Float64Array(numBins + 1)
     edges[0] = -Infinity
@@ -38,10 +39,18 @@ export class SigmoidBinTable {
       }
       edges[j] = hi
     }
-    const count = Math.min(1 << 20, Math.max(1 << 14, 16 * numBins))
+    // Finer cells leave fewer cells holding an edge; up to ~512 per bin, at most one per 16 values.
+    const count = Math.max(1 << 10, Math.min(1 << 20, 512 * numBins, Math.floor(values / 16)))
     this.scale = count / (Z_MAX - Z_MIN)
+    // A cell whose whole range (widened by 2·GUARD) maps to one bin stores it; any other cell stores
+    // −(bin at its left end) − 1, and values falling there walk the edges.
     const cells = new Int32Array(count)
-    for (let c = 0; c < count; c++) cells[c] = sigmoidBin(Z_MIN + c / this.scale, numBins)
+    let left = sigmoidBin(Z_MIN - 2 * GUARD, numBins)
+    for (let c = 0; c < count; c++) {
+      const right = sigmoidBin(Z_MIN + (c + 1) / this.scale + 2 * GUARD, numBins)
+      cells[c] = left === right ? left : -left - 1
+      left = sigmoidBin(Z_MIN + (c + 1) / this.scale - 2 * GUARD, numBins)
+    }
     this.edges = edges
     this.cells = cells
   }
@@ -59,19 +68,25 @@ export class SigmoidBinTable {
     const cellCount = cells.length
     const numBins = this.numBins
     for (let i = 0; i < count; i++) {
-      out[offset + i] = this.lookup(z[i]!, edges, cells, scale, cellCount, numBins)
+      const v = z[i]!
+      const c = Math.floor((v - Z_MIN) * scale)
+      const cell = c >= 0 && c < cellCount ? cells[c]! : -1
+      out[offset + i] = cell >= 0 ? cell : this.slowBin(v, c, cellCount, edges, numBins)
     }
   }
 
   bin(z: number): number {
-    return this.lookup(z, this.edges, this.cells, this.scale, this.cells.length, this.numBins)
+    const c = Math.floor((z - Z_MIN) * this.scale)
+    const cellCount = this.cells.length
+    const cell = c >= 0 && c < cellCount ? this.cells[c]! : -1
+    return cell >= 0 ? cell : this.slowBin(z, c, cellCount, this.edges, this.numBins)
   }
 
-  private lookup(z: number, edges: Float64Array, cells: Int32Array, scale: number, cellCount: number, numBins: number): number {
-    const c = Math.floor((z - Z_MIN) * scale)
+  /** A value in a cell that holds an edge, or outside the table. */
+  private slowBin(z: number, c: number, cellCount: number, edges: Float64Array, numBins: number): number {
     if (!(c >= 0 && c < cellCount)) return sigmoidBin(z, numBins)
-    let j = cells[c]!
-    while (z < edges[j]!) j--
+    let j = -this.cells[c]! - 1
+    while (j > 0 && z < edges[j]!) j--
     while (z >= edges[j + 1]!) j++
     if (z - edges[j]! < GUARD || edges[j + 1]! - z < GUARD) return sigmoidBin(z, numBins)
     return j

@@ -26,7 +26,7 @@ export function sampleSigmoidNormalBins(out: Int32Array, numBins: number, mean: 
   assertNormalParameters(mean, std, { strictStd: false })
   const z = new Float64Array(Math.min(CHUNK, out.length))
   const blocks = new WordBlocks(prng, zigguratWords(out.length))
-  const table = SigmoidBinTable.worthwhile(numBins, out.length) ? new SigmoidBinTable(numBins) : undefined
+  const table = SigmoidBinTable.worthwhile(numBins, out.length) ? new SigmoidBinTable(numBins, out.length) : undefined
   for (let start = 0; start < out.length; start += CHUNK) {
     const n = Math.min(CHUNK, out.length - start)
     fillNormals(z, 0, n, mean, std, blocks)
@@ -101,7 +101,7 @@ export function sampleSigmoidNormalBinsDistinct(
   const blocks = new WordBlocks(prng, zigguratWords(rows * k))
   const z = new Float64Array(DISTINCT_BATCH)
   let zi = DISTINCT_BATCH
-  const table = SigmoidBinTable.worthwhile(numBins, rows * k) ? new SigmoidBinTable(numBins) : undefined
+  const table = SigmoidBinTable.worthwhile(numBins, rows * k) ? new SigmoidBinTable(numBins, rows * k) : undefined
   const taken = new Uint8Array(numBins)
   let base = 0
   for (let r = 0; r < rows; r++) {
