@@ -40,10 +40,19 @@ describe('createGpuBackend: modes', () => {
     }
   })
 
-  it('rejects a bad threads or poolSize option', async () => {
-    for (const options of [{ threads: 'yes' }, { poolSize: 0 }, { poolSize: 1.5 }]) {
+  it('rejects bad options: threads, poolSize, referenceHandoff, an object that is not gpu.js', async () => {
+    for (const options of [{ threads: 'yes' }, { poolSize: 0 }, { poolSize: 1.5 }, { referenceHandoff: 1 }, { gpu: { GPU: 1 } }]) {
       const error = await createGpuBackend({ mode: 'cpu', ...(options as object) }).catch((e: unknown) => e)
       expect(InvalidArgumentError.isInstance(error), JSON.stringify(options)).toBe(true)
+    }
+  })
+
+  it('takes an injected gpu.js module or loader (CJS default interop included)', async () => {
+    const gpu = await import('gpu.js')
+    for (const source of [gpu, () => gpu, () => ({ default: (gpu as { default?: unknown }).default ?? gpu })]) {
+      const backend = await createGpuBackend({ mode: 'cpu', gpu: source as never })
+      expect(backend.mode).toBe('cpu')
+      backend.dispose()
     }
   })
 

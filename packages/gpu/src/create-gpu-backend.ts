@@ -7,7 +7,7 @@ import {
 } from '@routesim/core'
 import type { KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
 import { loadGpuModule } from './gpu-module.ts'
-import type { GpuJsModuleSource } from './gpu-module.ts'
+import type { GpuJsModule, GpuJsModuleSource } from './gpu-module.ts'
 import { chooseSamplerDraw, gpuSampleIds } from './gpu-sampling.ts'
 import { checkLogitsForKernel, gpuTopK, topKKernelLimitation } from './gpu-top-k.ts'
 import { KernelRunner } from './kernel-runner.ts'
@@ -102,10 +102,21 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
   if (options.chunkRows !== undefined && !(Number.isInteger(options.chunkRows) && options.chunkRows >= 1 && options.chunkRows <= MAX_CHUNK_ROWS)) {
     throw new InvalidArgumentError({ parameter: 'chunkRows', value: options.chunkRows, allowed: `an integer in [1, ${MAX_CHUNK_ROWS}]` })
   }
+  if (options.referenceHandoff !== undefined && typeof options.referenceHandoff !== 'boolean') {
+    throw new InvalidArgumentError({ parameter: 'referenceHandoff', value: options.referenceHandoff, allowed: 'true, false or undefined' })
+  }
   const maxChunkRows = options.chunkRows ?? MAX_CHUNK_ROWS
   if (options.navigatorGpu !== undefined) installNavigatorGpu(options.navigatorGpu)
 
-  const module = await loadGpuModule(options.gpu)
+  let module: GpuJsModule
+  try {
+    module = await loadGpuModule(options.gpu)
+  } catch (error) {
+    if (options.gpu !== undefined && error instanceof TypeError) {
+      throw new InvalidArgumentError({ parameter: 'gpu', value: options.gpu, allowed: 'the gpu.js module (GPU, input) or a function loading it', cause: error })
+    }
+    throw new BackendUnavailableError({ mode: requested, reason: `gpu.js could not be loaded (${error instanceof Error ? error.message : String(error)})`, cause: error })
+  }
   const probes = await probeModes(module, { webgpu: requested === 'webgpu' || requested === 'auto' })
   let mode: GpuRunMode
   let autoReason: string | undefined
