@@ -67,6 +67,15 @@ describe('routesim simulate', () => {
     expect(preset.stderr).toContain('available presets: [deepseek-v3, kimi-k2, qwen3-235b-a22b')
   })
 
+  it("routes with the preset's own router under --strategy native", async () => {
+    const run = await runRoutesim('simulate', '--preset', 'deepseek-v3', '--strategy', 'native', '--tokens', '32', '--steps', '2', '--layers', '2', '--ep', '8', '--eplb', '--eplb-interval', '1', '--redundant', '8', '--preserve-slots', '--json')
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    const summary = JSON.parse(run.stdout)
+    expect(summary.perLayer.map((l: { strategy: string }) => l.strategy)).toEqual(['grouped_topk', 'grouped_topk'])
+    expect(summary.eplb.rebalances).toBe(2)
+  })
+
   it('parses --capacity flags', () => {
     expect(parseCapacityFlag('tutel:mode=capped,capacityFactor=2,alignment=8')).toEqual({ policy: 'tutel', mode: 'capped', capacityFactor: 2, alignment: 8 })
     expect(parseCapacityFlag('deepspeed:capacityFactor=1,dropTokens=false')).toEqual({ policy: 'deepspeed', capacityFactor: 1, dropTokens: false })

@@ -36,6 +36,7 @@ interface SimulateOptions {
   redundant?: string
   eplbPolicy?: string
   replicaChoice?: string
+  preserveSlots?: boolean
   capacity: string[]
   jsonOut?: string
   json?: boolean
@@ -111,7 +112,7 @@ function scenarioJson(options: SimulateOptions, catalog: ReturnType<typeof creat
   if (options.nodes !== undefined) parallel['nodes'] = numberOrText(options.nodes)
   if (options.placement !== undefined) parallel['placement'] = options.placement
   if (Object.keys(parallel).length > 0) json['parallel'] = parallel
-  const eplbFlags = [options.eplb, options.eplbInterval, options.eplbWindow, options.redundant, options.eplbPolicy, options.replicaChoice]
+  const eplbFlags = [options.eplb, options.eplbInterval, options.eplbWindow, options.redundant, options.eplbPolicy, options.replicaChoice, options.preserveSlots]
   if (eplbFlags.some((f) => f !== undefined)) {
     const eplb = { ...((json['eplb'] as Record<string, unknown> | undefined) ?? {}) }
     if (options.eplb !== undefined) eplb['enabled'] = options.eplb
@@ -120,6 +121,7 @@ function scenarioJson(options: SimulateOptions, catalog: ReturnType<typeof creat
     if (options.redundant !== undefined) eplb['redundantExperts'] = numberOrText(options.redundant)
     if (options.eplbPolicy !== undefined) eplb['policy'] = options.eplbPolicy
     if (options.replicaChoice !== undefined) eplb['replicaChoice'] = options.replicaChoice
+    if (options.preserveSlots !== undefined) eplb['preserveIntraGpuSlots'] = options.preserveSlots
     json['eplb'] = eplb
   }
   if (options.capacity.length > 0) json['capacity'] = options.capacity.map(parseCapacityFlag)
@@ -252,7 +254,7 @@ export function registerSimulateCommand(program: Command): void {
     .description('run a scenario (model preset × strategy × EP × EPLB × capacity) for many steps and summarise balance, drops and traffic')
     .option('--scenario <file>', 'scenario JSON file; flags below override its fields')
     .option('--preset <name>', `model preset: ${MODEL_PRESETS.map((p) => p.name).join(', ')}`)
-    .option('-s, --strategy <name>', 'routing strategy for every layer (see `routesim strategies`)')
+    .option('-s, --strategy <name>', "routing strategy for every layer (see `routesim strategies`), or 'native' for the preset's own router")
     .option('-p, --param <key=value>', 'strategy parameter (repeatable)', collect, [])
     .option('-t, --tokens <T>', 'tokens per step')
     .option('--steps <S>', 'steps to simulate')
@@ -268,6 +270,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--redundant <R>', 'redundant expert slots')
     .addOption(new Option('--eplb-policy <policy>', 'rebalance policy').choices(['auto', 'hierarchical', 'global']))
     .addOption(new Option('--replica-choice <policy>', 'logical → physical replica choice').choices([...REPLICA_CHOICES]))
+    .option('--preserve-slots', "keep experts that stay on a GPU in their old slot (vLLM's preserve_intragpu_slots)")
     .option('--capacity <policy:key=value,…>', `capacity setting to count drops with (repeatable; ${CAPACITY_POLICIES.join(', ')})`, collect, [])
     .option('--json-out <file>', 'write every step’s metrics as JSON (streamed)')
     .option('--json', 'print the summary as one JSON object instead of tables')

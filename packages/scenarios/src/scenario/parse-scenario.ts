@@ -2,6 +2,7 @@ import { createPrng, resolveParameters, type Seed } from '@routesim/core'
 import { findPreset, listPresetNames } from '../presets/find-preset.ts'
 import type { ModelPreset } from '../presets/model-preset.ts'
 import { MODEL_PRESETS } from '../presets/model-presets.ts'
+import { presetRouter } from '../presets/preset-router.ts'
 import { CAPACITY_POLICIES, CAPACITY_POLICY_SPECS } from './capacity-settings.ts'
 import { IssueCollector } from './issue-collector.ts'
 import { EPLB_POLICIES, type EplbPolicy } from '@routesim/analysis'
@@ -87,7 +88,17 @@ function readLayerSelection(issues: IssueCollector, path: string, value: unknown
   return out
 }
 
-function readStrategy(issues: IssueCollector, path: string, value: unknown, catalog: StrategyCatalog, extraKeys: readonly string[] = []): StrategyChoice | undefined {
+/** The strategy name that stands for the preset's own router (see `presetRouter`). */
+export const NATIVE_STRATEGY = 'native'
+
+function readStrategy(
+  issues: IssueCollector,
+  path: string,
+  value: unknown,
+  catalog: StrategyCatalog,
+  preset: ModelPreset | undefined,
+  extraKeys: readonly string[] = [],
+): StrategyChoice | undefined {
   let name: unknown
   let params: unknown = {}
   if (typeof value === 'string') name = value
@@ -99,8 +110,26 @@ function readStrategy(issues: IssueCollector, path: string, value: unknown, cata
     issues.invalid(path, value, 'a strategy name or { "name": …, "params": { … } }')
     return undefined
   }
+  if (name === NATIVE_STRATEGY && !catalog.names.includes(NATIVE_STRATEGY)) {
+    if (isObject(params) && Object.keys(params).length > 0) {
+      issues.add(`${path}.params`, `'${NATIVE_STRATEGY}' takes its parameters from the preset; name the router (e.g. grouped_topk) to set them`)
+      return undefined
+    }
+    if (!preset) return undefined // the preset's own issue is already reported
+    const native = presetRouter(preset)
+    if (catalog.names.includes(native.name)) {
+      const definition = catalog.definition(native.name)
+      const resolved = definition ? issues.capture(path, () => resolveParameters(native.name, definition.parameters, native.params)) : native.params
+      return resolved ? { name: native.name, params: resolved } : undefined
+    }
+    issues.add(path, `the preset's router '${native.name}' is not among the available strategies: [${catalog.names.join(', ')}]`)
+    return undefined
+  }
   if (typeof name !== 'string' || !catalog.names.includes(name)) {
-    issues.add(`${path}${typeof value === 'string' ? '' : '.name'}`, `unknown strategy ${JSON.stringify(name)}; available strategies: [${catalog.names.join(', ')}]`)
+    issues.add(
+      `${path}${typeof value === 'string' ? '' : '.name'}`,
+      `unknown strategy ${JSON.stringify(name)}; available strategies: [${catalog.names.join(', ')}], or '${NATIVE_STRATEGY}' for the preset's own router`,
+    )
     return undefined
   }
   if (!isObject(params)) {
@@ -298,7 +327,7 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
   const maxLayers = preset?.moeLayerIndices.length ?? Number.MAX_SAFE_INTEGER
   const numLayers = obj['layers'] === undefined ? preset?.moeLayerIndices.length : readInt(issues, 'layers', obj['layers'], 1, maxLayers)
 
-  const base = obj['strategy'] === undefined ? undefined : readStrategy(issues, 'strategy', obj['strategy'], options.catalog)
+  const base = obj['strategy'] === undefined ? undefined : readStrategy(issues, 'strategy', obj['strategy'], options.catalog, preset)
   const probes: [string, StrategyChoice][] = base ? [['strategy', base]] : []
   const perLayer: (StrategyChoice | undefined)[] = numLayers === undefined ? [] : new Array<StrategyChoice | undefined>(numLayers).fill(base)
   const overrides = obj['layerStrategies']
@@ -308,7 +337,7 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
       overrides.forEach((entry, i) => {
         const path = `layerStrategies[${i}]`
         if (!isObject(entry)) return issues.invalid(path, entry, '{ "layers": "a-b", "name": …, "params": { … } }')
-        const strategy = readStrategy(issues, path, entry, options.catalog, ['layers'])
+        const strategy = readStrategy(issues, path, entry, options.catalog, preset, ['layers'])
         const layers = numLayers === undefined ? undefined : readLayerSelection(issues, `${path}.layers`, entry['layers'], numLayers)
         if (strategy) probes.push([path, strategy])
         if (strategy && layers) for (const l of layers) perLayer[l] = strategy

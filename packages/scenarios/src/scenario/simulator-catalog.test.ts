@@ -38,6 +38,14 @@ describe('the simulator catalog', () => {
     for (const rate of await rates({ replacement: true })) expect(rate).toBeGreaterThan(0.05)
   })
 
+  it("'native' routes with the preset's own router", () => {
+    const s = parseScenario({ preset: 'deepseek-v3', tokensPerStep: 8, steps: 1, strategy: 'native', layerStrategies: [{ layers: 0, name: 'native' }] }, { catalog })
+    expect(s.layerStrategies[0]!.name).toBe('grouped_topk')
+    expect(s.layerStrategies[1]!.params).toMatchObject({ numExpertGroup: 8, topkGroup: 4, scoring: 'sigmoid', routedScalingFactor: 2.5, variant: 'vllm' })
+    expect(parseScenario({ preset: 'llama-4-maverick', tokensPerStep: 8, steps: 1, strategy: 'native' }, { catalog }).layerStrategies[0]!.name).toBe('llama4_topk')
+    expect(() => parseScenario({ preset: 'mixtral', tokensPerStep: 8, steps: 1, strategy: { name: 'native', params: { renormalize: false } } }, { catalog })).toThrow(/takes its parameters from the preset/)
+  })
+
   it('reports parameters that only fail with the preset sizes, before running', () => {
     let issues: { path: string; message: string }[] = []
     try {
