@@ -236,7 +236,11 @@ async function simulate(options: SimulateOptions, output: CliOutput): Promise<vo
       bar?.update(r.step + 1, { bal: fixed(r.balancedness.deployed.perLayerMean, 3) })
       if (!options.json && !options.quiet) {
         if (!bar && ((r.step + 1) % every === 0 || r.step === 0)) output.out(`${stepLine(r, scenario.steps)}\n`)
-        if (r.rebalance) output.out(`${rebalanceLine(r)}\n`)
+        if (r.rebalance) {
+          // Clear the bar's line first so the report starts at column 0; the bar redraws on its next update.
+          if (bar) process.stderr.write('\r\x1b[2K')
+          output.out(`${rebalanceLine(r)}\n`)
+        }
       }
     }
   } finally {
