@@ -100,6 +100,7 @@ export function sampleSigmoidNormalBinsDistinct(
   // Planned for no redraws; redraws take extra blocks.
   const blocks = new WordBlocks(prng, zigguratWords(rows * k))
   const z = new Float64Array(DISTINCT_BATCH)
+  const candidates = new Int32Array(DISTINCT_BATCH) // the bins of z, mapped a batch at a time
   let zi = DISTINCT_BATCH
   const table = SigmoidBinTable.worthwhile(numBins, rows * k) ? new SigmoidBinTable(numBins, rows * k) : undefined
   const taken = new Uint8Array(numBins)
@@ -112,9 +113,11 @@ export function sampleSigmoidNormalBinsDistinct(
       for (let attempt = 0; attempt < redraws; attempt++) {
         if (zi === DISTINCT_BATCH) {
           fillNormals(z, 0, DISTINCT_BATCH, mean, std, blocks)
+          if (table) table.mapInto(z, DISTINCT_BATCH, candidates, 0)
+          else for (let b = 0; b < DISTINCT_BATCH; b++) candidates[b] = sigmoidBin(z[b]!, numBins)
           zi = 0
         }
-        const candidate = table ? table.bin(z[zi++]!) : sigmoidBin(z[zi++]!, numBins)
+        const candidate = candidates[zi++]!
         if (taken[candidate] === 0) {
           id = candidate
           break
