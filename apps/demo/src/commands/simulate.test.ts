@@ -43,6 +43,9 @@ describe('routesim simulate', () => {
     expect(metrics.steps[0].layers[0].load.total).toBe(32 * 8)
     expect(metrics.summary.steps).toBe(3)
     expect(metrics.scenario.steps).toBe(3)
+    // the resolved scenario: defaults filled in, the preset spelled out
+    expect(metrics.scenario.preset.routing.numExperts).toBe(128)
+    expect(metrics.scenario.eplb).toMatchObject({ enabled: true, windowSize: 1000, replicaChoice: 'modulo' })
   })
 
   it('reports every problem of the flags at once and exits 2', async () => {

@@ -212,7 +212,7 @@ async function simulate(options: SimulateOptions, output: CliOutput): Promise<vo
   const catalog = createSimulatorCatalog()
   const { json, source } = scenarioJson(options, catalog)
   const scenario = parseScenario(json, { catalog, source })
-  const writer = options.jsonOut === undefined ? undefined : await JsonStepWriter.open(options.jsonOut, json)
+  const writer = options.jsonOut === undefined ? undefined : await JsonStepWriter.open(options.jsonOut, scenario)
   const showBar = !options.quiet && process.stderr.isTTY === true
   const bar = showBar
     ? new cliProgress.SingleBar(

@@ -106,6 +106,16 @@ describe('runScenario', () => {
     expect(b.reduce((s, e) => s + e.slotsChanged, 0)).toBeLessThan(a.reduce((s, e) => s + e.slotsChanged, 0))
   })
 
+  it('rearranges from a round-robin start map', async () => {
+    const { steps } = await collect(scenario({ strategy: 'test_skewed', steps: 3, parallel: { epSize: 8, nodes: 2, placement: 'round_robin' }, eplb: { redundantExperts: 32, stepInterval: 2 } }))
+    const e = steps.flatMap((s) => (s.rebalance ? [s.rebalance] : []))[0]!
+    expect(e.replicasPlaced).toBe(3 * 288)
+    // a transfer is a (GPU, expert) pair the new map adds, so there are at most as many as slots
+    expect(e.expertTransfers).toBeGreaterThan(0)
+    expect(e.expertTransfers).toBeLessThanOrEqual(3 * 288)
+    expect(e.balancednessAfter).toBeGreaterThan(e.balancednessBefore)
+  })
+
   it('counts drops per capacity setting', async () => {
     const { steps, summary } = await collect(
       scenario({ strategy: 'test_skewed', capacity: [{ policy: 'megatron', capacityFactor: 1 }, { policy: 'capacity_aware', gamma: 100 }] }),
