@@ -260,6 +260,9 @@ export function topKSource(options: TopKSourceOptions): GeneratedKernel {
   const needsLse = scoring === 'softmax' && needsScores
   const args = ['logits', ...(hasBias ? ['bias'] : [])]
 
+  // The selection value as one expression, for raw-logit selection (with an optional bias).
+  const selectionExpression = (offset: number, j: string): string =>
+    `logits[tok][${offset} + ${j}]${hasBias ? ` + bias[${offset} + ${j}]` : ''}`
   let tag = 0
   const selectionValue = (dst: string, e: string): string => {
     const logit = `logits[tok][${e}]`
@@ -286,7 +289,23 @@ export function topKSource(options: TopKSourceOptions): GeneratedKernel {
   if (needsLse || inline) body.push(normaliser(needsLse))
   body.push(slotDeclarations(k))
 
-  if (grouping === undefined) {
+  const blockSize = Math.floor(E / k)
+  if (grouping === undefined && !needsScores && blockSize >= 4) {
+    // Pre-filter: the smallest of k disjoint block maxima is ≤ the k-th largest value (k distinct
+    // elements reach it), so anything below it can never be selected. Most insertions (and, on
+    // webasm, most of the SIMD quads that run the masked insertion) are skipped; ties at the bound stay.
+    body.push(`let bound = ${-NEG_SENTINEL};`)
+    for (let b = 0; b < k; b++) {
+      body.push(
+        `let bm${b} = ${NEG_SENTINEL};`,
+        `for (let j = 0; j < ${blockSize}; j++) { bm${b} = Math.max(bm${b}, ${selectionExpression(b * blockSize, 'j')}); }`,
+        `bound = Math.min(bound, bm${b});`,
+      )
+    }
+    body.push(
+      `for (let e = 0; e < this.constants.E; e++) {\n${selectionValue('x', 'e')}\nif (x >= bound) {\n${insertStatements(k, 'x', 'e')}\n}\n}`,
+    )
+  } else if (grouping === undefined) {
     body.push(`for (let e = 0; e < this.constants.E; e++) {\n${selectionValue('x', 'e')}\n${insertStatements(k, 'x', 'e')}\n}`)
   } else {
     const G = grouping.numGroups
