@@ -43,6 +43,9 @@ export interface DistributionInfo {
   readonly parameters: Record<string, unknown>
 }
 
+/** Largest [T, k] output: typed-array lengths beyond 2^31 − 1 are not portable across engines. */
+const MAX_SLOTS = 2 ** 31 - 1
+
 const KNOWN_PARAMETERS: Record<Distribution, readonly (keyof DistributionParameters)[]> = {
   uniform: ['seed', 'mean', 'std', 'replacement', 'weights'],
   normal: ['seed', 'mean', 'std', 'distinct'],
@@ -126,6 +129,13 @@ export class DistributionBasedRouting implements RoutingStrategy {
   ): RoutingResult {
     const dtype = resolveIndexDtype(indicesType)
     const { numTokens, numExperts, topK: k } = assertRoutingInputs(hiddenStates, routerLogits, topK, { distinct: this.distinct })
+    if (numTokens * k > MAX_SLOTS) {
+      throw new InvalidArgumentError({
+        parameter: 'numTokens × topK',
+        value: numTokens * k,
+        allowed: `at most ${MAX_SLOTS} slots (one typed array holds the [T, k] ids)`,
+      })
+    }
     const prng = readContextPrng(context) ?? this.prng
     const ids = new Int32Array(numTokens * k)
     const weights = new Float32Array(numTokens * k)
