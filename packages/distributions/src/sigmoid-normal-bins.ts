@@ -47,7 +47,7 @@ export function sampleSigmoidNormalBins(out: Int32Array, numBins: number, mean: 
  * Φ((logit((j+1)/E) − mean)/std) − Φ((logit(j/E) − mean)/std). Sums to 1 (up to rounding).
  */
 export function sigmoidNormalBinProbabilities(numBins: number, mean: number, std: number): Float64Array {
-  assertInteger('numBins', numBins, { min: 1, max: 2 ** 26 })
+  assertInteger('numBins', numBins, { min: 1, max: 2 ** 22 })
   assertNormalParameters(mean, std, { strictStd: true })
   const p = new Float64Array(numBins)
   let previous = 0 // Φ at logit(0) = −∞
@@ -90,7 +90,7 @@ export function sampleSigmoidNormalBinsDistinct(
 ): Int32Array {
   assertInt32Output('out', out)
   assertInteger('rows', rows, { min: 0 })
-  assertInteger('numBins', numBins, { min: 1, max: 2 ** 26 })
+  assertInteger('numBins', numBins, { min: 1, max: 2 ** 22 })
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > numBins) {
     throw new InvalidArgumentError({ parameter: 'k', value: k, allowed: `an integer in [1, ${numBins}] (k distinct ids need k ≤ numBins)` })
   }
