@@ -442,7 +442,13 @@ export function samplerSource(options: SamplerSourceOptions): GeneratedKernel {
   const args: string[] = []
   const uniform = `Math.random()`
 
-  if (draw === 'uniform_iid') {
+  if (draw === 'uniform_iid' && packing.base === E && k === packing.perCell) {
+    // E = 2^bits: Math.random is k/2^24 with k uniform on 24 bits, so one draw yields a whole packed
+    // float of perFloat independent uniform ids (its top perFloat·bits bits), exactly.
+    const scale = floatLiteral(2 ** (packing.perFloat * packing.bits))
+    body.push(`return [${[0, 1, 2, 3].map(() => `Math.floor(${uniform} * ${scale})`).join(', ')}];`)
+    return { source: `function (${args.join(', ')}) {\n${body.join('\n')}\n}`, groups: idGroups, idGroups, args }
+  } else if (draw === 'uniform_iid') {
     // Each group draws only its own slots: i.i.d. slots need no shared stream.
     for (let j = 0; j < k; j++) body.push(`let i${j} = Math.min(Math.floor(${uniform} * ${E}.0), ${E - 1}.0);`)
   } else if (draw === 'uniform_rejection' || draw === 'categorical_rejection') {
