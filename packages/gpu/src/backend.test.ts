@@ -56,6 +56,20 @@ describe('createGpuBackend: modes', () => {
     }
   })
 
+  it("takes gpu.js's browser build, whose export is the GPU class itself (GPU.GPU, GPU.input)", async () => {
+    // @ts-expect-error -- the UMD browser bundle has no type declarations
+    const browserBuild = (await import('gpu.js/dist/gpu-browser.js')) as { default: unknown }
+    const backend = await createGpuBackend({ mode: 'webasm', gpu: browserBuild.default as never, referenceHandoff: false, threads: false })
+    try {
+      const logits = createRandomLogits(61, 40, 16, 1.5)
+      const out = await backend.topK(logits, 40, 16, { k: 3, scoring: 'sigmoid' })
+      expect(backend.lastRun?.kernel?.gpuJsMode).toBe('webasm')
+      expect(Array.from(out.ids)).toEqual(Array.from(createReferenceBackend().topK(logits, 40, 16, { k: 3, scoring: 'sigmoid' }).ids))
+    } finally {
+      backend.dispose()
+    }
+  })
+
   it('a disposed backend refuses work', async () => {
     const backend = await createGpuBackend({ mode: 'cpu' })
     backend.dispose()

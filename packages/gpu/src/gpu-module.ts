@@ -44,18 +44,30 @@ export interface WebGpuContextLike {
   }
 }
 
+/** gpu.js's kernel classes, by the gpu.js mode each implements (their static `mode` is 'gpu' for all GL ones). */
+export const KERNEL_CLASS_NAMES = {
+  cpu: 'CPUKernel',
+  webasm: 'WebAssemblyKernel',
+  webgpu: 'WebGPUKernel',
+  webgl2: 'WebGL2Kernel',
+  webgl: 'WebGLKernel',
+  headlessgl: 'HeadlessGLKernel',
+} as const
+
 export interface GpuJsModule {
   readonly GPU: GpuJsStatic
   input(value: ArrayLike<number>, size: number[]): GpuJsInput
   readonly WebGPUContext?: { acquire(): Promise<WebGpuContextLike> } | undefined
+  readonly [kernelClass: string]: unknown
 }
 
 /** What `createGpuBackend({ gpu })` accepts: the module itself, or a function that loads it. */
 export type GpuJsModuleSource = GpuJsModule | (() => Promise<unknown> | unknown)
 
+/** gpu.js's exports object, or its browser build's `GPU` class (which carries GPU.GPU, GPU.input, …). */
 function isGpuModule(value: unknown): value is GpuJsModule {
   const v = value as Partial<GpuJsModule> | null | undefined
-  return typeof v === 'object' && v !== null && typeof v.GPU === 'function' && typeof v.input === 'function'
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof v.GPU === 'function' && typeof v.input === 'function'
 }
 
 /**

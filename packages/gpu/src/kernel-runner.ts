@@ -1,5 +1,6 @@
 import { BackendUnavailableError } from '@routesim/core'
-import type { GpuJsInstance, GpuJsKernel, GpuJsModule } from './gpu-module.ts'
+import { KERNEL_CLASS_NAMES } from './gpu-module.ts'
+import type { GpuJsInstance, GpuJsKernel, GpuJsKernelInternals, GpuJsModule } from './gpu-module.ts'
 import type { GpuRunMode } from './modes.ts'
 
 /** What a kernel call reports about where it ran (gpu.js introspection). */
@@ -107,9 +108,22 @@ export class KernelRunner {
     return result
   }
 
+  /**
+   * The gpu.js mode of a kernel instance, by its exact class (GL kernels all report static mode 'gpu',
+   * and WebGL2Kernel / HeadlessGLKernel extend WebGLKernel, so neither `mode` nor `instanceof` tells).
+   */
+  #ranMode(internals: GpuJsKernelInternals): string {
+    const prototype = Object.getPrototypeOf(internals) as unknown
+    for (const [mode, className] of Object.entries(KERNEL_CLASS_NAMES)) {
+      const kernelClass = this.#module[className] as { prototype?: unknown } | undefined
+      if (kernelClass?.prototype !== undefined && kernelClass.prototype === prototype) return mode
+    }
+    return internals.constructor.mode ?? internals.constructor.name
+  }
+
   #verify(kernel: GpuJsKernel, cells: number): void {
     const internals = kernel.kernel
-    const ran = internals.constructor.mode ?? internals.constructor.name
+    const ran = this.#ranMode(internals)
     const path = internals._lastRunPath ?? undefined
     this.#lastRun = { gpuJsMode: ran, path }
     if (ran !== this.#options.gpuJsMode) {
