@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// The memory floor of the sampling workloads: the time to allocate FRESH output typed arrays of
+// Floors on this machine, single-threaded: (1) the time to allocate FRESH output typed arrays of
 // WORKLOADS.md's sizes and write every element once (ids [T,k] int32 + weights [T,k] float32), with no
-// randomness at all. No implementation that returns new arrays per call can beat it; comparing it
-// with torch_baseline.py's time shows the highest ratio a workload can reach on this machine.
+// randomness at all — no implementation that returns new arrays per call from one thread can beat it;
+// (2) one bare pass over the inputs of softmax_topk (max of 65,536×256 float32 logits) and histogram
+// (OR of 8.4M int32 ids) — a lower bound for any single-threaded kernel that must read them.
+// Comparing them with torch_baseline.py's times shows the highest ratio a workload can reach here.
 //
 //   node scripts/bench-floor.mjs [--reps 7]
 import { parseArgs } from 'node:util'
@@ -51,6 +53,24 @@ const cases = {
       return w.fill(1).length + ids[3]
     }
   })(),
+}
+
+const logits = new Float32Array(65536 * 256)
+for (let i = 0; i < logits.length; i++) logits[i] = (i % 1013) / 1013
+const ids = new Int32Array(T * K)
+for (let i = 0; i < ids.length; i++) ids[i] = (i * 2654435761) >>> 24
+cases['scan: max over logits [65536,256] f32'] = () => {
+  let m = -Infinity
+  for (let i = 0; i < logits.length; i++) {
+    const v = logits[i]
+    if (v > m) m = v
+  }
+  return m
+}
+cases['scan: OR over ids [1M,8] i32'] = () => {
+  let x = 0
+  for (let i = 0; i < ids.length; i++) x |= ids[i]
+  return x
 }
 
 for (const [name, fn] of Object.entries(cases)) {

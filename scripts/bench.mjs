@@ -185,6 +185,11 @@ async function main() {
       const torch = torchRecords.find((r) => r.workload === w)
       if (torch && fresh) table += `\n- ${w}: torch ${torch.median_ms} ms ÷ fresh-output floor ${fresh.median_ms} ms = at most ${fmtRatio(torch.median_ms / fresh.median_ms)} for any implementation returning new arrays`
     }
+    for (const [w, prefix] of [['softmax_topk', 'scan: max over logits'], ['histogram', 'scan: OR over ids']]) {
+      const torch = torchRecords.find((r) => r.workload === w)
+      const scan = floors.find((r) => r.case.startsWith(prefix))
+      if (torch && scan) table += `\n- ${w}: torch ${torch.median_ms} ms ÷ one bare single-threaded pass over its input ${scan.median_ms} ms = at most ${fmtRatio(torch.median_ms / scan.median_ms)} from one thread`
+    }
   }
   process.stdout.write(`${table}\n`)
   if (opts.out) {
