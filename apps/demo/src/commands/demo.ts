@@ -149,7 +149,7 @@ function render(output: CliOutput, setup: DemoSetup, rows: { stop: DemoStop; out
     ),
   )
   lines.push('')
-  lines.push(...wrap('Watch EPLB rebalance the zipf skew over many steps of a whole DeepSeek-V3:', width))
+  lines.push(...wrap('Watch EPLB rebalance the zipf skew over 100 steps of DeepSeek-V3 (its first 4 MoE layers):', width))
   lines.push(
     ...wrap(
       'routesim simulate --preset deepseek-v3 --strategy zipf --layers 4 --steps 100 --eplb --eplb-interval 20 --eplb-window 20 --redundant 32',
