@@ -59,6 +59,43 @@ describe('pruned sigmoid top-k equals the full computation', () => {
     }
   })
 
+  it('when group scores lie within the approximation bound (groups then chosen on exact scores)', () => {
+    const prng = createPrng(11, 'group-near-ties')
+    const cols = 256
+    const rows = 400
+    // Every logit within ±2e-3 of 1.5 (the σ table's coarsest region) and a bias below 1e-4: group scores
+    // differ by far less than the approximation bound, so nearly every row takes the exact group path.
+    const logits = Float32Array.from({ length: rows * cols }, () => Math.fround(1.5 + (prng.nextDouble() - 0.5) * 4e-3))
+    const bias = Float32Array.from({ length: cols }, () => prng.nextNormal() * 1e-5)
+    for (const grouping of [
+      { numGroups: 8, topkGroup: 4, groupScore: 'top2_sum' },
+      { numGroups: 8, topkGroup: 3, groupScore: 'max' },
+      { numGroups: 16, topkGroup: 1, groupScore: 'top2_sum' },
+    ] as GroupSelection[]) {
+      for (const k of [1, 8, 16]) {
+        if (k > grouping.topkGroup * (cols / grouping.numGroups)) continue
+        expectSamePaths(logits, rows, cols, { k, scoring: 'sigmoid', bias, grouping })
+        expectSamePaths(logits, rows, cols, { k, scoring: 'sigmoid', grouping })
+      }
+    }
+  })
+
+  it('hands back the winners\' logits when asked', () => {
+    const prng = createPrng(12, 'winner-logits')
+    const rows = 50
+    const cols = 64
+    const k = 6
+    const logits = Float32Array.from({ length: rows * cols }, () => prng.nextNormal())
+    const bias = Float32Array.from({ length: cols }, () => prng.nextNormal() * 0.1)
+    for (const grouping of [groupings[1]!, groupings[3]!]) {
+      const o = validateTopKArguments(logits, rows, cols, { k, scoring: 'sigmoid', bias, grouping })
+      const ids = new Int32Array(rows * k)
+      const winners = new Float32Array(rows * k)
+      prunedSigmoidTopK(logits, o, ids, new Float32Array(rows * k), winners)
+      for (let i = 0; i < ids.length; i++) expect(winners[i]).toBe(logits[Math.floor(i / k) * cols + ids[i]!])
+    }
+  })
+
   test.prop([
     fc.float32Array({ minLength: 64, maxLength: 64, noNaN: true, noDefaultInfinity: true, min: -50, max: 50 }),
     fc.float32Array({ minLength: 16, maxLength: 16, noNaN: true, noDefaultInfinity: true, min: -2, max: 2 }),

@@ -48,7 +48,207 @@ function throwFirstNonFinite(logits: Float32Array, row: number, cols: number): n
   throw new Error('unreachable: row reported non-finite but none found')
 }
 
-export function prunedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, outWeights: Float32Array): void {
+/*
+ * The grouped fast path (DeepSeek-V3: group score = max or top-2 sum) ranks on a coarse, branch-light
+ * approximation: the top 16 bits of a logit's float32 encoding (sign, exponent, 7 mantissa bits) index a
+ * table holding the midpoint of σ over that bucket, so |approx − σ| ≤ half the bucket's σ range (largest
+ * near |x| ≈ 2: ≈ 8.2e-4), computed below; +2e-7 covers the float32 table and float64 rounding of σ + bias
+ * for |bias| ≤ 1e6. Groups are chosen on the approximate scores unless the last kept and the first dropped
+ * group lie within the bound (then exactly), and exact σ runs only for the experts that can still be among
+ * the k winners (typically k or k + 1 of them).
+ */
+const BUCKETS = 1 << 16
+const NON_FINITE = 0x7f800000
+const { BUCKET_SIGMOID, BUCKET_BOUND } = (() => {
+  const table = new Float32Array(BUCKETS)
+  const f = new Float32Array(2)
+  const u = new Uint32Array(f.buffer)
+  let half = 0
+  for (let i = 0; i < BUCKETS; i++) {
+    u[0] = i << 16
+    u[1] = (i << 16) | 0xffff
+    if ((u[0]! & NON_FINITE) === NON_FINITE) {
+      table[i] = NaN
+      continue
+    }
+    const a = 1 / (1 + Math.exp(-f[0]!))
+    const b = 1 / (1 + Math.exp(-f[1]!))
+    table[i] = (a + b) / 2
+    half = Math.max(half, Math.abs(b - a) / 2)
+  }
+  return { BUCKET_SIGMOID: table, BUCKET_BOUND: half + 2e-7 }
+})()
+
+/** Exact-result top-k for sigmoid scoring with a bias and/or groups (see the file comment). */
+export function prunedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, outWeights: Float32Array, outLogits?: Float32Array): void {
+  if (o.groupScore !== 'none' && o.groupTopN <= 2) {
+    groupedSigmoidTopK(logits, o, outIds, outWeights, outLogits)
+    return
+  }
+  interpolatedSigmoidTopK(logits, o, outIds, outWeights)
+  if (outLogits !== undefined) {
+    const { rows, cols, k } = o
+    for (let r = 0; r < rows; r++) for (let i = 0; i < k; i++) outLogits[r * k + i] = logits[r * cols + outIds[r * k + i]!]!
+  }
+}
+
+function groupedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, outWeights: Float32Array, outLogits?: Float32Array): void {
+  const { rows, cols, k, numGroups, topkGroup, groupTopN: n, needWeights } = o
+  // σ + 0 is σ exactly (σ ≥ 0), so no bias reads as a zero bias.
+  const bias = o.bias ?? new Float32Array(cols)
+  const groupSize = cols / numGroups
+  const approx = new Float64Array(cols)
+  const groupApprox = new Float64Array(numGroups)
+  const groupNth = new Float64Array(numGroups)
+  const groupExact = new Float64Array(numGroups)
+  const ranked = Math.min(topkGroup + 1, numGroups)
+  const rankV = new Float64Array(ranked)
+  const rankI = new Int32Array(ranked)
+  const chosen = new Uint8Array(numGroups)
+  const candI = new Int32Array(cols)
+  const candA = new Float64Array(cols)
+  const bestA = new Float64Array(k)
+  const topV = new Float64Array(k)
+  const topS = new Float64Array(k)
+  const topI = new Int32Array(k)
+  const groupMargin = 2 * n * BUCKET_BOUND
+  const lowerBoundValid = n * topkGroup >= k
+  const bits = new Uint32Array(logits.buffer, logits.byteOffset, logits.length)
+
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols
+    // 1. One pass: approximate selection values, each group's approximate top-n, finiteness.
+    for (let g = 0; g < numGroups; g++) {
+      let first = -Infinity
+      let second = -Infinity
+      const end = (g + 1) * groupSize
+      for (let j = g * groupSize; j < end; j++) {
+        const b = bits[base + j]!
+        if ((b & NON_FINITE) === NON_FINITE) throwFirstNonFinite(logits, r, cols)
+        const v = BUCKET_SIGMOID[b >>> 16]! + bias[j]!
+        approx[j] = v
+        if (v > second) {
+          if (v > first) {
+            second = first
+            first = v
+          } else second = v
+        }
+      }
+      groupApprox[g] = n === 1 ? first : first + second
+      groupNth[g] = n === 1 ? first : second
+    }
+
+    // 2. Groups: on the approximate scores when the cut is clear, else on exact ones.
+    let filled = rankGroups(groupApprox, numGroups, ranked, rankV, rankI)
+    if (ranked > topkGroup && rankV[topkGroup - 1]! - rankV[topkGroup]! <= groupMargin) {
+      for (let g = 0; g < numGroups; g++) {
+        const cut = groupNth[g]! - 2 * BUCKET_BOUND
+        let first = -Infinity
+        let second = -Infinity
+        for (let j = g * groupSize; j < (g + 1) * groupSize; j++) {
+          if (approx[j]! < cut) continue
+          const v = 1 / (1 + Math.exp(-logits[base + j]!)) + bias[j]!
+          if (v > first) {
+            second = first
+            first = v
+          } else if (v > second) {
+            second = v
+          }
+        }
+        groupExact[g] = n === 1 ? first : first + second
+      }
+      filled = rankGroups(groupExact, numGroups, ranked, rankV, rankI)
+    }
+    chosen.fill(0)
+    let lowerBound = Infinity
+    for (let i = 0; i < topkGroup && i < filled; i++) {
+      const g = rankI[i]!
+      chosen[g] = 1
+      if (groupNth[g]! < lowerBound) lowerBound = groupNth[g]!
+    }
+
+    // 3. Candidates: the chosen groups' n-th bests give k values ≥ lowerBound, so the k-th best approximate
+    // value is ≥ it, and an expert below it by more than twice the bound cannot win.
+    const candidateCut = lowerBoundValid ? lowerBound - 2 * BUCKET_BOUND : -Infinity
+    let m = 0
+    for (let g = 0; g < numGroups; g++) {
+      if (chosen[g] !== 1) continue
+      const end = (g + 1) * groupSize
+      for (let j = g * groupSize; j < end; j++) {
+        const a = approx[j]!
+        if (a >= candidateCut) {
+          candI[m] = j
+          candA[m] = a
+          m++
+        }
+      }
+    }
+    let cut = -Infinity
+    if (m > k) {
+      let kept = 0
+      for (let c = 0; c < m; c++) {
+        const a = candA[c]!
+        if (kept === k && !(a > bestA[k - 1]!)) continue
+        let pos = kept < k ? kept++ : k - 1
+        while (pos > 0 && bestA[pos - 1]! < a) {
+          bestA[pos] = bestA[pos - 1]!
+          pos--
+        }
+        bestA[pos] = a
+      }
+      cut = bestA[k - 1]! - 2 * BUCKET_BOUND
+    }
+
+    // 4. Exact top-k over the surviving candidates, in id order so ties resolve to the lower id.
+    let kept = 0
+    let threshold = -Infinity
+    for (let c = 0; c < m; c++) {
+      if (candA[c]! < cut) continue
+      const j = candI[c]!
+      const s = 1 / (1 + Math.exp(-logits[base + j]!))
+      const v = s + bias[j]!
+      if (kept === k && !(v > threshold)) continue
+      let pos = kept < k ? kept++ : k - 1
+      while (pos > 0 && topV[pos - 1]! < v) {
+        topV[pos] = topV[pos - 1]!
+        topS[pos] = topS[pos - 1]!
+        topI[pos] = topI[pos - 1]!
+        pos--
+      }
+      topV[pos] = v
+      topS[pos] = s
+      topI[pos] = j
+      if (kept === k) threshold = topV[k - 1]!
+    }
+    const out = r * k
+    for (let i = 0; i < k; i++) {
+      const id = topI[i]!
+      outIds[out + i] = id
+      if (needWeights) outWeights[out + i] = topS[i]!
+      if (outLogits !== undefined) outLogits[out + i] = logits[base + id]!
+    }
+  }
+}
+
+/** The best `ranked` group scores, descending, ties → lower group id; returns how many were filled. */
+function rankGroups(values: Float64Array, numGroups: number, ranked: number, rankV: Float64Array, rankI: Int32Array): number {
+  let filled = 0
+  for (let g = 0; g < numGroups; g++) {
+    const v = values[g]!
+    if (filled === ranked && !(v > rankV[ranked - 1]!)) continue
+    let pos = filled < ranked ? filled++ : ranked - 1
+    while (pos > 0 && rankV[pos - 1]! < v) {
+      rankV[pos] = rankV[pos - 1]!
+      rankI[pos] = rankI[pos - 1]!
+      pos--
+    }
+    rankV[pos] = v
+    rankI[pos] = g
+  }
+  return filled
+}
+
+function interpolatedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, outWeights: Float32Array): void {
   const { rows, cols, k, bias, numGroups, topkGroup, groupScore, groupTopN, needWeights } = o
   const grouped = groupScore !== 'none'
   const n = grouped ? groupTopN : 0

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
 import { InvalidLogitsError } from './errors/invalid-logits-error.ts'
 import type { TopKOptions, TopKOutput } from './kernel-backend.ts'
 import { canPruneSigmoid, prunedSigmoidTopK } from './reference-backend-sigmoid-pruned.ts'
@@ -17,23 +18,43 @@ function throwFirstNonFinite(logits: Float32Array, row: number, cols: number): n
  * Top-k of every row with the exact semantics of vLLM's routers, in float64:
  * selection on score (+ bias), group masks, ties → lower expert id, rows by descending selection value,
  * weights = the unbiased scores of the winners.
+ * `winnerLogits` ([rows, k], optional) receives the winners' logits, so a caller that derives weights from
+ * them (renormalized softmax or sigmoid) need not gather them from the full `[rows, cols]` array again.
  */
-export function referenceTopK(logits: Float32Array, rows: number, cols: number, options: TopKOptions): TopKOutput {
+export function referenceTopK(
+  logits: Float32Array,
+  rows: number,
+  cols: number,
+  options: TopKOptions,
+  winnerLogits?: Float32Array,
+): TopKOutput {
   const o = validateTopKArguments(logits, rows, cols, options)
+  if (winnerLogits !== undefined && !(winnerLogits instanceof Float32Array && winnerLogits.length === o.rows * o.k)) {
+    throw new InvalidArgumentError({ parameter: 'winnerLogits', value: winnerLogits, allowed: `undefined or a Float32Array of rows × k = ${o.rows * o.k}` })
+  }
   const ids = new Int32Array(o.rows * o.k)
   const weights = new Float32Array(o.rows * o.k)
   if (o.bias === undefined && o.groupScore === 'none') {
-    plainTopK(logits, o, ids, weights)
+    // The plain scan writes the winners' logits itself, while each row is still in cache.
+    plainTopK(logits, o, ids, weights, winnerLogits)
+    return { ids, weights }
   } else if (o.bias === undefined && o.groupScore === 'max' && o.maskValue === -Infinity && o.scoring !== 'logits') {
     // A group's max score is its max logit's score, and masked experts never compete: rank on the logits.
     generalTopK(logits, { ...o, scoring: 'logits', needWeights: false }, ids, weights)
     if (o.needWeights) winnerScores(logits, o, ids, weights)
   } else if (canPruneSigmoid(o)) {
-    prunedSigmoidTopK(logits, o, ids, weights)
+    prunedSigmoidTopK(logits, o, ids, weights, winnerLogits)
+    return { ids, weights }
   } else {
     generalTopK(logits, o, ids, weights)
   }
+  if (winnerLogits !== undefined) gatherWinnerLogits(logits, o, ids, winnerLogits)
   return { ids, weights }
+}
+
+function gatherWinnerLogits(logits: Float32Array, o: ResolvedTopK, ids: Int32Array, out: Float32Array): void {
+  const { rows, cols, k } = o
+  for (let r = 0; r < rows; r++) for (let i = 0; i < k; i++) out[r * k + i] = logits[r * cols + ids[r * k + i]!]!
 }
 
 /** Softmax or sigmoid scores of already-selected winners (ids[0] holds the row's largest logit). */
@@ -53,36 +74,59 @@ function winnerScores(logits: Float32Array, o: ResolvedTopK, ids: Int32Array, ou
   }
 }
 
+/** Largest float32: anything not ≥ −this (NaN, −∞) is not a finite logit. */
+const MAX_FLOAT32 = 3.4028234663852886e38
+
 /**
  * No bias, no groups: softmax and sigmoid are strictly increasing, so selecting on the raw logits picks
  * exactly the experts with the highest scores (and the same ties), and exp runs only for the normalizer.
+ * The scan is the hot loop of every plain router: one compare against the k-th best (a local) per value,
+ * the finiteness check folded into the branches (NaN and −∞ fail `v > threshold` and `v ≥ −max`; +∞ is
+ * caught on insertion), and the sorted insertion only for the few values that beat the k-th best.
  */
-function plainTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, outWeights: Float32Array): void {
+function plainTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, outWeights: Float32Array, outLogits?: Float32Array): void {
   const { rows, cols, k, scoring, needWeights } = o
   const topV = new Float64Array(k)
   const topI = new Int32Array(k)
+  const last = k - 1
   for (let r = 0; r < rows; r++) {
     const base = r * cols
-    let filled = 0
-    let threshold = -Infinity
-    for (let j = 0; j < cols; j++) {
+    // The first k values fill the slots unconditionally (sorted, ties keep id order).
+    for (let j = 0; j < k; j++) {
       const v = logits[base + j]!
       if (v - v !== 0) throwFirstNonFinite(logits, r, cols)
+      let pos = j
+      while (pos > 0 && topV[pos - 1]! < v) {
+        topV[pos] = topV[pos - 1]!
+        topI[pos] = topI[pos - 1]!
+        pos--
+      }
+      topV[pos] = v
+      topI[pos] = j
+    }
+    let threshold = topV[last]!
+    const end = base + cols
+    for (let i = base + k; i < end; i++) {
+      const v = logits[i]!
       // Strict `>`: an equal later (higher-id) value never displaces an earlier one.
       if (v > threshold) {
-        let pos = filled < k ? filled++ : k - 1
+        if (v === Infinity) throwFirstNonFinite(logits, r, cols)
+        let pos = last
         while (pos > 0 && topV[pos - 1]! < v) {
           topV[pos] = topV[pos - 1]!
           topI[pos] = topI[pos - 1]!
           pos--
         }
         topV[pos] = v
-        topI[pos] = j
-        if (filled === k) threshold = topV[k - 1]!
+        topI[pos] = i - base
+        threshold = topV[last]!
+      } else if (!(v >= -MAX_FLOAT32)) {
+        throwFirstNonFinite(logits, r, cols)
       }
     }
     const out = r * k
     for (let i = 0; i < k; i++) outIds[out + i] = topI[i]!
+    if (outLogits !== undefined) for (let i = 0; i < k; i++) outLogits[out + i] = topV[i]!
     if (!needWeights) continue
     if (scoring === 'softmax') {
       const max = topV[0]!

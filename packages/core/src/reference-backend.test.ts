@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
 import { createReferenceBackend } from './reference-backend.ts'
+import { referenceTopK } from './reference-backend-top-k.ts'
 import { createPrng } from './prng.ts'
 import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
 import { InvalidLogitsError } from './errors/invalid-logits-error.ts'
@@ -147,6 +148,30 @@ describe('reference topK', () => {
     expect(lean.weights.every((w) => w === 0)).toBe(true)
   })
 
+  it("hands back the winners' logits on request, on every kernel path, with the same ids", () => {
+    const rows = 40
+    const cols = 32
+    const k = 5
+    const logits = randomLogits(21, rows, cols)
+    const bias = Float32Array.from({ length: cols }, (_, j) => ((j * 7) % 5) * 0.03)
+    const grouping: GroupSelection = { numGroups: 4, topkGroup: 2, groupScore: 'top2_sum' }
+    const cases: TopKOptions[] = [
+      { k, scoring: 'softmax', needWeights: false },
+      { k, scoring: 'logits' },
+      { k, scoring: 'sigmoid', grouping: { numGroups: 4, topkGroup: 2, groupScore: 'max' } },
+      { k, scoring: 'sigmoid', bias, grouping },
+      { k, scoring: 'sigmoid', bias },
+      { k, scoring: 'softmax', bias, grouping: { ...grouping, maskValue: 0 } },
+    ]
+    for (const options of cases) {
+      const winners = new Float32Array(rows * k)
+      const withWinners = referenceTopK(logits, rows, cols, options, winners)
+      expect(withWinners.ids).toEqual(backend.topK(logits, rows, cols, options).ids)
+      for (let i = 0; i < rows * k; i++) expect(winners[i]).toBe(logits[Math.floor(i / k) * cols + withWinners.ids[i]!])
+    }
+    expect(() => referenceTopK(logits, rows, cols, cases[0]!, new Float32Array(rows * k - 1))).toThrow(InvalidArgumentError)
+  })
+
   it('handles zero rows', () => {
     const { ids, weights } = backend.topK(new Float32Array(0), 0, 8, { k: 2, scoring: 'softmax' })
     expect(ids.length).toBe(0)
@@ -167,7 +192,12 @@ describe('reference topK', () => {
     expect(call({ grouping: { numGroups: 4, topkGroup: 2, groupScore: 'top2_sum' } })).toThrow(/top-2/)
     expect(call({}, new Float32Array(7))).toThrow(ShapeMismatchError)
     for (const bad of [NaN, Infinity, -Infinity]) {
-      for (const options of [{}, { bias: new Float32Array(4) }] as Partial<TopKOptions>[]) {
+      for (const options of [
+        {},
+        { bias: new Float32Array(4) },
+        { scoring: 'sigmoid', grouping: { numGroups: 2, topkGroup: 1, groupScore: 'top2_sum' } },
+        { scoring: 'sigmoid', bias: new Float32Array(4), grouping: { numGroups: 2, topkGroup: 2, groupScore: 'max' } },
+      ] as Partial<TopKOptions>[]) {
         const data = new Float32Array(8)
         data[6] = bad
         let error: unknown

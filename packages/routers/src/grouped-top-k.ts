@@ -1,7 +1,7 @@
 import { InvalidArgumentError, defineStrategy, resolveParameters } from '@routesim/core'
 import type { GroupSelection, IndexDtype, RoutingResult, ShapedInput, Tensor, TopKOptions } from '@routesim/core'
 import { resolveCorrectionBias } from './correction-bias.ts'
-import { createRouterStrategy, runRouter } from './router-strategy.ts'
+import { createRouterStrategy, runRouter, winnerLogits } from './router-strategy.ts'
 import type { RouterPlan, RouterPlanner, Selection } from './router-strategy.ts'
 import {
   finishScores,
@@ -106,7 +106,7 @@ function plan(topK: TopKOptions, finish: (s: Selection) => Float32Array): Router
 }
 
 function scoresOf(p: Resolved, s: Selection): Float64Array {
-  return p.scoring === 'sigmoid' ? selectedSigmoidScores(s.logits, s.cols, s.ids, s.k) : Float64Array.from(s.scores)
+  return p.scoring === 'sigmoid' ? selectedSigmoidScores(winnerLogits(s)) : Float64Array.from(s.scores)
 }
 
 function vllmPlan(p: Resolved, numExperts: number, k: number, bias: Float32Array | undefined): RouterPlan {
@@ -123,10 +123,10 @@ function vllmPlan(p: Resolved, numExperts: number, k: number, bias: Float32Array
   return plan(topK, (s) => {
     const out = new Float32Array(s.ids.length)
     if (p.scoring === 'softmax') {
-      if (p.renormalize) softmaxOfSelected(s.logits, s.cols, s.ids, s.k, scale, out)
+      if (p.renormalize) softmaxOfSelected(winnerLogits(s), s.k, scale, out)
       else finishScores(Float64Array.from(s.scores), s.k, false, 0, scale, out)
-    } else if (p.renormalize) renormalizedSigmoidOfSelected(s.logits, s.cols, s.ids, s.k, scale, out)
-    else sigmoidOfSelected(s.logits, s.cols, s.ids, s.k, scale, out)
+    } else if (p.renormalize) renormalizedSigmoidOfSelected(winnerLogits(s), s.k, scale, out)
+    else sigmoidOfSelected(winnerLogits(s), scale, out)
     return out
   })
 }
@@ -188,13 +188,13 @@ function megatronPlan(p: Resolved, numExperts: number, k: number, bias: Float32A
     // use_pre_softmax = false: groups and experts chosen on the raw logits, then softmax over the k selected.
     return plan({ k, scoring: 'logits', grouping, needWeights: false }, (s) => {
       const out = new Float32Array(s.ids.length)
-      softmaxOfSelected(s.logits, s.cols, s.ids, s.k, scale, out)
+      softmaxOfSelected(winnerLogits(s), s.k, scale, out)
       return out
     })
   }
   return plan({ k, scoring: 'sigmoid', ...(bias ? { bias } : {}), grouping, needWeights: false }, (s) => {
     const out = new Float32Array(s.ids.length)
-    finishScores(selectedSigmoidScores(s.logits, s.cols, s.ids, s.k), s.k, s.k > 1, 1e-20, scale, out)
+    finishScores(selectedSigmoidScores(winnerLogits(s)), s.k, s.k > 1, 1e-20, scale, out)
     return out
   })
 }

@@ -1,6 +1,6 @@
 import { defineStrategy, resolveParameters } from '@routesim/core'
 import type { IndexDtype, RoutingResult, ShapedInput, Tensor } from '@routesim/core'
-import { createRouterStrategy, runRouter } from './router-strategy.ts'
+import { createRouterStrategy, runRouter, winnerLogits } from './router-strategy.ts'
 import type { RouterPlanner } from './router-strategy.ts'
 import { sigmoidOfSelected } from './router-weights.ts'
 
@@ -13,7 +13,7 @@ export function llama4TopKPlanner(options: Record<string, never> = {}): RouterPl
     topK: { k, scoring: 'logits', needWeights: false },
     finishWeights: (s) => {
       const out = new Float32Array(s.ids.length)
-      sigmoidOfSelected(s.logits, s.cols, s.ids, s.k, 1, out)
+      sigmoidOfSelected(winnerLogits(s), 1, out)
       return out
     },
   })

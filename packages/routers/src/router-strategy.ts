@@ -1,4 +1,4 @@
-import { InvalidLogitsError, assertMatrix, createReferenceBackend, toIndexArray } from '@routesim/core'
+import { InvalidLogitsError, assertMatrix, referenceTopK, toIndexArray } from '@routesim/core'
 import type { KernelBackend, RoutingResult, RoutingStrategy, ShapedInput, Tensor, TopKOptions, TopKOutput } from '@routesim/core'
 import { readRouterInputs } from './router-inputs.ts'
 import type { RouterInputs } from './router-inputs.ts'
@@ -12,6 +12,19 @@ export interface Selection {
   readonly ids: Int32Array
   /** The backend's unbiased scores of the winners (zero-filled when the plan asked for no weights). */
   readonly scores: Float32Array
+  /** The winners' logits `[rows, k]`, when the backend handed them over (else `winnerLogits` gathers them). */
+  readonly winnerLogits?: Float32Array
+}
+
+/** The winners' logits of a selection as a `[rows, k]` array (gathered from `logits` unless supplied). */
+export function winnerLogits(s: Selection): Float32Array {
+  if (s.winnerLogits !== undefined) return s.winnerLogits
+  const out = new Float32Array(s.ids.length)
+  for (let r = 0; r < s.rows; r++) {
+    const row = r * s.cols
+    for (let i = r * s.k; i < (r + 1) * s.k; i++) out[i] = s.logits[row + s.ids[i]!]!
+  }
+  return out
 }
 
 /** One router for one (E, k): the kernel request and the weight post-processing. */
@@ -23,9 +36,9 @@ export interface RouterPlan {
 /** Builds the plan for E experts and k; throws InvalidArgumentError when the parameters cannot fit E. */
 export type RouterPlanner = (numExperts: number, topK: number) => RouterPlan
 
-function toResult(inputs: RouterInputs, plan: RouterPlan, ids: Int32Array, scores: Float32Array): RoutingResult {
+function toResult(inputs: RouterInputs, plan: RouterPlan, ids: Int32Array, scores: Float32Array, selected?: Float32Array): RoutingResult {
   const { logits, numTokens: rows, numExperts: cols, topK: k } = inputs
-  const weights = plan.finishWeights({ logits, rows, cols, k, ids, scores })
+  const weights = plan.finishWeights({ logits, rows, cols, k, ids, scores, ...(selected ? { winnerLogits: selected } : {}) })
   return [
     { data: weights, shape: [rows, k] },
     { data: toIndexArray(ids, inputs.indexDtype), shape: [rows, k] },
@@ -38,20 +51,21 @@ function toResult(inputs: RouterInputs, plan: RouterPlan, ids: Int32Array, score
  * Routers are deterministic: they draw nothing from the seed or the context PRNG.
  */
 export function createRouterStrategy(planner: RouterPlanner): RoutingStrategy {
-  const reference = createReferenceBackend()
   return {
     routeTokens(hiddenStates, routerLogits, topK, indicesType) {
       // The reference kernel rejects non-finite logits in its own pass, so the input is read once, not twice.
       const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType, { checkFinite: false })
       const plan = planner(inputs.numExperts, inputs.topK)
       let selection: TopKOutput
+      // The kernel hands back the winners' logits too, read while each row is in cache.
+      const selected = new Float32Array(inputs.numTokens * inputs.topK)
       try {
-        selection = reference.topK(inputs.logits, inputs.numTokens, inputs.numExperts, plan.topK)
+        selection = referenceTopK(inputs.logits, inputs.numTokens, inputs.numExperts, plan.topK, selected)
       } catch (error) {
         if (!InvalidLogitsError.isInstance(error)) throw error
         throw new InvalidLogitsError({ parameter: 'routerLogits', row: error.row, column: error.column, value: error.value })
       }
-      return toResult(inputs, plan, selection.ids, selection.weights)
+      return toResult(inputs, plan, selection.ids, selection.weights, selected)
     },
     async routeTokensOn(backend: KernelBackend, hiddenStates, routerLogits, topK, indicesType) {
       const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType)

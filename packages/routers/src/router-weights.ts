@@ -1,6 +1,7 @@
 /*
  * Weight transforms applied after selection, in float64 from the selected logits (O(T·k)): exact and free of
- * underflow, so a renormalized row never becomes 0/0 however negative its logits are.
+ * underflow, so a renormalized row never becomes 0/0 however negative its logits are. They read the winners'
+ * logits as a `[T, k]` array (`winnerLogits` of a Selection), contiguous, not gathered from `[T, E]`.
  */
 
 /** log σ(x) = −softplus(−x), stable for every finite x. */
@@ -13,17 +14,16 @@ function sigmoid(x: number): number {
 }
 
 /** Softmax over each row's k selected logits (≡ softmax over all E, top-k, renormalize). */
-export function softmaxOfSelected(logits: Float32Array, cols: number, ids: Int32Array, k: number, scale: number, out: Float32Array): void {
-  const rows = ids.length / k
+export function softmaxOfSelected(selected: Float32Array, k: number, scale: number, out: Float32Array): void {
+  const rows = selected.length / k
   const e = new Float64Array(k)
   for (let r = 0; r < rows; r++) {
     const base = r * k
-    const row = r * cols
     let max = -Infinity
-    for (let i = 0; i < k; i++) max = Math.max(max, logits[row + ids[base + i]!]!)
+    for (let i = 0; i < k; i++) max = Math.max(max, selected[base + i]!)
     let sum = 0
     for (let i = 0; i < k; i++) {
-      e[i] = Math.exp(logits[row + ids[base + i]!]! - max)
+      e[i] = Math.exp(selected[base + i]! - max)
       sum += e[i]!
     }
     for (let i = 0; i < k; i++) out[base + i] = (e[i]! / sum) * scale
@@ -31,27 +31,19 @@ export function softmaxOfSelected(logits: Float32Array, cols: number, ids: Int32
 }
 
 /** σ of each selected logit, times `scale`. */
-export function sigmoidOfSelected(logits: Float32Array, cols: number, ids: Int32Array, k: number, scale: number, out: Float32Array): void {
-  for (let i = 0; i < ids.length; i++) out[i] = sigmoid(logits[Math.floor(i / k) * cols + ids[i]!]!) * scale
+export function sigmoidOfSelected(selected: Float32Array, scale: number, out: Float32Array): void {
+  for (let i = 0; i < selected.length; i++) out[i] = sigmoid(selected[i]!) * scale
 }
 
 /** σ of the selected logits divided by their row sum (no epsilon, as vLLM), computed in log space. */
-export function renormalizedSigmoidOfSelected(
-  logits: Float32Array,
-  cols: number,
-  ids: Int32Array,
-  k: number,
-  scale: number,
-  out: Float32Array,
-): void {
-  const rows = ids.length / k
+export function renormalizedSigmoidOfSelected(selected: Float32Array, k: number, scale: number, out: Float32Array): void {
+  const rows = selected.length / k
   const logS = new Float64Array(k)
   for (let r = 0; r < rows; r++) {
     const base = r * k
-    const row = r * cols
     let max = -Infinity
     for (let i = 0; i < k; i++) {
-      logS[i] = logSigmoid(logits[row + ids[base + i]!]!)
+      logS[i] = logSigmoid(selected[base + i]!)
       max = Math.max(max, logS[i]!)
     }
     let sum = 0
@@ -79,8 +71,8 @@ export function finishScores(scores: Float64Array, k: number, normalize: boolean
 }
 
 /** Unbiased sigmoid scores of the selected experts, in float64. */
-export function selectedSigmoidScores(logits: Float32Array, cols: number, ids: Int32Array, k: number): Float64Array {
-  const out = new Float64Array(ids.length)
-  for (let i = 0; i < ids.length; i++) out[i] = sigmoid(logits[Math.floor(i / k) * cols + ids[i]!]!)
+export function selectedSigmoidScores(selected: Float32Array): Float64Array {
+  const out = new Float64Array(selected.length)
+  for (let i = 0; i < selected.length; i++) out[i] = sigmoid(selected[i]!)
   return out
 }

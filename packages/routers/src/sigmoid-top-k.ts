@@ -1,7 +1,7 @@
 import { defineStrategy, resolveParameters } from '@routesim/core'
 import type { IndexDtype, RoutingResult, ShapedInput, Tensor } from '@routesim/core'
 import { resolveCorrectionBias } from './correction-bias.ts'
-import { createRouterStrategy, runRouter } from './router-strategy.ts'
+import { createRouterStrategy, runRouter, winnerLogits } from './router-strategy.ts'
 import type { RouterPlanner } from './router-strategy.ts'
 import { renormalizedSigmoidOfSelected, sigmoidOfSelected } from './router-weights.ts'
 
@@ -43,8 +43,8 @@ export function sigmoidTopKPlanner(options: SigmoidTopKOptions = {}): RouterPlan
       topK: { k, scoring: 'sigmoid', ...(bias ? { bias } : {}), needWeights: false },
       finishWeights: (s) => {
         const out = new Float32Array(s.ids.length)
-        if (renormalize) renormalizedSigmoidOfSelected(s.logits, s.cols, s.ids, s.k, routedScalingFactor, out)
-        else sigmoidOfSelected(s.logits, s.cols, s.ids, s.k, routedScalingFactor, out)
+        if (renormalize) renormalizedSigmoidOfSelected(winnerLogits(s), s.k, routedScalingFactor, out)
+        else sigmoidOfSelected(winnerLogits(s), routedScalingFactor, out)
         return out
       },
     }

@@ -1,6 +1,6 @@
 import { defineStrategy, resolveParameters } from '@routesim/core'
 import type { IndexDtype, RoutingResult, ShapedInput, Tensor } from '@routesim/core'
-import { createRouterStrategy, runRouter } from './router-strategy.ts'
+import { createRouterStrategy, runRouter, winnerLogits } from './router-strategy.ts'
 import type { RouterPlanner } from './router-strategy.ts'
 import { softmaxOfSelected } from './router-weights.ts'
 
@@ -22,7 +22,7 @@ export function softmaxTopKPlanner(options: SoftmaxTopKOptions = {}): RouterPlan
     finishWeights: (s) => {
       if (!renormalize) return s.scores
       const out = new Float32Array(s.ids.length)
-      softmaxOfSelected(s.logits, s.cols, s.ids, s.k, 1, out)
+      softmaxOfSelected(winnerLogits(s), s.k, 1, out)
       return out
     },
   })
