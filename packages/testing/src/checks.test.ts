@@ -55,6 +55,30 @@ describe('compareTopK catches what a broken backend would do', () => {
     expect(wrong.problems).toHaveLength(1)
   })
 
+  it('accepts the other group where two group scores tie at the cut within float32 rounding, and only that', () => {
+    // 4 groups of 4, keep 2 by top-2 sum: g0 clearly first; g1 (3 + 2 = 5) and g2 (3.5 + (1.5 + 2^-22))
+    // tie within 1e-7, so a float32 kernel may keep g1 where the float64 reference keeps g2 — which changes
+    // the tail picks (ids 4, 5 instead of 8, 9), not just their order.
+    const grouped: TopKOptions = { k: 4, scoring: 'logits', grouping: { numGroups: 4, topkGroup: 2, groupScore: 'top2_sum' } }
+    const row = new Float32Array(16).fill(-5)
+    row[0] = 10
+    row[1] = 9
+    row[4] = 3
+    row[5] = 2
+    row[8] = 3.5
+    row[9] = Math.fround(1.5 + 2 ** -22)
+    row[12] = 1
+    const ref = reference.topK(row, 1, 16, grouped)
+    expect(Array.from(ref.ids)).toEqual([0, 1, 8, 9])
+    const check = (ids: number[]) =>
+      compareTopK({ logits: row, rows: 1, cols: 16, options: grouped, reference: ref, candidate: { ids: Int32Array.from(ids), weights: Float32Array.from(ids, (j) => row[j]!) } })
+    expect(check([0, 1, 4, 5])).toEqual({ problems: [], toleratedRows: 1 })
+    // Still wrong: an expert of the untied group g3, a mix of both tied groups, or a bad order inside the swap.
+    expect(check([0, 1, 12, 5]).problems).toHaveLength(1)
+    expect(check([0, 1, 8, 5]).problems).toHaveLength(1)
+    expect(check([0, 1, 5, 4]).problems).toHaveLength(1)
+  })
+
   it('flags wrong output types and lengths', () => {
     const candidate = { ids: new Int32Array(3), weights: expected.weights }
     expect(compareTopK({ logits, rows, cols, options, reference: expected, candidate }).problems[0]).toMatch(/ids/)

@@ -1,4 +1,4 @@
-import type { TopKOptions, TopKOutput } from '@routesim/core'
+import type { GroupSelection, TopKOptions, TopKOutput } from '@routesim/core'
 
 /** Float64 scores of one row, written plainly (independent of the kernels it checks). */
 export interface RowScores {
@@ -11,6 +11,18 @@ export interface RowScores {
 }
 
 export function scoreRow(row: ArrayLike<number>, options: TopKOptions): RowScores {
+  const { score, unmasked } = unmaskedScores(row, options)
+  const select = unmasked.slice()
+  const grouping = options.grouping
+  if (!grouping) return { score, select, groupValues: new Float64Array(0) }
+  const groupValues = groupScores(unmasked, grouping)
+  const order = groupOrder(groupValues)
+  applyGroupMask(select, unmasked, new Set(order.slice(0, grouping.topkGroup)), grouping)
+  return { score, select, groupValues }
+}
+
+/** Unbiased scores and the selection values before any group mask. */
+function unmaskedScores(row: ArrayLike<number>, options: TopKOptions): { score: Float64Array; unmasked: Float64Array } {
   const cols = row.length
   const score = new Float64Array(cols)
   if (options.scoring === 'softmax') {
@@ -24,21 +36,75 @@ export function scoreRow(row: ArrayLike<number>, options: TopKOptions): RowScore
   } else {
     for (let j = 0; j < cols; j++) score[j] = row[j]!
   }
-  const select = score.map((s, j) => s + (options.bias ? options.bias[j]! : 0))
-  const grouping = options.grouping
-  if (!grouping) return { score, select, groupValues: new Float64Array(0) }
-  const size = cols / grouping.numGroups
+  return { score, unmasked: score.map((s, j) => s + (options.bias ? options.bias[j]! : 0)) }
+}
+
+function groupScores(unmasked: Float64Array, grouping: GroupSelection): Float64Array {
+  const size = unmasked.length / grouping.numGroups
   const n = grouping.groupScore === 'max' ? 1 : grouping.groupScore === 'top2_sum' ? 2 : grouping.groupTopN!
   const groupValues = new Float64Array(grouping.numGroups)
   for (let g = 0; g < grouping.numGroups; g++) {
-    const members = Array.from(select.subarray(g * size, (g + 1) * size)).sort((a, b) => b - a)
+    const members = Array.from(unmasked.subarray(g * size, (g + 1) * size)).sort((a, b) => b - a)
     groupValues[g] = members.slice(0, n).reduce((a, b) => a + b, 0)
   }
-  const order = Array.from(groupValues.keys()).sort((a, b) => groupValues[b]! - groupValues[a]! || a - b)
-  const chosen = new Set(order.slice(0, grouping.topkGroup))
+  return groupValues
+}
+
+/** Group ids by descending score, ties → lower id. */
+function groupOrder(groupValues: Float64Array): number[] {
+  return Array.from(groupValues.keys()).sort((a, b) => groupValues[b]! - groupValues[a]! || a - b)
+}
+
+function applyGroupMask(select: Float64Array, unmasked: Float64Array, chosen: Set<number>, grouping: GroupSelection): void {
+  const size = unmasked.length / grouping.numGroups
   const mask = grouping.maskValue ?? -Infinity
-  for (let j = 0; j < cols; j++) if (!chosen.has(Math.floor(j / size))) select[j] = mask
-  return { score, select, groupValues }
+  for (let j = 0; j < select.length; j++) select[j] = chosen.has(Math.floor(j / size)) ? unmasked[j]! : mask
+}
+
+/** Top-k of float64 values: descending, ties → lower id. */
+function topKOf(values: Float64Array, k: number): number[] {
+  return Array.from(values.keys())
+    .sort((a, b) => values[b]! - values[a]! || a - b)
+    .slice(0, k)
+}
+
+/**
+ * Masked selection values for every choice of groups a float32 kernel may legitimately make: the reference
+ * choice, and each swap of a kept group with a dropped one whose scores tie within `tolerance` at the cut.
+ */
+function groupChoices(row: ArrayLike<number>, options: TopKOptions, tolerance: number): Float64Array[] {
+  const grouping = options.grouping!
+  const { unmasked } = unmaskedScores(row, options)
+  const groupValues = groupScores(unmasked, grouping)
+  const order = groupOrder(groupValues)
+  const kept = order.slice(0, grouping.topkGroup)
+  const dropped = order.slice(grouping.topkGroup)
+  const choices: Set<number>[] = [new Set(kept)]
+  if (dropped.length > 0) {
+    const lastKept = groupValues[kept[kept.length - 1]!]!
+    const firstDropped = groupValues[dropped[0]!]!
+    for (const a of kept) {
+      if (relativeGap(groupValues[a]!, firstDropped) > tolerance) continue
+      for (const b of dropped) {
+        if (relativeGap(groupValues[b]!, lastKept) > tolerance) continue
+        choices.push(new Set([...kept.filter((g) => g !== a), b]))
+      }
+    }
+  }
+  return choices.map((chosen) => {
+    const select = new Float64Array(unmasked.length)
+    applyGroupMask(select, unmasked, chosen, grouping)
+    return select
+  })
+}
+
+/** Whether `ids` is the top-k of `values` up to ties: each pick as good as the exact pick at its rank. */
+function matchesUpToTies(ids: number[], values: Float64Array, exact: number[], k: number, tolerance: number): boolean {
+  if (ids.every((id, i) => id === exact[i])) return true
+  return (
+    ids.every((id, i) => relativeGap(values[id]!, values[exact[i]!]!) <= tolerance || values[id]! >= values[exact[i]!]!) &&
+    hasNearTie(values, k, tolerance)
+  )
 }
 
 function relativeGap(a: number, b: number): number {
@@ -111,17 +177,17 @@ export function compareTopK(input: CompareTopKOptions): CompareTopKResult {
     let scores: RowScores | undefined
     if (!same) {
       scores = scoreRow(logits.subarray(r * cols, (r + 1) * cols), options)
+      const row = logits.subarray(r * cols, (r + 1) * cols)
       const groupTie = options.grouping !== undefined && hasNearTie(scores.groupValues, options.grouping.topkGroup, tieRelTol)
-      // A group-score tie can change which experts are eligible; judge the candidate on unmasked values then.
-      const values = groupTie ? scoreRow(logits.subarray(r * cols, (r + 1) * cols), { ...options, grouping: undefined }).select : scores.select
+      // A group-score tie at the cut lets a float32 kernel keep the other group: judge the candidate against
+      // the top-k of each such choice of groups, each up to expert ties.
+      const choices = groupTie ? groupChoices(row, options, tieRelTol) : [scores.select]
       const ids = Array.from(candidate.ids.subarray(base, base + k))
       const refIds = Array.from(reference.ids.subarray(base, base + k))
       const distinct = new Set(ids).size === k && ids.every((id) => id >= 0 && id < cols)
-      // Every candidate pick must be as good as the reference pick at its rank, up to a tie.
+      // The first choice is the reference's own; its picks are the reference ids.
       const tiesOnly =
-        distinct &&
-        ids.every((id, i) => relativeGap(values[id]!, scores!.select[refIds[i]!]!) <= tieRelTol || values[id]! >= scores!.select[refIds[i]!]!) &&
-        (groupTie || hasNearTie(scores.select, k, tieRelTol))
+        distinct && choices.some((values, c) => matchesUpToTies(ids, values, c === 0 ? refIds : topKOf(values, k), k, tieRelTol))
       if (!tiesOnly) {
         report(`row ${r}: ids [${ids.join(', ')}], reference [${refIds.join(', ')}] (no tie within ${tieRelTol} explains it)`)
         continue
