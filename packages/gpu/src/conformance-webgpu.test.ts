@@ -17,7 +17,7 @@ const unavailable = await makeBackend().then(
 
 if (unavailable === undefined) {
   // SwiftShader is slow: fewer seeds than the CPU suites, same thresholds per seed.
-  describeBackendConformance('gpu.js webgpu (Dawn)', makeBackend, { expectedMode: 'webgpu', expectedName: 'gpu.js', seeds: 12, maxRejections: 2 })
+  describeBackendConformance('gpu.js webgpu (Dawn)', makeBackend, { expectedMode: 'webgpu', expectedName: 'gpu.js', seeds: 12, maxRejections: 2, large: true })
 } else if (required) {
   describe('gpu.js webgpu (Dawn)', () => {
     it('has a WebGPU adapter (ROUTESIM_REQUIRE_WEBGPU=1)', () => {
