@@ -60,21 +60,30 @@ function throwFirstNonFinite(logits: Float32Array, row: number, cols: number): n
 const BUCKETS = 1 << 16
 const NON_FINITE = 0x7f800000
 const { BUCKET_SIGMOID, BUCKET_BOUND } = (() => {
-  const table = new Float32Array(BUCKETS)
-  const f = new Float32Array(2)
+  // Only 2^-30 ≤ |x| < 64 (exponent fields 97..132) needs σ: below, σ = 0.5 within 2^-32; above, 0 or 1
+  // within 1e-27. Filling the rest by ranges keeps the import cheap.
+  const table = new Float32Array(BUCKETS).fill(0.5)
+  for (const sign of [0, 1]) {
+    const s = sign << 15
+    table.fill(sign === 0 ? 1 : 0, s | (133 << 7), s | (255 << 7))
+    table.fill(NaN, s | (255 << 7), s | (256 << 7))
+  }
+  const f = new Float32Array(1)
   const u = new Uint32Array(f.buffer)
-  let half = 0
-  for (let i = 0; i < BUCKETS; i++) {
+  const sigmoidOfBucketStart = (i: number) => {
     u[0] = i << 16
-    u[1] = (i << 16) | 0xffff
-    if ((u[0]! & NON_FINITE) === NON_FINITE) {
-      table[i] = NaN
-      continue
+    return 1 / (1 + Math.exp(-f[0]!))
+  }
+  let half = 0
+  for (const sign of [0, 1]) {
+    // σ is monotone, so a bucket's σ values lie between σ at its start and at the next bucket's start.
+    let a = sigmoidOfBucketStart((sign << 15) | (97 << 7))
+    for (let i = (sign << 15) | (97 << 7); i < ((sign << 15) | (133 << 7)); i++) {
+      const b = sigmoidOfBucketStart(i + 1)
+      table[i] = (a + b) / 2
+      half = Math.max(half, Math.abs(b - a) / 2)
+      a = b
     }
-    const a = 1 / (1 + Math.exp(-f[0]!))
-    const b = 1 / (1 + Math.exp(-f[1]!))
-    table[i] = (a + b) / 2
-    half = Math.max(half, Math.abs(b - a) / 2)
   }
   return { BUCKET_SIGMOID: table, BUCKET_BOUND: half + 2e-7 }
 })()
