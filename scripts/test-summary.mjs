@@ -31,6 +31,10 @@ for (const group of ['packages', 'apps']) {
     console.log(`${dir}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`)
   }
 }
+if (process.env.ROUTESIM_TYPECHECK_FAILED) {
+  problems.push('typecheck: at least one package failed `tsc --noEmit` (see above)')
+  failed += 1
+}
 for (const p of problems) console.log(p)
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
 process.exit(failed > 0 || passed === 0 ? 1 : 0)
