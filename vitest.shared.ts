@@ -1,4 +1,5 @@
 import { defaultClientConditions, defaultServerConditions } from 'vite'
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 // Resolve sibling packages to their TypeScript sources so tests need no build.
@@ -9,6 +10,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     restoreMocks: true,
+    setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
     testTimeout: 60_000,
     reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
   },
