@@ -35,6 +35,10 @@ if (process.env.ROUTESIM_TYPECHECK_FAILED) {
   problems.push('typecheck: at least one package failed `tsc --noEmit` (see above)')
   failed += 1
 }
+if (process.env.ROUTESIM_PACKAGE_CHECK_FAILED) {
+  problems.push('check:package: publint or attw rejected a package (see above)')
+  failed += 1
+}
 for (const p of problems) console.log(p)
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
 process.exit(failed > 0 || passed === 0 ? 1 : 0)
