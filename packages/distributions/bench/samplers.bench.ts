@@ -1,5 +1,5 @@
 // Prints median wall ms, tokens/s and median process CPU ms (steadier on a shared machine) of the samplers at the WORKLOADS.md sizes (not a test).
-// Run: node bench/run.mjs bench/samplers.bench.ts [tokens]
+// Run: node ../../scripts/run-ts-bench.mjs bench/samplers.bench.ts [tokens]
 import { createPrng } from '@routesim/core'
 import {
   sampleDistinctSubsets,

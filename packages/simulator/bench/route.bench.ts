@@ -1,6 +1,6 @@
 // End-to-end routing through the simulator (ids + weights, as WORKLOADS.md times them): prints median wall ms,
 // tokens/s and median process CPU ms (steadier on a shared machine) per workload (not a test).
-// Run: node ../distributions/bench/run.mjs bench/route.bench.ts [tokens]
+// Run: node ../../scripts/run-ts-bench.mjs bench/route.bench.ts [tokens]
 import { createSimulator } from '../src/index.ts'
 
 const tokens = Number(process.argv[2] ?? 1 << 20)

@@ -2,7 +2,7 @@
 // For each of 58 layers: k = 8 distinct experts of E = 256 per token, Plackett–Luce over 1/rank^1.0 on a
 // per-layer permutation; then per-expert counts, rank loads over 32 contiguous EP ranks, balancedness.
 // The strategy is created inside the timed call, so permutations and alias tables are built there too.
-// Run: node bench/run.mjs bench/zipf.bench.ts [tokens=4096] [reps=9] [workload]
+// Run: node ../../scripts/run-ts-bench.mjs bench/zipf.bench.ts [tokens=4096] [reps=9] [workload]
 import { balancedness, expertCounts, rankLoads } from '@routesim/analysis'
 import { createPrng } from '@routesim/core'
 import { createWeightedDistinctSampler, sampleDistinctSubsets } from '@routesim/distributions'

@@ -1,6 +1,6 @@
 // Runs a TypeScript benchmark file: bundles it with Vite (sibling packages resolved from source,
 // since Node 20 cannot strip types), then runs the plain-JS bundle so timings carry no loader overhead.
-// Usage: node bench/run.mjs bench/zipf.bench.ts [tokens] [reps]
+// Usage, from a package folder: node ../../scripts/run-ts-bench.mjs bench/<name>.bench.ts [args...]
 // BENCH_BUNDLE=out.mjs only writes the bundle (to run elsewhere with plain node).
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url'
 import { build, defaultServerConditions } from 'vite'
 
 const [file, ...args] = process.argv.slice(2)
-if (!file) throw new Error('usage: node bench/run.mjs <file.bench.ts> [args...]')
+if (!file) throw new Error('usage: node ../../scripts/run-ts-bench.mjs <file.bench.ts> [args...]')
 const outDir = mkdtempSync(join(tmpdir(), 'routesim-bench-'))
 const conditions = ['@routesim/source', ...defaultServerConditions]
 try {
