@@ -240,7 +240,7 @@ function groupedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32
 }
 
 /** The best `ranked` group scores, descending, ties → lower group id; returns how many were filled. */
-function rankGroups(values: Float64Array, numGroups: number, ranked: number, rankV: Float64Array, rankI: Int32Array): number {
+export function rankGroups(values: Float64Array, numGroups: number, ranked: number, rankV: Float64Array, rankI: Int32Array): number {
   let filled = 0
   for (let g = 0; g < numGroups; g++) {
     const v = values[g]!
@@ -343,19 +343,7 @@ function interpolatedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds: 
         for (let i = 0; i < n; i++) t += best[i]!
         groupValue[g] = groupScore === 'max' ? best[0]! : t
       }
-      let filled = 0
-      for (let g = 0; g < numGroups; g++) {
-        const v = groupValue[g]!
-        if (filled === topkGroup && !(v > groupTopV[topkGroup - 1]!)) continue
-        let pos = filled < topkGroup ? filled++ : topkGroup - 1
-        while (pos > 0 && groupTopV[pos - 1]! < v) {
-          groupTopV[pos] = groupTopV[pos - 1]!
-          groupTopI[pos] = groupTopI[pos - 1]!
-          pos--
-        }
-        groupTopV[pos] = v
-        groupTopI[pos] = g
-      }
+      rankGroups(groupValue, numGroups, topkGroup, groupTopV, groupTopI)
       chosen.fill(0)
       for (let i = 0; i < topkGroup; i++) chosen[groupTopI[i]!] = 1
     }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
 import { InvalidLogitsError } from './errors/invalid-logits-error.ts'
 import type { TopKOptions, TopKOutput } from './kernel-backend.ts'
-import { canPruneSigmoid, prunedSigmoidTopK } from './reference-backend-sigmoid-pruned.ts'
+import { canPruneSigmoid, prunedSigmoidTopK, rankGroups } from './reference-backend-sigmoid-pruned.ts'
 import { validateTopKArguments } from './reference-backend-validation.ts'
 import type { ResolvedTopK } from './reference-backend-validation.ts'
 
@@ -234,19 +234,7 @@ export function generalTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32
 
     // 3. The chosen groups (ties → lower group id).
     if (grouped) {
-      let filled = 0
-      for (let g = 0; g < numGroups; g++) {
-        const v = groupValue[g]!
-        if (filled === topkGroup && !(v > groupTopV[topkGroup - 1]!)) continue
-        let pos = filled < topkGroup ? filled++ : topkGroup - 1
-        while (pos > 0 && groupTopV[pos - 1]! < v) {
-          groupTopV[pos] = groupTopV[pos - 1]!
-          groupTopI[pos] = groupTopI[pos - 1]!
-          pos--
-        }
-        groupTopV[pos] = v
-        groupTopI[pos] = g
-      }
+      rankGroups(groupValue, numGroups, topkGroup, groupTopV, groupTopI)
       chosen.fill(0)
       for (let i = 0; i < topkGroup; i++) chosen[groupTopI[i]!] = 1
     }
