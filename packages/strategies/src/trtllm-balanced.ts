@@ -105,6 +105,10 @@ const ratioParameter = {
   },
 } as const
 
+function readLayout(p: Readonly<Record<string, unknown>>, balanceRatio: number) {
+  return { epSize: p['epSize'] as number, dpSize: p['dpSize'] as number, dpRank: p['dpRank'] as number, balanceRatio }
+}
+
 export const balancedDefinition = defineSynthetic({
   name: 'balanced',
   description: 'TRT-LLM Balanced: deterministic ids whose per-rank and per-expert counts differ by at most 1',
@@ -112,12 +116,7 @@ export const balancedDefinition = defineSynthetic({
   source: 'TensorRT-LLM layer-wise benchmark runner.py (BalanceMethod.Balanced, get_balanced_selection)',
   formula: 'a = dpRank·T·k + t·k + j; id = (a mod ep)·epr + ⌊a/ep⌋ mod epr, epr = ⌊E/ep⌋; rows sorted',
   build: (p, seed) =>
-    new TrtllmBalancedStrategy('balanced', seed, readWeightOptions(p), {
-      epSize: p['epSize'] as number,
-      dpSize: p['dpSize'] as number,
-      dpRank: p['dpRank'] as number,
-      balanceRatio: 1,
-    }),
+    new TrtllmBalancedStrategy('balanced', seed, readWeightOptions(p), readLayout(p, 1)),
 })
 
 export const imbalancedRanksDefinition = defineSynthetic({
@@ -128,12 +127,7 @@ export const imbalancedRanksDefinition = defineSynthetic({
   formula:
     'n_b = 0 if ratio = 0 else m + round((T − m)·ratio), m = min(T, ⌈E/(dp·k)⌉); first n_b tokens Balanced, the rest id = (ordinal) mod epr; rows sorted',
   build: (p, seed) =>
-    new TrtllmBalancedStrategy('imbalanced_ranks', seed, readWeightOptions(p), {
-      epSize: p['epSize'] as number,
-      dpSize: p['dpSize'] as number,
-      dpRank: p['dpRank'] as number,
-      balanceRatio: p['balanceRatio'] as number,
-    }),
+    new TrtllmBalancedStrategy('imbalanced_ranks', seed, readWeightOptions(p), readLayout(p, p['balanceRatio'] as number)),
 })
 
 export const imbalancedExpertsDefinition = defineSynthetic({
@@ -144,12 +138,7 @@ export const imbalancedExpertsDefinition = defineSynthetic({
   formula:
     'first n_b tokens Balanced; the rest Balanced over a = ⌈k/ep⌉·ep experts, id = ⌊x/a⌋·epr + x mod a; rows sorted',
   build: (p, seed) =>
-    new TrtllmBalancedStrategy('imbalanced_experts', seed, readWeightOptions(p), {
-      epSize: p['epSize'] as number,
-      dpSize: p['dpSize'] as number,
-      dpRank: p['dpRank'] as number,
-      balanceRatio: p['balanceRatio'] as number,
-    }),
+    new TrtllmBalancedStrategy('imbalanced_experts', seed, readWeightOptions(p), readLayout(p, p['balanceRatio'] as number)),
 })
 
 export const createBalancedStrategy = factoryOf(balancedDefinition)
