@@ -1,49 +1,10 @@
-import { create, lgammaDependencies } from 'mathjs/number'
-
-// An isolated mathjs instance with only what we need (never the global `math`).
-const { lgamma } = create({ lgammaDependencies: lgammaDependencies! })
-
-/** Regularized lower incomplete gamma P(a, x) by its power series (converges fast for x < a + 1). */
-function lowerSeries(a: number, x: number): number {
-  let term = 1 / a
-  let sum = term
-  for (let n = 1; n < 10_000; n++) {
-    term *= x / (a + n)
-    sum += term
-    if (Math.abs(term) < Math.abs(sum) * 1e-16) break
-  }
-  return sum * Math.exp(-x + a * Math.log(x) - (lgamma(a) as number))
-}
-
-/** Regularized upper incomplete gamma Q(a, x) by its continued fraction (modified Lentz; x ≥ a + 1). */
-function upperFraction(a: number, x: number): number {
-  const tiny = 1e-300
-  let b = x + 1 - a
-  let c = 1 / tiny
-  let d = 1 / b
-  let h = d
-  for (let i = 1; i < 10_000; i++) {
-    const an = -i * (i - a)
-    b += 2
-    d = an * d + b
-    if (Math.abs(d) < tiny) d = tiny
-    c = b + an / c
-    if (Math.abs(c) < tiny) c = tiny
-    d = 1 / d
-    const delta = d * c
-    h *= delta
-    if (Math.abs(delta - 1) < 1e-16) break
-  }
-  return Math.exp(-x + a * Math.log(x) - (lgamma(a) as number)) * h
-}
+import { regularizedGammaQ } from '@routesim/distributions'
 
 /** P(X ≥ statistic) for X ~ χ²(degreesOfFreedom): the p-value of a χ² test. */
 export function chiSquareSurvival(statistic: number, degreesOfFreedom: number): number {
   if (!(degreesOfFreedom > 0)) throw new RangeError(`degreesOfFreedom must be > 0, got ${degreesOfFreedom}`)
   if (!(statistic > 0)) return 1
-  const a = degreesOfFreedom / 2
-  const x = statistic / 2
-  return x < a + 1 ? 1 - lowerSeries(a, x) : upperFraction(a, x)
+  return regularizedGammaQ(degreesOfFreedom / 2, statistic / 2)
 }
 
 export interface ChiSquareResult {
