@@ -1,4 +1,4 @@
-import type { LoadSummary } from '@routesim/analysis'
+import type { BalancednessReport, LoadSummary } from '@routesim/analysis'
 
 /** All-to-all traffic of one layer-step (tokens start on their contiguous home rank; DeepEP-style dedup per rank). */
 export interface TrafficSummary {
@@ -41,17 +41,7 @@ export interface LayerStepResult {
 }
 
 /** Every balancedness aggregation of one step's `[layers, ranks]` loads (`balancednessReport` of `@routesim/analysis`). */
-export interface BalancednessAggregate {
-  /** Mean of per-layer mean/max (vLLM's fixed headline). */
-  readonly perLayerMean: number
-  /** Σ_layers mean / Σ_layers max (vLLM's original, token-weighted). */
-  readonly tokenWeighted: number
-  /** Mean of (mean + 1e-5)/(max + 1e-5) (SGLang). */
-  readonly sglang: number
-  /** Worst layer, median layer, and vLLM's `p90` (= 10th percentile of layers). */
-  readonly min: number
-  readonly p50: number
-  readonly p90: number
+export interface BalancednessAggregate extends Omit<BalancednessReport, 'perLayer'> {
   /** Σ_layers mean rank load and Σ_layers max rank load, so runs can aggregate token-weighted over steps. */
   readonly meanLoadSum: number
   readonly maxLoadSum: number
