@@ -37,8 +37,13 @@ describe('sampleSigmoidNormalBins (the seed formula, duplicates allowed)', () =>
 
   it.each([
     [256, 0, 1],
+    [256, 0, 3],
+    [64, 0, 1],
+    [200, 0, 1.5],
+    [2, 0, 1],
     [16, 2, 0.5],
     [6, 2, 0.5],
+    [512, 0, 1],
   ])('ids follow P(id=j) = Φ((logit((j+1)/E)−μ)/σ) − Φ((logit(j/E)−μ)/σ): E=%i μ=%d σ=%d, 40 seeds', (e, mean, std) => {
     const p = sigmoidNormalBinProbabilities(e, mean, std)
     const rejected = countRejections(40, (seed) => {
@@ -46,6 +51,47 @@ describe('sampleSigmoidNormalBins (the seed formula, duplicates allowed)', () =>
       return chiSquareTest(tally(ids, e), p).pValue
     })
     expect(rejected).toBeLessThanOrEqual(3)
+  })
+})
+
+describe('sampleSigmoidNormalBins: the mean-0 alias path', () => {
+  it('matches P at the seed defaults with 4M draws (χ² with the sparse edge bins pooled, and the hottest bin)', () => {
+    const e = 256
+    const p = sigmoidNormalBinProbabilities(e, 0, 1)
+    const n = 4_000_000
+    const ids = sampleSigmoidNormalBins(new Int32Array(n + 1), e, 0, 1, createPrng(77, 'alias'))
+    const counts = tally(ids.subarray(0, n), e)
+    // Pool the outer bins until each pooled cell expects ≥ 20 draws.
+    let edge = 0
+    let mass = 0
+    while ((mass + p[edge]! + p[e - 1 - edge]!) * n < 20) mass += p[edge]! + p[e - 1 - edge++]!
+    const pooledP = [mass + p[edge]! + p[e - 1 - edge]!]
+    let pooledCount = 0
+    for (let j = 0; j <= edge; j++) pooledCount += counts[j]! + counts[e - 1 - j]!
+    const pooledCounts = [pooledCount]
+    for (let j = edge + 1; j < e - 1 - edge; j++) {
+      pooledP.push(p[j]!)
+      pooledCounts.push(counts[j]!)
+    }
+    expect(chiSquareTest(Float64Array.from(pooledCounts), Float64Array.from(pooledP)).pValue).toBeGreaterThan(1e-4)
+    const hottest = p.indexOf(Math.max(...p))
+    expect(Math.abs(counts[hottest]! - n * p[hottest]!)).toBeLessThan(5 * Math.sqrt(n * p[hottest]!))
+  })
+
+  it('same seed, same ids; successive calls continue the stream; odd lengths are whole draws', () => {
+    const a = sampleSigmoidNormalBins(new Int32Array(10_001), 256, 0, 1, createPrng(5))
+    expect(sampleSigmoidNormalBins(new Int32Array(10_001), 256, 0, 1, createPrng(5))).toEqual(a)
+    const prng = createPrng(5)
+    const first = sampleSigmoidNormalBins(new Int32Array(7), 256, 0, 1, prng)
+    const second = sampleSigmoidNormalBins(new Int32Array(7), 256, 0, 1, prng)
+    expect(first).not.toEqual(second)
+    expect(a.every((v) => v >= 0 && v < 256)).toBe(true)
+  })
+
+  it('keeps the ziggurat map where a bin is too rare for the alias table (E = 256, σ = 0.5)', () => {
+    const ids = sampleSigmoidNormalBins(new Int32Array(5000), 256, 0, 0.5, createPrng(6))
+    const z = sampleNormal(new Float64Array(5000), 0, 0.5, createPrng(6))
+    expect(Array.from(ids)).toEqual(Array.from(z, (v) => sigmoidBin(v, 256)))
   })
 })
 

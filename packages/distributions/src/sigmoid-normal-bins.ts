@@ -5,6 +5,7 @@ import { fillNormals } from './ziggurat.ts'
 import { normalCdf } from './special-functions.ts'
 import { WordBlocks } from './word-blocks.ts'
 import { SigmoidBinTable, sigmoidBin } from './sigmoid-bin-table.ts'
+import { HALF_WORD_MAX_CATEGORIES, HalfWordAlias } from './half-word-alias.ts'
 
 /** Normals generated per batch into a scratch array, then mapped to ids. */
 const CHUNK = 8192
@@ -14,16 +15,34 @@ const DISTINCT_BATCH = 256
 const MAX_REDRAWS = 64
 /** Below this remaining mass (≥ 8 expected redraws) a slot goes straight to the exact conditional draw. */
 const MIN_REJECTION_MASS = 1 / 8
+/**
+ * The alias path needs every bin's probability well above normalCdf's absolute rounding (~1e-16),
+ * so that its relative error (≤ ~1e-7 here) is far below anything a sample could detect.
+ */
+const MIN_ALIAS_PROBABILITY = 1e-9
+/** Alias tables kept for reuse (building one costs 2^16 cells + E normalCdf calls). */
+const ALIAS_CACHE_SIZE = 4
+const aliasCache = new Map<string, HalfWordAlias | null>()
 
 /**
  * Fills `out` with the seed's `normal_routing` ids: z ~ N(mean, std²) i.i.d., id = sigmoidBin(z).
- * Ids may repeat within a row, as in the seed. The z values are exactly what `sampleNormal` (ziggurat)
- * would draw for `out.length` values.
+ * Ids may repeat within a row, as in the seed. For mean 0, 2 ≤ E ≤ 256 and every bin's probability
+ * ≥ 1e-9 (the seed's defaults among them), an id depends only on z's bin, so it is drawn directly
+ * from P(id = j) (`sigmoidNormalBinProbabilities`) by an alias table, 16 bits per id (see
+ * `HalfWordAlias` for its exactness bound). Otherwise the z values are exactly what `sampleNormal`
+ * (ziggurat) would draw for `out.length` values, mapped through sigmoidBin.
  */
 export function sampleSigmoidNormalBins(out: Int32Array, numBins: number, mean: number, std: number, prng: Prng): Int32Array {
   assertInt32Output('out', out)
   assertInteger('numBins', numBins, { min: 1, max: MAX_RANGE })
   assertNormalParameters(mean, std, { strictStd: false })
+  const alias = mean === 0 && std > 0 ? binAlias(numBins, std) : null
+  if (alias) {
+    // Two ids per word, plus one word per rare straddling cell (≤ 0.8%).
+    const blocks = new WordBlocks(prng, Math.ceil(out.length / 2) + (out.length >>> 7))
+    alias.fill(out, blocks)
+    return out
+  }
   const z = new Float64Array(Math.min(CHUNK, out.length))
   const blocks = new WordBlocks(prng, zigguratWords(out.length))
   const table = SigmoidBinTable.worthwhile(numBins, out.length) ? new SigmoidBinTable(numBins, out.length) : undefined
@@ -40,6 +59,20 @@ export function sampleSigmoidNormalBins(out: Int32Array, numBins: number, mean: 
     }
   }
   return out
+}
+
+/** The cached alias table of mean-0 normal routing over `numBins` bins, or null where it does not apply. */
+function binAlias(numBins: number, std: number): HalfWordAlias | null {
+  if (numBins < 2 || numBins > HALF_WORD_MAX_CATEGORIES) return null
+  const key = `${numBins}:${std}`
+  let alias = aliasCache.get(key)
+  if (alias === undefined) {
+    const p = sigmoidNormalBinProbabilities(numBins, 0, std)
+    alias = p.every((v) => v >= MIN_ALIAS_PROBABILITY) ? new HalfWordAlias(p) : null
+    if (aliasCache.size >= ALIAS_CACHE_SIZE) aliasCache.delete(aliasCache.keys().next().value!)
+    aliasCache.set(key, alias)
+  }
+  return alias
 }
 
 /**

@@ -6,6 +6,7 @@ const LAYERS = 128
 const R = 3.442619855899
 const V = 9.91256303526217e-3
 const INV_TWO_POW_24 = 1 / 16777216
+const INV_TWO_POW_25 = 1 / 33554432
 const INV_TWO_POW_32 = 1 / 4294967296
 
 /** Layer edges x[0..128] (x[0] = V/f(R) is the base's virtual width, x[128] = 0) and ratios x[i+1]/x[i]. */
@@ -72,6 +73,53 @@ export function fillNormals(out: Float32Array | Float64Array, from: number, to: 
     pos = blocks.pos
     end = blocks.end
     if (z === z) out[n++] = mean + std * z // NaN: the wedge test rejected; draw again
+  }
+  blocks.pos = pos
+  blocks.end = end
+}
+
+/**
+ * Fills `out[from, to)` with |N(0, 1)| draws: the same ziggurat without a sign bit (the ziggurat
+ * samples the half-normal and the sign is an independent coin), so the high 25 bits all go to
+ * u ∈ (0, 1) and one word per value suffices on the fast path. Reads `blocks` like `fillNormals`.
+ */
+export function fillHalfNormals(out: Float64Array, from: number, to: number, blocks: WordBlocks): void {
+  const words = new Int32Array(blocks.buffer.buffer, blocks.buffer.byteOffset, blocks.buffer.length)
+  const x = X
+  const ratio = RATIO
+  let pos = blocks.pos
+  let end = blocks.end
+  let n = from
+  while (n < to) {
+    if (pos === end) {
+      end = blocks.refill()
+      pos = 0
+    }
+    const stop = Math.min(end, pos + (to - n))
+    let p = pos
+    let rareLayer = -1
+    let rareU = 0
+    for (; p < stop; p++) {
+      const w = words[p]!
+      const layer = w & 127
+      const u = ((w >>> 7) + 0.5) * INV_TWO_POW_25
+      if (u < ratio[layer]!) {
+        out[n++] = u * x[layer]!
+        continue
+      }
+      rareLayer = layer
+      rareU = u
+      p++
+      break
+    }
+    pos = p
+    if (rareLayer < 0) continue
+    blocks.pos = pos
+    blocks.end = end
+    const z = rareNormal(rareLayer, rareU, blocks)
+    pos = blocks.pos
+    end = blocks.end
+    if (z === z) out[n++] = z // NaN: the wedge test rejected; draw again
   }
   blocks.pos = pos
   blocks.end = end
