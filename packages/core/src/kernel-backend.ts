@@ -67,6 +67,11 @@ export interface KernelBackend {
   readonly name: string
   /** What actually runs (e.g. 'reference', 'cpu', 'webasm', 'webgpu', 'webgl2'). */
   readonly mode: string
+  /**
+   * True when `topK` itself throws InvalidLogitsError at the first NaN/±Inf logit (row order, then column),
+   * as the reference does, so a caller need not scan the logits first. Absent means false.
+   */
+  readonly checksFiniteLogits?: boolean | undefined
   topK(logits: Float32Array, rows: number, cols: number, options: TopKOptions): MaybePromise<TopKOutput>
   /** Per-expert counts of a flat id array. */
   histogram(ids: Int32Array, numExperts: number): MaybePromise<Int32Array>

@@ -23,6 +23,7 @@ export function referenceHistogram(ids: Int32Array, numExperts: number): Int32Ar
 export interface ReferenceBackend extends KernelBackend {
   readonly name: 'reference'
   readonly mode: 'reference'
+  readonly checksFiniteLogits: true
   topK(logits: Float32Array, rows: number, cols: number, options: TopKOptions): TopKOutput
   histogram(ids: Int32Array, numExperts: number): Int32Array
   sampleIds(options: SampleIdsOptions): Int32Array
@@ -41,6 +42,7 @@ export function createReferenceBackend(): ReferenceBackend {
   return {
     name: 'reference',
     mode: 'reference',
+    checksFiniteLogits: true,
     topK: referenceTopK,
     histogram: referenceHistogram,
     sampleIds: referenceSampleIds,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { resolveParameters } from '@routesim/core'
+import { InvalidLogitsError, createReferenceBackend, resolveParameters } from '@routesim/core'
+import type { KernelBackend } from '@routesim/core'
 import { createRandomLogits, createRecordingBackend } from '@routesim/testing'
 import { routerDefinitions } from './router-definitions.ts'
 
@@ -38,5 +39,36 @@ describe('routeTokensOn runs the selection on the given backend', () => {
     const call = backend.calls[0]!
     expect(call).toMatchObject({ kernel: 'topK', options: { scoring: 'sigmoid', grouping: { numGroups: 8, topkGroup: 4, groupScore: 'top2_sum' } } })
     expect(call.kernel === 'topK' && call.options.bias).toBeInstanceOf(Float32Array)
+  })
+
+  describe('non-finite logits', () => {
+    const definition = routerDefinitions.find((d) => d.name === 'softmax_topk')!
+    const strategy = definition.create(resolveParameters('softmax_topk', definition.parameters, {}), {})
+    const bad = Float32Array.from(createRandomLogits(3, T, E, 2))
+    bad[7 * E + 11] = Number.NaN
+    const badLogits = { data: bad, shape: [T, E] }
+    const capture = async (backend: KernelBackend): Promise<unknown> =>
+      strategy.routeTokensOn!(backend, { shape: [T, 4] }, badLogits, 8).then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+
+    it('a backend that checks finiteness itself gets the logits unscanned, and its error names routerLogits', async () => {
+      const reference = createReferenceBackend()
+      let calls = 0
+      const checking: KernelBackend = { ...reference, topK: (...args) => (calls++, reference.topK(...args)) }
+      const error = await capture(checking)
+      expect(calls).toBe(1) // no scan threw before the kernel ran
+      expect(InvalidLogitsError.isInstance(error)).toBe(true)
+      expect(error).toMatchObject({ row: 7, column: 11 })
+      expect((error as Error).message).toContain('routerLogits')
+    })
+
+    it('a backend that does not check is never handed non-finite logits', async () => {
+      const backend = createRecordingBackend()
+      const error = await capture(backend)
+      expect(InvalidLogitsError.isInstance(error)).toBe(true)
+      expect(backend.calls).toEqual([])
+    })
   })
 })

@@ -62,18 +62,30 @@ export function createRouterStrategy(planner: RouterPlanner): RoutingStrategy {
       try {
         selection = referenceTopK(inputs.logits, inputs.numTokens, inputs.numExperts, plan.topK, selected)
       } catch (error) {
-        if (!InvalidLogitsError.isInstance(error)) throw error
-        throw new InvalidLogitsError({ parameter: 'routerLogits', row: error.row, column: error.column, value: error.value })
+        throw renameLogitsError(error)
       }
       return toResult(inputs, plan, selection.ids, selection.weights, selected)
     },
     async routeTokensOn(backend: KernelBackend, hiddenStates, routerLogits, topK, indicesType) {
-      const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType)
+      // A backend that rejects non-finite logits itself spares the extra pass over them.
+      const checkFinite = backend.checksFiniteLogits !== true
+      const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType, { checkFinite })
       const plan = planner(inputs.numExperts, inputs.topK)
-      const { ids, weights } = await backend.topK(inputs.logits, inputs.numTokens, inputs.numExperts, plan.topK)
-      return toResult(inputs, plan, ids, weights)
+      let selection: TopKOutput
+      try {
+        selection = await backend.topK(inputs.logits, inputs.numTokens, inputs.numExperts, plan.topK)
+      } catch (error) {
+        throw renameLogitsError(error)
+      }
+      return toResult(inputs, plan, selection.ids, selection.weights)
     },
   }
+}
+
+/** A kernel names its input `logits`; the strategy's caller passed `routerLogits`. */
+function renameLogitsError(error: unknown): unknown {
+  if (!InvalidLogitsError.isInstance(error)) return error
+  return new InvalidLogitsError({ parameter: 'routerLogits', row: error.row, column: error.column, value: error.value })
 }
 
 /** Runs a planner on logits alone (the plain-function form): hidden states are implied by the logits' rows. */

@@ -1,0 +1,82 @@
+import { BackendUnavailableError, createReferenceBackend, validateTopKArguments } from '@routesim/core'
+import type { KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
+import { instantiateKernels, kernelModuleBytes, kernelUnavailableReason } from './kernel-instance.ts'
+import { WASM_MAX_COLS, wasmSelectTopK, winnerScores } from './wasm-top-k.ts'
+
+/** What `topK` ran for a call: the SIMD kernel, or the reference for what the kernel does not cover. */
+export type WasmTopKPath = 'simd' | 'reference'
+
+/** The WebAssembly SIMD backend. Its kernels are synchronous, so its methods return values, not promises. */
+export interface WasmBackend extends KernelBackend {
+  readonly name: 'wasm'
+  readonly mode: 'wasm-simd'
+  readonly checksFiniteLogits: true
+  topK(logits: Float32Array, rows: number, cols: number, options: TopKOptions): TopKOutput
+  histogram(ids: Int32Array, numExperts: number): Int32Array
+  sampleIds(options: SampleIdsOptions): Int32Array
+  /** Which path the last `topK` call took (so tests and benchmarks can assert the kernel really ran). */
+  readonly lastTopKPath: WasmTopKPath | undefined
+  dispose(): void
+}
+
+/**
+ * A kernel backend whose top-k runs as WebAssembly SIMD (f32x4) in this thread: the same module in Node
+ * and in browsers, no workers, no GPU. Plain top-k — softmax, sigmoid or raw-logit scoring without a
+ * correction bias or groups (softmax_topk, sigmoid_topk without bias, llama4_topk) — runs in the kernel;
+ * biased and grouped selection, histograms and sampling run the reference kernels (named by
+ * `lastTopKPath`). Results are the reference's exactly: the kernel only decides faster which values
+ * can win. Throws BackendUnavailableError where the engine lacks WebAssembly SIMD.
+ *
+ * @example
+ * const backend = await createWasmBackend()
+ * const { ids, weights } = backend.topK(logits, tokens, 256, { k: 8, scoring: 'softmax' })
+ */
+export async function createWasmBackend(): Promise<WasmBackend> {
+  const bytes = kernelModuleBytes()
+  const reason = kernelUnavailableReason(bytes)
+  if (reason !== undefined) throw new BackendUnavailableError({ mode: 'wasm-simd', reason })
+  const kernels = await instantiateKernels(bytes)
+  const reference = createReferenceBackend()
+  let disposed = false
+  let lastTopKPath: WasmTopKPath | undefined
+
+  const backend: WasmBackend = {
+    name: 'wasm',
+    mode: 'wasm-simd',
+    checksFiniteLogits: true,
+    get lastTopKPath() {
+      return lastTopKPath
+    },
+    topK(logits, rows, cols, options) {
+      assertOpen(disposed)
+      const o = validateTopKArguments(logits, rows, cols, options)
+      if (o.bias !== undefined || o.groupScore !== 'none' || o.cols > WASM_MAX_COLS) {
+        lastTopKPath = 'reference'
+        return reference.topK(logits, rows, cols, options)
+      }
+      const ids = new Int32Array(o.rows * o.k)
+      const values = new Float32Array(o.rows * o.k)
+      wasmSelectTopK(kernels, logits, o, ids, values)
+      const weights = new Float32Array(o.rows * o.k)
+      if (o.needWeights) winnerScores(logits, o, values, weights)
+      lastTopKPath = 'simd'
+      return { ids, weights }
+    },
+    histogram(ids, numExperts) {
+      assertOpen(disposed)
+      return reference.histogram(ids, numExperts)
+    },
+    sampleIds(options) {
+      assertOpen(disposed)
+      return reference.sampleIds(options)
+    },
+    dispose() {
+      disposed = true
+    },
+  }
+  return backend
+}
+
+function assertOpen(disposed: boolean): void {
+  if (disposed) throw new BackendUnavailableError({ mode: 'wasm-simd', reason: 'this backend was disposed' })
+}

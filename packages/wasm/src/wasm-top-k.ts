@@ -1,0 +1,75 @@
+import { InvalidLogitsError } from '@routesim/core'
+import type { ResolvedTopK } from '@routesim/core'
+import type { KernelExports } from './kernel-instance.ts'
+
+/** Floats copied into the module per kernel call: 256 KiB, so a chunk is still in cache when the kernel reads it. */
+export const WASM_CHUNK_FLOATS = 65536
+/** Widest row the kernels take (a row must fit one chunk of module memory); wider rows go to the reference. */
+export const WASM_MAX_COLS = 2 ** 24
+
+const PAGE = 65536
+
+/**
+ * Selection of every row in the module: rows are copied in a chunk at a time, the kernel writes ids and
+ * the winners' logits, which are copied out. `o` must be a plain top-k (no bias, no groups).
+ * Throws InvalidLogitsError (parameter `logits`) at the first non-finite value, as the reference does.
+ */
+export function wasmSelectTopK(kernels: KernelExports, logits: Float32Array, o: ResolvedTopK, ids: Int32Array, values: Float32Array): void {
+  const { rows, cols, k } = o
+  const chunkRows = Math.max(1, Math.floor(WASM_CHUNK_FLOATS / cols))
+  const base = kernels.scratchBase()
+  const inPtr = align(base)
+  const idsPtr = align(inPtr + chunkRows * cols * 4)
+  const valsPtr = align(idsPtr + chunkRows * k * 4)
+  const candPtr = align(valsPtr + chunkRows * k * 4)
+  // Candidate ids (cols + 4, for the 4-lane tail) and 16 sort keys of 8 bytes.
+  const end = align(candPtr + (cols + 4) * 4) + 16 * 8
+  const memory = kernels.memory
+  if (memory.buffer.byteLength < end) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE))
+  const f32 = new Float32Array(memory.buffer)
+  const i32 = new Int32Array(memory.buffer)
+  for (let r0 = 0; r0 < rows; r0 += chunkRows) {
+    const n = Math.min(chunkRows, rows - r0)
+    f32.set(logits.subarray(r0 * cols, (r0 + n) * cols), inPtr >> 2)
+    const bad = kernels.topKRows(inPtr, n, cols, k, idsPtr, valsPtr, candPtr)
+    if (bad >= 0) throwFirstNonFinite(logits, r0 + bad, cols)
+    ids.set(i32.subarray(idsPtr >> 2, (idsPtr >> 2) + n * k), r0 * k)
+    values.set(f32.subarray(valsPtr >> 2, (valsPtr >> 2) + n * k), r0 * k)
+  }
+}
+
+function align(offset: number): number {
+  return (offset + 15) & ~15
+}
+
+function throwFirstNonFinite(logits: Float32Array, row: number, cols: number): never {
+  for (let j = 0; j < cols; j++) {
+    const v = logits[row * cols + j]!
+    if (!Number.isFinite(v)) throw new InvalidLogitsError({ parameter: 'logits', row, column: j, value: v })
+  }
+  throw new Error(`unreachable: the kernel reported row ${row} non-finite but none is`)
+}
+
+/**
+ * The unbiased scores of the winners, as the reference computes them (float64, then stored as float32):
+ * softmax over the whole row, sigmoid, or the logits themselves.
+ */
+export function winnerScores(logits: Float32Array, o: ResolvedTopK, values: Float32Array, out: Float32Array): void {
+  const { rows, cols, k, scoring } = o
+  if (scoring === 'logits') {
+    out.set(values)
+    return
+  }
+  for (let r = 0; r < rows; r++) {
+    const at = r * k
+    if (scoring === 'sigmoid') {
+      for (let i = 0; i < k; i++) out[at + i] = 1 / (1 + Math.exp(-values[at + i]!))
+      continue
+    }
+    const max = values[at]!
+    const base = r * cols
+    let sum = 0
+    for (let j = 0; j < cols; j++) sum += Math.exp(logits[base + j]! - max)
+    for (let i = 0; i < k; i++) out[at + i] = Math.exp(values[at + i]! - max) / sum
+  }
+}
