@@ -28,6 +28,26 @@ function buildTables(): { x: Float64Array; ratio: Float64Array } {
 const { x: X, ratio: RATIO } = buildTables()
 
 /**
+ * The half-normal fast path in integers: m = w >>> 7 is accepted iff m < ACCEPT[layer], the same
+ * test as (m + 0.5)·2^-25 < ratio[layer]; the value (m + 0.5)·SCALED_X[layer] equals u·x[layer]
+ * exactly (SCALED_X only rescales x by 2^-25).
+ */
+function buildHalfTables(): { accept: Int32Array; scaledX: Float64Array } {
+  const accept = new Int32Array(LAYERS)
+  const scaledX = new Float64Array(LAYERS)
+  for (let i = 0; i < LAYERS; i++) {
+    let m = Math.floor(RATIO[i]! * 33554432)
+    while (m > 0 && (m - 0.5) * INV_TWO_POW_25 >= RATIO[i]!) m--
+    while ((m + 0.5) * INV_TWO_POW_25 < RATIO[i]!) m++
+    accept[i] = m
+    scaledX[i] = X[i]! * INV_TWO_POW_25
+  }
+  return { accept, scaledX }
+}
+
+const { accept: ACCEPT, scaledX: SCALED_X } = buildHalfTables()
+
+/**
  * Fills `out[from, to)` with N(mean, std²) draws, reading 32-bit words from `blocks` (one word per
  * value on the fast path, ~98.8%): the low 7 bits pick the layer, the high 25 bits give u ∈ (−1, 1)
  * (disjoint bits, so layer and position are independent). Edge cases draw extra words for the wedge
@@ -85,8 +105,8 @@ export function fillNormals(out: Float32Array | Float64Array, from: number, to: 
  */
 export function fillHalfNormals(out: Float64Array, from: number, to: number, blocks: WordBlocks): void {
   const words = new Int32Array(blocks.buffer.buffer, blocks.buffer.byteOffset, blocks.buffer.length)
-  const x = X
-  const ratio = RATIO
+  const accept = ACCEPT
+  const scaledX = SCALED_X
   let pos = blocks.pos
   let end = blocks.end
   let n = from
@@ -102,13 +122,13 @@ export function fillHalfNormals(out: Float64Array, from: number, to: number, blo
     for (; p < stop; p++) {
       const w = words[p]!
       const layer = w & 127
-      const u = ((w >>> 7) + 0.5) * INV_TWO_POW_25
-      if (u < ratio[layer]!) {
-        out[n++] = u * x[layer]!
+      const m = w >>> 7
+      if (m < accept[layer]!) {
+        out[n++] = (m + 0.5) * scaledX[layer]!
         continue
       }
       rareLayer = layer
-      rareU = u
+      rareU = (m + 0.5) * INV_TWO_POW_25
       p++
       break
     }
