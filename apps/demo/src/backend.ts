@@ -1,8 +1,11 @@
 import { assertOneOf } from '@routesim/core'
 import type { KernelBackend } from '@routesim/core'
 
-/** `--backend` values: the reference (plain TypeScript, the truth) and the gpu.js modes of `@routesim/gpu`. */
-export const BACKEND_MODES = ['reference', 'auto', 'webasm', 'webgpu', 'webgl2', 'webgl', 'cpu'] as const
+/**
+ * `--backend` values: the reference (plain TypeScript, the truth), `wasm` (`@routesim/wasm`, WebAssembly SIMD
+ * top-k) and the gpu.js modes of `@routesim/gpu`.
+ */
+export const BACKEND_MODES = ['reference', 'wasm', 'auto', 'webasm', 'webgpu', 'webgl2', 'webgl', 'cpu'] as const
 export type BackendMode = (typeof BACKEND_MODES)[number]
 
 export interface OpenedBackend {
@@ -21,6 +24,11 @@ export interface OpenedBackend {
 export async function openBackend(mode: string): Promise<OpenedBackend> {
   const chosen = assertOneOf<BackendMode>('--backend', mode, BACKEND_MODES)
   if (chosen === 'reference') return { backend: undefined, dispose: () => {} }
+  if (chosen === 'wasm') {
+    const { createWasmBackend } = await import('@routesim/wasm')
+    const backend = await createWasmBackend()
+    return { backend, detail: 'WebAssembly SIMD top-k; biased/grouped top-k, histograms and sampling run the reference kernels', dispose: () => backend.dispose() }
+  }
   const { createGpuBackend } = await import('@routesim/gpu')
   // In Node, WebGPU comes from Dawn (the `webgpu` package). For 'auto' a missing Dawn only means
   // auto picks another mode; for an explicit 'webgpu' its error is the answer.

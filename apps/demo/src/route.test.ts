@@ -114,6 +114,17 @@ describe('routesim route --json', () => {
     expect(cpu.counts).toEqual(reference.counts)
   })
 
+  it('routes on the wasm backend: the SIMD kernel ran, and the routing equals the reference', async () => {
+    const args = [...base('softmax_topk', 3000, 256, 8), '--seed', '3']
+    const reference = await routeJson(...args)
+    const wasm = await routeJson(...args, '--backend', 'wasm')
+    expect(wasm).toMatchObject({ backend: 'wasm', ranOn: 'wasm-simd', lastRun: { operation: 'topK', ranOn: 'kernel' } })
+    expect(wasm.counts).toEqual(reference.counts)
+    // grouped_topk with a bias is handed to the reference kernel, and the output says so.
+    const grouped = await routeJson(...base('grouped_topk', 100, 64, 4), '--param', 'scoring=sigmoid', '--param', 'correctionBias=' + new Array(64).fill(0.01).join(','), '--backend', 'wasm')
+    expect(grouped).toHaveProperty('lastRun.ranOn', 'reference')
+  })
+
   it("measures a target strategy's balancedness at its target (strategies and analysis agree)", async () => {
     for (const target of [0.3, 0.6, 0.9]) {
       const r = await routeJson(...base('target_balancedness', 4096, 256, 8), '--param', `target=${target}`, '--param', 'epSize=32', '--ep-size', '32')

@@ -39,7 +39,7 @@ export interface RouteOutcome {
   readonly lastRun?: { readonly operation: string; readonly ranOn: string; readonly reason: string }
 }
 
-/** gpu.js backends report where their last call ran (`lastRun`); other backends do not. */
+/** gpu.js and wasm backends report where their last call ran (`lastRun`); the reference does not. */
 function lastRunOf(backend: KernelBackend): RouteOutcome['lastRun'] {
   const run = (backend as { lastRun?: { operation?: unknown; ranOn?: unknown; reason?: unknown } }).lastRun
   if (!run || typeof run.operation !== 'string' || typeof run.ranOn !== 'string' || typeof run.reason !== 'string') return undefined

@@ -43,6 +43,11 @@ export interface TopKOptions {
 export interface TopKOutput {
   readonly ids: Int32Array
   readonly weights: Float32Array
+  /**
+   * The winners' logits `[rows, k]`, when the backend has them at hand: routers that derive weights from
+   * them (renormalized softmax, sigmoid) then need not gather them from the whole `[rows, cols]` input.
+   */
+  readonly winnerLogits?: Float32Array | undefined
 }
 
 export type SamplingKind = 'uniform_iid' | 'uniform_distinct' | 'categorical_distinct'

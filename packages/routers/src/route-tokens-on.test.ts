@@ -41,6 +41,19 @@ describe('routeTokensOn runs the selection on the given backend', () => {
     expect(call.kernel === 'topK' && call.options.bias).toBeInstanceOf(Float32Array)
   })
 
+  it("derives weights from the backend's winnerLogits when it hands them over (no gather from the whole input)", async () => {
+    const definition = routerDefinitions.find((d) => d.name === 'softmax_topk')!
+    const strategy = definition.create(resolveParameters('softmax_topk', definition.parameters, {}), {})
+    const reference = createReferenceBackend()
+    const zeroed: KernelBackend = {
+      ...reference,
+      topK: (...args) => ({ ...reference.topK(...args), winnerLogits: new Float32Array(T * 8) }),
+    }
+    const [weights] = await strategy.routeTokensOn!(zeroed, { shape: [T, 4] }, logits, 8)
+    // Equal winner logits renormalise to equal weights: proof the handed-over values were used.
+    expect(Array.from(weights.data as Float32Array).every((w) => Math.abs(w - 1 / 8) < 1e-7)).toBe(true)
+  })
+
   describe('non-finite logits', () => {
     const definition = routerDefinitions.find((d) => d.name === 'softmax_topk')!
     const strategy = definition.create(resolveParameters('softmax_topk', definition.parameters, {}), {})

@@ -77,7 +77,7 @@ export function createRouterStrategy(planner: RouterPlanner): RoutingStrategy {
       } catch (error) {
         throw renameLogitsError(error)
       }
-      return toResult(inputs, plan, selection.ids, selection.weights)
+      return toResult(inputs, plan, selection.ids, selection.weights, selection.winnerLogits)
     },
   }
 }

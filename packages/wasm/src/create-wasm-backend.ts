@@ -3,8 +3,13 @@ import type { KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@
 import { instantiateKernels, kernelModuleBytes, kernelUnavailableReason } from './kernel-instance.ts'
 import { WASM_MAX_COLS, wasmSelectTopK, winnerScores } from './wasm-top-k.ts'
 
-/** What `topK` ran for a call: the SIMD kernel, or the reference for what the kernel does not cover. */
-export type WasmTopKPath = 'simd' | 'reference'
+/** Where the last call ran (the same shape as gpu.js backends' `lastRun`), so no handoff goes unsaid. */
+export interface WasmLastRun {
+  readonly operation: 'topK' | 'histogram' | 'sampleIds'
+  /** 'kernel': the SIMD kernel; 'reference': core's reference kernel, for what the kernel does not cover. */
+  readonly ranOn: 'kernel' | 'reference'
+  readonly reason: string
+}
 
 /** The WebAssembly SIMD backend. Its kernels are synchronous, so its methods return values, not promises. */
 export interface WasmBackend extends KernelBackend {
@@ -14,8 +19,8 @@ export interface WasmBackend extends KernelBackend {
   topK(logits: Float32Array, rows: number, cols: number, options: TopKOptions): TopKOutput
   histogram(ids: Int32Array, numExperts: number): Int32Array
   sampleIds(options: SampleIdsOptions): Int32Array
-  /** Which path the last `topK` call took (so tests and benchmarks can assert the kernel really ran). */
-  readonly lastTopKPath: WasmTopKPath | undefined
+  /** Where the last call ran (so tests and benchmarks can assert the kernel really ran). */
+  readonly lastRun: WasmLastRun | undefined
   dispose(): void
 }
 
@@ -24,7 +29,7 @@ export interface WasmBackend extends KernelBackend {
  * and in browsers, no workers, no GPU. Plain top-k — softmax, sigmoid or raw-logit scoring without a
  * correction bias or groups (softmax_topk, sigmoid_topk without bias, llama4_topk) — runs in the kernel;
  * biased and grouped selection, histograms and sampling run the reference kernels (named by
- * `lastTopKPath`). Results are the reference's exactly: the kernel only decides faster which values
+ * `lastRun`). Results are the reference's exactly: the kernel only decides faster which values
  * can win. Throws BackendUnavailableError where the engine lacks WebAssembly SIMD.
  *
  * @example
@@ -38,20 +43,21 @@ export async function createWasmBackend(): Promise<WasmBackend> {
   const kernels = await instantiateKernels(bytes)
   const reference = createReferenceBackend()
   let disposed = false
-  let lastTopKPath: WasmTopKPath | undefined
+  let lastRun: WasmLastRun | undefined
 
   const backend: WasmBackend = {
     name: 'wasm',
     mode: 'wasm-simd',
     checksFiniteLogits: true,
-    get lastTopKPath() {
-      return lastTopKPath
+    get lastRun() {
+      return lastRun
     },
     topK(logits, rows, cols, options) {
       assertOpen(disposed)
       const o = validateTopKArguments(logits, rows, cols, options)
       if (o.bias !== undefined || o.groupScore !== 'none' || o.cols > WASM_MAX_COLS) {
-        lastTopKPath = 'reference'
+        const reason = o.cols > WASM_MAX_COLS ? `rows wider than ${WASM_MAX_COLS} experts` : 'the kernel selects without a correction bias or groups'
+        lastRun = { operation: 'topK', ranOn: 'reference', reason }
         return reference.topK(logits, rows, cols, options)
       }
       const ids = new Int32Array(o.rows * o.k)
@@ -59,15 +65,17 @@ export async function createWasmBackend(): Promise<WasmBackend> {
       wasmSelectTopK(kernels, logits, o, ids, values)
       const weights = new Float32Array(o.rows * o.k)
       if (o.needWeights) winnerScores(logits, o, values, weights)
-      lastTopKPath = 'simd'
-      return { ids, weights }
+      lastRun = { operation: 'topK', ranOn: 'kernel', reason: 'WebAssembly SIMD' }
+      return { ids, weights, winnerLogits: values }
     },
     histogram(ids, numExperts) {
       assertOpen(disposed)
+      lastRun = { operation: 'histogram', ranOn: 'reference', reason: 'this backend has no histogram kernel' }
       return reference.histogram(ids, numExperts)
     },
     sampleIds(options) {
       assertOpen(disposed)
+      lastRun = { operation: 'sampleIds', ranOn: 'reference', reason: 'this backend has no sampling kernel' }
       return reference.sampleIds(options)
     },
     dispose() {

@@ -1,6 +1,6 @@
 // Backend
 export { createWasmBackend } from './create-wasm-backend.ts'
-export type { WasmBackend, WasmTopKPath } from './create-wasm-backend.ts'
+export type { WasmBackend, WasmLastRun } from './create-wasm-backend.ts'
 
 // Limits of the kernels (documented thresholds)
 export { WASM_CHUNK_FLOATS, WASM_MAX_COLS } from './wasm-top-k.ts'

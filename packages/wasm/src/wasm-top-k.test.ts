@@ -19,15 +19,16 @@ function normals(n: number, seed: number): Float32Array {
 function expectSameAsReference(logits: Float32Array, rows: number, cols: number, options: TopKOptions): void {
   const expected = reference.topK(logits, rows, cols, options)
   const actual = backend.topK(logits, rows, cols, options)
-  expect(backend.lastTopKPath).toBe('simd')
+  expect(backend.lastRun).toMatchObject({ operation: 'topK', ranOn: 'kernel' })
   expect(actual.ids).toEqual(expected.ids)
   expect(actual.weights).toEqual(expected.weights)
+  expect(actual.winnerLogits).toEqual(Float32Array.from(expected.ids, (id, i) => logits[Math.floor(i / options.k) * cols + id]!))
 }
 
 describe('wasm top-k', () => {
   it('golden: softmax top-2 of [1, 2, 3, 4] → ids [3, 2]', () => {
     const { ids, weights } = backend.topK(new Float32Array([1, 2, 3, 4]), 1, 4, { k: 2, scoring: 'softmax' })
-    expect(backend.lastTopKPath).toBe('simd')
+    expect(backend.lastRun).toMatchObject({ operation: 'topK', ranOn: 'kernel' })
     expect(Array.from(ids)).toEqual([3, 2])
     expect(weights[0]).toBeCloseTo(0.643914, 6)
     expect(weights[1]).toBeCloseTo(0.236883, 6)
@@ -91,8 +92,9 @@ describe('wasm top-k', () => {
     const bias = new Float32Array(16).fill(0.1)
     const options: TopKOptions = { k: 4, scoring: 'sigmoid', bias, grouping: { numGroups: 4, topkGroup: 2, groupScore: 'top2_sum' } }
     const actual = backend.topK(logits, 32, 16, options)
-    expect(backend.lastTopKPath).toBe('reference')
+    expect(backend.lastRun).toMatchObject({ operation: 'topK', ranOn: 'reference' })
     expect(actual).toEqual(reference.topK(logits, 32, 16, options))
+    expect(actual.winnerLogits).toBeUndefined()
   })
 
   it('needWeights: false leaves weights zero-filled and ids unchanged', () => {

@@ -23,6 +23,16 @@ describe('routesim bench', () => {
     }
   })
 
+  it('times the wasm backend under its own name and says which calls it handed to the reference', async () => {
+    const { code, stdout } = await runRoutesim('bench', '--backend', 'wasm', '--workloads', 'softmax_topk,grouped_topk', ...SMALL)
+    expect(code).toBe(EXIT_OK)
+    const [softmax, grouped] = stdout.trim().split('\n').map((line) => JSON.parse(line))
+    expect(softmax).toMatchObject({ impl: 'routesim-wasm-simd', workload: 'softmax_topk' })
+    expect(softmax).not.toHaveProperty('timed')
+    expect(grouped).toMatchObject({ impl: 'routesim-wasm-simd', workload: 'grouped_topk' })
+    expect(grouped.timed).toContain('handed this call to the reference backend')
+  })
+
   it('runs only the workloads asked for, in the order given', async () => {
     const { code, stdout } = await runRoutesim('bench', '--workloads', 'histogram,softmax_topk', ...SMALL)
     expect(code).toBe(EXIT_OK)

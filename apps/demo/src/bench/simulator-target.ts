@@ -1,6 +1,7 @@
 import { expertCounts } from '@routesim/analysis'
 import type { KernelBackend, RoutingResult, ShapedInput, Tensor } from '@routesim/core'
 import type { GpuBackend } from '@routesim/gpu'
+import type { WasmBackend } from '@routesim/wasm'
 import { createSimulator } from '@routesim/simulator'
 import { openBackend } from '../backend.ts'
 import { ROUTING_WORKLOADS, isRoutingWorkload, type RoutingWorkload } from './routing-workloads.ts'
@@ -11,11 +12,14 @@ import { prepareSimulateZipf } from './simulate-zipf.ts'
 
 type Prepared = { runs: PreparedRun[]; skipped?: string }
 
-/** A gpu.js backend's note on its last call when it handed the work to the reference backend. */
+/**
+ * A note on the last call when the backend handed it to the reference kernel, so a row is never timed
+ * under a backend's name without saying so (gpu.js and wasm backends report `lastRun`).
+ */
 function handoffNote(backend: KernelBackend | undefined): (() => string | undefined) | undefined {
   if (backend === undefined) return undefined
   return () => {
-    const last = (backend as Partial<GpuBackend>).lastRun
+    const last = (backend as Partial<GpuBackend> | Partial<WasmBackend>).lastRun
     return last?.ranOn === 'reference' ? `the ${backend.mode} backend handed this call to the reference backend (${last.reason})` : undefined
   }
 }
