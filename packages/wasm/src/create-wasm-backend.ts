@@ -1,6 +1,7 @@
 import { BackendUnavailableError, createReferenceBackend, validateTopKArguments } from '@routesim/core'
 import type { KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
 import { instantiateKernels, kernelModuleBytes, kernelUnavailableReason } from './kernel-instance.ts'
+import { sigmoidKernelCovers, wasmSigmoidTopK } from './wasm-sigmoid-top-k.ts'
 import { WASM_MAX_COLS, wasmSelectTopK, winnerScores } from './wasm-top-k.ts'
 
 /** Where the last call ran (the same shape as gpu.js backends' `lastRun`), so no handoff goes unsaid. */
@@ -55,9 +56,17 @@ export async function createWasmBackend(): Promise<WasmBackend> {
     topK(logits, rows, cols, options) {
       assertOpen(disposed)
       const o = validateTopKArguments(logits, rows, cols, options)
-      if (o.bias !== undefined || o.groupScore !== 'none' || o.cols > WASM_MAX_COLS) {
-        const reason = o.cols > WASM_MAX_COLS ? `rows wider than ${WASM_MAX_COLS} experts` : 'the kernel selects without a correction bias or groups'
-        lastRun = { operation: 'topK', ranOn: 'reference', reason }
+      const plain = o.bias === undefined && o.groupScore === 'none' && o.cols <= WASM_MAX_COLS
+      if (!plain && sigmoidKernelCovers(o)) {
+        const ids = new Int32Array(o.rows * o.k)
+        const weights = new Float32Array(o.rows * o.k)
+        const winnerLogits = new Float32Array(o.rows * o.k)
+        const { exactRows } = wasmSigmoidTopK(kernels, logits, o, options, ids, weights, winnerLogits)
+        lastRun = { operation: 'topK', ranOn: 'kernel', reason: `WebAssembly SIMD, sigmoid + bias/groups (${exactRows} near-tie rows redone exactly)` }
+        return { ids, weights, winnerLogits }
+      }
+      if (!plain) {
+        lastRun = { operation: 'topK', ranOn: 'reference', reason: 'the kernels cover plain top-k and sigmoid with a bias or top-1/top-2 groups (see the README)' }
         return reference.topK(logits, rows, cols, options)
       }
       const ids = new Int32Array(o.rows * o.k)

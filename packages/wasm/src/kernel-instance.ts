@@ -5,6 +5,11 @@ export interface KernelExports {
   readonly memory: WebAssembly.Memory
   scratchBase(): number
   topKRows(inPtr: number, rows: number, cols: number, k: number, idsPtr: number, valsPtr: number, candPtr: number): number
+  sigmoidTopKRows(
+    inPtr: number, rows: number, cols: number, k: number, numGroups: number, topkGroup: number, top2: number,
+    biasPtr: number, eps: number, groupEps: number, idsPtr: number, flagsPtr: number, scratchPtr: number,
+  ): number
+  sigmoidApprox(inPtr: number, n: number, outPtr: number): void
 }
 
 /** The module's bytes (base64 → binary with `atob`, present in browsers and Node ≥ 16). */

@@ -87,10 +87,9 @@ describe('wasm top-k', () => {
     expect(String((error as Error).message)).toContain('logits')
   })
 
-  it('hands biased and grouped selection to the reference, and says so', () => {
+  it('hands what no kernel covers to the reference, and says so', () => {
     const logits = normals(32 * 16, 4)
-    const bias = new Float32Array(16).fill(0.1)
-    const options: TopKOptions = { k: 4, scoring: 'sigmoid', bias, grouping: { numGroups: 4, topkGroup: 2, groupScore: 'top2_sum' } }
+    const options: TopKOptions = { k: 4, scoring: 'softmax', grouping: { numGroups: 4, topkGroup: 2, groupScore: 'max' } }
     const actual = backend.topK(logits, 32, 16, options)
     expect(backend.lastRun).toMatchObject({ operation: 'topK', ranOn: 'reference' })
     expect(actual).toEqual(reference.topK(logits, 32, 16, options))

@@ -24,10 +24,9 @@ export function wasmSelectTopK(kernels: KernelExports, logits: Float32Array, o: 
   const candPtr = align(valsPtr + chunkRows * k * 4)
   // Candidate ids (cols + 4, for the 4-lane tail) and 16 sort keys of 8 bytes.
   const end = align(candPtr + (cols + 4) * 4) + 16 * 8
-  const memory = kernels.memory
-  if (memory.buffer.byteLength < end) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE))
-  const f32 = new Float32Array(memory.buffer)
-  const i32 = new Int32Array(memory.buffer)
+  ensureMemory(kernels, end)
+  const f32 = new Float32Array(kernels.memory.buffer)
+  const i32 = new Int32Array(kernels.memory.buffer)
   for (let r0 = 0; r0 < rows; r0 += chunkRows) {
     const n = Math.min(chunkRows, rows - r0)
     f32.set(logits.subarray(r0 * cols, (r0 + n) * cols), inPtr >> 2)
@@ -38,8 +37,14 @@ export function wasmSelectTopK(kernels: KernelExports, logits: Float32Array, o: 
   }
 }
 
-function align(offset: number): number {
+export function align(offset: number): number {
   return (offset + 15) & ~15
+}
+
+/** Grows the module's memory to at least `bytes` (views made before must be made again). */
+export function ensureMemory(kernels: KernelExports, bytes: number): void {
+  const memory = kernels.memory
+  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE))
 }
 
 function throwFirstNonFinite(logits: Float32Array, row: number, cols: number): never {

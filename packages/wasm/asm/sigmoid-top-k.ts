@@ -1,0 +1,220 @@
+// DeepSeek-V3-style selection: sigmoid scores + a correction bias, optionally in groups (group score =
+// the best or the sum of the best two selection values; −∞ mask). The kernel ranks on an approximate
+// σ with a bound and decides only what the bound makes certain: which groups are kept and which k experts
+// win. A row where a cut falls within the bound is flagged, and the host redoes it exactly; the host also
+// orders the winners by their exact float64 values. So the result is the reference's, exactly.
+
+import { boundBlocks, insert, sort16Descending, sort32Descending, sortKey, wantthLargest } from './select'
+
+/** Row flags the host reads. */
+const CERTAIN: i32 = 0
+const AMBIGUOUS: i32 = 1
+
+/**
+ * σ(x) for four lanes: 1 / (1 + e^−x), with e^y = 2^n · p(r) (Cephes expf: y clamped to ±87,
+ * r = y − n·ln2 in two steps, a degree-7 polynomial). |σ̃ − σ| stays below 1e-6; the host's bound is
+ * larger still, and a test measures the error over a dense sweep.
+ */
+// @ts-expect-error AssemblyScript decorator
+@inline
+function sigmoid4(x: v128): v128 {
+  const y = f32x4.pmin(f32x4.pmax(f32x4.neg(x), f32x4.splat(-87.0)), f32x4.splat(87.0))
+  // n = round(y·log2 e) by the 1.5·2^23 trick: the sum's low mantissa bits hold n as an integer.
+  const shifted = f32x4.add(f32x4.mul(y, f32x4.splat(1.44269504088896341)), f32x4.splat(12582912.0))
+  const n = f32x4.sub(shifted, f32x4.splat(12582912.0))
+  let r = f32x4.sub(y, f32x4.mul(n, f32x4.splat(0.693359375)))
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)))
+  let p = f32x4.splat(1.9875691500e-4)
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3))
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3))
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2))
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1))
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1))
+  p = f32x4.add(f32x4.mul(f32x4.mul(p, r), r), f32x4.add(r, f32x4.splat(1.0)))
+  // 2^n: n + 127 in the exponent field (n = shifted's bits − 1.5·2^23's bits).
+  const scale = i32x4.shl(i32x4.add(i32x4.sub(shifted, f32x4.splat(12582912.0)), i32x4.splat(127)), 23)
+  return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), f32x4.mul(p, scale)))
+}
+
+/** For tests: σ̃ of `n` floats at `inPtr` into `outPtr` (n a multiple of 4). */
+export function sigmoidApprox(inPtr: usize, n: i32, outPtr: usize): void {
+  for (let i = 0; i < n; i += 4) v128.store(outPtr + (<usize>i << 2), sigmoid4(v128.load(inPtr + (<usize>i << 2))))
+}
+
+/**
+ * Winners of every row `[rows, cols]` for selection value σ(logit) + bias, in `numGroups` groups of which
+ * `topkGroup` are kept (numGroups = 1: no groups). `top2` chooses the group score (1: sum of the best two,
+ * 0: the best). `eps` bounds |σ̃ + b − (σ + b)| for every expert, `groupEps` the same for group scores.
+ * Writes k winner ids per row (a set; the host orders it) and a flag per row: CERTAIN, or AMBIGUOUS when a
+ * cut lies within the bound (ids then unwritten). Returns -1 or the first row with a NaN or ±Inf.
+ * Needs cols / numGroups a multiple of 4, k < topkGroup · cols / numGroups, and k + 1 ≤ 32.
+ */
+export function sigmoidTopKRows(
+  inPtr: usize,
+  rows: i32,
+  cols: i32,
+  k: i32,
+  numGroups: i32,
+  topkGroup: i32,
+  top2: i32,
+  biasPtr: usize,
+  eps: f32,
+  groupEps: f32,
+  idsPtr: usize,
+  flagsPtr: usize,
+  scratchPtr: usize,
+): i32 {
+  const groupSize = cols / numGroups
+  const groupVecs = groupSize >> 2
+  const scores = scratchPtr // σ̃ + b, [cols]
+  const chosenScores = scores + (<usize>cols << 2) // the kept groups' values, contiguous, [topkGroup · groupSize]
+  const chosenBase = chosenScores + (<usize>cols << 2) // first expert id of each kept group
+  const groupScore = chosenBase + (<usize>numGroups << 2)
+  const cand = groupScore + (<usize>numGroups << 2) // candidate positions in chosenScores
+  const keys = (cand + ((<usize>cols + 4) << 2) + 7) & ~(<usize>7)
+  const topV = keys + 32 * 8 // the insertion path's k + 1 best (values, then positions)
+  const topI = topV + 32 * 4
+  const inf = f32x4.splat(Infinity)
+  const want = k + 1 // one more than k, to see the margin below the k-th
+  const chosenVecs = topkGroup * groupVecs
+  const blocks = boundBlocks(chosenVecs, want)
+
+  for (let r = 0; r < rows; r++) {
+    const row = inPtr + ((<usize>r * <usize>cols) << 2)
+    // 1. Approximate selection values, finiteness, and each group's score.
+    let finite = i32x4.splat(-1)
+    for (let g = 0; g < numGroups; g++) {
+      let m1 = f32x4.splat(-Infinity)
+      let m2 = f32x4.splat(-Infinity)
+      for (let v = g * groupVecs; v < (g + 1) * groupVecs; v++) {
+        const at = <usize>v << 4
+        const x = v128.load(row + at)
+        finite = v128.and(finite, f32x4.lt(f32x4.abs(x), inf))
+        const s = f32x4.add(sigmoid4(x), v128.load(biasPtr + at))
+        v128.store(scores + at, s)
+        m2 = f32x4.pmax(m2, f32x4.pmin(m1, s))
+        m1 = f32x4.pmax(m1, s)
+      }
+      // The group's best two of its four lanes' (best, second) pairs.
+      let best: f32 = -Infinity
+      let second: f32 = -Infinity
+      for (let lane = 0; lane < 4; lane++) {
+        const a = lane == 0 ? f32x4.extract_lane(m1, 0) : lane == 1 ? f32x4.extract_lane(m1, 1) : lane == 2 ? f32x4.extract_lane(m1, 2) : f32x4.extract_lane(m1, 3)
+        const b = lane == 0 ? f32x4.extract_lane(m2, 0) : lane == 1 ? f32x4.extract_lane(m2, 1) : lane == 2 ? f32x4.extract_lane(m2, 2) : f32x4.extract_lane(m2, 3)
+        if (a > best) {
+          second = Mathf.max(best, b)
+          best = a
+        } else {
+          second = Mathf.max(second, a)
+        }
+      }
+      store<f32>(groupScore + (<usize>g << 2), top2 ? best + second : best)
+    }
+    if (!v128.all_true<i32>(finite)) return r
+
+    // 2. Kept groups: the topkGroup best scores, certain only if the last kept beats the first dropped by 2·groupEps.
+    let ambiguous = false
+    let kept = 0
+    if (topkGroup < numGroups) {
+      // The topkGroup-th and (topkGroup+1)-th best group scores, by counting (numGroups is small).
+      let cut: f32 = -Infinity
+      let below: f32 = -Infinity
+      for (let g = 0; g < numGroups; g++) {
+        const s = load<f32>(groupScore + (<usize>g << 2))
+        let better = 0
+        for (let h = 0; h < numGroups; h++) {
+          const t = load<f32>(groupScore + (<usize>h << 2))
+          better += i32(t > s || (t == s && h < g))
+        }
+        if (better == topkGroup - 1) cut = s
+        if (better == topkGroup) below = s
+      }
+      if (!(cut - below > 2 * groupEps)) ambiguous = true
+      for (let g = 0; g < numGroups && !ambiguous; g++) {
+        if (load<f32>(groupScore + (<usize>g << 2)) >= cut) {
+          memory.copy(chosenScores + ((<usize>kept * <usize>groupSize) << 2), scores + ((<usize>g * <usize>groupSize) << 2), <usize>groupSize << 2)
+          store<i32>(chosenBase + (<usize>kept << 2), g * groupSize)
+          kept++
+        }
+      }
+    } else {
+      memory.copy(chosenScores, scores, <usize>cols << 2)
+      for (let g = 0; g < numGroups; g++) store<i32>(chosenBase + (<usize>g << 2), g * groupSize)
+      kept = numGroups
+    }
+    if (ambiguous) {
+      store<i32>(flagsPtr + (<usize>r << 2), AMBIGUOUS)
+      continue
+    }
+
+    // 3. The k + 1 best of the kept values: a lower bound (as in topKRows), the values reaching it, a network.
+    let t: f32 = -Infinity
+    if (blocks > 0) {
+      let start = 0
+      for (let b = 0; b < blocks; b++) {
+        const end = (chosenVecs * (b + 1)) / blocks
+        let m = f32x4.splat(-Infinity)
+        for (let v = start; v < end; v++) m = f32x4.pmax(m, v128.load(chosenScores + (<usize>v << 4)))
+        v128.store(keys + (<usize>b << 4), m)
+        start = end
+      }
+      t = wantthLargest(keys, blocks, want)
+    }
+    const cut = f32x4.splat(t)
+    let n = 0
+    for (let v0 = 0; v0 < chosenVecs; v0 += 16) {
+      const v1 = min(v0 + 16, chosenVecs)
+      let mask: u64 = 0
+      for (let v = v0; v < v1; v++) {
+        mask |= <u64>i32x4.bitmask(f32x4.ge(v128.load(chosenScores + (<usize>v << 4)), cut)) << (<u64>(v - v0) << 2)
+      }
+      while (mask != 0) {
+        store<i32>(cand + (<usize>n << 2), (v0 << 2) + <i32>ctz(mask))
+        mask &= mask - 1
+        n++
+      }
+    }
+    let kth: f32
+    let next: f32
+    const byKeys = n <= 32
+    if (byKeys) {
+      const width = n <= 16 ? 16 : 32
+      for (let c = 0; c < width; c++) store<u64>(keys + (<usize>c << 3), c < n ? sortKey(chosenScores, load<i32>(cand + (<usize>c << 2))) : 0)
+      if (width == 16) sort16Descending(keys)
+      else sort32Descending(keys)
+      kth = load<f32>(chosenScores + (<usize>positionOf(keys, k - 1) << 2))
+      next = load<f32>(chosenScores + (<usize>positionOf(keys, k) << 2))
+    } else {
+      // Many values near the bound (ties): the reference's insertion keeps the k + 1 best.
+      let filled = 0
+      let last: f32 = t
+      for (let c = 0; c < n; c++) {
+        const p = load<i32>(cand + (<usize>c << 2))
+        const x = load<f32>(chosenScores + (<usize>p << 2))
+        if (filled == want ? !(x > last) : !(x >= last)) continue
+        filled = insert(topI, topV, filled, want, x, p)
+        if (filled == want) last = load<f32>(topV + (<usize>(want - 1) << 2))
+      }
+      kth = load<f32>(topV + (<usize>(k - 1) << 2))
+      next = load<f32>(topV + (<usize>k << 2))
+    }
+    if (!(kth - next > 2 * eps)) {
+      store<i32>(flagsPtr + (<usize>r << 2), AMBIGUOUS)
+      continue
+    }
+    const out = idsPtr + ((<usize>r * <usize>k) << 2)
+    for (let i = 0; i < k; i++) {
+      const c = byKeys ? positionOf(keys, i) : load<i32>(topI + (<usize>i << 2))
+      store<i32>(out + (<usize>i << 2), load<i32>(chosenBase + (<usize>(c / groupSize) << 2)) + (c % groupSize))
+    }
+    store<i32>(flagsPtr + (<usize>r << 2), CERTAIN)
+  }
+  return -1
+}
+
+/** The position (in the kept values) held by the i-th largest key. */
+// @ts-expect-error AssemblyScript decorator
+@inline
+function positionOf(keys: usize, i: i32): i32 {
+  return <i32>(0xffffffff - <u32>load<u64>(keys + (<usize>i << 3)))
+}
