@@ -30,7 +30,7 @@ describe('routesim bench', () => {
     expect(softmax).toMatchObject({ impl: 'routesim-wasm-simd', workload: 'softmax_topk' })
     expect(softmax).not.toHaveProperty('timed')
     expect(grouped).toMatchObject({ impl: 'routesim-wasm-simd', workload: 'grouped_topk' })
-    expect(grouped.timed).toContain('handed this call to the reference backend')
+    expect(grouped).not.toHaveProperty('timed') // DeepSeek-V3 routing runs in the sigmoid kernel
   })
 
   it('runs only the workloads asked for, in the order given', async () => {
