@@ -2,6 +2,7 @@
 // bundles this file for Chromium and for Node and requires the two fingerprints to be identical.
 import { RoutesimError } from '@routesim/core'
 import { createSimulator } from '@routesim/simulator'
+import { createWasmBackend } from '@routesim/wasm'
 
 function fnv1a(bytes: Uint8Array): string {
   let h = 0x811c9dc5
@@ -25,6 +26,36 @@ for (const name of simulator.getAvailableStrategies()) {
     result[name] = `error:${error.code}`
   }
 }
-const text = `RESULT:${JSON.stringify(result)}`
-if (typeof document === 'undefined') console.log(text)
-else document.body.textContent = text
+// The WebAssembly SIMD backend: same module in both engines, so the same bytes, and equal to the reference.
+async function wasmRoutes(): Promise<void> {
+  const backend = await createWasmBackend()
+  const onWasm = createSimulator({ seed: 7, backend })
+  const bias = Array.from({ length: experts }, (_, j) => ((j * 7) % 5) * 0.01)
+  const routers: [string, Record<string, unknown>][] = [
+    ['softmax_topk', {}],
+    ['grouped_topk', { scoring: 'sigmoid', correctionBias: bias, routedScalingFactor: 2.5 }],
+  ]
+  for (const [name, params] of routers) {
+    const strategy = onWasm.createStrategy(name, params)
+    const [weights, ids] = await strategy.routeTokensOn!(backend, { shape: [tokens, 16] }, { data: logits, shape: [tokens, experts] }, topK)
+    const [refWeights, refIds] = strategy.routeTokens({ shape: [tokens, 16] }, { data: logits, shape: [tokens, experts] }, topK)
+    result[`wasm:${name}`] = `${fnv1a(new Uint8Array(ids.data.buffer, ids.data.byteOffset, ids.data.byteLength))}:${fnv1a(new Uint8Array(weights.data.buffer, weights.data.byteOffset, weights.data.byteLength))}`
+    result[`wasm:${name}:ranOn`] = backend.lastRun!.ranOn
+    result[`wasm:${name}:equalsReference`] = String(
+      ids.data.every((v, i) => v === refIds.data[i]) && weights.data.every((v, i) => v === refWeights.data[i]),
+    )
+  }
+}
+
+void wasmRoutes().then(
+  () => {
+    const text = `RESULT:${JSON.stringify(result)}`
+    if (typeof document === 'undefined') console.log(text)
+    else document.body.textContent = text
+  },
+  (error: unknown) => {
+    const text = `RESULT:${JSON.stringify({ error: String(error) })}`
+    if (typeof document === 'undefined') console.log(text)
+    else document.body.textContent = text
+  },
+)

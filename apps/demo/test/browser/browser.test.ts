@@ -41,7 +41,7 @@ describe('browser', () => {
   })
 
   it.skipIf(!requireChromium && !existsSync(chromium))(
-    'routes in headless Chromium with output byte-identical to Node for every strategy',
+    'routes in headless Chromium with output byte-identical to Node for every strategy and on the wasm backend',
     async () => {
       const nodeResult = resultLine(execFileSync(process.execPath, [await bundle('node')], { encoding: 'utf8' }))
       await bundle('browser')
@@ -57,6 +57,8 @@ describe('browser', () => {
           '--disable-sync',
           '--no-first-run',
           `--user-data-dir=${join(dir, 'profile')}`,
+          // Wait for the asynchronous WebAssembly instantiation before the DOM is dumped.
+          '--virtual-time-budget=30000',
           '--dump-dom',
           `file://${join(dir, 'index.html')}`,
         ],
@@ -66,6 +68,10 @@ describe('browser', () => {
       expect(Object.keys(nodeResult).length).toBeGreaterThan(20)
       expect(Object.values(nodeResult).filter((v) => !v.startsWith('error:')).length).toBeGreaterThan(20)
       expect(browserResult).toEqual(nodeResult)
+      for (const name of ['softmax_topk', 'grouped_topk']) {
+        expect(nodeResult[`wasm:${name}:ranOn`], name).toBe('kernel')
+        expect(nodeResult[`wasm:${name}:equalsReference`], name).toBe('true')
+      }
     },
   )
 })
