@@ -70,7 +70,8 @@ export function sigmoidTopKRows(
   const chosenScores = scores + (<usize>cols << 2) // the kept groups' values, contiguous, [topkGroup · groupSize]
   const chosenBase = chosenScores + (<usize>cols << 2) // first expert id of each kept group
   const groupScore = chosenBase + (<usize>numGroups << 2)
-  const cand = groupScore + (<usize>numGroups << 2) // candidate positions in chosenScores
+  const groupBlocks = (numGroups + 3) >> 2
+  const cand = groupScore + (<usize>groupBlocks << 4) // candidate positions in chosenScores
   const keys = (cand + ((<usize>cols + 4) << 2) + 7) & ~(<usize>7)
   const topV = keys + 32 * 8 // the insertion path's k + 1 best (values, then positions)
   const topI = topV + 32 * 4
@@ -95,19 +96,15 @@ export function sigmoidTopKRows(
         m2 = f32x4.pmax(m2, f32x4.pmin(m1, s))
         m1 = f32x4.pmax(m1, s)
       }
-      // The group's best two of its four lanes' (best, second) pairs.
-      let best: f32 = -Infinity
-      let second: f32 = -Infinity
-      for (let lane = 0; lane < 4; lane++) {
-        const a = lane == 0 ? f32x4.extract_lane(m1, 0) : lane == 1 ? f32x4.extract_lane(m1, 1) : lane == 2 ? f32x4.extract_lane(m1, 2) : f32x4.extract_lane(m1, 3)
-        const b = lane == 0 ? f32x4.extract_lane(m2, 0) : lane == 1 ? f32x4.extract_lane(m2, 1) : lane == 2 ? f32x4.extract_lane(m2, 2) : f32x4.extract_lane(m2, 3)
-        if (a > best) {
-          second = Mathf.max(best, b)
-          best = a
-        } else {
-          second = Mathf.max(second, a)
-        }
-      }
+      // The group's best two: merge the lanes' (best, second) pairs across lane pairs, then across halves.
+      let o1 = i8x16.shuffle(m1, m1, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)
+      let o2 = i8x16.shuffle(m2, m2, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)
+      let n2 = f32x4.pmax(f32x4.pmin(m1, o1), f32x4.pmax(m2, o2))
+      let n1 = f32x4.pmax(m1, o1)
+      o1 = i8x16.shuffle(n1, n1, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11)
+      o2 = i8x16.shuffle(n2, n2, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11)
+      const best = f32x4.extract_lane(f32x4.pmax(n1, o1), 0)
+      const second = f32x4.extract_lane(f32x4.pmax(f32x4.pmin(n1, o1), f32x4.pmax(n2, o2)), 0)
       store<f32>(groupScore + (<usize>g << 2), top2 ? best + second : best)
     }
     if (!v128.all_true<i32>(finite)) return r
@@ -116,19 +113,10 @@ export function sigmoidTopKRows(
     let ambiguous = false
     let kept = 0
     if (topkGroup < numGroups) {
-      // The topkGroup-th and (topkGroup+1)-th best group scores, by counting (numGroups is small).
-      let cut: f32 = -Infinity
-      let below: f32 = -Infinity
-      for (let g = 0; g < numGroups; g++) {
-        const s = load<f32>(groupScore + (<usize>g << 2))
-        let better = 0
-        for (let h = 0; h < numGroups; h++) {
-          const t = load<f32>(groupScore + (<usize>h << 2))
-          better += i32(t > s || (t == s && h < g))
-        }
-        if (better == topkGroup - 1) cut = s
-        if (better == topkGroup) below = s
-      }
+      // The topkGroup-th and (topkGroup+1)-th best group scores (the scores are padded with −∞ to whole vectors).
+      for (let g = numGroups; g < groupBlocks << 2; g++) store<f32>(groupScore + (<usize>g << 2), -Infinity)
+      const cut = wantthLargest(groupScore, groupBlocks, topkGroup)
+      const below = wantthLargest(groupScore, groupBlocks, topkGroup + 1)
       if (!(cut - below > 2 * groupEps)) ambiguous = true
       for (let g = 0; g < numGroups && !ambiguous; g++) {
         if (load<f32>(groupScore + (<usize>g << 2)) >= cut) {

@@ -61,15 +61,17 @@ export function wasmSigmoidTopK(
   const idsPtr = align(biasPtr + cols * 4)
   const flagsPtr = align(idsPtr + chunkRows * k * 4)
   const scratchPtr = align(flagsPtr + chunkRows * 4)
-  // scores, kept scores (cols each), group bases and scores (numGroups each), candidates (cols + 4), 32 keys,
+  // scores, kept scores (cols each), group bases and scores (numGroups each, the scores padded to vectors),
+  // candidates (cols + 4), 32 keys,
   // and the insertion path's 32 values and positions.
-  const end = align(scratchPtr + (2 * cols + 2 * numGroups + cols + 4) * 4 + 8) + 32 * 8 + 32 * 8
+  const end = align(scratchPtr + (2 * cols + 2 * numGroups + 3 + cols + 4) * 4 + 8) + 32 * 8 + 32 * 8
   ensureMemory(kernels, end)
   const f32 = new Float32Array(kernels.memory.buffer)
   const i32 = new Int32Array(kernels.memory.buffer)
   f32.set(bias, biasPtr >> 2)
   const winV = new Float64Array(k)
   const winI = new Int32Array(k)
+  const winS = new Float64Array(k)
   let exactRows = 0
   for (let r0 = 0; r0 < rows; r0 += chunkRows) {
     const n = Math.min(chunkRows, rows - r0)
@@ -93,22 +95,24 @@ export function wasmSigmoidTopK(
       const at = (idsPtr >> 2) + i * k
       for (let j = 0; j < k; j++) {
         const id = i32[at + j]!
-        const v = (1 / (1 + Math.exp(-logits[r * cols + id]!))) + bias[id]!
+        const score = 1 / (1 + Math.exp(-logits[r * cols + id]!))
+        const v = score + bias[id]!
         let pos = j
         while (pos > 0 && (winV[pos - 1]! < v || (winV[pos - 1] === v && winI[pos - 1]! > id))) {
           winV[pos] = winV[pos - 1]!
           winI[pos] = winI[pos - 1]!
+          winS[pos] = winS[pos - 1]!
           pos--
         }
         winV[pos] = v
         winI[pos] = id
+        winS[pos] = score
       }
       for (let j = 0; j < k; j++) {
         const id = winI[j]!
-        const x = logits[r * cols + id]!
         ids[out + j] = id
-        winnerLogits[out + j] = x
-        if (o.needWeights) weights[out + j] = 1 / (1 + Math.exp(-x))
+        winnerLogits[out + j] = logits[r * cols + id]!
+        if (o.needWeights) weights[out + j] = winS[j]!
       }
     }
   }
