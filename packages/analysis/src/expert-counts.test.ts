@@ -54,6 +54,51 @@ describe('expertCounts', () => {
   )
 })
 
+describe('expertCounts on long int32 ids (split-histogram path)', () => {
+  const skewed = (length: number, numExperts: number, seed: number): Int32Array => {
+    const ids = new Int32Array(length)
+    let s = seed >>> 0
+    for (let i = 0; i < length; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+      ids[i] = (s >>> 8) % 7 === 0 ? s % numExperts : 3 % numExperts // a hot expert, as Zipf routing has
+    }
+    return ids
+  }
+  const naive = (ids: ArrayLike<number>, numExperts: number): number[] => {
+    const out = new Array<number>(numExperts).fill(0)
+    for (let i = 0; i < ids.length; i++) out[ids[i]!]!++
+    return out
+  }
+
+  it('equals a plain count, for odd lengths and for Float64Array buffers', () => {
+    for (const [length, numExperts] of [[1024, 4], [4099, 256], [32768, 256], [5000, 1]] as const) {
+      const ids = skewed(length, numExperts, length)
+      expect([...expertCounts(ids, numExperts)]).toEqual(naive(ids, numExperts))
+      const out = new Float64Array(numExperts).fill(1)
+      accumulateExpertCounts(ids, out)
+      expect([...out]).toEqual(naive(ids, numExperts).map((c) => c + 1))
+    }
+  })
+
+  it('reports the first bad id and leaves the counts of a checked loop', () => {
+    for (const [index, bad] of [[0, -1], [1500, 256], [4098, 1 << 30], [2048, -(2 ** 31)]] as const) {
+      const ids = skewed(4099, 256, index)
+      ids[index] = bad
+      if (index < 4000) ids[4000] = 999 // a later bad id must not be the one reported
+      const out = new Int32Array(256)
+      const error = (() => {
+        try {
+          accumulateExpertCounts(ids, out)
+        } catch (e) {
+          return e
+        }
+      })()
+      expect((error as InvalidArgumentError).parameter).toBe(`ids[${index}]`)
+      expect([...out]).toEqual(naive(ids.subarray(0, index), 256))
+    }
+  })
+})
+
 describe('expertCounts malformed input', () => {
   it('rejects non-array ids and output buffers with typed errors', () => {
     expect(() => expertCounts(null as unknown as number[], 4)).toThrow(InvalidArgumentError)

@@ -54,35 +54,36 @@ export function createAliasTable(weights: ArrayLike<number>, parameter = 'weight
   return aliasFromProbabilities(probabilities)
 }
 
-/** Vose's construction over already-normalised probabilities (monomorphic: Float64Array only). */
+/**
+ * Vose's construction over already-normalised probabilities (monomorphic: Float64Array only).
+ * Three allocations: `threshold` holds the scaled masses while they are paired off, and one work
+ * array holds both stacks (small from the front, large from the back; together at most n).
+ */
 export function aliasFromProbabilities(probabilities: Float64Array): AliasTable {
   const n = probabilities.length
-  const scaled = new Float64Array(n)
-  let support = 0
-  for (let i = 0; i < n; i++) {
-    const p = probabilities[i]!
-    scaled[i] = p * n
-    if (p > 0) support++
-  }
   const threshold = new Float64Array(n)
   const alias = new Int32Array(n)
-  const small = new Int32Array(n)
-  const large = new Int32Array(n)
+  const work = new Int32Array(n)
+  let support = 0
   let ns = 0
   let nl = 0
   for (let i = 0; i < n; i++) {
-    if (scaled[i]! < 1) small[ns++] = i
-    else large[nl++] = i
+    const p = probabilities[i]!
+    const scaled = p * n
+    threshold[i] = scaled
+    if (p > 0) support++
+    if (scaled < 1) work[ns++] = i
+    else work[n - 1 - nl++] = i
   }
+  // A column's scaled mass is final once it is on the small stack, so it is its threshold.
   while (ns > 0 && nl > 0) {
-    const s = small[--ns]!
-    const l = large[nl - 1]!
-    threshold[s] = scaled[s]!
+    const s = work[--ns]!
+    const l = work[n - nl]!
     alias[s] = l
-    scaled[l] = scaled[l]! + scaled[s]! - 1
-    if (scaled[l]! < 1) {
+    threshold[l] = threshold[l]! + threshold[s]! - 1
+    if (threshold[l]! < 1) {
       nl--
-      small[ns++] = l
+      work[ns++] = l
     }
   }
   // Leftovers are 1 up to rounding. A zero-weight leftover must never be drawn, so it aliases a
@@ -90,12 +91,12 @@ export function aliasFromProbabilities(probabilities: Float64Array): AliasTable 
   let anyPositive = 0
   for (let i = 0; i < n; i++) if (probabilities[i]! > 0) anyPositive = i
   for (let i = 0; i < nl; i++) {
-    const l = large[i]!
+    const l = work[n - 1 - i]!
     threshold[l] = 1
     alias[l] = l
   }
   for (let i = 0; i < ns; i++) {
-    const s = small[i]!
+    const s = work[i]!
     threshold[s] = 1
     alias[s] = s
   }

@@ -108,6 +108,64 @@ describe('createWeightedDistinctSampler (Plackett–Luce without replacement)', 
   })
 })
 
+describe('sampleRows: the flat bulk path (top-k mass below the fallback mass)', () => {
+  it('every item keeps its probability when a call draws more than one block of words (k = 1, uniform)', () => {
+    // A block sized past its buffer once read missing words as cell 0: item 0 came out ~3× too often.
+    const s = createWeightedDistinctSampler(new Float64Array(256).fill(1))
+    const rejections = countRejections((seed) => {
+      const ids = s.sampleRows(createPrng(seed, 'blocks'), 20000, 1)
+      const counts = new Float64Array(256)
+      for (const id of ids) counts[id]! += 1
+      return chiSquareTest(counts, new Float64Array(256).fill(1 / 256)).pValue
+    })
+    expect(rejections).toBeLessThanOrEqual(MAX_REJECTIONS)
+  })
+
+  it('ordered pairs follow p_i · p_j / (1 − p_i) with rows dealt from one stream (χ²)', () => {
+    const w = [5, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1] // top-2 mass 0.36 < 0.5: the flat path
+    const n = w.length
+    const total = w.reduce((a, b) => a + b, 0)
+    const p = w.map((x) => x / total)
+    const expected = new Float64Array(n * n)
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) expected[i * n + j] = (p[i]! * p[j]!) / (1 - p[i]!)
+    const s = createWeightedDistinctSampler(w)
+    const rejections = countRejections((seed) => {
+      const ids = s.sampleRows(createPrng(seed, 'pairs'), 6000, 2)
+      const obs = new Float64Array(n * n)
+      for (let r = 0; r < 6000; r++) obs[ids[2 * r]! * n + ids[2 * r + 1]!]! += 1
+      return chiSquareTest(obs, expected).pValue
+    })
+    expect(rejections).toBeLessThanOrEqual(MAX_REJECTIONS)
+  })
+
+  it('per-item frequencies match the exact PL inclusion probabilities (zipf s=1, E=256, k=8: simulate_zipf)', () => {
+    const E = 256
+    const k = 8
+    const w = Array.from({ length: E }, (_, i) => 1 / (i + 1))
+    const probs = Float64Array.from(plackettLuceInclusion(w, k), (v) => v / k)
+    const s = createWeightedDistinctSampler(w)
+    const rejections = countRejections((seed) => {
+      const ids = s.sampleRows(createPrng(seed, 'zipf-256'), 4096, k)
+      const counts = new Float64Array(E)
+      for (const id of ids) counts[id]! += 1
+      return chiSquareTest(counts, probs).pValue
+    })
+    expect(rejections).toBeLessThanOrEqual(MAX_REJECTIONS)
+  })
+
+  it('a row still open after a whole block of draws finishes with exact sequential draws', () => {
+    // fallbackMass 1 keeps this on the flat path although the second slot is almost never drawn.
+    const s = createWeightedDistinctSampler([1, 1e-9, 1e-9, 1e-9], { fallbackMass: 1 })
+    const ids = s.sampleRows(createPrng(2), 1200, 2)
+    const second = new Float64Array(3)
+    for (let r = 0; r < 1200; r++) {
+      expect(ids[2 * r]).toBe(0)
+      second[ids[2 * r + 1]! - 1]! += 1
+    }
+    expect(chiSquareTest(second, [1 / 3, 1 / 3, 1 / 3]).pValue).toBeGreaterThan(1e-4)
+  })
+})
+
 describe('createLookupTable (the 16-bit path of sampleRows)', () => {
   it('table cells plus the remainder alias represent p exactly (to double precision)', () => {
     for (const weights of [
@@ -120,11 +178,9 @@ describe('createLookupTable (the 16-bit path of sampleRows)', () => {
       const p = Float64Array.from(weights, (w) => w / total)
       const t = createLookupTable(p)
       const mass = new Float64Array(p.length)
-      let sentinelCells = 0
-      for (const c of t.cells) {
-        if (c === t.sentinel) sentinelCells++
-        else mass[c] = mass[c]! + 2 ** -t.bits
-      }
+      // Cells from `direct` on hold no item: they send the draw to the remainder.
+      const sentinelCells = t.cells.length - t.direct
+      for (let cell = 0; cell < t.direct; cell++) mass[t.cells[cell]!] = mass[t.cells[cell]!]! + 2 ** -t.bits
       if (sentinelCells > 0) {
         const rest = sentinelCells * 2 ** -t.bits
         const r = t.remainder!

@@ -38,7 +38,11 @@ export interface WeightedDistinctOptions {
   readonly parameter?: string
 }
 
-/** Consecutive rejections before a row falls back to sequential draws (a termination guarantee). */
+/**
+ * Consecutive rejections before a row falls back to sequential draws (a termination guarantee) on
+ * the per-draw and mass-tracking paths; the flat bulk path falls back when a row stays open for a
+ * whole block of words.
+ */
 const MAX_REJECTIONS = 64
 /** Random words drawn per bulk refill in `sampleRows` (the unused tail of the last one is dropped). */
 const CHUNK = 1024
@@ -46,42 +50,114 @@ const CHUNK = 1024
 const BULK_MAX_ITEMS = 65535
 /** Below this many ids per call the table is not worth building; the per-draw alias path runs. */
 const BULK_MIN_SLOTS = 2048
+/**
+ * One block of random words for every sampler: a call refills it before its first draw and uses
+ * it up, so samplers never share words, and none allocates (off-heap typed arrays cost µs each).
+ * fillUint32 writes the Uint32 view; the hot loops read int32, so every value is a small integer.
+ */
+const blockFill = new Uint32Array(CHUNK)
+const blockWords = new Int32Array(blockFill.buffer)
 
 /**
  * Exact table sampling with 2^b cells, b = clamp(⌈log2 n⌉ + 6, 10, 16) (so the table stays small
  * and cache-resident): item i fills ⌊p_i·2^b⌋ cells; the cells left over (probability
- * R = Σ r_i ≤ n/2^b ≤ 1/64 for n ≤ 1024, r_i = p_i − ⌊p_i·2^b⌋/2^b) hold a sentinel that sends the draw to an
- * alias table over the r_i. P(i) = ⌊p_i·2^b⌋/2^b + R · r_i/R = p_i. One 32-bit word gives two
+ * R = Σ r_i ≤ n/2^b ≤ 1/64 for n ≤ 1024, r_i = p_i − ⌊p_i·2^b⌋/2^b), from index `direct` on, send the draw to
+ * an alias table over the r_i. P(i) = ⌊p_i·2^b⌋/2^b + R · r_i/R = p_i. One 32-bit word gives two
  * independent b-bit draws (its top and bottom b bits).
  */
 export interface LookupTable {
   readonly bits: number
-  readonly cells: Uint16Array
-  readonly sentinel: number
+  /** Item ids: bytes when n ≤ 256 (half the cache footprint of the random lookups). */
+  readonly cells: Uint8Array | Uint16Array
+  /** Cells below this index hold an item; the rest send the draw to `remainder`. */
+  readonly direct: number
   readonly remainder: AliasTable | undefined
 }
+
+/** Runs at least this long are written with `fill` (a loop beats its call cost on short runs). */
+const FILL_RUN = 32
 
 export function createLookupTable(p: Float64Array): LookupTable {
   const n = p.length
   const bits = Math.min(16, Math.max(10, Math.ceil(Math.log2(Math.max(n, 2))) + 6))
   const size = 2 ** bits
-  const cells = new Uint16Array(size)
+  const cells = n <= 256 ? new Uint8Array(size) : new Uint16Array(size)
   const r = new Float64Array(n)
   let filled = 0
   let rest = 0
   for (let i = 0; i < n; i++) {
     const q = Math.min(Math.floor(p[i]! * size), size - filled)
-    for (let c = filled; c < filled + q; c++) cells[c] = i // short runs: a loop beats fill()'s call cost
+    if (q >= FILL_RUN) cells.fill(i, filled, filled + q)
+    else for (let c = filled; c < filled + q; c++) cells[c] = i
     filled += q
-    r[i] = p[i]! - q / size
-    if (r[i]! < 0) r[i] = 0
+    const ri = p[i]! - q / size
+    r[i] = ri > 0 ? ri : 0
     rest += r[i]!
   }
-  cells.fill(n, filled)
   if (rest > 0) for (let i = 0; i < n; i++) r[i] = r[i]! / rest
   const remainder = filled < size && rest > 0 ? aliasFromProbabilities(r) : undefined
-  if (filled < size && !remainder) cells.fill(cells[filled - 1]!, filled) // rounding residue only
-  return { bits, cells, sentinel: n, remainder }
+  if (filled < size && !remainder) {
+    cells.fill(cells[filled - 1]!, filled) // rounding residue only
+    return { bits, cells, direct: size, remainder }
+  }
+  return { bits, cells, direct: filled, remainder }
+}
+
+/** [slot, row end, epoch, word position]: `dealWords`' state in and out. */
+const dealState = new Int32Array(4)
+
+/**
+ * The hot loop of the flat bulk path: deals words whose two draws both hit item cells, until the
+ * block is used up, a remainder cell comes up, or only the last row is left (a word deals at most
+ * two slots, so stopping before the last row means it never writes past `out` and needs no end
+ * check between its halves). A separate, call-free function so the engine keeps the loop state
+ * in int32 registers; a loop that also holds the cold calls (alias draw, refill) spills and
+ * re-tags it on every pass.
+ */
+function dealWords(
+  view: Int32Array,
+  chunk: number,
+  cells: Uint8Array | Uint16Array,
+  direct: number,
+  shift: number,
+  mask: number,
+  stamp: Int32Array,
+  out: Int32Array,
+  k: number,
+  stop: number,
+  state: Int32Array,
+): void {
+  let o = state[0]!
+  let end = state[1]!
+  let epoch = state[2]!
+  let pos = state[3]!
+  while (o < stop && pos < chunk) {
+    const word = view[pos]!
+    const hi = word >>> shift
+    const lo = word & mask
+    if (hi >= direct || lo >= direct) break
+    pos++
+    let c = cells[hi]!
+    let d = stamp[c]! ^ epoch
+    stamp[c] = epoch
+    out[o] = c
+    o += (d | -d) >>> 31 // 1 iff the item is new to the row
+    let full = (end - o - 1) >>> 31 // 1 iff the row is full
+    epoch += full
+    end += k & -full
+    c = cells[lo]!
+    d = stamp[c]! ^ epoch
+    stamp[c] = epoch
+    out[o] = c
+    o += (d | -d) >>> 31
+    full = (end - o - 1) >>> 31
+    epoch += full
+    end += k & -full
+  }
+  state[0] = o
+  state[1] = end
+  state[2] = epoch
+  state[3] = pos
 }
 
 class AliasRejectionSampler implements WeightedDistinctSampler {
@@ -94,7 +170,6 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
   // Row membership by epoch stamp: no clearing between rows.
   private readonly stamp: Int32Array
   private epoch = 0
-  private words: Int32Array | undefined
   private lookup: LookupTable | undefined
   private topMassK = -1
   private topMassValue = 0
@@ -203,64 +278,24 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
     const stamp = this.stamp
     const lookup = (this.lookup ??= createLookupTable(p))
     const cells = lookup.cells
-    const sentinel = lookup.sentinel
+    const direct = lookup.direct
     const shift = 32 - lookup.bits
     const mask = (1 << lookup.bits) - 1
-    const words = (this.words ??= new Int32Array(CHUNK))
-    const chunk = Math.min(CHUNK, (rows * k) >> 1) + 8
-    const view = chunk === CHUNK ? words : words.subarray(0, chunk)
-    // fillUint32 writes through a Uint32 view; reading int32 keeps every value a small integer.
-    const fillView = new Uint32Array(view.buffer, view.byteOffset, view.length)
+    // Sized to the call's expected words (+ slack for rejections) and never past the buffer: a block
+    // longer than the buffer read past its end, and every missing word drew cell 0 twice.
+    const chunk = Math.min(CHUNK, ((rows * k) >> 1) + 8)
+    const view = chunk === CHUNK ? blockWords : blockWords.subarray(0, chunk)
+    const fillView = chunk === CHUNK ? blockFill : blockFill.subarray(0, chunk)
     prng.fillUint32(fillView)
     // When the k most probable items hold less than the fallback mass, no row can need the
     // sequential fallback, so the mass bookkeeping is skipped.
-    const track = this.topMass(k) >= this.fallbackMass
+    if (this.topMass(k) < this.fallbackMass) {
+      this.fillFlat(prng, out, rows, k, view, fillView, chunk)
+      return
+    }
     const limit = this.fallbackMass
     let pos = 0
     let epoch = this.epoch
-    if (!track) {
-      // Branch-free row filling: every draw is written at the row's next slot and stamped; the slot
-      // advances only when the item was new (d | −d has its sign bit set iff d ≠ 0).
-      const cap = MAX_REJECTIONS + 4 * k
-      for (let r = 0; r < rows; r++) {
-        if (epoch === 0x7fffffff) {
-          stamp.fill(0)
-          epoch = 0
-        }
-        epoch++
-        const end = r * k + k
-        let o = r * k
-        for (let draws = 0; o < end; draws += 2) {
-          if (draws >= cap) {
-            this.epoch = epoch
-            const pick = this.sequentialDraw(prng, epoch)
-            stamp[pick] = epoch
-            out[o++] = pick
-            continue
-          }
-          if (pos === chunk) {
-            prng.fillUint32(fillView)
-            pos = 0
-          }
-          const word = view[pos++]!
-          let c = cells[(word >> shift) & mask]!
-          if (c === sentinel) c = sampleAlias(lookup.remainder!, prng)
-          let d = stamp[c]! ^ epoch
-          stamp[c] = epoch
-          out[o] = c
-          o += (d | -d) >>> 31
-          if (o === end) break
-          c = cells[word & mask]!
-          if (c === sentinel) c = sampleAlias(lookup.remainder!, prng)
-          d = stamp[c]! ^ epoch
-          stamp[c] = epoch
-          out[o] = c
-          o += (d | -d) >>> 31
-        }
-      }
-      this.epoch = epoch
-      return
-    }
     for (let r = 0; r < rows; r++) {
       if (epoch === 0x7fffffff) {
         stamp.fill(0)
@@ -274,11 +309,11 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
       let tries = 0
       // Each word yields two draws; the second is dropped when it is not needed (draws are i.i.d.).
       while (o < end) {
-        if ((track && taken >= limit) || tries >= MAX_REJECTIONS) {
+        if (taken >= limit || tries >= MAX_REJECTIONS) {
           this.epoch = epoch
           const pick = this.sequentialDraw(prng, epoch)
           stamp[pick] = epoch
-          if (track) taken += p[pick]!
+          taken += p[pick]!
           out[o++] = pick
           tries = 0
           continue
@@ -288,20 +323,22 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
           pos = 0
         }
         const word = view[pos++]!
-        let c = cells[(word >> shift) & mask]!
-        if (c === sentinel) c = sampleAlias(lookup.remainder!, prng)
+        let cell = word >>> shift
+        let c = cells[cell]!
+        if (cell >= direct) c = sampleAlias(lookup.remainder!, prng)
         if (stamp[c] !== epoch) {
           stamp[c] = epoch
-          if (track) taken += p[c]!
+          taken += p[c]!
           out[o++] = c
           tries = 0
-          if (o === end || (track && taken >= limit)) continue
+          if (o === end || taken >= limit) continue
         } else tries++
-        c = cells[word & mask]!
-        if (c === sentinel) c = sampleAlias(lookup.remainder!, prng)
+        cell = word & mask
+        c = cells[cell]!
+        if (cell >= direct) c = sampleAlias(lookup.remainder!, prng)
         if (stamp[c] !== epoch) {
           stamp[c] = epoch
-          if (track) taken += p[c]!
+          taken += p[c]!
           out[o++] = c
           tries = 0
         } else tries++
@@ -310,13 +347,93 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
     this.epoch = epoch
   }
 
+  /**
+   * The untracked bulk path (no row can reach the fallback mass): one flat stream of table draws
+   * dealt to the rows in order, each row taking draws until it holds k distinct items. A row's end
+   * is no branch: the slot advances when the item is new, and the row (stamp epoch and end)
+   * advances when the slot reaches the end — a data-dependent exit per row would mispredict.
+   * Same law as per-row rejection: every row sees i.i.d. draws from p and keeps the new ones.
+   */
+  private fillFlat(prng: Prng, out: Int32Array, rows: number, k: number, view: Int32Array, fillView: Uint32Array, chunk: number): void {
+    const stamp = this.stamp
+    const lookup = this.lookup!
+    const cells = lookup.cells
+    const direct = lookup.direct
+    const shift = 32 - lookup.bits
+    const mask = (1 << lookup.bits) - 1
+    const total = rows * k
+    // The hot loop stops before the last row: a word deals at most two slots, so it never writes
+    // past `out` and needs no end check between its halves.
+    const stop = total - k
+    // One epoch per row: restart the stamps when this call could overflow them.
+    let epoch = this.epoch
+    if (epoch > 0x7fffffff - rows - 1) {
+      stamp.fill(0)
+      epoch = 0
+    }
+    epoch++
+    let o = 0
+    let end = k
+    let pos = 0
+    let lastEnd = -1
+    const state = dealState
+    for (;;) {
+      state[0] = o
+      state[1] = end
+      state[2] = epoch
+      state[3] = pos
+      dealWords(view, chunk, cells, direct, shift, mask, stamp, out, k, stop, state)
+      o = state[0]!
+      end = state[1]!
+      epoch = state[2]!
+      pos = state[3]!
+      if (o === total) break
+      if (pos === chunk) {
+        // Termination guarantee: a row still open after a whole block of draws finishes with exact
+        // sequential draws (a stopping rule on past draws, so the law is unchanged).
+        if (end === lastEnd) {
+          while (o < end) {
+            const pick = this.sequentialDraw(prng, epoch)
+            stamp[pick] = epoch
+            out[o++] = pick
+          }
+          epoch++
+          end += k
+          if (o === total) break
+        }
+        lastEnd = end
+        prng.fillUint32(fillView)
+        pos = 0
+        continue
+      }
+      // Cold path, one word: a half that hit the remainder cells (drawn from its alias table), or
+      // the last row (checked after each draw).
+      const word = view[pos++]!
+      for (let half = 0; half < 2 && o < total; half++) {
+        const cell = half === 0 ? word >>> shift : word & mask
+        const c = cell < direct ? cells[cell]! : sampleAlias(lookup.remainder!, prng)
+        const d = stamp[c]! ^ epoch
+        stamp[c] = epoch
+        out[o] = c
+        o += (d | -d) >>> 31
+        const full = (end - o - 1) >>> 31
+        epoch += full
+        end += k & -full
+      }
+      if (o === total) break
+    }
+    this.epoch = epoch
+  }
+
   /** Mass of the k most probable items (cached per k). */
   private topMass(k: number): number {
     if (this.topMassK !== k) {
       // k largest by repeated insertion into a short sorted list (k is small; no full sort).
-      const top = new Float64Array(Math.max(k, 1))
+      const top: number[] = new Array<number>(Math.max(k, 1)).fill(0) // on-heap: cheaper than a typed array here
       let m = 0
-      for (const v of this.probabilities) {
+      const p = this.probabilities
+      for (let j = 0; j < p.length; j++) {
+        const v = p[j]!
         if (k === 0 || v <= top[k - 1]!) continue
         let i = k - 1
         while (i > 0 && top[i - 1]! < v) {
