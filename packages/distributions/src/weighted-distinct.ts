@@ -10,7 +10,7 @@ import type { AliasTable } from './alias-table.ts'
  *
  * How: draws from an alias table of the full distribution and rejects items already in the row,
  * which gives exactly `w_i / (W − w(chosen))` for each remaining item. `sampleRows` (≥ 2048 ids) draws
- * from an exact 16-bit lookup table instead, two draws per bulk `Prng.fillUint32` word (see
+ * from an exact lookup table instead, two draws per bulk `Prng.fillUint32` word (see
  * `createLookupTable`); `sampleRow` uses one 53-bit `nextDouble` per alias draw. When the chosen (or excluded)
  * mass passes `fallbackMass`, rejection would get slow, so the row continues with exact sequential
  * draws over the remaining items (renormalised inverse CDF, O(n)). Expected cost per row is O(k)
@@ -46,7 +46,7 @@ export interface WeightedDistinctOptions {
 const MAX_REJECTIONS = 64
 /** Random words drawn per bulk refill in `sampleRows` (the unused tail of the last one is dropped). */
 const CHUNK = 1024
-/** The 16-bit lookup table needs a spare value for "use the remainder": n < 2^16. */
+/** Lookup-table cells hold item ids in at most 16 bits. */
 const BULK_MAX_ITEMS = 65535
 /** Below this many ids per call the table is not worth building; the per-draw alias path runs. */
 const BULK_MIN_SLOTS = 2048
@@ -270,7 +270,7 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
   }
 
   /**
-   * All rows from 16-bit table draws (two per bulk word): each row consumes i.i.d. draws from p,
+   * All rows from lookup-table draws (two per bulk word): each row consumes i.i.d. draws from p,
    * rejecting items it already holds — the same Plackett–Luce law as the alias path.
    */
   private fillBulk(prng: Prng, out: Int32Array, rows: number, k: number): void {
