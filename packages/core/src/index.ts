@@ -69,5 +69,6 @@ export { createReferenceBackend, referenceHistogram } from './reference-backend.
 export type { ReferenceBackend } from './reference-backend.ts'
 export { referenceTopK } from './reference-backend-top-k.ts'
 export { referenceSampleIds } from './reference-backend-sampling.ts'
+export { SPLIT_HISTOGRAM_MIN_IDS, accumulateSplitHistogram } from './split-histogram.ts'
 export { validateHistogramArguments, validateSampleIdsOptions, validateTopKArguments } from './reference-backend-validation.ts'
 export type { ResolvedSampleIds, ResolvedTopK } from './reference-backend-validation.ts'

@@ -214,6 +214,26 @@ describe('reference topK', () => {
 })
 
 describe('reference histogram', () => {
+  it('long arrays (the split path) count exactly as one plain loop, odd lengths included', () => {
+    const prng = createPrng(5, 'histogram')
+    for (const [length, experts] of [[4099, 7], [100_003, 256], [2048, 512]] as const) {
+      const ids = new Int32Array(length)
+      for (let i = 0; i < length; i++) ids[i] = prng.nextInt(3) === 0 ? 1 : prng.nextInt(experts)
+      const plain = new Int32Array(experts)
+      for (const id of ids) plain[id]!++
+      expect(backend.histogram(ids, experts)).toEqual(plain)
+    }
+  })
+
+  it('long arrays name the first bad id, whichever side of the range it leaves', () => {
+    const ids = new Int32Array(5000).fill(3)
+    ids[4321] = 8
+    ids[4500] = -2
+    expect(() => backend.histogram(ids, 8)).toThrow(/ids\[4321\]/)
+    ids[4321] = 0
+    expect(() => backend.histogram(ids, 8)).toThrow(/ids\[4500\]/)
+  })
+
   it('counts every id exactly and rejects ids out of range', () => {
     const ids = new Int32Array([0, 3, 3, 1, 3, 0])
     expect(Array.from(backend.histogram(ids, 5))).toEqual([2, 1, 0, 3, 0])

@@ -3,11 +3,14 @@ import type { KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '.
 import { referenceSampleIds } from './reference-backend-sampling.ts'
 import { referenceTopK } from './reference-backend-top-k.ts'
 import { validateHistogramArguments } from './reference-backend-validation.ts'
+import { SPLIT_HISTOGRAM_MIN_IDS, accumulateSplitHistogram } from './split-histogram.ts'
 
 /** Per-expert counts of a flat id array; an id outside [0, numExperts) is an error, not a silent drop. */
 export function referenceHistogram(ids: Int32Array, numExperts: number): Int32Array {
   const e = validateHistogramArguments(ids, numExperts)
   const counts = new Int32Array(e)
+  if (ids.length >= SPLIT_HISTOGRAM_MIN_IDS && ids.length >= 4 * e && accumulateSplitHistogram(ids, counts)) return counts
+  // Short arrays, or a bad id somewhere: the checked loop counts and names the first bad position.
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!
     // Unsigned compare catches negatives and ids ≥ E in one test.
