@@ -35,20 +35,39 @@ export function sigmoidOfSelected(selected: Float32Array, scale: number, out: Fl
   for (let i = 0; i < selected.length; i++) out[i] = sigmoid(selected[i]!) * scale
 }
 
-/** σ of the selected logits divided by their row sum (no epsilon, as vLLM), computed in log space. */
+/** Above this logit, σ = 1/(1 + e^−x) is a normal double (e^700 < 2^1010), so the direct form cannot underflow. */
+const DIRECT_SIGMOID_MIN = -700
+
+/**
+ * σ of the selected logits divided by their row sum (no epsilon, as vLLM): directly when every σ of the row
+ * is a normal double, else in log space, so a row of very negative logits never becomes 0/0.
+ */
 export function renormalizedSigmoidOfSelected(selected: Float32Array, k: number, scale: number, out: Float32Array): void {
   const rows = selected.length / k
   const logS = new Float64Array(k)
+  const s = new Float64Array(k)
   for (let r = 0; r < rows; r++) {
     const base = r * k
+    let direct = true
+    let sum = 0
+    for (let i = 0; i < k; i++) {
+      const x = selected[base + i]!
+      if (!(x > DIRECT_SIGMOID_MIN)) direct = false
+      s[i] = 1 / (1 + Math.exp(-x))
+      sum += s[i]!
+    }
+    if (direct) {
+      for (let i = 0; i < k; i++) out[base + i] = (s[i]! / sum) * scale
+      continue
+    }
     let max = -Infinity
     for (let i = 0; i < k; i++) {
       logS[i] = logSigmoid(selected[base + i]!)
       max = Math.max(max, logS[i]!)
     }
-    let sum = 0
-    for (let i = 0; i < k; i++) sum += Math.exp(logS[i]! - max)
-    for (let i = 0; i < k; i++) out[base + i] = (Math.exp(logS[i]! - max) / sum) * scale
+    let logSum = 0
+    for (let i = 0; i < k; i++) logSum += Math.exp(logS[i]! - max)
+    for (let i = 0; i < k; i++) out[base + i] = (Math.exp(logS[i]! - max) / logSum) * scale
   }
 }
 
