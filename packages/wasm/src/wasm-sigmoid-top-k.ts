@@ -1,7 +1,7 @@
-import { InvalidLogitsError, referenceTopK } from '@routesim/core'
+import { referenceTopK } from '@routesim/core'
 import type { ResolvedTopK, TopKOptions } from '@routesim/core'
 import type { KernelExports } from './kernel-instance.ts'
-import { WASM_CHUNK_FLOATS, WASM_MAX_COLS, align, ensureMemory } from './wasm-top-k.ts'
+import { WASM_CHUNK_FLOATS, WASM_MAX_COLS, align, ensureMemory, throwFirstNonFinite } from './wasm-top-k.ts'
 
 /**
  * |σ̃ − σ| of the kernel's f32 sigmoid, with room to spare: a test measures the real error over a dense
@@ -117,12 +117,4 @@ export function wasmSigmoidTopK(
     }
   }
   return { exactRows }
-}
-
-function throwFirstNonFinite(logits: Float32Array, row: number, cols: number): never {
-  for (let j = 0; j < cols; j++) {
-    const v = logits[row * cols + j]!
-    if (!Number.isFinite(v)) throw new InvalidLogitsError({ parameter: 'logits', row, column: j, value: v })
-  }
-  throw new Error(`unreachable: the kernel reported row ${row} non-finite but none is`)
 }

@@ -47,7 +47,8 @@ export function ensureMemory(kernels: KernelExports, bytes: number): void {
   if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE))
 }
 
-function throwFirstNonFinite(logits: Float32Array, row: number, cols: number): never {
+/** The InvalidLogitsError the reference throws for a row the kernel found non-finite: its first bad value. */
+export function throwFirstNonFinite(logits: Float32Array, row: number, cols: number): never {
   for (let j = 0; j < cols; j++) {
     const v = logits[row * cols + j]!
     if (!Number.isFinite(v)) throw new InvalidLogitsError({ parameter: 'logits', row, column: j, value: v })
