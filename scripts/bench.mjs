@@ -3,7 +3,7 @@
 // in the same run, workload by workload (torch, then routesim, so machine drift hits both alike), and
 // prints the ratio routesim tokens/s ÷ torch tokens/s per workload and backend.
 //
-//   node scripts/bench.mjs [--backend reference,webasm] [--workloads a,b] [--reps N]
+//   node scripts/bench.mjs [--backend reference,wasm] [--workloads a,b] [--reps N]
 //                          [--device cpu|cuda] [--torch-threads 2] [--python /usr/bin/python3]
 //                          [--torch-script PATH] [--routesim BUNDLE] [--bundle-only OUT.mjs] [--out DIR]
 //
@@ -27,7 +27,7 @@ const TARGETS = {
 
 const { values: opts } = parseArgs({
   options: {
-    backend: { type: 'string', default: 'reference,webasm' },
+    backend: { type: 'string', default: 'reference,wasm' },
     workloads: { type: 'string', default: WORKLOADS.join(',') },
     reps: { type: 'string', default: '7' },
     device: { type: 'string', default: 'cpu' },
@@ -53,7 +53,7 @@ if (opts.help) {
 
 function readHeader() {
   return `${[
-    'usage: node scripts/bench.mjs [--backend reference,webasm] [--workloads a,b] [--reps N] [--device cpu|cuda]',
+    'usage: node scripts/bench.mjs [--backend reference,wasm] [--workloads a,b] [--reps N] [--device cpu|cuda]',
     '         [--torch-threads N] [--python PATH] [--torch-script PATH] [--routesim BUNDLE] [--bundle-only OUT] [--out DIR]',
   ].join('\n')}\n`
 }

@@ -19,14 +19,20 @@ export function softmaxOfSelected(selected: Float32Array, k: number, scale: numb
   const e = new Float64Array(k)
   for (let r = 0; r < rows; r++) {
     const base = r * k
-    let max = -Infinity
-    for (let i = 0; i < k; i++) max = Math.max(max, selected[base + i]!)
+    // A plain compare (selected logits are finite): Math.max pays for NaN and −0 handling.
+    let max = selected[base]!
+    for (let i = 1; i < k; i++) {
+      const x = selected[base + i]!
+      if (x > max) max = x
+    }
     let sum = 0
     for (let i = 0; i < k; i++) {
-      e[i] = Math.exp(selected[base + i]! - max)
-      sum += e[i]!
+      const v = Math.exp(selected[base + i]! - max)
+      e[i] = v
+      sum += v
     }
-    for (let i = 0; i < k; i++) out[base + i] = (e[i]! / sum) * scale
+    const f = scale / sum
+    for (let i = 0; i < k; i++) out[base + i] = e[i]! * f
   }
 }
 
