@@ -6,9 +6,10 @@
 
 import { boundBlocks, insert, sort16Descending, sort32Descending, sortKey, wantthLargest } from './select'
 
-/** Row flags the host reads. */
-const CERTAIN: i32 = 0
+/** Row flags the host reads: winners and their order certain; winners certain, order to be settled exactly; redo the row. */
+const ORDERED: i32 = 0
 const AMBIGUOUS: i32 = 1
+const UNORDERED: i32 = 2
 
 /**
  * σ(x) for four lanes: 1 / (1 + e^−x), with e^y = 2^n · p(r) (Cephes expf: y clamped to ±87,
@@ -45,8 +46,9 @@ export function sigmoidApprox(inPtr: usize, n: i32, outPtr: usize): void {
  * Winners of every row `[rows, cols]` for selection value σ(logit) + bias, in `numGroups` groups of which
  * `topkGroup` are kept (numGroups = 1: no groups). `top2` chooses the group score (1: sum of the best two,
  * 0: the best). `eps` bounds |σ̃ + b − (σ + b)| for every expert, `groupEps` the same for group scores.
- * Writes k winner ids per row (a set; the host orders it) and a flag per row: CERTAIN, or AMBIGUOUS when a
- * cut lies within the bound (ids then unwritten). Returns -1 or the first row with a NaN or ±Inf.
+ * Writes k winner ids per row, by descending approximate value, and a flag per row: ORDERED when every
+ * neighbour is more than 2·eps apart (so that is the exact order too), UNORDERED when only the set is certain
+ * (the host orders it exactly), AMBIGUOUS when a cut lies within the bound (ids then unwritten). Returns -1 or the first row with a NaN or ±Inf.
  * Needs cols / numGroups a multiple of 4, k < topkGroup · cols / numGroups, and k + 1 ≤ 32.
  */
 export function sigmoidTopKRows(
@@ -191,11 +193,16 @@ export function sigmoidTopKRows(
       continue
     }
     const out = idsPtr + ((<usize>r * <usize>k) << 2)
+    let ordered = true
+    let previous: f32 = Infinity
     for (let i = 0; i < k; i++) {
       const c = byKeys ? positionOf(keys, i) : load<i32>(topI + (<usize>i << 2))
+      const value = load<f32>(chosenScores + (<usize>c << 2))
+      ordered = ordered && previous - value > 2 * eps
+      previous = value
       store<i32>(out + (<usize>i << 2), load<i32>(chosenBase + (<usize>(c / groupSize) << 2)) + (c % groupSize))
     }
-    store<i32>(flagsPtr + (<usize>r << 2), CERTAIN)
+    store<i32>(flagsPtr + (<usize>r << 2), ordered ? ORDERED : UNORDERED)
   }
   return -1
 }

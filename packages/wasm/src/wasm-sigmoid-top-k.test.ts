@@ -86,7 +86,9 @@ describe('wasm sigmoid top-k (bias, groups)', () => {
       logits[0] = xa
       logits[1] = xb
       bias[1] = bb
+      // k = 1: which of the two wins; k = 2: both win, in which order.
       expectExact(logits.subarray(0, cols), 1, cols, { k: 1, scoring: 'sigmoid', bias })
+      expectExact(logits.subarray(0, cols), 1, cols, { k: 2, scoring: 'sigmoid', bias })
     }
   })
 

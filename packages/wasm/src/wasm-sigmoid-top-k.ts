@@ -11,7 +11,9 @@ export const SIGMOID_APPROX_BOUND = 2e-6
 /** Above this |bias|, float32 rounding of σ̃ + bias would blur the ranking: such calls go to the reference. */
 export const WASM_MAX_BIAS = 1024
 
-const ROW_CERTAIN = 0
+/** The kernel's row flags (asm/sigmoid-top-k.ts). */
+const ROW_ORDERED = 0
+const ROW_AMBIGUOUS = 1
 
 /**
  * Whether the sigmoid kernel takes this call: sigmoid scoring with a bias and/or groups whose score is
@@ -84,15 +86,27 @@ export function wasmSigmoidTopK(
     for (let i = 0; i < n; i++) {
       const r = r0 + i
       const out = r * k
-      if (i32[(flagsPtr >> 2) + i] !== ROW_CERTAIN) {
+      const flag = i32[(flagsPtr >> 2) + i]!
+      const at = (idsPtr >> 2) + i * k
+      if (flag === ROW_ORDERED) {
+        // Neighbours more than 2ε apart: the approximate order is the exact one.
+        for (let j = 0; j < k; j++) {
+          const id = i32[at + j]!
+          const x = logits[r * cols + id]!
+          ids[out + j] = id
+          winnerLogits[out + j] = x
+          if (o.needWeights) weights[out + j] = 1 / (1 + Math.exp(-x))
+        }
+        continue
+      }
+      if (flag === ROW_AMBIGUOUS) {
         exactRows++
         const one = referenceTopK(logits.subarray(r * cols, (r + 1) * cols), 1, cols, options, winnerLogits.subarray(out, out + k))
         ids.set(one.ids, out)
         weights.set(one.weights, out)
         continue
       }
-      // The winning set is certain; order it by the exact selection values (ties → lower id), as the reference.
-      const at = (idsPtr >> 2) + i * k
+      // The winning set is certain, its order not: order it by the exact selection values (ties → lower id).
       for (let j = 0; j < k; j++) {
         const id = i32[at + j]!
         const score = 1 / (1 + Math.exp(-logits[r * cols + id]!))
