@@ -14,22 +14,48 @@ export function boundBlocks(nvec: i32, want: i32): i32 {
 }
 
 /**
- * The want-th largest of the 4·blocks group maxima at `maxima` (blocks f32x4 vectors): at least want
- * groups hold a value that large, so it bounds the want-th largest value from below. Each maximum's rank
- * is counted four comparisons at a time, without branches.
+ * The want-th and (want+1)-th largest of the 4·blocks values at `values` (blocks ≤ 8 f32x4 vectors), stored at
+ * `out` and `out + 4` (+∞ where fewer values exist). For the lower bound: at least want groups hold a value as
+ * large as the want-th largest group maximum. Every value's rank is counted against all lanes of all vectors
+ * (each vector and its three rotations), four values at a time, without branches.
  */
-export function wantthLargest(maxima: usize, blocks: i32, want: i32): f32 {
-  let t: f32 = Infinity
-  for (let i = 0; i < blocks << 2; i++) {
-    const m = load<f32>(maxima + (<usize>i << 2))
-    const splat = f32x4.splat(m)
-    let greater = i32x4.splat(0)
-    for (let b = 0; b < blocks; b++) greater = i32x4.sub(greater, f32x4.gt(v128.load(maxima + (<usize>b << 4)), splat))
-    const count =
-      i32x4.extract_lane(greater, 0) + i32x4.extract_lane(greater, 1) + i32x4.extract_lane(greater, 2) + i32x4.extract_lane(greater, 3)
-    t = select<f32>(m < t ? m : t, t, count < want)
+// @ts-expect-error AssemblyScript decorator
+@inline
+export function rankThresholds(values: usize, blocks: i32, want: i32, out: usize): void {
+  const rotations = out + 16 // scratch: 3 rotations per vector
+  for (let c = 0; c < blocks; c++) {
+    const v = v128.load(values + (<usize>c << 4))
+    const at = rotations + (<usize>c * 48)
+    v128.store(at, i8x16.shuffle(v, v, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3))
+    v128.store(at, i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7), 16)
+    v128.store(at, i8x16.shuffle(v, v, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11), 32)
   }
-  return t
+  const inf = f32x4.splat(Infinity)
+  let first = inf
+  let second = inf
+  for (let b = 0; b < blocks; b++) {
+    const v = v128.load(values + (<usize>b << 4))
+    let greater = i32x4.splat(0)
+    for (let c = 0; c < blocks; c++) {
+      const at = rotations + (<usize>c * 48)
+      greater = i32x4.sub(greater, f32x4.gt(v128.load(values + (<usize>c << 4)), v))
+      greater = i32x4.sub(greater, f32x4.gt(v128.load(at), v))
+      greater = i32x4.sub(greater, f32x4.gt(v128.load(at, 16), v))
+      greater = i32x4.sub(greater, f32x4.gt(v128.load(at, 32), v))
+    }
+    // A value with fewer than `want` values above it is ≥ the want-th largest; the smallest such value is it.
+    first = f32x4.pmin(first, v128.bitselect(v, inf, i32x4.lt_s(greater, i32x4.splat(want))))
+    second = f32x4.pmin(second, v128.bitselect(v, inf, i32x4.lt_s(greater, i32x4.splat(want + 1))))
+  }
+  store<f32>(out, horizontalMin(first))
+  store<f32>(out + 4, horizontalMin(second))
+}
+
+// @ts-expect-error AssemblyScript decorator
+@inline
+function horizontalMin(v: v128): f32 {
+  const h = f32x4.pmin(v, i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7))
+  return f32x4.extract_lane(f32x4.pmin(h, i8x16.shuffle(h, h, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11)), 0)
 }
 
 /**

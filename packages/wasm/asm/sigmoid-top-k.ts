@@ -4,7 +4,7 @@
 // win. A row where a cut falls within the bound is flagged, and the host redoes it exactly; the host also
 // orders the winners by their exact float64 values. So the result is the reference's, exactly.
 
-import { boundBlocks, insert, sort16Descending, sort32Descending, sortKey, wantthLargest } from './select'
+import { boundBlocks, insert, rankThresholds, sort16Descending, sort32Descending, sortKey } from './select'
 
 /** Row flags the host reads: winners and their order certain; winners certain, order to be settled exactly; redo the row. */
 const ORDERED: i32 = 0
@@ -77,6 +77,7 @@ export function sigmoidTopKRows(
   const keys = (cand + ((<usize>cols + 4) << 2) + 7) & ~(<usize>7)
   const topV = keys + 32 * 8 // the insertion path's k + 1 best (values, then positions)
   const topI = topV + 32 * 4
+  const thresholds = topI + 32 * 4 // 2 values, then rankThresholds' scratch (16 + 8 · 48 bytes)
   const inf = f32x4.splat(Infinity)
   const want = k + 1 // one more than k, to see the margin below the k-th
   const chosenVecs = topkGroup * groupVecs
@@ -117,8 +118,9 @@ export function sigmoidTopKRows(
     if (topkGroup < numGroups) {
       // The topkGroup-th and (topkGroup+1)-th best group scores (the scores are padded with −∞ to whole vectors).
       for (let g = numGroups; g < groupBlocks << 2; g++) store<f32>(groupScore + (<usize>g << 2), -Infinity)
-      const cut = wantthLargest(groupScore, groupBlocks, topkGroup)
-      const below = wantthLargest(groupScore, groupBlocks, topkGroup + 1)
+      rankThresholds(groupScore, groupBlocks, topkGroup, thresholds)
+      const cut = load<f32>(thresholds)
+      const below = load<f32>(thresholds, 4)
       if (!(cut - below > 2 * groupEps)) ambiguous = true
       for (let g = 0; g < numGroups && !ambiguous; g++) {
         if (load<f32>(groupScore + (<usize>g << 2)) >= cut) {
@@ -148,7 +150,8 @@ export function sigmoidTopKRows(
         v128.store(keys + (<usize>b << 4), m)
         start = end
       }
-      t = wantthLargest(keys, blocks, want)
+      rankThresholds(keys, blocks, want, thresholds)
+      t = load<f32>(thresholds)
     }
     const cut = f32x4.splat(t)
     let n = 0

@@ -2,7 +2,7 @@
 // src/kernel-module.ts). Memory is managed by the host: it copies a chunk of rows in at
 // `scratchBase()` and reads the outputs back, so the kernels allocate nothing.
 
-import { boundBlocks, insert, sort16Descending, sortKey, wantthLargest } from './select'
+import { boundBlocks, insert, rankThresholds, sort16Descending, sortKey } from './select'
 
 /** First byte the host may use: past the module's static data, 16-byte aligned. */
 export function scratchBase(): usize {
@@ -28,6 +28,7 @@ export function topKRows(inPtr: usize, rows: i32, cols: i32, k: i32, idsPtr: usi
   const blocks = boundBlocks(nvec, k)
   const inf = f32x4.splat(Infinity)
   const keys = candPtr + ((<usize>cols + 4) << 2)
+  const thresholds = keys + 16 * 8 // 2 values, then rankThresholds' scratch (16 + 8 · 48 bytes)
   for (let r = 0; r < rows; r++) {
     const row = inPtr + ((<usize>r * <usize>cols) << 2)
     let finite = i32x4.splat(-1)
@@ -47,7 +48,11 @@ export function topKRows(inPtr: usize, rows: i32, cols: i32, k: i32, idsPtr: usi
     for (let j = nvec << 2; j < cols; j++) {
       if (!(Mathf.abs(load<f32>(row + (<usize>j << 2))) < Infinity)) return r
     }
-    const t: f32 = blocks > 0 ? wantthLargest(keys, blocks, k) : -Infinity
+    let t: f32 = -Infinity
+    if (blocks > 0) {
+      rankThresholds(keys, blocks, k, thresholds)
+      t = load<f32>(thresholds)
+    }
 
     // 2. Candidate ids in id order: a 64-bit mask per 16 vectors, then its set bits.
     const cut = f32x4.splat(t)

@@ -65,8 +65,8 @@ export function wasmSigmoidTopK(
   const scratchPtr = align(flagsPtr + chunkRows * 4)
   // scores, kept scores (cols each), group bases and scores (numGroups each, the scores padded to vectors),
   // candidates (cols + 4), 32 keys,
-  // and the insertion path's 32 values and positions.
-  const end = align(scratchPtr + (2 * cols + 2 * numGroups + 3 + cols + 4) * 4 + 8) + 32 * 8 + 32 * 8
+  // the insertion path's 32 values and positions, and rankThresholds' 2 values and scratch.
+  const end = align(scratchPtr + (2 * cols + 2 * numGroups + 3 + cols + 4) * 4 + 8) + 32 * 8 + 32 * 8 + 16 + 8 * 48
   ensureMemory(kernels, end)
   const f32 = new Float32Array(kernels.memory.buffer)
   const i32 = new Int32Array(kernels.memory.buffer)
