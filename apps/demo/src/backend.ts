@@ -27,7 +27,7 @@ export async function openBackend(mode: string): Promise<OpenedBackend> {
   if (chosen === 'wasm') {
     const { createWasmBackend } = await import('@routesim/wasm')
     const backend = await createWasmBackend()
-    return { backend, detail: 'WebAssembly SIMD top-k; biased/grouped top-k, histograms and sampling run the reference kernels', dispose: () => backend.dispose() }
+    return { backend, detail: 'WebAssembly SIMD top-k (plain, and sigmoid with a bias or top-1/top-2 groups); other selections, histograms and sampling run the reference kernels', dispose: () => backend.dispose() }
   }
   const { createGpuBackend } = await import('@routesim/gpu')
   // In Node, WebGPU comes from Dawn (the `webgpu` package). For 'auto' a missing Dawn only means
