@@ -41,6 +41,21 @@ describe('wasm top-k', () => {
     for (const scoring of ['softmax', 'sigmoid', 'logits'] as const) expectSameAsReference(logits, rows, cols, { k: 8, scoring })
   })
 
+  it('wide rows (E = 100,003: one row per chunk, an odd tail) equal the reference, plain and with a bias', () => {
+    const cols = 100_003
+    const logits = normals(3 * cols, 6)
+    expectSameAsReference(logits, 3, cols, { k: 8, scoring: 'softmax' })
+    // The sigmoid kernel needs groups of a multiple of 4 experts: 100,000.
+    const wide = 100_000
+    const bias = normals(wide, 7).map((x) => 0.01 * x)
+    const options: TopKOptions = { k: 8, scoring: 'sigmoid', bias }
+    const biased = normals(3 * wide, 8)
+    const actual = backend.topK(biased, 3, wide, options)
+    expect(backend.lastRun).toMatchObject({ operation: 'topK', ranOn: 'kernel' })
+    expect(actual.ids).toEqual(reference.topK(biased, 3, wide, options).ids)
+    expect(actual.weights).toEqual(reference.topK(biased, 3, wide, options).weights)
+  })
+
   it('ties go to the lower id, also past 16 candidates (the insertion path) and with −0 beside +0', () => {
     const cols = 64
     const rows = 50
