@@ -27,11 +27,12 @@ export interface WasmBackend extends KernelBackend {
 
 /**
  * A kernel backend whose top-k runs as WebAssembly SIMD (f32x4) in this thread: the same module in Node
- * and in browsers, no workers, no GPU. Plain top-k — softmax, sigmoid or raw-logit scoring without a
- * correction bias or groups (softmax_topk, sigmoid_topk without bias, llama4_topk) — runs in the kernel;
- * biased and grouped selection, histograms and sampling run the reference kernels (named by
- * `lastRun`). Results are the reference's exactly: the kernel only decides faster which values
- * can win. Throws BackendUnavailableError where the engine lacks WebAssembly SIMD.
+ * and in browsers, no workers, no GPU. Two kernels: plain top-k (softmax, sigmoid or raw-logit scoring
+ * without a bias or groups: softmax_topk, llama4_topk) and sigmoid selection with a correction bias and/or
+ * groups scored by their best or best two (DeepSeek-V3 grouped_topk, biased sigmoid_topk). Anything else,
+ * histograms and sampling run the reference kernels, and `lastRun` says so. Results are the reference's
+ * exactly: the kernels only decide faster which values can win. Throws BackendUnavailableError where the
+ * engine lacks WebAssembly SIMD.
  *
  * @example
  * const backend = await createWasmBackend()
@@ -66,7 +67,11 @@ export async function createWasmBackend(): Promise<WasmBackend> {
         return { ids, weights, winnerLogits }
       }
       if (!plain) {
-        lastRun = { operation: 'topK', ranOn: 'reference', reason: 'the kernels cover plain top-k and sigmoid with a bias or top-1/top-2 groups (see the README)' }
+        const reason =
+          o.cols > WASM_MAX_COLS
+            ? `rows wider than ${WASM_MAX_COLS} experts`
+            : 'the kernels cover plain top-k and sigmoid with a bias or top-1/top-2 groups (see the README)'
+        lastRun = { operation: 'topK', ranOn: 'reference', reason }
         return reference.topK(logits, rows, cols, options)
       }
       const ids = new Int32Array(o.rows * o.k)
