@@ -125,6 +125,14 @@ describe('routesim route --json', () => {
     expect(grouped).toHaveProperty('lastRun.ranOn', 'reference')
   })
 
+  it("'auto' without a hardware WebGPU adapter routes on the wasm backend and says why", async () => {
+    const args = [...base('softmax_topk', 500, 64, 4), '--seed', '4']
+    const auto = await routeJson(...args, '--backend', 'auto')
+    // CI and dev machines have at most a software adapter (never auto-picked); a GPU machine may take webgpu.
+    expect(['wasm-simd', 'webgpu']).toContain(auto.ranOn)
+    if (auto.ranOn === 'wasm-simd') expect(auto.counts).toEqual((await routeJson(...args)).counts)
+  })
+
   it("measures a target strategy's balancedness at its target (strategies and analysis agree)", async () => {
     for (const target of [0.3, 0.6, 0.9]) {
       const r = await routeJson(...base('target_balancedness', 4096, 256, 8), '--param', `target=${target}`, '--param', 'epSize=32', '--ep-size', '32')
