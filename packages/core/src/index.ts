@@ -30,6 +30,7 @@ export type { Prng, PrngState, Seed } from './prng.ts'
 // Validation
 export {
   assertFiniteLogits,
+  throwFirstNonFiniteInRow,
   assertFiniteNumber,
   assertInteger,
   assertMatrix,

@@ -1,4 +1,4 @@
-import { InvalidLogitsError } from './errors/invalid-logits-error.ts'
+import { throwFirstNonFiniteInRow } from './validation.ts'
 import type { ResolvedTopK } from './reference-backend-validation.ts'
 
 /*
@@ -39,14 +39,6 @@ function approxSigmoid(x: number): number {
   return a + (t - i) * (SIGMOID_TABLE[i + 1]! - a)
 }
 
-function throwFirstNonFinite(logits: Float32Array, row: number, cols: number): never {
-  const base = row * cols
-  for (let j = 0; j < cols; j++) {
-    const v = logits[base + j]!
-    if (v - v !== 0) throw new InvalidLogitsError({ parameter: 'logits', row, column: j, value: v })
-  }
-  throw new Error('unreachable: row reported non-finite but none found')
-}
 
 /*
  * The grouped fast path (DeepSeek-V3: group score = max or top-2 sum) ranks on a coarse, branch-light
@@ -133,7 +125,7 @@ function groupedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32
       const end = (g + 1) * groupSize
       for (let j = g * groupSize; j < end; j++) {
         const b = bits[base + j]!
-        if ((b & NON_FINITE) === NON_FINITE) throwFirstNonFinite(logits, r, cols)
+        if ((b & NON_FINITE) === NON_FINITE) throwFirstNonFiniteInRow('logits', logits, r, cols)
         const v = BUCKET_SIGMOID[b >>> 16]! + bias[j]!
         approx[j] = v
         if (v > second) {
@@ -296,7 +288,7 @@ function interpolatedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds: 
       let filled = 0
       for (let j = start; j < start + groupSize; j++) {
         const l = logits[base + j]!
-        if (l - l !== 0) throwFirstNonFinite(logits, r, cols)
+        if (l - l !== 0) throwFirstNonFiniteInRow('logits', logits, r, cols)
         const v = bias === undefined ? approxSigmoid(l) : approxSigmoid(l) + bias[j]!
         approx[j] = v
         if (n <= 2) {

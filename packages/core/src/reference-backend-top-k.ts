@@ -1,18 +1,10 @@
 import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
-import { InvalidLogitsError } from './errors/invalid-logits-error.ts'
+import { throwFirstNonFiniteInRow } from './validation.ts'
 import type { TopKOptions, TopKOutput } from './kernel-backend.ts'
 import { canPruneSigmoid, prunedSigmoidTopK, rankGroups } from './reference-backend-sigmoid-pruned.ts'
 import { validateTopKArguments } from './reference-backend-validation.ts'
 import type { ResolvedTopK } from './reference-backend-validation.ts'
 
-function throwFirstNonFinite(logits: Float32Array, row: number, cols: number): never {
-  const base = row * cols
-  for (let j = 0; j < cols; j++) {
-    const v = logits[base + j]!
-    if (v - v !== 0) throw new InvalidLogitsError({ parameter: 'logits', row, column: j, value: v })
-  }
-  throw new Error('unreachable: row reported non-finite but none found')
-}
 
 /**
  * Top-k of every row with the exact semantics of vLLM's routers, in float64:
@@ -94,7 +86,7 @@ function plainTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, ou
     // The first k values fill the slots unconditionally (sorted, ties keep id order).
     for (let j = 0; j < k; j++) {
       const v = logits[base + j]!
-      if (v - v !== 0) throwFirstNonFinite(logits, r, cols)
+      if (v - v !== 0) throwFirstNonFiniteInRow('logits', logits, r, cols)
       let pos = j
       while (pos > 0 && topV[pos - 1]! < v) {
         topV[pos] = topV[pos - 1]!
@@ -110,7 +102,7 @@ function plainTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, ou
       const v = logits[i]!
       // Strict `>`: an equal later (higher-id) value never displaces an earlier one.
       if (v > threshold) {
-        if (v === Infinity) throwFirstNonFinite(logits, r, cols)
+        if (v === Infinity) throwFirstNonFiniteInRow('logits', logits, r, cols)
         let pos = last
         while (pos > 0 && topV[pos - 1]! < v) {
           topV[pos] = topV[pos - 1]!
@@ -121,7 +113,7 @@ function plainTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, ou
         topI[pos] = i - base
         threshold = topV[last]!
       } else if (!(v >= -MAX_FLOAT32)) {
-        throwFirstNonFinite(logits, r, cols)
+        throwFirstNonFiniteInRow('logits', logits, r, cols)
       }
     }
     const out = r * k
@@ -170,7 +162,7 @@ export function generalTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32
       let max = -Infinity
       for (let j = 0; j < cols; j++) {
         const v = logits[base + j]!
-        if (v - v !== 0) throwFirstNonFinite(logits, r, cols)
+        if (v - v !== 0) throwFirstNonFiniteInRow('logits', logits, r, cols)
         if (v > max) max = v
       }
       sum = 0
@@ -194,7 +186,7 @@ export function generalTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32
           s = score[j]! / sum
         } else {
           const v = logits[base + j]!
-          if (v - v !== 0) throwFirstNonFinite(logits, r, cols)
+          if (v - v !== 0) throwFirstNonFiniteInRow('logits', logits, r, cols)
           s = sigmoid ? 1 / (1 + Math.exp(-v)) : v
         }
         score[j] = s

@@ -132,6 +132,19 @@ export function assertRoutingInputs(
   return { numTokens, numExperts, topK: k }
 }
 
+/**
+ * For a kernel that found a NaN/±Inf somewhere in `row`: throws InvalidLogitsError at the row's first
+ * one (the first in the whole input, when earlier rows were finite).
+ */
+export function throwFirstNonFiniteInRow(parameter: string, data: Float32Array | Float64Array, row: number, cols: number): never {
+  const base = row * cols
+  for (let j = 0; j < cols; j++) {
+    const v = data[base + j]!
+    if (v - v !== 0) throw new InvalidLogitsError({ parameter, row, column: j, value: v })
+  }
+  throw new Error(`unreachable: row ${row} was reported non-finite but holds only finite values`)
+}
+
 /** Rejects NaN/±Inf logits with the first offending position. */
 export function assertFiniteLogits(parameter: string, data: Float32Array | Float64Array, cols: number): void {
   for (let i = 0; i < data.length; i++) {

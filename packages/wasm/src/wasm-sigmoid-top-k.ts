@@ -1,7 +1,7 @@
-import { referenceTopK } from '@routesim/core'
+import { referenceTopK, throwFirstNonFiniteInRow } from '@routesim/core'
 import type { ResolvedTopK, TopKOptions } from '@routesim/core'
 import type { KernelExports } from './kernel-instance.ts'
-import { WASM_CHUNK_FLOATS, WASM_MAX_COLS, align, ensureMemory, throwFirstNonFinite } from './wasm-top-k.ts'
+import { WASM_CHUNK_FLOATS, WASM_MAX_COLS, align, ensureMemory } from './wasm-top-k.ts'
 
 /**
  * |σ̃ − σ| of the kernel's f32 sigmoid, with room to spare: a test measures the real error over a dense
@@ -82,7 +82,7 @@ export function wasmSigmoidTopK(
       inPtr, n, cols, k, grouped ? numGroups : 1, grouped ? topkGroup : 1, o.groupTopN === 2 ? 1 : 0,
       biasPtr, eps, groupEps, idsPtr, flagsPtr, scratchPtr,
     )
-    if (bad >= 0) throwFirstNonFinite(logits, r0 + bad, cols)
+    if (bad >= 0) throwFirstNonFiniteInRow('logits', logits, r0 + bad, cols)
     for (let i = 0; i < n; i++) {
       const r = r0 + i
       const out = r * k

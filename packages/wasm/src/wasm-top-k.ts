@@ -1,4 +1,4 @@
-import { InvalidLogitsError } from '@routesim/core'
+import { throwFirstNonFiniteInRow } from '@routesim/core'
 import type { ResolvedTopK } from '@routesim/core'
 import type { KernelExports } from './kernel-instance.ts'
 
@@ -32,7 +32,7 @@ export function wasmSelectTopK(kernels: KernelExports, logits: Float32Array, o: 
     const n = Math.min(chunkRows, rows - r0)
     f32.set(logits.subarray(r0 * cols, (r0 + n) * cols), inPtr >> 2)
     const bad = kernels.topKRows(inPtr, n, cols, k, idsPtr, valsPtr, candPtr)
-    if (bad >= 0) throwFirstNonFinite(logits, r0 + bad, cols)
+    if (bad >= 0) throwFirstNonFiniteInRow('logits', logits, r0 + bad, cols)
     ids.set(i32.subarray(idsPtr >> 2, (idsPtr >> 2) + n * k), r0 * k)
     values.set(f32.subarray(valsPtr >> 2, (valsPtr >> 2) + n * k), r0 * k)
   }
@@ -46,15 +46,6 @@ export function align(offset: number): number {
 export function ensureMemory(kernels: KernelExports, bytes: number): void {
   const memory = kernels.memory
   if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE))
-}
-
-/** The InvalidLogitsError the reference throws for a row the kernel found non-finite: its first bad value. */
-export function throwFirstNonFinite(logits: Float32Array, row: number, cols: number): never {
-  for (let j = 0; j < cols; j++) {
-    const v = logits[row * cols + j]!
-    if (!Number.isFinite(v)) throw new InvalidLogitsError({ parameter: 'logits', row, column: j, value: v })
-  }
-  throw new Error(`unreachable: the kernel reported row ${row} non-finite but none is`)
 }
 
 /**
