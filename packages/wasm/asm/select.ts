@@ -59,6 +59,37 @@ function horizontalMin(v: v128): f32 {
 }
 
 /**
+ * Writes to `cand`, in position order, the positions of the values ≥ t among `nvec` f32x4 vectors at
+ * `values`, and returns how many: a 64-bit mask per 16 vectors (four lanes per compare), then its set bits.
+ */
+// @ts-expect-error AssemblyScript decorator
+@inline
+export function collectAtLeast(values: usize, nvec: i32, t: f32, cand: usize): i32 {
+  const cut = f32x4.splat(t)
+  let n = 0
+  for (let v0 = 0; v0 < nvec; v0 += 16) {
+    const v1 = min(v0 + 16, nvec)
+    let mask: u64 = 0
+    for (let v = v0; v < v1; v++) {
+      mask |= <u64>i32x4.bitmask(f32x4.ge(v128.load(values + (<usize>v << 4)), cut)) << (<u64>(v - v0) << 2)
+    }
+    while (mask != 0) {
+      store<i32>(cand + (<usize>n << 2), (v0 << 2) + <i32>ctz(mask))
+      mask &= mask - 1
+      n++
+    }
+  }
+  return n
+}
+
+/** Fills `width` sort keys at `keys`: the n candidates' keys (their positions at `cand`, values at `values`), then 0s. */
+// @ts-expect-error AssemblyScript decorator
+@inline
+export function loadSortKeys(keys: usize, width: i32, values: usize, cand: usize, n: i32): void {
+  for (let c = 0; c < width; c++) store<u64>(keys + (<usize>c << 3), c < n ? sortKey(values, load<i32>(cand + (<usize>c << 2))) : 0)
+}
+
+/**
  * A key whose unsigned order is (value, then lower id): the f32's bits made monotone (−0 counted as +0,
  * as comparisons do) above the complemented id.
  */

@@ -4,7 +4,7 @@
 // win. A row where a cut falls within the bound is flagged, and the host redoes it exactly; the host also
 // orders the winners by their exact float64 values. So the result is the reference's, exactly.
 
-import { boundBlocks, insert, rankThresholds, sort16Descending, sort32Descending, sortKey } from './select'
+import { boundBlocks, collectAtLeast, insert, loadSortKeys, rankThresholds, sort16Descending, sort32Descending } from './select'
 
 /** Row flags the host reads: winners and their order certain; winners certain, order to be settled exactly; redo the row. */
 const ORDERED: i32 = 0
@@ -153,26 +153,13 @@ export function sigmoidTopKRows(
       rankThresholds(keys, blocks, want, thresholds)
       t = load<f32>(thresholds)
     }
-    const cut = f32x4.splat(t)
-    let n = 0
-    for (let v0 = 0; v0 < chosenVecs; v0 += 16) {
-      const v1 = min(v0 + 16, chosenVecs)
-      let mask: u64 = 0
-      for (let v = v0; v < v1; v++) {
-        mask |= <u64>i32x4.bitmask(f32x4.ge(v128.load(chosenScores + (<usize>v << 4)), cut)) << (<u64>(v - v0) << 2)
-      }
-      while (mask != 0) {
-        store<i32>(cand + (<usize>n << 2), (v0 << 2) + <i32>ctz(mask))
-        mask &= mask - 1
-        n++
-      }
-    }
+    const n = collectAtLeast(chosenScores, chosenVecs, t, cand)
     let kth: f32
     let next: f32
     const byKeys = n <= 32
     if (byKeys) {
       const width = n <= 16 ? 16 : 32
-      for (let c = 0; c < width; c++) store<u64>(keys + (<usize>c << 3), c < n ? sortKey(chosenScores, load<i32>(cand + (<usize>c << 2))) : 0)
+      loadSortKeys(keys, width, chosenScores, cand, n)
       if (width == 16) sort16Descending(keys)
       else sort32Descending(keys)
       kth = load<f32>(chosenScores + (<usize>positionOf(keys, k - 1) << 2))

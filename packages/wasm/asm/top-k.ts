@@ -2,7 +2,7 @@
 // src/kernel-module.ts). Memory is managed by the host: it copies a chunk of rows in at
 // `scratchBase()` and reads the outputs back, so the kernels allocate nothing.
 
-import { boundBlocks, insert, rankThresholds, sort16Descending, sortKey } from './select'
+import { boundBlocks, collectAtLeast, insert, loadSortKeys, rankThresholds, sort16Descending } from './select'
 
 /** First byte the host may use: past the module's static data, 16-byte aligned. */
 export function scratchBase(): usize {
@@ -55,30 +55,7 @@ export function topKRows(inPtr: usize, rows: i32, cols: i32, k: i32, idsPtr: usi
     }
 
     // 2. Candidate ids in id order: a 64-bit mask per 16 vectors, then its set bits.
-    const cut = f32x4.splat(t)
-    let n = 0
-    for (let v0 = 0; v0 < nvec; v0 += 16) {
-      const v1 = min(v0 + 16, nvec)
-      let mask: u64 = 0
-      let vi = v0
-      for (; vi + 4 <= v1; vi += 4) {
-        const at = row + (<usize>vi << 4)
-        const m =
-          i32x4.bitmask(f32x4.ge(v128.load(at), cut)) |
-          (i32x4.bitmask(f32x4.ge(v128.load(at, 16), cut)) << 4) |
-          (i32x4.bitmask(f32x4.ge(v128.load(at, 32), cut)) << 8) |
-          (i32x4.bitmask(f32x4.ge(v128.load(at, 48), cut)) << 12)
-        mask |= <u64>m << (<u64>(vi - v0) << 2)
-      }
-      for (; vi < v1; vi++) {
-        mask |= <u64>i32x4.bitmask(f32x4.ge(v128.load(row + (<usize>vi << 4)), cut)) << (<u64>(vi - v0) << 2)
-      }
-      while (mask != 0) {
-        store<i32>(candPtr + (<usize>n << 2), (v0 << 2) + <i32>ctz(mask))
-        mask &= mask - 1
-        n++
-      }
-    }
+    let n = collectAtLeast(row, nvec, t, candPtr)
     for (let j = nvec << 2; j < cols; j++) {
       store<i32>(candPtr + (<usize>n << 2), j)
       n += i32(load<f32>(row + (<usize>j << 2)) >= t)
@@ -87,7 +64,7 @@ export function topKRows(inPtr: usize, rows: i32, cols: i32, k: i32, idsPtr: usi
     const outI = idsPtr + ((<usize>r * <usize>k) << 2)
     const outV = valsPtr + ((<usize>r * <usize>k) << 2)
     if (n <= 16 && k <= 16) {
-      for (let c = 0; c < 16; c++) store<u64>(keys + (<usize>c << 3), c < n ? sortKey(row, load<i32>(candPtr + (<usize>c << 2))) : 0)
+      loadSortKeys(keys, 16, row, candPtr, n)
       sort16Descending(keys)
       for (let i = 0; i < k; i++) {
         const id = <i32>(0xffffffff - <u32>load<u64>(keys + (<usize>i << 3)))
