@@ -13,6 +13,9 @@ export function boundBlocks(nvec: i32, want: i32): i32 {
   return min(nvec, max(need, 4))
 }
 
+/** Bytes at `out` that rankThresholds uses: its 2 results (16, for alignment), then 3 rotations of up to 8 vectors. */
+export const RANK_THRESHOLDS_BYTES: usize = 16 + 8 * 48
+
 /**
  * The want-th and (want+1)-th largest of the 4·blocks values at `values` (blocks ≤ 8 f32x4 vectors), stored at
  * `out` and `out + 4` (+∞ where fewer values exist). For the lower bound: at least want groups hold a value as

@@ -4,7 +4,7 @@
 // win. A row where a cut falls within the bound is flagged, and the host redoes it exactly; the host also
 // orders the winners by their exact float64 values. So the result is the reference's, exactly.
 
-import { boundBlocks, collectAtLeast, insert, loadSortKeys, rankThresholds, sort16Descending, sort32Descending } from './select'
+import { RANK_THRESHOLDS_BYTES, boundBlocks, collectAtLeast, insert, loadSortKeys, rankThresholds, sort16Descending, sort32Descending } from './select'
 
 /** Row flags the host reads: winners and their order certain; winners certain, order to be settled exactly; redo the row. */
 const ORDERED: i32 = 0
@@ -35,6 +35,22 @@ function sigmoid4(x: v128): v128 {
   // 2^n: n + 127 in the exponent field (n = shifted's bits − 1.5·2^23's bits).
   const scale = i32x4.shl(i32x4.add(i32x4.sub(shifted, f32x4.splat(12582912.0)), i32x4.splat(127)), 23)
   return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), f32x4.mul(p, scale)))
+}
+
+/**
+ * Scratch the sigmoid kernel needs at `scratchPtr` (16-byte aligned): the layout at the top of
+ * sigmoidTopKRows, ending with rankThresholds' bytes. The host sizes module memory by it.
+ */
+export function sigmoidScratchBytes(cols: i32, numGroups: i32): usize {
+  return sigmoidKeysAt(0, cols, numGroups) + 32 * 8 + 32 * 4 + 32 * 4 + RANK_THRESHOLDS_BYTES
+}
+
+/** Where the sort keys start: past scores, kept scores, group bases, padded group scores and candidates; 8-aligned. */
+// @ts-expect-error AssemblyScript decorator
+@inline
+function sigmoidKeysAt(scratchPtr: usize, cols: i32, numGroups: i32): usize {
+  const cand = scratchPtr + (<usize>cols << 3) + (<usize>numGroups << 2) + (<usize>((numGroups + 3) >> 2) << 4)
+  return (cand + ((<usize>cols + 4) << 2) + 7) & ~(<usize>7)
 }
 
 /** For tests: σ̃ of `n` floats at `inPtr` into `outPtr` (n a multiple of 4). */
@@ -74,10 +90,10 @@ export function sigmoidTopKRows(
   const groupScore = chosenBase + (<usize>numGroups << 2)
   const groupBlocks = (numGroups + 3) >> 2
   const cand = groupScore + (<usize>groupBlocks << 4) // candidate positions in chosenScores
-  const keys = (cand + ((<usize>cols + 4) << 2) + 7) & ~(<usize>7)
+  const keys = sigmoidKeysAt(scratchPtr, cols, numGroups)
   const topV = keys + 32 * 8 // the insertion path's k + 1 best (values, then positions)
   const topI = topV + 32 * 4
-  const thresholds = topI + 32 * 4 // 2 values, then rankThresholds' scratch (16 + 8 · 48 bytes)
+  const thresholds = topI + 32 * 4
   const inf = f32x4.splat(Infinity)
   const want = k + 1 // one more than k, to see the margin below the k-th
   const chosenVecs = topkGroup * groupVecs

@@ -2,7 +2,21 @@
 // src/kernel-module.ts). Memory is managed by the host: it copies a chunk of rows in at
 // `scratchBase()` and reads the outputs back, so the kernels allocate nothing.
 
-import { boundBlocks, collectAtLeast, insert, loadSortKeys, rankThresholds, sort16Descending } from './select'
+import { RANK_THRESHOLDS_BYTES, boundBlocks, collectAtLeast, insert, loadSortKeys, rankThresholds, sort16Descending } from './select'
+
+/**
+ * Scratch the plain kernel needs at `candPtr`: candidate ids (cols + 4, for the 4-lane tail), 16 sort keys,
+ * rankThresholds' bytes. The host sizes module memory by it, so the layout is stated only here.
+ */
+export function topKScratchBytes(cols: i32): usize {
+  return topKKeysAt(0, cols) + 16 * 8 + RANK_THRESHOLDS_BYTES
+}
+
+// @ts-expect-error AssemblyScript decorator
+@inline
+function topKKeysAt(candPtr: usize, cols: i32): usize {
+  return candPtr + ((<usize>cols + 4) << 2)
+}
 
 /** First byte the host may use: past the module's static data, 16-byte aligned. */
 export function scratchBase(): usize {
@@ -27,8 +41,8 @@ export function topKRows(inPtr: usize, rows: i32, cols: i32, k: i32, idsPtr: usi
   const nvec = cols >> 2
   const blocks = boundBlocks(nvec, k)
   const inf = f32x4.splat(Infinity)
-  const keys = candPtr + ((<usize>cols + 4) << 2)
-  const thresholds = keys + 16 * 8 // 2 values, then rankThresholds' scratch (16 + 8 · 48 bytes)
+  const keys = topKKeysAt(candPtr, cols)
+  const thresholds = keys + 16 * 8
   for (let r = 0; r < rows; r++) {
     const row = inPtr + ((<usize>r * <usize>cols) << 2)
     let finite = i32x4.splat(-1)

@@ -10,6 +10,9 @@ export interface KernelExports {
     biasPtr: number, eps: number, groupEps: number, idsPtr: number, flagsPtr: number, scratchPtr: number,
   ): number
   sigmoidApprox(inPtr: number, n: number, outPtr: number): void
+  /** Scratch bytes each kernel needs past its scratch pointer (the kernels state their own layout). */
+  topKScratchBytes(cols: number): number
+  sigmoidScratchBytes(cols: number, numGroups: number): number
 }
 
 /** The module's bytes (base64 → binary with `atob`, present in browsers and Node ≥ 16). */

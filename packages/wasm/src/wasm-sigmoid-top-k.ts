@@ -63,11 +63,7 @@ export function wasmSigmoidTopK(
   const idsPtr = align(biasPtr + cols * 4)
   const flagsPtr = align(idsPtr + chunkRows * k * 4)
   const scratchPtr = align(flagsPtr + chunkRows * 4)
-  // scores, kept scores (cols each), group bases and scores (numGroups each, the scores padded to vectors),
-  // candidates (cols + 4), 32 keys,
-  // the insertion path's 32 values and positions, and rankThresholds' 2 values and scratch.
-  const end = align(scratchPtr + (2 * cols + 2 * numGroups + 3 + cols + 4) * 4 + 8) + 32 * 8 + 32 * 8 + 16 + 8 * 48
-  ensureMemory(kernels, end)
+  ensureMemory(kernels, scratchPtr + kernels.sigmoidScratchBytes(cols, grouped ? numGroups : 1))
   const f32 = new Float32Array(kernels.memory.buffer)
   const i32 = new Int32Array(kernels.memory.buffer)
   f32.set(bias, biasPtr >> 2)

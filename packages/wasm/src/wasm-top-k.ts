@@ -22,10 +22,7 @@ export function wasmSelectTopK(kernels: KernelExports, logits: Float32Array, o: 
   const idsPtr = align(inPtr + chunkRows * cols * 4)
   const valsPtr = align(idsPtr + chunkRows * k * 4)
   const candPtr = align(valsPtr + chunkRows * k * 4)
-  // Candidate ids (cols + 4, for the 4-lane tail), 16 sort keys of 8 bytes, 2 thresholds and rankThresholds'
-  // scratch (16 + 8 · 48 bytes).
-  const end = align(candPtr + (cols + 4) * 4) + 16 * 8 + 16 + 8 * 48
-  ensureMemory(kernels, end)
+  ensureMemory(kernels, candPtr + kernels.topKScratchBytes(cols))
   const f32 = new Float32Array(kernels.memory.buffer)
   const i32 = new Int32Array(kernels.memory.buffer)
   for (let r0 = 0; r0 < rows; r0 += chunkRows) {
