@@ -68,7 +68,7 @@ export type {
 // Reference kernel backend (the truth every backend is tested against)
 export { createReferenceBackend, referenceHistogram } from './reference-backend.ts'
 export type { ReferenceBackend } from './reference-backend.ts'
-export { referenceTopK } from './reference-backend-top-k.ts'
+export { referenceTopK, referenceWinnerScores } from './reference-backend-top-k.ts'
 export { referenceSampleIds } from './reference-backend-sampling.ts'
 export { SPLIT_HISTOGRAM_MIN_IDS, accumulateSplitHistogram } from './split-histogram.ts'
 export { validateHistogramArguments, validateSampleIdsOptions, validateTopKArguments } from './reference-backend-validation.ts'

@@ -33,7 +33,7 @@ export function referenceTopK(
   } else if (o.bias === undefined && o.groupScore === 'max' && o.maskValue === -Infinity && o.scoring !== 'logits') {
     // A group's max score is its max logit's score, and masked experts never compete: rank on the logits.
     generalTopK(logits, { ...o, scoring: 'logits', needWeights: false }, ids, weights)
-    if (o.needWeights) winnerScores(logits, o, ids, weights)
+    if (o.needWeights) referenceWinnerScores(logits, o, ids, weights)
   } else if (canPruneSigmoid(o)) {
     prunedSigmoidTopK(logits, o, ids, weights, winnerLogits)
     return { ids, weights }
@@ -49,12 +49,20 @@ function gatherWinnerLogits(logits: Float32Array, o: ResolvedTopK, ids: Int32Arr
   for (let r = 0; r < rows; r++) for (let i = 0; i < k; i++) out[r * k + i] = logits[r * cols + ids[r * k + i]!]!
 }
 
-/** Softmax or sigmoid scores of already-selected winners (ids[0] holds the row's largest logit). */
-function winnerScores(logits: Float32Array, o: ResolvedTopK, ids: Int32Array, outWeights: Float32Array): void {
+/**
+ * The unbiased scores of already-selected winners, as the reference computes them (float64, stored as
+ * float32): softmax over the whole row (ids[0] of a row holds its largest logit), sigmoid, or the logit.
+ * Exported so faster backends that select on the logits weigh their winners exactly as the reference does.
+ */
+export function referenceWinnerScores(logits: Float32Array, o: ResolvedTopK, ids: Int32Array, outWeights: Float32Array): void {
   const { rows, cols, k, scoring } = o
   for (let r = 0; r < rows; r++) {
     const base = r * cols
     const out = r * k
+    if (scoring === 'logits') {
+      for (let i = 0; i < k; i++) outWeights[out + i] = logits[base + ids[out + i]!]!
+      continue
+    }
     if (scoring === 'sigmoid') {
       for (let i = 0; i < k; i++) outWeights[out + i] = 1 / (1 + Math.exp(-logits[base + ids[out + i]!]!))
       continue

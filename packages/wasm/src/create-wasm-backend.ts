@@ -1,8 +1,8 @@
-import { BackendUnavailableError, createReferenceBackend, validateTopKArguments } from '@routesim/core'
+import { BackendUnavailableError, createReferenceBackend, referenceWinnerScores, validateTopKArguments } from '@routesim/core'
 import type { KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
 import { instantiateKernels, kernelModuleBytes, kernelUnavailableReason } from './kernel-instance.ts'
 import { sigmoidKernelCovers, wasmSigmoidTopK } from './wasm-sigmoid-top-k.ts'
-import { WASM_MAX_COLS, wasmSelectTopK, winnerScores } from './wasm-top-k.ts'
+import { WASM_MAX_COLS, wasmSelectTopK } from './wasm-top-k.ts'
 
 /** Where the last call ran (the same shape as gpu.js backends' `lastRun`), so no handoff goes unsaid. */
 export interface WasmLastRun {
@@ -78,7 +78,7 @@ export async function createWasmBackend(): Promise<WasmBackend> {
       const values = new Float32Array(o.rows * o.k)
       wasmSelectTopK(kernels, logits, o, ids, values)
       const weights = new Float32Array(o.rows * o.k)
-      if (o.needWeights) winnerScores(logits, o, values, weights)
+      if (o.needWeights) referenceWinnerScores(logits, o, ids, weights)
       lastRun = { operation: 'topK', ranOn: 'kernel', reason: 'WebAssembly SIMD' }
       return { ids, weights, winnerLogits: values }
     },

@@ -44,27 +44,3 @@ export function ensureMemory(kernels: KernelExports, bytes: number): void {
   const memory = kernels.memory
   if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE))
 }
-
-/**
- * The unbiased scores of the winners, as the reference computes them (float64, then stored as float32):
- * softmax over the whole row, sigmoid, or the logits themselves.
- */
-export function winnerScores(logits: Float32Array, o: ResolvedTopK, values: Float32Array, out: Float32Array): void {
-  const { rows, cols, k, scoring } = o
-  if (scoring === 'logits') {
-    out.set(values)
-    return
-  }
-  for (let r = 0; r < rows; r++) {
-    const at = r * k
-    if (scoring === 'sigmoid') {
-      for (let i = 0; i < k; i++) out[at + i] = 1 / (1 + Math.exp(-values[at + i]!))
-      continue
-    }
-    const max = values[at]!
-    const base = r * cols
-    let sum = 0
-    for (let j = 0; j < cols; j++) sum += Math.exp(logits[base + j]! - max)
-    for (let i = 0; i < k; i++) out[at + i] = Math.exp(values[at + i]! - max) / sum
-  }
-}
