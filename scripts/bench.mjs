@@ -7,7 +7,7 @@
 //                          [--device cpu|cuda] [--torch-threads 2] [--python /usr/bin/python3]
 //                          [--torch-script PATH] [--routesim BUNDLE] [--bundle-only OUT.mjs] [--out DIR]
 //
-// routesim runs from a single-file esbuild bundle of apps/demo/src/bin.ts (sources resolved through the
+// routesim runs from a single-file esbuild bundle of packages/cli/src/bin.ts (sources resolved through the
 // `@routesim/source` export condition, gpu.js inlined, `webgpu` and `gl` left external), made here
 // unless `--routesim` names one made earlier (that is how the GPU machine, which has no esbuild, runs it).
 import { spawnSync } from 'node:child_process'
@@ -67,13 +67,13 @@ function fail(message) {
 async function bundle(outfile) {
   let esbuild
   try {
-    esbuild = await import(join(root, 'apps/demo/node_modules/esbuild/lib/main.js'))
+    esbuild = await import(join(root, 'packages/cli/node_modules/esbuild/lib/main.js'))
   } catch (error) {
-    fail(`esbuild is needed to bundle routesim (apps/demo devDependency): ${error.message}`)
+    fail(`esbuild is needed to bundle routesim (packages/cli devDependency): ${error.message}`)
   }
   mkdirSync(dirname(outfile), { recursive: true })
   await esbuild.build({
-    entryPoints: [join(root, 'apps/demo/src/bin.ts')],
+    entryPoints: [join(root, 'packages/cli/src/bin.ts')],
     outfile,
     bundle: true,
     platform: 'node',

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const windows = process.platform === 'win32'
 
-const build = spawnSync('turbo', ['run', 'build', '--filter=@routesim/demo', '--output-logs=errors-only'], {
+const build = spawnSync('turbo', ['run', 'build', '--filter=routesim', '--output-logs=errors-only'], {
   cwd: root,
   encoding: 'utf8',
   shell: windows,
@@ -22,7 +22,7 @@ if (build.error || build.status !== 0) {
 // Some pnpm versions pass a literal `--` through to the script; commander would read it as "no options follow".
 const args = process.argv.slice(2)
 if (args[0] === '--') args.shift()
-const run = spawnSync(process.execPath, [fileURLToPath(new URL('../apps/demo/dist/bin.js', import.meta.url)), ...args], {
+const run = spawnSync(process.execPath, [fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url)), ...args], {
   stdio: 'inherit',
 })
 process.exit(run.status ?? 1)

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 // `console.log(...) // → text` line must print exactly `text`.
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 // One folder per process, so two runs at once never delete each other's files.
-const scratch = join(repo, `apps/demo/test/.doc-examples-${process.pid}`)
+const scratch = join(repo, `packages/cli/test/.doc-examples-${process.pid}`)
 
 interface Block {
   readonly doc: string
