@@ -1,5 +1,5 @@
 // Errors
-export { RoutesimError, describeValue } from './errors/routesim-error.ts'
+export { RoutesimError, brand, describeValue, hasMarker } from './errors/routesim-error.ts'
 export { InvalidArgumentError } from './errors/invalid-argument-error.ts'
 export { ShapeMismatchError } from './errors/shape-mismatch-error.ts'
 export { UnknownStrategyError } from './errors/unknown-strategy-error.ts'
