@@ -164,7 +164,7 @@ print(json.dumps(out))
     expect([seen.step, seen.name, seen.nothing, seen.list]).toEqual([3, 'routesim', null, [1, 2]])
   })
 
-  it('float scalars round-trip through torch.load (torch 1.13's weights_only loader refuses BINFLOAT itself)', () => {
+  it('float scalars round-trip through torch.load (torch 1.13 weights_only refuses BINFLOAT itself)', () => {
     const file = join(dir, 'floats.pt')
     writeFileSync(file, writeTorch({ rate: 0.75, list: [1, 2.5] }))
     expect(JSON.parse(python('import sys, json, torch; print(json.dumps(torch.load(sys.argv[1])))', [file]))).toEqual({ rate: 0.75, list: [1, 2.5] })
