@@ -15,3 +15,18 @@ export { TORCH_ALLOWED_GLOBALS, isTorchZip, readTorch, writeTorch } from './torc
 export type { TorchValue } from './torch-file.ts'
 export { isPyTuple, unpickle } from './restricted-unpickler.ts'
 export type { GlobalCall, PickleGlobal, PyTuple, UnpickleOptions } from './restricted-unpickler.ts'
+
+// Traces
+export { idsTrace, layerCounts, traceCounts, traceFromArrays } from './trace.ts'
+export type { CountsTrace, IdsTrace, Trace, TraceHints } from './trace.ts'
+export { TRACE_FORMATS, detectFormat, formatFromName, readArrays, readTrace, writeTrace } from './trace-file.ts'
+export type { TraceFormat, WriteTraceOptions } from './trace-file.ts'
+export { MAX_TEXT_TRACE_BYTES } from './text-formats.ts'
+
+// Analysis, fitting and replay
+export { analyzeTrace } from './analyze-trace.ts'
+export type { AnalyzeOptions, LayerAnalysis, TraceAnalysis } from './analyze-trace.ts'
+export { FIT_FAMILIES, fitTrace } from './fit-trace.ts'
+export type { FitFamily, FitOptions, FitResult, LayerFit, SkewMetrics } from './fit-trace.ts'
+export { TraceExhaustedError, createReplayStrategy, replayDefinition } from './replay.ts'
+export type { ReplayEnd, ReplayOptions } from './replay.ts'

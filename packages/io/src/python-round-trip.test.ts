@@ -69,9 +69,9 @@ print(json.dumps({k: {"dtype": str(z[k].dtype), "shape": list(z[k].shape), "valu
       ),
     )
     expect(Object.keys(seen)).toEqual(['topk_ids', 'topk_weights'])
-    expect(seen.topk_ids).toEqual({ dtype: 'int32', shape: [6, 4], values: Array.from(ids.data) })
+    expect(seen.topk_ids).toEqual({ dtype: 'int32', shape: [6, 4], values: Array.from(ids.data as Int32Array) })
     expect(seen.topk_weights.dtype).toBe('float32')
-    expect(seen.topk_weights.values).toEqual(Array.from(weights.data))
+    expect(seen.topk_weights.values).toEqual(Array.from(weights.data as Float32Array))
   })
 
   it('we read every .npy and .npz numpy writes (versions 1.0, 2.0 and 3.0, savez_compressed)', () => {
@@ -134,10 +134,10 @@ print(json.dumps(out))
       ),
     )
     expect(seen.__metadata__).toEqual({ producer: 'routesim' })
-    expect(seen.topk_ids).toEqual({ dtype: 'int32', shape: [6, 4], values: Array.from(ids.data) })
-    expect(seen.topk_weights.values).toEqual(Array.from(weights.data))
+    expect(seen.topk_ids).toEqual({ dtype: 'int32', shape: [6, 4], values: Array.from(ids.data as Int32Array) })
+    expect(seen.topk_weights.values).toEqual(Array.from(weights.data as Float32Array))
     const back = readSafetensors(readFileSync(file))
-    expect(Array.from(back.tensors['topk_ids']!.data as Int32Array)).toEqual(Array.from(ids.data))
+    expect(Array.from(back.tensors['topk_ids']!.data as Int32Array)).toEqual(Array.from(ids.data as Int32Array))
   })
 })
 
@@ -158,9 +158,9 @@ print(json.dumps(out))
         [file],
       ),
     )
-    expect(seen.topk_ids).toEqual({ dtype: 'torch.int64', shape: [6, 4], values: Array.from(ids.data) })
+    expect(seen.topk_ids).toEqual({ dtype: 'torch.int64', shape: [6, 4], values: Array.from(ids.data as Int32Array) })
     expect(seen.ids32.dtype).toBe('torch.int32')
-    expect(seen.topk_weights.values).toEqual(Array.from(weights.data))
+    expect(seen.topk_weights.values).toEqual(Array.from(weights.data as Float32Array))
     expect([seen.step, seen.name, seen.nothing, seen.list]).toEqual([3, 'routesim', null, [1, 2]])
   })
 
