@@ -1,4 +1,4 @@
-import { InvalidArgumentError, ShapeMismatchError, assertPositiveInteger } from '@routesim/core'
+import { InvalidArgumentError, ShapeMismatchError, assertPositiveInteger, checkLimit } from '@routesim/core'
 import { packUnchecked, type RebalanceResult } from './eplb.ts'
 import { readLoadRows, type LoadMatrix } from './loads.ts'
 
@@ -120,7 +120,8 @@ export function rebalanceExpertsTimeAware(stepLoads: readonly LoadMatrix[], opti
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError({ parameter: 'options', value: options, allowed: '{ numReplicas, numGpus, hierarchical?, numGroups?, numNodes? }' })
   }
-  const numPhysical = assertPositiveInteger('numReplicas', options.numReplicas)
+  const numPhysical = checkLimit('numReplicas', options.numReplicas, 'maxReplicas', 1)
+  checkLimit('stepLoads.length (window steps)', numSteps, 'maxEplbWindow', 1)
   const numGpus = assertPositiveInteger('numGpus', options.numGpus)
   const hierarchical = options.hierarchical ?? false
   const numNodes = hierarchical ? assertPositiveInteger('numNodes', options.numNodes) : 1
