@@ -15,7 +15,7 @@ export const LIMITS = Object.freeze({
   /** Experts per token (k). */
   maxTopK: 1024,
   /** Elements of one [T, E] or [T, k] buffer. */
-  maxElements: 1 << 27,
+  maxElements: 2 ** 28,
   /** Bytes one request may allocate, estimated before allocating. */
   maxAllocationBytes: 2 ** 31,
   /** Expert-parallel ranks (GPUs). */
