@@ -37,9 +37,10 @@ export function loadSummary(counts: Loads): LoadSummary {
   // (tens of thousands of calls); the tests check it against mathjs's population std.
   assertLoads('counts', counts)
   const total = sumOf(counts)
-  // Loads near Number.MAX_VALUE overflow the sum; summarise the loads scaled by their max instead.
+  // Loads near Number.MAX_VALUE overflow the sum (or the squares); summarise the loads scaled by their max instead.
   if (total === Infinity) return scaledSummary(counts)
-  return summaryOf(counts, total)
+  const summary = summaryOf(counts, total)
+  return summary.std === Infinity ? scaledSummary(counts) : summary
 }
 
 function scaledSummary(counts: Loads): LoadSummary {
