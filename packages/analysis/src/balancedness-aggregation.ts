@@ -1,4 +1,4 @@
-import { InvalidArgumentError, assertOneOf } from '@routesim/core'
+import { InvalidArgumentError, assertOneOf, assertFiniteNumber } from '@routesim/core'
 import { create, quantileSeqDependencies } from 'mathjs'
 import { assertLoads, maxOf, readLoadRows, sumOf, type LoadMatrix, type Loads } from './loads.ts'
 
@@ -34,7 +34,12 @@ export const BALANCEDNESS_AGGREGATIONS: readonly BalancednessAggregation[] = [
  */
 export function sglangUtilization(rankLoads: Loads, epsilon = SGLANG_EPSILON): number {
   assertLoads('rankLoads', rankLoads)
-  return (sumOf(rankLoads) / rankLoads.length + epsilon) / (maxOf(rankLoads) + epsilon)
+  assertFiniteNumber('epsilon', epsilon, { min: 0 })
+  const max = maxOf(rankLoads)
+  if (max + epsilon === 0) return 1 // idle ranks, no epsilon: perfectly even
+  let mean = sumOf(rankLoads) / rankLoads.length
+  if (mean === Infinity) mean = sumOf(Float64Array.from(rankLoads as ArrayLike<number>, (v) => v / max)) / rankLoads.length * max
+  return (mean + epsilon) / (max + epsilon)
 }
 
 function layerRatio(row: Loads): number {

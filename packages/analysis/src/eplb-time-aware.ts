@@ -1,4 +1,4 @@
-import { InvalidArgumentError, ShapeMismatchError, assertPositiveInteger } from '@routesim/core'
+import { InvalidArgumentError, ShapeMismatchError, assertPositiveInteger, checkLimit } from '@routesim/core'
 import { packUnchecked, type RebalanceResult } from './eplb.ts'
 import { readLoadRows, type LoadMatrix } from './loads.ts'
 
@@ -108,6 +108,8 @@ export function rebalanceExpertsTimeAware(stepLoads: readonly LoadMatrix[], opti
   if (!Array.isArray(stepLoads) || stepLoads.length === 0) {
     throw new InvalidArgumentError({ parameter: 'stepLoads', value: stepLoads, allowed: 'a non-empty array of per-step [layers, experts] load matrices' })
   }
+  // The window is bounded before any step is read.
+  checkLimit('stepLoads.length (window steps)', stepLoads.length, 'maxEplbWindow', 1)
   const steps = stepLoads.map((m, s) => readLoadRows(`stepLoads[${s}]`, m))
   const numSteps = steps.length
   const numLayers = steps[0]!.length
@@ -120,7 +122,7 @@ export function rebalanceExpertsTimeAware(stepLoads: readonly LoadMatrix[], opti
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError({ parameter: 'options', value: options, allowed: '{ numReplicas, numGpus, hierarchical?, numGroups?, numNodes? }' })
   }
-  const numPhysical = assertPositiveInteger('numReplicas', options.numReplicas)
+  const numPhysical = checkLimit('numReplicas', options.numReplicas, 'maxReplicas', 1)
   const numGpus = assertPositiveInteger('numGpus', options.numGpus)
   const hierarchical = options.hierarchical ?? false
   const numNodes = hierarchical ? assertPositiveInteger('numNodes', options.numNodes) : 1

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, assertOneOf, assertPositiveInteger, type Tensor } from '@routesim/core'
+import { InvalidArgumentError, assertOneOf, assertPositiveInteger, type Tensor, checkAllocation, checkLimit } from '@routesim/core'
 import { assertLoads, readLoadRows, type LoadMatrix, type Loads } from './loads.ts'
 
 // DeepSeek's expert-parallel load balancer (deepseek-ai/EPLB `eplb.py` @d52c72d5; numpy port in vLLM
@@ -117,7 +117,7 @@ export interface Replication {
  */
 export function replicateExperts(weights: Loads, numPhysical: number): Replication {
   assertLoads('weights', weights)
-  const physical = assertPositiveInteger('numPhysical', numPhysical)
+  const physical = checkLimit('numPhysical', numPhysical, 'maxReplicas', 1)
   if (physical < weights.length) {
     throw new InvalidArgumentError({
       parameter: 'numPhysical',
@@ -169,7 +169,7 @@ function validateSizes(numLogical: number, options: RebalanceOptions): Sizes & {
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError({ parameter: 'options', value: options, allowed: '{ numReplicas, numGroups, numNodes, numGpus, policy? }' })
   }
-  const numPhysical = assertPositiveInteger('numReplicas', options.numReplicas)
+  const numPhysical = checkLimit('numReplicas', options.numReplicas, 'maxReplicas', 1)
   const numGroups = assertPositiveInteger('numGroups', options.numGroups)
   const numNodes = assertPositiveInteger('numNodes', options.numNodes)
   const numGpus = assertPositiveInteger('numGpus', options.numGpus)
@@ -271,6 +271,7 @@ export function rebalanceExperts(weight: LoadMatrix, options: RebalanceOptions):
   const numLayers = rows.length
   const sizes = validateSizes(rows[0]!.length, options)
   const { numLogical, numPhysical } = sizes
+  checkAllocation('numReplicas × layers', [[numLayers * numPhysical, 4], [numLayers * numPhysical, 4], [numLayers * numLogical, 4]])
   // −1 until written, so a slot the algorithm failed to fill could never pass as expert 0.
   const physicalToLogical = new Int32Array(numLayers * numPhysical).fill(-1)
   const replicaRank = new Int32Array(numLayers * numPhysical)

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, SPLIT_HISTOGRAM_MIN_IDS, accumulateSplitHistogram, assertPositiveInteger } from '@routesim/core'
+import { InvalidArgumentError, SPLIT_HISTOGRAM_MIN_IDS, accumulateSplitHistogram, assertPositiveInteger, checkLimit } from '@routesim/core'
 import { assertIdsArray, invalidId, type ExpertIds } from './expert-ids.ts'
 
 /**
@@ -41,7 +41,7 @@ export function accumulateExpertCounts(ids: ExpertIds, out: Int32Array | Float64
  * expertCounts(new Int32Array([0, 1, 1, 3]), 4) // Int32Array [1, 2, 0, 1]
  */
 export function expertCounts(ids: ExpertIds, numExperts: number): Int32Array {
-  const out = new Int32Array(assertPositiveInteger('numExperts', numExperts))
+  const out = new Int32Array(checkLimit('numExperts', numExperts, 'maxExperts', 1))
   accumulateExpertCounts(ids, out)
   return out
 }

@@ -36,8 +36,22 @@ export function loadSummary(counts: Loads): LoadSummary {
   // One plain pass instead of mathjs std/mean: this runs for every layer of every step of a scenario
   // (tens of thousands of calls); the tests check it against mathjs's population std.
   assertLoads('counts', counts)
-  const n = counts.length
   const total = sumOf(counts)
+  // Loads near Number.MAX_VALUE overflow the sum (or the squares); summarise the loads scaled by their max instead.
+  if (total === Infinity) return scaledSummary(counts)
+  const summary = summaryOf(counts, total)
+  return summary.std === Infinity ? scaledSummary(counts) : summary
+}
+
+function scaledSummary(counts: Loads): LoadSummary {
+  const max = maxOf(counts)
+  const scaled = Float64Array.from(counts as ArrayLike<number>, (v) => v / max)
+  const s = summaryOf(scaled, sumOf(scaled))
+  return { ...s, total: Infinity, min: minOf(counts), max, mean: s.mean * max, std: s.std * max }
+}
+
+function summaryOf(counts: Loads, total: number): LoadSummary {
+  const n = counts.length
   const mean = total / n
   const min = minOf(counts)
   const max = maxOf(counts)
@@ -106,6 +120,7 @@ function giniUnchecked(counts: Loads, total: number): number {
 export function maxOverMean(counts: Loads): number {
   assertLoads('counts', counts)
   const total = sumOf(counts)
+  if (total === Infinity) return loadSummary(counts).maxOverMean
   return total === 0 ? 1 : maxOf(counts) / (total / counts.length)
 }
 

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, assertOneOf, assertPositiveInteger } from '@routesim/core'
+import { InvalidArgumentError, assertOneOf, assertPositiveInteger, checkLimit } from '@routesim/core'
 
 /**
  * How physical expert slots are laid out over EP ranks (vLLM `--eplb-config`/`expert_placement_strategy`,
@@ -10,7 +10,7 @@ export const PLACEMENTS: readonly Placement[] = ['linear', 'round_robin']
 
 /** Checks that `epSize` divides `numSlots` (vLLM: "each EP rank has (E + redundant) ÷ EP experts"). */
 export function assertEpSize(numSlots: number, epSize: unknown, parameter = 'epSize'): number {
-  const ranks = assertPositiveInteger(parameter, epSize)
+  const ranks = checkLimit(parameter, epSize, 'maxEpSize', 1)
   if (numSlots % ranks !== 0) {
     throw new InvalidArgumentError({
       parameter,

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, createPrng, resolveParameters } from '@routesim/core'
+import { InvalidArgumentError, LIMITS, createPrng, resolveParameters } from '@routesim/core'
 import type { KernelBackend, RoutingResult, Seed, ShapedInput, Tensor } from '@routesim/core'
 import { balancedness, countTokensWithDuplicateIds, duplicateIdRate, expertCounts, loadSummary, rankLoads } from '@routesim/analysis'
 import type { LoadSummary, Placement } from '@routesim/analysis'
@@ -47,7 +47,7 @@ function lastRunOf(backend: KernelBackend): RouteOutcome['lastRun'] {
 }
 
 /** One run holds T·k ids and, for routers, T·E logits in memory: at most this many of each (1 GiB of float32). */
-export const MAX_ROUTE_ELEMENTS = 2 ** 28
+export const MAX_ROUTE_ELEMENTS = LIMITS.maxElements
 
 function assertFits(request: RouteRequest, usesLogits: boolean): void {
   const perToken = Math.max(request.topK, usesLogits ? request.experts : 0)

@@ -1,5 +1,5 @@
 // Errors
-export { RoutesimError, brand, describeValue, hasMarker } from './errors/routesim-error.ts'
+export { MAX_DESCRIBED_CHARS, RoutesimError, brand, describeValue, hasMarker } from './errors/routesim-error.ts'
 export { InvalidArgumentError } from './errors/invalid-argument-error.ts'
 export { ShapeMismatchError } from './errors/shape-mismatch-error.ts'
 export { UnknownStrategyError } from './errors/unknown-strategy-error.ts'
@@ -8,6 +8,8 @@ export { UnsupportedDistributionError } from './errors/unsupported-distribution-
 export { InvalidLogitsError } from './errors/invalid-logits-error.ts'
 export { BackendUnavailableError } from './errors/backend-unavailable-error.ts'
 export { InfeasibleTargetError } from './errors/infeasible-target-error.ts'
+export { LimitExceededError } from './errors/limit-exceeded-error.ts'
+export { InvalidStrategyResultError } from './errors/invalid-strategy-result-error.ts'
 export { ConfigValidationError } from './errors/config-validation-error.ts'
 export type { ConfigIssue } from './errors/config-validation-error.ts'
 
@@ -42,7 +44,7 @@ export {
 } from './validation.ts'
 
 // Strategies
-export { defineStrategy, isRoutingStrategy, isStrategyDefinition } from './routing-strategy.ts'
+export { defineStrategy, freezeDefinition, isRoutingStrategy, isStrategyDefinition } from './routing-strategy.ts'
 export type {
   ParameterSpec,
   ParameterSpecs,
@@ -52,6 +54,13 @@ export type {
   StrategyDefinition,
 } from './routing-strategy.ts'
 export { parseParameterValue, resolveParameters } from './parameters.ts'
+
+// Limits and the result guard
+export { LIMITS, checkAllocation, checkLimit, limitLabel } from './limits.ts'
+export type { LimitName } from './limits.ts'
+export { checkJsonDepth } from './json-depth.ts'
+export { checkStrategyResult, guardStrategy } from './strategy-result-guard.ts'
+export type { StrategyOrigin } from './strategy-result-guard.ts'
 
 // Kernel backends
 export type {

@@ -53,7 +53,13 @@ export function resolveParameters(
   parameters: Readonly<Record<string, unknown>> = {},
 ): Record<string, unknown> {
   const known = Object.keys(specs)
-  for (const key of Object.keys(parameters)) {
+  if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
+    throw new InvalidArgumentError({ parameter: `${owner} parameters`, value: parameters, allowed: 'an object of named parameters' })
+  }
+  for (const key of Reflect.ownKeys(parameters)) {
+    if (typeof key !== 'string') {
+      throw new InvalidArgumentError({ parameter: `${owner} parameters`, value: String(key), allowed: 'string parameter names' })
+    }
     if (!Object.hasOwn(specs, key)) {
       throw new InvalidArgumentError({
         parameter: `${owner}.${key}`,
@@ -75,13 +81,27 @@ export function resolveParameters(
   return out
 }
 
-/** Parses a command-line `key=value` string value according to its spec (numbers, booleans, lists). */
+/** Decimal numbers only: `0x10`, `0b1`, `1_000`, `Infinity` and empty text are not numbers here. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
+/** Longest `--param` value parsed; anything longer is refused before it is split or converted. */
+const MAX_PARAMETER_TEXT = 1 << 16
+
+function parseDecimal(text: string): number {
+  const t = text.trim()
+  return DECIMAL.test(t) ? Number(t) : Number.NaN
+}
+
+/**
+ * Parses a command-line `key=value` string value according to its spec (numbers, booleans, lists).
+ * Numbers are decimal only (`0x10` is an error, not 16); out-of-range values are left to `resolveParameters`.
+ */
 export function parseParameterValue(owner: string, key: string, spec: ParameterSpec, raw: string): unknown {
   const fail = () => new InvalidArgumentError({ parameter: `${owner}.${key}`, value: raw, allowed: allowedText(spec) })
+  if (typeof raw !== 'string' || raw.length > MAX_PARAMETER_TEXT) throw fail()
   switch (spec.type) {
     case 'number':
     case 'integer': {
-      const v = raw.trim() === '' ? NaN : Number(raw)
+      const v = parseDecimal(raw)
       if (Number.isNaN(v)) throw fail()
       return v
     }
@@ -91,7 +111,7 @@ export function parseParameterValue(owner: string, key: string, spec: ParameterS
       throw fail()
     case 'number[]':
       return raw.split(',').map((part) => {
-        const v = part.trim() === '' ? NaN : Number(part)
+        const v = parseDecimal(part)
         if (Number.isNaN(v)) throw fail()
         return v
       })

@@ -130,6 +130,10 @@ class Xoshiro128 implements Prng {
   }
 
   nextInt(n: number): number {
+    // One comparison chain (NaN fails the first): n = 0, NaN, > 2^32 would loop forever, fractional or negative n give garbage.
+    if (!(n >= 1 && n <= TWO_POW_32 && Math.floor(n) === n)) {
+      throw new InvalidArgumentError({ parameter: 'n', value: n, allowed: 'an integer in [1, 2^32] (Prng.nextInt)' })
+    }
     // Reject the top partial block of 2^32 so every residue is equally likely.
     const limit = TWO_POW_32 - (TWO_POW_32 % n)
     for (;;) {

@@ -69,13 +69,38 @@ export interface StrategyDefinition<P extends Record<string, unknown> = Record<s
   readonly formula?: string
   /** Whether routing reads the logit values (real routers) or only the shapes. */
   readonly usesLogits?: boolean
+  /** Promises k distinct experts per token; the result guard checks it for strategies that are not built-ins. */
+  readonly distinctIds?: boolean
+  /** The plugin (npm package or file) this definition came from; error messages name it. */
+  readonly plugin?: string
   /** Builds a strategy from already-validated parameters (defaults filled in). */
   create(parameters: P, options: { seed?: Seed }): RoutingStrategy
 }
 
-/** Identity helper that gives plugin authors type inference. */
+function frozenSpec(spec: ParameterSpec): ParameterSpec {
+  const copy: Record<string, unknown> = { ...spec }
+  if (Array.isArray(spec.values)) copy['values'] = Object.freeze([...spec.values])
+  if (Array.isArray(spec.default)) copy['default'] = Object.freeze([...(spec.default as unknown[])])
+  return Object.freeze(copy) as unknown as ParameterSpec
+}
+
+/**
+ * A frozen copy of a definition (its parameter specs, their defaults and value lists frozen too), with
+ * `overrides` applied, so no holder of it can change what another holder sees.
+ */
+export function freezeDefinition<P extends Record<string, unknown>>(
+  definition: StrategyDefinition<P>,
+  overrides: Partial<StrategyDefinition<P>> = {},
+): StrategyDefinition<P> {
+  const parameters: Record<string, ParameterSpec> = {}
+  for (const [key, spec] of Object.entries(definition.parameters ?? {})) parameters[key] = frozenSpec(spec)
+  const create = overrides.create ?? definition.create.bind(definition)
+  return Object.freeze({ ...definition, ...overrides, parameters: Object.freeze(parameters), create })
+}
+
+/** Gives plugin authors type inference, and returns a frozen copy (see `freezeDefinition`). */
 export function defineStrategy<P extends Record<string, unknown>>(definition: StrategyDefinition<P>): StrategyDefinition<P> {
-  return definition
+  return Object.isFrozen(definition) ? definition : freezeDefinition(definition)
 }
 
 export function isRoutingStrategy(value: unknown): value is RoutingStrategy {

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
 import { ShapeMismatchError } from './errors/shape-mismatch-error.ts'
 import { InvalidLogitsError } from './errors/invalid-logits-error.ts'
+import { LIMITS, checkAllocation, checkLimit } from './limits.ts'
 import type { ShapedInput, Tensor, TypedArray } from './tensor.ts'
 
 export function assertInteger(parameter: string, value: unknown, options: { min?: number; max?: number } = {}): number {
@@ -124,11 +125,15 @@ export function assertRoutingInputs(
     })
   }
   if (numExperts === 0) {
-    throw new InvalidArgumentError({ parameter: 'numExperts (routerLogits.shape[1])', value: 0, allowed: 'an integer ≥ 1' })
+    throw new InvalidArgumentError({ parameter: 'numExperts (routerLogits.shape[1])', value: 0, allowed: `an integer in [1, ${LIMITS.maxExperts}]` })
   }
+  checkLimit('numExperts (routerLogits.shape[1])', numExperts, 'maxExperts', 1)
+  checkLimit('numTokens (hiddenStates.shape[0])', numTokens, 'maxTokens', 0)
   const k = options.distinct
-    ? assertInteger('topK', topK, { min: 1, max: numExperts })
-    : assertPositiveInteger('topK', topK)
+    ? assertInteger('topK', topK, { min: 1, max: Math.min(numExperts, LIMITS.maxTopK) })
+    : checkLimit('topK', topK, 'maxTopK', 1)
+  // Before any strategy allocates its [T, k] outputs (and, for routers, reads [T, E] logits).
+  checkAllocation('numTokens × topK', [[numTokens * k, 8]])
   return { numTokens, numExperts, topK: k }
 }
 

@@ -14,7 +14,7 @@ import { KernelRunner } from './kernel-runner.ts'
 import type { KernelRunInfo } from './kernel-runner.ts'
 import { GPU_BACKEND_MODES, chooseAutoMode, probeModes } from './modes.ts'
 import type { GpuBackendMode, GpuRunMode, ModeProbes } from './modes.ts'
-import { installNavigatorGpu } from './navigator-gpu.ts'
+import { createNavigatorGpuScope } from './navigator-gpu.ts'
 import { createResidentRouting } from './resident.ts'
 import type { ResidentRouting } from './resident.ts'
 import { GL_MAX_ARGUMENT_BYTES, MAX_ARGUMENT_BYTES, MAX_CHUNK_ROWS, SAMPLE_REFERENCE_HANDOFF_SLOTS, TOPK_REFERENCE_HANDOFF_ELEMENTS } from './thresholds.ts'
@@ -85,10 +85,30 @@ function availableModes(probes: ModeProbes): GpuRunMode[] {
  * const { ids, weights } = await backend.topK(logits, rows, 256, { k: 8, scoring: 'softmax' })
  * backend.dispose()
  */
+const GPU_BACKEND_OPTIONS = ['mode', 'gpu', 'navigatorGpu', 'threads', 'poolSize', 'referenceHandoff', 'chunkRows']
+
 export async function createGpuBackend(options: GpuBackendOptions = {}): Promise<GpuBackend> {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError({ parameter: 'options', value: options, allowed: 'a GpuBackendOptions object' })
   }
+  for (const key of Reflect.ownKeys(options)) {
+    if (typeof key !== 'string' || !GPU_BACKEND_OPTIONS.includes(key)) {
+      throw new InvalidArgumentError({
+        parameter: `createGpuBackend options.${String(key)}`,
+        value: (options as Record<PropertyKey, unknown>)[key],
+        allowed: `one of the options [${GPU_BACKEND_OPTIONS.join(', ')}]`,
+        message: `Unknown option '${String(key)}' for createGpuBackend. Known options: [${GPU_BACKEND_OPTIONS.join(', ')}].`,
+      })
+    }
+  }
+  if (options.navigatorGpu === undefined) return createGpuBackendInScope(options, undefined)
+  // navigator.gpu is shown to gpu.js only while it works for this backend: no global is left behind.
+  const scope = createNavigatorGpuScope(options.navigatorGpu)
+  const backend = await scope.run(() => createGpuBackendInScope(options, scope))
+  return scope.wrap(backend)
+}
+
+async function createGpuBackendInScope(options: GpuBackendOptions, scope: ReturnType<typeof createNavigatorGpuScope> | undefined): Promise<GpuBackend> {
   const requested = options.mode ?? 'auto'
   if (!(GPU_BACKEND_MODES as readonly unknown[]).includes(requested)) {
     throw new InvalidArgumentError({ parameter: 'mode', value: requested, allowed: GPU_BACKEND_MODES.map((m) => `'${m}'`).join(', ') })
@@ -106,7 +126,6 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     throw new InvalidArgumentError({ parameter: 'referenceHandoff', value: options.referenceHandoff, allowed: 'true, false or undefined' })
   }
   const maxChunkRows = options.chunkRows ?? MAX_CHUNK_ROWS
-  if (options.navigatorGpu !== undefined) installNavigatorGpu(options.navigatorGpu)
 
   let module: GpuJsModule
   try {
@@ -213,7 +232,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       lastRun = { operation: 'sampleIds', ranOn: 'kernel', reason: `gpu.js ${mode}: ${choice.draw}`, kernel: runner.lastRun }
       return out
     },
-    resident: resident?.routing,
+    resident: resident && scope ? scope.wrap(resident.routing) : resident?.routing,
     dispose() {
       if (disposed) return
       disposed = true

@@ -23,7 +23,7 @@ describe.skipIf(backend === undefined)('webgpu: device-resident routing and larg
     const cpu = await createGpuBackend({ mode: 'cpu' })
     expect(cpu.resident).toBeUndefined()
     cpu.dispose()
-    const other = await createGpuBackend({ mode: 'webgpu', referenceHandoff: false })
+    const other = await createGpuBackend({ mode: 'webgpu', navigatorGpu: await createNodeWebGpu(), referenceHandoff: false })
     other.dispose()
     const error = await other.resident!.sampleCounts({ kind: 'uniform_iid', rows: 8, numExperts: 4, k: 2, seed: 1 }).catch((e: unknown) => e)
     expect(BackendUnavailableError.isInstance(error)).toBe(true)

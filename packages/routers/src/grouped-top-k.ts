@@ -52,7 +52,7 @@ const parameters = {
     optional: true,
   },
   renormalize: { type: 'boolean', description: 'Divide the k selected scores by their sum (hf/megatron add 1e-20).', default: true },
-  routedScalingFactor: { type: 'number', description: 'Multiplies the weights; when depends on the variant.', default: 1, min: 0, exclusiveMin: true },
+  routedScalingFactor: { type: 'number', description: 'Multiplies the weights; when depends on the variant. At most 1e6 so float32 weights stay finite.', default: 1, min: 0, exclusiveMin: true, max: 1e6 },
   variant: {
     type: 'enum',
     description:

@@ -23,10 +23,11 @@ const parameters = {
   },
   routedScalingFactor: {
     type: 'number',
-    description: 'Multiplies the final weights (after renormalization).',
+    description: 'Multiplies the final weights (after renormalization); at most 1e6 so float32 weights stay finite.',
     default: 1,
     min: 0,
     exclusiveMin: true,
+    max: 1e6,
   },
 } as const
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
 import {
   InvalidArgumentError,
+  LimitExceededError,
   ShapeMismatchError,
   UnsupportedDistributionError,
   createPrng,
@@ -182,7 +183,7 @@ describe('DistributionBasedRouting: bad input ⇒ typed errors', () => {
     ['1-D logits', () => uniform.routeTokens({ shape: [3, 4] }, { shape: [8] }, 1), ShapeMismatchError, /routerLogits.shape/],
     ['wrong data length', () => uniform.routeTokens({ shape: [2, 4] }, { shape: [2, 8], data: new Float32Array(15) }, 1), ShapeMismatchError, /routerLogits.data.length/],
     ['wrong typed array', () => uniform.routeTokens({ shape: [2, 4] }, { shape: [2, 8], data: [1, 2] as never }, 1), InvalidArgumentError, /routerLogits.data/],
-    ['T·k beyond 2^31 − 1 slots', () => uniform.routeTokens(...shapes(2 ** 29, 16), 8), InvalidArgumentError, /Invalid numTokens × topK: 4294967296/],
+    ['T·k beyond the limits', () => uniform.routeTokens(...shapes(2 ** 29, 16), 8), LimitExceededError, /Invalid numTokens \(hiddenStates.shape\[0\]\): 536870912 exceeds the limit on tokens/],
     ['unknown dtype', () => uniform.routeTokens(...shapes(2, 4), 1, 'int16' as never), InvalidArgumentError, /Invalid indicesType: "int16". Allowed: 'int32', 'uint32', 'int64'/],
   ] as const)('%s', (_, run, type, message) => {
     expect(run).toThrow(type)

@@ -88,7 +88,34 @@ function contextFor(prng: Prng, options: SimulateOptions | undefined): RoutingCo
  * Creates an isolated simulator. Built-ins, in order: `uniform_random`, `normal_routing`, then
  * `routerDefinitions` (@routesim/routers), then `strategyDefinitions` (@routesim/strategies).
  */
-export function createSimulator(options: SimulatorOptions = {}): Simulator {
+const SIMULATOR_OPTIONS = ['seed', 'backend', 'builtIns']
+
+function checkOptions(options: unknown): SimulatorOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError({ parameter: 'createSimulator options', value: options, allowed: `an object with [${SIMULATOR_OPTIONS.join(', ')}]` })
+  }
+  for (const key of Reflect.ownKeys(options)) {
+    if (typeof key !== 'string' || !SIMULATOR_OPTIONS.includes(key)) {
+      throw new InvalidArgumentError({
+        parameter: `createSimulator options.${String(key)}`,
+        value: (options as Record<PropertyKey, unknown>)[key],
+        allowed: `one of the options [${SIMULATOR_OPTIONS.join(', ')}]`,
+        message: `Unknown option '${String(key)}' for createSimulator. Known options: [${SIMULATOR_OPTIONS.join(', ')}].`,
+      })
+    }
+  }
+  const { backend, builtIns } = options as SimulatorOptions
+  if (backend !== undefined && (typeof backend !== 'object' || backend === null)) {
+    throw new InvalidArgumentError({ parameter: 'createSimulator options.backend', value: backend, allowed: 'a KernelBackend (e.g. createReferenceBackend())' })
+  }
+  if (builtIns !== undefined && typeof builtIns !== 'boolean') {
+    throw new InvalidArgumentError({ parameter: 'createSimulator options.builtIns', value: builtIns, allowed: 'true or false' })
+  }
+  return options as SimulatorOptions
+}
+
+export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
+  const options = checkOptions(rawOptions)
   const seed = options.seed ?? 0
   const prng = createPrng(seed, 'simulator')
   const backend = options.backend ?? createReferenceBackend()

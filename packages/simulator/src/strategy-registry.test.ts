@@ -38,7 +38,10 @@ describe('createStrategyRegistry', () => {
     const registry = createStrategyRegistry({ seed: 5 })
     registry.register('normal_routing', normalRoutingDefinition)
     const entry = registry.get('normal_routing')
-    expect(entry.definition).toBe(normalRoutingDefinition)
+    // A frozen copy of the definition: editing it cannot reach other registries.
+    expect(entry.definition).not.toBe(normalRoutingDefinition)
+    expect(entry.definition).toMatchObject({ name: 'normal_routing', description: normalRoutingDefinition.description })
+    expect(Object.isFrozen(entry.definition)).toBe(true)
     expect((entry.strategy as DistributionBasedRouting).getDistributionInfo()).toEqual({
       distribution: 'normal',
       parameters: { mean: 0, std: 1, distinct: false, seed: 5 },

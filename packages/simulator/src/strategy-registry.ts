@@ -2,15 +2,20 @@ import {
   DuplicateStrategyError,
   InvalidArgumentError,
   UnknownStrategyError,
+  freezeDefinition,
+  guardStrategy,
   isRoutingStrategy,
   isStrategyDefinition,
   resolveParameters,
 } from '@routesim/core'
 import type { RoutingStrategy, Seed, StrategyDefinition } from '@routesim/core'
+import { isTrustedDefinition, isTrustedInstance, trustInstance } from './trusted.ts'
 
 export interface RegisterOptions {
   /** Replace a strategy already registered under this name (otherwise that is an error). */
   readonly replace?: boolean
+  /** The plugin (npm package or file) the strategy comes from; result-guard errors name it. */
+  readonly plugin?: string
 }
 
 /**
@@ -23,6 +28,10 @@ export interface RegistryEntry {
   readonly name: string
   readonly strategy: RoutingStrategy
   readonly definition?: StrategyDefinition
+  /** The plugin it was registered from, if any. */
+  readonly plugin?: string
+  /** A built-in: its results skip the result guard (the conformance suites hold them to the contract). */
+  readonly builtIn: boolean
 }
 
 /**
@@ -48,15 +57,34 @@ export interface StrategyRegistry {
   create(name: string, parameters?: Readonly<Record<string, unknown>>, options?: { seed?: Seed }): RoutingStrategy
 }
 
+/** Longest strategy name accepted. */
+const MAX_NAME_LENGTH = 128
+// Control and format characters (newlines, ESC of ANSI sequences, bidi overrides) would be printed raw by tables and messages.
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u
+
 function normalizeName(name: unknown): string {
-  if (typeof name !== 'string' || name.trim() === '' || name.trim() !== name) {
+  if (
+    typeof name !== 'string' ||
+    name.trim() === '' ||
+    name.trim() !== name ||
+    name.length > MAX_NAME_LENGTH ||
+    UNPRINTABLE.test(name)
+  ) {
     throw new InvalidArgumentError({
       parameter: 'name',
       value: name,
-      allowed: 'a non-empty strategy name without surrounding whitespace',
+      allowed: `a non-empty strategy name of at most ${MAX_NAME_LENGTH} printable characters, without surrounding whitespace`,
     })
   }
   return name.toLowerCase()
+}
+
+function checkPlugin(plugin: unknown): string | undefined {
+  if (plugin === undefined) return undefined
+  if (typeof plugin !== 'string' || plugin === '' || plugin.length > 1024 || UNPRINTABLE.test(plugin)) {
+    throw new InvalidArgumentError({ parameter: 'plugin', value: plugin, allowed: 'a non-empty printable plugin name' })
+  }
+  return plugin
 }
 
 function lookupName(name: unknown): string {
@@ -64,13 +92,14 @@ function lookupName(name: unknown): string {
   return typeof name === 'string' ? name.toLowerCase() : String(name)
 }
 
-function instanceDefinition(name: string, strategy: RoutingStrategy): StrategyDefinition {
-  return {
+function instanceDefinition(name: string, strategy: RoutingStrategy, plugin: string | undefined): StrategyDefinition {
+  return Object.freeze({
     name,
     description: 'Registered as an instance (takes no parameters)',
-    parameters: {},
+    parameters: Object.freeze({}),
+    ...(plugin === undefined ? {} : { plugin }),
     create: () => strategy,
-  }
+  })
 }
 
 /** Creates an empty registry; definitions registered in it are instantiated with `seed`. */
@@ -89,19 +118,33 @@ export function createStrategyRegistry(options: { seed?: Seed } = {}): StrategyR
       const key = normalizeName(name)
       if (entries.has(key) && registerOptions.replace !== true) throw new DuplicateStrategyError({ strategyName: key })
       let entry: RegistryEntry
+      const optionPlugin = checkPlugin(registerOptions.plugin)
       if (isStrategyDefinition(strategy)) {
-        const definition: StrategyDefinition = strategy.name === key ? strategy : { ...strategy, name: key, create: strategy.create.bind(strategy) }
+        const plugin = optionPlugin ?? checkPlugin(strategy.plugin)
+        const builtIn = optionPlugin === undefined && isTrustedDefinition(strategy)
+        const origin = { strategyName: key, plugin, distinctIds: strategy.distinctIds === true }
+        const create = strategy.create.bind(strategy)
+        // A frozen copy per registry: editing what `describe` returns cannot reach another registry.
+        const definition: StrategyDefinition = freezeDefinition(strategy, {
+          name: key,
+          ...(plugin === undefined ? {} : { plugin }),
+          create: builtIn ? (params, options) => trustInstance(create(params, options)) : (params, options) => guardStrategy(create(params, options), origin),
+        })
         let instance: RoutingStrategy | undefined
-        entry = {
+        entry = Object.freeze({
           name: key,
           definition,
+          builtIn,
+          ...(plugin === undefined ? {} : { plugin }),
           get strategy() {
             instance ??= definition.create(resolveParameters(key, definition.parameters, {}), seed === undefined ? {} : { seed })
             return instance
           },
-        }
+        })
       } else if (isRoutingStrategy(strategy)) {
-        entry = { name: key, strategy }
+        const builtIn = optionPlugin === undefined && isTrustedInstance(strategy)
+        const guarded = builtIn ? strategy : guardStrategy(strategy, { strategyName: key, plugin: optionPlugin })
+        entry = Object.freeze({ name: key, strategy: guarded, builtIn, ...(optionPlugin === undefined ? {} : { plugin: optionPlugin }) })
       } else {
         throw new InvalidArgumentError({
           parameter: 'strategy',
@@ -119,7 +162,7 @@ export function createStrategyRegistry(options: { seed?: Seed } = {}): StrategyR
     names: () => [...entries.keys()],
     describe(name) {
       const entry = get(name)
-      return entry.definition ?? instanceDefinition(entry.name, entry.strategy)
+      return entry.definition ?? instanceDefinition(entry.name, entry.strategy, entry.plugin)
     },
     create(name, parameters = {}, createOptions = {}) {
       const entry = get(name)

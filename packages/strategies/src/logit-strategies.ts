@@ -71,7 +71,7 @@ export const logitBiasDefinition = defineSynthetic({
   name: 'logit_bias',
   description: 'Megatron force_biased: N(0,1) logits plus a per-expert N(0, std) bias, routed by a real router',
   parameters: {
-    std: { type: 'number', min: 0, default: 1, description: 'standard deviation of the per-expert bias (skew grows with it)' },
+    std: { type: 'number', min: 0, max: 1e6, default: 1, description: 'standard deviation of the per-expert bias (skew grows with it); at most 1e6 so float32 logits stay finite' },
     fixedPerLayer: {
       type: 'boolean',
       default: false,
@@ -122,8 +122,8 @@ export const randomLogitsDefinition = defineSynthetic({
   name: 'random_logits',
   description: "SGLang fake dispatch: logits ~ U(low, high) (default 5..10) routed by a real router",
   parameters: {
-    low: { type: 'number', default: 5, description: 'lower bound of the uniform logits' },
-    high: { type: 'number', default: 10, description: 'upper bound of the uniform logits (> low)' },
+    low: { type: 'number', min: -1e30, max: 1e30, default: 5, description: 'lower bound of the uniform logits' },
+    high: { type: 'number', min: -1e30, max: 1e30, default: 10, description: 'upper bound of the uniform logits (> low)' },
     ...routerParameter,
     ...weightParameters('router'),
   },

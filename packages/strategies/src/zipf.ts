@@ -1,3 +1,4 @@
+import { assertFiniteNumber, checkLimit } from '@routesim/core'
 import { defineSynthetic, factoryOf } from './define-synthetic.ts'
 import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
 import type { PopularityLayout } from './popularity-strategy.ts'
@@ -5,7 +6,8 @@ import { readWeightOptions, weightParameters } from './weight-policy.ts'
 
 /** p_r ∝ r^(−s) for popularity rank r = 1..E (s = 0 is uniform). */
 export function zipfValues(numExperts: number, exponent: number): Float64Array {
-  const out = new Float64Array(numExperts)
+  const out = new Float64Array(checkLimit('numExperts', numExperts, 'maxExperts', 1))
+  assertFiniteNumber('exponent', exponent, { min: 0 })
   for (let r = 0; r < numExperts; r++) out[r] = (r + 1) ** -exponent
   return out
 }

@@ -1,4 +1,4 @@
-import { BackendUnavailableError, createReferenceBackend, referenceWinnerScores, validateTopKArguments } from '@routesim/core'
+import { BackendUnavailableError, InvalidArgumentError, createReferenceBackend, referenceWinnerScores, validateTopKArguments } from '@routesim/core'
 import type { KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
 import { instantiateKernels, kernelModuleBytes, kernelUnavailableReason } from './kernel-instance.ts'
 import { sigmoidKernelCovers, wasmSigmoidTopK } from './wasm-sigmoid-top-k.ts'
@@ -38,7 +38,11 @@ export interface WasmBackend extends KernelBackend {
  * const backend = await createWasmBackend()
  * const { ids, weights } = backend.topK(logits, tokens, 256, { k: 8, scoring: 'softmax' })
  */
-export async function createWasmBackend(): Promise<WasmBackend> {
+export async function createWasmBackend(options?: Readonly<Record<string, never>>): Promise<WasmBackend> {
+  // It takes no options today; one passed anyway (a typo, an option of another backend) is an error, not ignored.
+  if (options !== undefined && (typeof options !== 'object' || options === null || Reflect.ownKeys(options).length > 0)) {
+    throw new InvalidArgumentError({ parameter: 'createWasmBackend options', value: options, allowed: 'no options (createWasmBackend() takes none)' })
+  }
   const bytes = kernelModuleBytes()
   const reason = kernelUnavailableReason(bytes)
   if (reason !== undefined) throw new BackendUnavailableError({ mode: 'wasm-simd', reason })

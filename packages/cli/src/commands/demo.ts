@@ -1,3 +1,4 @@
+import { LIMITS } from '@routesim/core'
 import type { Command } from 'commander'
 import { createSimulator } from '@routesim/simulator'
 import { fixed, percent, sparkline, wrap } from '../format.ts'
@@ -160,6 +161,11 @@ function render(output: CliOutput, setup: DemoSetup, rows: { stop: DemoStop; out
   output.out(`${lines.join('\n')}\n`)
 }
 
+/** A stop's parameters for `experts` experts: the hot set (8 by default) shrinks to fit fewer experts. */
+function fitStop(stop: DemoStop, experts: number): Readonly<Record<string, unknown>> {
+  return stop.strategy === 'hot_experts' && experts < 8 ? { ...stop.params, hotCount: experts } : stop.params
+}
+
 /** `routesim demo`: a few strategies side by side on a DeepSeek-V3-sized layer. */
 export function registerDemoCommand(program: Command): void {
   program
@@ -173,17 +179,17 @@ export function registerDemoCommand(program: Command): void {
     .option('--json', 'print one JSON object with every row instead of the tour')
     .action(async (options: DemoOptions, command: Command) => {
       const output = outputOf(command)
-      const tokens = parseIntegerOption('--tokens', options.tokens, 1)
-      const experts = parseIntegerOption('--experts', options.experts, 1)
-      const topK = parseIntegerOption('--top-k', options.topK, 1, experts)
-      const epSize = parseIntegerOption('--ep-size', options.epSize, 1, experts)
+      const tokens = parseIntegerOption('--tokens', options.tokens, 1, LIMITS.maxTokens)
+      const experts = parseIntegerOption('--experts', options.experts, 1, LIMITS.maxExperts)
+      const topK = parseIntegerOption('--top-k', options.topK, 1, Math.min(experts, LIMITS.maxTopK))
+      const epSize = parseIntegerOption('--ep-size', options.epSize, 1, Math.min(experts, LIMITS.maxEpSize))
       const seed = parseSeedOption(options.seed)
       const simulator = createSimulator({ seed })
       const available = new Set(simulator.getAvailableStrategies())
       const rows: { stop: DemoStop; outcome: RouteOutcome }[] = []
       for (const stop of DEMO_STOPS) {
         if (!available.has(stop.strategy)) continue
-        const outcome = await routeOnce(simulator, { strategy: stop.strategy, params: stop.params, tokens, experts, topK, seed, epSize })
+        const outcome = await routeOnce(simulator, { strategy: stop.strategy, params: fitStop(stop, experts), tokens, experts, topK, seed, epSize })
         rows.push({ stop, outcome })
       }
       if (options.json) {

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander'
 import { PLACEMENTS, type Placement } from '@routesim/analysis'
-import { assertOneOf } from '@routesim/core'
+import { LIMITS, assertOneOf } from '@routesim/core'
 import { BACKEND_MODES, openBackend } from '../backend.ts'
 import { fixed, percent, wrap } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
@@ -98,11 +98,11 @@ export function registerRouteCommand(program: Command): void {
     )
     .action(async (options: RouteOptions, command: Command) => {
       const output = outputOf(command)
-      const tokens = parseIntegerOption('--tokens', options.tokens, 1)
-      const experts = parseIntegerOption('--experts', options.experts, 1)
-      const topK = parseIntegerOption('--top-k', options.topK, 1)
+      const tokens = parseIntegerOption('--tokens', options.tokens, 1, LIMITS.maxTokens)
+      const experts = parseIntegerOption('--experts', options.experts, 1, LIMITS.maxExperts)
+      const topK = parseIntegerOption('--top-k', options.topK, 1, LIMITS.maxTopK)
       const seed = parseSeedOption(options.seed)
-      const epSize = options.epSize === undefined ? undefined : parseIntegerOption('--ep-size', options.epSize, 1, experts)
+      const epSize = options.epSize === undefined ? undefined : parseIntegerOption('--ep-size', options.epSize, 1, Math.min(experts, LIMITS.maxEpSize))
       const placement = assertOneOf<Placement>('--placement', options.placement, PLACEMENTS)
 
       const simulator = await createCliSimulator(command, seed)

@@ -1,4 +1,5 @@
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs'
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { readBoundedTextFile } from '../read-bounded-file.ts'
 import { once } from 'node:events'
 import { Option, type Command } from 'commander'
 import cliProgress from 'cli-progress'
@@ -76,12 +77,7 @@ function scenarioJson(options: SimulateOptions, catalog: ReturnType<typeof creat
   let json: Record<string, unknown> = {}
   let source = 'command-line flags'
   if (options.scenario !== undefined) {
-    let text: string
-    try {
-      text = readFileSync(options.scenario, 'utf8')
-    } catch (error) {
-      throw new InvalidArgumentError({ parameter: '--scenario', value: options.scenario, allowed: `a readable JSON file (${(error as Error).message})` })
-    }
+    const text = readBoundedTextFile('--scenario', options.scenario)
     try {
       json = JSON.parse(text) as Record<string, unknown>
     } catch (error) {
@@ -135,7 +131,12 @@ class JsonStepWriter {
 
   static async open(path: string, header: unknown): Promise<JsonStepWriter> {
     const stream = createWriteStream(path, { encoding: 'utf8' })
-    await Promise.race([once(stream, 'open'), once(stream, 'error').then(([e]) => Promise.reject(e as Error))])
+    try {
+      await Promise.race([once(stream, 'open'), once(stream, 'error').then(([e]) => Promise.reject(e as Error))])
+    } catch (error) {
+      stream.destroy()
+      throw new InvalidArgumentError({ parameter: '--json-out', value: path, allowed: `a writable file path (${(error as Error).message})` })
+    }
     const writer = new JsonStepWriter(stream)
     await writer.write(`{"scenario":${JSON.stringify(header)},\n"steps":[\n`)
     return writer

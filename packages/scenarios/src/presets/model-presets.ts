@@ -10,11 +10,20 @@ function interleaved(step: number, total: number): number[] {
   return Array.from({ length: total }, (_, i) => i).filter((i) => (i + 1) % step === 0)
 }
 
+/** Freezes presets and everything in them (routing, aliases, layer lists): shared by every caller. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child)
+    Object.freeze(value)
+  }
+  return value
+}
+
 /**
  * The built-in model presets. Every number is the model's published config.json value; the source
  * of each is cited beside it. Frozen: callers read, never mutate.
  */
-export const MODEL_PRESETS: readonly ModelPreset[] = Object.freeze([
+export const MODEL_PRESETS: readonly ModelPreset[] = deepFreeze([
   // https://huggingface.co/deepseek-ai/DeepSeek-V3/blob/main/config.json (DeepSeek-R1 shares the architecture:
   // https://huggingface.co/deepseek-ai/DeepSeek-R1/blob/main/config.json): n_routed_experts 256, num_experts_per_tok 8,
   // n_group 8, topk_group 4, scoring_func sigmoid, topk_method noaux_tc, norm_topk_prob true,

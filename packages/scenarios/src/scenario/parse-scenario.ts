@@ -1,4 +1,4 @@
-import { createPrng, resolveParameters, type Seed } from '@routesim/core'
+import { LIMITS, checkAllocation, checkJsonDepth, createPrng, describeValue, resolveParameters, type Seed } from '@routesim/core'
 import { findPreset, listPresetNames } from '../presets/find-preset.ts'
 import type { ModelPreset } from '../presets/model-preset.ts'
 import { MODEL_PRESETS } from '../presets/model-presets.ts'
@@ -27,8 +27,8 @@ export interface ParseScenarioOptions {
   readonly source?: string
 }
 
-/** Upper bound on tokens per step: keeps T·k and T·E buffers well inside typed-array limits. */
-export const MAX_TOKENS_PER_STEP = 1 << 22
+/** Upper bound on tokens per step (`LIMITS.maxTokens`): keeps T·k and T·E buffers well inside typed-array limits. */
+export const MAX_TOKENS_PER_STEP = LIMITS.maxTokens
 
 const TOP_KEYS = ['name', 'seed', 'preset', 'layers', 'tokensPerStep', 'steps', 'strategy', 'layerStrategies', 'logits', 'parallel', 'capacity', 'eplb']
 
@@ -73,13 +73,17 @@ function readLayerSelection(issues: IssueCollector, path: string, value: unknown
   const bad = () => issues.invalid(path, value, `a layer index, a range "a-b" or a list of indices, each in [0, ${numLayers - 1}]`)
   let out: number[] = []
   if (typeof value === 'number') out = [value]
-  else if (Array.isArray(value)) out = value as number[]
-  else if (typeof value === 'string') {
+  else if (Array.isArray(value)) {
+    if (value.length > numLayers) return bad(), undefined
+    out = value as number[]
+  } else if (typeof value === 'string') {
+    if (value.length > 64) return bad(), undefined
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(value)
     if (!m) return bad(), undefined
     const a = Number(m[1])
     const b = m[2] === undefined ? a : Number(m[2])
-    if (b < a) return bad(), undefined
+    // The range is checked before it is materialised: "0-99999999999" must not build a list of 10^11 layers.
+    if (b < a || b >= numLayers) return bad(), undefined
     for (let i = a; i <= b; i++) out.push(i)
   } else return bad(), undefined
   if (out.length === 0 || !out.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < numLayers)) {
@@ -128,7 +132,7 @@ function readStrategy(
   if (typeof name !== 'string' || !catalog.names.includes(name)) {
     issues.add(
       `${path}${typeof value === 'string' ? '' : '.name'}`,
-      `unknown strategy ${JSON.stringify(name)}; available strategies: [${catalog.names.join(', ')}], or '${NATIVE_STRATEGY}' for the preset's own router`,
+      `unknown strategy ${describeValue(name)}; available strategies: [${catalog.names.join(', ')}], or '${NATIVE_STRATEGY}' for the preset's own router`,
     )
     return undefined
   }
@@ -147,14 +151,24 @@ function readStrategy(
  * model's sizes (top-k above the experts, a bias of the wrong length, incompatible parameters) are reported
  * now, with the others, instead of failing mid-run.
  */
-function probeStrategy(issues: IssueCollector, path: string, choice: StrategyChoice, catalog: StrategyCatalog, preset: ModelPreset): void {
+function probeStrategy(
+  issues: IssueCollector,
+  path: string,
+  choice: StrategyChoice,
+  catalog: StrategyCatalog,
+  preset: ModelPreset,
+  tokensPerStep: number | undefined,
+): void {
   const definition = catalog.definition(choice.name)
   if (!definition) return
   const E = preset.routing.numExperts
+  // The run's own token count: a target (balancedness, Gini, max/mean) reachable with T tokens is not with 1.
+  // Logit strategies read [T, E] logits, so their probe is capped (zero logits route alike at any T).
+  const T = Math.max(1, definition.usesLogits ? Math.min(tokensPerStep ?? 1, Math.floor((1 << 20) / E)) : (tokensPerStep ?? 1))
   issues.capture(path, () => {
     const strategy = definition.create({ ...choice.params }, { seed: 0 })
-    const logits = definition.usesLogits ? { data: new Float32Array(E), shape: [1, E] } : { shape: [1, E] }
-    strategy.routeTokens({ shape: [1, preset.hiddenSize] }, logits, preset.routing.topK, 'int32', { prng: createPrng(0, 'probe'), layer: 0 })
+    const logits = definition.usesLogits ? { data: new Float32Array(T * E), shape: [T, E] } : { shape: [T, E] }
+    strategy.routeTokens({ shape: [T, preset.hiddenSize] }, logits, preset.routing.topK, 'int32', { prng: createPrng(0, 'probe'), layer: 0 })
   })
 }
 
@@ -173,8 +187,8 @@ function readParallel(issues: IssueCollector, value: unknown): Partial<ParallelS
   }
   checkKeys(issues, 'parallel', value, ['epSize', 'nodes', 'placement'])
   const out: { epSize?: number; nodes?: number; placement?: ScenarioPlacement } = {}
-  const ep = readInt(issues, 'parallel.epSize', value['epSize'] ?? 1, 1, 1 << 16)
-  const nodes = readInt(issues, 'parallel.nodes', value['nodes'] ?? 1, 1, 1 << 16)
+  const ep = readInt(issues, 'parallel.epSize', value['epSize'] ?? 1, 1, LIMITS.maxEpSize)
+  const nodes = readInt(issues, 'parallel.nodes', value['nodes'] ?? 1, 1, LIMITS.maxEpSize)
   const placement = readEnum<ScenarioPlacement>(issues, 'parallel.placement', value['placement'] ?? 'linear', ['linear', 'round_robin'])
   if (ep !== undefined) out.epSize = ep
   if (nodes !== undefined) out.nodes = nodes
@@ -197,9 +211,9 @@ function readEplb(issues: IssueCollector, value: unknown, numExperts: number | u
   const enabled = value['enabled'] ?? true
   if (typeof enabled !== 'boolean') issues.invalid('eplb.enabled', enabled, 'true or false')
   else out.enabled = enabled
-  const window = readInt(issues, 'eplb.windowSize', value['windowSize'] ?? defaults.windowSize, 1, 1 << 20)
+  const window = readInt(issues, 'eplb.windowSize', value['windowSize'] ?? defaults.windowSize, 1, LIMITS.maxEplbWindow)
   const interval = readInt(issues, 'eplb.stepInterval', value['stepInterval'] ?? defaults.stepInterval, 1)
-  const redundant = readInt(issues, 'eplb.redundantExperts', value['redundantExperts'] ?? defaults.redundantExperts, 0, 1 << 20)
+  const redundant = readInt(issues, 'eplb.redundantExperts', value['redundantExperts'] ?? defaults.redundantExperts, 0, LIMITS.maxReplicas)
   const policy = readEnum(issues, 'eplb.policy', value['policy'] ?? defaults.policy, EPLB_POLICIES)
   const choice = readEnum(issues, 'eplb.replicaChoice', value['replicaChoice'] ?? defaults.replicaChoice, REPLICA_CHOICES)
   if (window !== undefined) out.windowSize = window
@@ -267,7 +281,7 @@ function readCapacity(issues: IssueCollector, value: unknown): CapacitySetting[]
     const factor = resolved['capacityFactor'] ?? resolved['gamma']
     const label = typeof rawLabel === 'string' && rawLabel ? rawLabel : `${policy}${factor === undefined ? '' : `@${factor}`}${policy === 'tutel' ? `/${String(resolved['mode'])}` : ''}`
     if (labels.has(label)) {
-      issues.add(`${path}.label`, `duplicate label ${JSON.stringify(label)}; give each capacity setting a distinct label`)
+      issues.add(`${path}.label`, `duplicate label ${describeValue(label)}; give each capacity setting a distinct label`)
       return
     }
     labels.add(label)
@@ -297,13 +311,19 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
   const issues = new IssueCollector()
   let raw: unknown = input
   if (typeof input === 'string') {
+    if (input.length > LIMITS.maxFileBytes) {
+      issues.add('$', `${input.length} characters exceed the limit on scenario size (at most ${LIMITS.maxFileBytes})`)
+      issues.throwIfAny(source)
+    }
     try {
       raw = JSON.parse(input)
     } catch (error) {
-      issues.add('$', `malformed JSON: ${(error as Error).message}`)
+      issues.add('$', `malformed JSON: ${(error as Error).message.slice(0, 300)}`)
       issues.throwIfAny(source)
     }
   }
+  issues.capture('$', () => checkJsonDepth('scenario', raw))
+  issues.throwIfAny(source)
   if (!isObject(raw)) {
     issues.invalid('$', raw, 'a JSON object describing the scenario')
     issues.throwIfAny(source)
@@ -316,7 +336,7 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
   if (typeof obj['preset'] !== 'string') issues.invalid('preset', obj['preset'], `a preset name, one of [${listPresetNames(presets).join(', ')}]`)
   else {
     preset = findPreset(obj['preset'], presets)
-    if (!preset) issues.add('preset', `unknown preset ${JSON.stringify(obj['preset'])}; available presets: [${listPresetNames(presets).join(', ')}]`)
+    if (!preset) issues.add('preset', `unknown preset ${describeValue(obj['preset'])}; available presets: [${listPresetNames(presets).join(', ')}]`)
   }
   const name = obj['name'] === undefined ? (preset?.name ?? 'scenario') : obj['name']
   if (typeof name !== 'string') issues.invalid('name', name, 'a string')
@@ -351,12 +371,25 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
     }
   }
 
-  if (preset) for (const [path, choice] of probes) probeStrategy(issues, path, choice, options.catalog, preset)
+  // Total work and the EPLB window's memory are checked before anything is routed or allocated.
+  let tooBig = false
+  if (tokensPerStep !== undefined && steps !== undefined && numLayers !== undefined) {
+    const work = steps * tokensPerStep * numLayers
+    if (work > LIMITS.maxScenarioWork) {
+      tooBig = true
+      issues.add('steps', `${steps} steps × ${tokensPerStep} tokens × ${numLayers} layers = ${work.toExponential(2)} routed tokens exceed the limit on steps × tokens × layers (at most ${LIMITS.maxScenarioWork.toExponential(2)}); use fewer steps`)
+    }
+  }
+  if (preset && !tooBig) for (const [path, choice] of probes) probeStrategy(issues, path, choice, options.catalog, preset, tokensPerStep)
 
   const parallel = readParallel(issues, obj['parallel'])
   const eplb = readEplb(issues, obj['eplb'], preset?.routing.numExperts)
   const capacity = readCapacity(issues, obj['capacity'])
   const logits = readLogits(issues, obj['logits'])
+  if (preset && numLayers !== undefined && eplb.enabled && eplb.windowSize !== undefined && steps !== undefined) {
+    const E = preset.routing.numExperts
+    issues.capture('eplb.windowSize', () => checkAllocation('eplb.windowSize × layers × experts', [[Math.min(eplb.windowSize!, steps) * numLayers * E, 4]]))
+  }
 
   if (preset && parallel.epSize !== undefined && eplb.redundantExperts !== undefined) {
     const slots = preset.routing.numExperts + eplb.redundantExperts
