@@ -33,7 +33,7 @@ export function createProgram(output: ProgramOutput = {}): Command {
     .description('Simulate how the router of a Mixture-of-Experts model sends tokens to experts.')
     .version('0.1.0', '-V, --version')
     .option('--debug', 'show stack traces for errors')
-    .option('--plugin <module>', 'register the strategies a module exports (repeatable; for strategies and route)', collect)
+    .option('--plugin <module>', 'register the strategies a module exports: a path or an installed package name, from the current directory (repeatable; every command)', collect)
     .configureOutput({ writeOut, writeErr, getOutHelpWidth: () => columns, getErrHelpWidth: () => columns })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()

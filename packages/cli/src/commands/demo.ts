@@ -1,8 +1,8 @@
 import type { Command } from 'commander'
-import { createSimulator } from '@routesim/simulator'
 import { fixed, percent, sparkline, wrap } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { plainTable } from '../load-table.ts'
+import { createCliSimulator } from '../plugins.ts'
 import { parseIntegerOption, parseSeedOption, seedToJson } from '../options.ts'
 import { routeOnce, type RouteOutcome } from '../routing-run.ts'
 
@@ -178,10 +178,12 @@ export function registerDemoCommand(program: Command): void {
       const topK = parseIntegerOption('--top-k', options.topK, 1, experts)
       const epSize = parseIntegerOption('--ep-size', options.epSize, 1, experts)
       const seed = parseSeedOption(options.seed)
-      const simulator = createSimulator({ seed })
+      const { simulator, plugins } = await createCliSimulator(command, seed)
       const available = new Set(simulator.getAvailableStrategies())
+      // Plugin strategies join the tour after the built-ins, with their default parameters.
+      const pluginStops: DemoStop[] = plugins.map((d) => ({ label: `${d.name} (plugin)`, strategy: d.name, params: {}, note: d.description }))
       const rows: { stop: DemoStop; outcome: RouteOutcome }[] = []
-      for (const stop of DEMO_STOPS) {
+      for (const stop of [...DEMO_STOPS, ...pluginStops]) {
         if (!available.has(stop.strategy)) continue
         const outcome = await routeOnce(simulator, { strategy: stop.strategy, params: stop.params, tokens, experts, topK, seed, epSize })
         rows.push({ stop, outcome })

@@ -105,7 +105,7 @@ export function registerRouteCommand(program: Command): void {
       const epSize = options.epSize === undefined ? undefined : parseIntegerOption('--ep-size', options.epSize, 1, experts)
       const placement = assertOneOf<Placement>('--placement', options.placement, PLACEMENTS)
 
-      const simulator = await createCliSimulator(command, seed)
+      const { simulator } = await createCliSimulator(command, seed)
       const definition = simulator.describeStrategy(options.strategy)
       const params = parseStrategyParams(definition.name, definition.parameters, options.param ?? [])
       const backend = await openBackend(options.backend)

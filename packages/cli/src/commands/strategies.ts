@@ -69,7 +69,7 @@ export function registerStrategiesCommand(program: Command): void {
     .option('--json', 'print one JSON object instead of text')
     .action(async (names: string[], options: { json?: boolean }, command: Command) => {
       const output = outputOf(command)
-      const simulator = await createCliSimulator(command, 0)
+      const { simulator } = await createCliSimulator(command, 0)
       const selected = names.length ? names : simulator.getAvailableStrategies()
       const definitions = selected.map((name) => simulator.describeStrategy(name))
       if (options.json) writeJson(output, { strategies: definitions.map(toJson) })
