@@ -3,6 +3,7 @@ import { fixed, percent, sparkline, wrap } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { plainTable } from '../load-table.ts'
 import { createCliSimulator } from '../plugins.ts'
+import { ROUTE_FLAGS, withFlagNames } from '../flag-names.ts'
 import { parseIntegerOption, parseSeedOption, seedToJson } from '../options.ts'
 import { routeOnce, type RouteOutcome } from '../routing-run.ts'
 
@@ -185,7 +186,9 @@ export function registerDemoCommand(program: Command): void {
       const rows: { stop: DemoStop; outcome: RouteOutcome }[] = []
       for (const stop of [...DEMO_STOPS, ...pluginStops]) {
         if (!available.has(stop.strategy)) continue
-        const outcome = await routeOnce(simulator, { strategy: stop.strategy, params: stop.params, tokens, experts, topK, seed, epSize })
+        const outcome = await routeOnce(simulator, { strategy: stop.strategy, params: stop.params, tokens, experts, topK, seed, epSize }).catch((error: unknown) => {
+          throw withFlagNames(error, ROUTE_FLAGS)
+        })
         rows.push({ stop, outcome })
       }
       if (options.json) {

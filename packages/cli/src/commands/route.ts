@@ -5,6 +5,7 @@ import { BACKEND_MODES, openBackend } from '../backend.ts'
 import { fixed, percent, wrap } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { createCliSimulator } from '../plugins.ts'
+import { ROUTE_FLAGS, withFlagNames } from '../flag-names.ts'
 import { GRID_MAX_EXPERTS, PER_EXPERT_ROWS_MAX, expertGrid, extremes, loadHistogram, perExpertTable } from '../load-table.ts'
 import { collect, parseIntegerOption, parseSeedOption, parseStrategyParams, seedToJson } from '../options.ts'
 import { routeOnce, type RouteOutcome } from '../routing-run.ts'
@@ -122,6 +123,8 @@ export function registerRouteCommand(program: Command): void {
           epSize,
           placement,
         })
+      } catch (error) {
+        throw withFlagNames(error, ROUTE_FLAGS)
       } finally {
         backend.dispose()
       }

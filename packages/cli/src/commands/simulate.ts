@@ -79,6 +79,7 @@ export const DEFAULT_TOKENS_PER_STEP = 4096
 
 /** Which scenario fields the flags set (so validation errors can name the flag instead of the field). */
 function flagPaths(options: SimulateOptions): (path: string) => boolean {
+  if (options.scenario === undefined) return () => true // no file: every field came from a flag
   const given: Record<string, unknown> = {
     tokensPerStep: options.scenario === undefined ? true : options.tokens,
     steps: options.steps,
