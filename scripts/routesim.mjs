@@ -22,7 +22,10 @@ if (build.error || build.status !== 0) {
 // Some pnpm versions pass a literal `--` through to the script; commander would read it as "no options follow".
 const args = process.argv.slice(2)
 if (args[0] === '--') args.shift()
+// pnpm runs root scripts from the repository root; INIT_CWD is where the user typed the command, so
+// relative --scenario, --json-out and --plugin paths (and plugin package names) resolve from there.
 const run = spawnSync(process.execPath, [fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url)), ...args], {
   stdio: 'inherit',
+  cwd: process.env.INIT_CWD || process.cwd(),
 })
 process.exit(run.status ?? 1)

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { rmSync, readdirSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 
-for (const group of ['packages', 'apps']) {
+for (const group of ['packages', 'apps', 'examples']) {
   if (!existsSync(group)) continue
   for (const name of readdirSync(group)) rmSync(join(group, name, '.vitest-report.json'), { force: true })
 }

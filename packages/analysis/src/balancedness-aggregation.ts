@@ -1,10 +1,7 @@
-import { InvalidArgumentError, assertOneOf, assertFiniteNumber } from '@routesim/core'
-import { create, quantileSeqDependencies } from 'mathjs'
+import { InvalidArgumentError, assertFiniteNumber, assertOneOf } from '@routesim/core'
+import { math } from './mathjs-instance.ts'
 import { assertLoads, maxOf, readLoadRows, sumOf, type LoadMatrix, type Loads } from './loads.ts'
 
-// An isolated instance with only what is used keeps this package from touching anyone else's mathjs
-// configuration. (mathjs types every dependency bundle as possibly undefined; this one always exists.)
-const math = create({ quantileSeqDependencies: quantileSeqDependencies! })
 
 /** SGLang's epsilon in `compute_utilization_rate` (`expert_distribution.py`). */
 export const SGLANG_EPSILON = 1e-5

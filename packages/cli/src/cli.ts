@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander'
-import { RoutesimError } from '@routesim/core'
+import { RoutesimError, UnknownStrategyError } from '@routesim/core'
+import { colorsFor, type Colors } from './colors.ts'
+import { didYouMean } from './did-you-mean.ts'
+import { stdoutColors } from './io.ts'
 import { collect } from './options.ts'
 import { registerDemoCommand } from './commands/demo.ts'
 import { registerRouteCommand } from './commands/route.ts'
@@ -17,6 +20,20 @@ export interface ProgramOutput {
   writeErr?: (text: string) => void
   /** Terminal width for tables and help. */
   columns?: number
+  /** Colours for stderr messages (default: by the process's stderr and NO_COLOR / FORCE_COLOR). */
+  colors?: Colors
+  /** Colours for stdout (default: by the process's stdout, plain when writeOut is given). */
+  colorsOut?: Colors
+}
+
+/** A typed error as the user reads it: the message, plus a suggestion for a mistyped strategy name. */
+export function describeError(error: RoutesimError, colors: Colors): string {
+  let text = `${colors.red(colors.bold('error:'))} ${error.message}`
+  if (UnknownStrategyError.isInstance(error)) {
+    const suggestion = didYouMean(error.strategyName, error.availableStrategies)
+    if (suggestion) text += `\n${colors.yellow(`Did you mean '${suggestion}'?`)} (\`routesim strategies\` lists them all)`
+  }
+  return `${text}\n`
 }
 
 /**
@@ -29,15 +46,23 @@ export function createProgram(output: ProgramOutput = {}): Command {
   const writeOut = output.writeOut ?? ((text: string) => void process.stdout.write(text))
   const writeErr = output.writeErr ?? ((text: string) => void process.stderr.write(text))
   const columns = output.columns ?? (process.stdout.columns || 80)
+  const colorsErr = output.colors ?? (output.writeErr ? colorsFor(undefined) : colorsFor(process.stderr))
   program
     .description('Simulate how the router of a Mixture-of-Experts model sends tokens to experts.')
     .version('0.1.0', '-V, --version')
     .option('--debug', 'show stack traces for errors')
-    .option('--plugin <module>', 'register the strategies a module exports (repeatable; for strategies and route)', collect)
-    .configureOutput({ writeOut, writeErr, getOutHelpWidth: () => columns, getErrHelpWidth: () => columns })
+    .option('--plugin <module>', 'register the strategies a module exports: a path or an installed package name, from the current directory (repeatable; every command)', collect)
+    .configureOutput({
+      writeOut,
+      writeErr,
+      getOutHelpWidth: () => columns,
+      getErrHelpWidth: () => columns,
+      outputError: (text, write) => write(colorsErr.red(text)),
+    })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
 
+  stdoutColors.set(program, output.colorsOut ?? (output.writeOut ? colorsFor(undefined) : colorsFor(process.stdout)))
   registerStrategiesCommand(program)
   registerRouteCommand(program)
   registerDemoCommand(program)
@@ -54,6 +79,7 @@ export function createProgram(output: ProgramOutput = {}): Command {
 export async function runCli(argv: readonly string[], output: ProgramOutput = {}): Promise<number> {
   const program = createProgram(output)
   const writeErr = program.configureOutput().writeErr!
+  const colors = output.colors ?? (output.writeErr ? colorsFor(undefined) : colorsFor(process.stderr))
   const debug = argv.includes('--debug')
   try {
     await program.parseAsync([...argv], { from: 'user' })
@@ -65,7 +91,7 @@ export async function runCli(argv: readonly string[], output: ProgramOutput = {}
       return EXIT_BAD_INPUT
     }
     if (RoutesimError.isInstance(error)) {
-      writeErr(`error: ${error.message}\n`)
+      writeErr(describeError(error, colors))
       if (debug && error.stack) writeErr(`${error.stack}\n`)
       return EXIT_BAD_INPUT
     }

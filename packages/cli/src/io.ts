@@ -1,4 +1,8 @@
 import type { Command } from 'commander'
+import { colorsFor, type Colors } from './colors.ts'
+
+/** Colours for stdout, per program (set by createProgram; plain when absent). */
+export const stdoutColors = new WeakMap<Command, Colors>()
 
 /** Where a command writes. Tests swap it for buffers; the bin uses the process streams. */
 export interface CliOutput {
@@ -8,6 +12,8 @@ export interface CliOutput {
   err(text: string): void
   /** Terminal width to lay tables out for. */
   readonly columns: number
+  /** Colours for stdout text: plain unless stdout is a colour terminal (NO_COLOR respected). */
+  readonly colors: Colors
 }
 
 /**
@@ -19,7 +25,9 @@ export function outputOf(command: Command): CliOutput {
   const config = command.configureOutput()
   const out = config.writeOut ?? ((text: string) => void process.stdout.write(text))
   const err = config.writeErr ?? ((text: string) => void process.stderr.write(text))
-  return { out, err, columns: config.getOutHelpWidth?.() ?? 80 }
+  let root = command
+  while (root.parent) root = root.parent
+  return { out, err, columns: config.getOutHelpWidth?.() ?? 80, colors: stdoutColors.get(root) ?? colorsFor(undefined) }
 }
 
 /** Prints a value as one line of JSON (the machine-readable output of `--json`; pipe to `jq` to read it). */

@@ -1,18 +1,67 @@
-import { createRequire } from 'node:module'
-import { isAbsolute, join, resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { isAbsolute, join, resolve as resolvePath } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Command } from 'commander'
-import { InvalidArgumentError, isStrategyDefinition } from '@routesim/core'
-import type { Seed, StrategyDefinition } from '@routesim/core'
+import { resolve as resolveImport } from 'import-meta-resolve'
+import { RoutesimError, isStrategyDefinition } from '@routesim/core'
+import type { RoutingStrategy, Seed, StrategyDefinition } from '@routesim/core'
 import { createSimulator, type Simulator } from '@routesim/simulator'
+import { PluginError } from './plugin-error.ts'
 
-/** Where a `--plugin` specifier is imported from: paths relative to `cwd`, package names as installed there. */
-function moduleUrl(specifier: string, cwd: string): string {
-  if (specifier.startsWith('.') || isAbsolute(specifier)) return pathToFileURL(resolve(cwd, specifier)).href
+/** How long one plugin's import may take (its top-level await included) before it is reported. */
+export const DEFAULT_PLUGIN_TIMEOUT_MS = 10_000
+
+/** `ROUTESIM_PLUGIN_TIMEOUT_MS` overrides the bound (tests use a short one). */
+function pluginTimeoutMs(): number {
+  const raw = process.env['ROUTESIM_PLUGIN_TIMEOUT_MS']
+  const value = raw === undefined ? Number.NaN : Number(raw)
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_PLUGIN_TIMEOUT_MS
+}
+
+function isPath(specifier: string): boolean {
+  return specifier.startsWith('.') || isAbsolute(specifier) || specifier.startsWith('file:')
+}
+
+/**
+ * The URL a `--plugin` specifier imports: paths relative to `cwd`; package names resolved the way
+ * an `import` statement in a file in `cwd` would (Node's ESM resolver with the `import` condition,
+ * so ESM-only packages resolve too).
+ */
+export function pluginUrl(specifier: string, cwd: string): string {
+  if (specifier.startsWith('file:')) return specifier
+  if (isPath(specifier)) {
+    const path = resolvePath(cwd, specifier)
+    if (!existsSync(path)) throw new PluginError({ plugin: specifier, problem: `no such file: ${path}` })
+    return pathToFileURL(path).href
+  }
   try {
-    return pathToFileURL(createRequire(join(cwd, 'package.json')).resolve(specifier)).href
-  } catch {
-    return specifier // ESM-only packages resolve through import() itself
+    return resolveImport(specifier, pathToFileURL(join(cwd, 'routesim-plugin-parent.js')).href)
+  } catch (error) {
+    throw new PluginError({
+      plugin: specifier,
+      problem: `cannot resolve it from ${cwd} (install it there with \`npm install ${specifier}\`, or give a path): ${(error as Error).message}`,
+      cause: error,
+    })
+  }
+}
+
+/** Imports a module, giving up after `timeoutMs` (a top-level await that never settles must not hang the CLI). */
+async function importBounded(specifier: string, url: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    // Not unref'd: while the import is pending, this timer is what keeps the process alive to report it.
+    timer = setTimeout(
+      () => reject(new PluginError({ plugin: specifier, problem: `its import did not finish within ${timeoutMs} ms (a top-level await that never settles?)` })),
+      timeoutMs,
+    )
+  })
+  try {
+    return (await Promise.race([import(url) as Promise<Record<string, unknown>>, timeout])) as Record<string, unknown>
+  } catch (error) {
+    if (PluginError.isInstance(error)) throw error
+    throw new PluginError({ plugin: specifier, problem: `importing it failed: ${error instanceof Error ? error.message : String(error)}`, cause: error })
+  } finally {
+    clearTimeout(timer)
   }
 }
 
@@ -27,41 +76,56 @@ function definitionsOf(module: Record<string, unknown>): StrategyDefinition[] {
   return found
 }
 
+/** Runs plugin code; anything it throws that is not a routesim error is reported as the plugin's failure. */
+function attributed<T>(plugin: string, strategyName: string, run: () => T): T {
+  try {
+    return run()
+  } catch (error) {
+    if (RoutesimError.isInstance(error)) throw error
+    throw new PluginError({ plugin, strategyName, problem: `it threw ${error instanceof Error ? error.message : String(error)}`, cause: error })
+  }
+}
+
+/** The definition with its `create` and `routeTokens` calls attributed to the plugin they came from. */
+function attribute(plugin: string, definition: StrategyDefinition): StrategyDefinition {
+  return {
+    ...definition,
+    create: (params, options) => {
+      const strategy = attributed(plugin, definition.name, () => definition.create(params, options))
+      const wrapped: RoutingStrategy = Object.create(strategy) as RoutingStrategy
+      wrapped.routeTokens = (...args) => attributed(plugin, definition.name, () => strategy.routeTokens(...args))
+      return wrapped
+    },
+  }
+}
+
 /**
  * Loads strategy plugins: npm packages or files that export definitions made with `defineStrategy`
- * (see docs/writing-a-strategy.md). A module that cannot be imported or exports none is bad input.
+ * (see docs/writing-a-strategy.md). Any failure is a {@link PluginError} naming the plugin.
  */
 export async function loadPlugins(specifiers: readonly string[], cwd = process.cwd()): Promise<StrategyDefinition[]> {
   const definitions: StrategyDefinition[] = []
+  const timeoutMs = pluginTimeoutMs()
   for (const specifier of specifiers) {
-    let module: Record<string, unknown>
-    try {
-      module = (await import(moduleUrl(specifier, cwd))) as Record<string, unknown>
-    } catch (error) {
-      throw new InvalidArgumentError({
-        parameter: '--plugin',
-        value: specifier,
-        allowed: `a module path or an installed package name that imports (${error instanceof Error ? error.message : String(error)})`,
-        cause: error,
-      })
-    }
+    const module = await importBounded(specifier, pluginUrl(specifier, cwd), timeoutMs)
     const found = definitionsOf(module)
     if (found.length === 0) {
-      throw new InvalidArgumentError({
-        parameter: '--plugin',
-        value: specifier,
-        allowed: 'a module that exports strategy definitions (made with defineStrategy from @routesim/core)',
-      })
+      throw new PluginError({ plugin: specifier, problem: 'it exports no strategy definitions (make them with defineStrategy from @routesim/core)' })
     }
-    definitions.push(...found)
+    definitions.push(...found.map((definition) => attribute(specifier, definition)))
   }
   return definitions
 }
 
+/** The `--plugin` values given anywhere on the command line (before or after the command). */
+export function pluginSpecifiers(command: Command): string[] {
+  return (command.optsWithGlobals() as { plugin?: string[] }).plugin ?? []
+}
+
 /** A seeded simulator with the built-ins and every `--plugin` strategy registered (a clash is an error). */
-export async function createCliSimulator(command: Command, seed: Seed): Promise<Simulator> {
+export async function createCliSimulator(command: Command, seed: Seed): Promise<{ simulator: Simulator; plugins: StrategyDefinition[] }> {
   const simulator = createSimulator({ seed })
-  const plugins = (command.optsWithGlobals() as { plugin?: string[] }).plugin ?? []
-  for (const definition of await loadPlugins(plugins)) simulator.registerStrategy(definition.name, definition)
-  return simulator
+  const plugins = await loadPlugins(pluginSpecifiers(command))
+  for (const definition of plugins) simulator.registerStrategy(definition.name, definition)
+  return { simulator, plugins }
 }

@@ -37,13 +37,21 @@ describe('routesim strategies', () => {
     expect(normal.parameters.find((p) => p.name === 'std')).toMatchObject({ type: 'number', default: 1 })
   })
 
-  it('prints each strategy with its description and a line per parameter', async () => {
+  it('lists every strategy compactly, one line each, within the terminal width', async () => {
     const { code, stdout } = await runRoutesim('strategies')
     expect(code).toBe(EXIT_OK)
     const simulator = createSimulator()
     const names = simulator.getAvailableStrategies()
-    expect(stdout).toContain(`${names.length} strategies.`)
-    for (const name of names) expect(stdout).toMatch(new RegExp(`^${name}\\b`, 'm'))
+    const lines = stdout.trimEnd().split('\n')
+    expect(lines[0]).toContain(`${names.length} strategies (routesim strategies NAME shows parameters`)
+    expect(lines.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(names)
+    expect(lines).toHaveLength(names.length + 2)
+    expect(widestLine(stdout)).toBeLessThanOrEqual(80)
+  })
+
+  it('strategies NAME prints the description and a line per parameter', async () => {
+    const { code, stdout } = await runRoutesim('strategies', 'normal_routing')
+    expect(code).toBe(EXIT_OK)
     expect(stdout).toMatch(/^\s+mean\s+number.* = 0$/m)
     expect(stdout).toMatch(/^\s+std\s+number.* = 1$/m)
     expect(widestLine(stdout)).toBeLessThanOrEqual(80)
@@ -60,5 +68,6 @@ describe('routesim strategies', () => {
     const bad = await runRoutesim('strategies', 'zipff')
     expect(bad.code).toBe(EXIT_BAD_INPUT)
     expect(bad.stderr).toContain('Unknown routing strategy: zipff')
+    expect(bad.stderr).toContain("Did you mean 'zipf'?")
   })
 })

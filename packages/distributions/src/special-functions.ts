@@ -1,8 +1,5 @@
-import { create, erfDependencies, lgammaDependencies } from 'mathjs/number'
 import { InvalidArgumentError } from '@routesim/core'
-
-// An isolated mathjs instance with only what is needed: no global configuration is touched.
-const math = create({ erfDependencies: erfDependencies!, lgammaDependencies: lgammaDependencies! })
+import { math } from './mathjs-instance.ts'
 
 /** Standard normal CDF Φ(x) = (1 + erf(x/√2)) / 2; exact 0 and 1 at ∓∞. */
 export function normalCdf(x: number): number {

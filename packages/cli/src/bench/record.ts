@@ -9,6 +9,10 @@ export interface BenchRecord {
   readonly tokens_per_s: number
   /** Timed repetitions behind the median (extra field; the schema's readers ignore it). */
   readonly reps: number
+  /** camelCase copies of the schema's snake_case keys, like every other routesim JSON (extra fields). */
+  readonly topK: number
+  readonly medianMs: number
+  readonly tokensPerS: number
   /** What the timed region covers when it differs from "full outputs in host memory" (extra field). */
   readonly timed?: string
 }
@@ -32,6 +36,9 @@ export function makeRecord(fields: {
     median_ms: Math.round(fields.medianMs * 1000) / 1000,
     tokens_per_s: Math.round(fields.tokens / (fields.medianMs / 1000)),
     reps: fields.reps,
+    topK: fields.topK,
+    medianMs: Math.round(fields.medianMs * 1000) / 1000,
+    tokensPerS: Math.round(fields.tokens / (fields.medianMs / 1000)),
   }
   return fields.timed === undefined ? record : { ...record, timed: fields.timed }
 }

@@ -1,9 +1,10 @@
 import { LIMITS } from '@routesim/core'
 import type { Command } from 'commander'
-import { createSimulator } from '@routesim/simulator'
 import { fixed, percent, sparkline, wrap } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { plainTable } from '../load-table.ts'
+import { createCliSimulator } from '../plugins.ts'
+import { ROUTE_FLAGS, withFlagNames } from '../flag-names.ts'
 import { parseIntegerOption, parseSeedOption, seedToJson } from '../options.ts'
 import { routeOnce, type RouteOutcome } from '../routing-run.ts'
 
@@ -184,12 +185,16 @@ export function registerDemoCommand(program: Command): void {
       const topK = parseIntegerOption('--top-k', options.topK, 1, Math.min(experts, LIMITS.maxTopK))
       const epSize = parseIntegerOption('--ep-size', options.epSize, 1, Math.min(experts, LIMITS.maxEpSize))
       const seed = parseSeedOption(options.seed)
-      const simulator = createSimulator({ seed })
+      const { simulator, plugins } = await createCliSimulator(command, seed)
       const available = new Set(simulator.getAvailableStrategies())
+      // Plugin strategies join the tour after the built-ins, with their default parameters.
+      const pluginStops: DemoStop[] = plugins.map((d) => ({ label: `${d.name} (plugin)`, strategy: d.name, params: {}, note: d.description }))
       const rows: { stop: DemoStop; outcome: RouteOutcome }[] = []
-      for (const stop of DEMO_STOPS) {
+      for (const stop of [...DEMO_STOPS, ...pluginStops]) {
         if (!available.has(stop.strategy)) continue
-        const outcome = await routeOnce(simulator, { strategy: stop.strategy, params: fitStop(stop, experts), tokens, experts, topK, seed, epSize })
+        const outcome = await routeOnce(simulator, { strategy: stop.strategy, params: fitStop(stop, experts), tokens, experts, topK, seed, epSize }).catch((error: unknown) => {
+          throw withFlagNames(error, ROUTE_FLAGS)
+        })
         rows.push({ stop, outcome })
       }
       if (options.json) {

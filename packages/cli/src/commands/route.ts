@@ -5,6 +5,7 @@ import { BACKEND_MODES, openBackend } from '../backend.ts'
 import { fixed, percent, wrap } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { createCliSimulator } from '../plugins.ts'
+import { ROUTE_FLAGS, withFlagNames } from '../flag-names.ts'
 import { GRID_MAX_EXPERTS, PER_EXPERT_ROWS_MAX, expertGrid, extremes, loadHistogram, perExpertTable } from '../load-table.ts'
 import { collect, parseIntegerOption, parseSeedOption, parseStrategyParams, seedToJson } from '../options.ts'
 import { routeOnce, type RouteOutcome } from '../routing-run.ts'
@@ -105,7 +106,7 @@ export function registerRouteCommand(program: Command): void {
       const epSize = options.epSize === undefined ? undefined : parseIntegerOption('--ep-size', options.epSize, 1, Math.min(experts, LIMITS.maxEpSize))
       const placement = assertOneOf<Placement>('--placement', options.placement, PLACEMENTS)
 
-      const simulator = await createCliSimulator(command, seed)
+      const { simulator } = await createCliSimulator(command, seed)
       const definition = simulator.describeStrategy(options.strategy)
       const params = parseStrategyParams(definition.name, definition.parameters, options.param ?? [])
       const backend = await openBackend(options.backend)
@@ -122,6 +123,8 @@ export function registerRouteCommand(program: Command): void {
           epSize,
           placement,
         })
+      } catch (error) {
+        throw withFlagNames(error, ROUTE_FLAGS)
       } finally {
         backend.dispose()
       }

@@ -18,6 +18,8 @@ import {
 import { fixed, percent } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { collect, parseStrategyParams } from '../options.ts'
+import { createCliSimulator } from '../plugins.ts'
+import { scenarioIssuesWithFlags } from '../flag-names.ts'
 
 interface SimulateOptions {
   scenario?: string
@@ -28,6 +30,7 @@ interface SimulateOptions {
   steps?: string
   layers?: string
   seed?: string
+  epSize?: string
   ep?: string
   nodes?: string
   placement?: string
@@ -72,6 +75,32 @@ export function parseCapacityFlag(raw: string): Record<string, unknown> {
   return entry
 }
 
+/** Tokens per step when neither --tokens nor a scenario file gives them. */
+export const DEFAULT_TOKENS_PER_STEP = 4096
+
+/** Which scenario fields the flags set (so validation errors can name the flag instead of the field). */
+function flagPaths(options: SimulateOptions): (path: string) => boolean {
+  if (options.scenario === undefined) return () => true // no file: every field came from a flag
+  const given: Record<string, unknown> = {
+    tokensPerStep: options.scenario === undefined ? true : options.tokens,
+    steps: options.steps,
+    layers: options.layers,
+    seed: options.seed,
+    preset: options.preset,
+    strategy: options.strategy ?? (options.param.length > 0 ? true : undefined),
+    'parallel.epSize': options.epSize ?? options.ep,
+    'parallel.nodes': options.nodes,
+    'parallel.placement': options.placement,
+    'eplb.stepInterval': options.eplbInterval,
+    'eplb.windowSize': options.eplbWindow,
+    'eplb.redundantExperts': options.redundant,
+    'eplb.policy': options.eplbPolicy,
+    'eplb.replicaChoice': options.replicaChoice,
+    capacity: options.capacity.length > 0 ? true : undefined,
+  }
+  return (path) => Object.entries(given).some(([key, value]) => value !== undefined && (path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`)))
+}
+
 /** The scenario as JSON: the file (if any) with every given flag laid over it. */
 function scenarioJson(options: SimulateOptions, catalog: ReturnType<typeof createSimulatorCatalog>): { json: Record<string, unknown>; source: string } {
   let json: Record<string, unknown> = {}
@@ -93,6 +122,8 @@ function scenarioJson(options: SimulateOptions, catalog: ReturnType<typeof creat
   }
   set('preset', options.preset)
   set('tokensPerStep', options.tokens === undefined ? undefined : numberOrText(options.tokens))
+  // Flags alone (no file) need no --tokens: a documented default, the demo's layer size.
+  if (options.scenario === undefined && json['tokensPerStep'] === undefined) json['tokensPerStep'] = DEFAULT_TOKENS_PER_STEP
   set('steps', options.steps === undefined ? undefined : numberOrText(options.steps))
   set('layers', options.layers === undefined ? undefined : numberOrText(options.layers))
   set('seed', options.seed === undefined ? undefined : numberOrText(options.seed))
@@ -104,7 +135,8 @@ function scenarioJson(options: SimulateOptions, catalog: ReturnType<typeof creat
     json['strategy'] = { name, params }
   }
   const parallel = { ...((json['parallel'] as Record<string, unknown> | undefined) ?? {}) }
-  if (options.ep !== undefined) parallel['epSize'] = numberOrText(options.ep)
+  const epSize = options.epSize ?? options.ep
+  if (epSize !== undefined) parallel['epSize'] = numberOrText(epSize)
   if (options.nodes !== undefined) parallel['nodes'] = numberOrText(options.nodes)
   if (options.placement !== undefined) parallel['placement'] = options.placement
   if (Object.keys(parallel).length > 0) json['parallel'] = parallel
@@ -209,10 +241,16 @@ export function summaryTable(s: ScenarioSummary): string {
   return `${title}\n${byLayout.toString()}\n${other.toString()}`
 }
 
-async function simulate(options: SimulateOptions, output: CliOutput): Promise<void> {
-  const catalog = createSimulatorCatalog()
+async function simulate(options: SimulateOptions, output: CliOutput, command: Command): Promise<void> {
+  const { simulator } = await createCliSimulator(command, 0)
+  const catalog = createSimulatorCatalog(simulator)
   const { json, source } = scenarioJson(options, catalog)
-  const scenario = parseScenario(json, { catalog, source })
+  let scenario: ReturnType<typeof parseScenario>
+  try {
+    scenario = parseScenario(json, { catalog, source })
+  } catch (error) {
+    throw scenarioIssuesWithFlags(error, flagPaths(options))
+  }
   const writer = options.jsonOut === undefined ? undefined : await JsonStepWriter.open(options.jsonOut, scenario)
   const showBar = !options.quiet && process.stderr.isTTY === true
   const bar = showBar
@@ -261,11 +299,12 @@ export function registerSimulateCommand(program: Command): void {
     .option('--preset <name>', `model preset: ${MODEL_PRESETS.map((p) => p.name).join(', ')}`)
     .option('-s, --strategy <name>', "routing strategy for every layer (see `routesim strategies`), or 'native' for the preset's own router")
     .option('-p, --param <key=value>', 'strategy parameter (repeatable)', collect, [])
-    .option('-t, --tokens <T>', 'tokens per step')
+    .option('-t, --tokens <T>', `tokens per step (default ${DEFAULT_TOKENS_PER_STEP} unless the scenario file sets them)`)
     .option('--steps <S>', 'steps to simulate')
     .option('--layers <L>', "simulate only the model's first L MoE layers")
     .option('--seed <S>', 'seed; the same seed gives the same results')
-    .option('--ep <N>', 'expert-parallel ranks (GPUs)')
+    .option('--ep-size <N>', 'expert-parallel ranks (GPUs); must divide the expert slots')
+    .addOption(new Option('--ep <N>', 'old spelling of --ep-size').hideHelp())
     .option('--nodes <M>', 'nodes the ranks are split over')
     .addOption(new Option('--placement <kind>', 'layout of experts over ranks without EPLB').choices(['linear', 'round_robin']))
     .option('--eplb', 'enable EPLB rearrangement')
@@ -281,6 +320,6 @@ export function registerSimulateCommand(program: Command): void {
     .option('--json', 'print the summary as one JSON object instead of tables')
     .option('-q, --quiet', 'no progress bar and no per-step lines')
     .action(async (options: SimulateOptions, command: Command) => {
-      await simulate(options, outputOf(command))
+      await simulate(options, outputOf(command), command)
     })
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import type { ParameterSpec, StrategyDefinition } from '@routesim/core'
+import type { Colors } from '../colors.ts'
 import { padEnd, wrap } from '../format.ts'
 import { outputOf, writeJson } from '../io.ts'
 import { createCliSimulator } from '../plugins.ts'
@@ -39,13 +40,25 @@ function toJson(definition: StrategyDefinition) {
   }
 }
 
-function toText(definitions: readonly StrategyDefinition[], width: number, detailed: boolean): string {
-  const lines = detailed ? [] : [`${definitions.length} strategies. Set parameters with: routesim route --param name=value`, '']
+/** One line per strategy: the name, then as much of the description as fits the width. */
+function toCompactText(definitions: readonly StrategyDefinition[], width: number, colors: Colors): string {
+  const nameWidth = Math.max(...definitions.map((d) => d.name.length))
+  const lines = [`${definitions.length} strategies (${colors.bold('routesim strategies NAME')} shows parameters, formula and source):`, '']
   for (const d of definitions) {
-    lines.push(`${d.name}${d.usesLogits ? '  [uses logits]' : ''}`)
+    const room = Math.max(10, width - nameWidth - 2)
+    const text = d.description.length > room ? `${d.description.slice(0, room - 1).trimEnd()}…` : d.description
+    lines.push(`${colors.cyan(padEnd(d.name, nameWidth))}  ${text}`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+function toText(definitions: readonly StrategyDefinition[], width: number, colors: Colors): string {
+  const lines: string[] = []
+  for (const d of definitions) {
+    lines.push(`${colors.cyan(colors.bold(d.name))}${d.usesLogits ? '  [uses logits]' : ''}`)
     lines.push(...wrap(d.description, width, '    '))
-    if (detailed && d.formula) lines.push(...wrap(`Formula: ${d.formula}`, width, '    '))
-    if (detailed && d.source) lines.push(...wrap(`Source: ${d.source}`, width, '    '))
+    if (d.formula) lines.push(...wrap(`Formula: ${d.formula}`, width, '    '))
+    if (d.source) lines.push(...wrap(`Source: ${d.source}`, width, '    '))
     const entries = Object.entries(d.parameters)
     if (entries.length === 0) lines.push('    (no parameters)')
     const nameWidth = Math.max(0, ...entries.map(([n]) => n.length))
@@ -64,15 +77,16 @@ function toText(definitions: readonly StrategyDefinition[], width: number, detai
 export function registerStrategiesCommand(program: Command): void {
   program
     .command('strategies')
-    .description('list the registered routing strategies with their parameters (name some for formula and source)')
-    .argument('[names...]', 'only these strategies, with their formula and source')
+    .description('list the registered routing strategies, one line each (name some for their parameters, formula and source)')
+    .argument('[names...]', 'show these strategies in full: parameters with types, ranges and defaults, formula, source')
     .option('--json', 'print one JSON object instead of text')
     .action(async (names: string[], options: { json?: boolean }, command: Command) => {
       const output = outputOf(command)
-      const simulator = await createCliSimulator(command, 0)
+      const { simulator } = await createCliSimulator(command, 0)
       const selected = names.length ? names : simulator.getAvailableStrategies()
       const definitions = selected.map((name) => simulator.describeStrategy(name))
       if (options.json) writeJson(output, { strategies: definitions.map(toJson) })
-      else output.out(toText(definitions, Math.min(output.columns, 100), names.length > 0))
+      else if (names.length > 0) output.out(toText(definitions, Math.min(output.columns, 100), output.colors))
+      else output.out(toCompactText(definitions, Math.min(output.columns, 100), output.colors))
     })
 }

@@ -1,7 +1,7 @@
 import { DuplicateStrategyError } from '@routesim/core'
 import { expertCounts, rankLoads, balancedness } from '@routesim/analysis'
 import { createSimulator } from '@routesim/simulator'
-import { rankLocal } from './rank-local.ts'
+import { rankLocal } from 'routesim-plugin-rank-local'
 
 const simulator = createSimulator({ seed: 1 })
 simulator.registerStrategy(rankLocal.name, rankLocal)

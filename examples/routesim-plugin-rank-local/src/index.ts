@@ -1,0 +1,1 @@
+export { rankLocal } from './rank-local.ts'
