@@ -86,6 +86,35 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     await page.close()
   })
 
+  it('loads gpu.js only when a gpu.js backend is picked, and says where the routing ran', async () => {
+    const requests: string[] = []
+    const plain = await browser.newPage()
+    plain.on('request', (r) => requests.push(r.url()))
+    plain.on('pageerror', (e) => pageErrors.push(`plain: ${e.message}`))
+    await plain.goto(`${base}?strategy=grouped_topk&tokens=4096&experts=256&top-k=8&seed=1`)
+    await rendered(plain)
+    expect(requests.filter((u) => /gpu-browser/.test(u))).toEqual([])
+    expect(await plain.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /gpu-browser/.test(n)))).toEqual([])
+    await plain.close()
+
+    const page = await open('?strategy=grouped_topk&tokens=4096&experts=256&top-k=8&seed=1&backend=webgl2')
+    const gpuChunk = page.waitForRequest(/gpu-browser/)
+    await rendered(page)
+    await gpuChunk
+    const status = (await page.textContent('[role=status]'))!
+    const ranOn = (await page.textContent('[data-testid="ran-on"]'))!
+    console.log(`webgl2 in headless Chromium: ${ranOn} | ${status}`)
+    const cli = await cliJson(['route', '-s', 'grouped_topk', '-t', '4096', '-e', '256', '-k', '8', '--seed', '1'])
+    if (/^Routed/.test(status)) {
+      expect(ranOn).toMatch(/^webgl2: gpu\.js webgl2/)
+      expect(await metric(page, 'countsDigest')).toBe(int32Digest(Int32Array.from(cli['counts'] as number[])))
+    } else {
+      // No WebGL2 here: the gpu package's typed error is shown, never a silent fallback.
+      expect(status).toMatch(/webgl2/i)
+    }
+    await page.close()
+  })
+
   it('re-routes when a control changes, and writes the change into the URL', async () => {
     const page = await open('?strategy=zipf&tokens=4096&experts=256&top-k=8&seed=1')
     let tag = await rendered(page)

@@ -38,13 +38,19 @@ export function heatmapChart(data: Float32Array | Float64Array, rows: number, co
   return figure(
     Plot.plot({
       ...base(options.width, options.height ?? 280),
-      x: { label: options.xLabel, domain: [0, cols] },
-      y: { label: options.yLabel, domain: [rows, 0] },
+      x: { label: options.xLabel, domain: [0, cols], ...(cols <= 64 ? { ticks: integerTicks(cols) } : {}) },
+      y: { label: options.yLabel, domain: [rows, 0], ...(rows <= 64 ? { ticks: integerTicks(rows) } : {}) },
       color: { scheme: (options.scheme ?? 'viridis') as 'viridis', legend: true, label: options.label },
       marks: [Plot.raster(Array.from(data), { width: cols, height: rows, x1: 0, x2: cols, y1: 0, y2: rows, imageRendering: 'pixelated' })],
     }),
     `${options.label} heatmap, ${rows} × ${cols}`,
   )
+}
+
+/** Whole-number ticks (ranks and layers have no halves), at most about 16 of them. */
+function integerTicks(n: number): number[] {
+  const step = Math.max(1, Math.ceil(n / 16))
+  return Array.from({ length: Math.floor(n / step) + 1 }, (_, i) => i * step)
 }
 
 /** Per-rank loads with the mean, the picture of EP balancedness. */
@@ -54,7 +60,7 @@ export function rankLoadChart(loads: ArrayLike<number>, options: { width: number
   return figure(
     Plot.plot({
       ...base(options.width, options.height ?? 180),
-      x: { label: 'EP rank →', domain: [0, values.length] },
+      x: { label: 'EP rank →', domain: [0, values.length], ticks: integerTicks(values.length) },
       y: { label: '↑ slots on rank', grid: true },
       marks: [
         Plot.rectY(values.map((v, i) => ({ i, v })), { x1: 'i', x2: (d: { i: number }) => d.i + 1, y: 'v', fill: 'var(--accent-2)', inset: 0.5 }),

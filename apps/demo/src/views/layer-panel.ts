@@ -31,7 +31,7 @@ export function metricTable(layer: RoutedLayer): HTMLTableElement {
 /** Per-expert loads (by id and sorted), the token × expert heatmap and per-rank loads of one routed layer. */
 export function layerCharts(layer: RoutedLayer, host: HTMLElement): HTMLElement {
   const wide = widthOf(host)
-  const half = wide >= 900 ? Math.floor((wide - 24) / 2) : wide
+  const half = wide >= 900 ? Math.floor((wide - 48) / 2) : wide
   const box = h('div', { class: 'charts' })
   const card = (title: string, chart: HTMLElement, cls = '') => h('figure', { class: `card ${cls}` }, h('figcaption', {}, title), chart)
   box.append(

@@ -83,7 +83,7 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
     let lastDraw = 0
     const draw = (final: boolean) => {
       const w = widthOf(main)
-      const half = w >= 900 ? Math.floor((w - 24) / 2) : w
+      const half = w >= 900 ? Math.floor((w - 48) / 2) : w
       const rebalances = steps.filter((s) => s.rebalanced).map((s) => s.step)
       const layers = heat ? heat.length / request.epSize : 0
       const mean = heat ? heat.map((v) => v / steps.length) : new Float64Array(0)
@@ -101,6 +101,7 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
     }
     run.disabled = true
     cancel.disabled = false
+    ctx.ranOn('reference: the scenario loop routes every layer with the reference kernels, in the worker')
     status.classList.remove('error')
     status.textContent = 'Running…'
     progress.value = 0

@@ -27,6 +27,7 @@ export function renderTrace(ctx: AppContext, root: HTMLElement): void {
   root.replaceChildren(main)
 
   const show = (t: TraceView) => {
+    ctx.ranOn(`no routing: ${t.file} read in the worker`)
     status.classList.remove('error')
     status.textContent = `${t.file}: ${t.format}, ${t.kind === 'ids' ? `${t.tokens} tokens × top-${t.topK}` : 'per-expert counts'} of ${t.experts} experts, ${t.steps} step(s) × ${t.layers} layer(s); showing step 0, layer 0.${t.assumptions.length ? ` Assumed: ${t.assumptions.join('; ')}.` : ''}`
     const tools = h('div', { class: 'toolbar' })
