@@ -1,0 +1,79 @@
+import type { EngineInfo, EngineReply, EngineRequest, RoutedLayer, ScenarioRequest, ScenarioStep, TraceView } from './protocol.ts'
+import type { ScenarioSummary } from '@routesim/scenarios'
+import type { AppBackend } from './url-state.ts'
+
+type Pending = { resolve: (reply: EngineReply) => void; reject: (error: Error) => void; onProgress?: (step: ScenarioStep) => void }
+
+/** An error the worker reported (a routesim typed error keeps its `code`). */
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly cancelled: boolean,
+  ) {
+    super(message)
+    this.name = 'EngineError'
+  }
+}
+
+/** The page's handle on the routing worker: every call is a message, every answer a promise. */
+export class EngineClient {
+  readonly #worker: Worker
+  readonly #pending = new Map<number, Pending>()
+  #next = 1
+
+  constructor() {
+    this.#worker = new Worker(new URL('./routing-worker.ts', import.meta.url), { type: 'module', name: 'routesim-engine' })
+    this.#worker.onmessage = (event: MessageEvent<EngineReply>) => {
+      const reply = event.data
+      const pending = this.#pending.get(reply.id)
+      if (!pending) return
+      if (reply.type === 'progress') return pending.onProgress?.(reply.step)
+      this.#pending.delete(reply.id)
+      if (reply.type === 'error') pending.reject(new EngineError(reply.message, reply.code, reply.cancelled === true))
+      else pending.resolve(reply)
+    }
+    this.#worker.onerror = (event) => {
+      for (const p of this.#pending.values()) p.reject(new EngineError(`the routing worker failed: ${event.message}`, undefined, false))
+      this.#pending.clear()
+    }
+  }
+
+  #send(message: EngineRequest, transfer: Transferable[] = [], onProgress?: (step: ScenarioStep) => void): Promise<EngineReply> {
+    return new Promise((resolve, reject) => {
+      this.#pending.set(message.id, { resolve, reject, ...(onProgress ? { onProgress } : {}) })
+      this.#worker.postMessage(message, transfer)
+    })
+  }
+
+  #id(): number {
+    return this.#next++
+  }
+
+  async info(): Promise<EngineInfo> {
+    const reply = await this.#send({ type: 'info', id: this.#id() })
+    return (reply as Extract<EngineReply, { type: 'info' }>).info
+  }
+
+  async route(request: Extract<EngineRequest, { type: 'route' }>['request'], backend: AppBackend): Promise<RoutedLayer> {
+    const reply = await this.#send({ type: 'route', id: this.#id(), request, backend })
+    return (reply as Extract<EngineReply, { type: 'routed' }>).layer
+  }
+
+  /** Starts a scenario; `cancel()` stops it between steps (the promise then rejects with `cancelled`). */
+  scenario(scenario: ScenarioRequest, onProgress: (step: ScenarioStep) => void): { done: Promise<ScenarioSummary>; cancel: () => void } {
+    const id = this.#id()
+    const done = this.#send({ type: 'scenario', id, scenario }, [], onProgress).then((r) => (r as Extract<EngineReply, { type: 'scenario-done' }>).summary)
+    return { done, cancel: () => this.#worker.postMessage({ type: 'cancel', id: this.#id(), target: id } satisfies EngineRequest) }
+  }
+
+  async trace(name: string, bytes: ArrayBuffer, epSize: number): Promise<TraceView> {
+    const reply = await this.#send({ type: 'trace', id: this.#id(), name, bytes, epSize }, [bytes])
+    return (reply as Extract<EngineReply, { type: 'trace' }>).trace
+  }
+
+  async export(format: 'npz' | 'safetensors'): Promise<{ bytes: ArrayBuffer; fileName: string }> {
+    const reply = (await this.#send({ type: 'export', id: this.#id(), format })) as Extract<EngineReply, { type: 'exported' }>
+    return { bytes: reply.bytes, fileName: reply.fileName }
+  }
+}

@@ -1,0 +1,265 @@
+/// <reference lib="webworker" />
+import { RoutesimError, type RoutingStrategy } from '@routesim/core'
+import { rankLoads } from '@routesim/analysis'
+import { fitTrace, idsTrace, readTrace, traceCounts, writeTrace } from '@routesim/io'
+import { CAPACITY_POLICIES, MODEL_PRESETS, REPLICA_CHOICES, createSimulatorCatalog, parseScenario, runScenario } from '@routesim/scenarios'
+import type { LayerRouter, StepResult } from '@routesim/scenarios'
+import { loadSummary, balancedness } from '@routesim/analysis'
+import { createSimulator } from '@routesim/simulator'
+import { openBackend } from './backends.ts'
+import type { EngineInfo, EngineReply, EngineRequest, RoutedLayer, ScenarioRequest, ScenarioStep, TraceView } from './protocol.ts'
+import { int32Digest, routeLayer, tokenExpertHeatmap } from './route-layer.ts'
+import { scenarioFile } from './scenario-file.ts'
+
+declare const self: DedicatedWorkerGlobalScope
+
+/** The last routing, kept for export. */
+let lastRouting: { ids: Int32Array; weights: Float32Array; tokens: number; topK: number; experts: number; name: string } | undefined
+const running = new Map<number, AbortController>()
+
+function post(reply: EngineReply, transfer: Transferable[] = []): void {
+  self.postMessage(reply, transfer)
+}
+
+function info(): EngineInfo {
+  const simulator = createSimulator()
+  return {
+    strategies: simulator.getAvailableStrategies().map((name) => {
+      const d = simulator.describeStrategy(name)
+      return { name: d.name, description: d.description, parameters: d.parameters, usesLogits: d.usesLogits === true }
+    }),
+    presets: MODEL_PRESETS.map((p) => ({ name: p.name, numExperts: p.routing.numExperts, topK: p.routing.topK, moeLayers: p.moeLayerIndices.length })),
+    capacityPolicies: CAPACITY_POLICIES,
+    replicaChoices: REPLICA_CHOICES,
+    crossOriginIsolated: self.crossOriginIsolated === true,
+    sharedArrayBuffer: typeof SharedArrayBuffer === 'function',
+  }
+}
+
+function layerView(
+  base: { strategy: string; parameters: Record<string, unknown>; usesLogits: boolean; ranOn: string; ranOnDetail: string; routeMs: number },
+  ids: Int32Array,
+  weights: Float32Array,
+  tokens: number,
+  topK: number,
+  experts: number,
+  epSize: number,
+  dup: { rate: number; tokens: number },
+): RoutedLayer {
+  const counts = new Int32Array(experts)
+  for (let i = 0; i < ids.length; i++) {
+    const e = ids[i]!
+    if (e >= 0 && e < experts) counts[e]!++
+  }
+  const loads = rankLoads(counts, epSize, 'linear')
+  const heat = tokenExpertHeatmap(ids, weights, tokens, topK, experts)
+  return {
+    ...base,
+    tokens,
+    experts,
+    topK,
+    counts,
+    summary: loadSummary(counts),
+    duplicateIdRate: dup.rate,
+    tokensWithDuplicates: dup.tokens,
+    epSize,
+    rankLoads: loads,
+    balancedness: balancedness(loads),
+    heatmap: heat.data,
+    heatmapRows: heat.rows,
+    idsDigest: int32Digest(ids),
+    countsDigest: int32Digest(counts),
+  }
+}
+
+async function route(request: Extract<EngineRequest, { type: 'route' }>): Promise<void> {
+  const r = request.request
+  if (r.experts % r.epSize !== 0) throw new RangeError(`ep-size ${r.epSize} must divide experts ${r.experts}`)
+  const opened = await openBackend(request.backend)
+  const started = performance.now()
+  const out = await routeLayer({ ...r, epSize: r.epSize }, opened.backend)
+  const routeMs = performance.now() - started
+  lastRouting = { ids: out.ids, weights: out.weights, tokens: r.tokens, topK: r.topK, experts: r.experts, name: `routesim-${out.strategy}-seed${String(r.seed)}` }
+  const ranOnDetail = out.lastRun
+    ? `${opened.detail}; last ${out.lastRun.operation} ran on ${out.lastRun.ranOn}${out.lastRun.reason ? ` (${out.lastRun.reason})` : ''}`
+    : out.ranOn === 'reference' && request.backend !== 'reference'
+      ? `${out.strategy} has no kernel-backend path: the reference ran it`
+      : opened.detail
+  const layer = layerView(
+    { strategy: out.strategy, parameters: out.parameters, usesLogits: out.usesLogits, ranOn: out.ranOn, ranOnDetail, routeMs },
+    out.ids,
+    out.weights,
+    r.tokens,
+    r.topK,
+    r.experts,
+    r.epSize,
+    { rate: out.duplicateIdRate, tokens: out.tokensWithDuplicates },
+  )
+  post({ type: 'routed', id: request.id, layer }, [layer.counts.buffer, layer.heatmap.buffer, layer.rankLoads.buffer])
+}
+
+async function scenario(id: number, request: ScenarioRequest): Promise<void> {
+  const controller = new AbortController()
+  running.set(id, controller)
+  try {
+    const catalog = createSimulatorCatalog(createSimulator())
+    const parsed = parseScenario(scenarioFile(request), { catalog, source: 'the Scenario form' })
+    const R = parsed.parallel.epSize
+    const L = parsed.numLayers
+    const E = parsed.preset.routing.numExperts
+    const k = parsed.preset.routing.topK
+    const stepLoads = new Float64Array(L * R)
+    // Per-layer × per-rank loads for the heatmap: the loop reports balance, not the loads themselves, so each
+    // layer's strategy is wrapped to count its ids as they are routed (logical experts laid out linearly).
+    const counts = new Int32Array(E)
+    const resolve = (choice: Parameters<typeof catalog.resolve>[0], layer: number, seed: number): LayerRouter => {
+      const router = catalog.resolve(choice, layer, seed)
+      const inner = router.strategy
+      const wrapped: RoutingStrategy = Object.create(inner)
+      wrapped.routeTokens = (...args: Parameters<RoutingStrategy['routeTokens']>) => {
+        const result = inner.routeTokens(...args)
+        const ids = result[1].data
+        counts.fill(0)
+        for (let i = 0; i < ids.length; i++) counts[Number(ids[i])]!++
+        stepLoads.set(E % R === 0 ? rankLoads(counts, R, 'linear') : new Float64Array(R), layer * R)
+        return result
+      }
+      return { ...router, strategy: wrapped }
+    }
+    let lastPost = 0
+    const summary = await runScenario(parsed, {
+      signal: controller.signal,
+      resolveStrategy: resolve,
+      onStep: async (s: StepResult) => {
+        let dropped = 0
+        let leavingRank = 0
+        let leavingNode = 0
+        for (const layer of s.layers) {
+          dropped += layer.drops[0]?.droppedFraction ?? 0
+          leavingRank += layer.traffic.copiesLeavingRank
+          leavingNode += layer.traffic.copiesLeavingNode
+        }
+        const step: ScenarioStep = {
+          step: s.step,
+          steps: parsed.steps,
+          staticBalancedness: s.balancedness.static.perLayerMean,
+          deployedBalancedness: s.balancedness.deployed.perLayerMean,
+          droppedFraction: dropped / s.layers.length,
+          copiesLeavingRankPerToken: leavingRank / (s.tokens * s.layers.length),
+          copiesLeavingNodePerToken: leavingNode / (s.tokens * s.layers.length),
+          rebalanced: s.rebalance !== undefined,
+          rankLoads: stepLoads.slice(),
+        }
+        post({ type: 'progress', id, step }, [step.rankLoads.buffer])
+        // Yield to the event loop now and then so a Cancel message is seen between steps.
+        if (performance.now() - lastPost > 30) {
+          lastPost = performance.now()
+          await new Promise((r) => setTimeout(r, 0))
+        }
+        void k
+      },
+    })
+    post({ type: 'scenario-done', id, summary })
+  } finally {
+    running.delete(id)
+  }
+}
+
+async function trace(id: number, name: string, bytes: ArrayBuffer, epSize: number): Promise<void> {
+  const started = performance.now()
+  const t = readTrace(new Uint8Array(bytes), name)
+  const experts = t.numExperts
+  const ep = experts % epSize === 0 ? epSize : 1
+  let layer: RoutedLayer
+  const base = { strategy: `trace ${name}`, parameters: {}, usesLogits: false, ranOn: 'trace file', ranOnDetail: `read as ${t.format}`, routeMs: 0 }
+  if (t.kind === 'ids') {
+    const n = t.tokens * t.topK
+    const ids = t.ids.subarray(0, n)
+    const weights = t.weights ? t.weights.subarray(0, n) : new Float32Array(n).fill(1)
+    let dupTokens = 0
+    for (let tok = 0; tok < t.tokens; tok++) {
+      const row = ids.subarray(tok * t.topK, (tok + 1) * t.topK)
+      if (new Set(row).size < row.length) dupTokens++
+    }
+    layer = layerView({ ...base, routeMs: performance.now() - started }, ids, weights, t.tokens, t.topK, experts, ep, { rate: dupTokens / t.tokens, tokens: dupTokens })
+    lastRouting = { ids: Int32Array.from(ids), weights: Float32Array.from(weights), tokens: t.tokens, topK: t.topK, experts, name: name.replace(/\.[^.]*$/, '') }
+  } else {
+    const all = traceCounts(t)
+    const counts = Int32Array.from(all.subarray(0, experts), Math.round)
+    const loads = rankLoads(counts, ep, 'linear')
+    layer = {
+      ...base,
+      tokens: 0,
+      experts,
+      topK: 0,
+      counts,
+      summary: loadSummary(counts),
+      duplicateIdRate: 0,
+      tokensWithDuplicates: 0,
+      epSize: ep,
+      rankLoads: loads,
+      balancedness: balancedness(loads),
+      heatmap: new Float32Array(0),
+      heatmapRows: 0,
+      idsDigest: '',
+      countsDigest: int32Digest(counts),
+    }
+  }
+  let fit: TraceView['fit']
+  let fitError: string | undefined
+  try {
+    fit = fitTrace(t, { epSize: ep })
+  } catch (error) {
+    fitError = error instanceof Error ? error.message : String(error)
+  }
+  const view: TraceView = {
+    file: name,
+    format: t.format,
+    kind: t.kind,
+    steps: t.steps,
+    layers: t.layers,
+    tokens: t.kind === 'ids' ? t.tokens : 0,
+    topK: t.kind === 'ids' ? t.topK : 0,
+    experts,
+    assumptions: t.assumptions,
+    layer,
+    ...(fit ? { fit } : {}),
+    ...(fitError ? { fitError } : {}),
+  }
+  post({ type: 'trace', id, trace: view })
+}
+
+function exportRouting(id: number, format: 'npz' | 'safetensors'): void {
+  if (!lastRouting) throw new RangeError('nothing routed yet: route a layer or drop a trace first')
+  const r = lastRouting
+  const t = idsTrace({ ids: r.ids, weights: r.weights, tokens: r.tokens, topK: r.topK, numExperts: r.experts })
+  const bytes = writeTrace(t, format)
+  const copy = bytes.slice().buffer
+  post({ type: 'exported', id, bytes: copy, fileName: `${r.name}.${format}` }, [copy])
+}
+
+self.onmessage = async (event: MessageEvent<EngineRequest>) => {
+  const message = event.data
+  try {
+    switch (message.type) {
+      case 'info':
+        post({ type: 'info', id: message.id, info: info() })
+        return
+      case 'route':
+        return await route(message)
+      case 'scenario':
+        return await scenario(message.id, message.scenario)
+      case 'cancel':
+        running.get(message.target)?.abort(new DOMException('cancelled', 'AbortError'))
+        return
+      case 'trace':
+        return await trace(message.id, message.name, message.bytes, message.epSize)
+      case 'export':
+        return exportRouting(message.id, message.format)
+    }
+  } catch (error) {
+    const cancelled = error instanceof DOMException && error.name === 'AbortError'
+    const code = RoutesimError.isInstance(error) ? (error as { code: string }).code : undefined
+    post({ type: 'error', id: message.id, message: error instanceof Error ? error.message : String(error), ...(code ? { code } : {}), ...(cancelled ? { cancelled } : {}) })
+  }
+}

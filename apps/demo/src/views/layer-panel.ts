@@ -1,0 +1,53 @@
+import { expertLoadChart, heatmapChart, rankLoadChart } from '../charts/plots.ts'
+import type { RoutedLayer } from '../engine/protocol.ts'
+import { fmt, h, widthOf } from '../ui/dom.ts'
+
+/** The metric table `routesim route` prints, with full-precision values in `data-value` (tests compare them to the CLI's JSON). */
+export function metricTable(layer: RoutedLayer): HTMLTableElement {
+  const s = layer.summary
+  const rows: [string, string, number | string, string][] = [
+    ['max', 'max load', s.max, fmt(s.max)],
+    ['mean', 'mean load', s.mean, fmt(s.mean)],
+    ['min', 'min load', s.min, fmt(s.min)],
+    ['maxOverMean', 'max ÷ mean', s.maxOverMean, fmt(s.maxOverMean)],
+    ['minOverMean', 'min ÷ mean', s.minOverMean, fmt(s.minOverMean)],
+    ['cv', 'CV', s.cv, fmt(s.cv)],
+    ['gini', 'Gini', s.gini, fmt(s.gini)],
+    ['entropy', 'entropy (bits)', s.entropy, fmt(s.entropy)],
+    ['balancedness', `balancedness, EP ${layer.epSize} (mean ÷ max rank load)`, layer.balancedness, fmt(layer.balancedness)],
+    ['distinctExperts', 'distinct experts used', s.distinctExperts, `${s.distinctExperts} of ${s.numExperts}`],
+    ['duplicateIdRate', 'duplicate-id rate', layer.duplicateIdRate, `${(layer.duplicateIdRate * 100).toFixed(2)} % (${layer.tokensWithDuplicates} tokens)`],
+    ['countsDigest', 'counts checksum (FNV-1a)', layer.countsDigest, layer.countsDigest],
+  ]
+  if (layer.idsDigest) rows.push(['idsDigest', 'ids checksum (FNV-1a)', layer.idsDigest, layer.idsDigest])
+  return h(
+    'table',
+    { class: 'metrics', 'data-testid': 'metrics' },
+    h('caption', {}, 'Load summary'),
+    h('tbody', {}, ...rows.map(([key, label, value, text]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', { 'data-metric': key, 'data-value': String(value) }, text)))),
+  )
+}
+
+/** Per-expert loads (by id and sorted), the token × expert heatmap and per-rank loads of one routed layer. */
+export function layerCharts(layer: RoutedLayer, host: HTMLElement): HTMLElement {
+  const wide = widthOf(host)
+  const half = wide >= 900 ? Math.floor((wide - 48) / 2) : wide
+  const box = h('div', { class: 'charts' })
+  const card = (title: string, chart: HTMLElement, cls = '') => h('figure', { class: `card ${cls}` }, h('figcaption', {}, title), chart)
+  box.append(
+    card('Per-expert load, by expert id (dashed: mean)', expertLoadChart(layer.counts, { sorted: false, width: half })),
+    card('Per-expert load, hottest first', expertLoadChart(layer.counts, { sorted: true, width: half })),
+  )
+  if (layer.heatmapRows > 0) {
+    const sampled = layer.heatmapRows < layer.tokens ? `, ${layer.heatmapRows} of ${layer.tokens} tokens evenly sampled` : ''
+    box.append(
+      card(
+        `Token × expert routing weight${sampled}`,
+        heatmapChart(layer.heatmap, layer.heatmapRows, layer.experts, { width: wide, height: Math.min(420, Math.max(200, layer.heatmapRows)), xLabel: 'expert id →', yLabel: '↑ token', label: 'weight' }),
+        'wide',
+      ),
+    )
+  }
+  box.append(card(`Per-rank load over EP ${layer.epSize} (linear placement)`, rankLoadChart(layer.rankLoads, { width: wide }), 'wide'))
+  return box
+}

@@ -1,0 +1,228 @@
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import type { Server } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { runCli } from 'routesim'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { int32Digest } from '../src/engine/route-layer.ts'
+import { ARTEFACTS, CHROMIUM, DIST, PYTHON, buildApp, chromiumAvailable, numpyAvailable, serveStatic } from './browser-harness.ts'
+
+const hasChromium = chromiumAvailable()
+const hasNumpy = await numpyAvailable()
+
+async function cliJson(args: string[]): Promise<Record<string, any>> {
+  let out = ''
+  let err = ''
+  const code = await runCli([...args, '--json'], { writeOut: (t) => (out += t), writeErr: (t) => (err += t) })
+  expect(err).toBe('')
+  expect(code).toBe(0)
+  return JSON.parse(out)
+}
+
+describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static server)', () => {
+  let browser: Browser
+  let server: Server
+  let base: string
+  let tmp: string
+  const pageErrors: string[] = []
+
+  beforeAll(async () => {
+    await buildApp()
+    ;({ url: base, server } = await serveStatic(DIST))
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--enable-unsafe-swiftshader'] })
+    mkdirSync(ARTEFACTS, { recursive: true })
+    tmp = mkdtempSync(join(tmpdir(), 'routesim-web-'))
+  }, 120_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    server?.close()
+    if (tmp) rmSync(tmp, { recursive: true, force: true })
+  })
+
+  async function open(query: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+    const page = await browser.newPage({ viewport, acceptDownloads: true })
+    page.on('pageerror', (e) => pageErrors.push(`${query}: ${e.message}`))
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(`${query}: console: ${m.text()}`)
+    })
+    await page.goto(`${base}${query}`)
+    return page
+  }
+
+  /** Waits until the active view has drawn (views set body[data-rendered] when their charts are in). */
+  async function rendered(page: Page, previous?: string): Promise<string> {
+    await page.waitForFunction((prev) => document.body.dataset['rendered'] !== undefined && document.body.dataset['rendered'] !== prev, previous, { timeout: 60_000 })
+    return (await page.evaluate(() => document.body.dataset['rendered']))!
+  }
+
+  const metric = (page: Page, key: string) => page.getAttribute(`[data-metric="${key}"]`, 'data-value')
+
+  it('shows the same routing for the README URL as `routesim route --json` with the same arguments', async () => {
+    const page = await open('?strategy=zipf&tokens=4096&experts=256&top-k=8&seed=1&exponent=1.2')
+    await rendered(page)
+    const cli = await cliJson(['route', '--strategy', 'zipf', '--tokens', '4096', '--experts', '256', '--top-k', '8', '--seed', '1', '-p', 'exponent=1.2'])
+    expect(await metric(page, 'max')).toBe(String(cli['summary'].max))
+    expect(await metric(page, 'mean')).toBe(String(cli['summary'].mean))
+    expect(await metric(page, 'gini')).toBe(String(cli['summary'].gini))
+    expect(await metric(page, 'countsDigest')).toBe(int32Digest(Int32Array.from(cli['counts'] as number[])))
+    expect(await page.textContent('[data-testid="ran-on"]')).toMatch(/^wasm|^reference/)
+    expect(await page.locator('[data-testid="explore-results"] svg').count()).toBeGreaterThanOrEqual(4)
+    expect(await page.locator('[data-testid="explore-results"] svg image').count()).toBeGreaterThanOrEqual(1) // the heatmap raster
+    await page.screenshot({ path: join(ARTEFACTS, 'explore.png'), fullPage: true })
+    await page.close()
+  })
+
+  it('routes a logit strategy on the wasm backend exactly as the CLI does on the reference', async () => {
+    const page = await open('?strategy=grouped_topk&tokens=2048&experts=256&top-k=8&seed=7&ep-size=8')
+    await rendered(page)
+    const cli = await cliJson(['route', '-s', 'grouped_topk', '-t', '2048', '-e', '256', '-k', '8', '--seed', '7', '--ep-size', '8'])
+    expect(await metric(page, 'max')).toBe(String(cli['summary'].max))
+    expect(await metric(page, 'balancedness')).toBe(String(cli['summary'].balancedness))
+    expect(await metric(page, 'countsDigest')).toBe(int32Digest(Int32Array.from(cli['counts'] as number[])))
+    expect(await page.textContent('[data-testid="ran-on"]')).toMatch(/^wasm/)
+    await page.close()
+  })
+
+  it('loads gpu.js only when a gpu.js backend is picked, and says where the routing ran', async () => {
+    const requests: string[] = []
+    const plain = await browser.newPage()
+    plain.on('request', (r) => requests.push(r.url()))
+    plain.on('pageerror', (e) => pageErrors.push(`plain: ${e.message}`))
+    await plain.goto(`${base}?strategy=grouped_topk&tokens=4096&experts=256&top-k=8&seed=1`)
+    await rendered(plain)
+    expect(requests.filter((u) => /gpu-browser/.test(u))).toEqual([])
+    expect(await plain.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /gpu-browser/.test(n)))).toEqual([])
+    await plain.close()
+
+    const page = await open('?strategy=grouped_topk&tokens=4096&experts=256&top-k=8&seed=1&backend=webgl2')
+    const gpuChunk = page.waitForRequest(/gpu-browser/)
+    await rendered(page)
+    await gpuChunk
+    const status = (await page.textContent('[role=status]'))!
+    const ranOn = (await page.textContent('[data-testid="ran-on"]'))!
+    console.log(`webgl2 in headless Chromium: ${ranOn} | ${status}`)
+    const cli = await cliJson(['route', '-s', 'grouped_topk', '-t', '4096', '-e', '256', '-k', '8', '--seed', '1'])
+    if (/^Routed/.test(status)) {
+      expect(ranOn).toMatch(/^webgl2: gpu\.js webgl2/)
+      expect(await metric(page, 'countsDigest')).toBe(int32Digest(Int32Array.from(cli['counts'] as number[])))
+    } else {
+      // No WebGL2 here: the gpu package's typed error is shown, never a silent fallback.
+      expect(status).toMatch(/webgl2/i)
+    }
+    await page.close()
+  })
+
+  it('re-routes when a control changes, and writes the change into the URL', async () => {
+    const page = await open('?strategy=zipf&tokens=4096&experts=256&top-k=8&seed=1')
+    let tag = await rendered(page)
+    const before = await metric(page, 'max')
+    await page.getByLabel('exponent', { exact: true }).fill('2')
+    await page.getByLabel('exponent', { exact: true }).press('Enter')
+    await page.getByLabel('exponent', { exact: true }).blur()
+    tag = await rendered(page, tag)
+    const after = await metric(page, 'max')
+    const digest = await metric(page, 'countsDigest')
+    expect(Number(after)).toBeGreaterThan(Number(before))
+    expect(page.url()).toContain('exponent=2')
+    await page.getByLabel('Seed').fill('2')
+    await page.getByLabel('Seed').blur()
+    await rendered(page, tag)
+    expect(page.url()).toContain('seed=2')
+    expect(await metric(page, 'countsDigest')).not.toBe(digest)
+    await page.close()
+  })
+
+  it('compares strategies side by side', async () => {
+    const page = await open('?view=compare&strategies=uniform_random,zipf,lognormal&tokens=4096&experts=256&top-k=8&seed=1')
+    await rendered(page)
+    expect(await page.locator('[data-testid="compare-table"] thead th').count()).toBe(4)
+    expect(await page.locator('[data-testid="compare-results"] svg').count()).toBeGreaterThanOrEqual(6)
+    await page.screenshot({ path: join(ARTEFACTS, 'compare.png'), fullPage: true })
+    await page.close()
+  })
+
+  it('runs a scenario with progress, before/after EPLB charts, and cancels one', async () => {
+    const page = await open('?view=scenario')
+    await page.getByLabel('Steps', { exact: true }).fill('60')
+    await page.getByLabel('Steps', { exact: true }).blur()
+    await page.getByRole('button', { name: 'Run scenario' }).click()
+    await page.waitForSelector('[data-testid="scenario-summary"]', { timeout: 90_000 })
+    expect(await page.getAttribute('progress', 'value')).toBe('60')
+    expect(await page.locator('[data-testid="scenario-results"] svg').count()).toBeGreaterThanOrEqual(4)
+    const rows = await page.locator('[data-testid="scenario-summary"] td').allTextContents()
+    expect(Number(rows[1])).toBeGreaterThan(Number(rows[0])) // EPLB balances better than the static layout
+    await page.screenshot({ path: join(ARTEFACTS, 'scenario.png'), fullPage: true })
+    await page.getByLabel('Steps', { exact: true }).fill('5000')
+    await page.getByLabel('Steps', { exact: true }).blur()
+    await page.getByRole('button', { name: 'Run scenario' }).click()
+    await page.waitForFunction(() => Number(document.querySelector('progress')?.getAttribute('value')) > 3)
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    await page.waitForFunction(() => /Cancelled after/.test(document.querySelector('[role=status]')?.textContent ?? ''), undefined, { timeout: 30_000 })
+    await page.close()
+  })
+
+  it.skipIf(!hasNumpy)('takes a dropped numpy .npy trace, fits it, and exports .npz/.safetensors that numpy reads', async () => {
+    const npy = join(tmp, 'topk_ids.npy')
+    const made = spawnSync(PYTHON, ['-c', `import numpy as np
+rng = np.random.default_rng(3)
+p = 1.0 / np.arange(1, 65) ** 1.1; p /= p.sum()
+ids = np.stack([rng.choice(64, size=8, replace=False, p=p) for _ in range(1024)]).astype(np.int64)
+np.save(${JSON.stringify(npy)}, ids)
+print(int(np.bincount(ids.ravel(), minlength=64).max()))`], { encoding: 'utf8' })
+    expect(made.stderr).toBe('')
+    const pyMax = made.stdout.trim()
+    const page = await open('?view=trace&ep-size=8')
+    await page.waitForSelector('[data-testid="dropzone"]')
+    const bytes = [...readFileSync(npy)]
+    await page.evaluate((b) => {
+      const data = new DataTransfer()
+      data.items.add(new File([new Uint8Array(b)], 'topk_ids.npy'))
+      document.querySelector('[data-testid="dropzone"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }))
+    }, bytes)
+    expect(await rendered(page)).toBe('t-topk_ids.npy')
+    expect(await metric(page, 'max')).toBe(pyMax)
+    expect(await page.textContent('[data-testid="fit"] h3')).toMatch(/^Fit: zipf, exponent = /)
+    expect(await page.textContent('[data-testid="fit-command"]')).toMatch(/^routesim route --strategy zipf -p exponent=/)
+    expect(await page.locator('[data-testid="trace-results"] svg').count()).toBeGreaterThanOrEqual(4)
+    await page.screenshot({ path: join(ARTEFACTS, 'trace.png'), fullPage: true })
+    for (const format of ['npz', 'safetensors']) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-export="${format}"]`)])
+      const saved = join(tmp, download.suggestedFilename())
+      await download.saveAs(saved)
+      expect(saved.endsWith(`.${format}`)).toBe(true)
+      const read = format === 'npz'
+        ? `a = np.load(${JSON.stringify(saved)})['topk_ids']`
+        : `import json, struct
+raw = open(${JSON.stringify(saved)}, 'rb').read(); n = struct.unpack('<Q', raw[:8])[0]; h = json.loads(raw[8:8 + n]); t = h['topk_ids']
+a = np.frombuffer(raw[8 + n + t['data_offsets'][0]:8 + n + t['data_offsets'][1]], dtype={'I32': np.int32, 'I64': np.int64}[t['dtype']]).reshape(t['shape'])`
+      const check = spawnSync(PYTHON, ['-c', `import numpy as np
+${read}
+b = np.load(${JSON.stringify(npy)})
+assert a.shape == b.shape, (a.shape, b.shape)
+assert (a == b).all()
+print('ok', a.shape)`], { encoding: 'utf8' })
+      expect(check.stderr).toBe('')
+      expect(check.stdout.trim()).toBe('ok (1024, 8)')
+    }
+    await page.close()
+  })
+
+  it('lays out on a phone in the dark theme', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', isMobile: true })
+    page.on('pageerror', (e) => pageErrors.push(`phone: ${e.message}`))
+    await page.goto(`${base}?strategy=lognormal&tokens=4096&experts=128&top-k=6&seed=3`)
+    await rendered(page)
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    expect(overflow).toBeLessThanOrEqual(0)
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(20, 23, 27)')
+    await page.screenshot({ path: join(ARTEFACTS, 'phone-dark.png'), fullPage: true })
+    await page.close()
+  })
+
+  it('had no page errors in any view', () => {
+    expect(pageErrors).toEqual([])
+  })
+})
