@@ -136,6 +136,7 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     const digest = await metric(page, 'countsDigest')
     expect(Number(after)).toBeGreaterThan(Number(before))
     expect(page.url()).toContain('exponent=2')
+    expect(await page.getAttribute('[data-testid="route-progress"]', 'value')).toBe('1') // the bar ran to the end
     await page.getByLabel('Seed').fill('2')
     await page.getByLabel('Seed').blur()
     await rendered(page, tag)

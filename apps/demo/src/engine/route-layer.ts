@@ -38,12 +38,22 @@ export const MAX_ROUTE_ELEMENTS = 2 ** 28
  * The CLI's synthetic router logits: N(0, 1) from the run's seed on the stream `('routesim-cli', 'logits')`,
  * so the same URL and `routesim route` flags route the same logits.
  */
-export function syntheticLogits(tokens: number, experts: number, seed: Seed): Tensor<Float32Array> {
+export function syntheticLogits(tokens: number, experts: number, seed: Seed, onProgress?: (fraction: number) => void): Tensor<Float32Array> {
   const prng = createPrng(seed, 'routesim-cli', 'logits')
   const data = new Float32Array(tokens * experts)
-  for (let i = 0; i < data.length; i++) data[i] = prng.nextNormal()
+  // Drawn in chunks only to report progress; the values are one sequential stream either way.
+  const chunk = Math.max(1 << 16, Math.ceil(data.length / 50))
+  for (let start = 0; start < data.length; start += chunk) {
+    const end = Math.min(data.length, start + chunk)
+    for (let i = start; i < end; i++) data[i] = prng.nextNormal()
+    onProgress?.(end / data.length)
+  }
   return { data, shape: [tokens, experts] }
 }
+
+/** Where a routing is: its phases in order, and how far into the current one (0–1). */
+export type RoutePhase = 'logits' | 'routing' | 'metrics'
+export type RouteProgress = (phase: RoutePhase, fraction: number) => void
 
 function lastRunOf(backend: KernelBackend): RouteLayerResult['lastRun'] {
   const run = (backend as { lastRun?: { operation?: unknown; ranOn?: unknown; reason?: unknown } }).lastRun
@@ -56,7 +66,7 @@ function lastRunOf(backend: KernelBackend): RouteLayerResult['lastRun'] {
  * (a simulator seeded with the run's seed, the strategy created through it, the CLI's logits),
  * so the ids are byte-identical to the CLI's for the same arguments (test/route-equivalence.test.ts).
  */
-export async function routeLayer(request: RouteRequest, backend?: KernelBackend): Promise<RouteLayerResult> {
+export async function routeLayer(request: RouteRequest, backend?: KernelBackend, onProgress?: RouteProgress): Promise<RouteLayerResult> {
   const simulator = createSimulator({ seed: request.seed })
   const definition = simulator.describeStrategy(request.strategy)
   const parameters = resolveParameters(definition.name, definition.parameters, request.params)
@@ -68,7 +78,10 @@ export async function routeLayer(request: RouteRequest, backend?: KernelBackend)
     throw new InvalidArgumentError({ parameter: 'tokens', value: request.tokens, allowed: `at most ${limit} here (${usesLogits ? 'tokens × experts logits' : 'tokens × top-k ids'} must stay ≤ 2^28 elements)` })
   }
   const hiddenStates: ShapedInput = { shape: [request.tokens, 1] }
-  const logits: Tensor | ShapedInput = usesLogits ? syntheticLogits(request.tokens, request.experts, request.seed) : { shape: [request.tokens, request.experts] }
+  const logits: Tensor | ShapedInput = usesLogits
+    ? syntheticLogits(request.tokens, request.experts, request.seed, onProgress && ((f) => onProgress('logits', f)))
+    : { shape: [request.tokens, request.experts] }
+  onProgress?.('routing', 0)
   let result: RoutingResult
   let ranOn = 'reference'
   let lastRun: RouteLayerResult['lastRun']
@@ -79,6 +92,7 @@ export async function routeLayer(request: RouteRequest, backend?: KernelBackend)
   } else {
     result = strategy.routeTokens(hiddenStates, logits, request.topK, 'int32')
   }
+  onProgress?.('metrics', 0)
   const ids = result[1].data as Int32Array
   const weights = Float32Array.from(result[0].data as ArrayLike<number>)
   const counts = expertCounts(ids, request.experts)
