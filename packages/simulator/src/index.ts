@@ -9,3 +9,24 @@ export type { RegisterOptions, RegistryEntry, StrategyRegistry } from './strateg
 export { createSimulator } from './simulator.ts'
 export type { SimulateOptions, Simulator, SimulatorOptions } from './simulator.ts'
 export { RoutingSimulator } from './routing-simulator.ts'
+
+// Deprecated: the reference kernels moved from @routesim/core to @routesim/backend-cpu (core keeps the
+// contract only). These re-exports keep imports of the old names working; import from backend-cpu.
+export {
+  /** @deprecated Import from `@routesim/backend-cpu`. */
+  createReferenceBackend,
+  /** @deprecated Import from `@routesim/backend-cpu`. */
+  referenceHistogram,
+  /** @deprecated Import from `@routesim/backend-cpu`. */
+  referenceTopK,
+  /** @deprecated Import from `@routesim/backend-cpu`. */
+  referenceWinnerScores,
+  /** @deprecated Import from `@routesim/backend-cpu`. */
+  referenceSampleIds,
+  /** @deprecated Import from `@routesim/backend-cpu`. */
+  SPLIT_HISTOGRAM_MIN_IDS,
+  /** @deprecated Import from `@routesim/backend-cpu`. */
+  accumulateSplitHistogram,
+} from '@routesim/backend-cpu'
+/** @deprecated Import from `@routesim/backend-cpu`. */
+export type { ReferenceBackend } from '@routesim/backend-cpu'

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, createPrng, createReferenceBackend } from '@routesim/core'
+import { InvalidArgumentError, createPrng } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
 import type {
   IndexDtype,
   KernelBackend,
