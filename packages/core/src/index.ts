@@ -64,6 +64,7 @@ export type { StrategyOrigin } from './strategy-result-guard.ts'
 
 // Kernel backends
 export type {
+  BackendRun,
   GroupSelection,
   KernelBackend,
   MaybePromise,

@@ -7,7 +7,18 @@ export { builtInDefinitions, normalRoutingDefinition, uniformRandomDefinition } 
 export { createStrategyRegistry } from './strategy-registry.ts'
 export type { RegisterOptions, RegistryEntry, StrategyRegistry } from './strategy-registry.ts'
 export { createSimulator } from './simulator.ts'
-export type { SimulateOptions, Simulator, SimulatorOptions } from './simulator.ts'
+export type { RouteRequest, RoutedBatch, SimulateOptions, Simulator, SimulatorOptions } from './simulator.ts'
+
+// Kernel backends: the one place that decides which backend a request runs on
+export { BACKEND_CHOICES, GPU_BACKEND_CHOICES, createBackendRegistry, resolveBackend } from './backend-registry.ts'
+export type {
+  BackendFactory,
+  BackendFactoryContext,
+  BackendRegistry,
+  BackendRegistryOptions,
+  BuiltInBackendChoice,
+  ResolvedBackend,
+} from './backend-registry.ts'
 export { RoutingSimulator } from './routing-simulator.ts'
 
 // Deprecated: the reference kernels moved from @routesim/core to @routesim/backend-cpu (core keeps the
