@@ -1,13 +1,13 @@
 import { assertOneOf } from '@routesim/core'
 import type { KernelBackend } from '@routesim/core'
-import { BACKEND_CHOICES, createBackendRegistry } from '@routesim/simulator'
-import type { BackendRegistry } from '@routesim/simulator'
+import { createBackendRegistry } from '@routesim/simulator'
+import type { BackendRegistry, BuiltInBackendChoice } from '@routesim/simulator'
 
 /**
  * `--backend` values: the library's backend choices (`BACKEND_CHOICES` of `@routesim/simulator`), in the
  * order the CLI has always listed them.
  */
-export const BACKEND_MODES = ['reference', 'wasm', 'auto', 'webasm', 'webgpu', 'webgl2', 'webgl', 'cpu'] as const satisfies readonly (typeof BACKEND_CHOICES)[number][]
+export const BACKEND_MODES = ['reference', 'wasm', 'auto', 'webasm', 'webgpu', 'webgl2', 'webgl', 'cpu'] as const satisfies readonly BuiltInBackendChoice[]
 export type BackendMode = (typeof BACKEND_MODES)[number]
 
 export interface OpenedBackend {

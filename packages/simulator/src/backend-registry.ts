@@ -1,6 +1,7 @@
 import { BackendUnavailableError, InvalidArgumentError } from '@routesim/core'
 import type { KernelBackend } from '@routesim/core'
 import { createReferenceBackend } from '@routesim/backend-cpu'
+import type * as GpuPackage from '@routesim/gpu'
 
 /** The backend names every registry from `createBackendRegistry()` knows, in the order they are listed. */
 export const BACKEND_CHOICES = ['auto', 'reference', 'wasm', 'webasm', 'webgpu', 'webgl2', 'webgl', 'cpu'] as const
@@ -58,7 +59,7 @@ const WASM_REASON =
   'WebAssembly SIMD top-k (plain, and sigmoid with a bias or top-1/top-2 groups); other selections, histograms and sampling run the reference kernels'
 
 async function openGpu(mode: (typeof GPU_BACKEND_CHOICES)[number] | 'auto', context: BackendFactoryContext): Promise<{ backend: KernelBackend & { autoReason?: string | undefined }; reason: string }> {
-  let gpu: typeof import('@routesim/gpu')
+  let gpu: typeof GpuPackage
   try {
     gpu = await import('@routesim/gpu')
   } catch (error) {
