@@ -1,4 +1,4 @@
-import { InvalidArgumentError, LIMITS, createPrng, resolveParameters } from '@routesim/core'
+import { InvalidArgumentError, LIMITS, createPrng, indexArrayToInt32, resolveParameters } from '@routesim/core'
 import type { BackendRun, KernelBackend, Seed, ShapedInput, Tensor } from '@routesim/core'
 import { balancedness, countTokensWithDuplicateIds, duplicateIdRate, expertCounts, loadSummary, rankLoads } from '@routesim/analysis'
 import type { LoadSummary, Placement } from '@routesim/analysis'
@@ -27,6 +27,9 @@ export interface RouteOutcome {
   readonly usesLogits: boolean
   /** Per-expert top-k slot counts; sums to tokens·topK. */
   readonly counts: Int32Array
+  /** The routing itself, `[tokens, topK]` row-major (for `--out`). */
+  readonly ids: Int32Array
+  readonly weights: Float32Array
   readonly summary: LoadSummary
   readonly tokensWithDuplicates: number
   /** Fraction of tokens that name an expert more than once. */
@@ -81,7 +84,7 @@ export async function routeOnce(simulator: Simulator, request: RouteRequest): Pr
   // The library's one routing path: the strategy's backend path on the backend, else its own code.
   const routed = await simulator.route({ strategy, hiddenStates, routerLogits: logits, topK: request.topK, indicesType: 'int32', backend: request.backend, prng: 'strategy' })
   const { ranOn, lastRun } = routed
-  const ids = routed.ids.data
+  const ids = indexArrayToInt32(routed.ids.data)
   const counts = expertCounts(ids, request.experts)
   const tokensWithDuplicates = countTokensWithDuplicateIds(ids, request.topK)
   const outcome: RouteOutcome = {
@@ -89,6 +92,8 @@ export async function routeOnce(simulator: Simulator, request: RouteRequest): Pr
     parameters,
     usesLogits,
     counts,
+    ids,
+    weights: routed.weights.data,
     summary: loadSummary(counts),
     tokensWithDuplicates,
     duplicateIdRate: duplicateIdRate(ids, request.topK),
