@@ -1,4 +1,4 @@
-import { InvalidArgumentError, LIMITS, createPrng, resolveParameters } from '@routesim/core'
+import { InvalidArgumentError, LIMITS, createPrng, indexArrayToInt32, resolveParameters } from '@routesim/core'
 import type { KernelBackend, RoutingResult, Seed, ShapedInput, Tensor } from '@routesim/core'
 import { balancedness, countTokensWithDuplicateIds, duplicateIdRate, expertCounts, loadSummary, rankLoads } from '@routesim/analysis'
 import type { LoadSummary, Placement } from '@routesim/analysis'
@@ -27,6 +27,9 @@ export interface RouteOutcome {
   readonly usesLogits: boolean
   /** Per-expert top-k slot counts; sums to tokens·topK. */
   readonly counts: Int32Array
+  /** The routing itself, `[tokens, topK]` row-major (for `--out`). */
+  readonly ids: Int32Array
+  readonly weights: Float32Array
   readonly summary: LoadSummary
   readonly tokensWithDuplicates: number
   /** Fraction of tokens that name an expert more than once. */
@@ -95,7 +98,7 @@ export async function routeOnce(simulator: Simulator, request: RouteRequest): Pr
   } else {
     result = strategy.routeTokens(hiddenStates, logits, request.topK, 'int32')
   }
-  const ids = result[1].data
+  const ids = indexArrayToInt32(result[1].data)
   const counts = expertCounts(ids, request.experts)
   const tokensWithDuplicates = countTokensWithDuplicateIds(ids, request.topK)
   const outcome: RouteOutcome = {
@@ -103,6 +106,8 @@ export async function routeOnce(simulator: Simulator, request: RouteRequest): Pr
     parameters,
     usesLogits,
     counts,
+    ids,
+    weights: result[0].data,
     summary: loadSummary(counts),
     tokensWithDuplicates,
     duplicateIdRate: duplicateIdRate(ids, request.topK),

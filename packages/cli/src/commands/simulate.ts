@@ -19,6 +19,9 @@ import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { collect, parseStrategyParams } from '../options.ts'
 import { createCliSimulator } from '../plugins.ts'
 import { scenarioIssuesWithFlags } from '../flag-names.ts'
+import { INDICES_TYPES, outputFormat } from '../trace-files.ts'
+import { createTraceRecorder } from '../trace-recorder.ts'
+import { writeOut } from '../trace-out.ts'
 
 interface SimulateOptions {
   scenario?: string
@@ -44,6 +47,8 @@ interface SimulateOptions {
   jsonOut?: string
   json?: boolean
   quiet?: boolean
+  out?: string
+  indicesType: string
 }
 
 /** A numeric flag value as JSON would carry it; anything else stays text so validation reports it by path. */
@@ -271,6 +276,8 @@ async function simulate(options: SimulateOptions, output: CliOutput, command: Co
   } catch (error) {
     throw scenarioIssuesWithFlags(error, flagPaths(options))
   }
+  if (options.out !== undefined) outputFormat('--out', options.out)
+  const recorder = options.out === undefined ? undefined : createTraceRecorder(scenario)
   const writer = options.jsonOut === undefined ? undefined : await JsonStepWriter.open(options.jsonOut, scenario)
   const showBar = !options.quiet && process.stderr.isTTY === true
   const bar = showBar
@@ -281,7 +288,7 @@ async function simulate(options: SimulateOptions, output: CliOutput, command: Co
     : undefined
   bar?.start(scenario.steps, 0, { bal: '–' })
   const every = Math.max(1, Math.ceil(scenario.steps / 20))
-  const it = iterateScenario(scenario, { resolveStrategy: catalog.resolve })
+  const it = iterateScenario(scenario, { resolveStrategy: recorder ? recorder.wrap(catalog.resolve) : catalog.resolve })
   let summary: ScenarioSummary | undefined
   try {
     for (;;) {
@@ -306,6 +313,7 @@ async function simulate(options: SimulateOptions, output: CliOutput, command: Co
     bar?.stop()
     await writer?.close(summary)
   }
+  if (recorder) writeOut(output, options.out!, recorder.trace(), options.indicesType)
   if (options.json) writeJson(output, summary)
   else output.out(`${summaryTable(summary)}\n${options.jsonOut ? `per-step metrics written to ${options.jsonOut}\n` : ''}`)
 }
@@ -339,6 +347,8 @@ export function registerSimulateCommand(program: Command): void {
     .option('--json-out <file>', 'write every step’s metrics as JSON (streamed)')
     .option('--json', 'print the summary as one JSON object instead of tables')
     .option('-q, --quiet', 'no progress bar and no per-step lines')
+    .option('-o, --out <file>', 'also write the routing of every step and layer: .npz/.safetensors/.pt (topk_ids, topk_weights [steps, layers, tokens, k]), .npy, .jsonl (a line per step and layer), .json or .csv')
+    .addOption(new Option('--indices-type <dtype>', 'dtype of topk_ids in --out (int64 as torch.long)').choices(INDICES_TYPES).default('int32'))
     .action(async (options: SimulateOptions, command: Command) => {
       await simulate(options, outputOf(command), command)
     })
