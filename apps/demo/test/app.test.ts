@@ -115,13 +115,34 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     console.log(`webgl2 in headless Chromium: ${ranOn} | ${status}`)
     const cli = await cliJson(['route', '-s', 'grouped_topk', '-t', '4096', '-e', '256', '-k', '8', '--seed', '1'])
     if (/^Routed/.test(status)) {
-      expect(ranOn).toMatch(/^webgl2: gpu\.js webgl2/)
+      expect(ranOn).toMatch(/^webgl2: .*gpu\.js webgl2/)
       expect(await metric(page, 'countsDigest')).toBe(int32Digest(Int32Array.from(cli['counts'] as number[])))
     } else {
       // No WebGL2 here: the gpu package's typed error is shown, never a silent fallback.
       expect(status).toMatch(/webgl2/i)
     }
     await page.close()
+  })
+
+  it('uses SharedArrayBuffer threads only when the host sends COOP/COEP, and routes the same either way', async () => {
+    const isolated = await serveStatic(DIST, { isolated: true })
+    try {
+      const query = '?strategy=grouped_topk&tokens=2048&experts=64&top-k=4&seed=3&ep-size=8&backend=webasm'
+      const cli = await cliJson(['route', '-s', 'grouped_topk', '-t', '2048', '-e', '64', '-k', '4', '--seed', '3', '--ep-size', '8'])
+      for (const [url, threaded] of [[base, false], [isolated.url, true]] as const) {
+        const page = await browser.newPage()
+        page.on('pageerror', (e) => pageErrors.push(`isolation ${threaded}: ${e.message}`))
+        await page.goto(`${url}${query}`)
+        await rendered(page)
+        expect(await page.evaluate(() => crossOriginIsolated)).toBe(threaded)
+        expect(await page.getAttribute('[data-testid="ran-on"]', 'title')).toMatch(threaded ? /SharedArrayBuffer threads on/ : /not cross-origin isolated/)
+        expect(await page.textContent('[data-testid="ran-on"]')).toMatch(threaded ? /threaded: SharedArrayBuffer worker pool/ : /single-threaded/)
+        expect(await metric(page, 'countsDigest')).toBe(int32Digest(Int32Array.from(cli['counts'] as number[])))
+        await page.close()
+      }
+    } finally {
+      isolated.server.close()
+    }
   })
 
   it('re-routes when a control changes, and writes the change into the URL', async () => {

@@ -26,7 +26,7 @@ export function renderExplore(ctx: AppContext, root: HTMLElement): void {
   }
   const seed = h('input', { type: 'text', name: 'seed', value: String(state.seed), inputmode: 'numeric' })
   seed.addEventListener('change', () => ctx.update({ seed: /^[+-]?\d+$/.test(seed.value.trim()) ? Number(seed.value.trim()) : seed.value.trim() }))
-  const backend = select('backend', APP_BACKENDS.map((b) => ({ value: b, label: b === 'wasm' ? 'wasm (default)' : b === 'reference' ? 'reference (TypeScript)' : `gpu.js ${b}` })), state.backend)
+  const backend = select('backend', APP_BACKENDS.map((b) => ({ value: b, label: b === 'wasm' ? 'wasm (default)' : b === 'reference' ? 'reference (TypeScript)' : b === 'auto' ? 'auto (a WebGPU adapter, else wasm)' : `gpu.js ${b}` })), state.backend)
   backend.addEventListener('change', () => ctx.update({ backend: backend.value as AppBackend }))
   form.append(
     field('Strategy', strategy, info?.description),
