@@ -91,6 +91,8 @@ function attributed<T>(plugin: string, strategyName: string, run: () => T): T {
 function attribute(plugin: string, definition: StrategyDefinition): StrategyDefinition {
   return {
     ...definition,
+    // Carried to the registry, so result-guard errors name the plugin too.
+    plugin,
     create: (params, options) => {
       const strategy = attributed(plugin, definition.name, () => definition.create(params, options))
       const wrapped: RoutingStrategy = Object.create(strategy) as RoutingStrategy

@@ -1,6 +1,5 @@
-import { createWriteStream, type WriteStream } from 'node:fs'
+import { open, type FileHandle } from 'node:fs/promises'
 import { readBoundedTextFile } from '../read-bounded-file.ts'
-import { once } from 'node:events'
 import { Option, type Command } from 'commander'
 import cliProgress from 'cli-progress'
 import Table from 'cli-table3'
@@ -161,26 +160,43 @@ function scenarioJson(options: SimulateOptions, catalog: ReturnType<typeof creat
   return { json, source }
 }
 
-/** Writes `{"scenario":…,"steps":[…],"summary":…}` one step at a time, waiting for the stream to drain. */
+/**
+ * Writes `{"scenario":…,"steps":[…],"summary":…}` one step at a time. Every write is awaited on a file
+ * handle, so a failure (a full disk, /dev/full, a read-only /proc file) is a typed error naming
+ * --json-out, never an unsettled wait.
+ */
 class JsonStepWriter {
   private first = true
-  private constructor(private readonly stream: WriteStream) {}
+  private failed = false
+  private constructor(
+    private readonly handle: FileHandle,
+    private readonly path: string,
+  ) {}
+
+  private static error(path: string, error: unknown): InvalidArgumentError {
+    return new InvalidArgumentError({ parameter: '--json-out', value: path, allowed: `a writable file path (${(error as Error).message})`, cause: error })
+  }
 
   static async open(path: string, header: unknown): Promise<JsonStepWriter> {
-    const stream = createWriteStream(path, { encoding: 'utf8' })
+    let handle: FileHandle
     try {
-      await Promise.race([once(stream, 'open'), once(stream, 'error').then(([e]) => Promise.reject(e as Error))])
+      handle = await open(path, 'w')
     } catch (error) {
-      stream.destroy()
-      throw new InvalidArgumentError({ parameter: '--json-out', value: path, allowed: `a writable file path (${(error as Error).message})` })
+      throw JsonStepWriter.error(path, error)
     }
-    const writer = new JsonStepWriter(stream)
+    const writer = new JsonStepWriter(handle, path)
     await writer.write(`{"scenario":${JSON.stringify(header)},\n"steps":[\n`)
     return writer
   }
 
   private async write(text: string): Promise<void> {
-    if (!this.stream.write(text)) await once(this.stream, 'drain')
+    try {
+      await this.handle.writeFile(text, 'utf8')
+    } catch (error) {
+      this.failed = true
+      await this.handle.close().catch(() => undefined)
+      throw JsonStepWriter.error(this.path, error)
+    }
   }
 
   async step(result: StepResult): Promise<void> {
@@ -189,9 +205,13 @@ class JsonStepWriter {
   }
 
   async close(summary: ScenarioSummary | undefined): Promise<void> {
+    if (this.failed) return
     await this.write(`\n],\n"summary":${JSON.stringify(summary ?? null)}}\n`)
-    this.stream.end()
-    await once(this.stream, 'finish')
+    try {
+      await this.handle.close()
+    } catch (error) {
+      throw JsonStepWriter.error(this.path, error)
+    }
   }
 }
 
