@@ -357,7 +357,7 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions = {}
   const tokensPerStep = readInt(issues, 'tokensPerStep', obj['tokensPerStep'], 1, MAX_TOKENS_PER_STEP)
   const steps = readInt(issues, 'steps', obj['steps'], 1)
 
-  const maxLayers = preset?.moeLayerIndices.length ?? Number.MAX_SAFE_INTEGER
+  const maxLayers = preset?.moeLayerIndices.length ?? LIMITS.maxLayers
   const numLayers = obj['layers'] === undefined ? preset?.moeLayerIndices.length : readInt(issues, 'layers', obj['layers'], 1, maxLayers)
 
   const base = obj['strategy'] === undefined ? undefined : readStrategy(issues, 'strategy', obj['strategy'], catalog, preset)

@@ -57,6 +57,12 @@ describe('hostile scenarios: medium', () => {
   })
 })
 
+describe('hostile scenarios: found by the fuzz suite', () => {
+  it('an invalid preset with layers = 2^53 − 1 is reported, not a RangeError from building 2^53 layer slots', () => {
+    expect(issuesOf({ preset: false, layers: Number.MAX_SAFE_INTEGER })).toContain('layers: 9007199254740991 is not allowed; expected an integer in [1, 4096]')
+  })
+})
+
 describe('hostile scenarios: low', () => {
   it('a 50 MB preset string is not echoed in full', () => {
     const message = issuesOf({ ...base, preset: 'x'.repeat(50 * 1024 * 1024) })
