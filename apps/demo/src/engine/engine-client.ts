@@ -64,9 +64,9 @@ export class EngineClient {
   }
 
   /** Starts a scenario; `cancel()` stops it between steps (the promise then rejects with `cancelled`). */
-  scenario(scenario: ScenarioRequest, onProgress: (step: ScenarioStep) => void): { done: Promise<ScenarioSummary>; cancel: () => void } {
+  scenario(scenario: ScenarioRequest, backend: AppBackend, onProgress: (step: ScenarioStep) => void): { done: Promise<ScenarioSummary>; cancel: () => void } {
     const id = this.#id()
-    const done = this.#send({ type: 'scenario', id, scenario }, [], (r) => void (r.type === 'progress' && onProgress(r.step))).then((r) => (r as Extract<EngineReply, { type: 'scenario-done' }>).summary)
+    const done = this.#send({ type: 'scenario', id, scenario, backend }, [], (r) => void (r.type === 'progress' && onProgress(r.step))).then((r) => (r as Extract<EngineReply, { type: 'scenario-done' }>).summary)
     return { done, cancel: () => this.#worker.postMessage({ type: 'cancel', id: this.#id(), target: id } satisfies EngineRequest) }
   }
 

@@ -80,6 +80,8 @@ export interface ScenarioStep {
   readonly copiesLeavingRankPerToken: number
   readonly copiesLeavingNodePerToken: number
   readonly rebalanced: boolean
+  /** The backend every layer routed on, and the registry's reason. */
+  readonly ranOn: string
   /** `[layers, epSize]` rank loads of this step: logical experts laid out linearly (before EPLB)… */
   readonly staticRankLoads: Float64Array
   /** …and on the deployed EPLB map (replicas included) — the same as static with EPLB off and no replicas. */
@@ -111,7 +113,7 @@ export interface TraceView {
 export type EngineRequest =
   | { readonly type: 'info'; readonly id: number }
   | { readonly type: 'route'; readonly id: number; readonly backend: AppBackend; readonly request: { strategy: string; params: Record<string, unknown>; tokens: number; experts: number; topK: number; seed: number | string | bigint; epSize: number } }
-  | { readonly type: 'scenario'; readonly id: number; readonly scenario: ScenarioRequest }
+  | { readonly type: 'scenario'; readonly id: number; readonly scenario: ScenarioRequest; readonly backend: AppBackend }
   | { readonly type: 'cancel'; readonly id: number; readonly target: number }
   | { readonly type: 'trace'; readonly id: number; readonly name: string; readonly bytes: ArrayBuffer; readonly epSize: number }
   | { readonly type: 'export'; readonly id: number; readonly format: 'npz' | 'safetensors' }

@@ -7,6 +7,7 @@ import type { StepResult } from '@routesim/scenarios'
 import { loadSummary, balancedness, sglangUtilization } from '@routesim/analysis'
 import { createSimulator } from '@routesim/simulator'
 import { openBackend } from './backends.ts'
+import type { AppBackend } from './url-state.ts'
 import type { EngineInfo, EngineReply, EngineRequest, RoutedLayer, ScenarioRequest, ScenarioStep, TraceView } from './protocol.ts'
 import { int32Digest, routeLayer, tokenExpertHeatmap, type RoutePhase } from './route-layer.ts'
 import { scenarioFile } from './scenario-file.ts'
@@ -122,18 +123,23 @@ async function route(request: Extract<EngineRequest, { type: 'route' }>): Promis
   post({ type: 'routed', id: request.id, layer }, [layer.counts.buffer, layer.heatmap.buffer, layer.rankLoads.buffer])
 }
 
-async function scenario(id: number, request: ScenarioRequest): Promise<void> {
+async function scenario(id: number, request: ScenarioRequest, backendName: AppBackend): Promise<void> {
   const controller = new AbortController()
   running.set(id, controller)
   try {
-    const catalog = createSimulatorCatalog(createSimulator())
+    const simulator = createSimulator()
+    const catalog = createSimulatorCatalog(simulator)
     const parsed = parseScenario(scenarioFile(request), { catalog, source: 'the Scenario form' })
+    // Every layer routes and counts on the chosen backend through the simulator (as `routesim simulate --backend`).
+    const opened = await openBackend(backendName)
+    const ranOn = `${opened.backend.mode}: ${opened.detail}`
     const R = parsed.parallel.epSize
     const L = parsed.numLayers
     let lastPost = 0
     const summary = await runScenario(parsed, {
       signal: controller.signal,
-      resolveStrategy: catalog.resolve,
+      simulator,
+      backend: opened.backend,
       rankLoads: true,
       onStep: async (s: StepResult) => {
         let dropped = 0
@@ -157,6 +163,7 @@ async function scenario(id: number, request: ScenarioRequest): Promise<void> {
           copiesLeavingRankPerToken: leavingRank / (s.tokens * s.layers.length),
           copiesLeavingNodePerToken: leavingNode / (s.tokens * s.layers.length),
           rebalanced: s.rebalance !== undefined,
+          ranOn,
           staticRankLoads: staticLoads,
           deployedRankLoads: deployedLoads,
         }
@@ -258,7 +265,7 @@ self.onmessage = async (event: MessageEvent<EngineRequest>) => {
       case 'route':
         return await route(message)
       case 'scenario':
-        return await scenario(message.id, message.scenario)
+        return await scenario(message.id, message.scenario, message.backend)
       case 'cancel':
         running.get(message.target)?.abort(new DOMException('cancelled', 'AbortError'))
         return

@@ -1,6 +1,7 @@
 import { heatmapChart, stepsChart } from '../charts/plots.ts'
 import type { ScenarioRequest, ScenarioStep } from '../engine/protocol.ts'
 import { capacityKnob, scenarioFile } from '../engine/scenario-file.ts'
+import { backendSelect } from '../ui/backend-select.ts'
 import { copyText, field, fmt, h, numberInput, select, widthOf } from '../ui/dom.ts'
 import type { AppContext } from './app-context.ts'
 
@@ -41,6 +42,8 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
   eplb.addEventListener('change', () => setEplb({ enabled: eplb.checked }))
   const replica = select('replica-choice', ctx.info.replicaChoices, settings.eplb.replicaChoice)
   replica.addEventListener('change', () => setEplb({ replicaChoice: replica.value }))
+  const backendName = ctx.state().backend
+  const backend = backendSelect(backendName, (b) => ctx.update({ backend: b }))
   const run = h('button', { type: 'submit', class: 'primary' }, 'Run scenario')
   const cancel = h('button', { type: 'button', disabled: true }, 'Cancel')
   form.append(
@@ -64,6 +67,7 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
       num('redundant', 'Redundant experts', settings.eplb.redundantExperts, (v) => setEplb({ redundantExperts: v }), { min: 0 }),
       field('Replica choice', replica),
     ),
+    field('Backend', backend, 'Every layer routes and counts on it; the numbers are the same on each.'),
     h('div', { class: 'toolbar' }, run, cancel),
   )
   const progress = h('progress', { max: 1, value: 0, 'aria-label': 'Scenario progress' })
@@ -125,11 +129,12 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
     }
     run.disabled = true
     cancel.disabled = false
-    ctx.ranOn('reference: the scenario loop routes every layer with the reference kernels, in the worker')
+    ctx.ranOn(`${backendName}: opening…`)
     status.classList.remove('error')
     status.textContent = 'Running…'
     progress.value = 0
-    const job = ctx.engine.scenario(request, (step) => {
+    const job = ctx.engine.scenario(request, backendName, (step) => {
+      if (steps.length === 0) ctx.ranOn(step.ranOn)
       steps.push(step)
       heatStatic ??= new Float64Array(step.staticRankLoads.length)
       heatDeployed ??= new Float64Array(step.deployedRankLoads.length)
