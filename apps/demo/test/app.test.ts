@@ -81,6 +81,7 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     expect(await page.locator('[data-testid="explore-results"] svg').count()).toBeGreaterThanOrEqual(4)
     expect(await page.locator('[data-testid="explore-results"] svg image').count()).toBeGreaterThanOrEqual(1) // the heatmap raster
     await page.screenshot({ path: join(ARTEFACTS, 'explore.png'), fullPage: true })
+    await page.screenshot({ path: join(ARTEFACTS, 'explore-viewport.png') }) // what the README shows (docs/web-app.png)
     await page.close()
   })
 
