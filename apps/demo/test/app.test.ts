@@ -202,6 +202,7 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     await page.getByLabel('Steps', { exact: true }).blur()
     await page.getByRole('button', { name: 'Run scenario' }).click()
     await page.waitForSelector('[data-testid="scenario-summary"]', { timeout: 90_000 })
+    await page.waitForFunction(() => document.body.dataset['rendered'] === 's60') // the final charts are in
     expect(await page.getAttribute('progress', 'value')).toBe('60')
     expect(await page.textContent('[data-testid="ran-on"]')).toMatch(/^wasm/) // the page's default backend, through the registry
     expect(await page.locator('[data-testid="scenario-results"] svg').count()).toBeGreaterThanOrEqual(4)
