@@ -278,6 +278,38 @@ print(int(np.bincount(ids.ravel(), minlength=64).max()))`], { encoding: 'utf8' }
     }
     expect(await page.textContent('[data-testid="fit-command"]')).toMatch(/^routesim route --strategy zipf -p exponent=/)
     expect(await page.locator('[data-testid="trace-results"] svg').count()).toBeGreaterThanOrEqual(4)
+    // Every layer of a [steps, layers, tokens, k] trace: the per-layer table, per-layer × per-rank loads before and
+    // after EPLB, and any (step, layer) picked — whose export numpy reads back as that slice.
+    const deep = spawnSync(PYTHON, ['-c', `import numpy as np
+rng = np.random.default_rng(5)
+p = 1.0 / np.arange(1, 33) ** 1.3; p /= p.sum()
+ids = np.stack([np.stack([np.stack([rng.choice(32, size=4, replace=False, p=np.roll(p, 5 * l)) for _ in range(256)]) for l in range(3)]) for s in range(2)]).astype(np.int32)
+np.save(${JSON.stringify(join(tmp, 'layers.npy'))}, ids)
+print(int(np.bincount(ids[1, 2].ravel(), minlength=32).max()))`], { encoding: 'utf8' })
+    expect(deep.stderr).toBe('')
+    await drop('layers.npy')
+    expect(await page.locator('[data-testid="trace-analysis"] tbody tr').count()).toBe(3)
+    for (const id of ['trace-heatmap-static', 'trace-heatmap-eplb']) expect(await page.locator(`[data-testid="${id}"] svg image`).count()).toBeGreaterThanOrEqual(1)
+    let tag = await page.evaluate(() => document.body.dataset['rendered'])
+    await page.getByLabel('Step', { exact: true }).selectOption('1')
+    tag = await rendered(page, tag)
+    await page.getByLabel('Layer', { exact: true }).selectOption('2')
+    expect(await rendered(page, tag)).toBe('t-layers.npy-1-2')
+    expect(await metric(page, 'max')).toBe(deep.stdout.trim())
+    {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-export="npz"]')])
+      const saved = join(tmp, download.suggestedFilename())
+      await download.saveAs(saved)
+      expect(download.suggestedFilename()).toBe('layers-step1-layer2.npz')
+      const check = spawnSync(PYTHON, ['-c', `import numpy as np
+a = np.load(${JSON.stringify(saved)})['topk_ids']
+b = np.load(${JSON.stringify(join(tmp, 'layers.npy'))})[1, 2]
+assert (a.reshape(b.shape) == b).all()
+print('ok')`], { encoding: 'utf8' })
+      expect(check.stderr).toBe('')
+      expect(check.stdout.trim()).toBe('ok')
+    }
+    await drop('topk_ids.npy') // the export checks below read this one back
     await page.screenshot({ path: join(ARTEFACTS, 'trace.png'), fullPage: true })
     for (const format of ['npz', 'safetensors']) {
       const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-export="${format}"]`)])

@@ -75,6 +75,12 @@ export class EngineClient {
     return (reply as Extract<EngineReply, { type: 'trace' }>).trace
   }
 
+  /** Another (step, layer) of the last trace, drawn as a routed layer (it also becomes what Export writes). */
+  async traceLayer(step: number, layer: number): Promise<RoutedLayer> {
+    const reply = await this.#send({ type: 'trace-layer', id: this.#id(), step, layer })
+    return (reply as Extract<EngineReply, { type: 'routed' }>).layer
+  }
+
   async export(format: 'npz' | 'safetensors'): Promise<{ bytes: ArrayBuffer; fileName: string }> {
     const reply = (await this.#send({ type: 'export', id: this.#id(), format })) as Extract<EngineReply, { type: 'exported' }>
     return { bytes: reply.bytes, fileName: reply.fileName }

@@ -94,6 +94,17 @@ export interface RouteProgressInfo {
   readonly value: number
 }
 
+/** `analyzeTrace` of a whole trace: each layer over all steps, and its per-rank loads before and after DeepSeek EPLB. */
+export interface TraceAnalysisView {
+  readonly epSize: number
+  readonly perLayer: readonly { readonly layer: number; readonly modelLayer: number; readonly maxOverMean: number; readonly gini: number; readonly duplicateIdRate?: number; readonly balancedness?: number; readonly eplbBalancedness?: number }[]
+  /** Means over layers of mean ÷ max rank load, as laid out and with EPLB's placement (`redundantExperts` replicas). */
+  readonly balancedness?: { readonly static: number; readonly eplb?: number; readonly redundantExperts: number }
+  /** `[layers, epSize]`. */
+  readonly staticRankLoads?: Float64Array
+  readonly eplbRankLoads?: Float64Array
+}
+
 export interface TraceView {
   readonly file: string
   readonly format: string
@@ -108,6 +119,8 @@ export interface TraceView {
   readonly layer: RoutedLayer
   readonly fit?: FitResult
   readonly fitError?: string
+  readonly analysis?: TraceAnalysisView
+  readonly analysisError?: string
 }
 
 export type EngineRequest =
@@ -117,6 +130,7 @@ export type EngineRequest =
   | { readonly type: 'cancel'; readonly id: number; readonly target: number }
   | { readonly type: 'trace'; readonly id: number; readonly name: string; readonly bytes: ArrayBuffer; readonly epSize: number }
   | { readonly type: 'export'; readonly id: number; readonly format: 'npz' | 'safetensors' }
+  | { readonly type: 'trace-layer'; readonly id: number; readonly step: number; readonly layer: number }
 
 export type EngineReply =
   | { readonly type: 'info'; readonly id: number; readonly info: EngineInfo }
