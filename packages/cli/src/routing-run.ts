@@ -77,7 +77,7 @@ export function syntheticLogits(tokens: number, experts: number, seed: Seed): Te
 export async function routeOnce(simulator: Simulator, request: RouteRequest): Promise<RouteOutcome> {
   const definition = simulator.describeStrategy(request.strategy)
   const parameters = resolveParameters(definition.name, definition.parameters, request.params)
-  const strategy = simulator.createStrategy(definition.name, request.params)
+  const strategy = simulator.createStrategy(definition.name, parameters)
   const usesLogits = definition.usesLogits === true
   assertFits(request, usesLogits)
   const hiddenStates: ShapedInput = { shape: [request.tokens, 1] }
