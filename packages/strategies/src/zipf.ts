@@ -24,6 +24,7 @@ export const zipfDefinition = defineSynthetic({
   build: (p, seed) =>
     new PopularityStrategy('zipf', seed, readWeightOptions(p), {
       random: false,
+      shapeParameter: { name: 'exponent', value: p.exponent },
       values: (E) => zipfValues(E, p.exponent),
     }, { layout: p.layout }),
 })
