@@ -2,7 +2,6 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import { readBoundedTextFile } from '../read-bounded-file.ts'
 import { once } from 'node:events'
 import { Option, type Command } from 'commander'
-import cliProgress from 'cli-progress'
 import Table from 'cli-table3'
 import { ConfigValidationError, InvalidArgumentError } from '@routesim/core'
 import {
@@ -20,6 +19,7 @@ import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { collect, parseStrategyParams } from '../options.ts'
 import { createCliSimulator } from '../plugins.ts'
 import { scenarioIssuesWithFlags } from '../flag-names.ts'
+import { createProgress, progressAllowed } from '../progress.ts'
 
 interface SimulateOptions {
   scenario?: string
@@ -252,14 +252,15 @@ async function simulate(options: SimulateOptions, output: CliOutput, command: Co
     throw scenarioIssuesWithFlags(error, flagPaths(options))
   }
   const writer = options.jsonOut === undefined ? undefined : await JsonStepWriter.open(options.jsonOut, scenario)
-  const showBar = !options.quiet && process.stderr.isTTY === true
-  const bar = showBar
-    ? new cliProgress.SingleBar(
-        { stream: process.stderr, format: 'simulating [{bar}] {percentage}% | step {value}/{total} | ETA {eta_formatted} | balancedness {bal}', hideCursor: true, clearOnComplete: true },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined
-  bar?.start(scenario.steps, 0, { bal: '–' })
+  // A bar on stderr for runs over a second; EPLB reports print above it through the bar's logging API.
+  const progress = createProgress(output, {
+    total: scenario.steps,
+    format: 'simulating [{bar}] {percentage}% | step {value}/{total} | ETA {eta_formatted} | balancedness {bal}',
+    payload: { bal: '–' },
+    enabled: !options.quiet && progressAllowed(output),
+    delayMs: 1000,
+  })
+  const bar = progress.enabled
   const every = Math.max(1, Math.ceil(scenario.steps / 20))
   const it = iterateScenario(scenario, { resolveStrategy: catalog.resolve })
   let summary: ScenarioSummary | undefined
@@ -272,18 +273,15 @@ async function simulate(options: SimulateOptions, output: CliOutput, command: Co
       }
       const r = next.value
       await writer?.step(r)
-      bar?.update(r.step + 1, { bal: fixed(r.balancedness.deployed.perLayerMean, 3) })
+      progress.update(r.step + 1, { bal: fixed(r.balancedness.deployed.perLayerMean, 3) })
       if (!options.json && !options.quiet) {
-        if (!bar && ((r.step + 1) % every === 0 || r.step === 0)) output.out(`${stepLine(r, scenario.steps)}\n`)
-        if (r.rebalance) {
-          // Clear the bar's line first so the report starts at column 0; the bar redraws on its next update.
-          if (bar) process.stderr.write('\r\x1b[2K')
-          output.out(`${rebalanceLine(r)}\n`)
-        }
+        if (!bar && ((r.step + 1) % every === 0 || r.step === 0)) progress.log(stepLine(r, scenario.steps))
+        if (r.rebalance) progress.log(rebalanceLine(r))
       }
+      if (bar) await progress.tick()
     }
   } finally {
-    bar?.stop()
+    progress.stop()
     await writer?.close(summary)
   }
   if (options.json) writeJson(output, summary)
