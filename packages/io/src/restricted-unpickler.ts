@@ -20,8 +20,6 @@ export interface UnpickleOptions {
   readonly persistentLoad?: (pid: unknown) => unknown
 }
 
-const MARK = Symbol('mark')
-
 /** A Python tuple: a frozen array, so it can be told from a list. */
 export type PyTuple = readonly unknown[] & { readonly __tuple__: true }
 function tuple(items: unknown[]): PyTuple {
@@ -366,7 +364,13 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         stack.push(options.persistentLoad!(pid))
         break
       }
-      case 0x69: // INST
+      case 0x69: {
+        // INST names its class inline: report it by name (it is refused even when allowed as a global).
+        const module = line()
+        const name = line()
+        global(module, name)
+        throw new UnsafePickleError({ file, global: `${module}.${name} through INST (builds arbitrary objects)`, allowed: [...allowed] })
+      }
       case 0x6f: // OBJ
       case 0x81: // NEWOBJ
       case 0x92: // NEWOBJ_EX

@@ -1,4 +1,5 @@
-import { InvalidLogitsError, assertMatrix, referenceTopK, toIndexArray } from '@routesim/core'
+import { InvalidLogitsError, assertMatrix, toIndexArray } from '@routesim/core'
+import { referenceTopK } from '@routesim/backend-cpu'
 import type { KernelBackend, RoutingResult, RoutingStrategy, ShapedInput, Tensor, TopKOptions, TopKOutput } from '@routesim/core'
 import { readRouterInputs } from './router-inputs.ts'
 import type { RouterInputs } from './router-inputs.ts'

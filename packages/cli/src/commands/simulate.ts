@@ -1,6 +1,5 @@
-import { createWriteStream, type WriteStream } from 'node:fs'
+import { open, type FileHandle } from 'node:fs/promises'
 import { readBoundedTextFile } from '../read-bounded-file.ts'
-import { once } from 'node:events'
 import { Option, type Command } from 'commander'
 import Table from 'cli-table3'
 import { ConfigValidationError, InvalidArgumentError } from '@routesim/core'
@@ -20,6 +19,9 @@ import { collect, parseStrategyParams } from '../options.ts'
 import { createCliSimulator } from '../plugins.ts'
 import { scenarioIssuesWithFlags } from '../flag-names.ts'
 import { createProgress, progressAllowed } from '../progress.ts'
+import { INDICES_TYPES, outputFormat } from '../trace-files.ts'
+import { createTraceRecorder } from '../trace-recorder.ts'
+import { writeOut } from '../trace-out.ts'
 
 interface SimulateOptions {
   scenario?: string
@@ -45,6 +47,8 @@ interface SimulateOptions {
   jsonOut?: string
   json?: boolean
   quiet?: boolean
+  out?: string
+  indicesType: string
 }
 
 /** A numeric flag value as JSON would carry it; anything else stays text so validation reports it by path. */
@@ -156,26 +160,43 @@ function scenarioJson(options: SimulateOptions, catalog: ReturnType<typeof creat
   return { json, source }
 }
 
-/** Writes `{"scenario":…,"steps":[…],"summary":…}` one step at a time, waiting for the stream to drain. */
+/**
+ * Writes `{"scenario":…,"steps":[…],"summary":…}` one step at a time. Every write is awaited on a file
+ * handle, so a failure (a full disk, /dev/full, a read-only /proc file) is a typed error naming
+ * --json-out, never an unsettled wait.
+ */
 class JsonStepWriter {
   private first = true
-  private constructor(private readonly stream: WriteStream) {}
+  private failed = false
+  private constructor(
+    private readonly handle: FileHandle,
+    private readonly path: string,
+  ) {}
+
+  private static error(path: string, error: unknown): InvalidArgumentError {
+    return new InvalidArgumentError({ parameter: '--json-out', value: path, allowed: `a writable file path (${(error as Error).message})`, cause: error })
+  }
 
   static async open(path: string, header: unknown): Promise<JsonStepWriter> {
-    const stream = createWriteStream(path, { encoding: 'utf8' })
+    let handle: FileHandle
     try {
-      await Promise.race([once(stream, 'open'), once(stream, 'error').then(([e]) => Promise.reject(e as Error))])
+      handle = await open(path, 'w')
     } catch (error) {
-      stream.destroy()
-      throw new InvalidArgumentError({ parameter: '--json-out', value: path, allowed: `a writable file path (${(error as Error).message})` })
+      throw JsonStepWriter.error(path, error)
     }
-    const writer = new JsonStepWriter(stream)
+    const writer = new JsonStepWriter(handle, path)
     await writer.write(`{"scenario":${JSON.stringify(header)},\n"steps":[\n`)
     return writer
   }
 
   private async write(text: string): Promise<void> {
-    if (!this.stream.write(text)) await once(this.stream, 'drain')
+    try {
+      await this.handle.writeFile(text, 'utf8')
+    } catch (error) {
+      this.failed = true
+      await this.handle.close().catch(() => undefined)
+      throw JsonStepWriter.error(this.path, error)
+    }
   }
 
   async step(result: StepResult): Promise<void> {
@@ -184,9 +205,13 @@ class JsonStepWriter {
   }
 
   async close(summary: ScenarioSummary | undefined): Promise<void> {
+    if (this.failed) return
     await this.write(`\n],\n"summary":${JSON.stringify(summary ?? null)}}\n`)
-    this.stream.end()
-    await once(this.stream, 'finish')
+    try {
+      await this.handle.close()
+    } catch (error) {
+      throw JsonStepWriter.error(this.path, error)
+    }
   }
 }
 
@@ -251,6 +276,8 @@ async function simulate(options: SimulateOptions, output: CliOutput, command: Co
   } catch (error) {
     throw scenarioIssuesWithFlags(error, flagPaths(options))
   }
+  if (options.out !== undefined) outputFormat('--out', options.out)
+  const recorder = options.out === undefined ? undefined : createTraceRecorder(scenario)
   const writer = options.jsonOut === undefined ? undefined : await JsonStepWriter.open(options.jsonOut, scenario)
   // A bar on stderr for runs over a second; EPLB reports print above it through the bar's logging API.
   const progress = createProgress(output, {
@@ -262,7 +289,7 @@ async function simulate(options: SimulateOptions, output: CliOutput, command: Co
   })
   const bar = progress.enabled
   const every = Math.max(1, Math.ceil(scenario.steps / 20))
-  const it = iterateScenario(scenario, { resolveStrategy: catalog.resolve })
+  const it = iterateScenario(scenario, { resolveStrategy: recorder ? recorder.wrap(catalog.resolve) : catalog.resolve })
   let summary: ScenarioSummary | undefined
   try {
     for (;;) {
@@ -284,6 +311,7 @@ async function simulate(options: SimulateOptions, output: CliOutput, command: Co
     progress.stop()
     await writer?.close(summary)
   }
+  if (recorder) writeOut(output, options.out!, recorder.trace(), options.indicesType)
   if (options.json) writeJson(output, summary)
   else output.out(`${summaryTable(summary)}\n${options.jsonOut ? `per-step metrics written to ${options.jsonOut}\n` : ''}`)
 }
@@ -317,6 +345,8 @@ export function registerSimulateCommand(program: Command): void {
     .option('--json-out <file>', 'write every step’s metrics as JSON (streamed)')
     .option('--json', 'print the summary as one JSON object instead of tables')
     .option('-q, --quiet', 'no progress bar and no per-step lines')
+    .option('-o, --out <file>', 'also write the routing of every step and layer: .npz/.safetensors/.pt (topk_ids, topk_weights [steps, layers, tokens, k]), .npy, .jsonl (a line per step and layer), .json or .csv')
+    .addOption(new Option('--indices-type <dtype>', 'dtype of topk_ids in --out (int64 as torch.long)').choices(INDICES_TYPES).default('int32'))
     .action(async (options: SimulateOptions, command: Command) => {
       await simulate(options, outputOf(command), command)
     })

@@ -172,6 +172,14 @@ function probeStrategy(
   })
 }
 
+function probeKey(choice: StrategyChoice): string | undefined {
+  try {
+    return JSON.stringify([choice.name, choice.params])
+  } catch {
+    return undefined // e.g. a bigint parameter: probe it every time
+  }
+}
+
 function readSeed(issues: IssueCollector, value: unknown): Seed {
   if (value === undefined) return 0
   if (typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value))) return value
@@ -344,7 +352,7 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
   const tokensPerStep = readInt(issues, 'tokensPerStep', obj['tokensPerStep'], 1, MAX_TOKENS_PER_STEP)
   const steps = readInt(issues, 'steps', obj['steps'], 1)
 
-  const maxLayers = preset?.moeLayerIndices.length ?? Number.MAX_SAFE_INTEGER
+  const maxLayers = preset?.moeLayerIndices.length ?? LIMITS.maxLayers
   const numLayers = obj['layers'] === undefined ? preset?.moeLayerIndices.length : readInt(issues, 'layers', obj['layers'], 1, maxLayers)
 
   const base = obj['strategy'] === undefined ? undefined : readStrategy(issues, 'strategy', obj['strategy'], options.catalog, preset)
@@ -352,7 +360,10 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
   const perLayer: (StrategyChoice | undefined)[] = numLayers === undefined ? [] : new Array<StrategyChoice | undefined>(numLayers).fill(base)
   const overrides = obj['layerStrategies']
   if (overrides !== undefined) {
+    const maxEntries = numLayers ?? LIMITS.maxLayers
     if (!Array.isArray(overrides)) issues.invalid('layerStrategies', overrides, 'a list of { layers, name, params }')
+    // Each entry is validated and probed: more entries than layers would only repeat that work.
+    else if (overrides.length > maxEntries) issues.add('layerStrategies', `${overrides.length} entries exceed the ${maxEntries} layers (at most one entry per layer)`)
     else
       overrides.forEach((entry, i) => {
         const path = `layerStrategies[${i}]`
@@ -380,7 +391,16 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
       issues.add('steps', `${steps} steps × ${tokensPerStep} tokens × ${numLayers} layers = ${work.toExponential(2)} routed tokens exceed the limit on steps × tokens × layers (at most ${LIMITS.maxScenarioWork.toExponential(2)}); use fewer steps`)
     }
   }
-  if (preset && !tooBig) for (const [path, choice] of probes) probeStrategy(issues, path, choice, options.catalog, preset, tokensPerStep)
+  if (preset && !tooBig) {
+    // The same strategy and parameters on several layers is probed once.
+    const probed = new Set<string>()
+    for (const [path, choice] of probes) {
+      const key = probeKey(choice)
+      if (key !== undefined && probed.has(key)) continue
+      if (key !== undefined) probed.add(key)
+      probeStrategy(issues, path, choice, options.catalog, preset, tokensPerStep)
+    }
+  }
 
   const parallel = readParallel(issues, obj['parallel'])
   const eplb = readEplb(issues, obj['eplb'], preset?.routing.numExperts)
