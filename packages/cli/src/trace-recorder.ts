@@ -1,18 +1,17 @@
-import { LIMITS, LimitExceededError, indexArrayToInt32, type RoutingStrategy } from '@routesim/core'
+import { LIMITS, LimitExceededError, indexArrayToInt32 } from '@routesim/core'
 import { idsTrace, type IdsTrace } from '@routesim/io'
-import type { Scenario, StrategyResolver } from '@routesim/scenarios'
+import type { RoutedLayer, Scenario } from '@routesim/scenarios'
 
 export interface TraceRecorder {
-  /** A resolver whose strategies also record what they route. */
-  wrap(resolve: StrategyResolver): StrategyResolver
+  /** Records one routed layer: pass it as the scenario loop's `onRoute`. */
+  record(routed: RoutedLayer): void
   /** Everything recorded: `[steps, layers, tokens, k]` ids and weights. */
   trace(): IdsTrace
 }
 
 /**
  * Records the routing of a `simulate` run for `--out`: every layer's ids and weights of every step.
- * The scenario loop routes layer 0…L-1 of step 0, then of step 1, …; each layer's strategy counts its
- * own calls, so a call's step is known without touching the loop. The whole run is held in memory:
+ * The scenario loop hands over every routed layer (`onRoute`) with its step. The whole run is held in memory:
  * at most `LIMITS.maxElements` slots, checked before the run starts.
  */
 export function createTraceRecorder(scenario: Scenario, flag = '--out'): TraceRecorder {
@@ -33,24 +32,12 @@ export function createTraceRecorder(scenario: Scenario, flag = '--out'): TraceRe
   const calls = new Int32Array(layers)
   const block = tokens * topK
   return {
-    wrap(resolve) {
-      return (choice, layer, seed) => {
-        const router = resolve(choice, layer, seed)
-        const inner = router.strategy
-        // Strategies may be frozen: the recording routeTokens is defined on a child object, never assigned.
-        const routeTokens: RoutingStrategy['routeTokens'] = (...args) => {
-          const result = inner.routeTokens(...args)
-          const step = calls[layer]!++
-          if (step < steps) {
-            const at = (step * layers + layer) * block
-            ids.set(indexArrayToInt32(result[1].data).subarray(0, block), at)
-            weights.set(result[0].data.subarray(0, block), at)
-          }
-          return result
-        }
-        const strategy = Object.create(inner, { routeTokens: { value: routeTokens, enumerable: true } }) as RoutingStrategy
-        return { ...router, strategy }
-      }
+    record({ step, layer, weights: w, ids: i }) {
+      if (step >= steps) return
+      const at = (step * layers + layer) * block
+      ids.set(indexArrayToInt32(i.data).subarray(0, block), at)
+      weights.set(w.data.subarray(0, block), at)
+      calls[layer] = Math.max(calls[layer]!, step + 1)
     },
     trace() {
       const done = Math.min(...calls)

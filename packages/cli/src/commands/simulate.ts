@@ -1,14 +1,12 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import { readBoundedTextFile } from '../read-bounded-file.ts'
 import { Option, type Command } from 'commander'
-import cliProgress from 'cli-progress'
 import Table from 'cli-table3'
 import { ConfigValidationError, InvalidArgumentError } from '@routesim/core'
 import {
   CAPACITY_POLICIES,
   MODEL_PRESETS,
   REPLICA_CHOICES,
-  createSimulatorCatalog,
   iterateScenario,
   parseScenario,
   type ScenarioSummary,
@@ -17,8 +15,11 @@ import {
 import { fixed, percent } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { collect, parseStrategyParams } from '../options.ts'
+import { BACKEND_MODES, openBackend } from '../backend.ts'
+import type { Simulator } from '@routesim/simulator'
 import { createCliSimulator } from '../plugins.ts'
 import { scenarioIssuesWithFlags } from '../flag-names.ts'
+import { createProgress, progressAllowed } from '../progress.ts'
 import { INDICES_TYPES, outputFormat } from '../trace-files.ts'
 import { createTraceRecorder } from '../trace-recorder.ts'
 import { writeOut } from '../trace-out.ts'
@@ -49,6 +50,7 @@ interface SimulateOptions {
   quiet?: boolean
   out?: string
   indicesType: string
+  backend: string
 }
 
 /** A numeric flag value as JSON would carry it; anything else stays text so validation reports it by path. */
@@ -106,7 +108,7 @@ function flagPaths(options: SimulateOptions): (path: string) => boolean {
 }
 
 /** The scenario as JSON: the file (if any) with every given flag laid over it. */
-function scenarioJson(options: SimulateOptions, catalog: ReturnType<typeof createSimulatorCatalog>): { json: Record<string, unknown>; source: string } {
+function scenarioJson(options: SimulateOptions, simulator: Simulator): { json: Record<string, unknown>; source: string } {
   let json: Record<string, unknown> = {}
   let source = 'command-line flags'
   if (options.scenario !== undefined) {
@@ -134,7 +136,7 @@ function scenarioJson(options: SimulateOptions, catalog: ReturnType<typeof creat
   if (options.strategy !== undefined || options.param.length > 0) {
     const base = json['strategy']
     const name = options.strategy ?? (typeof base === 'string' ? base : (base as { name?: unknown } | undefined)?.name)
-    const definition = typeof name === 'string' ? catalog.definition(name) : undefined
+    const definition = typeof name === 'string' && simulator.hasStrategy(name) ? simulator.describeStrategy(name) : undefined
     const params = definition ? parseStrategyParams(definition.name, definition.parameters, options.param) : {}
     json['strategy'] = { name, params }
   }
@@ -177,7 +179,7 @@ class JsonStepWriter {
     return new InvalidArgumentError({ parameter: '--json-out', value: path, allowed: `a writable file path (${(error as Error).message})`, cause: error })
   }
 
-  static async open(path: string, header: unknown): Promise<JsonStepWriter> {
+  static async open(path: string, header: unknown, backend: unknown): Promise<JsonStepWriter> {
     let handle: FileHandle
     try {
       handle = await open(path, 'w')
@@ -185,7 +187,7 @@ class JsonStepWriter {
       throw JsonStepWriter.error(path, error)
     }
     const writer = new JsonStepWriter(handle, path)
-    await writer.write(`{"scenario":${JSON.stringify(header)},\n"steps":[\n`)
+    await writer.write(`{"scenario":${JSON.stringify(header)},\n"backend":${JSON.stringify(backend)},\n"steps":[\n`)
     return writer
   }
 
@@ -268,27 +270,45 @@ export function summaryTable(s: ScenarioSummary): string {
 
 async function simulate(options: SimulateOptions, output: CliOutput, command: Command): Promise<void> {
   const { simulator } = await createCliSimulator(command, 0)
-  const catalog = createSimulatorCatalog(simulator)
-  const { json, source } = scenarioJson(options, catalog)
+  const { json, source } = scenarioJson(options, simulator)
   let scenario: ReturnType<typeof parseScenario>
   try {
-    scenario = parseScenario(json, { catalog, source })
+    scenario = parseScenario(json, { simulator, source })
   } catch (error) {
     throw scenarioIssuesWithFlags(error, flagPaths(options))
   }
   if (options.out !== undefined) outputFormat('--out', options.out)
   const recorder = options.out === undefined ? undefined : createTraceRecorder(scenario)
-  const writer = options.jsonOut === undefined ? undefined : await JsonStepWriter.open(options.jsonOut, scenario)
-  const showBar = !options.quiet && process.stderr.isTTY === true
-  const bar = showBar
-    ? new cliProgress.SingleBar(
-        { stream: process.stderr, format: 'simulating [{bar}] {percentage}% | step {value}/{total} | ETA {eta_formatted} | balancedness {bal}', hideCursor: true, clearOnComplete: true },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined
-  bar?.start(scenario.steps, 0, { bal: '–' })
+  const opened = await openBackend(options.backend)
+  try {
+    await runSimulation(options, output, scenario, simulator, opened, recorder)
+  } finally {
+    opened.dispose()
+  }
+}
+
+async function runSimulation(
+  options: SimulateOptions,
+  output: CliOutput,
+  scenario: ReturnType<typeof parseScenario>,
+  simulator: Simulator,
+  opened: Awaited<ReturnType<typeof openBackend>>,
+  recorder: ReturnType<typeof createTraceRecorder> | undefined,
+): Promise<void> {
+  const backendInfo = { requested: options.backend, name: opened.backend.name, mode: opened.backend.mode, reason: opened.detail }
+  const writer = options.jsonOut === undefined ? undefined : await JsonStepWriter.open(options.jsonOut, scenario, backendInfo)
+  // A bar on stderr for runs over a second; EPLB reports print above it through the bar's logging API.
+  const progress = createProgress(output, {
+    total: scenario.steps,
+    format: 'simulating [{bar}] {percentage}% | step {value}/{total} | ETA {eta_formatted} | balancedness {bal}',
+    payload: { bal: '–' },
+    enabled: !options.quiet && progressAllowed(output),
+    delayMs: 1000,
+  })
+  const bar = progress.enabled
   const every = Math.max(1, Math.ceil(scenario.steps / 20))
-  const it = iterateScenario(scenario, { resolveStrategy: recorder ? recorder.wrap(catalog.resolve) : catalog.resolve })
+  // The library's one routing path: every layer routes on the chosen backend through the simulator.
+  const it = iterateScenario(scenario, { simulator, backend: opened.backend, ...(recorder ? { onRoute: recorder.record } : {}) })
   let summary: ScenarioSummary | undefined
   try {
     for (;;) {
@@ -299,18 +319,15 @@ async function simulate(options: SimulateOptions, output: CliOutput, command: Co
       }
       const r = next.value
       await writer?.step(r)
-      bar?.update(r.step + 1, { bal: fixed(r.balancedness.deployed.perLayerMean, 3) })
+      progress.update(r.step + 1, { bal: fixed(r.balancedness.deployed.perLayerMean, 3) })
       if (!options.json && !options.quiet) {
-        if (!bar && ((r.step + 1) % every === 0 || r.step === 0)) output.out(`${stepLine(r, scenario.steps)}\n`)
-        if (r.rebalance) {
-          // Clear the bar's line first so the report starts at column 0; the bar redraws on its next update.
-          if (bar) process.stderr.write('\r\x1b[2K')
-          output.out(`${rebalanceLine(r)}\n`)
-        }
+        if (!bar && ((r.step + 1) % every === 0 || r.step === 0)) progress.log(stepLine(r, scenario.steps))
+        if (r.rebalance) progress.log(rebalanceLine(r))
       }
+      if (bar) await progress.tick()
     }
   } finally {
-    bar?.stop()
+    progress.stop()
     await writer?.close(summary)
   }
   if (recorder) writeOut(output, options.out!, recorder.trace(), options.indicesType)
@@ -344,6 +361,7 @@ export function registerSimulateCommand(program: Command): void {
     .addOption(new Option('--replica-choice <policy>', 'logical → physical replica choice').choices([...REPLICA_CHOICES]))
     .option('--preserve-slots', "keep experts that stay on a GPU in their old slot (vLLM's preserve_intragpu_slots)")
     .option('--capacity <policy:key=value,…>', `capacity setting to count drops with (repeatable; ${CAPACITY_POLICIES.join(', ')})`, collect, [])
+    .addOption(new Option('--backend <mode>', 'kernel backend every layer routes and counts on (results are identical on each)').choices(BACKEND_MODES).default('reference'))
     .option('--json-out <file>', 'write every step’s metrics as JSON (streamed)')
     .option('--json', 'print the summary as one JSON object instead of tables')
     .option('-q, --quiet', 'no progress bar and no per-step lines')

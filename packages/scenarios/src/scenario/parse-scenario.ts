@@ -5,6 +5,8 @@ import { MODEL_PRESETS } from '../presets/model-presets.ts'
 import { presetRouter } from '../presets/preset-router.ts'
 import { CAPACITY_POLICIES, CAPACITY_POLICY_SPECS } from './capacity-settings.ts'
 import { IssueCollector } from './issue-collector.ts'
+import { strategyCatalogOf } from './simulator-catalog.ts'
+import { createSimulator, type Simulator } from '@routesim/simulator'
 import { EPLB_POLICIES, type EplbPolicy } from '@routesim/analysis'
 import {
   REPLICA_CHOICES,
@@ -20,8 +22,10 @@ import {
 } from './scenario.ts'
 
 export interface ParseScenarioOptions {
-  /** Strategies a scenario may name; `createStrategyCatalog()` gives the simulator's built-ins. */
-  readonly catalog: StrategyCatalog
+  /** The simulator whose strategies a scenario may name (its registry, plugins included). Default: `createSimulator()`. */
+  readonly simulator?: Simulator
+  /** @deprecated Pass `simulator`. Strategies a scenario may name, when given instead of a simulator. */
+  readonly catalog?: StrategyCatalog
   readonly presets?: readonly ModelPreset[]
   /** Names the input in error messages (a file name, `command-line flags`). */
   readonly source?: string
@@ -314,8 +318,9 @@ function readLogits(issues: IssueCollector, value: unknown): LogitSettings {
  * Validates a scenario (a parsed JSON object or JSON text) and fills in defaults. Every problem is
  * collected and thrown together as one `ConfigValidationError` whose `issues` name the offending paths.
  */
-export function parseScenario(input: unknown, options: ParseScenarioOptions): Scenario {
+export function parseScenario(input: unknown, options: ParseScenarioOptions = {}): Scenario {
   const source = options.source ?? 'scenario'
+  const catalog = options.catalog ?? strategyCatalogOf(options.simulator ?? createSimulator())
   const issues = new IssueCollector()
   let raw: unknown = input
   if (typeof input === 'string') {
@@ -355,7 +360,7 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
   const maxLayers = preset?.moeLayerIndices.length ?? LIMITS.maxLayers
   const numLayers = obj['layers'] === undefined ? preset?.moeLayerIndices.length : readInt(issues, 'layers', obj['layers'], 1, maxLayers)
 
-  const base = obj['strategy'] === undefined ? undefined : readStrategy(issues, 'strategy', obj['strategy'], options.catalog, preset)
+  const base = obj['strategy'] === undefined ? undefined : readStrategy(issues, 'strategy', obj['strategy'], catalog, preset)
   const probes: [string, StrategyChoice][] = base ? [['strategy', base]] : []
   const perLayer: (StrategyChoice | undefined)[] = numLayers === undefined ? [] : new Array<StrategyChoice | undefined>(numLayers).fill(base)
   const overrides = obj['layerStrategies']
@@ -368,7 +373,7 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
       overrides.forEach((entry, i) => {
         const path = `layerStrategies[${i}]`
         if (!isObject(entry)) return issues.invalid(path, entry, '{ "layers": "a-b", "name": …, "params": { … } }')
-        const strategy = readStrategy(issues, path, entry, options.catalog, preset, ['layers'])
+        const strategy = readStrategy(issues, path, entry, catalog, preset, ['layers'])
         const layers = numLayers === undefined ? undefined : readLayerSelection(issues, `${path}.layers`, entry['layers'], numLayers)
         if (strategy) probes.push([path, strategy])
         if (strategy && layers) for (const l of layers) perLayer[l] = strategy
@@ -398,7 +403,7 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
       const key = probeKey(choice)
       if (key !== undefined && probed.has(key)) continue
       if (key !== undefined) probed.add(key)
-      probeStrategy(issues, path, choice, options.catalog, preset, tokensPerStep)
+      probeStrategy(issues, path, choice, catalog, preset, tokensPerStep)
     }
   }
 

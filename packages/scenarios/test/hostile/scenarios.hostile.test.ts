@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigValidationError } from '@routesim/core'
 import { createSimulator } from '@routesim/simulator'
-import { MODEL_PRESETS, createSimulatorCatalog, getPreset, parseScenario, runScenario } from '../../src/index.ts'
+import { MODEL_PRESETS, getPreset, parseScenario, runScenario } from '../../src/index.ts'
 
-const catalog = createSimulatorCatalog(createSimulator())
+const simulator = createSimulator()
 const base = { preset: 'qwen3-30b-a3b', strategy: 'uniform_random', steps: 1, tokensPerStep: 16 }
 
 /** The issues parseScenario reports for `input` (it must throw a ConfigValidationError). */
 function issuesOf(input: unknown): string {
   try {
-    parseScenario(input, { catalog, source: 'hostile.json' })
+    parseScenario(input, { simulator, source: 'hostile.json' })
   } catch (error) {
     expect(ConfigValidationError.isInstance(error)).toBe(true)
     return (error as Error).message
@@ -27,8 +27,8 @@ describe('hostile scenarios: high', () => {
 
 describe('hostile scenarios: medium', () => {
   it.each(['target_balancedness', 'target_gini', 'target_max_over_mean'])('%s parses and runs at its defaults (the probe routed 1 token and called it infeasible)', async (strategy) => {
-    const scenario = parseScenario({ ...base, strategy, tokensPerStep: 512, layers: 1 }, { catalog })
-    const summary = await runScenario(scenario, { resolveStrategy: catalog.resolve })
+    const scenario = parseScenario({ ...base, strategy, tokensPerStep: 512, layers: 1 }, { simulator })
+    const summary = await runScenario(scenario, { simulator })
     expect(Number.isFinite(summary.balancedness.static.perLayerMean)).toBe(true)
   })
 
@@ -95,6 +95,6 @@ describe('hostile scenarios: low', () => {
 
   it('the same strategy on every layer is probed once', () => {
     const entries = Array.from({ length: 48 }, (_, i) => ({ layers: i, name: 'target_gini' }))
-    parseScenario({ ...base, tokensPerStep: 4096, layerStrategies: entries }, { catalog })
+    parseScenario({ ...base, tokensPerStep: 4096, layerStrategies: entries }, { simulator })
   })
 })
