@@ -145,13 +145,13 @@ describe('release check: packed tarballs installed outside the repository', () =
     }
   })
 
-  it("the CLI README's commands run from here exactly as printed", () => {
-    const readme = readFileSync(join(repo, 'packages/cli/README.md'), 'utf8')
+  it("the CLI's and the example plugin's READMEs: their commands run from here exactly as printed", () => {
+    const readme = ['packages/cli/README.md', `examples/${PLUGIN}/README.md`].map((f) => readFileSync(join(repo, f), 'utf8')).join('\n')
     const lines = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
       .flatMap((m) => m[1]!.split('\n'))
       .map((l) => l.replace(/ +#.*$/, ''))
       .filter((l) => l.startsWith('npx routesim '))
-    expect(lines.length).toBeGreaterThanOrEqual(5)
+    expect(lines.length).toBeGreaterThanOrEqual(7)
     for (const line of lines) {
       expect(line).not.toMatch(/["'\\$`|;&]/) // no quoting: splitting on spaces is what the shell does
       const r = routesim(...line.slice('npx routesim '.length).trim().split(/ +/))
