@@ -1,4 +1,5 @@
-import { InvalidArgumentError, defineStrategy, resolveParameters } from '@routesim/core'
+import { InvalidArgumentError, defineParameters, defineStrategy, resolveParameters } from '@routesim/core'
+import type { ParametersOf } from '@routesim/core'
 import type { GroupSelection, IndexDtype, RoutingResult, ShapedInput, Tensor, TopKOptions } from '@routesim/core'
 import { resolveCorrectionBias } from './correction-bias.ts'
 import { createRouterStrategy, runRouter, winnerLogits } from './router-strategy.ts'
@@ -30,19 +31,10 @@ export interface GroupedTopKOptions {
   readonly variant?: GroupedTopKVariant
 }
 
-type Resolved = {
-  numExpertGroup: number
-  topkGroup: number
-  scoring: 'softmax' | 'sigmoid'
-  correctionBias?: number[]
-  renormalize: boolean
-  routedScalingFactor: number
-  variant: GroupedTopKVariant
-}
 
 const OWNER = 'grouped_topk'
 
-const parameters = {
+const parameters = defineParameters({
   numExpertGroup: { type: 'integer', description: 'Number of expert groups G; E must be divisible by G (vllm falls back to plain top-k otherwise).', default: 8, min: 1 },
   topkGroup: { type: 'integer', description: 'Groups kept per token, 1 ≤ topkGroup ≤ numExpertGroup.', default: 4, min: 1 },
   scoring: { type: 'enum', description: 'Score function applied to the logits.', default: 'softmax', values: ['softmax', 'sigmoid'] },
@@ -60,7 +52,9 @@ const parameters = {
     default: 'vllm',
     values: ['vllm', 'hf', 'hf_v2', 'megatron'],
   },
-} as const
+})
+
+type Resolved = ParametersOf<typeof parameters>
 
 function fail(parameter: string, value: unknown, allowed: string): never {
   throw new InvalidArgumentError({ parameter, value, allowed })
@@ -201,7 +195,7 @@ function megatronPlan(p: Resolved, numExperts: number, k: number, bias: Float32A
 
 /** DeepSeek-V2/V3 grouped top-k, with the semantics of the chosen variant. */
 export function groupedTopKPlanner(options: GroupedTopKOptions = {}): RouterPlanner {
-  const p = resolveParameters(OWNER, parameters, { ...options }) as Resolved
+  const p = resolveParameters(OWNER, parameters, options)
   checkCombination(p)
   return (numExperts, k) => {
     const bias = resolveCorrectionBias(OWNER, p.correctionBias, numExperts)

@@ -1,4 +1,4 @@
-import { defineStrategy, resolveParameters } from '@routesim/core'
+import { defineParameters, defineStrategy, resolveParameters } from '@routesim/core'
 import type { IndexDtype, RoutingResult, ShapedInput, Tensor } from '@routesim/core'
 import { createRouterStrategy, runRouter, winnerLogits } from './router-strategy.ts'
 import type { RouterPlanner } from './router-strategy.ts'
@@ -9,13 +9,13 @@ export interface SoftmaxTopKOptions {
   readonly renormalize?: boolean
 }
 
-const parameters = {
+const parameters = defineParameters({
   renormalize: { type: 'boolean', description: 'Divide the k selected probabilities by their sum.', default: true },
-} as const
+})
 
 /** vLLM `fused_topk` with softmax scoring. */
 export function softmaxTopKPlanner(options: SoftmaxTopKOptions = {}): RouterPlanner {
-  const { renormalize } = resolveParameters('softmax_topk', parameters, { ...options }) as Required<SoftmaxTopKOptions>
+  const { renormalize } = resolveParameters('softmax_topk', parameters, options)
   return (_numExperts, k) => ({
     // Renormalized weights need only the selected logits, so the backend can skip the full normalizer.
     topK: { k, scoring: 'softmax', needWeights: !renormalize },
