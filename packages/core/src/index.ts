@@ -73,6 +73,7 @@ export type {
   SampleIdsOptions,
   SamplingKind,
   ScoringFunction,
+  SoftmaxNormalizer,
   TopKOptions,
   TopKOutput,
 } from './kernel-backend.ts'
