@@ -95,7 +95,7 @@ describe('release check: packed tarballs installed outside the repository', () =
     expect(out.summary.balancedness).toBeGreaterThan(0)
   })
 
-  it('the plugin by name works for route and simulate, and by path too', () => {
+  it('the plugin by name works for route, simulate and demo, and by path too', () => {
     const route = routesim('--plugin', PLUGIN, 'route', '-s', 'rank_local', '-t', '1000', '-e', '64', '-k', '4', '-p', 'epSize=8', '-p', 'rank=2', '--json')
     expect(route.stderr).toBe('')
     expect(route.code).toBe(0)
@@ -109,6 +109,11 @@ describe('release check: packed tarballs installed outside the repository', () =
     expect(simulate.stderr).toBe('')
     expect(simulate.code).toBe(0)
     expect((JSON.parse(simulate.stdout) as { balancedness: { static: { perLayerMean: number } } }).balancedness.static.perLayerMean).toBeCloseTo(1 / 8, 10)
+
+    const demo = routesim('--plugin', PLUGIN, 'demo', '--json', '--tokens', '256')
+    expect(demo.stderr).toBe('')
+    expect(demo.code).toBe(0)
+    expect((JSON.parse(demo.stdout) as { rows: { strategy: string }[] }).rows.map((r) => r.strategy)).toContain('rank_local')
 
     const byPath = routesim('--plugin', `./node_modules/${PLUGIN}/dist/index.js`, 'strategies', 'rank_local', '--json')
     expect(byPath.code).toBe(0)
