@@ -1,5 +1,6 @@
 import { InvalidArgumentError, createPrng, createReferenceBackend } from '@routesim/core'
 import type {
+  ChunkRunner,
   IndexDtype,
   KernelBackend,
   Prng,
@@ -15,6 +16,7 @@ import type {
 import { routerDefinitions } from '@routesim/routers'
 import { strategyDefinitions } from '@routesim/strategies'
 import { builtInDefinitions } from './built-in-definitions.ts'
+import { createChunkRunner, exactSyncBackend } from './default-runner.ts'
 import { createStrategyRegistry } from './strategy-registry.ts'
 import type { RegisterOptions, StrategyRegistry } from './strategy-registry.ts'
 
@@ -25,6 +27,11 @@ export interface SimulatorOptions {
   readonly backend?: KernelBackend
   /** Register the built-ins (seed strategies, routers, synthetic strategies). Default true. */
   readonly builtIns?: boolean
+  /**
+   * Threads for large requests, the calling one included (default: `ROUTESIM_THREADS`, else every core). Output
+   * is byte-identical for any count: requests split into fixed row chunks, each with its own stream.
+   */
+  readonly threads?: number
 }
 
 /** Per-call extras for `simulateRouting`. */
@@ -41,6 +48,8 @@ export interface SimulateOptions {
 export interface Simulator {
   readonly seed: Seed
   readonly backend: KernelBackend
+  /** The chunk runner lent to strategies (`context.runner`): its threads and the sync kernels its chunks use. */
+  readonly runner: ChunkRunner
   readonly registry: StrategyRegistry
   /** Registers an instance or a definition; an existing name is an error unless `{ replace: true }`. */
   registerStrategy(name: string, strategy: RoutingStrategy | StrategyDefinition, options?: RegisterOptions): void
@@ -76,19 +85,19 @@ export interface Simulator {
   setState(state: PrngState): void
 }
 
-function contextFor(prng: Prng, options: SimulateOptions | undefined): RoutingContext {
-  if (options?.layer === undefined) return { prng }
+function contextFor(prng: Prng, runner: ChunkRunner, options: SimulateOptions | undefined): RoutingContext {
+  if (options?.layer === undefined) return { prng, runner }
   if (!Number.isInteger(options.layer) || options.layer < 0) {
     throw new InvalidArgumentError({ parameter: 'layer', value: options.layer, allowed: 'an integer ≥ 0' })
   }
-  return { prng, layer: options.layer }
+  return { prng, runner, layer: options.layer }
 }
 
 /**
  * Creates an isolated simulator. Built-ins, in order: `uniform_random`, `normal_routing`, then
  * `routerDefinitions` (@routesim/routers), then `strategyDefinitions` (@routesim/strategies).
  */
-const SIMULATOR_OPTIONS = ['seed', 'backend', 'builtIns']
+const SIMULATOR_OPTIONS = ['seed', 'backend', 'builtIns', 'threads']
 
 function checkOptions(options: unknown): SimulatorOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -119,6 +128,8 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
   const seed = options.seed ?? 0
   const prng = createPrng(seed, 'simulator')
   const backend = options.backend ?? createReferenceBackend()
+  // The reference backend's sync kernels are replaced in chunks by the fastest exact ones (same bits).
+  const runner = createChunkRunner(options.threads, options.backend === undefined || options.backend.name === 'reference' ? exactSyncBackend() : syncOrUndefined(options.backend))
   const registry = createStrategyRegistry({ seed })
   if (options.builtIns !== false) {
     for (const definition of [...builtInDefinitions, ...routerDefinitions, ...strategyDefinitions]) {
@@ -129,6 +140,7 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
   return {
     seed,
     backend,
+    runner,
     registry,
     registerStrategy(name, strategy, registerOptions) {
       registry.register(name, strategy, registerOptions)
@@ -140,15 +152,20 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
     createStrategy: (name, parameters) => registry.create(name, parameters),
     simulateRouting(hiddenStates, routerLogits, strategyName, topK, indicesType, simulateOptions) {
       const strategy = registry.get(strategyName).strategy
-      return strategy.routeTokens(hiddenStates, routerLogits, topK, indicesType, contextFor(prng, simulateOptions))
+      return strategy.routeTokens(hiddenStates, routerLogits, topK, indicesType, contextFor(prng, runner, simulateOptions))
     },
     async simulateRoutingAsync(hiddenStates, routerLogits, strategyName, topK, indicesType, simulateOptions) {
       const strategy = registry.get(strategyName).strategy
-      const context = contextFor(prng, simulateOptions)
+      const context = contextFor(prng, runner, simulateOptions)
       if (strategy.routeTokensOn) return strategy.routeTokensOn(backend, hiddenStates, routerLogits, topK, indicesType, context)
       return strategy.routeTokens(hiddenStates, routerLogits, topK, indicesType, context)
     },
     getState: () => prng.getState(),
     setState: (state) => prng.setState(state),
   }
+}
+
+/** A caller's backend for chunk kernels only when its kernels are synchronous (wasm is; gpu.js backends are not). */
+function syncOrUndefined(backend: KernelBackend): KernelBackend | undefined {
+  return backend.name === 'wasm' ? backend : undefined
 }
