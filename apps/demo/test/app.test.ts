@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { balancedness, rankLoads, sglangUtilization } from '@routesim/analysis'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { runCli } from 'routesim'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -68,6 +69,11 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     expect(await metric(page, 'mean')).toBe(String(cli['summary'].mean))
     expect(await metric(page, 'gini')).toBe(String(cli['summary'].gini))
     expect(await metric(page, 'countsDigest')).toBe(int32Digest(Int32Array.from(cli['counts'] as number[])))
+    // The balancedness variants, from the CLI's counts through @routesim/analysis (the page's default EP size is 32).
+    const counts = Int32Array.from(cli['counts'] as number[])
+    expect(Number(await metric(page, 'balancedness'))).toBe(balancedness(rankLoads(counts, 32)))
+    expect(Number(await metric(page, 'balancednessRoundRobin'))).toBe(balancedness(rankLoads(counts, 32, 'round_robin')))
+    expect(Number(await metric(page, 'sglangUtilization'))).toBe(sglangUtilization(rankLoads(counts, 32)))
     expect(await page.textContent('[data-testid="ran-on"]')).toMatch(/^wasm|^reference/)
     expect(await page.locator('[data-testid="explore-results"] svg').count()).toBeGreaterThanOrEqual(4)
     expect(await page.locator('[data-testid="explore-results"] svg image').count()).toBeGreaterThanOrEqual(1) // the heatmap raster
@@ -154,6 +160,12 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     expect(await page.locator('[data-testid="scenario-results"] svg').count()).toBeGreaterThanOrEqual(4)
     const rows = await page.locator('[data-testid="scenario-summary"] td').allTextContents()
     expect(Number(rows[1])).toBeGreaterThan(Number(rows[0])) // EPLB balances better than the static layout
+    // Per-layer × per-rank heatmaps before and after EPLB; the "after" picture is the more even one.
+    for (const id of ['heatmap-static', 'heatmap-deployed']) expect(await page.locator(`[data-testid="${id}"] svg image`).count()).toBeGreaterThanOrEqual(1)
+    const before = Number(await page.getAttribute('[data-testid="heatmap-static"]', 'data-balancedness'))
+    const after = Number(await page.getAttribute('[data-testid="heatmap-deployed"]', 'data-balancedness'))
+    expect(before).toBeGreaterThan(0)
+    expect(after).toBeGreaterThan(before)
     await page.screenshot({ path: join(ARTEFACTS, 'scenario.png'), fullPage: true })
     await page.getByLabel('Steps', { exact: true }).fill('5000')
     await page.getByLabel('Steps', { exact: true }).blur()

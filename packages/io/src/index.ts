@@ -17,7 +17,8 @@ export { isPyTuple, unpickle } from './restricted-unpickler.ts'
 export type { GlobalCall, PickleGlobal, PyTuple, UnpickleOptions } from './restricted-unpickler.ts'
 
 // Traces
-export { idsTrace, layerCounts, traceCounts, traceFromArrays } from './trace.ts'
+export { TRACE_ORDERS, idsTrace, layerCounts, traceCounts, traceFromArrays } from './trace.ts'
+export { isSglangDump, traceFromSglangDump } from './sglang-dump.ts'
 export type { CountsTrace, IdsTrace, Trace, TraceHints } from './trace.ts'
 export { TRACE_FORMATS, detectFormat, formatFromName, readArrays, readTrace, writeTrace } from './trace-file.ts'
 export type { TraceFormat, WriteTraceOptions } from './trace-file.ts'

@@ -4,6 +4,7 @@ import { isNpy, readNpy, writeNpy } from './npy.ts'
 import { isZip, readNpz, writeNpz } from './npz.ts'
 import { isSafetensors, readSafetensors, writeSafetensors } from './safetensors.ts'
 import { MAX_TEXT_TRACE_BYTES, arrayToNested, readCsvArrays, readJsonArrays, readJsonlArrays } from './text-formats.ts'
+import { isSglangDump, traceFromSglangDump } from './sglang-dump.ts'
 import { isTorchZip, readTorch, writeTorch } from './torch-file.ts'
 import { traceCounts, traceFromArrays, type Trace, type TraceHints } from './trace.ts'
 import { TraceFormatError } from './trace-format-error.ts'
@@ -81,6 +82,11 @@ export function readArrays(bytes: Uint8Array, name = 'trace', format?: TraceForm
  */
 export function readTrace(bytes: Uint8Array, name = 'trace', hints: TraceHints & { format?: TraceFormat } = {}): Trace & { readonly format: TraceFormat } {
   const format = hints.format ?? detectFormat(bytes, name)
+  if (format === 'pt') {
+    const value = readTorch(bytes, name)
+    const trace = isSglangDump(value) ? traceFromSglangDump(value, hints, name) : traceFromArrays(torchArrays(value, name), hints, name)
+    return { ...trace, format }
+  }
   const trace = traceFromArrays(readArrays(bytes, name, format), hints, name)
   return { ...trace, format }
 }

@@ -16,6 +16,8 @@ export interface IdsTrace {
   readonly weights?: Float32Array
   /** What the reader assumed where the file left it open (empty when nothing was assumed). */
   readonly assumptions: readonly string[]
+  /** The model's layer index of each trace layer, when the file skipped some (SGLang dumps drop dense layers). */
+  readonly layerIds?: readonly number[]
 }
 
 /** Per-expert counts only (SGLang's expert-distribution recorder, CSV tables). */
@@ -27,6 +29,7 @@ export interface CountsTrace {
   /** `[steps, layers, experts]`, row-major. */
   readonly counts: Float64Array
   readonly assumptions: readonly string[]
+  readonly layerIds?: readonly number[]
 }
 
 export type Trace = IdsTrace | CountsTrace
@@ -37,9 +40,19 @@ export interface TraceHints {
   readonly experts?: number
   /** Whether an unnamed array holds ids or counts (default: guessed from dtype and shape, and said so). */
   readonly layout?: 'ids' | 'counts'
+  /**
+   * How a 3-D ids array is laid out: `layers-tokens` (`[layers, tokens, k]`, routesim's and SGLang's) or
+   * `tokens-layers` (`[tokens, layers, k]`, vLLM's `routed_experts`). Default: by the array's name
+   * (`routed_experts` is vLLM's), else `layers-tokens`, and said so.
+   */
+  readonly order?: 'layers-tokens' | 'tokens-layers'
 }
 
-const ID_NAMES = ['topk_ids', 'topk_idx', 'topk_indices', 'expert_ids', 'ids']
+export const TRACE_ORDERS = ['layers-tokens', 'tokens-layers'] as const
+
+const ID_NAMES = ['topk_ids', 'topk_idx', 'topk_indices', 'expert_ids', 'routed_experts', 'ids']
+/** Arrays named like vLLM's per-request capture are `[tokens, layers, k]`. */
+const TOKENS_LAYERS_NAMES = new Set(['routed_experts'])
 const WEIGHT_NAMES = ['topk_weights', 'topk_weight', 'weights']
 const COUNT_NAMES = ['logical_count', 'counts', 'expert_counts', 'physical_count', 'global_physical_count', 'count']
 /** Beyond this, a last dimension is read as experts rather than top-k (no router picks 65 experts per token). */
@@ -68,6 +81,7 @@ export function idsTrace(options: {
   topK: number
   numExperts: number
   assumptions?: readonly string[]
+  layerIds?: readonly number[] | undefined
 }): IdsTrace {
   const steps = options.steps ?? 1
   const layers = options.layers ?? 1
@@ -97,20 +111,48 @@ export function idsTrace(options: {
     ids: options.ids,
     ...(options.weights ? { weights: options.weights } : {}),
     assumptions: options.assumptions ?? [],
+    ...(options.layerIds ? { layerIds: options.layerIds } : {}),
   }
 }
 
-function fromIds(file: string, ids: NdArray, weights: NdArray | undefined, hints: TraceHints, assumptions: string[]): IdsTrace {
+/** `[tokens, layers, k]` → `[layers, tokens, k]`. */
+function tokensLayersToLayersTokens(source: ArrayLike<number>, tokens: number, layers: number, k: number): Float64Array {
+  const out = new Float64Array(source.length)
+  for (let t = 0; t < tokens; t++) {
+    for (let l = 0; l < layers; l++) {
+      const from = (t * layers + l) * k
+      const to = (l * tokens + t) * k
+      for (let j = 0; j < k; j++) out[to + j] = source[from + j]!
+    }
+  }
+  return out
+}
+
+function fromIds(file: string, ids: NdArray, weights: NdArray | undefined, hints: TraceHints, assumptions: string[], name = ''): IdsTrace {
   if (!isInteger(ids)) throw new TraceFormatError({ file, part: 'ids', problem: `dtype ${ids.dtype} is not an integer type` })
   const shape = ids.shape
   if (shape.length < 2 || shape.length > 4) {
     throw new TraceFormatError({ file, part: 'ids', problem: `shape [${shape.join(', ')}]: expected [tokens, k], [layers, tokens, k] or [steps, layers, tokens, k]` })
   }
-  const [tokens, topK] = shape.slice(-2) as [number, number]
-  const layers = shape.length >= 3 ? shape[shape.length - 3]! : 1
+  let source = asNumbers(ids)
+  let [tokens, topK] = shape.slice(-2) as [number, number]
+  let layers = shape.length >= 3 ? shape[shape.length - 3]! : 1
   const steps = shape.length === 4 ? shape[0]! : 1
-  if (shape.length === 3) assumptions.push(`read ids [${shape.join(', ')}] as [layers, tokens, k]`)
-  const source = asNumbers(ids)
+  if (shape.length === 3) {
+    const order = hints.order ?? (TOKENS_LAYERS_NAMES.has(name) ? 'tokens-layers' : 'layers-tokens')
+    if (order === 'tokens-layers') {
+      ;[tokens, layers] = [shape[0]!, shape[1]!]
+      source = tokensLayersToLayersTokens(source, tokens, layers, topK)
+      weights = weights && weights.shape.join() === shape.join() ? { dtype: 'float64', shape: [layers, tokens, topK], data: tokensLayersToLayersTokens(asNumbers(weights), tokens, layers, topK) } : weights
+    }
+    if (hints.order === undefined) {
+      assumptions.push(
+        order === 'tokens-layers'
+          ? `read ${name} [${shape.join(', ')}] as vLLM's [tokens, layers, k] (pass order 'layers-tokens' if it is not)`
+          : `read ids [${shape.join(', ')}] as [layers, tokens, k] (pass order 'tokens-layers' for vLLM's [tokens, layers, k])`,
+      )
+    }
+  }
   const out = new Int32Array(source.length)
   let maxId = -1
   for (let i = 0; i < source.length; i++) {
@@ -118,6 +160,20 @@ function fromIds(file: string, ids: NdArray, weights: NdArray | undefined, hints
     if (!(id >= 0 && id <= 2 ** 31 - 1)) throw new TraceFormatError({ file, part: 'ids', problem: `id ${id} at flat index ${i} is negative or too large` })
     out[i] = id
     if (id > maxId) maxId = id
+  }
+  if (layers > 1 && topK > 1) {
+    // vLLM's capture leaves dense (non-MoE) layers at zero: every slot naming expert 0 is no routing at all.
+    const block = tokens * topK
+    const zero: number[] = []
+    for (let l = 0; l < layers; l++) {
+      let all = block > 0
+      for (let s = 0; s < steps && all; s++) {
+        const base = (s * layers + l) * block
+        for (let i = base; i < base + block; i++) if (out[i] !== 0) { all = false; break }
+      }
+      if (all) zero.push(l)
+    }
+    if (zero.length > 0) assumptions.push(`layer${zero.length > 1 ? 's' : ''} ${zero.join(', ')}: every slot names expert 0 (a dense layer in vLLM's capture?)`)
   }
   let numExperts = hints.experts
   if (numExperts === undefined) {
@@ -128,7 +184,7 @@ function fromIds(file: string, ids: NdArray, weights: NdArray | undefined, hints
   }
   let w: Float32Array | undefined
   if (weights) {
-    if (weights.shape.join() !== shape.join()) {
+    if (weights.data.length !== source.length || weights.shape.length !== shape.length) {
       throw new TraceFormatError({ file, part: 'weights', problem: `shape [${weights.shape.join(', ')}] differs from the ids' [${shape.join(', ')}]` })
     }
     w = weights.data instanceof Float32Array ? weights.data : Float32Array.from(asNumbers(weights))
@@ -171,7 +227,7 @@ export function traceFromArrays(arrays: Readonly<Record<string, NdArray>>, hints
   const assumptions: string[] = []
   const ids = pick(arrays, ID_NAMES)
   const counts = pick(arrays, COUNT_NAMES)
-  if (hints.layout !== 'counts' && ids) return fromIds(file, ids[1], pick(arrays, WEIGHT_NAMES)?.[1], hints, assumptions)
+  if (hints.layout !== 'counts' && ids) return fromIds(file, ids[1], pick(arrays, WEIGHT_NAMES)?.[1], hints, assumptions, ids[0])
   if (hints.layout !== 'ids' && counts) return fromCounts(file, counts[1], hints, assumptions)
   const names = Object.keys(arrays)
   if (names.length !== 1) {
@@ -183,12 +239,12 @@ export function traceFromArrays(arrays: Readonly<Record<string, NdArray>>, hints
   }
   const only = arrays[names[0]!]!
   const label = names[0] === '' ? 'the array' : `array ${JSON.stringify(names[0])}`
-  if (hints.layout === 'ids') return fromIds(file, only, undefined, hints, assumptions)
+  if (hints.layout === 'ids') return fromIds(file, only, undefined, hints, assumptions, names[0])
   if (hints.layout === 'counts') return fromCounts(file, only, hints, assumptions)
   const last = only.shape[only.shape.length - 1] ?? 0
   if (isInteger(only) && only.shape.length >= 2 && last <= MAX_GUESSED_TOP_K && (hints.experts === undefined || last !== hints.experts)) {
     assumptions.push(`${label} [${only.shape.join(', ')}] read as top-k ids (pass layout 'counts' if it holds counts)`)
-    return fromIds(file, only, undefined, hints, assumptions)
+    return fromIds(file, only, undefined, hints, assumptions, names[0])
   }
   assumptions.push(`${label} [${only.shape.join(', ')}] read as per-expert counts (pass layout 'ids' if it holds ids)`)
   return fromCounts(file, only, hints, assumptions)

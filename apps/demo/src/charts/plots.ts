@@ -34,17 +34,22 @@ export function expertLoadChart(counts: ArrayLike<number>, options: { sorted: bo
 }
 
 /** A dense `[rows, cols]` grid drawn as one raster image (a 256 × 4096 grid is one canvas, not a million SVG nodes). */
-export function heatmapChart(data: Float32Array | Float64Array, rows: number, cols: number, options: { width: number; height?: number; xLabel: string; yLabel: string; label: string; scheme?: string }): HTMLElement {
+export function heatmapChart(data: Float32Array | Float64Array, rows: number, cols: number, options: { width: number; height?: number; xLabel: string; yLabel: string; label: string; scheme?: string; domain?: [number, number] }): HTMLElement {
   return figure(
     Plot.plot({
       ...base(options.width, options.height ?? 280),
-      x: { label: options.xLabel, domain: [0, cols], ...(cols <= 64 ? { ticks: integerTicks(cols) } : {}) },
-      y: { label: options.yLabel, domain: [rows, 0], ...(rows <= 64 ? { ticks: integerTicks(rows) } : {}) },
-      color: { scheme: (options.scheme ?? 'viridis') as 'viridis', legend: true, label: options.label },
+      x: { label: options.xLabel, domain: [0, cols], ...(cols <= 64 ? cellTicks(cols) : {}) },
+      y: { label: options.yLabel, domain: [rows, 0], ...(rows <= 64 ? cellTicks(rows) : {}) },
+      color: { scheme: (options.scheme ?? 'viridis') as 'viridis', legend: true, label: options.label, ...(options.domain ? { domain: options.domain } : {}) },
       marks: [Plot.raster(Array.from(data), { width: cols, height: rows, x1: 0, x2: cols, y1: 0, y2: rows, imageRendering: 'pixelated' })],
     }),
     `${options.label} heatmap, ${rows} × ${cols}`,
   )
+}
+
+/** Ticks at cell centres labelled with the cell's index (rank 3 is the cell from 3 to 4). */
+function cellTicks(n: number): { ticks: number[]; tickFormat: (v: number) => string } {
+  return { ticks: integerTicks(n - 1).filter((i) => i < n).map((i) => i + 0.5), tickFormat: (v: number) => String(v - 0.5) }
 }
 
 /** Whole-number ticks (ranks and layers have no halves), at most about 16 of them. */
@@ -60,7 +65,7 @@ export function rankLoadChart(loads: ArrayLike<number>, options: { width: number
   return figure(
     Plot.plot({
       ...base(options.width, options.height ?? 180),
-      x: { label: 'EP rank →', domain: [0, values.length], ticks: integerTicks(values.length) },
+      x: { label: 'EP rank →', domain: [0, values.length], ...cellTicks(values.length) },
       y: { label: '↑ slots on rank', grid: true },
       marks: [
         Plot.rectY(values.map((v, i) => ({ i, v })), { x1: 'i', x2: (d: { i: number }) => d.i + 1, y: 'v', fill: 'var(--accent-2)', inset: 0.5 }),

@@ -43,6 +43,8 @@ export interface RoutedLayer {
   readonly epSize: number
   readonly rankLoads: Float64Array
   readonly balancedness: number
+  /** The other ways engines score the same ranks: round-robin placement, SGLang's utilization, max ÷ mean rank load. */
+  readonly balancednessVariants: { readonly roundRobin: number; readonly sglang: number; readonly rankMaxOverMean: number }
   /** `[heatmapRows, experts]`, sampled tokens × experts. */
   readonly heatmap: Float32Array
   readonly heatmapRows: number
@@ -78,8 +80,10 @@ export interface ScenarioStep {
   readonly copiesLeavingRankPerToken: number
   readonly copiesLeavingNodePerToken: number
   readonly rebalanced: boolean
-  /** `[layers, epSize]` rank loads of this step, logical experts laid out linearly (before EPLB). */
-  readonly rankLoads: Float64Array
+  /** `[layers, epSize]` rank loads of this step: logical experts laid out linearly (before EPLB)… */
+  readonly staticRankLoads: Float64Array
+  /** …and on the deployed EPLB map (replicas included) — the same as static with EPLB off and no replicas. */
+  readonly deployedRankLoads: Float64Array
 }
 
 export interface TraceView {

@@ -1,10 +1,10 @@
 /// <reference lib="webworker" />
-import { RoutesimError, type RoutingStrategy } from '@routesim/core'
+import { RoutesimError } from '@routesim/core'
 import { rankLoads } from '@routesim/analysis'
 import { fitTrace, idsTrace, readTrace, traceCounts, writeTrace } from '@routesim/io'
 import { CAPACITY_POLICIES, MODEL_PRESETS, REPLICA_CHOICES, createSimulatorCatalog, parseScenario, runScenario } from '@routesim/scenarios'
-import type { LayerRouter, StepResult } from '@routesim/scenarios'
-import { loadSummary, balancedness } from '@routesim/analysis'
+import type { StepResult } from '@routesim/scenarios'
+import { loadSummary, balancedness, sglangUtilization } from '@routesim/analysis'
 import { createSimulator } from '@routesim/simulator'
 import { openBackend } from './backends.ts'
 import type { EngineInfo, EngineReply, EngineRequest, RoutedLayer, ScenarioRequest, ScenarioStep, TraceView } from './protocol.ts'
@@ -12,6 +12,13 @@ import { int32Digest, routeLayer, tokenExpertHeatmap } from './route-layer.ts'
 import { scenarioFile } from './scenario-file.ts'
 
 declare const self: DedicatedWorkerGlobalScope
+
+/** Balancedness as the engines score it: round-robin placement, SGLang's utilization, max ÷ mean rank load. */
+function variants(counts: Int32Array, epSize: number, loads: Float64Array): RoutedLayer['balancednessVariants'] {
+  const mean = loads.reduce((a, b) => a + b, 0) / loads.length
+  const max = Math.max(...loads)
+  return { roundRobin: balancedness(rankLoads(counts, epSize, 'round_robin')), sglang: sglangUtilization(loads), rankMaxOverMean: mean > 0 ? max / mean : 1 }
+}
 
 /** The last routing, kept for export. */
 let lastRouting: { ids: Int32Array; weights: Float32Array; tokens: number; topK: number; experts: number; name: string } | undefined
@@ -65,6 +72,7 @@ function layerView(
     epSize,
     rankLoads: loads,
     balancedness: balancedness(loads),
+    balancednessVariants: variants(counts, epSize, loads),
     heatmap: heat.data,
     heatmapRows: heat.rows,
     idsDigest: int32Digest(ids),
@@ -106,35 +114,20 @@ async function scenario(id: number, request: ScenarioRequest): Promise<void> {
     const parsed = parseScenario(scenarioFile(request), { catalog, source: 'the Scenario form' })
     const R = parsed.parallel.epSize
     const L = parsed.numLayers
-    const E = parsed.preset.routing.numExperts
-    const k = parsed.preset.routing.topK
-    const stepLoads = new Float64Array(L * R)
-    // Per-layer × per-rank loads for the heatmap: the loop reports balance, not the loads themselves, so each
-    // layer's strategy is wrapped to count its ids as they are routed (logical experts laid out linearly).
-    const counts = new Int32Array(E)
-    const resolve = (choice: Parameters<typeof catalog.resolve>[0], layer: number, seed: number): LayerRouter => {
-      const router = catalog.resolve(choice, layer, seed)
-      const inner = router.strategy
-      const wrapped: RoutingStrategy = Object.create(inner)
-      wrapped.routeTokens = (...args: Parameters<RoutingStrategy['routeTokens']>) => {
-        const result = inner.routeTokens(...args)
-        const ids = result[1].data
-        counts.fill(0)
-        for (let i = 0; i < ids.length; i++) counts[Number(ids[i])]!++
-        stepLoads.set(E % R === 0 ? rankLoads(counts, R, 'linear') : new Float64Array(R), layer * R)
-        return result
-      }
-      return { ...router, strategy: wrapped }
-    }
     let lastPost = 0
     const summary = await runScenario(parsed, {
       signal: controller.signal,
-      resolveStrategy: resolve,
+      resolveStrategy: catalog.resolve,
+      rankLoads: true,
       onStep: async (s: StepResult) => {
         let dropped = 0
         let leavingRank = 0
         let leavingNode = 0
+        const staticLoads = new Float64Array(L * R)
+        const deployedLoads = new Float64Array(L * R)
         for (const layer of s.layers) {
+          staticLoads.set(layer.rankLoads!.static, layer.layer * R)
+          deployedLoads.set(layer.rankLoads!.deployed, layer.layer * R)
           dropped += layer.drops[0]?.droppedFraction ?? 0
           leavingRank += layer.traffic.copiesLeavingRank
           leavingNode += layer.traffic.copiesLeavingNode
@@ -148,15 +141,15 @@ async function scenario(id: number, request: ScenarioRequest): Promise<void> {
           copiesLeavingRankPerToken: leavingRank / (s.tokens * s.layers.length),
           copiesLeavingNodePerToken: leavingNode / (s.tokens * s.layers.length),
           rebalanced: s.rebalance !== undefined,
-          rankLoads: stepLoads.slice(),
+          staticRankLoads: staticLoads,
+          deployedRankLoads: deployedLoads,
         }
-        post({ type: 'progress', id, step }, [step.rankLoads.buffer])
+        post({ type: 'progress', id, step }, [staticLoads.buffer, deployedLoads.buffer])
         // Yield to the event loop now and then so a Cancel message is seen between steps.
         if (performance.now() - lastPost > 30) {
           lastPost = performance.now()
           await new Promise((r) => setTimeout(r, 0))
         }
-        void k
       },
     })
     post({ type: 'scenario-done', id, summary })
@@ -199,6 +192,7 @@ async function trace(id: number, name: string, bytes: ArrayBuffer, epSize: numbe
       epSize: ep,
       rankLoads: loads,
       balancedness: balancedness(loads),
+      balancednessVariants: variants(counts, ep, loads),
       heatmap: new Float32Array(0),
       heatmapRows: 0,
       idsDigest: '',

@@ -79,14 +79,34 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
     event.preventDefault()
     const request = settings
     const steps: ScenarioStep[] = []
-    let heat: Float64Array | undefined
+    let heatStatic: Float64Array | undefined
+    let heatDeployed: Float64Array | undefined
     let lastDraw = 0
     const draw = (final: boolean) => {
       const w = widthOf(main)
       const half = w >= 900 ? Math.floor((w - 48) / 2) : w
       const rebalances = steps.filter((s) => s.rebalanced).map((s) => s.step)
-      const layers = heat ? heat.length / request.epSize : 0
-      const mean = heat ? heat.map((v) => v / steps.length) : new Float64Array(0)
+      const layers = heatStatic ? heatStatic.length / request.epSize : 0
+      const meanStatic = heatStatic ? heatStatic.map((v) => v / steps.length) : new Float64Array(0)
+      const meanDeployed = heatDeployed ? heatDeployed.map((v) => v / steps.length) : new Float64Array(0)
+      // One colour scale for both heatmaps, so "after" is directly comparable with "before".
+      let top = 0
+      for (const v of meanStatic) top = Math.max(top, v)
+      for (const v of meanDeployed) top = Math.max(top, v)
+      const heatHeight = Math.max(140, Math.min(360, layers * 24 + 80))
+      // Per-layer mean ÷ max of the drawn rows, averaged over layers: the picture's balancedness, as a number.
+      const pictured = (data: Float64Array) => {
+        let sum = 0
+        for (let l = 0; l < layers; l++) {
+          const row = data.subarray(l * request.epSize, (l + 1) * request.epSize)
+          const max = Math.max(...row)
+          sum += max > 0 ? row.reduce((a, b) => a + b, 0) / row.length / max : 1
+        }
+        return layers > 0 ? sum / layers : 0
+      }
+      const heatmap = (data: Float64Array, title: string, testid: string) =>
+        h('figure', { class: 'card', 'data-testid': testid, 'data-balancedness': String(pictured(data)) }, h('figcaption', {}, title),
+          heatmapChart(data, layers, request.epSize, { width: half, height: heatHeight, xLabel: 'EP rank →', yLabel: '↑ layer', label: 'slots', scheme: 'magma', domain: [0, top || 1] }))
       charts.replaceChildren(
         h('figure', { class: 'card wide' }, h('figcaption', {}, 'Balancedness (mean ÷ max rank load) per step: static layout vs deployed EPLB map (dotted: rearrangements)'),
           stepsChart([{ name: 'before EPLB (static)', values: steps.map((s) => s.staticBalancedness) }, { name: 'after EPLB (deployed)', values: steps.map((s) => s.deployedBalancedness) }], { width: w, yLabel: '↑ balancedness', yDomain: [0, 1], marks: rebalances })),
@@ -94,8 +114,12 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
           stepsChart([{ name: 'dropped / (T·k)', values: steps.map((s) => s.droppedFraction) }], { width: half, height: 170, yLabel: '↑ dropped' })),
         h('figure', { class: 'card' }, h('figcaption', {}, 'All-to-all traffic: token copies per token leaving the home rank / node'),
           stepsChart([{ name: 'off rank', values: steps.map((s) => s.copiesLeavingRankPerToken) }, { name: 'off node', values: steps.map((s) => s.copiesLeavingNodePerToken) }], { width: half, height: 170, yLabel: '↑ copies per token' })),
-        ...(layers > 0 ? [h('figure', { class: 'card wide' }, h('figcaption', {}, 'Mean load per layer × rank over the steps so far (logical experts, linear placement, before EPLB)'),
-          heatmapChart(mean, layers, request.epSize, { width: w, height: Math.max(140, Math.min(360, layers * 24 + 80)), xLabel: 'EP rank →', yLabel: '↑ layer', label: 'slots', scheme: 'magma' }))] : []),
+        ...(layers > 0
+          ? [
+              heatmap(meanStatic, 'Mean load per layer × rank, before EPLB (logical experts, linear placement)', 'heatmap-static'),
+              heatmap(meanDeployed, request.eplb.enabled ? 'Mean load per layer × rank, after EPLB (the deployed map, replicas included)' : 'Mean load per layer × rank on the deployed map (EPLB off)', 'heatmap-deployed'),
+            ]
+          : []),
       )
       if (final) document.body.dataset['rendered'] = `s${steps.length}`
     }
@@ -107,8 +131,10 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
     progress.value = 0
     const job = ctx.engine.scenario(request, (step) => {
       steps.push(step)
-      heat ??= new Float64Array(step.rankLoads.length)
-      for (let i = 0; i < heat.length; i++) heat[i]! += step.rankLoads[i]!
+      heatStatic ??= new Float64Array(step.staticRankLoads.length)
+      heatDeployed ??= new Float64Array(step.deployedRankLoads.length)
+      for (let i = 0; i < heatStatic.length; i++) heatStatic[i]! += step.staticRankLoads[i]!
+      for (let i = 0; i < heatDeployed.length; i++) heatDeployed[i]! += step.deployedRankLoads[i]!
       progress.max = step.steps
       progress.value = step.step + 1
       status.textContent = `Step ${step.step + 1} of ${step.steps}`

@@ -1,3 +1,4 @@
+import { balancedness } from '@routesim/analysis'
 import { describe, expect, it } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
 import { TEST_DEFINITIONS } from '../../test/fixtures.ts'
@@ -169,5 +170,29 @@ describe('runScenario', () => {
     while (!next.done) next = await it.next()
     expect(JSON.stringify(next.value).length).toBeLessThan(JSON.stringify(short.summary).length * 1.2)
     expect(next.value.tokenLayers).toBe(40 * 256 * 3)
+  })
+
+  it('hands out per-layer rank loads, static and deployed, only when asked, without changing the run', async () => {
+    const s = scenario({ strategy: { name: 'test_skewed', params: { s: 1.1 } }, steps: 8, tokensPerStep: 512, eplb: { redundantExperts: 32, stepInterval: 4, windowSize: 4 } })
+    const plain = await collect(s)
+    const steps: StepResult[] = []
+    await runScenario(s, { resolveStrategy, rankLoads: true, onStep: (r) => void steps.push(r) })
+    expect(plain.steps[0]!.layers[0]!.rankLoads).toBeUndefined()
+    let differ = 0
+    for (const step of steps) {
+      for (const layer of step.layers) {
+        const loads = layer.rankLoads!
+        expect(loads.static).toHaveLength(8)
+        expect(loads.deployed).toHaveLength(8)
+        expect(loads.static.reduce((a, b) => a + b, 0)).toBe(512 * 8)
+        expect(loads.deployed.reduce((a, b) => a + b, 0)).toBe(512 * 8)
+        expect(balancedness(loads.static)).toBe(layer.balancedness.static)
+        expect(balancedness(loads.deployed)).toBe(layer.balancedness.deployed)
+        if (step.step > 0 && loads.static.some((v, i) => v !== loads.deployed[i])) differ++
+      }
+    }
+    expect(differ).toBeGreaterThan(0) // after EPLB the deployed map spreads the load differently
+    const strip = (r: StepResult) => ({ ...r, layers: r.layers.map(({ rankLoads: _, ...rest }) => rest) })
+    expect(JSON.stringify(steps.map(strip))).toBe(JSON.stringify(plain.steps))
   })
 })

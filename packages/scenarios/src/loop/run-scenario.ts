@@ -40,6 +40,8 @@ export interface RunScenarioOptions {
   readonly signal?: AbortSignal
   /** Where strategies come from; `createSimulatorCatalog().resolve` uses the simulator's registry. */
   readonly resolveStrategy: StrategyResolver
+  /** Adds each layer's per-rank loads (static and deployed) to its `LayerStepResult` (for per-layer × per-rank pictures). */
+  readonly rankLoads?: boolean
 }
 
 /** One layer's deployed map and what dispatching on it needs. */
@@ -168,6 +170,7 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
           tokensLeavingRank: dispatch.tokensLeavingRank,
           tokensLeavingNode: dispatch.tokensLeavingNode,
         },
+        ...(options.rankLoads ? { rankLoads: { static: staticLoads.slice(), deployed: deployedLoads.slice() } } : {}),
       })
     }
 

@@ -38,6 +38,12 @@ export interface LayerStepResult {
   readonly rankMaxOverMean: number
   readonly drops: readonly DropResult[]
   readonly traffic: TrafficSummary
+  /**
+   * Top-k slots per EP rank, `static` (logical experts laid out without replicas; the deployed loads when
+   * E does not divide over the ranks) and `deployed` (the current EPLB map). Only with `rankLoads: true`
+   * in the run options, so the default per-step JSON stays as it is.
+   */
+  readonly rankLoads?: { readonly static: Float64Array; readonly deployed: Float64Array }
 }
 
 /** Every balancedness aggregation of one step's `[layers, ranks]` loads (`balancednessReport` of `@routesim/analysis`). */
