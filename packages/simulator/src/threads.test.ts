@@ -1,3 +1,4 @@
+import { EXPERT_COUNT_CHUNK_IDS, expertCounts, expertCountsOn } from '@routesim/analysis'
 import { createPrng, referenceTopK } from '@routesim/core'
 import type { ChunkRunner, RoutingResult } from '@routesim/core'
 import { createThreadPool } from '@routesim/parallel'
@@ -96,6 +97,20 @@ describe('threads: byte-identical output for any thread count', () => {
       expect(() => referenceTopK(bad, rows, 256, { k: 8, scoring: 'softmax' })).toThrow(/row 4321, expert 17/)
     })
   }
+})
+
+describe('expertCountsOn', () => {
+  it('counts on workers exactly as expertCounts does, and reports the first bad id at its index', () => {
+    const ids = new Int32Array(new SharedArrayBuffer(4 * (3 * EXPERT_COUNT_CHUNK_IDS + 77)))
+    const prng = createPrng(9)
+    for (let i = 0; i < ids.length; i++) ids[i] = prng.nextUint32() % 256
+    const expected = Array.from(expertCounts(ids, 256))
+    for (const threads of [1, 2, 3, 8]) expect(Array.from(expertCountsOn(createSimulator({ threads }).runner, ids, 256))).toEqual(expected)
+    expect(Array.from(expertCountsOn(workerRunner, ids.slice(), 256))).toEqual(expected)
+    ids[2 * EXPERT_COUNT_CHUNK_IDS + 5] = 300
+    ids[3 * EXPERT_COUNT_CHUNK_IDS + 1] = -1
+    expect(() => expertCountsOn(workerRunner, ids, 256)).toThrow(`ids[${2 * EXPERT_COUNT_CHUNK_IDS + 5}]`)
+  })
 })
 
 describe('the worker script', () => {

@@ -1,5 +1,6 @@
 // The pool's worker script (bundled into src/worker-source.ts by scripts/build-worker.mjs): the same chunk
 // tasks the calling thread runs, on this thread's own wasm kernels where WebAssembly SIMD exists.
+import { expertCountsChunk } from '@routesim/analysis'
 import type { KernelBackend } from '@routesim/core'
 import { startWorkerRuntime } from '@routesim/parallel'
 import type { ChunkTask } from '@routesim/parallel'
@@ -17,4 +18,5 @@ try {
 startWorkerRuntime({
   sample_rows: sampleRowsChunk as ChunkTask,
   router_rows: createRouterRowsTask(backend) as ChunkTask,
+  expert_counts: expertCountsChunk as ChunkTask,
 })

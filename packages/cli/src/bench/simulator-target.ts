@@ -73,7 +73,16 @@ function prepareRouting(context: WorkloadContext, workload: RoutingWorkload, imp
   } else {
     return { runs: [], skipped: `strategy '${spec.strategy}' has no kernel-backend path (routeTokensOn)` }
   }
-  const verify = (output: unknown): void => {
+  const verify = routingVerifier(workload, shape, tokens)
+  const ranOn = handoffNote(backend)
+  return { runs: [ranOn === undefined ? { impl, tokens, run, verify } : { impl, tokens, run, verify, ranOn }] }
+}
+
+/** Checks one routing workload's outputs (ids in range and distinct where promised, weights, order). */
+export function routingVerifier(workload: RoutingWorkload, shape: WorkloadContext['shape'], tokens: number): (output: unknown) => void {
+  const spec = ROUTING_WORKLOADS[workload]
+  const k = shape.topK
+  return (output) => {
     const [weights, ids] = output as RoutingResult
     checkIds(workload, ids.data as Int32Array, tokens, k, shape.experts, { distinct: spec.distinct })
     const rule = spec.weights
@@ -86,8 +95,6 @@ function prepareRouting(context: WorkloadContext, workload: RoutingWorkload, imp
     )
     if (spec.descendingWeights) checkDescending(workload, weights.data, tokens, k)
   }
-  const ranOn = handoffNote(backend)
-  return { runs: [ranOn === undefined ? { impl, tokens, run, verify } : { impl, tokens, run, verify, ranOn }] }
 }
 
 function prepareHistogram(context: WorkloadContext, impl: string, backend: KernelBackend | undefined): Prepared {
