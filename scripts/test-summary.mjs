@@ -39,6 +39,21 @@ if (process.env.ROUTESIM_PACKAGE_CHECK_FAILED) {
   problems.push('check:package: publint or attw rejected a package (see above)')
   failed += 1
 }
+// Quality gates (lint, format, knip) from run-tests.mjs: one test each.
+const gates = JSON.parse(process.env.ROUTESIM_GATES || '{}')
+for (const [name, ok] of Object.entries(gates)) {
+  if (ok) passed += 1
+  else {
+    problems.push(`${name}: the gate failed (see its output above; \`pnpm ${name === 'format' ? 'format:check' : name}\` reruns it)`)
+    failed += 1
+  }
+}
+if (Object.keys(gates).length)
+  console.log(
+    `gates: ${Object.entries(gates)
+      .map(([name, ok]) => `${name} ${ok ? 'passed' : 'FAILED'}`)
+      .join(', ')}`,
+  )
 for (const p of problems) console.log(p)
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
 process.exit(failed > 0 || passed === 0 ? 1 : 0)

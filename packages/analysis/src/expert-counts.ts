@@ -1,4 +1,4 @@
-import { InvalidArgumentError, SPLIT_HISTOGRAM_MIN_IDS, accumulateSplitHistogram, assertPositiveInteger, checkLimit } from '@routesim/core'
+import { InvalidArgumentError, SPLIT_HISTOGRAM_MIN_IDS, accumulateSplitHistogram, checkLimit } from '@routesim/core'
 import { assertIdsArray, invalidId, type ExpertIds } from './expert-ids.ts'
 
 /**

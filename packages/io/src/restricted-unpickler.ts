@@ -20,8 +20,6 @@ export interface UnpickleOptions {
   readonly persistentLoad?: (pid: unknown) => unknown
 }
 
-const MARK = Symbol('mark')
-
 /** A Python tuple: a frozen array, so it can be told from a list. */
 export type PyTuple = readonly unknown[] & { readonly __tuple__: true }
 function tuple(items: unknown[]): PyTuple {
