@@ -7,5 +7,9 @@ export { builtInDefinitions, normalRoutingDefinition, uniformRandomDefinition } 
 export { createStrategyRegistry } from './strategy-registry.ts'
 export type { RegisterOptions, RegistryEntry, StrategyRegistry } from './strategy-registry.ts'
 export { createSimulator } from './simulator.ts'
-export type { SimulateOptions, Simulator, SimulatorOptions } from './simulator.ts'
+export type { LayersRouting, RouteLayersOptions, SimulateOptions, Simulator, SimulatorOptions } from './simulator.ts'
 export { RoutingSimulator } from './routing-simulator.ts'
+
+// Threads: chunk runners and the layouts of chunked requests
+export { createChunkRunner } from './default-runner.ts'
+export { SAMPLE_CHUNK_ROWS } from './sample-rows.ts'

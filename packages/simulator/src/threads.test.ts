@@ -99,6 +99,38 @@ describe('threads: byte-identical output for any thread count', () => {
   }
 })
 
+describe('routeLayers', () => {
+  it('routes every layer with its own stream: the same for 1, 2, 3, 8 threads, workers alone, and a plugin copy on this thread', () => {
+    const options = { tokens: 3000, experts: 256, topK: 8, layers: 7, parameters: { exponent: 1.2 }, firstLayer: 2 }
+    const runs = [1, 2, 3, 8].map((threads) => {
+      const sim = createSimulator({ seed: 4, threads })
+      const out = sim.routeLayers('zipf', options)
+      return { ids: Array.from(out.ids), weights: Array.from(out.weights), counts: Array.from(out.counts), state: sim.getState(), shape: out.shape }
+    })
+    for (const run of runs) expect(run).toEqual(runs[0])
+    expect(runs[0]!.shape).toEqual([7, 3000, 8])
+    // Counts are the layers' ids counted; the layers differ (per-layer popularity and streams).
+    const first = runs[0]!
+    const counts = expertCounts(Int32Array.from(first.ids.slice(0, 24000)), 256)
+    expect(Array.from(counts)).toEqual(first.counts.slice(0, 256))
+    expect(first.counts.slice(0, 256)).not.toEqual(first.counts.slice(256, 512))
+    // The same definition registered as a plugin runs on the calling thread only, with the same output.
+    const sim = createSimulator({ seed: 4, threads: 3 })
+    sim.registerStrategy('zipf_copy', sim.describeStrategy('zipf'), { plugin: 'test-plugin' })
+    const copy = sim.routeLayers('zipf_copy', options)
+    expect(Array.from(copy.ids)).toEqual(first.ids)
+    expect(sim.getState()).toEqual(first.state)
+  })
+
+  it('refuses logit strategies and bad sizes with typed errors naming them', () => {
+    const sim = createSimulator({ threads: 2 })
+    expect(() => sim.routeLayers('softmax_topk', { tokens: 4, experts: 8, topK: 2, layers: 2 })).toThrow(/reads no logit values/)
+    expect(() => sim.routeLayers('zipf', { tokens: 0, experts: 8, topK: 2, layers: 2 })).toThrow(/routeLayers options.tokens/)
+    expect(() => sim.routeLayers('zipf', { tokens: 4, experts: 8, topK: 9, layers: 2 })).toThrow(/routeLayers options.topK/)
+    expect(() => sim.routeLayers('zipf', { tokens: 4, experts: 8, topK: 2, layers: 2, layer: 1 } as never)).toThrow(/routeLayers options.layer/)
+  })
+})
+
 describe('expertCountsOn', () => {
   it('counts on workers exactly as expertCounts does, and reports the first bad id at its index', () => {
     const ids = new Int32Array(new SharedArrayBuffer(4 * (3 * EXPERT_COUNT_CHUNK_IDS + 77)))

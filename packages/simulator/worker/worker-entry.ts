@@ -4,8 +4,11 @@ import { expertCountsChunk } from '@routesim/analysis'
 import type { KernelBackend } from '@routesim/core'
 import { startWorkerRuntime } from '@routesim/parallel'
 import type { ChunkTask } from '@routesim/parallel'
-import { createRouterRowsTask } from '@routesim/routers'
+import { createRouterRowsTask, routerDefinitions } from '@routesim/routers'
+import { strategyDefinitions } from '@routesim/strategies'
 import { createWasmBackendSync } from '@routesim/wasm'
+import { builtInDefinitions } from '../src/built-in-definitions.ts'
+import { createRouteLayersTask } from '../src/route-layers.ts'
 import { sampleRowsChunk } from '../src/sample-rows.ts'
 
 let backend: KernelBackend | undefined
@@ -19,4 +22,5 @@ startWorkerRuntime({
   sample_rows: sampleRowsChunk as ChunkTask,
   router_rows: createRouterRowsTask(backend) as ChunkTask,
   expert_counts: expertCountsChunk as ChunkTask,
+  route_layers: createRouteLayersTask([...builtInDefinitions, ...routerDefinitions, ...strategyDefinitions]) as ChunkTask,
 })

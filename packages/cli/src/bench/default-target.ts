@@ -1,10 +1,10 @@
-import { expertCountsOn } from '@routesim/analysis'
+import { balancedness, expertCountsOn, rankLoads } from '@routesim/analysis'
 import { sharedView } from '@routesim/core'
 import type { ShapedInput, Tensor } from '@routesim/core'
 import { createSimulator } from '@routesim/simulator'
 import { ROUTING_WORKLOADS, isRoutingWorkload } from './routing-workloads.ts'
 import type { RoutingWorkload } from './routing-workloads.ts'
-import { prepareSimulateZipf } from './simulate-zipf.ts'
+import { ZIPF_STRATEGY, type SimulatedStep, verifySimulatedStep } from './simulate-zipf.ts'
 import { routingVerifier } from './simulator-target.ts'
 import type { BenchTarget, PreparedRun, WorkloadContext } from './target.ts'
 import { checkCounts } from './verify.ts'
@@ -46,7 +46,7 @@ export function openDefaultTarget(threads?: number): BenchTarget {
           threads: n,
         })
       } else {
-        for (const run of prepareSimulateZipf(context, 'routesim-default', undefined).runs) runs.push({ ...run, timed: `${note}; layers one after another`, threads: n })
+        runs.push({ ...zipfRun(context, simulator, note), threads: n })
       }
       return { runs }
     },
@@ -69,4 +69,21 @@ function routingRun(context: WorkloadContext, workload: RoutingWorkload, simulat
     verify: routingVerifier(workload, shape, tokens),
     timed: note,
   }
+}
+
+/**
+ * simulate_zipf on the default path: `simulator.routeLayers` routes the 58 layers (one zipf instance and one
+ * stream per layer, layers on the runner's threads) and counts them; rank loads and balancedness follow here.
+ */
+function zipfRun(context: WorkloadContext, simulator: ReturnType<typeof createSimulator>, note: string): PreparedRun {
+  const { shape, tokens } = context
+  const { experts, topK, layers, epSize } = shape
+  const parameters = { exponent: shape.zipfExponent, layout: 'per_layer' }
+  const run = (): SimulatedStep => {
+    const out = simulator.routeLayers(ZIPF_STRATEGY, { tokens, experts, topK, layers, parameters })
+    const b = new Float64Array(layers)
+    for (let l = 0; l < layers; l++) b[l] = balancedness(rankLoads(out.counts.subarray(l * experts, (l + 1) * experts), epSize, 'linear'))
+    return { counts: out.counts, balancedness: b, lastIds: out.ids.subarray((layers - 1) * tokens * topK) }
+  }
+  return { impl: 'routesim-default', tokens: tokens * layers, run, verify: verifySimulatedStep(context), timed: `${note}; layers in parallel (simulator.routeLayers)` }
 }
