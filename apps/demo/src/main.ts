@@ -45,6 +45,7 @@ async function start(): Promise<void> {
 
   const engine = new EngineClient()
   const info = await engine.info()
+  performance.mark('routesim:engine-ready')
   let state: ExploreState
   try {
     state = readState(location.search)

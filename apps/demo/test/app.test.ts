@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -44,7 +44,10 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
   })
 
   async function open(query: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-    const page = await browser.newPage({ viewport, acceptDownloads: true })
+    const context = await browser.newContext({ viewport, acceptDownloads: true })
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'])
+    const page = await context.newPage()
+    page.on('close', () => void context.close())
     page.on('pageerror', (e) => pageErrors.push(`${query}: ${e.message}`))
     page.on('console', (m) => {
       if (m.type() === 'error') pageErrors.push(`${query}: console: ${m.text()}`)
@@ -112,13 +115,34 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     console.log(`webgl2 in headless Chromium: ${ranOn} | ${status}`)
     const cli = await cliJson(['route', '-s', 'grouped_topk', '-t', '4096', '-e', '256', '-k', '8', '--seed', '1'])
     if (/^Routed/.test(status)) {
-      expect(ranOn).toMatch(/^webgl2: gpu\.js webgl2/)
+      expect(ranOn).toMatch(/^webgl2: .*gpu\.js webgl2/)
       expect(await metric(page, 'countsDigest')).toBe(int32Digest(Int32Array.from(cli['counts'] as number[])))
     } else {
       // No WebGL2 here: the gpu package's typed error is shown, never a silent fallback.
       expect(status).toMatch(/webgl2/i)
     }
     await page.close()
+  })
+
+  it('uses SharedArrayBuffer threads only when the host sends COOP/COEP, and routes the same either way', async () => {
+    const isolated = await serveStatic(DIST, { isolated: true })
+    try {
+      const query = '?strategy=grouped_topk&tokens=2048&experts=64&top-k=4&seed=3&ep-size=8&backend=webasm'
+      const cli = await cliJson(['route', '-s', 'grouped_topk', '-t', '2048', '-e', '64', '-k', '4', '--seed', '3', '--ep-size', '8'])
+      for (const [url, threaded] of [[base, false], [isolated.url, true]] as const) {
+        const page = await browser.newPage()
+        page.on('pageerror', (e) => pageErrors.push(`isolation ${threaded}: ${e.message}`))
+        await page.goto(`${url}${query}`)
+        await rendered(page)
+        expect(await page.evaluate(() => crossOriginIsolated)).toBe(threaded)
+        expect(await page.getAttribute('[data-testid="ran-on"]', 'title')).toMatch(threaded ? /SharedArrayBuffer threads on/ : /not cross-origin isolated/)
+        expect(await page.textContent('[data-testid="ran-on"]')).toMatch(threaded ? /threaded: SharedArrayBuffer worker pool/ : /single-threaded/)
+        expect(await metric(page, 'countsDigest')).toBe(int32Digest(Int32Array.from(cli['counts'] as number[])))
+        await page.close()
+      }
+    } finally {
+      isolated.server.close()
+    }
   })
 
   it('re-routes when a control changes, and writes the change into the URL', async () => {
@@ -133,12 +157,33 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     const digest = await metric(page, 'countsDigest')
     expect(Number(after)).toBeGreaterThan(Number(before))
     expect(page.url()).toContain('exponent=2')
+    expect(await page.getAttribute('[data-testid="route-progress"]', 'value')).toBe('1') // the bar ran to the end
     await page.getByLabel('Seed').fill('2')
     await page.getByLabel('Seed').blur()
     await rendered(page, tag)
     expect(page.url()).toContain('seed=2')
     expect(await metric(page, 'countsDigest')).not.toBe(digest)
     await page.close()
+  })
+
+  it('copies a CLI command that routes exactly what the page shows', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'])
+    const page = await context.newPage()
+    page.on('pageerror', (e) => pageErrors.push(`copy: ${e.message}`))
+    await page.goto(`${base}?strategy=lognormal&tokens=3000&experts=128&top-k=6&seed=5&ep-size=16&sigma=1.5`)
+    await rendered(page)
+    await page.getByRole('button', { name: 'Copy CLI command' }).click()
+    await page.getByRole('button', { name: 'Copied' }).waitFor()
+    const command = await page.evaluate(() => navigator.clipboard.readText())
+    expect(command).toBe(await page.textContent('[data-testid="cli-command"]'))
+    const argv = command.split(' ')
+    expect(argv.slice(0, 2)).toEqual(['routesim', 'route'])
+    const cli = await cliJson(argv.slice(1))
+    expect(await metric(page, 'countsDigest')).toBe(int32Digest(Int32Array.from(cli['counts'] as number[])))
+    expect(await metric(page, 'balancedness')).toBe(String(cli['summary'].balancedness))
+    expect(await metric(page, 'duplicateIdRate')).toBe(String(cli['summary'].duplicateIdRate))
+    await context.close()
   })
 
   it('compares strategies side by side', async () => {
@@ -167,6 +212,15 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     expect(before).toBeGreaterThan(0)
     expect(after).toBeGreaterThan(before)
     await page.screenshot({ path: join(ARTEFACTS, 'scenario.png'), fullPage: true })
+    // The copied scenario file runs in the CLI to the same summary.
+    await page.getByRole('button', { name: 'Copy scenario file' }).click()
+    const file = join(tmp, 'scenario.json')
+    writeFileSync(file, await page.evaluate(() => navigator.clipboard.readText()))
+    const cli = await cliJson(['simulate', '--scenario', file])
+    const values = await page.locator('[data-testid="scenario-summary"] td').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value')))
+    expect(values[0]).toBe(String(cli['balancedness'].static.perLayerMean))
+    expect(values[1]).toBe(String(cli['balancedness'].deployed.perLayerMean))
+    expect(values[2]).toBe(String(cli['balancedness'].deployed.tokenWeighted))
     await page.getByLabel('Steps', { exact: true }).fill('5000')
     await page.getByLabel('Steps', { exact: true }).blur()
     await page.getByRole('button', { name: 'Run scenario' }).click()
@@ -176,27 +230,49 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     await page.close()
   })
 
-  it.skipIf(!hasNumpy)('takes a dropped numpy .npy trace, fits it, and exports .npz/.safetensors that numpy reads', async () => {
+  it.skipIf(!hasNumpy)('takes dropped .npy, .npz, .safetensors, .pt and .jsonl traces written by numpy/torch, fits them, and exports .npz/.safetensors that numpy reads', async () => {
     const npy = join(tmp, 'topk_ids.npy')
-    const made = spawnSync(PYTHON, ['-c', `import numpy as np
+    // One routing, written the ways Python users write it: numpy, torch.save and a hand-rolled safetensors file.
+    const made = spawnSync(PYTHON, ['-c', `import json, struct, numpy as np
 rng = np.random.default_rng(3)
 p = 1.0 / np.arange(1, 65) ** 1.1; p /= p.sum()
 ids = np.stack([rng.choice(64, size=8, replace=False, p=p) for _ in range(1024)]).astype(np.int64)
-np.save(${JSON.stringify(npy)}, ids)
+w = rng.random((1024, 8)).astype(np.float32)
+d = ${JSON.stringify(tmp)}
+np.save(d + '/topk_ids.npy', ids)
+np.savez(d + '/routing.npz', topk_ids=ids, topk_weights=w)
+a, b = ids.astype(np.int32).tobytes(), w.tobytes()
+head = json.dumps({'topk_ids': {'dtype': 'I32', 'shape': list(ids.shape), 'data_offsets': [0, len(a)]}, 'topk_weights': {'dtype': 'F32', 'shape': list(w.shape), 'data_offsets': [len(a), len(a) + len(b)]}}).encode()
+open(d + '/routing.safetensors', 'wb').write(struct.pack('<Q', len(head)) + head + a + b)
+with open(d + '/routing.jsonl', 'w') as f:
+    f.write(json.dumps({'step': 0, 'layer': 0, 'topk_ids': ids.tolist()}) + '\\n')
+try:
+    import torch
+    torch.save({'topk_ids': torch.from_numpy(ids), 'topk_weights': torch.from_numpy(w)}, d + '/routing.pt')
+except ImportError:
+    pass
 print(int(np.bincount(ids.ravel(), minlength=64).max()))`], { encoding: 'utf8' })
     expect(made.stderr).toBe('')
     const pyMax = made.stdout.trim()
     const page = await open('?view=trace&ep-size=8')
     await page.waitForSelector('[data-testid="dropzone"]')
-    const bytes = [...readFileSync(npy)]
-    await page.evaluate((b) => {
-      const data = new DataTransfer()
-      data.items.add(new File([new Uint8Array(b)], 'topk_ids.npy'))
-      document.querySelector('[data-testid="dropzone"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }))
-    }, bytes)
-    expect(await rendered(page)).toBe('t-topk_ids.npy')
-    expect(await metric(page, 'max')).toBe(pyMax)
-    expect(await page.textContent('[data-testid="fit"] h3')).toMatch(/^Fit: zipf, exponent = /)
+    const drop = async (name: string) => {
+      const bytes = [...readFileSync(join(tmp, name))]
+      const before = await page.evaluate(() => document.body.dataset['rendered'])
+      await page.evaluate(([b, n]) => {
+        const data = new DataTransfer()
+        data.items.add(new File([new Uint8Array(b as number[])], n as string))
+        document.querySelector('[data-testid="dropzone"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }))
+      }, [bytes, name])
+      expect(await rendered(page, before)).toBe(`t-${name}`)
+    }
+    const formats = ['routing.npz', 'routing.safetensors', 'routing.jsonl', ...(existsSync(join(tmp, 'routing.pt')) ? ['routing.pt'] : []), 'topk_ids.npy']
+    if (process.env['ROUTESIM_REQUIRE_PYTHON'] === '1') expect(formats).toContain('routing.pt')
+    for (const name of formats) {
+      await drop(name)
+      expect(await metric(page, 'max')).toBe(pyMax)
+      expect(await page.textContent('[data-testid="fit"] h3')).toMatch(/^Fit: zipf, exponent = /)
+    }
     expect(await page.textContent('[data-testid="fit-command"]')).toMatch(/^routesim route --strategy zipf -p exponent=/)
     expect(await page.locator('[data-testid="trace-results"] svg').count()).toBeGreaterThanOrEqual(4)
     await page.screenshot({ path: join(ARTEFACTS, 'trace.png'), fullPage: true })
@@ -219,6 +295,47 @@ print('ok', a.shape)`], { encoding: 'utf8' })
       expect(check.stderr).toBe('')
       expect(check.stdout.trim()).toBe('ok (1024, 8)')
     }
+    await page.close()
+  })
+
+  it('is usable from the keyboard: tabs move with the arrow keys, every control has a label, the theme toggles', async () => {
+    const page = await open('?strategy=zipf&tokens=1024&experts=64&top-k=4&seed=1&ep-size=8')
+    await rendered(page)
+    const unlabelled = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('input, select, textarea, button')]
+          .filter((el) => !(el as HTMLElement).hidden)
+          .filter((el) => {
+            const labels = (el as HTMLInputElement).labels
+            const name = (labels && labels.length > 0 ? labels[0]!.textContent : '') || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' ? el.textContent : '')
+            return !name || name.trim() === ''
+          })
+          .map((el) => el.outerHTML.slice(0, 80)),
+      )
+    expect(await unlabelled()).toEqual([])
+    await page.focus('#tab-explore')
+    for (const view of ['compare', 'scenario', 'trace', 'explore']) {
+      await page.keyboard.press('ArrowRight')
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe(`tab-${view}`)
+      expect(await page.getAttribute(`#tab-${view}`, 'aria-selected')).toBe('true')
+      expect(page.url()).toContain(view === 'explore' ? 'strategy=zipf' : `view=${view}`)
+      expect(await unlabelled()).toEqual([])
+    }
+    // Keyboard-only routing: focus the top-k field, type, Tab away; the page re-routes.
+    const tag = await page.evaluate(() => document.body.dataset['rendered'])
+    await page.getByLabel('Top-k').focus()
+    await page.keyboard.press('Control+A')
+    await page.keyboard.type('2')
+    await page.keyboard.press('Tab')
+    await rendered(page, tag)
+    expect(page.url()).toContain('top-k=2')
+    expect(await metric(page, 'mean')).toBe(String((1024 * 2) / 64))
+    const theme = page.getByRole('button', { name: /Dark|Light/ })
+    const before = await page.evaluate(() => getComputedStyle(document.body).backgroundColor)
+    await theme.focus()
+    await page.keyboard.press('Enter')
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe(before)
+    expect(await theme.getAttribute('aria-pressed')).not.toBeNull()
     await page.close()
   })
 

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, SPLIT_HISTOGRAM_MIN_IDS, accumulateSplitHistogram, checkLimit } from '@routesim/core'
+import { InvalidArgumentError, checkLimit } from '@routesim/core'
+import { SPLIT_HISTOGRAM_MIN_IDS, accumulateSplitHistogram } from '@routesim/backend-cpu'
 import { assertIdsArray, invalidId, type ExpertIds } from './expert-ids.ts'
 
 /**

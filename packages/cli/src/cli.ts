@@ -1,4 +1,5 @@
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, Option } from 'commander'
+import { TRACE_ORDERS } from '@routesim/io'
 import { RoutesimError, UnknownStrategyError } from '@routesim/core'
 import { colorsFor, type Colors } from './colors.ts'
 import { didYouMean } from './did-you-mean.ts'
@@ -9,6 +10,8 @@ import { registerRouteCommand } from './commands/route.ts'
 import { registerStrategiesCommand } from './commands/strategies.ts'
 import { registerBenchCommand } from './commands/bench.ts'
 import { registerSimulateCommand } from './commands/simulate.ts'
+import { registerAnalyzeCommand } from './commands/analyze.ts'
+import { registerFitCommand } from './commands/fit.ts'
 
 /** Exit codes: 0 success, 1 an unexpected failure (a bug), 2 bad input (a typed routesim error or a usage error). */
 export const EXIT_OK = 0
@@ -52,6 +55,8 @@ export function createProgram(output: ProgramOutput = {}): Command {
     .version('0.1.0', '-V, --version')
     .option('--debug', 'show stack traces for errors')
     .option('--plugin <module>', 'register the strategies a module exports: a path or an installed package name, from the current directory (repeatable; every command)', collect)
+    .option('--trace <file>', "make the 'replay' strategy replay this recorded trace (.npy, .npz, .safetensors, .pt, .json, .jsonl, .csv; every command)")
+    .addOption(new Option('--trace-order <order>', "--trace's 3-D ids layout: [layers, tokens, k] or vLLM's [tokens, layers, k]").choices(TRACE_ORDERS))
     .configureOutput({
       writeOut,
       writeErr,
@@ -68,6 +73,8 @@ export function createProgram(output: ProgramOutput = {}): Command {
   registerDemoCommand(program)
   registerBenchCommand(program)
   registerSimulateCommand(program)
+  registerAnalyzeCommand(program)
+  registerFitCommand(program)
   return program
 }
 

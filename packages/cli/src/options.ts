@@ -4,11 +4,11 @@ import type { ParameterSpecs, Seed } from '@routesim/core'
 const INTEGER = /^[+-]?\d+$/
 
 /** Parses a flag that must be an integer in [min, max]; the error names the flag and shows what was typed. */
-export function parseIntegerOption(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function parseIntegerOption(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER, note?: string): number {
   const value = INTEGER.test(raw.trim()) ? Number(raw) : Number.NaN
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in [${min}, ${max}]`
-    throw new InvalidArgumentError({ parameter: flag, value: raw, allowed: `an integer ${range}` })
+    throw new InvalidArgumentError({ parameter: flag, value: raw, allowed: `an integer ${range}${note === undefined ? '' : ` (${note})`}` })
   }
   return value
 }
@@ -52,7 +52,8 @@ export function parseStrategyParams(strategy: string, specs: ParameterSpecs, raw
     }
     const spec = Object.hasOwn(specs, key) ? specs[key] : undefined
     const value = entry.slice(eq + 1)
-    params[key] = spec ? parseParameterValue(strategy, key, spec, value) : value
+    // An own property even for `__proto__`, so the strategy rejects it by name instead of it vanishing.
+    Object.defineProperty(params, key, { value: spec ? parseParameterValue(strategy, key, spec, value) : value, enumerable: true, writable: true, configurable: true })
   }
   return params
 }

@@ -7,6 +7,7 @@ import { RoutesimError, isStrategyDefinition } from '@routesim/core'
 import type { RoutingStrategy, Seed, StrategyDefinition } from '@routesim/core'
 import { createSimulator, type Simulator } from '@routesim/simulator'
 import { PluginError } from './plugin-error.ts'
+import { registerTraceStrategy } from './trace-strategy.ts'
 
 /** How long one plugin's import may take (its top-level await included) before it is reported. */
 export const DEFAULT_PLUGIN_TIMEOUT_MS = 10_000
@@ -90,6 +91,8 @@ function attributed<T>(plugin: string, strategyName: string, run: () => T): T {
 function attribute(plugin: string, definition: StrategyDefinition): StrategyDefinition {
   return {
     ...definition,
+    // Carried to the registry, so result-guard errors name the plugin too.
+    plugin,
     create: (params, options) => {
       const strategy = attributed(plugin, definition.name, () => definition.create(params, options))
       const wrapped: RoutingStrategy = Object.create(strategy) as RoutingStrategy
@@ -122,10 +125,11 @@ export function pluginSpecifiers(command: Command): string[] {
   return (command.optsWithGlobals() as { plugin?: string[] }).plugin ?? []
 }
 
-/** A seeded simulator with the built-ins and every `--plugin` strategy registered (a clash is an error). */
+/** A seeded simulator with the built-ins, every `--plugin` strategy and, with `--trace`, `replay` registered (a clash is an error). */
 export async function createCliSimulator(command: Command, seed: Seed): Promise<{ simulator: Simulator; plugins: StrategyDefinition[] }> {
   const simulator = createSimulator({ seed })
   const plugins = await loadPlugins(pluginSpecifiers(command))
   for (const definition of plugins) simulator.registerStrategy(definition.name, definition)
+  registerTraceStrategy(simulator, command)
   return { simulator, plugins }
 }

@@ -1,5 +1,5 @@
-import { InvalidArgumentError, LIMITS, createPrng, resolveParameters } from '@routesim/core'
-import type { KernelBackend, RoutingResult, Seed, ShapedInput, Tensor } from '@routesim/core'
+import { InvalidArgumentError, LIMITS, createPrng, indexArrayToInt32, resolveParameters } from '@routesim/core'
+import type { BackendRun, KernelBackend, Seed, ShapedInput, Tensor } from '@routesim/core'
 import { balancedness, countTokensWithDuplicateIds, duplicateIdRate, expertCounts, loadSummary, rankLoads } from '@routesim/analysis'
 import type { LoadSummary, Placement } from '@routesim/analysis'
 import type { Simulator } from '@routesim/simulator'
@@ -12,7 +12,7 @@ export interface RouteRequest {
   readonly experts: number
   readonly topK: number
   readonly seed: Seed
-  /** A kernel backend to route on, for strategies that have a backend path. */
+  /** A kernel backend to route on, for strategies that have a backend path (default: the simulator's). */
   readonly backend?: KernelBackend | undefined
   /** EP ranks for balancedness (mean/max rank load); left out, no rank metrics. */
   readonly epSize?: number | undefined
@@ -27,6 +27,9 @@ export interface RouteOutcome {
   readonly usesLogits: boolean
   /** Per-expert top-k slot counts; sums to tokens·topK. */
   readonly counts: Int32Array
+  /** The routing itself, `[tokens, topK]` row-major (for `--out`). */
+  readonly ids: Int32Array
+  readonly weights: Float32Array
   readonly summary: LoadSummary
   readonly tokensWithDuplicates: number
   /** Fraction of tokens that name an expert more than once. */
@@ -35,15 +38,8 @@ export interface RouteOutcome {
   readonly ranks?: { readonly epSize: number; readonly placement: Placement; readonly loads: Float64Array; readonly balancedness: number }
   /** What the routing ran on: 'reference' or the backend's mode. */
   readonly ranOn: string
-  /** The gpu backend's account of its last kernel call (kernel or handed to the reference, and why). */
-  readonly lastRun?: { readonly operation: string; readonly ranOn: string; readonly reason: string }
-}
-
-/** gpu.js and wasm backends report where their last call ran (`lastRun`); the reference does not. */
-function lastRunOf(backend: KernelBackend): RouteOutcome['lastRun'] {
-  const run = (backend as { lastRun?: { operation?: unknown; ranOn?: unknown; reason?: unknown } }).lastRun
-  if (!run || typeof run.operation !== 'string' || typeof run.ranOn !== 'string' || typeof run.reason !== 'string') return undefined
-  return { operation: run.operation, ranOn: run.ranOn, reason: run.reason }
+  /** The backend's account of its last kernel call (kernel or handed to the reference, and why). */
+  readonly lastRun?: BackendRun
 }
 
 /** One run holds T·k ids and, for routers, T·E logits in memory: at most this many of each (1 GiB of float32). */
@@ -85,17 +81,10 @@ export async function routeOnce(simulator: Simulator, request: RouteRequest): Pr
     ? syntheticLogits(request.tokens, request.experts, request.seed)
     : { shape: [request.tokens, request.experts] }
 
-  let result: RoutingResult
-  let ranOn = 'reference'
-  let lastRun: RouteOutcome['lastRun']
-  if (request.backend && strategy.routeTokensOn) {
-    result = await strategy.routeTokensOn(request.backend, hiddenStates, logits, request.topK, 'int32')
-    ranOn = request.backend.mode
-    lastRun = lastRunOf(request.backend)
-  } else {
-    result = strategy.routeTokens(hiddenStates, logits, request.topK, 'int32')
-  }
-  const ids = result[1].data
+  // The library's one routing path: the strategy's backend path on the backend, else its own code.
+  const routed = await simulator.route({ strategy, hiddenStates, routerLogits: logits, topK: request.topK, indicesType: 'int32', backend: request.backend, prng: 'strategy' })
+  const { ranOn, lastRun } = routed
+  const ids = indexArrayToInt32(routed.ids.data)
   const counts = expertCounts(ids, request.experts)
   const tokensWithDuplicates = countTokensWithDuplicateIds(ids, request.topK)
   const outcome: RouteOutcome = {
@@ -103,11 +92,13 @@ export async function routeOnce(simulator: Simulator, request: RouteRequest): Pr
     parameters,
     usesLogits,
     counts,
+    ids,
+    weights: routed.weights.data,
     summary: loadSummary(counts),
     tokensWithDuplicates,
     duplicateIdRate: duplicateIdRate(ids, request.topK),
     ranOn,
-    ...(lastRun ? { lastRun } : {}),
+    ...(lastRun ? { lastRun: { operation: lastRun.operation, ranOn: lastRun.ranOn, reason: lastRun.reason } } : {}),
   }
   if (request.epSize === undefined) return outcome
   const placement = request.placement ?? 'linear'

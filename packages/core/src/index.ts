@@ -68,6 +68,7 @@ export type { ChunkJob, ChunkRunner } from './chunk-runner.ts'
 
 // Kernel backends
 export type {
+  BackendRun,
   GroupSelection,
   KernelBackend,
   MaybePromise,
@@ -78,11 +79,6 @@ export type {
   TopKOutput,
 } from './kernel-backend.ts'
 
-// Reference kernel backend (the truth every backend is tested against)
-export { createReferenceBackend, referenceHistogram } from './reference-backend.ts'
-export type { ReferenceBackend } from './reference-backend.ts'
-export { referenceTopK, referenceWinnerScores } from './reference-backend-top-k.ts'
-export { referenceSampleIds } from './reference-backend-sampling.ts'
-export { SPLIT_HISTOGRAM_MIN_IDS, accumulateSplitHistogram } from './split-histogram.ts'
-export { validateHistogramArguments, validateSampleIdsOptions, validateTopKArguments } from './reference-backend-validation.ts'
-export type { ResolvedSampleIds, ResolvedTopK } from './reference-backend-validation.ts'
+// Checks every backend runs on its arguments, so all reject bad input with the same typed errors
+export { validateHistogramArguments, validateSampleIdsOptions, validateTopKArguments } from './kernel-arguments.ts'
+export type { ResolvedSampleIds, ResolvedTopK } from './kernel-arguments.ts'

@@ -63,6 +63,14 @@ export interface SampleIdsOptions {
   readonly seed: number
 }
 
+/** A backend's account of its last call: which operation, where it ran, and why. */
+export interface BackendRun {
+  readonly operation: 'topK' | 'histogram' | 'sampleIds'
+  /** 'kernel': the backend's own kernel (in `mode`); 'reference': handed to the reference kernels. */
+  readonly ranOn: 'kernel' | 'reference'
+  readonly reason: string
+}
+
 /**
  * The hot kernels of routing. The reference backend (plain TypeScript, in core) is the truth;
  * every faster backend is tested against it by one conformance suite.
@@ -77,6 +85,11 @@ export interface KernelBackend {
    * as the reference does, so a caller need not scan the logits first. Absent means false.
    */
   readonly checksFiniteLogits?: boolean | undefined
+  /**
+   * Where the last call actually ran: in this backend's own kernel, or handed to the reference (and why).
+   * Backends that never hand work over (the reference itself) may leave it undefined.
+   */
+  readonly lastRun?: BackendRun | undefined
   topK(logits: Float32Array, rows: number, cols: number, options: TopKOptions): MaybePromise<TopKOutput>
   /** Per-expert counts of a flat id array. */
   histogram(ids: Int32Array, numExperts: number): MaybePromise<Int32Array>

@@ -32,6 +32,8 @@ export const LIMITS = Object.freeze({
   maxFileBytes: 16 * 1024 * 1024,
   /** Nesting depth of a JSON input. */
   maxJsonDepth: 64,
+  /** Steps of one Plackett–Luce inclusion computation: points × items × k² (a few seconds). */
+  maxInclusionWork: 2 ** 32,
 })
 
 export type LimitName = keyof typeof LIMITS
@@ -49,6 +51,7 @@ const LIMIT_LABELS: Readonly<Record<LimitName, string>> = {
   maxScenarioWork: 'steps × tokens × layers',
   maxFileBytes: 'file size (bytes)',
   maxJsonDepth: 'JSON nesting depth',
+  maxInclusionWork: 'Plackett–Luce inclusion work (points × items × k²)',
 }
 
 /**

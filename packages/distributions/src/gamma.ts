@@ -1,17 +1,27 @@
-import { InvalidArgumentError } from '@routesim/core'
+import { InvalidArgumentError, checkLimit } from '@routesim/core'
 import type { Prng } from '@routesim/core'
+import { assertFloatOutput, assertInteger, assertPrng } from './argument-checks.ts'
 
 /**
  * log of a Gamma(shape, 1) draw (Marsaglia–Tsang, 2000). Shapes < 1 use the boost
  * G(a) = G(a + 1) · U^{1/a}, kept in log space so tiny shapes do not underflow to 0.
  */
 export function sampleLogGamma(prng: Prng, shape: number): number {
+  assertPrng('prng', prng)
+  return logGammaDraw(prng, checkShape('shape', shape))
+}
+
+function checkShape(parameter: string, shape: number): number {
   if (!(shape > 0) || !Number.isFinite(shape)) {
-    throw new InvalidArgumentError({ parameter: 'shape', value: shape, allowed: 'a finite number > 0' })
+    throw new InvalidArgumentError({ parameter, value: shape, allowed: 'a finite number > 0' })
   }
+  return shape
+}
+
+function logGammaDraw(prng: Prng, shape: number): number {
   if (shape < 1) {
     const u = 1 - prng.nextDouble() // (0, 1]
-    return sampleLogGamma(prng, shape + 1) + Math.log(u) / shape
+    return logGammaDraw(prng, shape + 1) + Math.log(u) / shape
   }
   const d = shape - 1 / 3
   const c = 1 / Math.sqrt(9 * d)
@@ -33,15 +43,24 @@ export function sampleLogGamma(prng: Prng, shape: number): number {
  * normalised in log space (max-subtracted) so small concentrations stay exact and never all-zero.
  */
 export function sampleSymmetricDirichlet(prng: Prng, concentration: number, n: number, out: Float64Array | Float32Array, offset = 0): void {
-  if (!(concentration > 0) || !Number.isFinite(concentration)) {
-    throw new InvalidArgumentError({ parameter: 'concentration', value: concentration, allowed: 'a finite number > 0' })
-  }
+  assertPrng('prng', prng)
+  checkShape('concentration', concentration)
+  checkLimit('n', n, 'maxExperts', 1)
+  assertFloatOutput('out', out)
+  if (out.length < n) throw new InvalidArgumentError({ parameter: 'out.length', value: out.length, allowed: `at least n = ${n}` })
+  assertInteger('offset', offset, { min: 0, max: out.length - n })
   let max = -Infinity
   const logs = new Float64Array(n)
   for (let i = 0; i < n; i++) {
-    const g = sampleLogGamma(prng, concentration)
+    const g = logGammaDraw(prng, concentration)
     logs[i] = g
     if (g > max) max = g
+  }
+  if (max === -Infinity) {
+    // A subnormal α sends every log draw to −∞: the Dirichlet's limit, one expert takes all.
+    out.fill(0, offset, offset + n)
+    out[offset + prng.nextInt(n)] = 1
+    return
   }
   let sum = 0
   for (let i = 0; i < n; i++) {

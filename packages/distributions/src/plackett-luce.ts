@@ -1,10 +1,12 @@
-import { InvalidArgumentError } from '@routesim/core'
+import { InvalidArgumentError, LIMITS, LimitExceededError, checkLimit, limitLabel } from '@routesim/core'
+import { assertInteger } from './argument-checks.ts'
 import { validateWeights } from './alias-table.ts'
 
 /** Largest item count for which `plackettLuceInclusion` enumerates subsets exactly (2^n states). */
 export const PL_EXACT_MAX_ITEMS = 20
 
 function checkK(weights: ArrayLike<number>, k: number): number {
+  checkLimit('weights.length', weights?.length, 'maxExperts', 1)
   let support = 0
   for (let i = 0; i < weights.length; i++) if (weights[i]! > 0) support++
   if (!Number.isInteger(k) || k < 0 || k > support) {
@@ -65,9 +67,21 @@ export function plackettLuceInclusionExact(weights: ArrayLike<number>, k: number
  * doubly-decaying integrand. Agrees with `plackettLuceInclusionExact` to ~1e-9 (tested).
  */
 export function plackettLuceInclusion(weights: ArrayLike<number>, k: number, points = 2000): Float64Array {
+  assertInteger('points', points, { min: 2, max: 1 << 20 })
   const total = validateWeights('weights', weights)
   checkK(weights, k)
   const n = weights.length
+  // Refused before allocating the n·k tables or starting an O(points · n · k²) loop that would run for hours.
+  const work = points * n * k * k
+  if (work > LIMITS.maxInclusionWork) {
+    throw new LimitExceededError({
+      parameter: 'points × weights.length × k²',
+      value: work,
+      limit: LIMITS.maxInclusionWork,
+      limitName: limitLabel('maxInclusionWork'),
+      detail: 'Use fewer points, fewer items or a smaller k.',
+    })
+  }
   if (n <= 12) return plackettLuceInclusionExact(weights, k)
   const w = Float64Array.from(weights, (x) => x / total)
   let wMin = Infinity

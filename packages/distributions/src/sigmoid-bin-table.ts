@@ -1,3 +1,6 @@
+import { InvalidArgumentError, checkLimit } from '@routesim/core'
+import { assertInt32Output, assertInteger } from './argument-checks.ts'
+
 /** The seed's `normal_routing` id map: clamp(floor(sigmoid(z) · E), 0, E − 1). */
 export function sigmoidBin(z: number, numBins: number): number {
   const b = Math.floor(numBins / (1 + Math.exp(-z)))
@@ -24,6 +27,9 @@ export class SigmoidBinTable {
 
   /** `values`: how many values the table will map (sizes the cell table to stay worth building). */
   constructor(numBins: number, values = 1 << 22) {
+    // Building costs ~120 bisection steps per bin: bounded by the expert limit, never a hang.
+    checkLimit('numBins', numBins, 'maxExperts', 1)
+    assertInteger('values', values, { min: 0 })
     this.numBins = numBins
     const edges = new Float64Array(numBins + 1)
     edges[0] = -Infinity
@@ -62,6 +68,10 @@ export class SigmoidBinTable {
 
   /** Maps `z[0, count)` to bins in `out[offset, offset + count)`. */
   mapInto(z: Float64Array, count: number, out: Int32Array, offset: number): void {
+    if (!(z instanceof Float64Array)) throw new InvalidArgumentError({ parameter: 'z', value: z, allowed: 'a Float64Array' })
+    assertInt32Output('out', out)
+    assertInteger('count', count, { min: 0, max: z.length })
+    assertInteger('offset', offset, { min: 0, max: out.length - count })
     const edges = this.edges
     const cells = this.cells
     const scale = this.scale

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { BackendUnavailableError, InvalidArgumentError, createReferenceBackend } from '@routesim/core'
+import { BackendUnavailableError, InvalidArgumentError } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
 import { compareTopK, createRandomLogits } from '@routesim/testing'
 import { createGpuBackend } from './create-gpu-backend.ts'
 import { TOPK_REFERENCE_HANDOFF_ELEMENTS } from './thresholds.ts'

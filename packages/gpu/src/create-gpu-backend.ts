@@ -1,10 +1,10 @@
 import {
   BackendUnavailableError,
   InvalidArgumentError,
-  createReferenceBackend,
   validateSampleIdsOptions,
   validateTopKArguments,
 } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
 import type { KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
 import { loadGpuModule } from './gpu-module.ts'
 import type { GpuJsModule, GpuJsModuleSource } from './gpu-module.ts'

@@ -1,4 +1,5 @@
-import { createPrng, createReferenceBackend } from '@routesim/core'
+import { createPrng } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
 import type { validateSampleIdsOptions } from '@routesim/core'
 import { cellCount, packingFor, samplerSource, unpackIds } from './kernel-source.ts'
 import type { SamplerDraw } from './kernel-source.ts'

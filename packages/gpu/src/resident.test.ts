@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { BackendUnavailableError, InvalidArgumentError, createReferenceBackend } from '@routesim/core'
+import { BackendUnavailableError, InvalidArgumentError } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
 import { chiSquareTest, compareTopK, createRandomLogits } from '@routesim/testing'
 import type { TopKOptions } from '@routesim/core'
 import { createGpuBackend } from './create-gpu-backend.ts'

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, createPrng, createReferenceBackend, validateSampleIdsOptions } from '@routesim/core'
+import { InvalidArgumentError, createPrng, validateSampleIdsOptions } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
 import type { SamplingKind } from '@routesim/core'
 import type { GpuJsModule } from './gpu-module.ts'
 import { categoricalTables, chooseSamplerDraw, headMass } from './gpu-sampling.ts'

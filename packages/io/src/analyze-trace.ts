@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@routesim/core'
 import {
   balancedness,
+  balancednessReport,
   countTokensWithDuplicateIds,
   createExpertMap,
   loadSummary,
@@ -8,6 +9,7 @@ import {
   rankLoads,
   rebalanceExperts,
   type LoadSummary,
+  type Placement,
 } from '@routesim/analysis'
 import { layerCounts, type Trace } from './trace.ts'
 
@@ -16,6 +18,20 @@ export interface AnalyzeOptions {
   readonly epSize?: number
   /** Redundant experts for the EPLB plan (default: one per rank); 0 plans a placement only. */
   readonly redundantExperts?: number
+  /** How experts sit on ranks without EPLB (default linear, as `routesim route`). */
+  readonly placement?: Placement
+}
+
+/** Balancedness of per-layer rank loads, aggregated as `routesim simulate` reports it. */
+export interface BalancednessVariants {
+  /** Mean over layers of mean/max rank load (vLLM). */
+  readonly perLayerMean: number
+  /** Σ mean / Σ max over layers (vLLM's original, token-weighted). */
+  readonly tokenWeighted: number
+  /** Mean over layers of (mean + 1e-5)/(max + 1e-5) (SGLang). */
+  readonly sglang: number
+  /** The worst layer. */
+  readonly min: number
 }
 
 export interface LayerAnalysis {
@@ -38,17 +54,26 @@ export interface TraceAnalysis {
   readonly tokens?: number
   readonly topK?: number
   readonly perLayer: readonly LayerAnalysis[]
+  /** The model's layer index of each trace layer, when the file skipped some. */
+  readonly layerIds?: readonly number[]
   /** Every layer and step added up. */
   readonly total: { readonly counts: Float64Array; readonly summary: LoadSummary }
-  /** Means over layers of the per-layer balancedness, before and after EPLB. */
-  readonly balancedness?: { readonly static: number; readonly eplb?: number; readonly epSize: number; readonly redundantExperts: number }
+  /** Means over layers of the per-layer balancedness, before and after EPLB, and every aggregation of each. */
+  readonly balancedness?: {
+    readonly static: number
+    readonly eplb?: number
+    readonly epSize: number
+    readonly redundantExperts: number
+    readonly placement: Placement
+    readonly variants: { readonly static: BalancednessVariants; readonly eplb: BalancednessVariants }
+  }
   readonly assumptions: readonly string[]
 }
 
 /**
  * The metric suite of `routesim route`, per layer and in total, for a recorded trace; with an EP size,
- * also per-rank balancedness and what DeepSeek's EPLB (global policy, `redundantExperts` replicas)
- * would make of each layer's counts.
+ * also per-rank balancedness (every aggregation `routesim simulate` reports) and what DeepSeek's EPLB
+ * (global policy, `redundantExperts` replicas) would make of each layer's counts.
  *
  * @example
  * const analysis = analyzeTrace(readTrace(bytes, 'trace.npz'), { epSize: 8 })
@@ -58,6 +83,7 @@ export function analyzeTrace(trace: Trace, options: AnalyzeOptions = {}): TraceA
   const rows = layerCounts(trace)
   const E = trace.numExperts
   const { epSize } = options
+  const placement = options.placement ?? 'linear'
   const redundant = options.redundantExperts ?? epSize ?? 0
   if (epSize !== undefined && (!Number.isInteger(epSize) || epSize < 1 || E % epSize !== 0)) {
     throw new InvalidArgumentError({ parameter: 'epSize', value: epSize, allowed: `a positive divisor of the ${E} experts` })
@@ -79,7 +105,7 @@ export function analyzeTrace(trace: Trace, options: AnalyzeOptions = {}): TraceA
     }
     const out: LayerAnalysis = { layer, counts, summary: loadSummary(counts), ...(duplicateIdRate !== undefined ? { duplicateIdRate } : {}) }
     if (epSize === undefined || !plan) return out
-    const loads = rankLoads(counts, epSize)
+    const loads = rankLoads(counts, epSize, placement)
     const slots = E + redundant
     const row = plan.physicalToLogical.data.subarray(layer * slots, (layer + 1) * slots)
     const eplbLoads = predictedRankLoads(counts, createExpertMap(row, { numLogical: E, epSize }))
@@ -88,6 +114,10 @@ export function analyzeTrace(trace: Trace, options: AnalyzeOptions = {}): TraceA
   const total = new Float64Array(E)
   for (const row of rows) for (let e = 0; e < E; e++) total[e]! += row[e]!
   const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)
+  const variants = (rowsOf: Float64Array[]): BalancednessVariants => {
+    const r = balancednessReport(rowsOf)
+    return { perLayerMean: r.perLayerMean, tokenWeighted: r.tokenWeighted, sglang: r.sglang, min: r.min }
+  }
   return {
     kind: trace.kind,
     steps: trace.steps,
@@ -95,6 +125,7 @@ export function analyzeTrace(trace: Trace, options: AnalyzeOptions = {}): TraceA
     numExperts: E,
     ...(trace.kind === 'ids' ? { tokens: trace.tokens, topK: trace.topK } : {}),
     perLayer,
+    ...(trace.layerIds ? { layerIds: trace.layerIds } : {}),
     total: { counts: total, summary: loadSummary(total) },
     ...(epSize !== undefined
       ? {
@@ -103,6 +134,8 @@ export function analyzeTrace(trace: Trace, options: AnalyzeOptions = {}): TraceA
             eplb: mean(perLayer.map((l) => l.eplb!.balancedness)),
             epSize,
             redundantExperts: redundant,
+            placement,
+            variants: { static: variants(perLayer.map((l) => l.ranks!.loads)), eplb: variants(perLayer.map((l) => l.eplb!.rankLoads)) },
           },
         }
       : {}),

@@ -22,7 +22,14 @@ export interface FitOptions {
   readonly topK?: number
   /** Seed of the fit's simulations (common random numbers across candidate parameters). */
   readonly seed?: number
+  /**
+   * At most this many tokens per simulated layer (default 65536): a trace summed over many passes is
+   * fitted with fewer tokens than it holds, and the result says so.
+   */
+  readonly maxTokens?: number
 }
+
+export const DEFAULT_FIT_MAX_TOKENS = 1 << 16
 
 export interface SkewMetrics {
   readonly maxOverMean: number
@@ -105,7 +112,13 @@ export function fitTrace(trace: Trace, options: FitOptions = {}): FitResult {
   }
   if (!Number.isInteger(topK) || topK < 1 || topK > E) throw new InvalidArgumentError({ parameter: 'topK', value: topK, allowed: `an integer in [1, ${E}]` })
   const total = rows[0]!.reduce((a, b) => a + b, 0)
-  const tokens = Math.round(total / topK)
+  const maxTokens = options.maxTokens ?? DEFAULT_FIT_MAX_TOKENS
+  if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new InvalidArgumentError({ parameter: 'maxTokens', value: maxTokens, allowed: 'an integer ≥ 1' })
+  let tokens = Math.round(total / topK)
+  if (tokens > maxTokens) {
+    assumptions.push(`fitted with ${maxTokens} tokens per layer (the trace holds ${tokens}; pass maxTokens to use more)`)
+    tokens = maxTokens
+  }
   if (tokens < 1) throw new InvalidArgumentError({ parameter: 'trace', value: `${total} routed slots`, allowed: 'a trace with at least one token per layer' })
   const seed = options.seed ?? 1
   const traceMetrics = rows.map((row) => metrics(row, epSize))

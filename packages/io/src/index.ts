@@ -26,8 +26,8 @@ export { MAX_TEXT_TRACE_BYTES } from './text-formats.ts'
 
 // Analysis, fitting and replay
 export { analyzeTrace } from './analyze-trace.ts'
-export type { AnalyzeOptions, LayerAnalysis, TraceAnalysis } from './analyze-trace.ts'
-export { FIT_FAMILIES, fitTrace } from './fit-trace.ts'
+export type { AnalyzeOptions, BalancednessVariants, LayerAnalysis, TraceAnalysis } from './analyze-trace.ts'
+export { DEFAULT_FIT_MAX_TOKENS, FIT_FAMILIES, fitTrace } from './fit-trace.ts'
 export type { FitFamily, FitOptions, FitResult, LayerFit, SkewMetrics } from './fit-trace.ts'
 export { TraceExhaustedError, createReplayStrategy, replayDefinition } from './replay.ts'
 export type { ReplayEnd, ReplayOptions } from './replay.ts'

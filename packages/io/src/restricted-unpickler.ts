@@ -364,7 +364,13 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         stack.push(options.persistentLoad!(pid))
         break
       }
-      case 0x69: // INST
+      case 0x69: {
+        // INST names its class inline: report it by name (it is refused even when allowed as a global).
+        const module = line()
+        const name = line()
+        global(module, name)
+        throw new UnsafePickleError({ file, global: `${module}.${name} through INST (builds arbitrary objects)`, allowed: [...allowed] })
+      }
       case 0x6f: // OBJ
       case 0x81: // NEWOBJ
       case 0x92: // NEWOBJ_EX

@@ -133,10 +133,12 @@ export function readCsvArrays(text: string, file: string): Record<string, NdArra
   if (rows.length === 0) throw new TraceFormatError({ file, part: 'CSV', problem: 'no rows' })
   const numeric = (c: string): boolean => /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(c)
   const header = rows[0]!.some((c) => !numeric(c)) ? rows.shift()! : undefined
+  if (rows.length === 0) throw new TraceFormatError({ file, part: 'CSV', problem: 'a header and no rows of counts' })
   const stepCol = header?.indexOf('step') ?? -1
   const layerCol = header?.indexOf('layer') ?? -1
   const width = rows[0]?.length ?? 0
   const expertCols = Array.from({ length: width }, (_, i) => i).filter((i) => i !== stepCol && i !== layerCol)
+  if (expertCols.length === 0) throw new TraceFormatError({ file, part: 'CSV', problem: 'no expert columns (only step/layer)' })
   const records = rows.map((row, r) => {
     if (row.length !== width) throw new TraceFormatError({ file, part: `row ${r + 1}`, problem: `${row.length} columns, the first row has ${width}` })
     for (const [c, cell] of row.entries()) if (!numeric(cell)) throw new TraceFormatError({ file, part: `row ${r + 1}, column ${c + 1}`, problem: `${JSON.stringify(cell.slice(0, 40))} is not a number` })

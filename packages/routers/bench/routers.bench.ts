@@ -1,5 +1,6 @@
 import { bench, describe } from 'vitest'
-import { createPrng, createReferenceBackend } from '@routesim/core'
+import { createPrng } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
 import { groupedTopK, sigmoidTopK, softmaxTopK } from '../src/index.ts'
 
 // WORKLOADS.md sizes: T = 65,536 tokens, E = 256 experts, k = 8. Run: `npx vitest bench --run` in packages/routers.

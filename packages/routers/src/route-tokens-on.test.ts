@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidLogitsError, createReferenceBackend, resolveParameters } from '@routesim/core'
+import { InvalidLogitsError, resolveParameters } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
 import type { KernelBackend } from '@routesim/core'
 import { createRandomLogits, createRecordingBackend } from '@routesim/testing'
 import { routerDefinitions } from './router-definitions.ts'

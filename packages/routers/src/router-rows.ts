@@ -1,4 +1,5 @@
-import { InvalidArgumentError, InvalidLogitsError, referenceTopK } from '@routesim/core'
+import { InvalidArgumentError, InvalidLogitsError } from '@routesim/core'
+import { referenceTopK } from '@routesim/backend-cpu'
 import type { KernelBackend, TopKOutput } from '@routesim/core'
 import { groupedTopKPlanner } from './grouped-top-k.ts'
 import { llama4TopKPlanner } from './llama4-top-k.ts'

@@ -1,4 +1,5 @@
-import { InvalidLogitsError, allocateFloat32, allocateInt32, assertMatrix, referenceTopK, sharedView, toIndexArray } from '@routesim/core'
+import { InvalidLogitsError, allocateFloat32, allocateInt32, assertMatrix, sharedView, toIndexArray } from '@routesim/core'
+import { referenceTopK } from '@routesim/backend-cpu'
 import type { ChunkRunner, KernelBackend, RoutingResult, RoutingStrategy, ShapedInput, Tensor, TopKOptions, TopKOutput } from '@routesim/core'
 import { readRouterInputs } from './router-inputs.ts'
 import { ROUTER_CHUNK_ROWS, createRouterRowsTask, selectRows } from './router-rows.ts'

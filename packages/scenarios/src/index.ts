@@ -25,7 +25,7 @@ export { createSimulatorCatalog } from './scenario/simulator-catalog.ts'
 
 // The multi-step loop
 export { iterateScenario, runScenario } from './loop/run-scenario.ts'
-export type { LayerRouter, RunScenarioOptions, StrategyResolver } from './loop/run-scenario.ts'
+export type { LayerRouter, RoutedLayer, RunScenarioOptions, StrategyResolver } from './loop/run-scenario.ts'
 export type {
   BalancednessAggregate,
   DropResult,

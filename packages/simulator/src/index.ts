@@ -7,9 +7,41 @@ export { builtInDefinitions, normalRoutingDefinition, uniformRandomDefinition } 
 export { createStrategyRegistry } from './strategy-registry.ts'
 export type { RegisterOptions, RegistryEntry, StrategyRegistry } from './strategy-registry.ts'
 export { createSimulator } from './simulator.ts'
-export type { LayersRouting, RouteLayersOptions, SimulateOptions, Simulator, SimulatorOptions } from './simulator.ts'
-export { RoutingSimulator } from './routing-simulator.ts'
+export type { LayersRouting, RouteLayersOptions, RouteRequest, RoutedBatch, SimulateOptions, Simulator, SimulatorOptions } from './simulator.ts'
 
 // Threads: chunk runners and the layouts of chunked requests
 export { createChunkRunner } from './default-runner.ts'
 export { SAMPLE_CHUNK_ROWS } from './sample-rows.ts'
+
+// Kernel backends: the one place that decides which backend a request runs on
+export { BACKEND_CHOICES, GPU_BACKEND_CHOICES, createBackendRegistry, resolveBackend } from './backend-registry.ts'
+export type {
+  BackendFactory,
+  BackendFactoryContext,
+  BackendRegistry,
+  BackendRegistryOptions,
+  BuiltInBackendChoice,
+  ResolvedBackend,
+} from './backend-registry.ts'
+export { RoutingSimulator } from './routing-simulator.ts'
+
+// Deprecated: the reference kernels moved from @routesim/core to @routesim/backend-cpu (core keeps the
+// contract only). These re-exports keep imports of the old names working; import from backend-cpu.
+export {
+  /** @deprecated Import from `@routesim/backend-cpu`. */
+  createReferenceBackend,
+  /** @deprecated Import from `@routesim/backend-cpu`. */
+  referenceHistogram,
+  /** @deprecated Import from `@routesim/backend-cpu`. */
+  referenceTopK,
+  /** @deprecated Import from `@routesim/backend-cpu`. */
+  referenceWinnerScores,
+  /** @deprecated Import from `@routesim/backend-cpu`. */
+  referenceSampleIds,
+  /** @deprecated Import from `@routesim/backend-cpu`. */
+  SPLIT_HISTOGRAM_MIN_IDS,
+  /** @deprecated Import from `@routesim/backend-cpu`. */
+  accumulateSplitHistogram,
+} from '@routesim/backend-cpu'
+/** @deprecated Import from `@routesim/backend-cpu`. */
+export type { ReferenceBackend } from '@routesim/backend-cpu'

@@ -1,6 +1,9 @@
-import { InvalidArgumentError, assertPositiveInteger, createPrng, createReferenceBackend } from '@routesim/core'
+import { InvalidArgumentError, assertPositiveInteger, createPrng } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
 import type {
+  BackendRun,
   ChunkRunner,
+  IndexArray,
   IndexDtype,
   KernelBackend,
   Prng,
@@ -62,6 +65,40 @@ export interface SimulateOptions {
   readonly layer?: number
 }
 
+/** One routing request: a strategy on a batch, on a kernel backend. */
+export interface RouteRequest {
+  /** A registered name, or an instance (e.g. from `createStrategy`). */
+  readonly strategy: string | RoutingStrategy
+  /** `[T, H]`; only the shape is read. */
+  readonly hiddenStates: ShapedInput
+  /** `[T, E]`; data only for strategies that read logits (`usesLogits`). */
+  readonly routerLogits: Tensor | ShapedInput
+  readonly topK: number
+  readonly indicesType?: IndexDtype | undefined
+  /** Layer index, passed to the strategy in its context. */
+  readonly layer?: number | undefined
+  /** The kernel backend; default the simulator's (`createSimulator({ backend })`, else the reference). */
+  readonly backend?: KernelBackend | undefined
+  /**
+   * The stream the strategy draws from: default the simulator's own (as `simulateRouting`); a scenario
+   * passes one per layer; 'strategy' lends none, so the strategy draws from its own stream, seeded when it
+   * was created (as a bare `routeTokens` call does).
+   */
+  readonly prng?: Prng | 'strategy' | undefined
+}
+
+/** What `route` gives back: the strategy's weights and ids, and where the work ran. */
+export interface RoutedBatch {
+  /** `[T, k]` float32 weights. */
+  readonly weights: Tensor<Float32Array>
+  /** `[T, k]` ids in the dtype of `indicesType` (int32 by default). */
+  readonly ids: Tensor<IndexArray>
+  /** The backend's `mode` when the strategy ran on it (`routeTokensOn`), else 'reference' (its own TypeScript path). */
+  readonly ranOn: string
+  /** The backend's account of its last kernel call, when it gives one (kernel or handed to the reference, and why). */
+  readonly lastRun?: BackendRun | undefined
+}
+
 /**
  * An isolated routing simulator: its own registry (built-ins pre-registered) and its own seeded
  * stream, lent to every strategy it runs, so one seed governs a whole run and two simulators never
@@ -82,8 +119,14 @@ export interface Simulator {
   getStrategy(name: string): RoutingStrategy
   /** The strategy's definition: name, description, parameters, source, formula. */
   describeStrategy(name: string): StrategyDefinition
-  /** A new instance with parameters validated by the definition (seeded with the simulator's seed). */
-  createStrategy(name: string, parameters?: Readonly<Record<string, unknown>>): RoutingStrategy
+  /** A new instance with parameters validated by the definition (seeded with `options.seed`, default the simulator's seed). */
+  createStrategy(name: string, parameters?: Readonly<Record<string, unknown>>, options?: { readonly seed?: Seed }): RoutingStrategy
+  /**
+   * Routes one batch: the one routing path of routesim. Runs the strategy's backend path
+   * (`routeTokensOn`) on `request.backend` (default: the simulator's backend) when it has one, else its
+   * synchronous path, drawing from `request.prng` (default: this simulator's stream).
+   */
+  route(request: RouteRequest): Promise<RoutedBatch>
   /** The seed's `simulate_routing`: routes with a registered strategy, drawing from this simulator's stream. */
   simulateRouting(
     hiddenStates: ShapedInput,
@@ -114,12 +157,21 @@ export interface Simulator {
   setState(state: PrngState): void
 }
 
+function checkLayer(layer: unknown): number {
+  if (!Number.isInteger(layer) || (layer as number) < 0) {
+    throw new InvalidArgumentError({ parameter: 'layer', value: layer, allowed: 'an integer ≥ 0' })
+  }
+  return layer as number
+}
+
 function contextFor(prng: Prng, runner: ChunkRunner, options: SimulateOptions | undefined): RoutingContext {
   if (options?.layer === undefined) return { prng, runner }
-  if (!Number.isInteger(options.layer) || options.layer < 0) {
-    throw new InvalidArgumentError({ parameter: 'layer', value: options.layer, allowed: 'an integer ≥ 0' })
-  }
-  return { prng, runner, layer: options.layer }
+  return { prng, runner, layer: checkLayer(options.layer) }
+}
+
+/** No stream lent: undefined without a layer, exactly as a bare `routeTokens(…)` call. */
+function ownStreamContext(runner: ChunkRunner, options: SimulateOptions | undefined): RoutingContext {
+  return options?.layer === undefined ? { runner } : { runner, layer: checkLayer(options.layer) }
 }
 
 /**
@@ -157,13 +209,34 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
   const seed = options.seed ?? 0
   const prng = createPrng(seed, 'simulator')
   const backend = options.backend ?? createReferenceBackend()
-  // The reference backend's sync kernels are replaced in chunks by the fastest exact ones (same bits).
+  // Chunks of kernel work run on the fastest exact synchronous kernels (the same bits as the reference's).
   const runner = createChunkRunner(options.threads, options.backend === undefined || options.backend.name === 'reference' ? exactSyncBackend() : syncOrUndefined(options.backend))
   const registry = createStrategyRegistry({ seed })
   if (options.builtIns !== false) {
     for (const definition of [...builtInDefinitions, ...routerDefinitions, ...strategyDefinitions]) {
       registry.register(definition.name, definition)
     }
+  }
+
+  async function route(request: RouteRequest): Promise<RoutedBatch> {
+    if (typeof request !== 'object' || request === null) {
+      throw new InvalidArgumentError({ parameter: 'route request', value: request, allowed: 'an object with strategy, hiddenStates, routerLogits, topK' })
+    }
+    const strategy = typeof request.strategy === 'string' ? registry.get(request.strategy).strategy : request.strategy
+    if (typeof strategy !== 'object' || strategy === null || typeof strategy.routeTokens !== 'function') {
+      throw new InvalidArgumentError({ parameter: 'route request.strategy', value: request.strategy, allowed: 'a registered strategy name or a RoutingStrategy' })
+    }
+    const on = request.backend ?? backend
+    const layerOptions = request.layer === undefined ? undefined : { layer: request.layer }
+    const context = request.prng === 'strategy' ? ownStreamContext(runner, layerOptions) : contextFor(request.prng ?? prng, runner, layerOptions)
+    const { hiddenStates, routerLogits, topK, indicesType } = request
+    if (strategy.routeTokensOn) {
+      const [weights, ids] = await strategy.routeTokensOn(on, hiddenStates, routerLogits, topK, indicesType, context)
+      const lastRun = on.lastRun
+      return { weights, ids, ranOn: on.mode, ...(lastRun === undefined ? {} : { lastRun }) }
+    }
+    const [weights, ids] = strategy.routeTokens(hiddenStates, routerLogits, topK, indicesType, context)
+    return { weights, ids, ranOn: 'reference' }
   }
 
   return {
@@ -178,16 +251,15 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
     hasStrategy: (name) => registry.has(name),
     getStrategy: (name) => registry.get(name).strategy,
     describeStrategy: (name) => registry.describe(name),
-    createStrategy: (name, parameters) => registry.create(name, parameters),
+    createStrategy: (name, parameters, createOptions) => registry.create(name, parameters, createOptions),
+    route,
     simulateRouting(hiddenStates, routerLogits, strategyName, topK, indicesType, simulateOptions) {
       const strategy = registry.get(strategyName).strategy
       return strategy.routeTokens(hiddenStates, routerLogits, topK, indicesType, contextFor(prng, runner, simulateOptions))
     },
     async simulateRoutingAsync(hiddenStates, routerLogits, strategyName, topK, indicesType, simulateOptions) {
-      const strategy = registry.get(strategyName).strategy
-      const context = contextFor(prng, runner, simulateOptions)
-      if (strategy.routeTokensOn) return strategy.routeTokensOn(backend, hiddenStates, routerLogits, topK, indicesType, context)
-      return strategy.routeTokens(hiddenStates, routerLogits, topK, indicesType, context)
+      const { weights, ids } = await route({ strategy: strategyName, hiddenStates, routerLogits, topK, indicesType, layer: simulateOptions?.layer })
+      return [weights, ids]
     },
     routeLayers(strategyName, layerOptions) {
       const entry = registry.get(strategyName)

@@ -1,5 +1,6 @@
 import { EXPERT_COUNT_CHUNK_IDS, expertCounts, expertCountsOn } from '@routesim/analysis'
-import { createPrng, referenceTopK } from '@routesim/core'
+import { createPrng } from '@routesim/core'
+import { referenceTopK } from '@routesim/backend-cpu'
 import type { ChunkRunner, RoutingResult } from '@routesim/core'
 import { createThreadPool } from '@routesim/parallel'
 import { afterAll, describe, expect, it } from 'vitest'

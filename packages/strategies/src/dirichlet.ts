@@ -24,6 +24,7 @@ export const dirichletDefinition = defineSynthetic({
     const alpha = p['concentration'] as number
     return new PopularityStrategy('dirichlet', seed, readWeightOptions(p), {
       random: true,
+      shapeParameter: { name: 'concentration', value: alpha },
       values: (E, _T, _k, prng) => {
         const out = new Float64Array(E)
         sampleSymmetricDirichlet(prng, alpha, E, out)

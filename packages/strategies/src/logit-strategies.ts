@@ -1,4 +1,4 @@
-import { InvalidArgumentError, indexArrayToInt32, resolveParameters } from '@routesim/core'
+import { InvalidArgumentError, checkAllocation, indexArrayToInt32, resolveParameters } from '@routesim/core'
 import type { Prng, RoutingStrategy, Seed } from '@routesim/core'
 import { routerDefinitions } from '@routesim/routers'
 import { defineSynthetic, factoryOf } from './define-synthetic.ts'
@@ -42,6 +42,8 @@ class LogitStrategy extends SyntheticStrategy {
 
   protected route(call: RoutingCall, ids: Int32Array): Float32Array {
     const { numTokens: T, numExperts: E, topK: k, prng } = call
+    // The [T, E] logits plus the router's [T, k] weights and ids, refused before any is allocated.
+    checkAllocation('numTokens × numExperts', [[T * E, 4], [T * k, 4], [T * k, 4]])
     const logits = new Float32Array(T * E)
     this.generate(logits, call, prng)
     const [weights, routed] = this.router.routeTokens(call.hiddenStates, { data: logits, shape: [T, E] }, k, 'int32')

@@ -4,10 +4,20 @@ import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
 import type { PopularityLayout } from './popularity-strategy.ts'
 import { readWeightOptions, weightParameters } from './weight-policy.ts'
 
-/** w_e = exp(σ·z_e), z_e ~ N(0, 1). */
+/**
+ * w_e = exp(σ·z_e), z_e ~ N(0, 1). When a large σ would overflow exp (or underflow every value to 0),
+ * the same draws are rescaled by exp(−max σ·z) (popularity is relative), so any finite σ gives finite
+ * values with the hottest at 1; otherwise the values are exactly exp(σ·z).
+ */
 export function lognormalValues(numExperts: number, sigma: number, prng: Prng): Float64Array {
   const out = new Float64Array(numExperts)
-  for (let e = 0; e < numExperts; e++) out[e] = Math.exp(sigma * prng.nextNormal())
+  let max = -Infinity
+  for (let e = 0; e < numExperts; e++) {
+    out[e] = sigma * prng.nextNormal()
+    if (out[e]! > max) max = out[e]!
+  }
+  const shift = max > 700 || max < -700 ? max : 0
+  for (let e = 0; e < numExperts; e++) out[e] = Math.exp(out[e]! - shift)
   return out
 }
 
@@ -25,6 +35,7 @@ export const lognormalDefinition = defineSynthetic({
     const sigma = p['sigma'] as number
     return new PopularityStrategy('lognormal', seed, readWeightOptions(p), {
       random: true,
+      shapeParameter: { name: 'sigma', value: sigma },
       values: (E, _T, _k, prng) => lognormalValues(E, sigma, prng),
     }, { layout: p['layout'] as PopularityLayout })
   },

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@routesim/core'
 import type { ParameterSpecs, Prng, Seed } from '@routesim/core'
 import { createWeightedDistinctSampler } from '@routesim/distributions'
 import type { WeightedDistinctSampler } from '@routesim/distributions'
@@ -39,6 +40,8 @@ export interface PopularityFamily {
   readonly random: boolean
   /** Whether values depend on the token count (aiconfigurator's power law does). */
   readonly dependsOnTokens?: boolean
+  /** The parameter that sets the concentration, so a too-concentrated one is blamed by name. */
+  readonly shapeParameter?: { readonly name: string; readonly value: number }
 }
 
 const CACHE_LIMIT = 1024
@@ -126,7 +129,18 @@ export class PopularityStrategy extends SyntheticStrategy {
       sampler = createWeightedDistinctSampler(values, { parameter: this.weightsParameter })
       if (this.layout !== 'per_call') this.samplers.set(values, sampler)
     }
-    if (k > sampler.support) sampler.sampleRows(prng, 0, k) // throws the typed topK error
+    if (k > sampler.support) {
+      const shape = this.family.shapeParameter
+      if (shape !== undefined) {
+        // In float64 the values of all but `support` experts underflowed to 0: the parameter, not k, is at fault.
+        throw new InvalidArgumentError({
+          parameter: `${this.name}.${shape.name}`,
+          value: shape.value,
+          allowed: `a value that leaves at least topK = ${k} of the ${E} experts a non-zero popularity (this one leaves ${sampler.support}; make it less concentrated)`,
+        })
+      }
+      sampler.sampleRows(prng, 0, k) // throws the typed topK error
+    }
     if (this.exact) {
       assignExactCounts(apportionCounts(values, T * k, T), T, k, prng, ids)
       return

@@ -11,7 +11,10 @@ import { readWeightOptions, weightParameters } from './weight-policy.ts'
 export function powerLawValue(u: number, alpha: number, xmin: number, xmax: number): number {
   if (Math.abs(1 - alpha) < 1e-12) return xmin * (xmax / xmin) ** u
   const a = 1 - alpha
-  return ((xmax ** a - xmin ** a) * u + xmin ** a) ** (1 / a)
+  const x = ((xmax ** a - xmin ** a) * u + xmin ** a) ** (1 / a)
+  if (Number.isFinite(x)) return x
+  // Large α overflows x^(1−α); the same value factored by x_min^(1−α), in log space.
+  return xmin * Math.exp(Math.log1p(u * Math.expm1(a * Math.log(xmax / xmin))) / a)
 }
 
 /** Per-expert power-law values for T tokens, k per token (the bounds follow aiconfigurator). */
@@ -38,6 +41,7 @@ export const powerLawDefinition = defineSynthetic({
     return new PopularityStrategy('power_law', seed, readWeightOptions(p), {
       random: true,
       dependsOnTokens: true,
+      shapeParameter: { name: 'alpha', value: alpha },
       values: (E, T, k, prng) => powerLawValues(E, T, k, alpha, prng),
     }, { layout: p['layout'] as PopularityLayout })
   },

@@ -25,6 +25,7 @@ export const zipfDefinition = defineSynthetic({
   build: (p, seed) =>
     new PopularityStrategy('zipf', seed, readWeightOptions(p), {
       random: false,
+      shapeParameter: { name: 'exponent', value: p['exponent'] as number },
       values: (E) => zipfValues(E, p['exponent'] as number),
     }, { layout: p['layout'] as PopularityLayout }),
 })

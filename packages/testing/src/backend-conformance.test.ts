@@ -1,4 +1,4 @@
-import { createReferenceBackend } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
 import { describeBackendConformance } from './backend-conformance.ts'
 
 // The reference must pass its own suite, including the inputs past GPU dispatch limits.

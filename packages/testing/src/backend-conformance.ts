@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { InvalidArgumentError, InvalidLogitsError, createReferenceBackend } from '@routesim/core'
+import { InvalidArgumentError, InvalidLogitsError } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
 import type { KernelBackend, SampleIdsOptions, SamplingKind } from '@routesim/core'
 import { compareTopK } from './compare-top-k.ts'
 import { chiSquareTest } from './chi-square.ts'

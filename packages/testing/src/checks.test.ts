@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createPrng, createReferenceBackend } from '@routesim/core'
+import { createPrng } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
 import type { TopKOptions } from '@routesim/core'
 import { compareTopK } from './compare-top-k.ts'
 import { createRandomLogits } from './random-inputs.ts'

@@ -1,4 +1,4 @@
-import { createReferenceBackend } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
 import type { KernelBackend, SampleIdsOptions, TopKOptions } from '@routesim/core'
 
 export type RecordedCall =

@@ -5,9 +5,9 @@ import {
   InvalidLogitsError,
   ShapeMismatchError,
   createPrng,
-  createReferenceBackend,
   indexArrayToInt32,
 } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
 import type { IndexDtype, RoutingContext, RoutingResult, RoutingStrategy, Seed, ShapedInput, Tensor } from '@routesim/core'
 import { createRandomLogits } from './random-inputs.ts'
 

@@ -1,4 +1,5 @@
-import { BackendUnavailableError, InvalidArgumentError, createReferenceBackend, referenceWinnerScores, validateTopKArguments } from '@routesim/core'
+import { BackendUnavailableError, InvalidArgumentError, validateTopKArguments } from '@routesim/core'
+import { createReferenceBackend, referenceWinnerScores } from '@routesim/backend-cpu'
 import type { KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
 import { instantiateKernels, instantiateKernelsSync, kernelModuleBytes, kernelUnavailableReason } from './kernel-instance.ts'
 import type { KernelExports } from './kernel-instance.ts'

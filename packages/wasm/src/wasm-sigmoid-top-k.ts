@@ -1,4 +1,5 @@
-import { referenceTopK, throwFirstNonFiniteInRow } from '@routesim/core'
+import { throwFirstNonFiniteInRow } from '@routesim/core'
+import { referenceTopK } from '@routesim/backend-cpu'
 import type { ResolvedTopK, TopKOptions } from '@routesim/core'
 import type { KernelExports } from './kernel-instance.ts'
 import { WASM_CHUNK_FLOATS, WASM_MAX_COLS, align, ensureMemory } from './wasm-top-k.ts'

@@ -1,8 +1,9 @@
-import type { EngineInfo, EngineReply, EngineRequest, RoutedLayer, ScenarioRequest, ScenarioStep, TraceView } from './protocol.ts'
+import type { EngineInfo, EngineReply, EngineRequest, RouteProgressInfo, RoutedLayer, ScenarioRequest, ScenarioStep, TraceView } from './protocol.ts'
 import type { ScenarioSummary } from '@routesim/scenarios'
 import type { AppBackend } from './url-state.ts'
 
-type Pending = { resolve: (reply: EngineReply) => void; reject: (error: Error) => void; onProgress?: (step: ScenarioStep) => void }
+type Progress = Extract<EngineReply, { type: 'progress' | 'route-progress' }>
+type Pending = { resolve: (reply: EngineReply) => void; reject: (error: Error) => void; onProgress?: (reply: Progress) => void }
 
 /** An error the worker reported (a routesim typed error keeps its `code`). */
 export class EngineError extends Error {
@@ -28,7 +29,7 @@ export class EngineClient {
       const reply = event.data
       const pending = this.#pending.get(reply.id)
       if (!pending) return
-      if (reply.type === 'progress') return pending.onProgress?.(reply.step)
+      if (reply.type === 'progress' || reply.type === 'route-progress') return pending.onProgress?.(reply)
       this.#pending.delete(reply.id)
       if (reply.type === 'error') pending.reject(new EngineError(reply.message, reply.code, reply.cancelled === true))
       else pending.resolve(reply)
@@ -39,7 +40,7 @@ export class EngineClient {
     }
   }
 
-  #send(message: EngineRequest, transfer: Transferable[] = [], onProgress?: (step: ScenarioStep) => void): Promise<EngineReply> {
+  #send(message: EngineRequest, transfer: Transferable[] = [], onProgress?: (reply: Progress) => void): Promise<EngineReply> {
     return new Promise((resolve, reject) => {
       this.#pending.set(message.id, { resolve, reject, ...(onProgress ? { onProgress } : {}) })
       this.#worker.postMessage(message, transfer)
@@ -55,15 +56,17 @@ export class EngineClient {
     return (reply as Extract<EngineReply, { type: 'info' }>).info
   }
 
-  async route(request: Extract<EngineRequest, { type: 'route' }>['request'], backend: AppBackend): Promise<RoutedLayer> {
-    const reply = await this.#send({ type: 'route', id: this.#id(), request, backend })
+  /** Routes one layer in the worker; `onProgress` hears its phases (large routings take seconds). */
+  async route(request: Extract<EngineRequest, { type: 'route' }>['request'], backend: AppBackend, onProgress?: (progress: RouteProgressInfo) => void): Promise<RoutedLayer> {
+    const listen = onProgress && ((r: Progress) => void (r.type === 'route-progress' && onProgress(r.progress)))
+    const reply = await this.#send({ type: 'route', id: this.#id(), request, backend }, [], listen)
     return (reply as Extract<EngineReply, { type: 'routed' }>).layer
   }
 
   /** Starts a scenario; `cancel()` stops it between steps (the promise then rejects with `cancelled`). */
   scenario(scenario: ScenarioRequest, onProgress: (step: ScenarioStep) => void): { done: Promise<ScenarioSummary>; cancel: () => void } {
     const id = this.#id()
-    const done = this.#send({ type: 'scenario', id, scenario }, [], onProgress).then((r) => (r as Extract<EngineReply, { type: 'scenario-done' }>).summary)
+    const done = this.#send({ type: 'scenario', id, scenario }, [], (r) => void (r.type === 'progress' && onProgress(r.step))).then((r) => (r as Extract<EngineReply, { type: 'scenario-done' }>).summary)
     return { done, cancel: () => this.#worker.postMessage({ type: 'cancel', id: this.#id(), target: id } satisfies EngineRequest) }
   }
 

@@ -86,6 +86,12 @@ export interface ScenarioStep {
   readonly deployedRankLoads: Float64Array
 }
 
+/** How far a routing has got: the phase in words and the whole job's fraction done (0–1). */
+export interface RouteProgressInfo {
+  readonly phase: string
+  readonly value: number
+}
+
 export interface TraceView {
   readonly file: string
   readonly format: string
@@ -114,6 +120,7 @@ export type EngineReply =
   | { readonly type: 'info'; readonly id: number; readonly info: EngineInfo }
   | { readonly type: 'routed'; readonly id: number; readonly layer: RoutedLayer }
   | { readonly type: 'progress'; readonly id: number; readonly step: ScenarioStep }
+  | { readonly type: 'route-progress'; readonly id: number; readonly progress: RouteProgressInfo }
   | { readonly type: 'scenario-done'; readonly id: number; readonly summary: ScenarioSummary }
   | { readonly type: 'trace'; readonly id: number; readonly trace: TraceView }
   | { readonly type: 'exported'; readonly id: number; readonly bytes: ArrayBuffer; readonly fileName: string }

@@ -1,5 +1,5 @@
-import { InvalidArgumentError, createPrng, resolveParameters } from '@routesim/core'
-import type { KernelBackend, RoutingResult, Seed, ShapedInput, Tensor } from '@routesim/core'
+import { InvalidArgumentError, LIMITS, createPrng, indexArrayToInt32, resolveParameters } from '@routesim/core'
+import type { KernelBackend, Seed, ShapedInput, Tensor } from '@routesim/core'
 import { balancedness, countTokensWithDuplicateIds, duplicateIdRate, expertCounts, loadSummary, rankLoads } from '@routesim/analysis'
 import type { LoadSummary } from '@routesim/analysis'
 import { createSimulator } from '@routesim/simulator'
@@ -31,32 +31,36 @@ export interface RouteLayerResult {
   readonly lastRun?: { readonly operation: string; readonly ranOn: string; readonly reason: string }
 }
 
-/** T·k ids and, for routers, T·E logits held at once: the CLI's limit (2^28 elements), so a URL the CLI refuses is refused here too. */
-export const MAX_ROUTE_ELEMENTS = 2 ** 28
+/** T·k ids and, for routers, T·E logits held at once: the CLI's limit (`LIMITS.maxElements`), so a URL the CLI refuses is refused here too. */
+export const MAX_ROUTE_ELEMENTS = LIMITS.maxElements
 
 /**
  * The CLI's synthetic router logits: N(0, 1) from the run's seed on the stream `('routesim-cli', 'logits')`,
  * so the same URL and `routesim route` flags route the same logits.
  */
-export function syntheticLogits(tokens: number, experts: number, seed: Seed): Tensor<Float32Array> {
+export function syntheticLogits(tokens: number, experts: number, seed: Seed, onProgress?: (fraction: number) => void): Tensor<Float32Array> {
   const prng = createPrng(seed, 'routesim-cli', 'logits')
   const data = new Float32Array(tokens * experts)
-  for (let i = 0; i < data.length; i++) data[i] = prng.nextNormal()
+  // Drawn in chunks only to report progress; the values are one sequential stream either way.
+  const chunk = Math.max(1 << 16, Math.ceil(data.length / 50))
+  for (let start = 0; start < data.length; start += chunk) {
+    const end = Math.min(data.length, start + chunk)
+    for (let i = start; i < end; i++) data[i] = prng.nextNormal()
+    onProgress?.(end / data.length)
+  }
   return { data, shape: [tokens, experts] }
 }
 
-function lastRunOf(backend: KernelBackend): RouteLayerResult['lastRun'] {
-  const run = (backend as { lastRun?: { operation?: unknown; ranOn?: unknown; reason?: unknown } }).lastRun
-  if (!run || typeof run.operation !== 'string' || typeof run.ranOn !== 'string' || typeof run.reason !== 'string') return undefined
-  return { operation: run.operation, ranOn: run.ranOn, reason: run.reason }
-}
+/** Where a routing is: its phases in order, and how far into the current one (0–1). */
+export type RoutePhase = 'logits' | 'routing' | 'metrics'
+export type RouteProgress = (phase: RoutePhase, fraction: number) => void
 
 /**
  * Routes one layer with the same library calls, in the same order, as `routesim route`
- * (a simulator seeded with the run's seed, the strategy created through it, the CLI's logits),
+ * (a simulator seeded with the run's seed, the strategy created through it, the CLI's logits, `simulator.route`),
  * so the ids are byte-identical to the CLI's for the same arguments (test/route-equivalence.test.ts).
  */
-export async function routeLayer(request: RouteRequest, backend?: KernelBackend): Promise<RouteLayerResult> {
+export async function routeLayer(request: RouteRequest, backend?: KernelBackend, onProgress?: RouteProgress): Promise<RouteLayerResult> {
   const simulator = createSimulator({ seed: request.seed })
   const definition = simulator.describeStrategy(request.strategy)
   const parameters = resolveParameters(definition.name, definition.parameters, request.params)
@@ -68,19 +72,17 @@ export async function routeLayer(request: RouteRequest, backend?: KernelBackend)
     throw new InvalidArgumentError({ parameter: 'tokens', value: request.tokens, allowed: `at most ${limit} here (${usesLogits ? 'tokens × experts logits' : 'tokens × top-k ids'} must stay ≤ 2^28 elements)` })
   }
   const hiddenStates: ShapedInput = { shape: [request.tokens, 1] }
-  const logits: Tensor | ShapedInput = usesLogits ? syntheticLogits(request.tokens, request.experts, request.seed) : { shape: [request.tokens, request.experts] }
-  let result: RoutingResult
-  let ranOn = 'reference'
-  let lastRun: RouteLayerResult['lastRun']
-  if (backend && strategy.routeTokensOn) {
-    result = await strategy.routeTokensOn(backend, hiddenStates, logits, request.topK, 'int32')
-    ranOn = backend.mode
-    lastRun = lastRunOf(backend)
-  } else {
-    result = strategy.routeTokens(hiddenStates, logits, request.topK, 'int32')
-  }
-  const ids = result[1].data as Int32Array
-  const weights = Float32Array.from(result[0].data as ArrayLike<number>)
+  const logits: Tensor | ShapedInput = usesLogits
+    ? syntheticLogits(request.tokens, request.experts, request.seed, onProgress && ((f) => onProgress('logits', f)))
+    : { shape: [request.tokens, request.experts] }
+  onProgress?.('routing', 0)
+  // The library's one routing path (as `routesim route`): the strategy's backend path on the backend, else its own code.
+  const routed = await simulator.route({ strategy, hiddenStates, routerLogits: logits, topK: request.topK, indicesType: 'int32', backend, prng: 'strategy' })
+  const ranOn = routed.ranOn
+  const lastRun = routed.lastRun ? { operation: routed.lastRun.operation, ranOn: routed.lastRun.ranOn, reason: routed.lastRun.reason } : undefined
+  onProgress?.('metrics', 0)
+  const ids = indexArrayToInt32(routed.ids.data)
+  const weights = routed.weights.data
   const counts = expertCounts(ids, request.experts)
   const outcome: RouteLayerResult = {
     strategy: definition.name,

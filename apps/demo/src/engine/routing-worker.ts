@@ -8,7 +8,7 @@ import { loadSummary, balancedness, sglangUtilization } from '@routesim/analysis
 import { createSimulator } from '@routesim/simulator'
 import { openBackend } from './backends.ts'
 import type { EngineInfo, EngineReply, EngineRequest, RoutedLayer, ScenarioRequest, ScenarioStep, TraceView } from './protocol.ts'
-import { int32Digest, routeLayer, tokenExpertHeatmap } from './route-layer.ts'
+import { int32Digest, routeLayer, tokenExpertHeatmap, type RoutePhase } from './route-layer.ts'
 import { scenarioFile } from './scenario-file.ts'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -83,9 +83,25 @@ function layerView(
 async function route(request: Extract<EngineRequest, { type: 'route' }>): Promise<void> {
   const r = request.request
   if (r.experts % r.epSize !== 0) throw new RangeError(`ep-size ${r.epSize} must divide experts ${r.experts}`)
+  // Progress as the page's bar shows it: phases weighted by their usual share of the time, posted at most every 50 ms.
+  let lastPost = 0
+  const progress = (phase: string, value: number, force = false) => {
+    const now = performance.now()
+    if (!force && now - lastPost < 50) return
+    lastPost = now
+    post({ type: 'route-progress', id: request.id, progress: { phase, value } })
+  }
+  progress(request.backend === 'reference' ? 'starting' : `opening the ${request.backend} backend`, 0, true)
   const opened = await openBackend(request.backend)
   const started = performance.now()
-  const out = await routeLayer({ ...r, epSize: r.epSize }, opened.backend)
+  const usesLogits = createSimulator().describeStrategy(r.strategy).usesLogits === true
+  const spans: Record<RoutePhase, [number, number, string]> = usesLogits
+    ? { logits: [0, 0.6, 'drawing router logits'], routing: [0.6, 0.9, `routing ${r.tokens.toLocaleString('en')} tokens`], metrics: [0.9, 1, 'counting loads'] }
+    : { logits: [0, 0, ''], routing: [0, 0.85, `routing ${r.tokens.toLocaleString('en')} tokens`], metrics: [0.85, 1, 'counting loads'] }
+  const out = await routeLayer({ ...r, epSize: r.epSize }, opened.backend, (phase, fraction) => {
+    const [a, b, label] = spans[phase]
+    progress(label, a + (b - a) * fraction, fraction === 0)
+  })
   const routeMs = performance.now() - started
   lastRouting = { ids: out.ids, weights: out.weights, tokens: r.tokens, topK: r.topK, experts: r.experts, name: `routesim-${out.strategy}-seed${String(r.seed)}` }
   const ranOnDetail = out.lastRun

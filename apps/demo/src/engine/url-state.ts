@@ -1,12 +1,13 @@
 import { InvalidArgumentError, parseParameterValue } from '@routesim/core'
 import type { ParameterSpecs, Seed } from '@routesim/core'
+import { BACKEND_CHOICES } from '@routesim/simulator'
 
 /** The views of the app, as `?view=` names them. */
 export const VIEWS = ['explore', 'compare', 'scenario', 'trace'] as const
 export type View = (typeof VIEWS)[number]
 
-/** The kernel backends the app offers; `wasm` is the default, gpu.js modes load gpu.js on demand. */
-export const APP_BACKENDS = ['wasm', 'reference', 'webgl2', 'webgpu', 'webgl', 'cpu'] as const
+/** The kernel backends the app offers: the library registry's choices (`routesim --backend`); `wasm` is the default. */
+export const APP_BACKENDS = BACKEND_CHOICES
 export type AppBackend = (typeof APP_BACKENDS)[number]
 
 /** Query keys that are not strategy parameters (the CLI's flag names where the CLI has one). */
@@ -115,6 +116,6 @@ export function writeState(state: ExploreState): string {
 /** The `routesim route` command line that routes what this state routes. */
 export function cliCommand(state: ExploreState): string {
   const params = Object.entries(state.params).map(([k, v]) => ` -p ${k}=${v}`).join('')
-  const backend = state.backend === 'reference' || state.backend === 'wasm' ? ` --backend ${state.backend}` : ''
+  const backend = ` --backend ${state.backend}`
   return `routesim route --strategy ${state.strategy} --tokens ${state.tokens} --experts ${state.experts} --top-k ${state.topK} --seed ${String(state.seed)}${params}${backend} --ep-size ${state.epSize}`
 }

@@ -4,7 +4,7 @@ import { APP_BACKENDS, cliCommand, strategyParams, type AppBackend } from '../en
 import { copyText, download, field, h, numberInput, select } from '../ui/dom.ts'
 import { parameterControls } from '../ui/param-form.ts'
 import type { AppContext } from './app-context.ts'
-import { layerCharts, metricTable } from './layer-panel.ts'
+import { drawLayer } from './layer-panel.ts'
 
 let generation = 0
 
@@ -26,7 +26,7 @@ export function renderExplore(ctx: AppContext, root: HTMLElement): void {
   }
   const seed = h('input', { type: 'text', name: 'seed', value: String(state.seed), inputmode: 'numeric' })
   seed.addEventListener('change', () => ctx.update({ seed: /^[+-]?\d+$/.test(seed.value.trim()) ? Number(seed.value.trim()) : seed.value.trim() }))
-  const backend = select('backend', APP_BACKENDS.map((b) => ({ value: b, label: b === 'wasm' ? 'wasm (default)' : b === 'reference' ? 'reference (TypeScript)' : `gpu.js ${b}` })), state.backend)
+  const backend = select('backend', APP_BACKENDS.map((b) => ({ value: b, label: b === 'wasm' ? 'wasm (default)' : b === 'reference' ? 'reference (TypeScript)' : b === 'auto' ? 'auto (a WebGPU adapter, else wasm)' : `gpu.js ${b}` })), state.backend)
   backend.addEventListener('change', () => ctx.update({ backend: backend.value as AppBackend }))
   form.append(
     field('Strategy', strategy, info?.description),
@@ -40,6 +40,7 @@ export function renderExplore(ctx: AppContext, root: HTMLElement): void {
   if (info) form.append(parameterControls(info.parameters, state.params, (raw) => ctx.update({ params: raw })))
 
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }, 'Routing…')
+  const progress = h('progress', { max: 1, value: 0, 'aria-label': 'Routing progress', 'data-testid': 'route-progress' })
   const results = h('div', { class: 'results', 'data-testid': 'explore-results' })
   const command = h('code', { class: 'command', 'data-testid': 'cli-command' }, cliCommand(state))
   const copy = h('button', { type: 'button' }, 'Copy CLI command')
@@ -53,7 +54,7 @@ export function renderExplore(ctx: AppContext, root: HTMLElement): void {
     return b
   })
   const tools = h('div', { class: 'toolbar' }, command, copy, ...exportButtons)
-  const main = h('div', { class: 'main' }, status, tools, results)
+  const main = h('div', { class: 'main' }, h('div', { class: 'toolbar' }, progress, status), tools, results)
   root.replaceChildren(h('div', { class: 'split' }, form, main))
 
   const mine = ++generation
@@ -67,14 +68,23 @@ export function renderExplore(ctx: AppContext, root: HTMLElement): void {
   }
   const started = performance.now()
   ctx.engine
-    .route({ strategy: state.strategy, params, tokens: state.tokens, experts: state.experts, topK: state.topK, seed: state.seed, epSize: state.epSize }, state.backend)
+    .route({ strategy: state.strategy, params, tokens: state.tokens, experts: state.experts, topK: state.topK, seed: state.seed, epSize: state.epSize }, state.backend, (p) => {
+      if (mine !== generation) return
+      progress.value = p.value
+      status.textContent = `${p.phase[0]!.toUpperCase()}${p.phase.slice(1)}…`
+    })
     .then((layer: RoutedLayer) => {
       if (mine !== generation) return
+      progress.value = 1
       status.textContent = `Routed ${layer.tokens.toLocaleString('en')} tokens × top-${layer.topK} of ${layer.experts} experts in ${layer.routeMs.toFixed(0)} ms (round trip ${(performance.now() - started).toFixed(0)} ms).`
       ctx.ranOn(`${layer.ranOn}: ${layer.ranOnDetail}`)
-      results.replaceChildren(metricTable(layer), layerCharts(layer, main))
-      performance.mark('routesim:first-chart')
-      document.body.dataset['rendered'] = String(mine)
+      performance.mark('routesim:routed')
+      const firstChart = () => void (performance.getEntriesByName('routesim:first-chart').length === 0 && performance.mark('routesim:first-chart'))
+      return drawLayer(results, layer, main, () => mine === generation, { onFirstChart: firstChart }).then((drawn) => {
+        if (!drawn) return
+        performance.mark('routesim:charts-drawn')
+        document.body.dataset['rendered'] = String(mine)
+      })
     })
     .catch((error: unknown) => {
       if (mine !== generation) return

@@ -31,19 +31,27 @@ export function metricTable(layer: RoutedLayer): HTMLTableElement {
   )
 }
 
-/** Per-expert loads (by id and sorted), the token × expert heatmap and per-rank loads of one routed layer. */
-export function layerCharts(layer: RoutedLayer, host: HTMLElement): HTMLElement {
+/** Lets the browser paint and handle input between charts, so no single task draws them all. */
+export const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0))
+
+/**
+ * Draws a routed layer into `target`: the metric table, then per-expert loads (by id and sorted), the
+ * token × expert heatmap and per-rank loads, each chart in its own task. Stops (returning false) once
+ * `alive()` says a newer routing took over.
+ */
+export async function drawLayer(target: HTMLElement, layer: RoutedLayer, host: HTMLElement, alive: () => boolean, options: { before?: readonly Node[]; onFirstChart?: () => void } = {}): Promise<boolean> {
   const wide = widthOf(host)
   const half = wide >= 900 ? Math.floor((wide - 48) / 2) : wide
   const box = h('div', { class: 'charts' })
+  target.replaceChildren(...(options.before ?? []), metricTable(layer), box)
   const card = (title: string, chart: HTMLElement, cls = '') => h('figure', { class: `card ${cls}` }, h('figcaption', {}, title), chart)
-  box.append(
-    card('Per-expert load, by expert id (dashed: mean)', expertLoadChart(layer.counts, { sorted: false, width: half })),
-    card('Per-expert load, hottest first', expertLoadChart(layer.counts, { sorted: true, width: half })),
-  )
+  const charts: (() => HTMLElement)[] = [
+    () => card('Per-expert load, by expert id (dashed: mean)', expertLoadChart(layer.counts, { sorted: false, width: half })),
+    () => card('Per-expert load, hottest first', expertLoadChart(layer.counts, { sorted: true, width: half })),
+  ]
   if (layer.heatmapRows > 0) {
     const sampled = layer.heatmapRows < layer.tokens ? `, ${layer.heatmapRows} of ${layer.tokens} tokens evenly sampled` : ''
-    box.append(
+    charts.push(() =>
       card(
         `Token × expert routing weight${sampled}`,
         heatmapChart(layer.heatmap, layer.heatmapRows, layer.experts, { width: wide, height: Math.min(420, Math.max(200, layer.heatmapRows)), xLabel: 'expert id →', yLabel: '↑ token', label: 'weight' }),
@@ -51,6 +59,12 @@ export function layerCharts(layer: RoutedLayer, host: HTMLElement): HTMLElement 
       ),
     )
   }
-  box.append(card(`Per-rank load over EP ${layer.epSize} (linear placement)`, rankLoadChart(layer.rankLoads, { width: wide }), 'wide'))
-  return box
+  charts.push(() => card(`Per-rank load over EP ${layer.epSize} (linear placement)`, rankLoadChart(layer.rankLoads, { width: wide }), 'wide'))
+  for (const chart of charts) {
+    await nextTask()
+    if (!alive()) return false
+    box.append(chart())
+    if (box.childElementCount === 1) options.onFirstChart?.()
+  }
+  return true
 }

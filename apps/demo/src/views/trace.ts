@@ -1,9 +1,10 @@
 import type { TraceView } from '../engine/protocol.ts'
 import { copyText, download, fmt, h } from '../ui/dom.ts'
 import type { AppContext } from './app-context.ts'
-import { layerCharts, metricTable } from './layer-panel.ts'
+import { drawLayer } from './layer-panel.ts'
 
 let last: TraceView | undefined
+let shown = 0
 
 function fitCommand(t: TraceView): string | undefined {
   if (!t.fit) return undefined
@@ -62,8 +63,10 @@ export function renderTrace(ctx: AppContext, root: HTMLElement): void {
         tools.append(b)
       }
     } else fitBox.append(h('p', { class: 'hint' }, `No fit: ${t.fitError ?? 'not available for this trace'}`))
-    results.replaceChildren(tools, metricTable(t.layer), fitBox, layerCharts(t.layer, main))
-    document.body.dataset['rendered'] = `t-${t.file}`
+    const mine = ++shown
+    void drawLayer(results, t.layer, main, () => mine === shown, { before: [tools, fitBox] }).then((drawn) => {
+      if (drawn) document.body.dataset['rendered'] = `t-${t.file}`
+    })
   }
 
   const load = async (file: File) => {

@@ -182,7 +182,7 @@ export function registerDemoCommand(program: Command): void {
       const output = outputOf(command)
       const tokens = parseIntegerOption('--tokens', options.tokens, 1, LIMITS.maxTokens)
       const experts = parseIntegerOption('--experts', options.experts, 1, LIMITS.maxExperts)
-      const topK = parseIntegerOption('--top-k', options.topK, 1, Math.min(experts, LIMITS.maxTopK))
+      const topK = parseIntegerOption('--top-k', options.topK, 1, Math.min(experts, LIMITS.maxTopK), experts < LIMITS.maxTopK ? `at most --experts ${experts}` : undefined)
       const epSize = parseIntegerOption('--ep-size', options.epSize, 1, Math.min(experts, LIMITS.maxEpSize))
       const seed = parseSeedOption(options.seed)
       const { simulator, plugins } = await createCliSimulator(command, seed)

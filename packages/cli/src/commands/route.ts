@@ -9,6 +9,8 @@ import { ROUTE_FLAGS, withFlagNames } from '../flag-names.ts'
 import { GRID_MAX_EXPERTS, PER_EXPERT_ROWS_MAX, expertGrid, extremes, loadHistogram, perExpertTable } from '../load-table.ts'
 import { collect, parseIntegerOption, parseSeedOption, parseStrategyParams, seedToJson } from '../options.ts'
 import { routeOnce, type RouteOutcome } from '../routing-run.ts'
+import { INDICES_TYPES, outputFormat } from '../trace-files.ts'
+import { writeRouteOut } from '../trace-out.ts'
 
 interface RouteOptions {
   strategy: string
@@ -21,6 +23,8 @@ interface RouteOptions {
   epSize?: string
   placement: string
   json?: boolean
+  out?: string
+  indicesType: string
 }
 
 /** A load or mean with as many decimals as its size needs (128.0, 2.50, 0.125). */
@@ -86,11 +90,14 @@ export function registerRouteCommand(program: Command): void {
     .option('--ep-size <R>', 'also report balancedness over R expert-parallel ranks')
     .addOption(new Option('--placement <kind>', 'expert placement over ranks').choices(PLACEMENTS).default('linear'))
     .option('--json', 'print one JSON object instead of tables')
+    .option('-o, --out <file>', 'also write the routing: .npz/.safetensors/.pt (topk_ids, topk_weights), .npy (ids), .json, .jsonl or .csv, by extension')
+    .addOption(new Option('--indices-type <dtype>', 'dtype of topk_ids in --out (int64 as torch.long)').choices(INDICES_TYPES).default('int32'))
     .addHelpText(
       'after',
       [
         '',
         'Examples:',
+        '  routesim route -s zipf -t 4096 -e 256 -k 8 -p exponent=1.2 --out topk.safetensors',
         '  routesim route --strategy uniform_random --tokens 4096 --experts 256 --top-k 8 --param replacement=true',
         '  routesim route -s zipf -t 4096 -e 256 -k 8 -p exponent=1.2 --ep-size 32',
         '  routesim route -s grouped_topk -t 4096 -e 256 -k 8 -p scoring=sigmoid -p variant=hf --json',
@@ -105,6 +112,7 @@ export function registerRouteCommand(program: Command): void {
       const seed = parseSeedOption(options.seed)
       const epSize = options.epSize === undefined ? undefined : parseIntegerOption('--ep-size', options.epSize, 1, Math.min(experts, LIMITS.maxEpSize))
       const placement = assertOneOf<Placement>('--placement', options.placement, PLACEMENTS)
+      if (options.out !== undefined) outputFormat('--out', options.out)
 
       const { simulator } = await createCliSimulator(command, seed)
       const definition = simulator.describeStrategy(options.strategy)
@@ -128,6 +136,7 @@ export function registerRouteCommand(program: Command): void {
       } finally {
         backend.dispose()
       }
+      if (options.out !== undefined) writeRouteOut(output, options.out, outcome, tokens, topK, experts, options.indicesType)
 
       if (options.json) {
         const { summary } = outcome

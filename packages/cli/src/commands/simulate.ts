@@ -1,6 +1,5 @@
-import { createWriteStream, type WriteStream } from 'node:fs'
+import { open, type FileHandle } from 'node:fs/promises'
 import { readBoundedTextFile } from '../read-bounded-file.ts'
-import { once } from 'node:events'
 import { Option, type Command } from 'commander'
 import cliProgress from 'cli-progress'
 import Table from 'cli-table3'
@@ -9,7 +8,6 @@ import {
   CAPACITY_POLICIES,
   MODEL_PRESETS,
   REPLICA_CHOICES,
-  createSimulatorCatalog,
   iterateScenario,
   parseScenario,
   type ScenarioSummary,
@@ -18,8 +16,13 @@ import {
 import { fixed, percent } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { collect, parseStrategyParams } from '../options.ts'
+import { BACKEND_MODES, openBackend } from '../backend.ts'
+import type { Simulator } from '@routesim/simulator'
 import { createCliSimulator } from '../plugins.ts'
 import { scenarioIssuesWithFlags } from '../flag-names.ts'
+import { INDICES_TYPES, outputFormat } from '../trace-files.ts'
+import { createTraceRecorder } from '../trace-recorder.ts'
+import { writeOut } from '../trace-out.ts'
 
 interface SimulateOptions {
   scenario?: string
@@ -45,6 +48,9 @@ interface SimulateOptions {
   jsonOut?: string
   json?: boolean
   quiet?: boolean
+  out?: string
+  indicesType: string
+  backend: string
 }
 
 /** A numeric flag value as JSON would carry it; anything else stays text so validation reports it by path. */
@@ -102,7 +108,7 @@ function flagPaths(options: SimulateOptions): (path: string) => boolean {
 }
 
 /** The scenario as JSON: the file (if any) with every given flag laid over it. */
-function scenarioJson(options: SimulateOptions, catalog: ReturnType<typeof createSimulatorCatalog>): { json: Record<string, unknown>; source: string } {
+function scenarioJson(options: SimulateOptions, simulator: Simulator): { json: Record<string, unknown>; source: string } {
   let json: Record<string, unknown> = {}
   let source = 'command-line flags'
   if (options.scenario !== undefined) {
@@ -130,7 +136,7 @@ function scenarioJson(options: SimulateOptions, catalog: ReturnType<typeof creat
   if (options.strategy !== undefined || options.param.length > 0) {
     const base = json['strategy']
     const name = options.strategy ?? (typeof base === 'string' ? base : (base as { name?: unknown } | undefined)?.name)
-    const definition = typeof name === 'string' ? catalog.definition(name) : undefined
+    const definition = typeof name === 'string' && simulator.hasStrategy(name) ? simulator.describeStrategy(name) : undefined
     const params = definition ? parseStrategyParams(definition.name, definition.parameters, options.param) : {}
     json['strategy'] = { name, params }
   }
@@ -156,26 +162,43 @@ function scenarioJson(options: SimulateOptions, catalog: ReturnType<typeof creat
   return { json, source }
 }
 
-/** Writes `{"scenario":…,"steps":[…],"summary":…}` one step at a time, waiting for the stream to drain. */
+/**
+ * Writes `{"scenario":…,"steps":[…],"summary":…}` one step at a time. Every write is awaited on a file
+ * handle, so a failure (a full disk, /dev/full, a read-only /proc file) is a typed error naming
+ * --json-out, never an unsettled wait.
+ */
 class JsonStepWriter {
   private first = true
-  private constructor(private readonly stream: WriteStream) {}
+  private failed = false
+  private constructor(
+    private readonly handle: FileHandle,
+    private readonly path: string,
+  ) {}
 
-  static async open(path: string, header: unknown): Promise<JsonStepWriter> {
-    const stream = createWriteStream(path, { encoding: 'utf8' })
+  private static error(path: string, error: unknown): InvalidArgumentError {
+    return new InvalidArgumentError({ parameter: '--json-out', value: path, allowed: `a writable file path (${(error as Error).message})`, cause: error })
+  }
+
+  static async open(path: string, header: unknown, backend: unknown): Promise<JsonStepWriter> {
+    let handle: FileHandle
     try {
-      await Promise.race([once(stream, 'open'), once(stream, 'error').then(([e]) => Promise.reject(e as Error))])
+      handle = await open(path, 'w')
     } catch (error) {
-      stream.destroy()
-      throw new InvalidArgumentError({ parameter: '--json-out', value: path, allowed: `a writable file path (${(error as Error).message})` })
+      throw JsonStepWriter.error(path, error)
     }
-    const writer = new JsonStepWriter(stream)
-    await writer.write(`{"scenario":${JSON.stringify(header)},\n"steps":[\n`)
+    const writer = new JsonStepWriter(handle, path)
+    await writer.write(`{"scenario":${JSON.stringify(header)},\n"backend":${JSON.stringify(backend)},\n"steps":[\n`)
     return writer
   }
 
   private async write(text: string): Promise<void> {
-    if (!this.stream.write(text)) await once(this.stream, 'drain')
+    try {
+      await this.handle.writeFile(text, 'utf8')
+    } catch (error) {
+      this.failed = true
+      await this.handle.close().catch(() => undefined)
+      throw JsonStepWriter.error(this.path, error)
+    }
   }
 
   async step(result: StepResult): Promise<void> {
@@ -184,9 +207,13 @@ class JsonStepWriter {
   }
 
   async close(summary: ScenarioSummary | undefined): Promise<void> {
+    if (this.failed) return
     await this.write(`\n],\n"summary":${JSON.stringify(summary ?? null)}}\n`)
-    this.stream.end()
-    await once(this.stream, 'finish')
+    try {
+      await this.handle.close()
+    } catch (error) {
+      throw JsonStepWriter.error(this.path, error)
+    }
   }
 }
 
@@ -243,15 +270,33 @@ export function summaryTable(s: ScenarioSummary): string {
 
 async function simulate(options: SimulateOptions, output: CliOutput, command: Command): Promise<void> {
   const { simulator } = await createCliSimulator(command, 0)
-  const catalog = createSimulatorCatalog(simulator)
-  const { json, source } = scenarioJson(options, catalog)
+  const { json, source } = scenarioJson(options, simulator)
   let scenario: ReturnType<typeof parseScenario>
   try {
-    scenario = parseScenario(json, { catalog, source })
+    scenario = parseScenario(json, { simulator, source })
   } catch (error) {
     throw scenarioIssuesWithFlags(error, flagPaths(options))
   }
-  const writer = options.jsonOut === undefined ? undefined : await JsonStepWriter.open(options.jsonOut, scenario)
+  if (options.out !== undefined) outputFormat('--out', options.out)
+  const recorder = options.out === undefined ? undefined : createTraceRecorder(scenario)
+  const opened = await openBackend(options.backend)
+  try {
+    await runSimulation(options, output, scenario, simulator, opened, recorder)
+  } finally {
+    opened.dispose()
+  }
+}
+
+async function runSimulation(
+  options: SimulateOptions,
+  output: CliOutput,
+  scenario: ReturnType<typeof parseScenario>,
+  simulator: Simulator,
+  opened: Awaited<ReturnType<typeof openBackend>>,
+  recorder: ReturnType<typeof createTraceRecorder> | undefined,
+): Promise<void> {
+  const backendInfo = { requested: options.backend, name: opened.backend.name, mode: opened.backend.mode, reason: opened.detail }
+  const writer = options.jsonOut === undefined ? undefined : await JsonStepWriter.open(options.jsonOut, scenario, backendInfo)
   const showBar = !options.quiet && process.stderr.isTTY === true
   const bar = showBar
     ? new cliProgress.SingleBar(
@@ -261,7 +306,8 @@ async function simulate(options: SimulateOptions, output: CliOutput, command: Co
     : undefined
   bar?.start(scenario.steps, 0, { bal: '–' })
   const every = Math.max(1, Math.ceil(scenario.steps / 20))
-  const it = iterateScenario(scenario, { resolveStrategy: catalog.resolve })
+  // The library's one routing path: every layer routes on the chosen backend through the simulator.
+  const it = iterateScenario(scenario, { simulator, backend: opened.backend, ...(recorder ? { onRoute: recorder.record } : {}) })
   let summary: ScenarioSummary | undefined
   try {
     for (;;) {
@@ -286,6 +332,7 @@ async function simulate(options: SimulateOptions, output: CliOutput, command: Co
     bar?.stop()
     await writer?.close(summary)
   }
+  if (recorder) writeOut(output, options.out!, recorder.trace(), options.indicesType)
   if (options.json) writeJson(output, summary)
   else output.out(`${summaryTable(summary)}\n${options.jsonOut ? `per-step metrics written to ${options.jsonOut}\n` : ''}`)
 }
@@ -316,9 +363,12 @@ export function registerSimulateCommand(program: Command): void {
     .addOption(new Option('--replica-choice <policy>', 'logical → physical replica choice').choices([...REPLICA_CHOICES]))
     .option('--preserve-slots', "keep experts that stay on a GPU in their old slot (vLLM's preserve_intragpu_slots)")
     .option('--capacity <policy:key=value,…>', `capacity setting to count drops with (repeatable; ${CAPACITY_POLICIES.join(', ')})`, collect, [])
+    .addOption(new Option('--backend <mode>', 'kernel backend every layer routes and counts on (results are identical on each)').choices(BACKEND_MODES).default('reference'))
     .option('--json-out <file>', 'write every step’s metrics as JSON (streamed)')
     .option('--json', 'print the summary as one JSON object instead of tables')
     .option('-q, --quiet', 'no progress bar and no per-step lines')
+    .option('-o, --out <file>', 'also write the routing of every step and layer: .npz/.safetensors/.pt (topk_ids, topk_weights [steps, layers, tokens, k]), .npy, .jsonl (a line per step and layer), .json or .csv')
+    .addOption(new Option('--indices-type <dtype>', 'dtype of topk_ids in --out (int64 as torch.long)').choices(INDICES_TYPES).default('int32'))
     .action(async (options: SimulateOptions, command: Command) => {
       await simulate(options, outputOf(command), command)
     })

@@ -1,6 +1,8 @@
 import { RoutesimError, brand, hasMarker } from './routesim-error.ts'
 
 const marker = 'routesim.error.config_validation'
+/** Problems listed in the message; a file with 100k bad entries must not print 100k lines. */
+const MAX_LISTED_ISSUES = 20
 
 export interface ConfigIssue {
   /** Dotted path of the offending field, e.g. `layers[3].strategy`. */
@@ -16,7 +18,11 @@ export class ConfigValidationError extends RoutesimError {
     super(
       'config_validation',
       `Invalid ${options.source} (${options.issues.length} problem${options.issues.length === 1 ? '' : 's'}):\n` +
-        options.issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n'),
+        options.issues
+          .slice(0, MAX_LISTED_ISSUES)
+          .map((i) => `  - ${i.path}: ${i.message}`)
+          .join('\n') +
+        (options.issues.length > MAX_LISTED_ISSUES ? `\n  … and ${options.issues.length - MAX_LISTED_ISSUES} more (see the error's issues)` : ''),
     )
     this.name = 'ConfigValidationError'
     this.issues = [...options.issues]

@@ -38,7 +38,11 @@ function truncate(text: string): string {
 function quote(text: string): string {
   // Quote at most a prefix: a 50 MB string must not be copied into the message.
   const head = text.length > MAX_DESCRIBED_CHARS ? text.slice(0, MAX_DESCRIBED_CHARS) : text
-  const quoted = JSON.stringify(head)
+  // JSON escapes C0 controls; DEL, C1 controls, format characters (bidi overrides) and line separators too,
+  // so no value can move the cursor, recolour or reorder a terminal line.
+  const quoted = JSON.stringify(head).replace(/[\u007f-\u009f\p{Cf}\u2028\u2029]/gu, (c) =>
+    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  )
   return text.length > MAX_DESCRIBED_CHARS ? `${quoted.slice(0, -1)}…" (${text.length} characters)` : quoted
 }
 

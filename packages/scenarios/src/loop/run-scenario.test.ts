@@ -4,19 +4,21 @@ import { fc, test } from '@fast-check/vitest'
 import { TEST_DEFINITIONS } from '../../test/fixtures.ts'
 import { parseScenario } from '../scenario/parse-scenario.ts'
 import { createDefinitionCatalog } from '../scenario/strategy-catalog.ts'
+import { createSimulator } from '@routesim/simulator'
 import { iterateScenario, runScenario } from './run-scenario.ts'
 import type { StepResult } from './step-result.ts'
 
-const catalog = createDefinitionCatalog(TEST_DEFINITIONS)
-const resolveStrategy = catalog.resolve
+// The test strategies, registered on a simulator of their own: scenarios take strategies from it.
+const simulator = createSimulator({ builtIns: false })
+for (const definition of TEST_DEFINITIONS) simulator.registerStrategy(definition.name, definition)
 
 function scenario(overrides: Record<string, unknown> = {}) {
-  return parseScenario({ preset: 'deepseek-v3', layers: 3, tokensPerStep: 256, steps: 6, seed: 7, strategy: 'test_uniform', parallel: { epSize: 8, nodes: 2 }, ...overrides }, { catalog })
+  return parseScenario({ preset: 'deepseek-v3', layers: 3, tokensPerStep: 256, steps: 6, seed: 7, strategy: 'test_uniform', parallel: { epSize: 8, nodes: 2 }, ...overrides }, { simulator })
 }
 
 async function collect(s: ReturnType<typeof scenario>) {
   const steps: StepResult[] = []
-  const summary = await runScenario(s, { resolveStrategy, onStep: (r) => void steps.push(r) })
+  const summary = await runScenario(s, { simulator, onStep: (r) => void steps.push(r) })
   return { steps, summary }
 }
 
@@ -76,7 +78,7 @@ describe('runScenario', () => {
     // k = 2, so flat position t·2 + j picks replica j: first choices land on ranks {0,1}, second on {2,3}.
     const s = parseScenario(
       { preset: 'mixtral', layers: 2, tokensPerStep: 64, steps: 3, strategy: 'test_uniform', parallel: { epSize: 4 }, eplb: { enabled: false, redundantExperts: 8 } },
-      { catalog },
+      { simulator },
     )
     const { summary } = await collect(s)
     const m = summary.traffic.matrix
@@ -133,12 +135,12 @@ describe('runScenario', () => {
   it('rank_local keeps tokens home when every rank holds every expert', async () => {
     const s = parseScenario(
       { preset: 'mixtral', layers: 2, tokensPerStep: 64, steps: 2, strategy: 'test_uniform', parallel: { epSize: 2 }, eplb: { enabled: false, redundantExperts: 8, replicaChoice: 'rank_local', initialReplicaCounts: [2, 2, 2, 2, 2, 2, 2, 2] } },
-      { catalog },
+      { simulator },
     )
     // physicalToLogicalFromCounts: slots 0..7 = experts 0..7 (rank 0), 8..15 = experts 0..7 (rank 1)
     const { summary } = await collect(s)
     expect(summary.traffic.tokensLeavingRank).toBe(0)
-    const modulo = await collect(parseScenario({ ...JSON.parse(JSON.stringify({ preset: 'mixtral', layers: 2, tokensPerStep: 64, steps: 2, strategy: 'test_uniform', parallel: { epSize: 2 } })), eplb: { enabled: false, redundantExperts: 8, initialReplicaCounts: [2, 2, 2, 2, 2, 2, 2, 2] } }, { catalog }))
+    const modulo = await collect(parseScenario({ ...JSON.parse(JSON.stringify({ preset: 'mixtral', layers: 2, tokensPerStep: 64, steps: 2, strategy: 'test_uniform', parallel: { epSize: 2 } })), eplb: { enabled: false, redundantExperts: 8, initialReplicaCounts: [2, 2, 2, 2, 2, 2, 2, 2] } }, { simulator }))
     expect(modulo.summary.traffic.tokensLeavingRank).toBeGreaterThan(0)
   })
 
@@ -152,7 +154,7 @@ describe('runScenario', () => {
     const controller = new AbortController()
     const seen: number[] = []
     const run = runScenario(scenario({ steps: 50 }), {
-      resolveStrategy,
+      simulator,
       signal: controller.signal,
       onStep: (r) => {
         seen.push(r.step)
@@ -165,7 +167,7 @@ describe('runScenario', () => {
 
   it('keeps bounded state: the summary does not grow with steps', async () => {
     const short = await collect(scenario({ steps: 2 }))
-    const it = iterateScenario(scenario({ steps: 40 }), { resolveStrategy })
+    const it = iterateScenario(scenario({ steps: 40 }), { simulator })
     let next = await it.next()
     while (!next.done) next = await it.next()
     expect(JSON.stringify(next.value).length).toBeLessThan(JSON.stringify(short.summary).length * 1.2)
@@ -176,7 +178,7 @@ describe('runScenario', () => {
     const s = scenario({ strategy: { name: 'test_skewed', params: { s: 1.1 } }, steps: 8, tokensPerStep: 512, eplb: { redundantExperts: 32, stepInterval: 4, windowSize: 4 } })
     const plain = await collect(s)
     const steps: StepResult[] = []
-    await runScenario(s, { resolveStrategy, rankLoads: true, onStep: (r) => void steps.push(r) })
+    await runScenario(s, { simulator, rankLoads: true, onStep: (r) => void steps.push(r) })
     expect(plain.steps[0]!.layers[0]!.rankLoads).toBeUndefined()
     let differ = 0
     for (const step of steps) {
@@ -194,5 +196,13 @@ describe('runScenario', () => {
     expect(differ).toBeGreaterThan(0) // after EPLB the deployed map spreads the load differently
     const strip = (r: StepResult) => ({ ...r, layers: r.layers.map(({ rankLoads: _, ...rest }) => rest) })
     expect(JSON.stringify(steps.map(strip))).toBe(JSON.stringify(plain.steps))
+  })
+
+  it('the deprecated catalog path (createDefinitionCatalog, resolveStrategy) gives the same results as the simulator', async () => {
+    const catalog = createDefinitionCatalog(TEST_DEFINITIONS)
+    const s = parseScenario({ preset: 'deepseek-v3', layers: 2, tokensPerStep: 128, steps: 3, seed: 5, strategy: 'test_uniform', parallel: { epSize: 8 } }, { catalog })
+    const viaCatalog = await runScenario(s, { resolveStrategy: catalog.resolve })
+    const viaSimulator = await runScenario(s, { simulator })
+    expect(JSON.stringify(viaCatalog)).toBe(JSON.stringify(viaSimulator))
   })
 })

@@ -1,5 +1,4 @@
 import {
-  accumulateExpertCounts,
   balancedness,
   balancednessReport,
   comparePlacements,
@@ -17,7 +16,8 @@ import {
   rebalanceExperts,
   type ExpertMap,
 } from '@routesim/analysis'
-import { createPrng, indexArrayToInt32, type Prng, type RoutingStrategy } from '@routesim/core'
+import { createPrng, indexArrayToInt32, type IndexArray, type KernelBackend, type Prng, type RoutingStrategy, type Tensor } from '@routesim/core'
+import { createSimulator, type Simulator } from '@routesim/simulator'
 import type { Scenario, StrategyChoice } from '../scenario/scenario.ts'
 import { evaluateDrops } from './capacity.ts'
 import { gpuContiguousRow, physicalToLogicalFromCounts } from './map-changes.ts'
@@ -30,16 +30,36 @@ export interface LayerRouter {
   readonly usesLogits: boolean
 }
 
-/** Builds the strategy of one layer; `seed` is derived from the scenario seed and the layer. */
+/**
+ * Builds the strategy of one layer; `seed` is derived from the scenario seed and the layer.
+ * @deprecated Pass `simulator` to `runScenario`/`iterateScenario`: strategies then come from its registry.
+ */
 export type StrategyResolver = (choice: StrategyChoice, layer: number, seed: number) => LayerRouter
+
+/** One layer's routing within a step, as `onRoute` sees it (the arrays are the loop's: copy what you keep). */
+export interface RoutedLayer {
+  readonly step: number
+  readonly layer: number
+  readonly weights: Tensor<Float32Array>
+  readonly ids: Tensor<IndexArray>
+}
 
 export interface RunScenarioOptions {
   /** Called with every step's result, in order; awaited. */
   readonly onStep?: (result: StepResult) => void | Promise<void>
   /** Stops the run between steps (the promise rejects with the signal's reason). */
   readonly signal?: AbortSignal
-  /** Where strategies come from; `createSimulatorCatalog().resolve` uses the simulator's registry. */
-  readonly resolveStrategy: StrategyResolver
+  /**
+   * The simulator whose strategies the scenario names (its registry, plugins included) and whose one
+   * routing path (`simulator.route`) routes every layer. Default: `createSimulator()` (the built-ins).
+   */
+  readonly simulator?: Simulator | undefined
+  /** The kernel backend every layer routes and counts on. Default: the simulator's (the reference). */
+  readonly backend?: KernelBackend | undefined
+  /** Called after each layer is routed, before its metrics (e.g. to record a trace). */
+  readonly onRoute?: ((routed: RoutedLayer) => void) | undefined
+  /** @deprecated Pass `simulator` instead; when given, this still builds each layer's strategy. */
+  readonly resolveStrategy?: StrategyResolver | undefined
   /** Adds each layer's per-rank loads (static and deployed) to its `LayerStepResult` (for per-layer × per-rank pictures). */
   readonly rankLoads?: boolean
 }
@@ -85,13 +105,21 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
   const seed = scenario.seed
   const policy = eplb.replicaChoice
 
+  const simulator = options.simulator ?? createSimulator()
+  const backend = options.backend ?? simulator.backend
+  const resolveStrategy: StrategyResolver =
+    options.resolveStrategy ??
+    ((choice, _layer, strategySeed) => ({
+      strategy: simulator.createStrategy(choice.name, choice.params, { seed: strategySeed }),
+      usesLogits: simulator.describeStrategy(choice.name).usesLogits === true,
+    }))
   const routers: LayerRouter[] = []
   const routePrngs: Prng[] = []
   const logitPrngs: Prng[] = []
   const replicaPrngs: Prng[] = []
   const dispatchPrngs: Prng[] = []
   for (let l = 0; l < L; l++) {
-    routers.push(options.resolveStrategy(scenario.layerStrategies[l]!, l, createPrng(seed, 'strategy', l).nextUint32()))
+    routers.push(resolveStrategy(scenario.layerStrategies[l]!, l, createPrng(seed, 'strategy', l).nextUint32()))
     routePrngs.push(createPrng(seed, 'routing', l))
     logitPrngs.push(createPrng(seed, 'logits', l))
     replicaPrngs.push(createPrng(seed, 'replica', l))
@@ -135,10 +163,20 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
         const { mean, std } = scenario.logits
         for (let i = 0; i < logitsData.length; i++) logitsData[i] = mean + std * prng.nextNormal()
       }
-      const [, idTensor] = router.strategy.routeTokens(hidden, logitsTensor, k, 'int32', { prng: routePrngs[l]!, layer: l })
-      const ids = indexArrayToInt32(idTensor.data)
-      counts.fill(0)
-      accumulateExpertCounts(ids, counts) // also rejects ids outside [0, E)
+      // The simulator's one routing path, on the run's backend; counted by the backend's histogram.
+      const routed = await simulator.route({
+        strategy: router.strategy,
+        hiddenStates: hidden,
+        routerLogits: logitsTensor,
+        topK: k,
+        indicesType: 'int32',
+        layer: l,
+        prng: routePrngs[l]!,
+        backend,
+      })
+      options.onRoute?.({ step, layer: l, weights: routed.weights, ids: routed.ids })
+      const ids = indexArrayToInt32(routed.ids.data)
+      counts.set(await backend.histogram(ids, E)) // also rejects ids outside [0, E)
 
       const { map, dispatchTable } = deployed[l]!
       mapToPhysical(ids, k, map, policy, {

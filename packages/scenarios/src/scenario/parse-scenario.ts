@@ -5,6 +5,8 @@ import { MODEL_PRESETS } from '../presets/model-presets.ts'
 import { presetRouter } from '../presets/preset-router.ts'
 import { CAPACITY_POLICIES, CAPACITY_POLICY_SPECS } from './capacity-settings.ts'
 import { IssueCollector } from './issue-collector.ts'
+import { strategyCatalogOf } from './simulator-catalog.ts'
+import { createSimulator, type Simulator } from '@routesim/simulator'
 import { EPLB_POLICIES, type EplbPolicy } from '@routesim/analysis'
 import {
   REPLICA_CHOICES,
@@ -20,8 +22,10 @@ import {
 } from './scenario.ts'
 
 export interface ParseScenarioOptions {
-  /** Strategies a scenario may name; `createStrategyCatalog()` gives the simulator's built-ins. */
-  readonly catalog: StrategyCatalog
+  /** The simulator whose strategies a scenario may name (its registry, plugins included). Default: `createSimulator()`. */
+  readonly simulator?: Simulator
+  /** @deprecated Pass `simulator`. Strategies a scenario may name, when given instead of a simulator. */
+  readonly catalog?: StrategyCatalog
   readonly presets?: readonly ModelPreset[]
   /** Names the input in error messages (a file name, `command-line flags`). */
   readonly source?: string
@@ -172,6 +176,14 @@ function probeStrategy(
   })
 }
 
+function probeKey(choice: StrategyChoice): string | undefined {
+  try {
+    return JSON.stringify([choice.name, choice.params])
+  } catch {
+    return undefined // e.g. a bigint parameter: probe it every time
+  }
+}
+
 function readSeed(issues: IssueCollector, value: unknown): Seed {
   if (value === undefined) return 0
   if (typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value))) return value
@@ -306,8 +318,9 @@ function readLogits(issues: IssueCollector, value: unknown): LogitSettings {
  * Validates a scenario (a parsed JSON object or JSON text) and fills in defaults. Every problem is
  * collected and thrown together as one `ConfigValidationError` whose `issues` name the offending paths.
  */
-export function parseScenario(input: unknown, options: ParseScenarioOptions): Scenario {
+export function parseScenario(input: unknown, options: ParseScenarioOptions = {}): Scenario {
   const source = options.source ?? 'scenario'
+  const catalog = options.catalog ?? strategyCatalogOf(options.simulator ?? createSimulator())
   const issues = new IssueCollector()
   let raw: unknown = input
   if (typeof input === 'string') {
@@ -344,20 +357,23 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
   const tokensPerStep = readInt(issues, 'tokensPerStep', obj['tokensPerStep'], 1, MAX_TOKENS_PER_STEP)
   const steps = readInt(issues, 'steps', obj['steps'], 1)
 
-  const maxLayers = preset?.moeLayerIndices.length ?? Number.MAX_SAFE_INTEGER
+  const maxLayers = preset?.moeLayerIndices.length ?? LIMITS.maxLayers
   const numLayers = obj['layers'] === undefined ? preset?.moeLayerIndices.length : readInt(issues, 'layers', obj['layers'], 1, maxLayers)
 
-  const base = obj['strategy'] === undefined ? undefined : readStrategy(issues, 'strategy', obj['strategy'], options.catalog, preset)
+  const base = obj['strategy'] === undefined ? undefined : readStrategy(issues, 'strategy', obj['strategy'], catalog, preset)
   const probes: [string, StrategyChoice][] = base ? [['strategy', base]] : []
   const perLayer: (StrategyChoice | undefined)[] = numLayers === undefined ? [] : new Array<StrategyChoice | undefined>(numLayers).fill(base)
   const overrides = obj['layerStrategies']
   if (overrides !== undefined) {
+    const maxEntries = numLayers ?? LIMITS.maxLayers
     if (!Array.isArray(overrides)) issues.invalid('layerStrategies', overrides, 'a list of { layers, name, params }')
+    // Each entry is validated and probed: more entries than layers would only repeat that work.
+    else if (overrides.length > maxEntries) issues.add('layerStrategies', `${overrides.length} entries exceed the ${maxEntries} layers (at most one entry per layer)`)
     else
       overrides.forEach((entry, i) => {
         const path = `layerStrategies[${i}]`
         if (!isObject(entry)) return issues.invalid(path, entry, '{ "layers": "a-b", "name": …, "params": { … } }')
-        const strategy = readStrategy(issues, path, entry, options.catalog, preset, ['layers'])
+        const strategy = readStrategy(issues, path, entry, catalog, preset, ['layers'])
         const layers = numLayers === undefined ? undefined : readLayerSelection(issues, `${path}.layers`, entry['layers'], numLayers)
         if (strategy) probes.push([path, strategy])
         if (strategy && layers) for (const l of layers) perLayer[l] = strategy
@@ -380,7 +396,16 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions): Sc
       issues.add('steps', `${steps} steps × ${tokensPerStep} tokens × ${numLayers} layers = ${work.toExponential(2)} routed tokens exceed the limit on steps × tokens × layers (at most ${LIMITS.maxScenarioWork.toExponential(2)}); use fewer steps`)
     }
   }
-  if (preset && !tooBig) for (const [path, choice] of probes) probeStrategy(issues, path, choice, options.catalog, preset, tokensPerStep)
+  if (preset && !tooBig) {
+    // The same strategy and parameters on several layers is probed once.
+    const probed = new Set<string>()
+    for (const [path, choice] of probes) {
+      const key = probeKey(choice)
+      if (key !== undefined && probed.has(key)) continue
+      if (key !== undefined) probed.add(key)
+      probeStrategy(issues, path, choice, catalog, preset, tokensPerStep)
+    }
+  }
 
   const parallel = readParallel(issues, obj['parallel'])
   const eplb = readEplb(issues, obj['eplb'], preset?.routing.numExperts)

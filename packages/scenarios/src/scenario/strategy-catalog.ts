@@ -2,7 +2,11 @@ import { UnknownStrategyError, type StrategyDefinition } from '@routesim/core'
 import type { StrategyResolver } from '../loop/run-scenario.ts'
 import type { StrategyCatalog } from './scenario.ts'
 
-/** A catalog and a resolver over a fixed list of strategy definitions (later names win, like registration). */
+/**
+ * A catalog and a resolver over a fixed list of strategy definitions (later names win, like registration).
+ * @deprecated Register the definitions on a simulator (`createSimulator().registerStrategy`) and pass it:
+ * `parseScenario(json, { simulator })`, `runScenario(scenario, { simulator })`.
+ */
 export function createDefinitionCatalog(definitions: readonly StrategyDefinition[]): StrategyCatalog & { resolve: StrategyResolver } {
   const byName = new Map<string, StrategyDefinition>()
   for (const d of definitions) byName.set(d.name, d)

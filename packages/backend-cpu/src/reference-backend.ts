@@ -1,8 +1,7 @@
-import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
-import type { KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from './kernel-backend.ts'
+import { InvalidArgumentError, validateHistogramArguments } from '@routesim/core'
+import type { KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
 import { referenceSampleIds } from './reference-backend-sampling.ts'
 import { referenceTopK } from './reference-backend-top-k.ts'
-import { validateHistogramArguments } from './reference-backend-validation.ts'
 import { SPLIT_HISTOGRAM_MIN_IDS, accumulateSplitHistogram } from './split-histogram.ts'
 
 /** Per-expert counts of a flat id array; an id outside [0, numExperts) is an error, not a silent drop. */

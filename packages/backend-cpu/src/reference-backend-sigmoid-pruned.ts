@@ -1,5 +1,5 @@
-import { throwFirstNonFiniteInRow } from './validation.ts'
-import type { ResolvedTopK } from './reference-backend-validation.ts'
+import { throwFirstNonFiniteInRow } from '@routesim/core'
+import type { ResolvedTopK } from '@routesim/core'
 
 /*
  * Sigmoid scoring with a bias and/or groups (DeepSeek-V3 routing) needs the actual scores, not just their

@@ -1,7 +1,5 @@
-import type { SampleIdsOptions } from './kernel-backend.ts'
-import { createPrng } from './prng.ts'
-import type { Prng } from './prng.ts'
-import { validateSampleIdsOptions } from './reference-backend-validation.ts'
+import { createPrng, validateSampleIdsOptions } from '@routesim/core'
+import type { Prng, SampleIdsOptions } from '@routesim/core'
 
 /**
  * Seeded expert ids `[rows, k]` by the simplest exact methods (this is the truth, not the fast path):

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
-import { createPrng } from './prng.ts'
+import { createPrng, validateTopKArguments } from '@routesim/core'
+import type { GroupSelection, TopKOptions } from '@routesim/core'
 import { canPruneSigmoid, prunedSigmoidTopK } from './reference-backend-sigmoid-pruned.ts'
 import { generalTopK } from './reference-backend-top-k.ts'
-import { validateTopKArguments } from './reference-backend-validation.ts'
-import type { GroupSelection, TopKOptions } from './kernel-backend.ts'
 
 /** Runs both paths on the same input; the pruned one must be bit-identical to computing σ for every expert. */
 function expectSamePaths(logits: Float32Array, rows: number, cols: number, options: TopKOptions) {

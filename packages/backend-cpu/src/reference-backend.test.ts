@@ -2,11 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
 import { createReferenceBackend } from './reference-backend.ts'
 import { referenceTopK } from './reference-backend-top-k.ts'
-import { createPrng } from './prng.ts'
-import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
-import { InvalidLogitsError } from './errors/invalid-logits-error.ts'
-import { ShapeMismatchError } from './errors/shape-mismatch-error.ts'
-import type { GroupSelection, ScoringFunction, TopKOptions } from './kernel-backend.ts'
+import { InvalidArgumentError, InvalidLogitsError, ShapeMismatchError, createPrng } from '@routesim/core'
+import type { GroupSelection, ScoringFunction, TopKOptions } from '@routesim/core'
 
 const backend = createReferenceBackend()
 

@@ -1,9 +1,6 @@
-import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
-import { throwFirstNonFiniteInRow } from './validation.ts'
-import type { TopKOptions, TopKOutput } from './kernel-backend.ts'
+import { InvalidArgumentError, throwFirstNonFiniteInRow, validateTopKArguments } from '@routesim/core'
+import type { ResolvedTopK, TopKOptions, TopKOutput } from '@routesim/core'
 import { canPruneSigmoid, prunedSigmoidTopK, rankGroups } from './reference-backend-sigmoid-pruned.ts'
-import { validateTopKArguments } from './reference-backend-validation.ts'
-import type { ResolvedTopK } from './reference-backend-validation.ts'
 
 
 /**

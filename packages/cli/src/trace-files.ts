@@ -1,0 +1,100 @@
+import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { InvalidArgumentError, LimitExceededError } from '@routesim/core'
+import { TRACE_FORMATS, formatFromName, readTrace, writeTrace, type Trace, type TraceFormat, type TraceHints, type WriteTraceOptions } from '@routesim/io'
+
+/** Trace files are read whole; Node's buffers and `readFile` stop at 2 GiB. */
+export const MAX_TRACE_FILE_BYTES = 2 ** 31 - 1
+
+/** Which id dtypes `--indices-type` offers. */
+export const INDICES_TYPES = ['int32', 'int64'] as const
+
+/**
+ * A path the user typed, from the directory they typed it in (`pnpm routesim` runs from the repository
+ * root but starts the program in `INIT_CWD`, so `process.cwd()` is the user's directory).
+ */
+export function userPath(path: string): string {
+  return resolve(process.cwd(), path)
+}
+
+/**
+ * The bytes of a trace file named by `flag` (or an argument), at most `maxBytes`: an unreadable path or
+ * a directory is an `InvalidArgumentError` naming the flag, a bigger or endless file (`/dev/zero`) a
+ * `LimitExceededError`.
+ */
+export function readTraceBytes(flag: string, path: string, maxBytes = MAX_TRACE_FILE_BYTES): Uint8Array {
+  let fd: number
+  try {
+    fd = openSync(userPath(path), 'r')
+  } catch (error) {
+    throw new InvalidArgumentError({ parameter: flag, value: path, allowed: `a readable trace file (${(error as Error).message})` })
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (stat.isDirectory()) throw new InvalidArgumentError({ parameter: flag, value: path, allowed: 'a readable trace file, not a directory' })
+    if (stat.isFile() && stat.size > maxBytes) {
+      throw new LimitExceededError({ parameter: flag, value: path, limit: maxBytes, limitName: 'file size (bytes)', detail: `The file has ${stat.size} bytes.` })
+    }
+    // Regular files are read into a buffer of their size; devices and pipes grow one up to the limit.
+    let buffer = new Uint8Array(stat.isFile() ? stat.size : Math.min(maxBytes + 1, 1 << 20))
+    let length = 0
+    for (;;) {
+      if (length === buffer.length) {
+        if (length > maxBytes) break
+        const grown = new Uint8Array(Math.min(maxBytes + 1, buffer.length * 2 + 1))
+        grown.set(buffer)
+        buffer = grown
+      }
+      let read: number
+      try {
+        read = readSync(fd, buffer, length, buffer.length - length, null)
+      } catch (error) {
+        throw new InvalidArgumentError({ parameter: flag, value: path, allowed: `a readable trace file (${(error as Error).message})` })
+      }
+      if (read === 0) break
+      length += read
+    }
+    if (length > maxBytes) {
+      throw new LimitExceededError({ parameter: flag, value: path, limit: maxBytes, limitName: 'file size (bytes)', detail: 'It is longer, or never ends (a device or pipe).' })
+    }
+    return buffer.subarray(0, length)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Reads a trace file in any format `@routesim/io` knows; format errors name the path as typed. */
+export function readTraceFile(flag: string, path: string, hints: TraceHints = {}): Trace & { readonly format: TraceFormat } {
+  return readTrace(readTraceBytes(flag, path), path, hints)
+}
+
+/** The format an output path's extension names; anything else is an error naming the flag. */
+export function outputFormat(flag: string, path: string): TraceFormat {
+  const format = formatFromName(path)
+  if (format === undefined) {
+    throw new InvalidArgumentError({ parameter: flag, value: path, allowed: `a file name ending in ${TRACE_FORMATS.map((f) => `.${f}`).join(', ')}` })
+  }
+  return format
+}
+
+/** Writes a trace to `path` in the format its extension names. Returns the format. */
+export function writeTraceFile(flag: string, path: string, trace: Trace, options: WriteTraceOptions = {}): TraceFormat {
+  const format = outputFormat(flag, path)
+  const bytes = writeTrace(trace, format, options)
+  try {
+    writeFileSync(userPath(path), bytes)
+  } catch (error) {
+    throw new InvalidArgumentError({ parameter: flag, value: path, allowed: `a writable file path (${(error as Error).message})` })
+  }
+  return format
+}
+
+/** What a written trace holds, for the line that says where it went. */
+export function describeWritten(trace: Trace, format: TraceFormat, indicesType: string): string {
+  if (trace.kind === 'counts') return `counts [${trace.steps}, ${trace.layers}, ${trace.numExperts}]`
+  const shape = trace.steps === 1 && trace.layers === 1 ? [trace.tokens, trace.topK] : [trace.steps, trace.layers, trace.tokens, trace.topK]
+  if (format === 'csv') return `per-expert counts, one row per (step, layer)`
+  if (format === 'jsonl') return `${trace.steps * trace.layers} lines, one per (step, layer), of topk_ids${trace.weights ? ' and topk_weights' : ''}`
+  const ids = `topk_ids ${indicesType} [${shape.join(', ')}]`
+  return format === 'npy' || !trace.weights ? ids : `${ids} and topk_weights float32 [${shape.join(', ')}]`
+}
