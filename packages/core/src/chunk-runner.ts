@@ -30,6 +30,8 @@ export interface ChunkRunner {
   readonly backend?: KernelBackend | undefined
   /** Runs every chunk and returns when all are done; rethrows the error of the lowest failing chunk. */
   run<A>(job: ChunkJob<A>): void
+  /** Starts every thread now and returns once each answers, so a first job does not pay for their start. */
+  start?(): void
 }
 
 /** A Float32Array workers can write: on a SharedArrayBuffer when `shared`, else an ordinary one. */

@@ -29,6 +29,7 @@ describe('createThreadPool', () => {
     for (const threads of [2, 4]) {
       const p = pool(threads)
       expect(p.parallel).toBe(true)
+      p.start() // every worker answers before it returns (its own barrier job)
       const args: BarrierArgs = { counter: shared(1), parties: threads, out: shared(threads) }
       p.run({ task: 'barrier', args, chunks: threads, runChunk: barrierTask })
       expect(Array.from(args.out)).toEqual(new Array(threads).fill(1))

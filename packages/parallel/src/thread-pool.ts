@@ -4,7 +4,8 @@ import { ParallelTaskError } from './parallel-task-error.ts'
 import { canBlock, spawnWorker } from './spawn-worker.ts'
 import type { PoolWorker } from './spawn-worker.ts'
 import { resolveThreadCount } from './thread-count.ts'
-import { DONE_CHUNKS, ERROR_BUFFER_BYTES, ERROR_BYTES, FAILED, FAILED_CHUNK, createControl, drainChunks } from './worker-protocol.ts'
+import { DONE_CHUNKS, ERROR_BUFFER_BYTES, ERROR_BYTES, FAILED, FAILED_CHUNK, READY_TASK, createControl, drainChunks, readyTask } from './worker-protocol.ts'
+import type { ReadyArgs } from './worker-protocol.ts'
 import type { ErrorRecord, JobMessage } from './worker-protocol.ts'
 
 export interface ThreadPoolOptions {
@@ -26,6 +27,8 @@ export interface ThreadPoolOptions {
  * thread: run routing in a Web Worker there) or with one thread; jobs then run chunk by chunk on the caller.
  */
 export interface ThreadPool extends ChunkRunner {
+  /** Starts every worker now and returns once each answers (or after 30 s), so a first job does not pay for their start. */
+  start(): void
   /** Stops the workers; a later job starts new ones. */
   dispose(): void
 }
@@ -59,9 +62,16 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
     workers = []
   }
 
-  return {
+  const pool: ThreadPool = {
     threads,
     parallel,
+    start(): void {
+      if (!parallel) return
+      ensureWorkers()
+      // One chunk per thread, each waiting for all: returns when every worker has started (or after 30 s).
+      const args: ReadyArgs = { arrived: new Int32Array(new SharedArrayBuffer(4)), parties: callerRuns ? threads : threads - 1, timeoutMs: 30_000 }
+      pool.run({ task: READY_TASK, args, chunks: args.parties, runChunk: readyTask })
+    },
     run<A>(job: ChunkJob<A>): void {
       const { chunks } = job
       if (!Number.isInteger(chunks) || chunks < 0) {
@@ -104,6 +114,7 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
     },
     dispose,
   }
+  return pool
 }
 
 /** A worker's error as the type the calling thread would have thrown, where it is one we know. */

@@ -91,3 +91,24 @@ function writeError(control: Int32Array, errorBytes: Uint8Array, error: unknown)
   errorBytes.set(encoded)
   control[ERROR_BYTES] = encoded.length
 }
+
+/** The pool's own task: every chunk waits until all have arrived, so a job of N chunks proves N threads answer. */
+export const READY_TASK = '__routesim_ready'
+
+export interface ReadyArgs {
+  readonly arrived: Int32Array
+  readonly parties: number
+  readonly timeoutMs: number
+}
+
+export function readyTask(args: ReadyArgs): void {
+  Atomics.add(args.arrived, 0, 1)
+  Atomics.notify(args.arrived, 0)
+  const deadline = Date.now() + args.timeoutMs
+  for (;;) {
+    const seen = Atomics.load(args.arrived, 0)
+    // A thread that never arrives only makes the start slower; jobs do not depend on it.
+    if (seen >= args.parties || Date.now() > deadline) return
+    Atomics.wait(args.arrived, 0, seen, 50)
+  }
+}

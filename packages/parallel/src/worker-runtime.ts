@@ -1,4 +1,4 @@
-import { drainChunks } from './worker-protocol.ts'
+import { READY_TASK, drainChunks, readyTask } from './worker-protocol.ts'
 import type { JobMessage } from './worker-protocol.ts'
 
 /** One task: does chunk `chunk` of a job whose arguments are `args` (shared arrays are written in place). */
@@ -17,7 +17,7 @@ export function startWorkerRuntime(tasks: Readonly<Record<string, ChunkTask>>): 
   const handle = (data: unknown): void => {
     const job = data as JobMessage
     if (typeof job !== 'object' || job === null || job.type !== 'routesim-job') return
-    const task = tasks[job.task] as ((args: unknown, chunk: number) => void) | undefined
+    const task = (job.task === READY_TASK ? readyTask : tasks[job.task]) as ((args: unknown, chunk: number) => void) | undefined
     drainChunks(job.control, job.error, job.chunks, (chunk) => {
       if (task === undefined) throw new Error(`this worker has no task '${job.task}'`)
       task(job.args, chunk)

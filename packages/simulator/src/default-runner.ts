@@ -24,6 +24,7 @@ export function createChunkRunner(threads?: number, backend?: KernelBackend): Ch
     parallel: shared.parallel,
     backend,
     run: (job) => shared.run(job),
+    start: () => shared.start(),
   }
 }
 

@@ -31,6 +31,8 @@ export function openDefaultTarget(threads?: number): BenchTarget {
       const runs: PreparedRun[] = []
       const simulator = createSimulator({ seed: context.seed, ...(threads === undefined ? {} : { threads }) })
       const shared = simulator.runner.parallel
+      // Threads start before timing, as torch's thread pool is up before it times.
+      simulator.runner.start?.()
       if (isRoutingWorkload(context.workload)) {
         runs.push({ ...routingRun(context, context.workload, simulator, shared, note), threads: n })
       } else if (context.workload === 'histogram') {
