@@ -40,7 +40,11 @@ export interface ReferenceBackend extends KernelBackend {
  * const { ids, weights } = backend.topK(new Float32Array([1, 2, 3, 4]), 1, 4, { k: 2, scoring: 'softmax' })
  * // ids [3, 2], weights [0.643914, 0.236883]
  */
-export function createReferenceBackend(): ReferenceBackend {
+export function createReferenceBackend(options?: Readonly<Record<string, never>>): ReferenceBackend {
+  // It takes no options; one passed anyway (a typo, an option of another backend) is an error, not ignored.
+  if (options !== undefined && (typeof options !== 'object' || options === null || Reflect.ownKeys(options).length > 0)) {
+    throw new InvalidArgumentError({ parameter: 'createReferenceBackend options', value: options, allowed: 'no options (createReferenceBackend() takes none)' })
+  }
   return {
     name: 'reference',
     mode: 'reference',

@@ -3,7 +3,7 @@ import { TRACE_ORDERS } from '@routesim/io'
 import { RoutesimError, UnknownStrategyError } from '@routesim/core'
 import { colorsFor, type Colors } from './colors.ts'
 import { didYouMean } from './did-you-mean.ts'
-import { stdoutColors } from './io.ts'
+import { stdoutColors, writesToProcess } from './io.ts'
 import { collect } from './options.ts'
 import { registerDemoCommand } from './commands/demo.ts'
 import { registerRouteCommand } from './commands/route.ts'
@@ -67,6 +67,7 @@ export function createProgram(output: ProgramOutput = {}): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
 
+  if (!output.writeOut && !output.writeErr) writesToProcess.add(program)
   stdoutColors.set(program, output.colorsOut ?? (output.writeOut ? colorsFor(undefined) : colorsFor(process.stdout)))
   registerStrategiesCommand(program)
   registerRouteCommand(program)

@@ -4,6 +4,9 @@ import { colorsFor, type Colors } from './colors.ts'
 /** Colours for stdout, per program (set by createProgram; plain when absent). */
 export const stdoutColors = new WeakMap<Command, Colors>()
 
+/** Programs whose output goes to the process's own stdout/stderr (not captured by a caller). */
+export const writesToProcess = new WeakSet<Command>()
+
 /** Where a command writes. Tests swap it for buffers; the bin uses the process streams. */
 export interface CliOutput {
   /** Writes to stdout (results, tables, JSON). */
@@ -14,6 +17,8 @@ export interface CliOutput {
   readonly columns: number
   /** Colours for stdout text: plain unless stdout is a colour terminal (NO_COLOR respected). */
   readonly colors: Colors
+  /** True when the output is the process's own streams, so a progress bar may be drawn on stderr. */
+  readonly drawsOnTerminal: boolean
 }
 
 /**
@@ -27,7 +32,13 @@ export function outputOf(command: Command): CliOutput {
   const err = config.writeErr ?? ((text: string) => void process.stderr.write(text))
   let root = command
   while (root.parent) root = root.parent
-  return { out, err, columns: config.getOutHelpWidth?.() ?? 80, colors: stdoutColors.get(root) ?? colorsFor(undefined) }
+  return {
+    out,
+    err,
+    columns: config.getOutHelpWidth?.() ?? 80,
+    colors: stdoutColors.get(root) ?? colorsFor(undefined),
+    drawsOnTerminal: writesToProcess.has(root),
+  }
 }
 
 /** Prints a value as one line of JSON (the machine-readable output of `--json`; pipe to `jq` to read it). */

@@ -69,17 +69,43 @@ export function syntheticLogits(tokens: number, experts: number, seed: Seed): Te
   return { data, shape: [tokens, experts] }
 }
 
+/** Hooks a caller uses to show progress; awaited, so they can let a progress bar redraw. */
+export interface RouteProgressHooks {
+  /** After each chunk of synthetic logits: `done` of `total` tokens have their logits. */
+  logits?(done: number, total: number): Promise<void> | void
+  /** Just before the strategy routes (one call that cannot report progress itself). */
+  routing?(): Promise<void> | void
+}
+
+/** Tokens of synthetic logits made between two progress reports (~0.1 s at E = 256). */
+const LOGIT_CHUNK_TOKENS = 4096
+
+/** `syntheticLogits`, made in chunks with a report after each; the same numbers, the same stream. */
+async function syntheticLogitsReporting(tokens: number, experts: number, seed: Seed, report: NonNullable<RouteProgressHooks['logits']>): Promise<Tensor<Float32Array>> {
+  const prng = createPrng(seed, 'routesim-cli', 'logits')
+  const data = new Float32Array(tokens * experts)
+  for (let t = 0; t < tokens; t += LOGIT_CHUNK_TOKENS) {
+    const end = Math.min(tokens, t + LOGIT_CHUNK_TOKENS) * experts
+    for (let i = t * experts; i < end; i++) data[i] = prng.nextNormal()
+    await report(Math.min(tokens, t + LOGIT_CHUNK_TOKENS), tokens)
+  }
+  return { data, shape: [tokens, experts] }
+}
+
 /** Routes once and measures the loads with `@routesim/analysis`. Throws the strategy's typed errors. */
-export async function routeOnce(simulator: Simulator, request: RouteRequest): Promise<RouteOutcome> {
+export async function routeOnce(simulator: Simulator, request: RouteRequest, hooks: RouteProgressHooks = {}): Promise<RouteOutcome> {
   const definition = simulator.describeStrategy(request.strategy)
   const parameters = resolveParameters(definition.name, definition.parameters, request.params)
-  const strategy = simulator.createStrategy(definition.name, request.params)
+  const strategy = simulator.createStrategy(definition.name, parameters)
   const usesLogits = definition.usesLogits === true
   assertFits(request, usesLogits)
   const hiddenStates: ShapedInput = { shape: [request.tokens, 1] }
-  const logits: Tensor | ShapedInput = usesLogits
-    ? syntheticLogits(request.tokens, request.experts, request.seed)
-    : { shape: [request.tokens, request.experts] }
+  const logits: Tensor | ShapedInput = !usesLogits
+    ? { shape: [request.tokens, request.experts] }
+    : hooks.logits
+      ? await syntheticLogitsReporting(request.tokens, request.experts, request.seed, hooks.logits)
+      : syntheticLogits(request.tokens, request.experts, request.seed)
+  await hooks.routing?.()
 
   // The library's one routing path: the strategy's backend path on the backend, else its own code.
   const routed = await simulator.route({ strategy, hiddenStates, routerLogits: logits, topK: request.topK, indicesType: 'int32', backend: request.backend, prng: 'strategy' })

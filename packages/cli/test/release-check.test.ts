@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,7 +15,7 @@ const PLUGIN = 'routesim-plugin-rank-local'
 const work = mkdtempSync(join(tmpdir(), 'routesim-release-'))
 const tarballs = join(work, 'tarballs')
 const project = join(work, 'project')
-afterAll(() => rmSync(work, { recursive: true, force: true }))
+afterAll(() => rmSync(work, { recursive: true, force: true }), 120_000)
 
 /** The environment a user's shell would have: none of the npm_/pnpm_ variables this test runs under. */
 function userEnv(): NodeJS.ProcessEnv {
@@ -113,5 +113,150 @@ describe('release check: packed tarballs installed outside the repository', () =
     const byPath = routesim('--plugin', `./node_modules/${PLUGIN}/dist/index.js`, 'strategies', 'rank_local', '--json')
     expect(byPath.code).toBe(0)
     expect(strategyNames(byPath.stdout)).toEqual(['rank_local'])
+  })
+
+  it('@routesim/gpu: webgpu@0.6.2 is its optional peer dependency; another version, or none, is an error naming it', () => {
+    const gpuDir = join(project, 'node_modules/@routesim/gpu')
+    const gpu = JSON.parse(readFileSync(join(gpuDir, 'package.json'), 'utf8')) as {
+      peerDependencies?: Record<string, string>
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>
+    }
+    expect(gpu.peerDependencies?.['webgpu']).toBe('0.6.2')
+    expect(gpu.peerDependenciesMeta?.['webgpu']?.optional).toBe(true)
+    const version = (dir: string) => (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
+    // gpu.js depends on webgpu@0.2.9 (a Dawn that does not load here); the peer puts 0.6.2 where @routesim/gpu finds it.
+    expect(version(join(project, 'node_modules/webgpu'))).toBe('0.6.2')
+    const old = join(project, 'node_modules/gpu.js/node_modules/webgpu')
+    expect(version(old)).not.toBe('0.6.2')
+
+    // Projects where @routesim/gpu finds gpu.js's old webgpu, or none: copies of the installed packages.
+    const load = "import('@routesim/gpu/node').then((m) => m.createNodeWebGpu()).then(() => console.log('loaded'), (e) => console.log(e.code + ': ' + e.message))"
+    for (const [name, webgpu] of [['old-webgpu', old], ['no-webgpu', undefined]] as const) {
+      const dir = join(work, name)
+      mkdirSync(join(dir, 'node_modules/@routesim'), { recursive: true })
+      writeFileSync(join(dir, 'package.json'), '{"private":true,"type":"module"}\n')
+      for (const pkg of ['core', 'gpu']) cpSync(join(project, 'node_modules/@routesim', pkg), join(dir, 'node_modules/@routesim', pkg), { recursive: true })
+      if (webgpu) symlinkSync(webgpu, join(dir, 'node_modules/webgpu'), 'dir')
+      const r = run(process.execPath, ['-e', load], dir, userEnv())
+      expect(r.stdout).toMatch(/^backend_unavailable: Backend 'webgpu' is not available: WebGPU in Node needs /)
+      expect(r.stdout).toContain('npm install webgpu@0.6.2')
+      if (webgpu) expect(r.stdout).toContain(`but version ${version(old)} is installed`)
+      else expect(r.stdout).toContain("optional peer dependency 'webgpu' (Dawn) at version 0.6.2, which is not installed")
+    }
+  })
+
+  it("the CLI README's commands run from here exactly as printed", () => {
+    const readme = readFileSync(join(repo, 'packages/cli/README.md'), 'utf8')
+    const lines = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .flatMap((m) => m[1]!.split('\n'))
+      .map((l) => l.replace(/ +#.*$/, ''))
+      .filter((l) => l.startsWith('npx routesim '))
+    expect(lines.length).toBeGreaterThanOrEqual(5)
+    for (const line of lines) {
+      expect(line).not.toMatch(/["'\\$`|;&]/) // no quoting: splitting on spaces is what the shell does
+      const r = routesim(...line.slice('npx routesim '.length).trim().split(/ +/))
+      expect(r.stderr, line).toBe('')
+      expect(r.code, line).toBe(0)
+      expect(r.stdout.length, line).toBeGreaterThan(0)
+    }
+  })
+
+  it("the authoring guide's tsconfig builds the example plugin outside the repository, and its commands run", () => {
+    const guide = readFileSync(join(repo, 'docs/writing-a-strategy.md'), 'utf8')
+    const tsconfig = /`tsconfig\.build\.json`, TypeScript ≥ [\d.]+\):\n\n```jsonc\n([\s\S]*?)```/.exec(guide)?.[1]
+    expect(tsconfig).toBeDefined()
+    // A plugin author's folder: the guide's tsconfig, the example's sources, routesim from the tarballs.
+    const plugin = join(project, 'my-plugin')
+    mkdirSync(join(plugin, 'src'), { recursive: true })
+    writeFileSync(join(plugin, 'tsconfig.json'), tsconfig!)
+    for (const file of ['index.ts', 'rank-local.ts']) {
+      writeFileSync(join(plugin, 'src', file), readFileSync(join(repo, 'examples', PLUGIN, 'src', file), 'utf8'))
+    }
+    run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], plugin, userEnv())
+    expect(readFileSync(join(plugin, 'dist/index.js'), 'utf8')).toMatch(/from ["']\.\/rank-local\.js["']/) // .ts rewritten
+    expect(existsSync(join(plugin, 'dist/rank-local.d.ts'))).toBe(true)
+
+    // Section 5's commands, exactly as printed (a `\` continues a line); `./dist/…` paths from the plugin's folder.
+    const section = guide.slice(guide.indexOf('## 5. Try it from the command line'), guide.indexOf('## 6.'))
+    const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .flatMap((m) => m[1]!.replace(/\\\n\s*/g, '').split('\n'))
+      .filter((l) => l.startsWith('routesim '))
+    expect(commands.length).toBeGreaterThanOrEqual(3)
+    for (const line of commands) {
+      expect(line).not.toMatch(/["'\\$`|;&]/)
+      const env = { ...userEnv(), NO_COLOR: '1', npm_config_yes: 'false' }
+      const cwd = line.includes('./dist/') ? plugin : project
+      const r = spawnSync('npx', line.split(/ +/), { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 })
+      expect(r.stderr, line).toBe('')
+      expect(r.status, line).toBe(0)
+      if (/ (strategies|route) /.test(line)) expect(r.stdout, line).toContain('rank_local')
+      else expect(r.stdout, line).toMatch(/per-layer mean \(vLLM\)\s*│\s*0\.1250 /) // every token on one rank of 8
+    }
+  })
+
+  // A real terminal: tmux runs the installed program with stdout and stderr on one tty, so the progress
+  // bar (drawn from the first update here) and the command's own lines share the screen. The screen at
+  // the end must read exactly like the piped output — no bar left, no line overwritten — and the raw
+  // byte stream must show that a bar was drawn. CI installs tmux; elsewhere the test is skipped without it.
+  describe.skipIf(spawnSync('tmux', ['-V']).error !== undefined && process.env['CI'] !== 'true')('in a real terminal (tmux)', () => {
+    const socket = `routesim-release-${process.pid}`
+    afterAll(() => void spawnSync('tmux', ['-L', socket, 'kill-server']))
+
+    /** Runs `npx routesim ...args` in a fresh 80×50 tmux window; returns the final screen and the raw bytes. */
+    // 80 columns: what the piped runs lay their output out for.
+    function inTerminal(name: string, args: string[]): { screen: string; raw: string } {
+      const raw = join(work, `${name}.raw`)
+      // The window's command waits for a key, so the byte log is attached before anything is printed.
+      const command = `read _; NO_COLOR=1 ROUTESIM_PROGRESS_DELAY_MS=0 npm_config_yes=false npx routesim ${args.join(' ')}; echo __EXIT__$?; sleep 600`
+      run('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', name, '-x', '80', '-y', '50', '-c', project, command], project, userEnv())
+      run('tmux', ['-L', socket, 'pipe-pane', '-o', '-t', name, `cat > ${raw}`], project)
+      run('tmux', ['-L', socket, 'send-keys', '-t', name, 'Enter'], project)
+      const deadline = Date.now() + 180_000
+      let screen = ''
+      while (Date.now() < deadline) {
+        screen = run('tmux', ['-L', socket, 'capture-pane', '-p', '-J', '-S', '-', '-t', name], project).stdout
+        if (/^__EXIT__\d+\s*$/m.test(screen)) break
+        spawnSync('sleep', ['0.5'])
+      }
+      run('tmux', ['-L', socket, 'kill-session', '-t', name], project)
+      return { screen, raw: readFileSync(raw, 'latin1') }
+    }
+
+    /** The screen's output lines up to the exit marker (trailing spaces trimmed, the key's blank line dropped). */
+    function outputLines(screen: string): { lines: string[]; code: number } {
+      const lines = screen.split('\n').map((l) => l.trimEnd())
+      const end = lines.findIndex((l) => /^__EXIT__\d+$/.test(l))
+      expect(end, screen).toBeGreaterThan(0)
+      let start = 0
+      while (start < end && lines[start] === '') start++
+      return { lines: lines.slice(start, end), code: Number(lines[end]!.slice('__EXIT__'.length)) }
+    }
+
+    it('simulate: EPLB lines print above the bar and the summary table is intact', () => {
+      const args = ['simulate', '--preset', 'deepseek-v3', '--strategy', 'zipf', '--layers', '4', '--steps', '100', '--ep-size', '32', '--eplb', '--eplb-interval', '20', '--eplb-window', '20', '--redundant', '32']
+      const { screen, raw } = inTerminal('simulate', args)
+      const { lines, code } = outputLines(screen)
+      expect(code).toBe(0)
+      expect(raw).toContain('simulating [') // the bar was drawn…
+      expect(lines.join('\n')).not.toContain('simulating [') // …and is gone
+      // Piped, the same run prints step lines instead of a bar; everything else must be identical.
+      const piped = routesim(...args)
+      expect(piped.code).toBe(0)
+      const expected = piped.stdout.trimEnd().split('\n').map((l) => l.trimEnd()).filter((l) => !/^step +\d+\/100 /.test(l))
+      expect(lines).toEqual(expected)
+      expect(lines.filter((l) => l.startsWith('  EPLB rearranged after step '))).toHaveLength(5)
+    })
+
+    it('route: a long run shows a bar, then prints the same report as piped', () => {
+      const args = ['route', '-s', 'grouped_topk', '-t', '20000', '-e', '256', '-k', '8', '--ep-size', '32']
+      const { screen, raw } = inTerminal('route', args)
+      const { lines, code } = outputLines(screen)
+      expect(code).toBe(0)
+      expect(raw).toContain('router logits [')
+      expect(raw).toContain('routing (grouped_topk) [')
+      const piped = routesim(...args)
+      expect(piped.code).toBe(0)
+      expect(lines).toEqual(piped.stdout.trimEnd().split('\n').map((l) => l.trimEnd()))
+    })
   })
 })

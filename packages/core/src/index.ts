@@ -44,7 +44,7 @@ export {
 } from './validation.ts'
 
 // Strategies
-export { defineStrategy, freezeDefinition, isRoutingStrategy, isStrategyDefinition } from './routing-strategy.ts'
+export { defineParameters, defineStrategy, freezeDefinition, isRoutingStrategy, isStrategyDefinition } from './routing-strategy.ts'
 export type {
   ParameterSpec,
   ParameterSpecs,
@@ -53,7 +53,9 @@ export type {
   RoutingStrategy,
   StrategyDefinition,
 } from './routing-strategy.ts'
-export { parseParameterValue, resolveParameters } from './parameters.ts'
+export { isResolvedParameters, parseParameterValue, resolveParameters } from './parameters.ts'
+export { parameterSchema, parameterValidator } from './parameter-schema.ts'
+export type { ParameterSchemaOf, ParameterValidator, ParametersOf, ParametersSchema } from './parameter-schema.ts'
 
 // Limits and the result guard
 export { LIMITS, checkAllocation, checkLimit, limitLabel } from './limits.ts'
@@ -75,6 +77,7 @@ export type {
   SampleIdsOptions,
   SamplingKind,
   ScoringFunction,
+  SoftmaxNormalizer,
   TopKOptions,
   TopKOutput,
 } from './kernel-backend.ts'

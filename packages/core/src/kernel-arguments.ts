@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
 import { ShapeMismatchError } from './errors/shape-mismatch-error.ts'
+import { checkAllocation, checkLimit } from './limits.ts'
 import type { SampleIdsOptions, SamplingKind, ScoringFunction, TopKOptions } from './kernel-backend.ts'
 
 const SCORINGS: readonly ScoringFunction[] = ['softmax', 'sigmoid', 'logits']
@@ -30,6 +31,8 @@ export interface ResolvedTopK {
   readonly groupTopN: number
   readonly maskValue: number
   readonly needWeights: boolean
+  /** Softmax scoring with `options.normalizer` or `needWeights`: the kernel returns each row's normaliser. */
+  readonly normalizer: boolean
 }
 
 /**
@@ -54,9 +57,12 @@ export function validateTopKArguments(logits: unknown, rows: unknown, cols: unkn
   }
   const needWeights = options.needWeights ?? true
   if (typeof needWeights !== 'boolean') fail('options.needWeights', needWeights, 'true or false')
+  const wantsNormalizer = options.normalizer ?? false
+  if (typeof wantsNormalizer !== 'boolean') fail('options.normalizer', wantsNormalizer, 'true, false or undefined')
+  const normalizer = options.scoring === 'softmax' && (wantsNormalizer || needWeights)
   const grouping = options.grouping
   if (grouping === undefined) {
-    return { rows: r, cols: c, k, scoring: options.scoring, bias, numGroups: 1, topkGroup: 1, groupScore: 'none', groupTopN: 0, maskValue: -Infinity, needWeights }
+    return { rows: r, cols: c, k, scoring: options.scoring, bias, numGroups: 1, topkGroup: 1, groupScore: 'none', groupTopN: 0, maskValue: -Infinity, needWeights, normalizer }
   }
   const numGroups = checkInteger('options.grouping.numGroups', grouping.numGroups, 1, c)
   if (c % numGroups !== 0) {
@@ -93,13 +99,15 @@ export function validateTopKArguments(logits: unknown, rows: unknown, cols: unkn
     groupTopN,
     maskValue,
     needWeights,
+    normalizer,
   }
 }
 
 /** Checks a `KernelBackend.histogram` call (ids are range-checked while counting). */
 export function validateHistogramArguments(ids: unknown, numExperts: unknown): number {
   if (!(ids instanceof Int32Array)) fail('ids', ids, 'an Int32Array')
-  return checkInteger('numExperts', numExperts, 1, 2 ** 30)
+  // The counts array has numExperts entries: the expert limit keeps it allocatable.
+  return checkLimit('numExperts', numExperts, 'maxExperts', 1)
 }
 
 export interface ResolvedSampleIds {
@@ -117,9 +125,10 @@ export function validateSampleIdsOptions(options: SampleIdsOptions): ResolvedSam
   const { kind } = options
   if (!SAMPLING_KINDS.includes(kind)) fail('options.kind', kind, SAMPLING_KINDS.map((s) => `'${s}'`).join(', '))
   const rows = checkInteger('options.rows', options.rows, 0, Number.MAX_SAFE_INTEGER)
-  const numExperts = checkInteger('options.numExperts', options.numExperts, 1, 2 ** 30)
+  const numExperts = checkLimit('options.numExperts', options.numExperts, 'maxExperts', 1)
   const k = checkInteger('options.k', options.k, 1, kind === 'uniform_iid' ? 2 ** 30 : numExperts)
-  if (rows * k > 2 ** 31 - 1) fail('options.rows', rows, `at most ${Math.floor((2 ** 31 - 1) / k)} rows for k = ${k}`)
+  // The [rows, k] ids a backend allocates, refused before it does (2^31 ids would be 8 GB).
+  checkAllocation('options.rows × options.k', [[rows * k, 4]])
   const seed = options.seed
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) fail('options.seed', seed, 'a safe integer')
   let weights: Float64Array | undefined

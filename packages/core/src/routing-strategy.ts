@@ -87,18 +87,38 @@ function frozenSpec(spec: ParameterSpec): ParameterSpec {
   return Object.freeze(copy) as unknown as ParameterSpec
 }
 
+/** Parameter spec sets made by `freezeDefinition`: already deeply frozen, so shared as they are. */
+const frozenParameterSets = new WeakSet<ParameterSpecs>()
+
+function frozenParameters(specs: ParameterSpecs | undefined): ParameterSpecs {
+  if (specs !== undefined && frozenParameterSets.has(specs)) return specs
+  const parameters: Record<string, ParameterSpec> = {}
+  for (const [key, spec] of Object.entries(specs ?? {})) parameters[key] = frozenSpec(spec)
+  const frozen = Object.freeze(parameters)
+  frozenParameterSets.add(frozen)
+  return frozen
+}
+
+/**
+ * A deeply frozen copy of a parameter spec set that keeps its literal type, so `resolveParameters`
+ * infers the resolved parameters' types from it and every definition built on it shares it (resolved
+ * once, never re-checked by the next holder).
+ */
+export function defineParameters<const S extends ParameterSpecs>(specs: S): S {
+  return frozenParameters(specs) as S
+}
+
 /**
  * A frozen copy of a definition (its parameter specs, their defaults and value lists frozen too), with
- * `overrides` applied, so no holder of it can change what another holder sees.
+ * `overrides` applied, so no holder of it can change what another holder sees. Specs frozen here once
+ * are shared by every copy, so parameters resolved against one copy are known valid for all of them.
  */
 export function freezeDefinition<P extends Record<string, unknown>>(
   definition: StrategyDefinition<P>,
   overrides: Partial<StrategyDefinition<P>> = {},
 ): StrategyDefinition<P> {
-  const parameters: Record<string, ParameterSpec> = {}
-  for (const [key, spec] of Object.entries(definition.parameters ?? {})) parameters[key] = frozenSpec(spec)
   const create = overrides.create ?? definition.create.bind(definition)
-  return Object.freeze({ ...definition, ...overrides, parameters: Object.freeze(parameters), create })
+  return Object.freeze({ ...definition, ...overrides, parameters: frozenParameters(definition.parameters), create })
 }
 
 /** Gives plugin authors type inference, and returns a frozen copy (see `freezeDefinition`). */

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Prng } from '@routesim/core'
-import { MAX_RANGE, assertInt32Output, assertInteger, assertRowsLength } from './argument-checks.ts'
+import { assertPrng, MAX_RANGE, assertInt32Output, assertInteger, assertRowsLength } from './argument-checks.ts'
 import { HALF_WORD_MAX, MULTIPLY_SHIFT_MAX, bitSliceIdsPerWord, isBitSliceRange } from './uniform-ints.ts'
 import { WordBlocks } from './word-blocks.ts'
 
@@ -23,6 +23,7 @@ const DENSE_PERMUTATION_MAX = MULTIPLY_SHIFT_MAX
  * The words consumed depend only on the stream, so the same PRNG state gives the same output.
  */
 export function sampleDistinctSubsets(out: Int32Array, rows: number, numExperts: number, k: number, prng: Prng): Int32Array {
+  assertPrng('prng', prng)
   assertInt32Output('out', out)
   assertInteger('rows', rows, { min: 0 })
   assertInteger('numExperts', numExperts, { min: 1, max: MAX_RANGE })

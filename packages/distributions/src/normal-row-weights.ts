@@ -1,6 +1,6 @@
 import type { Prng } from '@routesim/core'
 import { InvalidArgumentError } from '@routesim/core'
-import { assertInteger, assertNormalParameters, assertRowsLength } from './argument-checks.ts'
+import { assertPrng, assertInteger, assertNormalParameters, assertRowsLength } from './argument-checks.ts'
 import { zigguratWords } from './normal.ts'
 import { WordBlocks } from './word-blocks.ts'
 import { fillHalfNormals, fillNormals } from './ziggurat.ts'
@@ -25,6 +25,7 @@ export function sampleNormalRowWeights(
   std: number,
   prng: Prng,
 ): Float32Array {
+  assertPrng('prng', prng)
   if (!(out instanceof Float32Array)) throw new InvalidArgumentError({ parameter: 'out', value: out, allowed: 'a Float32Array' })
   assertInteger('rows', rows, { min: 0 })
   assertInteger('k', k, { min: 1 })

@@ -1,5 +1,5 @@
 import { assertOneOf, type Prng } from '@routesim/core'
-import { assertFloatOutput, assertNormalParameters } from './argument-checks.ts'
+import { assertPrng, assertFloatOutput, assertNormalParameters } from './argument-checks.ts'
 import { WordBlocks } from './word-blocks.ts'
 import { fillNormals } from './ziggurat.ts'
 
@@ -32,6 +32,7 @@ export function sampleNormal<T extends Float32Array | Float64Array>(
   prng: Prng,
   options: { method?: NormalMethod } = {},
 ): T {
+  assertPrng('prng', prng)
   assertFloatOutput('out', out)
   assertNormalParameters(mean, std, { strictStd: false })
   const method = options.method === undefined ? 'ziggurat' : assertOneOf('method', options.method, NORMAL_METHODS)

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Prng } from '@routesim/core'
-import { MAX_RANGE, assertInt32Output, assertInteger, assertNormalParameters, assertRowsLength } from './argument-checks.ts'
+import { assertPrng, MAX_RANGE, assertInt32Output, assertInteger, assertNormalParameters, assertRowsLength } from './argument-checks.ts'
 import { zigguratWords } from './normal.ts'
 import { fillNormals } from './ziggurat.ts'
 import { normalCdf } from './special-functions.ts'
@@ -33,6 +33,7 @@ const aliasCache = new Map<string, HalfWordAlias | null>()
  * (ziggurat) would draw for `out.length` values, mapped through sigmoidBin.
  */
 export function sampleSigmoidNormalBins(out: Int32Array, numBins: number, mean: number, std: number, prng: Prng): Int32Array {
+  assertPrng('prng', prng)
   assertInt32Output('out', out)
   assertInteger('numBins', numBins, { min: 1, max: MAX_RANGE })
   assertNormalParameters(mean, std, { strictStd: false })
@@ -121,6 +122,7 @@ export function sampleSigmoidNormalBinsDistinct(
   std: number,
   prng: Prng,
 ): Int32Array {
+  assertPrng('prng', prng)
   assertInt32Output('out', out)
   assertInteger('rows', rows, { min: 0 })
   assertInteger('numBins', numBins, { min: 1, max: 2 ** 22 })

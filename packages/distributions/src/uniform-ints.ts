@@ -1,5 +1,5 @@
 import type { Prng } from '@routesim/core'
-import { MAX_RANGE, assertInt32Output, assertInteger } from './argument-checks.ts'
+import { assertPrng, MAX_RANGE, assertInt32Output, assertInteger } from './argument-checks.ts'
 import { WordBlocks } from './word-blocks.ts'
 
 const TWO_POW_32 = 4294967296
@@ -19,6 +19,7 @@ export const MULTIPLY_SHIFT_MAX = 2 ** 21
  * Words come in blocks from `Prng.fillUint32`; the count consumed depends only on the stream.
  */
 export function sampleUniformInts(out: Int32Array, n: number, prng: Prng): Int32Array {
+  assertPrng('prng', prng)
   assertInt32Output('out', out)
   assertInteger('n', n, { min: 1, max: MAX_RANGE })
   const len = out.length

@@ -1,7 +1,8 @@
-import { InvalidArgumentError } from '@routesim/core'
+import { InvalidArgumentError, checkAllocation } from '@routesim/core'
 import type { Prng } from '@routesim/core'
 import { aliasFromProbabilities, sampleAlias, validateWeights } from './alias-table.ts'
 import type { AliasTable } from './alias-table.ts'
+import { assertPrng } from './argument-checks.ts'
 
 /**
  * Draws k distinct items per row without replacement, item i with probability proportional to
@@ -227,6 +228,8 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
       throw new InvalidArgumentError({ parameter: 'rows', value: rows, allowed: 'an integer ≥ 0' })
     }
     this.checkK(k, 0)
+    assertPrng('prng', prng)
+    if (out === undefined) checkAllocation('rows × k', [[rows * k, 4]])
     const ids = out ?? new Int32Array(rows * k)
     if (ids.length < rows * k) {
       throw new InvalidArgumentError({ parameter: 'out.length', value: ids.length, allowed: `≥ ${rows * k} (rows × k)` })

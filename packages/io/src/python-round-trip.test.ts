@@ -2,12 +2,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { hasNumpy, hasTorch, python, pythonRequired } from '../test/python.ts'
+import { hasNumpy, hasSafetensors, hasTorch, python, pythonRequired, safetensorsRequired } from '../test/python.ts'
 import { ndarray, type NdArray } from './nd-array.ts'
 import { readNpy, writeNpy } from './npy.ts'
 import { readNpz, writeNpz } from './npz.ts'
 import { readSafetensors, writeSafetensors } from './safetensors.ts'
 import { readTorch, writeTorch } from './torch-file.ts'
+import { readTrace, writeTrace } from './trace-file.ts'
+import { idsTrace } from './trace.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'routesim-io-py-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -110,8 +112,8 @@ np.save(d + "/np-bool.npy", a % 2 == 0)
   })
 
   it('a safetensors file we write parses, by the format spec, to the same arrays in numpy', () => {
-    // The Python `safetensors` package is not installable here (no Python registry); this parser follows
-    // its spec: u64 header length, JSON header, little-endian data at data_offsets.
+    // An independent parser that follows the format's spec (u64 header length, JSON header, little-endian
+    // data at data_offsets); the `safetensors` package itself is tested below when it is installed.
     const file = join(dir, 'trace.safetensors')
     writeFileSync(file, writeSafetensors({ topk_ids: ids, topk_weights: weights }, { producer: 'routesim' }))
     const seen = JSON.parse(
@@ -198,5 +200,89 @@ torch.save({"w": torch.nn.Parameter(torch.ones(2, 2))}, d + "/param.pt")
     expect(Array.from(counts.data as BigInt64Array, Number)).toEqual(Array.from({ length: 96 }, (_, i) => i % 11))
     const param = readTorch(readFileSync(join(dir, 'param.pt'))) as Record<string, NdArray>
     expect(Array.from(param['w']!.data as Float32Array)).toEqual([1, 1, 1, 1])
+  })
+})
+
+describe('python is there when CI requires safetensors', () => {
+  it.runIf(safetensorsRequired)('imports safetensors.numpy', () => {
+    expect(hasSafetensors).toBe(true)
+  })
+})
+
+/** A multi-layer, multi-step trace with weights, as `simulate --out` writes it. */
+const stepTrace = idsTrace({
+  ids: Int32Array.from({ length: 2 * 3 * 7 * 4 }, (_, i) => (i * 13 + (i >> 3)) % 64),
+  weights: Float32Array.from({ length: 2 * 3 * 7 * 4 }, (_, i) => Math.fround(1 / (1 + (i % 9)))),
+  steps: 2,
+  layers: 3,
+  tokens: 7,
+  topK: 4,
+  numExperts: 64,
+})
+const stepShape = [2, 3, 7, 4]
+
+/** Prints {name: {dtype, shape, values}} for whatever loader the snippet binds to `d`. */
+const describeArrays = (load: string): string => `
+import sys, json
+${load}
+print(json.dumps({k: {"dtype": str(v.dtype).replace("torch.", ""), "shape": list(v.shape), "values": v.flatten().tolist()} for k, v in sorted(d.items())}))
+`
+
+function expectTraceArrays(seen: Record<string, { dtype: string; shape: number[]; values: number[] }>, indicesType: 'int32' | 'int64'): void {
+  expect(Object.keys(seen)).toEqual(['topk_ids', 'topk_weights'])
+  expect(seen['topk_ids']).toEqual({ dtype: indicesType, shape: stepShape, values: Array.from(stepTrace.ids) })
+  expect(seen['topk_weights']).toEqual({ dtype: 'float32', shape: stepShape, values: Array.from(stepTrace.weights!) })
+}
+
+describe.runIf(hasNumpy || pythonRequired)('trace files routesim writes load in numpy with the right dtype, shape and values', () => {
+  it.each(['int32', 'int64'] as const)('.npz, .npy and .safetensors (spec parser) with topk_ids %s', (indicesType) => {
+    const npz = join(dir, `steps-${indicesType}.npz`)
+    writeFileSync(npz, writeTrace(stepTrace, 'npz', { indicesType, compress: indicesType === 'int64' }))
+    expectTraceArrays(JSON.parse(python(describeArrays('import numpy as np\nz = np.load(sys.argv[1])\nd = {k: z[k] for k in z.files}'), [npz])), indicesType)
+    const npy = join(dir, `steps-${indicesType}.npy`)
+    writeFileSync(npy, writeTrace(stepTrace, 'npy', { indicesType }))
+    const seen = JSON.parse(python(describeArrays('import numpy as np\nd = {"topk_ids": np.load(sys.argv[1])}'), [npy]))
+    expect(seen.topk_ids).toEqual({ dtype: indicesType, shape: stepShape, values: Array.from(stepTrace.ids) })
+    const st = join(dir, `steps-${indicesType}.safetensors`)
+    writeFileSync(st, writeTrace(stepTrace, 'safetensors', { indicesType }))
+    // The format by its spec, independently of our reader and of the safetensors package.
+    const spec = `
+import struct, numpy as np
+raw = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+header = json.loads(raw[8:8 + n])
+header.pop("__metadata__", None)
+dt = {"I32": "<i4", "I64": "<i8", "F32": "<f4"}
+d = {}
+for k, v in header.items():
+    b, e = v["data_offsets"]
+    d[k] = np.frombuffer(raw[8 + n + b:8 + n + e], dtype=dt[v["dtype"]]).reshape(v["shape"])
+`
+    expectTraceArrays(JSON.parse(python(describeArrays(spec), [st])), indicesType)
+  })
+})
+
+describe.runIf(hasSafetensors || safetensorsRequired)('the safetensors package reads what we write, and we read what it writes', () => {
+  it.each(['int32', 'int64'] as const)('safetensors.numpy.load_file reads a trace with topk_ids %s', (indicesType) => {
+    const st = join(dir, `pkg-${indicesType}.safetensors`)
+    writeFileSync(st, writeTrace(stepTrace, 'safetensors', { indicesType }))
+    expectTraceArrays(JSON.parse(python(describeArrays('from safetensors.numpy import load_file\nd = load_file(sys.argv[1])'), [st])), indicesType)
+    const meta = python('import sys; from safetensors import safe_open\nwith safe_open(sys.argv[1], "np") as f: print(f.metadata()["numExperts"])', [st])
+    expect(meta.trim()).toBe('64')
+  })
+
+  it('save_file output reads as a trace', () => {
+    const st = join(dir, 'from-package.safetensors')
+    python('import sys, numpy as np; from safetensors.numpy import save_file\nsave_file({"topk_ids": (np.arange(24, dtype=np.int64) % 5).reshape(6, 4), "topk_weights": np.full((6, 4), 0.25, np.float32)}, sys.argv[1])', [st])
+    const trace = readTrace(readFileSync(st), st)
+    expect(trace.kind === 'ids' && [trace.tokens, trace.topK, trace.numExperts, Array.from(trace.ids), trace.weights?.[0]]).toEqual([6, 4, 5, Array.from({ length: 24 }, (_, i) => i % 5), 0.25])
+  })
+})
+
+describe.runIf(hasTorch || pythonRequired)('torch.load(weights_only=True) reads the trace files routesim writes', () => {
+  it.each(['int32', 'int64'] as const)('.pt with topk_ids %s', (indicesType) => {
+    const pt = join(dir, `steps-${indicesType}.pt`)
+    writeFileSync(pt, writeTrace(stepTrace, 'pt', { indicesType }))
+    expectTraceArrays(JSON.parse(python(describeArrays('import torch\nd = torch.load(sys.argv[1], weights_only=True)'), [pt])), indicesType)
   })
 })

@@ -11,9 +11,13 @@ function probe(modules: string): boolean {
 
 export const hasNumpy = probe('numpy')
 export const hasTorch = probe('numpy, torch')
+/** The `safetensors` Python package (not in Debian; .ci/run installs it from a local wheel when one is there). */
+export const hasSafetensors = probe('numpy, safetensors.numpy')
 
 /** CI sets ROUTESIM_REQUIRE_PYTHON=1, so missing numpy/torch fails there instead of skipping. */
 export const pythonRequired = process.env['ROUTESIM_REQUIRE_PYTHON'] === '1'
+/** .ci/run sets ROUTESIM_REQUIRE_SAFETENSORS=1 when it installed the package, so its tests cannot skip there. */
+export const safetensorsRequired = process.env['ROUTESIM_REQUIRE_SAFETENSORS'] === '1'
 
 /** Runs a Python snippet; throws with its stderr on failure, returns its stdout. */
 export function python(code: string, args: string[] = []): string {

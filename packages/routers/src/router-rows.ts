@@ -36,11 +36,7 @@ export interface RouterRowsArgs extends PortableRouter {
 
 /** The kernel one chunk runs on: a synchronous backend, or core's reference top-k. */
 export function selectRows(backend: KernelBackend | undefined, plan: RouterPlan, logits: Float32Array, rows: number, cols: number): TopKOutput {
-  if (backend === undefined) {
-    const selected = new Float32Array(rows * plan.topK.k)
-    const out = referenceTopK(logits, rows, cols, plan.topK, selected)
-    return { ids: out.ids, weights: out.weights, winnerLogits: selected }
-  }
+  if (backend === undefined) return referenceTopK(logits, rows, cols, plan.topK)
   const out = backend.topK(logits, rows, cols, plan.topK)
   if (typeof (out as { then?: unknown }).then === 'function') {
     throw new InvalidArgumentError({ parameter: 'runner.backend', value: backend.name, allowed: 'a backend whose topK is synchronous (wasm, reference)' })
@@ -79,10 +75,7 @@ export function createRouterRowsTask(backend?: KernelBackend): (args: RouterRows
       if (InvalidLogitsError.isInstance(error)) throw new InvalidLogitsError({ parameter: 'routerLogits', row: error.row + r0, column: error.column, value: error.value })
       throw error
     }
-    const weights = plan.finishWeights({
-      logits, rows, cols, k, ids: selection.ids, scores: selection.weights,
-      ...(selection.winnerLogits ? { winnerLogits: selection.winnerLogits } : {}),
-    })
+    const weights = plan.finishWeights({ logits, rows, cols, k, ids: selection.ids, winnerLogits: selection.winnerLogits, normalizer: selection.normalizer })
     args.ids.set(selection.ids, r0 * k)
     args.weights.set(weights, r0 * k)
   }

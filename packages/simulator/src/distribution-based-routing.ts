@@ -60,6 +60,9 @@ function assertBoolean(parameter: string, value: unknown): boolean {
   return value
 }
 
+/** Marks a construction from parameters the built-in definitions already resolved (see the constructor). */
+export const RESOLVED: unique symbol = Symbol('resolved distribution parameters')
+
 /**
  * The seed's `DistributionBasedRouting`: ids and weights drawn from a distribution; logit values and
  * hidden states are never read, only their shapes.
@@ -81,7 +84,22 @@ export class DistributionBasedRouting implements RoutingStrategy {
   private readonly distinct: boolean
   private readonly uniformWeights: UniformWeights
 
-  constructor(distribution: string = 'uniform', parameters: DistributionParameters = {}) {
+  /**
+   * `resolved` is passed only by the built-in definitions (not exported from the package): their
+   * parameters were validated once by the registry's schema check, so they are not checked again here.
+   */
+  constructor(distribution: string = 'uniform', parameters: DistributionParameters = {}, resolved?: typeof RESOLVED) {
+    if (resolved === RESOLVED) {
+      const p = parameters
+      this.distribution = distribution as Distribution
+      this.mean = p.mean ?? 0
+      this.std = p.std ?? 1
+      this.distinct = this.distribution === 'uniform' ? p.replacement !== true : p.distinct === true
+      this.uniformWeights = p.weights ?? 'ones'
+      this.prng = createPrng(p.seed ?? 0, 'distribution_based_routing', this.distribution)
+      this.parameters = Object.fromEntries(Object.entries(parameters).filter(([, v]) => v !== undefined))
+      return
+    }
     const name = typeof distribution === 'string' ? distribution.toLowerCase() : String(distribution)
     if (!(SUPPORTED_DISTRIBUTIONS as readonly string[]).includes(name)) {
       throw new UnsupportedDistributionError({ distribution: name, supportedDistributions: SUPPORTED_DISTRIBUTIONS })

@@ -9,6 +9,7 @@ import { ROUTE_FLAGS, withFlagNames } from '../flag-names.ts'
 import { GRID_MAX_EXPERTS, PER_EXPERT_ROWS_MAX, expertGrid, extremes, loadHistogram, perExpertTable } from '../load-table.ts'
 import { collect, parseIntegerOption, parseSeedOption, parseStrategyParams, seedToJson } from '../options.ts'
 import { routeOnce, type RouteOutcome } from '../routing-run.ts'
+import { createProgress, progressAllowed } from '../progress.ts'
 import { INDICES_TYPES, outputFormat } from '../trace-files.ts'
 import { writeRouteOut } from '../trace-out.ts'
 
@@ -118,6 +119,14 @@ export function registerRouteCommand(program: Command): void {
       const definition = simulator.describeStrategy(options.strategy)
       const params = parseStrategyParams(definition.name, definition.parameters, options.param ?? [])
       const backend = await openBackend(options.backend)
+      // Big runs take seconds (1M tokens of router logits: ~10 s): a bar once a run passes one second.
+      const progress = createProgress(output, {
+        total: tokens,
+        format: `{phase} [{bar}] {percentage}% | {value}/{total} tokens | {duration_formatted}`,
+        payload: { phase: 'router logits' },
+        enabled: progressAllowed(output),
+        delayMs: 1000,
+      })
       let outcome: RouteOutcome
       try {
         outcome = await routeOnce(simulator, {
@@ -130,10 +139,20 @@ export function registerRouteCommand(program: Command): void {
           backend: backend.backend,
           epSize,
           placement,
+        }, {
+          async logits(done) {
+            progress.update(done)
+            if (progress.enabled) await progress.tick()
+          },
+          async routing() {
+            progress.update(tokens, { phase: `routing (${definition.name})` })
+            if (progress.enabled) await progress.tick()
+          },
         })
       } catch (error) {
         throw withFlagNames(error, ROUTE_FLAGS)
       } finally {
+        progress.stop()
         backend.dispose()
       }
       if (options.out !== undefined) writeRouteOut(output, options.out, outcome, tokens, topK, experts, options.indicesType)

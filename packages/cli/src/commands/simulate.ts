@@ -1,7 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import { readBoundedTextFile } from '../read-bounded-file.ts'
 import { Option, type Command } from 'commander'
-import cliProgress from 'cli-progress'
 import Table from 'cli-table3'
 import { ConfigValidationError, InvalidArgumentError } from '@routesim/core'
 import {
@@ -20,6 +19,7 @@ import { BACKEND_MODES, openBackend } from '../backend.ts'
 import type { Simulator } from '@routesim/simulator'
 import { createCliSimulator } from '../plugins.ts'
 import { scenarioIssuesWithFlags } from '../flag-names.ts'
+import { createProgress, progressAllowed } from '../progress.ts'
 import { INDICES_TYPES, outputFormat } from '../trace-files.ts'
 import { createTraceRecorder } from '../trace-recorder.ts'
 import { writeOut } from '../trace-out.ts'
@@ -297,14 +297,15 @@ async function runSimulation(
 ): Promise<void> {
   const backendInfo = { requested: options.backend, name: opened.backend.name, mode: opened.backend.mode, reason: opened.detail }
   const writer = options.jsonOut === undefined ? undefined : await JsonStepWriter.open(options.jsonOut, scenario, backendInfo)
-  const showBar = !options.quiet && process.stderr.isTTY === true
-  const bar = showBar
-    ? new cliProgress.SingleBar(
-        { stream: process.stderr, format: 'simulating [{bar}] {percentage}% | step {value}/{total} | ETA {eta_formatted} | balancedness {bal}', hideCursor: true, clearOnComplete: true },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined
-  bar?.start(scenario.steps, 0, { bal: '–' })
+  // A bar on stderr for runs over a second; EPLB reports print above it through the bar's logging API.
+  const progress = createProgress(output, {
+    total: scenario.steps,
+    format: 'simulating [{bar}] {percentage}% | step {value}/{total} | ETA {eta_formatted} | balancedness {bal}',
+    payload: { bal: '–' },
+    enabled: !options.quiet && progressAllowed(output),
+    delayMs: 1000,
+  })
+  const bar = progress.enabled
   const every = Math.max(1, Math.ceil(scenario.steps / 20))
   // The library's one routing path: every layer routes on the chosen backend through the simulator.
   const it = iterateScenario(scenario, { simulator, backend: opened.backend, ...(recorder ? { onRoute: recorder.record } : {}) })
@@ -318,18 +319,15 @@ async function runSimulation(
       }
       const r = next.value
       await writer?.step(r)
-      bar?.update(r.step + 1, { bal: fixed(r.balancedness.deployed.perLayerMean, 3) })
+      progress.update(r.step + 1, { bal: fixed(r.balancedness.deployed.perLayerMean, 3) })
       if (!options.json && !options.quiet) {
-        if (!bar && ((r.step + 1) % every === 0 || r.step === 0)) output.out(`${stepLine(r, scenario.steps)}\n`)
-        if (r.rebalance) {
-          // Clear the bar's line first so the report starts at column 0; the bar redraws on its next update.
-          if (bar) process.stderr.write('\r\x1b[2K')
-          output.out(`${rebalanceLine(r)}\n`)
-        }
+        if (!bar && ((r.step + 1) % every === 0 || r.step === 0)) progress.log(stepLine(r, scenario.steps))
+        if (r.rebalance) progress.log(rebalanceLine(r))
       }
+      if (bar) await progress.tick()
     }
   } finally {
-    bar?.stop()
+    progress.stop()
     await writer?.close(summary)
   }
   if (recorder) writeOut(output, options.out!, recorder.trace(), options.indicesType)

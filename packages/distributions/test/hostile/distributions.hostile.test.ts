@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
 import { InvalidArgumentError, LimitExceededError, RoutesimError, createPrng } from '@routesim/core'
-import { SigmoidBinTable, plackettLuceInclusion, sampleLogGamma, sampleSymmetricDirichlet, sigmoidBin } from '../../src/index.ts'
+import {
+  SigmoidBinTable,
+  createWeightedDistinctSampler,
+  plackettLuceInclusion,
+  sampleDistinctSubsets,
+  sampleLogGamma,
+  sampleNormal,
+  sampleSigmoidNormalBins,
+  sampleSymmetricDirichlet,
+  sampleUniformInts,
+  sigmoidBin,
+} from '../../src/index.ts'
 
 const code = (run: () => unknown): string => {
   try {
@@ -93,5 +104,26 @@ describe('hostile: plackettLuceInclusion checks k, points and the work it is ask
   it('still sums to k on an ordinary request', () => {
     const pi = plackettLuceInclusion(weights, 4)
     expect(pi.reduce((a, b) => a + b, 0)).toBeCloseTo(4, 6)
+  })
+})
+
+describe('hostile: every sampler names a missing or fake PRNG (it was a TypeError deep inside)', () => {
+  const fake = { nextDouble: () => 0.5 }
+  it.each([
+    ['sampleUniformInts', (prng: unknown) => sampleUniformInts(new Int32Array(8), 16, prng as never)],
+    ['sampleDistinctSubsets', (prng: unknown) => sampleDistinctSubsets(new Int32Array(8), 4, 16, 2, prng as never)],
+    ['sampleNormal', (prng: unknown) => sampleNormal(new Float64Array(8), 0, 1, prng as never)],
+    ['sampleSigmoidNormalBins', (prng: unknown) => sampleSigmoidNormalBins(new Int32Array(8), 16, 0, 1, prng as never)],
+    ['weighted sampleRows', (prng: unknown) => createWeightedDistinctSampler([1, 2, 3, 4]).sampleRows(prng as never, 2, 2)],
+  ])('%s', (_, run) => {
+    for (const prng of [undefined, null, fake, 42]) {
+      expect(() => run(prng)).toThrow(InvalidArgumentError)
+      expect(() => run(prng)).toThrow(/Invalid prng: .*Allowed: a Prng from createPrng/)
+    }
+    expect(() => run(createPrng(1))).not.toThrow()
+  })
+
+  it('weighted sampleRows refuses rows × k beyond the buffer limit before allocating', () => {
+    expect(() => createWeightedDistinctSampler([1, 2, 3, 4]).sampleRows(createPrng(1), 2 ** 30, 2)).toThrow(LimitExceededError)
   })
 })

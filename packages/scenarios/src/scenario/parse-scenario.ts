@@ -170,7 +170,7 @@ function probeStrategy(
   // Logit strategies read [T, E] logits, so their probe is capped (zero logits route alike at any T).
   const T = Math.max(1, definition.usesLogits ? Math.min(tokensPerStep ?? 1, Math.floor((1 << 20) / E)) : (tokensPerStep ?? 1))
   issues.capture(path, () => {
-    const strategy = definition.create({ ...choice.params }, { seed: 0 })
+    const strategy = definition.create(choice.params, { seed: 0 })
     const logits = definition.usesLogits ? { data: new Float32Array(T * E), shape: [T, E] } : { shape: [T, E] }
     strategy.routeTokens({ shape: [T, preset.hiddenSize] }, logits, preset.routing.topK, 'int32', { prng: createPrng(0, 'probe'), layer: 0 })
   })

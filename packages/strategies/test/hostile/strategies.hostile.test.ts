@@ -11,6 +11,7 @@ import {
   createZipfStrategy,
   lognormalValues,
   powerLawValue,
+  zipfValues,
 } from '../../src/index.ts'
 import { createPrng } from '@routesim/core'
 
@@ -57,6 +58,14 @@ describe('hostile: concentration parameters are blamed by name, not top-k or an 
       }
     },
   )
+})
+
+describe('hostile: zipf sizes', () => {
+  it('zipfValues with E ≥ 2^30 is refused before allocating (a RangeError after allocating before)', () => {
+    expect(() => zipfValues(2 ** 30, 1)).toThrow(LimitExceededError)
+    expect(() => zipfValues(2 ** 30, 1)).toThrow('Invalid numExperts: 1073741824 exceeds the limit on experts (at most 1,048,576).')
+    expect(() => createZipfStrategy().routeTokens(hidden(1), logits(1, 2 ** 30), 1)).toThrow(LimitExceededError)
+  })
 })
 
 describe('hostile: logit strategies check their ranges and sizes before allocating', () => {
