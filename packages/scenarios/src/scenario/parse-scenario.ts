@@ -5,13 +5,12 @@ import { MODEL_PRESETS } from '../presets/model-presets.ts'
 import { presetRouter } from '../presets/preset-router.ts'
 import { CAPACITY_POLICIES, CAPACITY_POLICY_SPECS } from './capacity-settings.ts'
 import { IssueCollector } from './issue-collector.ts'
-import { MAX_TOKENS_PER_STEP, ScenarioFileSchema } from './scenario-schema.ts'
-import { schemaMismatches } from './schema-issues.ts'
+import { ScenarioFileSchema } from './scenario-schema.ts'
+import { allowedBySchema, schemaMismatches } from './schema-issues.ts'
 import { strategyCatalogOf } from './simulator-catalog.ts'
 import { createSimulator, type Simulator } from '@routesim/simulator'
-import { EPLB_POLICIES, type EplbPolicy } from '@routesim/analysis'
+import type { EplbPolicy } from '@routesim/analysis'
 import {
-  REPLICA_CHOICES,
   type CapacitySetting,
   type EplbSettings,
   type LogitSettings,
@@ -42,39 +41,23 @@ function isObject(value: unknown): value is Json {
 const integerIn = (min: number, max = Number.MAX_SAFE_INTEGER) => `an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}]`
 
 /**
- * What each path of the file allows, as the error says it (`[*]` stands for any index). Paths left out
- * are checked with what the model makes of them (the preset, its layer count, strategy names and
- * parameters, capacity parameters), after the schema, by the code below.
+ * What a path of the file allows, in the error's words, where the schema's own words (ranges, enums:
+ * `allowedBySchema`) would not do; `[*]` stands for any index. Paths in CHECKED_LATER are checked with
+ * what the model makes of them (the preset, its layer count, strategy names and parameters, capacity
+ * parameters), after the schema, by the code below.
  */
-const ALLOWED: Readonly<Record<string, string | ((value: unknown, path: string) => string)>> = {
+const ALLOWED: Readonly<Record<string, string>> = {
   $: 'a JSON object describing the scenario',
-  $schema: 'a string',
-  name: 'a string',
   seed: 'a safe integer or a string',
-  tokensPerStep: integerIn(1, MAX_TOKENS_PER_STEP),
-  steps: integerIn(1),
   strategy: 'a strategy name or { "name": …, "params": { … } }',
   'strategy.params': 'an object of strategy parameters',
   layerStrategies: 'a list of { layers, name, params }',
   'layerStrategies[*]': '{ "layers": "a-b", "name": …, "params": { … } }',
   'layerStrategies[*].params': 'an object of strategy parameters',
   logits: 'an object { mean, std }',
-  'logits.mean': 'a finite number',
-  'logits.std': 'a finite number ≥ 0',
   parallel: 'an object { epSize, nodes, placement }',
-  'parallel.epSize': integerIn(1, LIMITS.maxEpSize),
-  'parallel.nodes': integerIn(1, LIMITS.maxEpSize),
-  'parallel.placement': 'one of [linear, round_robin]',
   eplb: 'an object { enabled, windowSize, stepInterval, redundantExperts, policy, replicaChoice, preserveIntraGpuSlots, initialReplicaCounts }',
-  'eplb.enabled': 'true or false',
-  'eplb.windowSize': integerIn(1, LIMITS.maxEplbWindow),
-  'eplb.stepInterval': integerIn(1),
-  'eplb.redundantExperts': integerIn(0, LIMITS.maxReplicas),
-  'eplb.policy': `one of [${EPLB_POLICIES.join(', ')}]`,
-  'eplb.replicaChoice': `one of [${REPLICA_CHOICES.join(', ')}]`,
-  'eplb.preserveIntraGpuSlots': 'true or false',
   'eplb.initialReplicaCounts': 'a list with one replica count per logical expert',
-  'eplb.initialReplicaCounts[*]': integerIn(1, 1023),
 }
 
 /** Paths checked by the code after the schema (they depend on the preset, the strategies or the capacity policy). */
@@ -133,8 +116,8 @@ function checkSchema(issues: IssueCollector, file: Json): Set<string> {
       const i = /\[(\d+)\]$/.exec(mismatch.path)![1]
       issues.add(mismatch.path, `expert ${i} has zero replicas; every logical expert needs at least one physical slot`)
     } else {
-      const allowed = ALLOWED[pattern(mismatch.path)] ?? 'a value the scenario schema allows (see scenario.schema.json)'
-      issues.invalid(mismatch.path, mismatch.value, typeof allowed === 'function' ? allowed(mismatch.value, mismatch.path) : allowed)
+      const allowed = ALLOWED[pattern(mismatch.path)] ?? allowedBySchema(mismatch.schema) ?? 'a value scenario.schema.json allows'
+      issues.invalid(mismatch.path, mismatch.value, allowed)
     }
   }
   return failed

@@ -5,6 +5,8 @@ import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value'
 export interface SchemaMismatch {
   readonly path: string
   readonly value: unknown
+  /** The schema the value failed (for a missing key, the key's schema). */
+  readonly schema: TSchema
   /** Set for a key the schema does not know: the keys it does. */
   readonly knownKeys?: readonly string[]
 }
@@ -59,8 +61,27 @@ export function schemaMismatches(schema: TSchema, value: unknown): SchemaMismatc
     if (seen.has(path)) continue
     seen.add(path)
     if (error.type === ValueErrorType.ObjectAdditionalProperties) {
-      out.push({ path, value: error.value, knownKeys: Object.keys((error.schema['properties'] ?? {}) as object) })
-    } else out.push({ path, value: error.value })
+      out.push({ path, value: error.value, schema: error.schema, knownKeys: Object.keys((error.schema['properties'] ?? {}) as object) })
+    } else out.push({ path, value: error.value, schema: error.schema })
   }
   return out
+}
+
+/** What a leaf schema allows, in words (`an integer in [1, 64]`, `one of [a, b]`); `undefined` for objects, lists and unions of shapes. */
+export function allowedBySchema(schema: TSchema): string | undefined {
+  const lo = schema['minimum'] as number | undefined
+  const hi = schema['maximum'] as number | undefined
+  switch (schema['type']) {
+    case 'integer':
+      return `an integer in [${lo ?? '-∞'}, ${hi ?? '∞'}]`
+    case 'number':
+      return lo === undefined ? 'a finite number' : `a finite number ≥ ${lo}`
+    case 'boolean':
+      return 'true or false'
+    case 'string':
+      return 'a string'
+  }
+  const members = schema['anyOf'] as TSchema[] | undefined
+  if (members?.every((m) => m['const'] !== undefined)) return `one of [${members.map((m) => String(m['const'])).join(', ')}]`
+  return undefined
 }
