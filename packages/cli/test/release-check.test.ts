@@ -120,6 +120,21 @@ describe('release check: packed tarballs installed outside the repository', () =
     expect(strategyNames(byPath.stdout)).toEqual(['rank_local'])
   })
 
+  it("import('@routesim/simulator') from the tarballs loads one bundled file per package, mathjs built in", () => {
+    // What keeps the import under 100 ms (docs/performance.md, "Start-up"), checked without timing
+    // anything: a module-loader hook logs every file Node loads for the import.
+    const dir = join(work, 'module-count')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'hooks.mjs'), "import { appendFileSync } from 'node:fs'\nexport async function load(url, context, next) {\n  if (url.startsWith('file:')) appendFileSync(process.env.MODULE_LOG, url + '\\n')\n  return next(url, context)\n}\n")
+    writeFileSync(join(dir, 'register.mjs'), "import { register } from 'node:module'\nregister('./hooks.mjs', import.meta.url)\n")
+    const log = join(dir, 'modules.log')
+    run(process.execPath, ['--import', join(dir, 'register.mjs'), '-e', "import('@routesim/simulator')"], project, { ...userEnv(), MODULE_LOG: log })
+    const files = readFileSync(log, 'utf8').trim().split('\n').map((u) => fileURLToPath(u).slice(join(project, 'node_modules').length + 1))
+    expect(files.every((f) => /^@routesim\/[\w-]+\/dist\/index\.js$/.test(f)), files.join('\n')).toBe(true)
+    expect(files).toContain('@routesim/simulator/dist/index.js')
+    expect(files.length).toBeLessThanOrEqual(8)
+  })
+
   it('@routesim/gpu: webgpu@0.6.2 is its optional peer dependency; another version, or none, is an error naming it', () => {
     const gpuDir = join(project, 'node_modules/@routesim/gpu')
     const gpu = JSON.parse(readFileSync(join(gpuDir, 'package.json'), 'utf8')) as {
