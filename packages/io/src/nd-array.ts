@@ -107,3 +107,14 @@ export function assertArrayMatchesShape(name: string, array: NdArray): void {
     throw new InvalidArgumentError({ parameter: `${name}.shape`, value: array.shape, allowed: `a shape holding ${name}.data.length = ${array.data.length} elements` })
   }
 }
+
+/** The chunks of a file joined into one buffer. */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.length
+  }
+  return out
+}

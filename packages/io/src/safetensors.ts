@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@routesim/core'
-import { DTYPE_INFO, assertArrayMatchesShape, bytesOf, checkedElementCount, viewAs, type Dtype, type NdArray } from './nd-array.ts'
+import { DTYPE_INFO, assertArrayMatchesShape, bytesOf, checkedElementCount, concatBytes, viewAs, type Dtype, type NdArray } from './nd-array.ts'
 import { TraceFormatError } from './trace-format-error.ts'
 
 /** safetensors' own cap on the header (100 MB); we keep a tighter one: trace headers are tiny. */
@@ -97,10 +97,11 @@ export function readSafetensors(bytes: Uint8Array, file = '.safetensors file'): 
 }
 
 /**
- * Writes tensors as a `.safetensors` file (sorted by name, data 8-byte aligned, as the Python
- * `safetensors` package writes them). `metadata` becomes `__metadata__`.
+ * A `.safetensors` file as chunks to write one after another: length and header, then a view of each
+ * tensor's own bytes (no copy). Tensors are sorted by name, data 8-byte aligned, as the Python
+ * `safetensors` package writes them; `metadata` becomes `__metadata__`.
  */
-export function writeSafetensors(tensors: Readonly<Record<string, NdArray>>, metadata?: Readonly<Record<string, string>>): Uint8Array {
+export function encodeSafetensors(tensors: Readonly<Record<string, NdArray>>, metadata?: Readonly<Record<string, string>>): Uint8Array[] {
   const names = Object.keys(tensors).sort()
   const header: Record<string, unknown> = {}
   if (metadata && Object.keys(metadata).length > 0) header['__metadata__'] = { ...metadata }
@@ -115,16 +116,17 @@ export function writeSafetensors(tensors: Readonly<Record<string, NdArray>>, met
   }
   const json = new TextEncoder().encode(JSON.stringify(header))
   // Spaces pad the header so the data starts 8-byte aligned.
-  const headerBytes = new Uint8Array(json.length + ((8 - (json.length % 8)) % 8)).fill(0x20)
-  headerBytes.set(json)
-  const out = new Uint8Array(8 + headerBytes.length + offset)
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true)
-  out.set(headerBytes, 8)
-  let at = 8 + headerBytes.length
-  for (const name of names) {
-    const data = bytesOf(tensors[name]!)
-    out.set(data, at)
-    at += data.length
-  }
-  return out
+  const padded = json.length + ((8 - (json.length % 8)) % 8)
+  const head = new Uint8Array(8 + padded).fill(0x20, 8)
+  new DataView(head.buffer).setBigUint64(0, BigInt(padded), true)
+  head.set(json, 8)
+  return [head, ...names.map((name) => bytesOf(tensors[name]!))]
+}
+
+/**
+ * Writes tensors as a `.safetensors` file (sorted by name, data 8-byte aligned, as the Python
+ * `safetensors` package writes them). `metadata` becomes `__metadata__`.
+ */
+export function writeSafetensors(tensors: Readonly<Record<string, NdArray>>, metadata?: Readonly<Record<string, string>>): Uint8Array {
+  return concatBytes(encodeSafetensors(tensors, metadata))
 }

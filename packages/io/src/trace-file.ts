@@ -1,8 +1,8 @@
 import { InvalidArgumentError } from '@routesim/core'
-import { ndarray, type NdArray } from './nd-array.ts'
-import { isNpy, readNpy, writeNpy } from './npy.ts'
+import { concatBytes, ndarray, type NdArray } from './nd-array.ts'
+import { encodeNpy, isNpy, readNpy } from './npy.ts'
 import { isZip, readNpz, writeNpz } from './npz.ts'
-import { isSafetensors, readSafetensors, writeSafetensors } from './safetensors.ts'
+import { encodeSafetensors, isSafetensors, readSafetensors } from './safetensors.ts'
 import { MAX_TEXT_TRACE_BYTES, arrayToNested, readCsvArrays, readJsonArrays, readJsonlArrays } from './text-formats.ts'
 import { isSglangDump, traceFromSglangDump } from './sglang-dump.ts'
 import { isTorchZip, readTorch, writeTorch } from './torch-file.ts'
@@ -111,6 +111,15 @@ function idsArray(trace: Trace & { kind: 'ids' }, indicesType: 'int32' | 'int64'
  * `.jsonl` one object per (step, layer); `.csv` per-expert counts, one row per (step, layer).
  */
 export function writeTrace(trace: Trace, format: TraceFormat, options: WriteTraceOptions = {}): Uint8Array {
+  const chunks = encodeTrace(trace, format, options)
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks)
+}
+
+/**
+ * `writeTrace` as chunks to write one after another: `.npy` and `.safetensors` hand out views of the
+ * trace's own arrays (no copy of the data), the other formats one buffer.
+ */
+export function encodeTrace(trace: Trace, format: TraceFormat, options: WriteTraceOptions = {}): Uint8Array[] {
   const indicesType = options.indicesType ?? 'int32'
   if (indicesType !== 'int32' && indicesType !== 'int64') throw new InvalidArgumentError({ parameter: 'indicesType', value: indicesType, allowed: 'int32 or int64' })
   const arrays: Record<string, NdArray> = {}
@@ -123,17 +132,17 @@ export function writeTrace(trace: Trace, format: TraceFormat, options: WriteTrac
   const encoder = new TextEncoder()
   switch (format) {
     case 'npy':
-      return writeNpy(arrays['topk_ids'] ?? arrays['counts']!)
+      return encodeNpy(arrays['topk_ids'] ?? arrays['counts']!)
     case 'npz':
-      return writeNpz(arrays, { compress: options.compress ?? false })
+      return [writeNpz(arrays, { compress: options.compress ?? false })]
     case 'safetensors':
-      return writeSafetensors(arrays, { format: 'routesim-trace', numExperts: String(trace.numExperts) })
+      return encodeSafetensors(arrays, { format: 'routesim-trace', numExperts: String(trace.numExperts) })
     case 'pt':
-      return writeTorch(arrays)
+      return [writeTorch(arrays)]
     case 'json': {
       const json: Record<string, unknown> = { numExperts: trace.numExperts }
       for (const [k, a] of Object.entries(arrays)) json[k] = arrayToNested(a)
-      return encoder.encode(`${JSON.stringify(json)}\n`)
+      return [encoder.encode(`${JSON.stringify(json)}\n`)]
     }
     case 'jsonl': {
       const lines: string[] = []
@@ -151,7 +160,7 @@ export function writeTrace(trace: Trace, format: TraceFormat, options: WriteTrac
           }
         }
       }
-      return encoder.encode(`${lines.join('\n')}\n`)
+      return [encoder.encode(`${lines.join('\n')}\n`)]
     }
     case 'csv': {
       const counts = traceCounts(trace)
@@ -163,7 +172,7 @@ export function writeTrace(trace: Trace, format: TraceFormat, options: WriteTrac
           lines.push([s, l, ...counts.subarray(b * E, (b + 1) * E)].join(','))
         }
       }
-      return encoder.encode(`${lines.join('\n')}\n`)
+      return [encoder.encode(`${lines.join('\n')}\n`)]
     }
     default:
       throw new InvalidArgumentError({ parameter: 'format', value: format, allowed: TRACE_FORMATS.join(', ') })
