@@ -2,7 +2,7 @@
 import { RoutesimError } from '@routesim/core'
 import { rankLoads } from '@routesim/analysis'
 import { analyzeTrace, fitTrace, idsTrace, readTrace, traceCounts, writeTrace } from '@routesim/io'
-import { CAPACITY_POLICIES, MODEL_PRESETS, REPLICA_CHOICES, createSimulatorCatalog, parseScenario, runScenario } from '@routesim/scenarios'
+import { CAPACITY_POLICIES, MODEL_PRESETS, REPLICA_CHOICES, parseScenario, runScenario } from '@routesim/scenarios'
 import type { StepResult } from '@routesim/scenarios'
 import { balancedness, countTokensWithDuplicateIds, loadSummary, sglangUtilization } from '@routesim/analysis'
 import { createSimulator } from '@routesim/simulator'
@@ -128,8 +128,7 @@ async function scenario(id: number, request: ScenarioRequest, backendName: AppBa
   running.set(id, controller)
   try {
     const simulator = createSimulator()
-    const catalog = createSimulatorCatalog(simulator)
-    const parsed = parseScenario(scenarioFile(request), { catalog, source: 'the Scenario form' })
+    const parsed = parseScenario(scenarioFile(request), { simulator, source: 'the Scenario form' })
     // Every layer routes and counts on the chosen backend through the simulator (as `routesim simulate --backend`).
     const opened = await openBackend(backendName)
     const ranOn = `${opened.backend.mode}: ${opened.detail}`
