@@ -95,6 +95,21 @@ describe('release check: packed tarballs installed outside the repository', () =
     expect(out.summary.balancedness).toBeGreaterThan(0)
   })
 
+  it('route --out writes a trace (relative to the cwd) that analyze, fit and --trace replay read back', () => {
+    const out = routesim('route', '-s', 'zipf', '-t', '2048', '-e', '64', '-k', '4', '-p', 'exponent=1.1', '--json', '--out', 'routing.safetensors')
+    expect(out.code, out.stderr).toBe(0)
+    expect(existsSync(join(project, 'routing.safetensors'))).toBe(true)
+    const counts = (JSON.parse(out.stdout) as { counts: number[] }).counts
+    const analysis = routesim('analyze', 'routing.safetensors', '--ep-size', '8', '--json')
+    expect(analysis.code, analysis.stderr).toBe(0)
+    expect((JSON.parse(analysis.stdout) as { counts: number[] }).counts).toEqual(counts)
+    const fit = routesim('fit', 'routing.safetensors', '--json')
+    expect(fit.code, fit.stderr).toBe(0)
+    expect((JSON.parse(fit.stdout) as { strategy: { name: string } }).strategy.name).toBe('zipf')
+    const replay = routesim('--trace', 'routing.safetensors', 'route', '-s', 'replay', '-t', '2048', '-e', '64', '-k', '4', '--json')
+    expect((JSON.parse(replay.stdout) as { counts: number[] }).counts).toEqual(counts)
+  })
+
   it('the plugin by name works for route, simulate and demo, and by path too', () => {
     const route = routesim('--plugin', PLUGIN, 'route', '-s', 'rank_local', '-t', '1000', '-e', '64', '-k', '4', '-p', 'epSize=8', '-p', 'rank=2', '--json')
     expect(route.stderr).toBe('')
