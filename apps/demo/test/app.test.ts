@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { balancedness, rankLoads, sglangUtilization } from '@routesim/analysis'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { createSimulator } from '@routesim/simulator'
 import { runCli } from 'routesim'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { int32Digest } from '../src/engine/route-layer.ts'
@@ -144,6 +145,41 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     } finally {
       isolated.server.close()
     }
+  })
+
+  it('builds every registered strategy’s parameter form from its schema: one labelled control each, with its range and default', async () => {
+    const simulator = createSimulator()
+    const page = await open('?strategy=uniform_random&tokens=256&experts=64&top-k=4&seed=1&ep-size=8')
+    let tag = await rendered(page)
+    for (const name of simulator.getAvailableStrategies()) {
+      const specs = simulator.describeStrategy(name).parameters
+      if (name !== 'uniform_random') {
+        await page.getByLabel('Strategy', { exact: true }).selectOption(name)
+        tag = await rendered(page, tag)
+      }
+      const controls = await page.locator('fieldset.params .field').evaluateAll((fields) =>
+        fields.map((f) => {
+          const c = f.querySelector('input, select') as HTMLInputElement | HTMLSelectElement
+          return { label: f.querySelector('label')!.textContent, labelled: (c.labels?.length ?? 0) > 0, type: c instanceof HTMLSelectElement ? 'select' : c.type, value: c instanceof HTMLInputElement && c.type === 'checkbox' ? String(c.checked) : c.value, min: c.getAttribute('min'), max: c.getAttribute('max'), hint: f.querySelector('.hint')?.textContent ?? '' }
+        }),
+      )
+      expect(controls.map((c) => c.label), name).toEqual(Object.keys(specs))
+      for (const c of controls) {
+        const spec = specs[c.label!]!
+        expect(c.labelled, `${name}.${c.label}`).toBe(true)
+        const expected = spec.default === undefined ? '' : Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)
+        expect(c.value, `${name}.${c.label} default`).toBe(expected)
+        if (spec.type === 'number' || spec.type === 'integer') {
+          expect(c.type).toBe('number')
+          expect(c.min, `${name}.${c.label} min`).toBe(spec.min === undefined ? null : String(spec.min))
+          expect(c.max, `${name}.${c.label} max`).toBe(spec.max === undefined ? null : String(spec.max))
+          if (spec.min !== undefined || spec.max !== undefined) expect(c.hint).toMatch(/Range /)
+        }
+        if (spec.type === 'enum') expect(c.type).toBe('select')
+        if (spec.type === 'boolean') expect(c.type).toBe('checkbox')
+      }
+    }
+    await page.close()
   })
 
   it('re-routes when a control changes, and writes the change into the URL', async () => {

@@ -64,6 +64,10 @@ export { checkJsonDepth } from './json-depth.ts'
 export { checkStrategyResult, guardStrategy } from './strategy-result-guard.ts'
 export type { StrategyOrigin } from './strategy-result-guard.ts'
 
+// Chunk runners (worker pools)
+export { allocateFloat32, allocateInt32, sharedView } from './chunk-runner.ts'
+export type { ChunkJob, ChunkRunner } from './chunk-runner.ts'
+
 // Kernel backends
 export type {
   BackendRun,

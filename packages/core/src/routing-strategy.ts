@@ -1,3 +1,4 @@
+import type { ChunkRunner } from './chunk-runner.ts'
 import type { Prng, Seed } from './prng.ts'
 import type { IndexDtype, RoutingResult, ShapedInput, Tensor } from './tensor.ts'
 import type { KernelBackend } from './kernel-backend.ts'
@@ -8,6 +9,8 @@ export interface RoutingContext {
   readonly prng?: Prng
   /** Layer index within a multi-layer scenario (for per-layer structure). */
   readonly layer?: number
+  /** Runs large requests in fixed row chunks, possibly on several threads (the simulator lends its pool). */
+  readonly runner?: ChunkRunner
 }
 
 /**

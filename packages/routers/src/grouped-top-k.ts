@@ -229,5 +229,5 @@ export const groupedTopKDefinition = defineStrategy<Resolved>({
   formula:
     's = softmax(l) | σ(l); g = groupScore(s + bias) per group; keep topk(g, topkGroup); mask others (−inf | 0); ids = topk(masked s + bias, k); w = s[ids]; renormalize; × routedScalingFactor',
   usesLogits: true,
-  create: (params) => createRouterStrategy(groupedTopKPlanner(params)),
+  create: (params) => createRouterStrategy(groupedTopKPlanner(params), { router: 'grouped_topk', params }),
 })

@@ -31,5 +31,5 @@ export const llama4TopKDefinition = defineStrategy<Record<string, never>>({
   source: 'vLLM Llama4MoE.custom_routing_function (FlashInfer "Llama4: Top1 -> Sigmoid")',
   formula: 'vals, ids = topk(l, k) (ties → lower id); w = σ(vals)',
   usesLogits: true,
-  create: (params) => createRouterStrategy(llama4TopKPlanner(params)),
+  create: (params) => createRouterStrategy(llama4TopKPlanner(params), { router: 'llama4_topk', params }),
 })

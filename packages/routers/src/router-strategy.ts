@@ -1,7 +1,9 @@
-import { InvalidLogitsError, assertMatrix, toIndexArray } from '@routesim/core'
+import { InvalidLogitsError, allocateFloat32, allocateInt32, assertMatrix, sharedView, toIndexArray } from '@routesim/core'
 import { referenceTopK, softmaxNormalizer, winnerScores } from '@routesim/backend-cpu'
-import type { KernelBackend, RoutingResult, RoutingStrategy, ShapedInput, SoftmaxNormalizer, Tensor, TopKOptions, TopKOutput } from '@routesim/core'
+import type { ChunkRunner, KernelBackend, RoutingResult, RoutingStrategy, ShapedInput, SoftmaxNormalizer, Tensor, TopKOptions, TopKOutput } from '@routesim/core'
 import { readRouterInputs } from './router-inputs.ts'
+import { ROUTER_CHUNK_ROWS, createRouterRowsTask, selectRows } from './router-rows.ts'
+import type { PortableRouter, RouterRowsArgs } from './router-rows.ts'
 import type { RouterInputs } from './router-inputs.ts'
 
 /** What a backend selected for one call, handed to the router to turn into weights (the only place weights are made). */
@@ -60,12 +62,26 @@ function toResult(inputs: RouterInputs, plan: RouterPlan, selection: TopKOutput)
  * `routeTokensOn(backend, …)` runs the same selection on any kernel backend (GPU etc.).
  * Routers are deterministic: they draw nothing from the seed or the context PRNG.
  */
-export function createRouterStrategy(planner: RouterPlanner): RoutingStrategy {
+export function createRouterStrategy(planner: RouterPlanner, portable?: PortableRouter): RoutingStrategy {
   return {
-    routeTokens(hiddenStates, routerLogits, topK, indicesType) {
+    routeTokens(hiddenStates, routerLogits, topK, indicesType, context) {
       // The reference kernel rejects non-finite logits in its own pass, so the input is read once, not twice.
-      const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType, { checkFinite: false })
+      const runner = context?.runner
+      const backend = runner?.backend
+      const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType, { checkFinite: backend !== undefined && backend.checksFiniteLogits !== true })
       const plan = planner(inputs.numExperts, inputs.topK)
+      if (runner !== undefined && portable !== undefined && runner.parallel && inputs.numTokens >= 2 * ROUTER_CHUNK_ROWS) {
+        return routeOnRunner(runner, portable, inputs)
+      }
+      if (backend !== undefined) {
+        let out: TopKOutput
+        try {
+          out = selectRows(backend, plan, inputs.logits, inputs.numTokens, inputs.numExperts)
+        } catch (error) {
+          throw renameLogitsError(error)
+        }
+        return toResult(inputs, plan, out)
+      }
       let selection: TopKOutput
       // The kernel hands back the winners' logits too, read while each row is in cache.
       const selected = new Float32Array(inputs.numTokens * inputs.topK)
@@ -90,6 +106,26 @@ export function createRouterStrategy(planner: RouterPlanner): RoutingStrategy {
       return toResult(inputs, plan, selection)
     },
   }
+}
+
+/** Rows split in fixed chunks over the runner's threads, outputs in shared memory (any split gives the same output). */
+function routeOnRunner(runner: ChunkRunner, portable: PortableRouter, inputs: ReturnType<typeof readRouterInputs>): RoutingResult {
+  const { numTokens: rows, numExperts: cols, topK: k } = inputs
+  const args: RouterRowsArgs = {
+    router: portable.router,
+    params: portable.params,
+    logits: sharedView(inputs.logits),
+    rows,
+    cols,
+    k,
+    ids: allocateInt32(rows * k, true),
+    weights: allocateFloat32(rows * k, true),
+  }
+  runner.run({ task: 'router_rows', args, chunks: Math.ceil(rows / ROUTER_CHUNK_ROWS), runChunk: createRouterRowsTask(runner.backend) })
+  return [
+    { data: args.weights, shape: [rows, k] },
+    { data: toIndexArray(args.ids, inputs.indexDtype), shape: [rows, k] },
+  ]
 }
 
 /** A kernel names its input `logits`; the strategy's caller passed `routerLogits`. */

@@ -68,5 +68,5 @@ export const sigmoidTopKDefinition = defineStrategy<{ renormalize: boolean; corr
   source: 'vLLM fused_topk_router.py @04b27e94 (sigmoid) and fused_topk_bias_router.py @0263839f',
   formula: 's = σ(l); ids = topk(s + bias, k) (ties → lower id); w = s[ids]; w = renormalize ? w / Σw : w; w *= routedScalingFactor',
   usesLogits: true,
-  create: (params) => createRouterStrategy(sigmoidTopKPlanner(params)),
+  create: (params) => createRouterStrategy(sigmoidTopKPlanner(params), { router: 'sigmoid_topk', params }),
 })

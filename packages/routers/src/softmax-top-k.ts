@@ -51,5 +51,5 @@ export const softmaxTopKDefinition = defineStrategy<{ renormalize: boolean }>({
   source: 'vLLM fused_topk_router.py @04b27e94, topk_softmax_kernels.cu @0112cf23',
   formula: 'p = softmax(l); ids = topk(p, k) (ties → lower id); w = renormalize ? p[ids] / Σ p[ids] : p[ids]',
   usesLogits: true,
-  create: (params) => createRouterStrategy(softmaxTopKPlanner(params)),
+  create: (params) => createRouterStrategy(softmaxTopKPlanner(params), { router: 'softmax_topk', params }),
 })

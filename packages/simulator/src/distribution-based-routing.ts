@@ -1,5 +1,7 @@
 import {
   InvalidArgumentError,
+  allocateFloat32,
+  allocateInt32,
   UnsupportedDistributionError,
   assertFiniteNumber,
   assertOneOf,
@@ -8,7 +10,7 @@ import {
   resolveIndexDtype,
   toIndexArray,
 } from '@routesim/core'
-import type { IndexDtype, Prng, RoutingContext, RoutingResult, RoutingStrategy, Seed, ShapedInput, Tensor } from '@routesim/core'
+import type { ChunkRunner, IndexDtype, Prng, RoutingContext, RoutingResult, RoutingStrategy, Seed, ShapedInput, Tensor } from '@routesim/core'
 import {
   sampleDistinctSubsets,
   sampleNormalRowWeights,
@@ -16,6 +18,8 @@ import {
   sampleSigmoidNormalBinsDistinct,
   sampleUniformInts,
 } from '@routesim/distributions'
+import { SAMPLE_CHUNK_ROWS, hasState, sampleRowsChunk } from './sample-rows.ts'
+import type { SampleKind, SampleRowsArgs } from './sample-rows.ts'
 
 export const SUPPORTED_DISTRIBUTIONS = ['uniform', 'normal'] as const
 export type Distribution = (typeof SUPPORTED_DISTRIBUTIONS)[number]
@@ -155,6 +159,7 @@ export class DistributionBasedRouting implements RoutingStrategy {
       })
     }
     const prng = readContextPrng(context) ?? this.prng
+    if (numTokens > SAMPLE_CHUNK_ROWS && hasState(prng)) return this.routeInChunks(prng, numTokens, numExperts, k, dtype, context?.runner)
     const ids = new Int32Array(numTokens * k)
     const weights = new Float32Array(numTokens * k)
     if (this.distribution === 'uniform') {
@@ -169,6 +174,37 @@ export class DistributionBasedRouting implements RoutingStrategy {
     return [
       { data: weights, shape: [numTokens, k] },
       { data: toIndexArray(ids, dtype), shape: [numTokens, k] },
+    ]
+  }
+
+  /**
+   * Above SAMPLE_CHUNK_ROWS rows: fixed row chunks, each from its own stream (chunk 0 continues the caller's),
+   * run on the lent runner's threads when it has them — the same bytes for any thread count.
+   */
+  private routeInChunks(prng: Prng, rows: number, numExperts: number, k: number, dtype: IndexDtype, runner: ChunkRunner | undefined): RoutingResult {
+    const shared = runner?.parallel === true
+    const kind: SampleKind =
+      this.distribution === 'uniform' ? (this.distinct ? 'uniform_distinct' : 'uniform_iid') : this.distinct ? 'normal_distinct' : 'normal'
+    const args: SampleRowsArgs = {
+      kind,
+      rows,
+      k,
+      numExperts,
+      mean: this.mean,
+      std: this.std,
+      fill: this.uniformWeights === 'mean' ? 1 / k : 1,
+      start: prng.getState(),
+      end: allocateInt32(4, shared),
+      ids: allocateInt32(rows * k, shared),
+      weights: allocateFloat32(rows * k, shared),
+    }
+    const job = { task: 'sample_rows', args, chunks: Math.ceil(rows / SAMPLE_CHUNK_ROWS), runChunk: sampleRowsChunk }
+    if (runner) runner.run(job)
+    else for (let c = 0; c < job.chunks; c++) sampleRowsChunk(args, c)
+    prng.setState({ algorithm: 'xoshiro128**', state: [args.end[0]! >>> 0, args.end[1]! >>> 0, args.end[2]! >>> 0, args.end[3]! >>> 0] })
+    return [
+      { data: args.weights, shape: [rows, k] },
+      { data: toIndexArray(args.ids, dtype), shape: [rows, k] },
     ]
   }
 }

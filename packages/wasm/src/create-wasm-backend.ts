@@ -1,7 +1,8 @@
 import { BackendUnavailableError, InvalidArgumentError, validateTopKArguments } from '@routesim/core'
 import { createReferenceBackend, softmaxNormalizer, winnerScores } from '@routesim/backend-cpu'
 import type { BackendRun, KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
-import { instantiateKernels, kernelModuleBytes, kernelUnavailableReason } from './kernel-instance.ts'
+import { instantiateKernels, instantiateKernelsSync, kernelModuleBytes, kernelUnavailableReason } from './kernel-instance.ts'
+import type { KernelExports } from './kernel-instance.ts'
 import { sigmoidKernelCovers, wasmSigmoidTopK } from './wasm-sigmoid-top-k.ts'
 import { WASM_MAX_COLS, wasmSelectTopK } from './wasm-top-k.ts'
 
@@ -41,13 +42,32 @@ export interface WasmBackend extends KernelBackend {
  */
 export async function createWasmBackend(options?: Readonly<Record<string, never>>): Promise<WasmBackend> {
   // It takes no options today; one passed anyway (a typo, an option of another backend) is an error, not ignored.
-  if (options !== undefined && (typeof options !== 'object' || options === null || Reflect.ownKeys(options).length > 0)) {
-    throw new InvalidArgumentError({ parameter: 'createWasmBackend options', value: options, allowed: 'no options (createWasmBackend() takes none)' })
-  }
+  checkNoOptions(options)
   const bytes = kernelModuleBytes()
   const reason = kernelUnavailableReason(bytes)
   if (reason !== undefined) throw new BackendUnavailableError({ mode: 'wasm-simd', reason })
-  const kernels = await instantiateKernels(bytes)
+  return backendOver(await instantiateKernels(bytes))
+}
+
+/**
+ * As `createWasmBackend`, compiled synchronously: for workers and library paths that cannot await. The module
+ * is small, so even a browser's main thread may compile it synchronously.
+ */
+export function createWasmBackendSync(options?: Readonly<Record<string, never>>): WasmBackend {
+  checkNoOptions(options)
+  const bytes = kernelModuleBytes()
+  const reason = kernelUnavailableReason(bytes)
+  if (reason !== undefined) throw new BackendUnavailableError({ mode: 'wasm-simd', reason })
+  return backendOver(instantiateKernelsSync(bytes))
+}
+
+function checkNoOptions(options: unknown): void {
+  if (options !== undefined && (typeof options !== 'object' || options === null || Reflect.ownKeys(options).length > 0)) {
+    throw new InvalidArgumentError({ parameter: 'createWasmBackend options', value: options, allowed: 'no options (createWasmBackend() takes none)' })
+  }
+}
+
+function backendOver(kernels: KernelExports): WasmBackend {
   const reference = createReferenceBackend()
   let disposed = false
   let lastRun: WasmLastRun | undefined
