@@ -15,7 +15,7 @@ describe.runIf(hasTorch || pythonRequired)('traces recorded by SGLang and vLLM (
   let expected: EngineDumps
   beforeAll(() => {
     expected = writeEngineDumps(dir)
-  })
+  }, 120_000)
 
   const read = (file: string, hints: TraceHints = {}) => readTrace(readFileSync(join(dir, file)), file, hints)
   const rows = (file: string, hints: TraceHints = {}) => layerCounts(read(file, hints)).map((r) => Array.from(r))

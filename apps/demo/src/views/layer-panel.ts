@@ -68,5 +68,7 @@ export async function drawLayer(target: HTMLElement, layer: RoutedLayer, host: H
     performance.measure(`routesim:chart-${i}`, { start })
     if (box.childElementCount === 1) options.onFirstChart?.()
   }
-  return true
+  // The heatmap's image is encoded asynchronously: the layer counts as drawn once it has loaded.
+  await chartsReady(box)
+  return alive()
 }
