@@ -1,5 +1,6 @@
 import { EPLB_POLICIES } from '@routesim/analysis'
-import { LIMITS, parameterSchema } from '@routesim/core'
+import { LIMITS, parameterSchema, parameterValidator, type StrategyDefinition } from '@routesim/core'
+import { createSimulator, type Simulator } from '@routesim/simulator'
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { CAPACITY_POLICY_SPECS } from './capacity-settings.ts'
 import { REPLICA_CHOICES } from './scenario.ts'
@@ -139,9 +140,38 @@ export const ScenarioFileSchema = Type.Object(
 /** A scenario file as written (before defaults), inferred from its schema. */
 export type ScenarioFile = Static<typeof ScenarioFileSchema>
 
-/** The scenario file's JSON Schema as plain JSON (draft-07): what `scenario.schema.json` holds. */
-export function scenarioJsonSchema(): Record<string, unknown> {
-  return { $schema: 'http://json-schema.org/draft-07/schema#', ...(JSON.parse(JSON.stringify(ScenarioFileSchema)) as Record<string, unknown>) }
+/** A strategy's parameters as a file may write them: the resolved schema, with defaulted keys optional. */
+function fileParametersSchema(definition: StrategyDefinition): Record<string, unknown> {
+  const resolved = JSON.parse(JSON.stringify(parameterValidator(definition.parameters).schema)) as Record<string, unknown>
+  const required = Object.entries(definition.parameters).flatMap(([key, spec]) => (spec.default === undefined && !spec.optional ? [key] : []))
+  return { ...resolved, required }
+}
+
+/**
+ * `if name is X then params follow X's parameter schema`, for every built-in strategy, so editors
+ * complete and check parameters too. Plugins' names are any other string (checked when the file is read).
+ */
+function strategyParameterRules(simulator: Simulator): Record<string, unknown>[] {
+  return simulator.getAvailableStrategies().map((name) => ({
+    if: { properties: { name: { const: name } }, required: ['name'] },
+    then: { properties: { params: fileParametersSchema(simulator.describeStrategy(name)) } },
+  }))
+}
+
+/**
+ * The scenario file's JSON Schema as plain JSON (draft-07): what `scenario.schema.json` holds.
+ * `ScenarioFileSchema`, plus each built-in strategy's parameter schema on strategy objects (the
+ * parameters `parseScenario` checks with the strategy's own schema).
+ */
+export function scenarioJsonSchema(simulator: Simulator = createSimulator()): Record<string, unknown> {
+  const schema = JSON.parse(JSON.stringify(ScenarioFileSchema)) as { properties: Record<string, Record<string, unknown>> }
+  const rules = { $ref: '#/definitions/strategyParameters' }
+  const strategy = schema.properties['strategy']!
+  const layerStrategies = schema.properties['layerStrategies']!
+  ;(strategy['anyOf'] as Record<string, unknown>[])[1]!['allOf'] = [rules]
+  ;(layerStrategies['items'] as Record<string, unknown>)['allOf'] = [rules]
+  const definitions = { strategyParameters: { allOf: strategyParameterRules(simulator) } }
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...schema, definitions }
 }
 
 /** `scenario.schema.json`'s text: the schema, two-space indented, with a final newline. */
