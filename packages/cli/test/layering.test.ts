@@ -12,7 +12,7 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const LAYERS: readonly (readonly string[])[] = [
   ['@routesim/core'], // the contract: types, errors, PRNG, validation, KernelBackend
   ['@routesim/backend-cpu', '@routesim/distributions'], // the reference kernels; samplers
-  ['@routesim/routers', '@routesim/analysis', '@routesim/wasm', '@routesim/gpu', '@routesim/testing'],
+  ['@routesim/routers', '@routesim/analysis', '@routesim/wasm', '@routesim/gpu', '@routesim/parallel', '@routesim/testing'], // backends, the worker pool
   ['@routesim/strategies'],
   ['@routesim/simulator'], // registry, backend registry, the one routing path (simulator.route)
   ['@routesim/scenarios'],

@@ -95,6 +95,21 @@ describe('release check: packed tarballs installed outside the repository', () =
     expect(out.summary.balancedness).toBeGreaterThan(0)
   })
 
+  it('route --out writes a trace (relative to the cwd) that analyze, fit and --trace replay read back', () => {
+    const out = routesim('route', '-s', 'zipf', '-t', '2048', '-e', '64', '-k', '4', '-p', 'exponent=1.1', '--json', '--out', 'routing.safetensors')
+    expect(out.code, out.stderr).toBe(0)
+    expect(existsSync(join(project, 'routing.safetensors'))).toBe(true)
+    const counts = (JSON.parse(out.stdout) as { counts: number[] }).counts
+    const analysis = routesim('analyze', 'routing.safetensors', '--ep-size', '8', '--json')
+    expect(analysis.code, analysis.stderr).toBe(0)
+    expect((JSON.parse(analysis.stdout) as { counts: number[] }).counts).toEqual(counts)
+    const fit = routesim('fit', 'routing.safetensors', '--json')
+    expect(fit.code, fit.stderr).toBe(0)
+    expect((JSON.parse(fit.stdout) as { strategy: { name: string } }).strategy.name).toBe('zipf')
+    const replay = routesim('--trace', 'routing.safetensors', 'route', '-s', 'replay', '-t', '2048', '-e', '64', '-k', '4', '--json')
+    expect((JSON.parse(replay.stdout) as { counts: number[] }).counts).toEqual(counts)
+  })
+
   it('the plugin by name works for route, simulate and demo, and by path too', () => {
     const route = routesim('--plugin', PLUGIN, 'route', '-s', 'rank_local', '-t', '1000', '-e', '64', '-k', '4', '-p', 'epSize=8', '-p', 'rank=2', '--json')
     expect(route.stderr).toBe('')
@@ -118,6 +133,21 @@ describe('release check: packed tarballs installed outside the repository', () =
     const byPath = routesim('--plugin', `./node_modules/${PLUGIN}/dist/index.js`, 'strategies', 'rank_local', '--json')
     expect(byPath.code).toBe(0)
     expect(strategyNames(byPath.stdout)).toEqual(['rank_local'])
+  })
+
+  it("import('@routesim/simulator') from the tarballs loads one bundled file per package, mathjs built in", () => {
+    // What keeps the import under 100 ms (docs/performance.md, "Start-up"), checked without timing
+    // anything: a module-loader hook logs every file Node loads for the import.
+    const dir = join(work, 'module-count')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'hooks.mjs'), "import { appendFileSync } from 'node:fs'\nexport async function load(url, context, next) {\n  if (url.startsWith('file:')) appendFileSync(process.env.MODULE_LOG, url + '\\n')\n  return next(url, context)\n}\n")
+    writeFileSync(join(dir, 'register.mjs'), "import { register } from 'node:module'\nregister('./hooks.mjs', import.meta.url)\n")
+    const log = join(dir, 'modules.log')
+    run(process.execPath, ['--import', join(dir, 'register.mjs'), '-e', "import('@routesim/simulator')"], project, { ...userEnv(), MODULE_LOG: log })
+    const files = readFileSync(log, 'utf8').trim().split('\n').map((u) => fileURLToPath(u).slice(join(project, 'node_modules').length + 1))
+    expect(files.every((f) => /^@routesim\/[\w-]+\/dist\/index\.js$/.test(f)), files.join('\n')).toBe(true)
+    expect(files).toContain('@routesim/simulator/dist/index.js')
+    expect(new Set(files).size).toBe(files.length)
   })
 
   it('@routesim/gpu: webgpu@0.6.2 is its optional peer dependency; another version, or none, is an error naming it', () => {

@@ -93,7 +93,12 @@ export function dtypeOfArray(data: ArrayBufferView): Dtype {
   throw new InvalidArgumentError({ parameter: 'data', value: data, allowed: `a typed array of one of ${DTYPES.join(', ')}` })
 }
 
-/** Wraps a typed array and shape as an NdArray, checking that they agree. */
+/**
+ * Wraps a typed array and shape as an NdArray, checking that they agree.
+ *
+ * @example
+ * ndarray(Int32Array.from([3, 1, 0, 2]), [2, 2]) // { dtype: 'int32', shape: [2, 2], data }
+ */
 export function ndarray<D extends Dtype>(data: DtypeArray<D>, shape: readonly number[], dtype?: D): NdArray<D> {
   const count = shape.reduce((a, b) => a * b, 1)
   if (count !== data.length) throw new InvalidArgumentError({ parameter: 'shape', value: shape, allowed: `a shape holding data.length = ${data.length} elements` })

@@ -25,7 +25,12 @@ export interface SafetensorsFile {
   readonly metadata: Record<string, string>
 }
 
-/** A `.safetensors` file starts with an 8-byte header length and then a JSON object. */
+/**
+ * A `.safetensors` file starts with an 8-byte header length and then a JSON object.
+ *
+ * @example
+ * isSafetensors(readFileSync('routing.safetensors')) // true
+ */
 export function isSafetensors(bytes: Uint8Array): boolean {
   if (bytes.length < 10) return false
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -37,6 +42,9 @@ export function isSafetensors(bytes: Uint8Array): boolean {
  * Reads a `.safetensors` file: the JSON header (dtype, shape, data_offsets per tensor) and the
  * little-endian data after it, as zero-copy views where aligned. Offsets are checked to lie inside the
  * buffer, in order and without overlap, as the format requires.
+ *
+ * @example
+ * const { tensors, metadata } = readSafetensors(readFileSync('routing.safetensors'))
  */
 export function readSafetensors(bytes: Uint8Array, file = '.safetensors file'): SafetensorsFile {
   if (bytes.length < 8) throw new TraceFormatError({ file, part: 'safetensors header', problem: 'shorter than the 8-byte header length' })
@@ -100,6 +108,9 @@ export function readSafetensors(bytes: Uint8Array, file = '.safetensors file'): 
  * A `.safetensors` file as chunks to write one after another: length and header, then a view of each
  * tensor's own bytes (no copy). Tensors are sorted by name, data 8-byte aligned, as the Python
  * `safetensors` package writes them; `metadata` becomes `__metadata__`.
+ *
+ * @example
+ * for (const chunk of encodeSafetensors({ topk_ids: ids })) writeSync(fd, chunk)
  */
 export function encodeSafetensors(tensors: Readonly<Record<string, NdArray>>, metadata?: Readonly<Record<string, string>>): Uint8Array[] {
   const names = Object.keys(tensors).sort()
@@ -126,6 +137,9 @@ export function encodeSafetensors(tensors: Readonly<Record<string, NdArray>>, me
 /**
  * Writes tensors as a `.safetensors` file (sorted by name, data 8-byte aligned, as the Python
  * `safetensors` package writes them). `metadata` becomes `__metadata__`.
+ *
+ * @example
+ * writeFileSync('routing.safetensors', writeSafetensors({ topk_ids: ids, topk_weights: weights }, { producer: 'routesim' }))
  */
 export function writeSafetensors(tensors: Readonly<Record<string, NdArray>>, metadata?: Readonly<Record<string, string>>): Uint8Array {
   return concatBytes(encodeSafetensors(tensors, metadata))

@@ -12,14 +12,24 @@ import { TraceFormatError } from './trace-format-error.ts'
 export const TRACE_FORMATS = ['npy', 'npz', 'safetensors', 'pt', 'json', 'jsonl', 'csv'] as const
 export type TraceFormat = (typeof TRACE_FORMATS)[number]
 
-/** The format a file name's extension names (`.pth` and `.bin` are torch files), or undefined. */
+/**
+ * The format a file name's extension names (`.pth` and `.bin` are torch files), or undefined.
+ *
+ * @example
+ * formatFromName('routing.pth') // 'pt'
+ */
 export function formatFromName(name: string): TraceFormat | undefined {
   const ext = /\.([a-z]+)$/i.exec(name)?.[1]?.toLowerCase()
   if (ext === 'pth' || ext === 'bin') return 'pt'
   return (TRACE_FORMATS as readonly string[]).includes(ext ?? '') ? (ext as TraceFormat) : undefined
 }
 
-/** The format of a file's bytes: magic numbers first, then the name's extension for text formats. */
+/**
+ * The format of a file's bytes: magic numbers first, then the name's extension for text formats.
+ *
+ * @example
+ * detectFormat(readFileSync('trace.bin'), 'trace.bin') // 'npy', 'npz', 'pt', 'safetensors', … by magic number
+ */
 export function detectFormat(bytes: Uint8Array, name = ''): TraceFormat {
   if (isNpy(bytes)) return 'npy'
   if (isTorchZip(bytes)) return 'pt'
@@ -47,7 +57,12 @@ function torchArrays(value: unknown, file: string): Record<string, NdArray> {
   return out
 }
 
-/** Reads the named arrays of a trace file in any supported format. */
+/**
+ * Reads the named arrays of a trace file in any supported format.
+ *
+ * @example
+ * readArrays(readFileSync('routing.npz'), 'routing.npz') // { topk_ids, topk_weights }
+ */
 export function readArrays(bytes: Uint8Array, name = 'trace', format?: TraceFormat): Record<string, NdArray> {
   const kind = format ?? detectFormat(bytes, name)
   switch (kind) {
@@ -79,6 +94,9 @@ export function readArrays(bytes: Uint8Array, name = 'trace', format?: TraceForm
 /**
  * Reads a routing trace from a file's bytes in any supported format: ids `[tokens, k]` (optionally
  * per layer and step) with weights, or per-expert counts. `trace.assumptions` says what was guessed.
+ *
+ * @example
+ * const trace = readTrace(readFileSync('routed_experts.npy'), 'routed_experts.npy', { order: 'tokens-layers', experts: 128 })
  */
 export function readTrace(bytes: Uint8Array, name = 'trace', hints: TraceHints & { format?: TraceFormat } = {}): Trace & { readonly format: TraceFormat } {
   const format = hints.format ?? detectFormat(bytes, name)
@@ -109,6 +127,9 @@ function idsArray(trace: Trace & { kind: 'ids' }, indicesType: 'int32' | 'int64'
  * fused-MoE benchmarks use, as `[tokens, k]` for one layer and step, else `[steps, layers, tokens, k]`;
  * counts traces hold `counts` `[steps, layers, experts]`. `.npy` holds the ids (or counts) alone;
  * `.jsonl` one object per (step, layer); `.csv` per-expert counts, one row per (step, layer).
+ *
+ * @example
+ * writeFileSync('routing.safetensors', writeTrace(trace, 'safetensors', { indicesType: 'int64' }))
  */
 export function writeTrace(trace: Trace, format: TraceFormat, options: WriteTraceOptions = {}): Uint8Array {
   const chunks = encodeTrace(trace, format, options)
@@ -118,6 +139,9 @@ export function writeTrace(trace: Trace, format: TraceFormat, options: WriteTrac
 /**
  * `writeTrace` as chunks to write one after another: `.npy` and `.safetensors` hand out views of the
  * trace's own arrays (no copy of the data), the other formats one buffer.
+ *
+ * @example
+ * for (const chunk of encodeTrace(trace, 'npy')) writeSync(fd, chunk)
  */
 export function encodeTrace(trace: Trace, format: TraceFormat, options: WriteTraceOptions = {}): Uint8Array[] {
   const indicesType = options.indicesType ?? 'int32'

@@ -71,7 +71,12 @@ function asNumbers(a: NdArray): ArrayLike<number> {
   return a.data as ArrayLike<number>
 }
 
-/** Validates the sizes of a trace a caller builds, and returns it. */
+/**
+ * Validates the sizes of a trace a caller builds, and returns it.
+ *
+ * @example
+ * const trace = idsTrace({ ids: Int32Array.from([0, 1, 0, 2]), tokens: 2, topK: 2, numExperts: 4 })
+ */
 export function idsTrace(options: {
   ids: Int32Array
   weights?: Float32Array | undefined
@@ -244,6 +249,9 @@ function pick(arrays: Readonly<Record<string, NdArray>>, names: readonly string[
  * Turns the arrays of a file into a trace: named arrays (`topk_ids`/`topk_weights`, SGLang's
  * `logical_count`, `counts`) are taken by name; a single unnamed array is ids or counts by the
  * `layout` hint, else by its dtype and shape, and the trace's `assumptions` say what was guessed.
+ *
+ * @example
+ * traceFromArrays({ routed_experts: ndarray(ids, [tokens, layers, k]) }, { experts: 128 }) // vLLM's layout, read as [layers, tokens, k]
  */
 export function traceFromArrays(arrays: Readonly<Record<string, NdArray>>, hints: TraceHints = {}, file = 'trace'): Trace {
   const assumptions: string[] = []
@@ -272,7 +280,12 @@ export function traceFromArrays(arrays: Readonly<Record<string, NdArray>>, hints
   return fromCounts(file, only, hints, assumptions)
 }
 
-/** Per-expert counts of every (step, layer): `[steps, layers, experts]`. */
+/**
+ * Per-expert counts of every (step, layer): `[steps, layers, experts]`.
+ *
+ * @example
+ * traceCounts(idsTrace({ ids: Int32Array.from([0, 1, 0, 2]), tokens: 2, topK: 2, numExperts: 4 })) // Float64Array [2, 1, 1, 0]
+ */
 export function traceCounts(trace: Trace): Float64Array {
   if (trace.kind === 'counts') return trace.counts
   const { steps, layers, tokens, topK, numExperts, ids } = trace
@@ -285,7 +298,12 @@ export function traceCounts(trace: Trace): Float64Array {
   return out
 }
 
-/** Per-expert counts of each layer summed over steps: `layers` rows of `experts`. */
+/**
+ * Per-expert counts of each layer summed over steps: `layers` rows of `experts`.
+ *
+ * @example
+ * layerCounts(trace)[0] // per-expert counts of layer 0, all steps
+ */
 export function layerCounts(trace: Trace): Float64Array[] {
   const all = traceCounts(trace)
   const { steps, layers, numExperts } = trace
