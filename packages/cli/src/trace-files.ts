@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { InvalidArgumentError, LimitExceededError } from '@routesim/core'
-import { TRACE_FORMATS, encodeTrace, formatFromName, readTrace, type Trace, type TraceFormat, type TraceHints, type WriteTraceOptions } from '@routesim/io'
+import { TRACE_FORMATS, encodeTrace, formatFromName, mergeTraces, readTrace, type Trace, type TraceFormat, type TraceHints, type WriteTraceOptions } from '@routesim/io'
 
 /** Trace files are read whole; Node's buffers and `readFile` stop at 2 GiB. */
 export const MAX_TRACE_FILE_BYTES = 2 ** 31 - 1
@@ -66,6 +66,23 @@ export function readTraceBytes(flag: string, path: string, maxBytes = MAX_TRACE_
 /** Reads a trace file in any format `@routesim/io` knows; format errors name the path as typed. */
 export function readTraceFile(flag: string, path: string, hints: TraceHints = {}): Trace & { readonly format: TraceFormat } {
   return readTrace(readTraceBytes(flag, path), path, hints)
+}
+
+/**
+ * Reads one trace file, or several recordings of one model (SGLang's per-rank dumps) merged into one
+ * trace (`mergeTraces`: tokens joined, or counts summed). `format` lists the files' formats.
+ */
+export function readTraceFiles(flag: string, paths: readonly string[], hints: TraceHints = {}): Trace & { readonly format: string } {
+  const traces = paths.map((path) => readTraceFile(flag, path, hints))
+  if (traces.length === 1) return traces[0]!
+  try {
+    return { ...mergeTraces(traces), format: [...new Set(traces.map((t) => t.format))].join(', ') }
+  } catch (error) {
+    const index = InvalidArgumentError.isInstance(error) ? /^traces\[(\d+)\]/.exec(error.parameter)?.[1] : undefined
+    if (index === undefined) throw error
+    const e = error as InvalidArgumentError
+    throw new InvalidArgumentError({ parameter: flag, value: `${paths[Number(index)]} (${String(e.value)})`, allowed: `a recording of the same layers as ${paths[0]}: ${e.allowed}` })
+  }
 }
 
 /** The format an output path's extension names; anything else is an error naming the flag. */

@@ -44,6 +44,17 @@ export function allocateInt32(length: number, shared: boolean): Int32Array {
   return shared ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length)
 }
 
+/**
+ * The `[rows, k]` output arrays a request writes: the caller's (`context.output`) when given and usable here
+ * (shared memory when threads write them), else fresh ones (shared when `shared`).
+ */
+export function outputArrays(output: { ids: Int32Array; weights: Float32Array } | undefined, slots: number, shared: boolean): { ids: Int32Array; weights: Float32Array } {
+  const usable = (a: Int32Array | Float32Array): boolean =>
+    a.length === slots && (!shared || (typeof SharedArrayBuffer === 'function' && a.buffer instanceof SharedArrayBuffer))
+  if (output !== undefined && usable(output.ids) && usable(output.weights)) return output
+  return { ids: allocateInt32(slots, shared), weights: allocateFloat32(slots, shared) }
+}
+
 /** `data` itself when workers can read it (shared memory), else a shared copy. */
 export function sharedView<T extends Float32Array | Int32Array>(data: T): T {
   if (typeof SharedArrayBuffer === 'function' && data.buffer instanceof SharedArrayBuffer) return data

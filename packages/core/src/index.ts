@@ -50,6 +50,7 @@ export type {
   ParameterSpecs,
   ParameterType,
   RoutingContext,
+  RoutingOutput,
   RoutingStrategy,
   StrategyDefinition,
 } from './routing-strategy.ts'
@@ -65,7 +66,7 @@ export { checkStrategyResult, guardStrategy } from './strategy-result-guard.ts'
 export type { StrategyOrigin } from './strategy-result-guard.ts'
 
 // Chunk runners (worker pools)
-export { allocateFloat32, allocateInt32, sharedView } from './chunk-runner.ts'
+export { allocateFloat32, allocateInt32, outputArrays, sharedView } from './chunk-runner.ts'
 export type { ChunkJob, ChunkRunner } from './chunk-runner.ts'
 
 // Kernel backends

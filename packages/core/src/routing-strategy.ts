@@ -11,6 +11,17 @@ export interface RoutingContext {
   readonly layer?: number
   /** Runs large requests in fixed row chunks, possibly on several threads (the simulator lends its pool). */
   readonly runner?: ChunkRunner
+  /**
+   * Caller-owned outputs `[T, k]` (int32 ids): strategies that support it write into these arrays and return
+   * them; others ignore it (the simulator then copies). On SharedArrayBuffers, threads write them in place.
+   */
+  readonly output?: RoutingOutput
+}
+
+/** Arrays a caller owns and reuses across calls, written by routing in place. */
+export interface RoutingOutput {
+  readonly ids: Int32Array
+  readonly weights: Float32Array
 }
 
 /**

@@ -19,6 +19,7 @@ export type { GlobalCall, PickleGlobal, PyTuple, UnpickleOptions } from './restr
 // Traces
 export { TRACE_ORDERS, idsTrace, layerCounts, traceCounts, traceFromArrays } from './trace.ts'
 export { isSglangDump, traceFromSglangDump } from './sglang-dump.ts'
+export { mergeTraces } from './merge-traces.ts'
 export type { CountsTrace, IdsTrace, Trace, TraceHints } from './trace.ts'
 export { TRACE_FORMATS, detectFormat, encodeTrace, formatFromName, readArrays, readTrace, writeTrace } from './trace-file.ts'
 export type { TraceFormat, WriteTraceOptions } from './trace-file.ts'

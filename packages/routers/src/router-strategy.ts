@@ -1,6 +1,6 @@
-import { InvalidLogitsError, allocateFloat32, allocateInt32, assertMatrix, sharedView, toIndexArray } from '@routesim/core'
+import { InvalidLogitsError, assertMatrix, outputArrays, sharedView, toIndexArray } from '@routesim/core'
 import { referenceTopK, softmaxNormalizer, winnerScores } from '@routesim/backend-cpu'
-import type { ChunkRunner, KernelBackend, RoutingResult, RoutingStrategy, ShapedInput, SoftmaxNormalizer, Tensor, TopKOptions, TopKOutput } from '@routesim/core'
+import type { ChunkRunner, KernelBackend, RoutingOutput, RoutingResult, RoutingStrategy, ShapedInput, SoftmaxNormalizer, Tensor, TopKOptions, TopKOutput } from '@routesim/core'
 import { readRouterInputs } from './router-inputs.ts'
 import { ROUTER_CHUNK_ROWS, createRouterRowsTask, selectRows } from './router-rows.ts'
 import type { PortableRouter, RouterRowsArgs } from './router-rows.ts'
@@ -47,10 +47,19 @@ export interface RouterPlan {
 /** Builds the plan for E experts and k; throws InvalidArgumentError when the parameters cannot fit E. */
 export type RouterPlanner = (numExperts: number, topK: number) => RouterPlan
 
-function toResult(inputs: RouterInputs, plan: RouterPlan, selection: TopKOutput): RoutingResult {
+function toResult(inputs: RouterInputs, plan: RouterPlan, selection: TopKOutput, output?: RoutingOutput): RoutingResult {
   const { logits, numTokens: rows, numExperts: cols, topK: k } = inputs
-  const { ids, winnerLogits: selected, normalizer } = selection
-  const weights = plan.finishWeights({ logits, rows, cols, k, ids, winnerLogits: selected, normalizer })
+  const { winnerLogits: selected, normalizer } = selection
+  let { ids } = selection
+  let weights = plan.finishWeights({ logits, rows, cols, k, ids, winnerLogits: selected, normalizer })
+  // Caller-owned outputs: the kernel's arrays are copied in (the worker path writes them in place).
+  const out = outputArrays(output, rows * k, false)
+  if (out === output) {
+    out.ids.set(ids)
+    out.weights.set(weights)
+    ids = out.ids
+    weights = out.weights
+  }
   return [
     { data: weights, shape: [rows, k] },
     { data: toIndexArray(ids, inputs.indexDtype), shape: [rows, k] },
@@ -71,7 +80,7 @@ export function createRouterStrategy(planner: RouterPlanner, portable?: Portable
       const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType, { checkFinite: backend !== undefined && backend.checksFiniteLogits !== true })
       const plan = planner(inputs.numExperts, inputs.topK)
       if (runner !== undefined && portable !== undefined && runner.parallel && inputs.numTokens >= 2 * ROUTER_CHUNK_ROWS) {
-        return routeOnRunner(runner, portable, inputs)
+        return routeOnRunner(runner, portable, inputs, context?.output)
       }
       if (backend !== undefined) {
         let out: TopKOutput
@@ -80,7 +89,7 @@ export function createRouterStrategy(planner: RouterPlanner, portable?: Portable
         } catch (error) {
           throw renameLogitsError(error)
         }
-        return toResult(inputs, plan, out)
+        return toResult(inputs, plan, out, context?.output)
       }
       let selection: TopKOutput
       // The kernel hands back the winners' logits too, read while each row is in cache.
@@ -90,7 +99,7 @@ export function createRouterStrategy(planner: RouterPlanner, portable?: Portable
       } catch (error) {
         throw renameLogitsError(error)
       }
-      return toResult(inputs, plan, selection)
+      return toResult(inputs, plan, selection, context?.output)
     },
     async routeTokensOn(backend: KernelBackend, hiddenStates, routerLogits, topK, indicesType) {
       // A backend that rejects non-finite logits itself spares the extra pass over them.
@@ -109,8 +118,9 @@ export function createRouterStrategy(planner: RouterPlanner, portable?: Portable
 }
 
 /** Rows split in fixed chunks over the runner's threads, outputs in shared memory (any split gives the same output). */
-function routeOnRunner(runner: ChunkRunner, portable: PortableRouter, inputs: ReturnType<typeof readRouterInputs>): RoutingResult {
+function routeOnRunner(runner: ChunkRunner, portable: PortableRouter, inputs: ReturnType<typeof readRouterInputs>, output: RoutingOutput | undefined): RoutingResult {
   const { numTokens: rows, numExperts: cols, topK: k } = inputs
+  const out = outputArrays(output, rows * k, true)
   const args: RouterRowsArgs = {
     router: portable.router,
     params: portable.params,
@@ -118,10 +128,19 @@ function routeOnRunner(runner: ChunkRunner, portable: PortableRouter, inputs: Re
     rows,
     cols,
     k,
-    ids: allocateInt32(rows * k, true),
-    weights: allocateFloat32(rows * k, true),
+    ids: out.ids,
+    weights: out.weights,
   }
   runner.run({ task: 'router_rows', args, chunks: Math.ceil(rows / ROUTER_CHUNK_ROWS), runChunk: createRouterRowsTask(runner.backend) })
+  // Caller-owned arrays outside shared memory: the threads wrote shared ones, copied in here.
+  if (output !== undefined && out !== output && output.ids.length === rows * k && output.weights.length === rows * k) {
+    output.ids.set(out.ids)
+    output.weights.set(out.weights)
+    return [
+      { data: output.weights, shape: [rows, k] },
+      { data: toIndexArray(output.ids, inputs.indexDtype), shape: [rows, k] },
+    ]
+  }
   return [
     { data: args.weights, shape: [rows, k] },
     { data: toIndexArray(args.ids, inputs.indexDtype), shape: [rows, k] },

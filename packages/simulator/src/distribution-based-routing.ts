@@ -1,7 +1,7 @@
 import {
   InvalidArgumentError,
-  allocateFloat32,
   allocateInt32,
+  outputArrays,
   UnsupportedDistributionError,
   assertFiniteNumber,
   assertOneOf,
@@ -10,7 +10,7 @@ import {
   resolveIndexDtype,
   toIndexArray,
 } from '@routesim/core'
-import type { ChunkRunner, IndexDtype, Prng, RoutingContext, RoutingResult, RoutingStrategy, Seed, ShapedInput, Tensor } from '@routesim/core'
+import type { IndexDtype, Prng, RoutingContext, RoutingResult, RoutingStrategy, Seed, ShapedInput, Tensor } from '@routesim/core'
 import {
   sampleDistinctSubsets,
   sampleNormalRowWeights,
@@ -159,9 +159,8 @@ export class DistributionBasedRouting implements RoutingStrategy {
       })
     }
     const prng = readContextPrng(context) ?? this.prng
-    if (numTokens > SAMPLE_CHUNK_ROWS && hasState(prng)) return this.routeInChunks(prng, numTokens, numExperts, k, dtype, context?.runner)
-    const ids = new Int32Array(numTokens * k)
-    const weights = new Float32Array(numTokens * k)
+    if (numTokens > SAMPLE_CHUNK_ROWS && hasState(prng)) return this.routeInChunks(prng, numTokens, numExperts, k, dtype, context)
+    const { ids, weights } = outputArrays(context?.output, numTokens * k, false)
     if (this.distribution === 'uniform') {
       if (this.distinct) sampleDistinctSubsets(ids, numTokens, numExperts, k, prng)
       else sampleUniformInts(ids, numExperts, prng)
@@ -181,8 +180,10 @@ export class DistributionBasedRouting implements RoutingStrategy {
    * Above SAMPLE_CHUNK_ROWS rows: fixed row chunks, each from its own stream (chunk 0 continues the caller's),
    * run on the lent runner's threads when it has them — the same bytes for any thread count.
    */
-  private routeInChunks(prng: Prng, rows: number, numExperts: number, k: number, dtype: IndexDtype, runner: ChunkRunner | undefined): RoutingResult {
+  private routeInChunks(prng: Prng, rows: number, numExperts: number, k: number, dtype: IndexDtype, context: RoutingContext | undefined): RoutingResult {
+    const runner = context?.runner
     const shared = runner?.parallel === true
+    const out = outputArrays(context?.output, rows * k, shared)
     const kind: SampleKind =
       this.distribution === 'uniform' ? (this.distinct ? 'uniform_distinct' : 'uniform_iid') : this.distinct ? 'normal_distinct' : 'normal'
     const args: SampleRowsArgs = {
@@ -195,8 +196,8 @@ export class DistributionBasedRouting implements RoutingStrategy {
       fill: this.uniformWeights === 'mean' ? 1 / k : 1,
       start: prng.getState(),
       end: allocateInt32(4, shared),
-      ids: allocateInt32(rows * k, shared),
-      weights: allocateFloat32(rows * k, shared),
+      ids: out.ids,
+      weights: out.weights,
     }
     const job = { task: 'sample_rows', args, chunks: Math.ceil(rows / SAMPLE_CHUNK_ROWS), runChunk: sampleRowsChunk }
     if (runner) runner.run(job)

@@ -9,6 +9,7 @@ import type {
   Prng,
   PrngState,
   RoutingContext,
+  RoutingOutput,
   RoutingResult,
   RoutingStrategy,
   Seed,
@@ -63,6 +64,11 @@ export interface LayersRouting {
 export interface SimulateOptions {
   /** Layer index within a multi-layer scenario, passed to the strategy in its context. */
   readonly layer?: number
+  /**
+   * Caller-owned outputs for `simulateRouting`: int32 ids and float32 weights of T·k each, written in place and
+   * returned as the result's data (reuse them across calls; on SharedArrayBuffers threads write them directly).
+   */
+  readonly out?: RoutingOutput
 }
 
 /** One routing request: a strategy on a batch, on a kernel backend. */
@@ -165,8 +171,9 @@ function checkLayer(layer: unknown): number {
 }
 
 function contextFor(prng: Prng, runner: ChunkRunner, options: SimulateOptions | undefined): RoutingContext {
-  if (options?.layer === undefined) return { prng, runner }
-  return { prng, runner, layer: checkLayer(options.layer) }
+  const output = options?.out === undefined ? {} : { output: checkOutput(options.out) }
+  if (options?.layer === undefined) return { prng, runner, ...output }
+  return { prng, runner, layer: checkLayer(options.layer), ...output }
 }
 
 /** No stream lent: undefined without a layer, exactly as a bare `routeTokens(…)` call. */
@@ -255,7 +262,12 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
     route,
     simulateRouting(hiddenStates, routerLogits, strategyName, topK, indicesType, simulateOptions) {
       const strategy = registry.get(strategyName).strategy
-      return strategy.routeTokens(hiddenStates, routerLogits, topK, indicesType, contextFor(prng, runner, simulateOptions))
+      const out = simulateOptions?.out
+      if (out !== undefined && indicesType !== undefined && indicesType !== 'int32') {
+        throw new InvalidArgumentError({ parameter: 'indicesType', value: indicesType, allowed: "'int32' (or none) with caller-owned outputs (options.out)" })
+      }
+      const result = strategy.routeTokens(hiddenStates, routerLogits, topK, indicesType, contextFor(prng, runner, simulateOptions))
+      return out === undefined ? result : intoOutput(result, out)
     },
     async simulateRoutingAsync(hiddenStates, routerLogits, strategyName, topK, indicesType, simulateOptions) {
       const { weights, ids } = await route({ strategy: strategyName, hiddenStates, routerLogits, topK, indicesType, layer: simulateOptions?.layer })
@@ -291,6 +303,30 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
     getState: () => prng.getState(),
     setState: (state) => prng.setState(state),
   }
+}
+
+function checkOutput(out: unknown): RoutingOutput {
+  const o = out as RoutingOutput
+  if (typeof out !== 'object' || out === null || !(o.ids instanceof Int32Array) || !(o.weights instanceof Float32Array)) {
+    throw new InvalidArgumentError({ parameter: 'options.out', value: out, allowed: '{ ids: Int32Array, weights: Float32Array } of T·k each' })
+  }
+  return o
+}
+
+/** The result in the caller's arrays: strategies that wrote them in place return them; others' results are copied in. */
+function intoOutput(result: RoutingResult, out: RoutingOutput): RoutingResult {
+  const [weights, ids] = result
+  for (const [name, given, made] of [['options.out.ids', out.ids, ids.data], ['options.out.weights', out.weights, weights.data]] as const) {
+    if (given.length !== made.length) {
+      throw new InvalidArgumentError({ parameter: name, value: given, allowed: `an array of T·k = ${made.length} elements` })
+    }
+  }
+  if (ids.data !== out.ids) out.ids.set(ids.data as Int32Array)
+  if (weights.data !== out.weights) out.weights.set(weights.data as Float32Array)
+  return [
+    { data: out.weights, shape: weights.shape },
+    { data: out.ids, shape: ids.shape },
+  ]
 }
 
 /** Names the worker script can rebuild (its table holds exactly these definitions). */

@@ -100,6 +100,40 @@ describe('threads: byte-identical output for any thread count', () => {
   }
 })
 
+describe('caller-owned outputs (options.out)', () => {
+  it('are written in place and returned, with the bytes of a call without them, plain or shared, 1 or 3 threads', () => {
+    const rows = 20_000
+    const data = logits(rows, 256, 5)
+    for (const [name, shape] of [['uniform_random', { shape: [rows, 256] }], ['softmax_topk', { data, shape: [rows, 256] }]] as const) {
+      for (const threads of [1, 3]) {
+        const plain = createSimulator({ seed: 2, threads }).simulateRouting({ shape: [rows, 1] }, shape, name, 8)
+        for (const shared of [false, true]) {
+          const out = {
+            ids: shared ? new Int32Array(new SharedArrayBuffer(rows * 32)) : new Int32Array(rows * 8),
+            weights: shared ? new Float32Array(new SharedArrayBuffer(rows * 32)) : new Float32Array(rows * 8),
+          }
+          const sim = createSimulator({ seed: 2, threads })
+          const result = sim.simulateRouting({ shape: [rows, 1] }, shape, name, 8, undefined, { out })
+          expect(result[1].data).toBe(out.ids)
+          expect(result[0].data).toBe(out.weights)
+          expect(bytes(result)).toEqual(bytes(plain))
+          // Reused: a second call overwrites them with the stream's next draws.
+          const again = sim.simulateRouting({ shape: [rows, 1] }, shape, name, 8, undefined, { out })
+          expect(again[1].data).toBe(out.ids)
+        }
+      }
+    }
+  })
+
+  it('refuses arrays of the wrong type or size, and other index dtypes, with typed errors', () => {
+    const sim = createSimulator({ threads: 1 })
+    const args = [{ shape: [10, 1] }, { shape: [10, 16] }, 'uniform_random', 2] as const
+    expect(() => sim.simulateRouting(...args, undefined, { out: { ids: new Int32Array(19), weights: new Float32Array(20) } })).toThrow(/options.out.ids.*T·k = 20/)
+    expect(() => sim.simulateRouting(...args, undefined, { out: { ids: new Float32Array(20), weights: new Float32Array(20) } as never })).toThrow(/options.out/)
+    expect(() => sim.simulateRouting(...args, 'int64', { out: { ids: new Int32Array(20), weights: new Float32Array(20) } })).toThrow(/indicesType/)
+  })
+})
+
 describe('routeLayers', () => {
   it('routes every layer with its own stream: the same for 1, 2, 3, 8 threads, workers alone, and a plugin copy on this thread', () => {
     const options = { tokens: 3000, experts: 256, topK: 8, layers: 7, parameters: { exponent: 1.2 }, firstLayer: 2 }

@@ -82,11 +82,20 @@ describe('scenario.schema.json', () => {
     ['a negative logit std', { ...base, logits: { std: -1 } }],
     ['an unknown capacity policy', { ...base, capacity: { policy: 'fifo' } }],
     ['an unknown capacity parameter', { ...base, capacity: [{ policy: 'megatron', capacityFactor: 1, cf: 2 }] }],
+    ['a built-in strategy parameter out of range', { ...base, strategy: { name: 'zipf', params: { exponent: -1 } } }],
+    ['an unknown parameter of a built-in strategy', { ...base, layerStrategies: [{ layers: 0, name: 'sticky', params: { stickyness: 0.5 } }] }],
     ['a zero replica count', { ...base, eplb: { initialReplicaCounts: [0, 1, 1, 1, 1, 1, 1, 2] } }],
     ['a missing step count', { preset: 'mixtral', tokensPerStep: 8, strategy: 'zipf' }],
   ])('rejects %s, as parseScenario does', (_what, file) => {
     expect(validate(file)).toBe(false)
     expect(() => parseScenario(file)).toThrow(/Invalid scenario/)
+  })
+
+  it("checks a built-in strategy's parameters, and leaves other names (plugins) to parseScenario", () => {
+    expect(validate({ ...base, strategy: { name: 'grouped_topk', params: { numExpertGroup: 4, variant: 'hf' } } })).toBe(true)
+    expect(validate({ ...base, strategy: { name: 'grouped_topk', params: { variant: 'deepseek' } } })).toBe(false)
+    expect(validate({ ...base, strategy: { name: 'categorical', params: {} } })).toBe(false) // weights are required
+    expect(validate({ ...base, strategy: { name: 'my_plugin_strategy', params: { anything: 1 } } })).toBe(true)
   })
 
   it('accepts a file that names its schema, as parseScenario does', () => {
