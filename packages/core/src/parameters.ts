@@ -52,6 +52,7 @@ export function resolveParameters(
   specs: ParameterSpecs,
   parameters: Readonly<Record<string, unknown>> = {},
 ): Record<string, unknown> {
+  if (typeof specs !== 'object' || specs === null) throw new InvalidArgumentError({ parameter: `${String(owner)} parameter specs`, value: specs, allowed: 'an object of ParameterSpec' })
   const known = Object.keys(specs)
   if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
     throw new InvalidArgumentError({ parameter: `${owner} parameters`, value: parameters, allowed: 'an object of named parameters' })
@@ -96,6 +97,7 @@ function parseDecimal(text: string): number {
  * Numbers are decimal only (`0x10` is an error, not 16); out-of-range values are left to `resolveParameters`.
  */
 export function parseParameterValue(owner: string, key: string, spec: ParameterSpec, raw: string): unknown {
+  if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError({ parameter: `${String(owner)}.${String(key)} spec`, value: spec, allowed: 'a ParameterSpec' })
   const fail = () => new InvalidArgumentError({ parameter: `${owner}.${key}`, value: raw, allowed: allowedText(spec) })
   if (typeof raw !== 'string' || raw.length > MAX_PARAMETER_TEXT) throw fail()
   switch (spec.type) {

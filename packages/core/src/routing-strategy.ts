@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
 import type { Prng, Seed } from './prng.ts'
 import type { IndexDtype, RoutingResult, ShapedInput, Tensor } from './tensor.ts'
 import type { KernelBackend } from './kernel-backend.ts'
@@ -92,6 +93,9 @@ export function freezeDefinition<P extends Record<string, unknown>>(
   definition: StrategyDefinition<P>,
   overrides: Partial<StrategyDefinition<P>> = {},
 ): StrategyDefinition<P> {
+  if (typeof definition !== 'object' || definition === null || typeof definition.create !== 'function') {
+    throw new InvalidArgumentError({ parameter: 'definition', value: definition, allowed: '{ name, description, parameters, create(params, options) }' })
+  }
   const parameters: Record<string, ParameterSpec> = {}
   for (const [key, spec] of Object.entries(definition.parameters ?? {})) parameters[key] = frozenSpec(spec)
   const create = overrides.create ?? definition.create.bind(definition)
