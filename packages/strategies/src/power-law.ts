@@ -21,7 +21,7 @@ export function powerLawValue(u: number, alpha: number, xmin: number, xmax: numb
 /** Per-expert power-law values for T tokens, k per token (the bounds follow aiconfigurator). */
 export function powerLawValues(numExperts: number, numTokens: number, topK: number, alpha: number, prng: Prng): Float64Array {
   checkLimit('numExperts', numExperts, 'maxExperts', 1)
-  checkLimit('numTokens', numTokens, 'maxTokens', 1)
+  checkLimit('numTokens', numTokens, 'maxTokens', 0)
   checkLimit('topK', topK, 'maxTopK', 1)
   assertFiniteNumber('power_law.alpha', alpha, { min: 0, exclusiveMin: true })
   assertPrng('prng', prng)
