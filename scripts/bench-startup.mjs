@@ -65,13 +65,13 @@ for (let i = 0; i < runs; i++) commands.forEach(([, args], c) => {
 
 const baseline = stats(times[0])
 console.log(`node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${runs} runs each, interleaved`)
-console.log(`${'wall time of the whole process'.padEnd(44)} ${'min'.padStart(8)} ${'median'.padStart(8)} ${'mean'.padStart(8)} ${'p90'.padStart(8)}   median − baseline   CPU (user+sys) median`)
+console.log(`${'wall time of the whole process'.padEnd(44)} ${'min'.padStart(8)} ${'median'.padStart(8)} ${'mean'.padStart(8)} ${'p90'.padStart(8)}   median − baseline   CPU (user+sys) mean`)
 const cpuBaseline = stats(cpuTimes[0])
 commands.forEach(([label], c) => {
   const s = stats(times[c])
   const cpu = stats(cpuTimes[c])
   const f = (x) => `${x.toFixed(1)} ms`.padStart(8)
   const delta = c === 0 ? ''.padEnd(17) : `+${(s.median - baseline.median).toFixed(1)} ms`.padEnd(17)
-  const cpuText = Number.isNaN(cpu.median) ? 'n/a' : `${cpu.median.toFixed(0)} ms${c === 0 ? '' : ` (+${(cpu.median - cpuBaseline.median).toFixed(0)} ms)`}`
+  const cpuText = Number.isNaN(cpu.mean) ? 'n/a' : `${cpu.mean.toFixed(1)} ms${c === 0 ? '' : ` (+${(cpu.mean - cpuBaseline.mean).toFixed(1)} ms)`}`
   console.log(`${label.padEnd(44)} ${f(s.min)} ${f(s.median)} ${f(s.mean)} ${f(s.p90)}   ${delta}   ${cpuText}`)
 })

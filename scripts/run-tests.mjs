@@ -18,7 +18,7 @@ const run = (command, args) => spawnSync(command, args, { stdio: 'inherit' }).st
 // whole repository ('.', less .prettierignore) once it has been formatted in one commit.
 const FORMAT_CHECKED = ['eslint.config.js', 'scripts/run-tests.mjs', 'scripts/test-summary.mjs', 'vitest.shared.ts', 'vitest.setup.ts']
 const gates = {
-  lint: turbo('lint', '--output-logs=errors-only'),
+  lint: turbo('lint', 'lint:root', '--output-logs=errors-only'),
   format: run('prettier', ['--check', '--log-level=warn', ...FORMAT_CHECKED]),
   knip: run('knip', ['--no-progress']),
 }

@@ -117,6 +117,8 @@ for (let run = 0; run < Math.max(1, Math.min(RUNS, 3)); run++) {
       longTasks: after.map((t) => Math.round(t.duration)),
       loadLongTasks: window.__longTasks.filter((t) => t.start + t.duration < window.__changedAt).map((t) => Math.round(t.duration)),
       max: document.querySelector('[data-metric="max"]')?.getAttribute('data-value'),
+      // Main-thread time of each chart of the last routing (user timing measures the page records).
+      charts: performance.getEntriesByType('measure').filter((m) => m.name.startsWith('routesim:chart-') && m.startTime >= window.__changedAt).map((m) => Math.round(m.duration)),
     }
   })
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`)
@@ -124,7 +126,8 @@ for (let run = 0; run < Math.max(1, Math.min(RUNS, 3)); run++) {
   big.push({ ...out, routeMs })
   console.log(
     `  run ${run + 1}: ${BIG.toLocaleString('en')} tokens: ${ms(out.wallMs)} ms from the change to the charts (worker routing ${ms(routeMs)} ms), ` +
-      `${out.progressUpdates} progress-bar updates, long tasks after the change: [${out.longTasks.join(', ')}] ms (page load: [${out.loadLongTasks.join(', ')}] ms)`,
+      `${out.progressUpdates} progress-bar updates, long tasks after the change: [${out.longTasks.join(', ')}] ms (page load: [${out.loadLongTasks.join(', ')}] ms), ` +
+      `main-thread ms per chart: [${out.charts.join(', ')}]`,
   )
   await context.close()
 }

@@ -3,13 +3,14 @@ import { EngineClient } from './engine/engine-client.ts'
 import { VIEWS, readState, writeState, type ExploreState, type View } from './engine/url-state.ts'
 import { h } from './ui/dom.ts'
 import type { AppContext } from './views/app-context.ts'
-import { renderCompare } from './views/compare.ts'
-import { renderExplore } from './views/explore.ts'
-import { renderScenario } from './views/scenario.ts'
-import { renderTrace } from './views/trace.ts'
+
+// The routing worker starts before anything else: it downloads and initialises the library while the
+// views and the chart library (a chunk of their own) load on this thread.
+const engine = new EngineClient()
+const engineInfo = engine.info()
+const views = import('./views/views.ts')
 
 const LABELS: Record<View, string> = { explore: 'Explore', compare: 'Compare', scenario: 'Scenario', trace: 'Trace' }
-const RENDER: Record<View, (ctx: AppContext, root: HTMLElement) => void> = { explore: renderExplore, compare: renderCompare, scenario: renderScenario, trace: renderTrace }
 
 function setupTheme(button: HTMLButtonElement): void {
   const stored = localStorage.getItem('routesim-theme')
@@ -43,8 +44,7 @@ async function start(): Promise<void> {
     panel,
   )
 
-  const engine = new EngineClient()
-  const info = await engine.info()
+  const [info, { RENDER }] = await Promise.all([engineInfo, views])
   performance.mark('routesim:engine-ready')
   let state: ExploreState
   try {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { balancedness, rankLoads, sglangUtilization } from '@routesim/analysis'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { createSimulator } from '@routesim/simulator'
 import { runCli } from 'routesim'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { int32Digest } from '../src/engine/route-layer.ts'
@@ -47,7 +48,7 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     const context = await browser.newContext({ viewport, acceptDownloads: true })
     await context.grantPermissions(['clipboard-read', 'clipboard-write'])
     const page = await context.newPage()
-    page.on('close', () => void context.close())
+    page.on('close', () => void context.close().catch(() => undefined))
     page.on('pageerror', (e) => pageErrors.push(`${query}: ${e.message}`))
     page.on('console', (m) => {
       if (m.type() === 'error') pageErrors.push(`${query}: console: ${m.text()}`)
@@ -81,6 +82,7 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     expect(await page.locator('[data-testid="explore-results"] svg').count()).toBeGreaterThanOrEqual(4)
     expect(await page.locator('[data-testid="explore-results"] svg image').count()).toBeGreaterThanOrEqual(1) // the heatmap raster
     await page.screenshot({ path: join(ARTEFACTS, 'explore.png'), fullPage: true })
+    await page.screenshot({ path: join(ARTEFACTS, 'explore-viewport.png') }) // what the README shows (docs/web-app.png)
     await page.close()
   })
 
@@ -145,6 +147,41 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     }
   })
 
+  it('builds every registered strategy’s parameter form from its schema: one labelled control each, with its range and default', async () => {
+    const simulator = createSimulator()
+    const page = await open('?strategy=uniform_random&tokens=256&experts=64&top-k=4&seed=1&ep-size=8')
+    let tag = await rendered(page)
+    for (const name of simulator.getAvailableStrategies()) {
+      const specs = simulator.describeStrategy(name).parameters
+      if (name !== 'uniform_random') {
+        await page.getByLabel('Strategy', { exact: true }).selectOption(name)
+        tag = await rendered(page, tag)
+      }
+      const controls = await page.locator('fieldset.params .field').evaluateAll((fields) =>
+        fields.map((f) => {
+          const c = f.querySelector('input, select') as HTMLInputElement | HTMLSelectElement
+          return { label: f.querySelector('label')!.textContent, labelled: (c.labels?.length ?? 0) > 0, type: c instanceof HTMLSelectElement ? 'select' : c.type, value: c instanceof HTMLInputElement && c.type === 'checkbox' ? String(c.checked) : c.value, min: c.getAttribute('min'), max: c.getAttribute('max'), hint: f.querySelector('.hint')?.textContent ?? '' }
+        }),
+      )
+      expect(controls.map((c) => c.label), name).toEqual(Object.keys(specs))
+      for (const c of controls) {
+        const spec = specs[c.label!]!
+        expect(c.labelled, `${name}.${c.label}`).toBe(true)
+        const expected = spec.default === undefined ? '' : Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)
+        expect(c.value, `${name}.${c.label} default`).toBe(expected)
+        if (spec.type === 'number' || spec.type === 'integer') {
+          expect(c.type).toBe('number')
+          expect(c.min, `${name}.${c.label} min`).toBe(spec.min === undefined ? null : String(spec.min))
+          expect(c.max, `${name}.${c.label} max`).toBe(spec.max === undefined ? null : String(spec.max))
+          if (spec.min !== undefined || spec.max !== undefined) expect(c.hint).toMatch(/Range /)
+        }
+        if (spec.type === 'enum') expect(c.type).toBe('select')
+        if (spec.type === 'boolean') expect(c.type).toBe('checkbox')
+      }
+    }
+    await page.close()
+  })
+
   it('re-routes when a control changes, and writes the change into the URL', async () => {
     const page = await open('?strategy=zipf&tokens=4096&experts=256&top-k=8&seed=1')
     let tag = await rendered(page)
@@ -201,7 +238,9 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     await page.getByLabel('Steps', { exact: true }).blur()
     await page.getByRole('button', { name: 'Run scenario' }).click()
     await page.waitForSelector('[data-testid="scenario-summary"]', { timeout: 90_000 })
+    await page.waitForFunction(() => document.body.dataset['rendered'] === 's60') // the final charts are in
     expect(await page.getAttribute('progress', 'value')).toBe('60')
+    expect(await page.textContent('[data-testid="ran-on"]')).toMatch(/^wasm/) // the page's default backend, through the registry
     expect(await page.locator('[data-testid="scenario-results"] svg').count()).toBeGreaterThanOrEqual(4)
     const rows = await page.locator('[data-testid="scenario-summary"] td').allTextContents()
     expect(Number(rows[1])).toBeGreaterThan(Number(rows[0])) // EPLB balances better than the static layout
@@ -275,6 +314,38 @@ print(int(np.bincount(ids.ravel(), minlength=64).max()))`], { encoding: 'utf8' }
     }
     expect(await page.textContent('[data-testid="fit-command"]')).toMatch(/^routesim route --strategy zipf -p exponent=/)
     expect(await page.locator('[data-testid="trace-results"] svg').count()).toBeGreaterThanOrEqual(4)
+    // Every layer of a [steps, layers, tokens, k] trace: the per-layer table, per-layer × per-rank loads before and
+    // after EPLB, and any (step, layer) picked — whose export numpy reads back as that slice.
+    const deep = spawnSync(PYTHON, ['-c', `import numpy as np
+rng = np.random.default_rng(5)
+p = 1.0 / np.arange(1, 33) ** 1.3; p /= p.sum()
+ids = np.stack([np.stack([np.stack([rng.choice(32, size=4, replace=False, p=np.roll(p, 5 * l)) for _ in range(256)]) for l in range(3)]) for s in range(2)]).astype(np.int32)
+np.save(${JSON.stringify(join(tmp, 'layers.npy'))}, ids)
+print(int(np.bincount(ids[1, 2].ravel(), minlength=32).max()))`], { encoding: 'utf8' })
+    expect(deep.stderr).toBe('')
+    await drop('layers.npy')
+    expect(await page.locator('[data-testid="trace-analysis"] tbody tr').count()).toBe(3)
+    for (const id of ['trace-heatmap-static', 'trace-heatmap-eplb']) expect(await page.locator(`[data-testid="${id}"] svg image`).count()).toBeGreaterThanOrEqual(1)
+    let tag = await page.evaluate(() => document.body.dataset['rendered'])
+    await page.getByLabel('Step', { exact: true }).selectOption('1')
+    tag = await rendered(page, tag)
+    await page.getByLabel('Layer', { exact: true }).selectOption('2')
+    expect(await rendered(page, tag)).toBe('t-layers.npy-1-2')
+    expect(await metric(page, 'max')).toBe(deep.stdout.trim())
+    {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-export="npz"]')])
+      const saved = join(tmp, download.suggestedFilename())
+      await download.saveAs(saved)
+      expect(download.suggestedFilename()).toBe('layers-step1-layer2.npz')
+      const check = spawnSync(PYTHON, ['-c', `import numpy as np
+a = np.load(${JSON.stringify(saved)})['topk_ids']
+b = np.load(${JSON.stringify(join(tmp, 'layers.npy'))})[1, 2]
+assert (a.reshape(b.shape) == b).all()
+print('ok')`], { encoding: 'utf8' })
+      expect(check.stderr).toBe('')
+      expect(check.stdout.trim()).toBe('ok')
+    }
+    await drop('topk_ids.npy') // the export checks below read this one back
     await page.screenshot({ path: join(ARTEFACTS, 'trace.png'), fullPage: true })
     for (const format of ['npz', 'safetensors']) {
       const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-export="${format}"]`)])

@@ -1,5 +1,7 @@
 // Expert counts (the input of every metric)
 export { accumulateExpertCounts, expertCounts } from './expert-counts.ts'
+export { EXPERT_COUNT_CHUNK_IDS, expertCountsChunk, expertCountsOn } from './expert-counts-on.ts'
+export type { ExpertCountArgs } from './expert-counts-on.ts'
 export type { ExpertIds } from './expert-ids.ts'
 export { readLoadRows } from './loads.ts'
 export type { LoadMatrix, Loads } from './loads.ts'

@@ -1,14 +1,15 @@
 import { InvalidArgumentError, throwFirstNonFiniteInRow, validateTopKArguments } from '@routesim/core'
-import type { ResolvedTopK, TopKOptions, TopKOutput } from '@routesim/core'
+import type { ResolvedTopK, SoftmaxNormalizer, TopKOptions, TopKOutput } from '@routesim/core'
 import { canPruneSigmoid, prunedSigmoidTopK, rankGroups } from './reference-backend-sigmoid-pruned.ts'
+import { softmaxNormalizer } from './winner-scores.ts'
 
 
 /**
  * Top-k of every row with the exact semantics of vLLM's routers, in float64:
- * selection on score (+ bias), group masks, ties → lower expert id, rows by descending selection value,
- * weights = the unbiased scores of the winners.
- * `winnerLogits` ([rows, k], optional) receives the winners' logits, so a caller that derives weights from
- * them (renormalized softmax or sigmoid) need not gather them from the full `[rows, cols]` array again.
+ * selection on score (+ bias), group masks, ties → lower expert id, rows by descending selection value.
+ * Returns the winners' ids and logits, and for softmax scoring (on request) each row's normaliser; the
+ * deprecated `weights` are the unbiased scores of the winners when `needWeights` (default true).
+ * `winnerLogits` ([rows, k], optional) is the buffer the winners' logits are written to (else one is allocated).
  */
 export function referenceTopK(
   logits: Float32Array,
@@ -23,22 +24,35 @@ export function referenceTopK(
   }
   const ids = new Int32Array(o.rows * o.k)
   const weights = new Float32Array(o.rows * o.k)
+  const selected = winnerLogits ?? new Float32Array(o.rows * o.k)
+  // Filled by the kernels below in the pass that reads each row anyway.
+  const rowNormalizers = (): SoftmaxNormalizer | undefined => (o.normalizer ? { max: new Float64Array(o.rows), sum: new Float64Array(o.rows) } : undefined)
   if (o.bias === undefined && o.groupScore === 'none') {
     // The plain scan writes the winners' logits itself, while each row is still in cache.
-    plainTopK(logits, o, ids, weights, winnerLogits)
-    return { ids, weights }
-  } else if (o.bias === undefined && o.groupScore === 'max' && o.maskValue === -Infinity && o.scoring !== 'logits') {
-    // A group's max score is its max logit's score, and masked experts never compete: rank on the logits.
-    generalTopK(logits, { ...o, scoring: 'logits', needWeights: false }, ids, weights)
-    if (o.needWeights) referenceWinnerScores(logits, o, ids, weights)
-  } else if (canPruneSigmoid(o)) {
-    prunedSigmoidTopK(logits, o, ids, weights, winnerLogits)
-    return { ids, weights }
-  } else {
-    generalTopK(logits, o, ids, weights)
+    const normalizer = rowNormalizers()
+    plainTopK(logits, o, ids, weights, selected, normalizer)
+    return withNormalizer({ ids, winnerLogits: selected, weights }, normalizer)
   }
-  if (winnerLogits !== undefined) gatherWinnerLogits(logits, o, ids, winnerLogits)
-  return { ids, weights }
+  if (o.bias === undefined && o.groupScore === 'max' && o.maskValue === -Infinity && o.scoring !== 'logits') {
+    // A group's max score is its max logit's score, and masked experts never compete: rank on the logits.
+    generalTopK(logits, { ...o, scoring: 'logits', needWeights: false, normalizer: false }, ids, weights)
+    if (o.needWeights) referenceWinnerScores(logits, o, ids, weights)
+    gatherWinnerLogits(logits, o, ids, selected)
+    // The best group holds the row's largest logit, so each row's first winner is its max.
+    return withNormalizer({ ids, winnerLogits: selected, weights }, o.normalizer ? softmaxNormalizer(logits, o.rows, o.cols, { ids, k: o.k }) : undefined)
+  }
+  if (canPruneSigmoid(o)) {
+    prunedSigmoidTopK(logits, o, ids, weights, selected)
+    return { ids, winnerLogits: selected, weights }
+  }
+  const normalizer = rowNormalizers()
+  generalTopK(logits, o, ids, weights, normalizer)
+  gatherWinnerLogits(logits, o, ids, selected)
+  return withNormalizer({ ids, winnerLogits: selected, weights }, normalizer)
+}
+
+function withNormalizer(out: { ids: Int32Array; winnerLogits: Float32Array; weights: Float32Array }, normalizer: SoftmaxNormalizer | undefined): TopKOutput {
+  return normalizer === undefined ? out : { ...out, normalizer }
 }
 
 function gatherWinnerLogits(logits: Float32Array, o: ResolvedTopK, ids: Int32Array, out: Float32Array): void {
@@ -81,7 +95,14 @@ const MAX_FLOAT32 = 3.4028234663852886e38
  * the finiteness check folded into the branches (NaN and −∞ fail `v > threshold` and `v ≥ −max`; +∞ is
  * caught on insertion), and the sorted insertion only for the few values that beat the k-th best.
  */
-function plainTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, outWeights: Float32Array, outLogits?: Float32Array): void {
+function plainTopK(
+  logits: Float32Array,
+  o: ResolvedTopK,
+  outIds: Int32Array,
+  outWeights: Float32Array,
+  outLogits: Float32Array,
+  normalizer: SoftmaxNormalizer | undefined,
+): void {
   const { rows, cols, k, scoring, needWeights } = o
   const topV = new Float64Array(k)
   const topI = new Int32Array(k)
@@ -123,14 +144,19 @@ function plainTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, ou
     }
     const out = r * k
     for (let i = 0; i < k; i++) outIds[out + i] = topI[i]!
-    if (outLogits !== undefined) for (let i = 0; i < k; i++) outLogits[out + i] = topV[i]!
-    if (!needWeights) continue
-    if (scoring === 'softmax') {
+    for (let i = 0; i < k; i++) outLogits[out + i] = topV[i]!
+    if (normalizer !== undefined) {
+      // The first winner is the row's largest logit.
       const max = topV[0]!
       let sum = 0
       for (let j = 0; j < cols; j++) sum += Math.exp(logits[base + j]! - max)
-      for (let i = 0; i < k; i++) outWeights[out + i] = Math.exp(topV[i]! - max) / sum
-    } else if (scoring === 'sigmoid') {
+      normalizer.max[r] = max
+      normalizer.sum[r] = sum
+      if (needWeights) for (let i = 0; i < k; i++) outWeights[out + i] = Math.exp(topV[i]! - max) / sum
+      continue
+    }
+    if (!needWeights) continue
+    if (scoring === 'sigmoid') {
       for (let i = 0; i < k; i++) outWeights[out + i] = 1 / (1 + Math.exp(-topV[i]!))
     } else {
       for (let i = 0; i < k; i++) outWeights[out + i] = topV[i]!
@@ -142,7 +168,7 @@ function plainTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, ou
  * Bias and/or groups: one fused pass per group computes the scores (float64), the selection values and the
  * group score; then the groups are chosen, then the experts of the chosen groups (or all, with a 0 mask).
  */
-export function generalTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, outWeights: Float32Array): void {
+export function generalTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32Array, outWeights: Float32Array, normalizer?: SoftmaxNormalizer): void {
   const { rows, cols, k, scoring, bias, numGroups, topkGroup, groupScore, groupTopN, maskValue, needWeights } = o
   const grouped = groupScore !== 'none'
   const groupSize = cols / numGroups
@@ -175,6 +201,10 @@ export function generalTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32
         const e = Math.exp(logits[base + j]! - max)
         score[j] = e
         sum += e
+      }
+      if (normalizer !== undefined) {
+        normalizer.max[r] = max
+        normalizer.sum[r] = sum
       }
     }
 

@@ -96,7 +96,7 @@ async function syntheticLogitsReporting(tokens: number, experts: number, seed: S
 export async function routeOnce(simulator: Simulator, request: RouteRequest, hooks: RouteProgressHooks = {}): Promise<RouteOutcome> {
   const definition = simulator.describeStrategy(request.strategy)
   const parameters = resolveParameters(definition.name, definition.parameters, request.params)
-  const strategy = simulator.createStrategy(definition.name, request.params)
+  const strategy = simulator.createStrategy(definition.name, parameters)
   const usesLogits = definition.usesLogits === true
   assertFits(request, usesLogits)
   const hiddenStates: ShapedInput = { shape: [request.tokens, 1] }

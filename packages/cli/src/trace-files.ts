@@ -1,7 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { InvalidArgumentError, LimitExceededError } from '@routesim/core'
-import { TRACE_FORMATS, formatFromName, readTrace, writeTrace, type Trace, type TraceFormat, type TraceHints, type WriteTraceOptions } from '@routesim/io'
+import { TRACE_FORMATS, encodeTrace, formatFromName, mergeTraces, readTrace, type Trace, type TraceFormat, type TraceHints, type WriteTraceOptions } from '@routesim/io'
 
 /** Trace files are read whole; Node's buffers and `readFile` stop at 2 GiB. */
 export const MAX_TRACE_FILE_BYTES = 2 ** 31 - 1
@@ -35,8 +35,8 @@ export function readTraceBytes(flag: string, path: string, maxBytes = MAX_TRACE_
     if (stat.isFile() && stat.size > maxBytes) {
       throw new LimitExceededError({ parameter: flag, value: path, limit: maxBytes, limitName: 'file size (bytes)', detail: `The file has ${stat.size} bytes.` })
     }
-    // Regular files are read into a buffer of their size; devices and pipes grow one up to the limit.
-    let buffer = new Uint8Array(stat.isFile() ? stat.size : Math.min(maxBytes + 1, 1 << 20))
+    // Regular files are read into a buffer of their size (not zero-filled first); devices and pipes grow one up to the limit.
+    let buffer: Uint8Array = Buffer.allocUnsafeSlow(stat.isFile() ? stat.size : Math.min(maxBytes + 1, 1 << 20))
     let length = 0
     for (;;) {
       if (length === buffer.length) {
@@ -68,6 +68,23 @@ export function readTraceFile(flag: string, path: string, hints: TraceHints = {}
   return readTrace(readTraceBytes(flag, path), path, hints)
 }
 
+/**
+ * Reads one trace file, or several recordings of one model (SGLang's per-rank dumps) merged into one
+ * trace (`mergeTraces`: tokens joined, or counts summed). `format` lists the files' formats.
+ */
+export function readTraceFiles(flag: string, paths: readonly string[], hints: TraceHints = {}): Trace & { readonly format: string } {
+  const traces = paths.map((path) => readTraceFile(flag, path, hints))
+  if (traces.length === 1) return traces[0]!
+  try {
+    return { ...mergeTraces(traces), format: [...new Set(traces.map((t) => t.format))].join(', ') }
+  } catch (error) {
+    const index = InvalidArgumentError.isInstance(error) ? /^traces\[(\d+)\]/.exec(error.parameter)?.[1] : undefined
+    if (index === undefined) throw error
+    const e = error as InvalidArgumentError
+    throw new InvalidArgumentError({ parameter: flag, value: `${paths[Number(index)]} (${String(e.value)})`, allowed: `a recording of the same layers as ${paths[0]}: ${e.allowed}` })
+  }
+}
+
 /** The format an output path's extension names; anything else is an error naming the flag. */
 export function outputFormat(flag: string, path: string): TraceFormat {
   const format = formatFromName(path)
@@ -80,11 +97,18 @@ export function outputFormat(flag: string, path: string): TraceFormat {
 /** Writes a trace to `path` in the format its extension names. Returns the format. */
 export function writeTraceFile(flag: string, path: string, trace: Trace, options: WriteTraceOptions = {}): TraceFormat {
   const format = outputFormat(flag, path)
-  const bytes = writeTrace(trace, format, options)
+  // .npy/.safetensors come as views of the trace's own arrays: written chunk by chunk, never copied whole.
+  const chunks = encodeTrace(trace, format, options)
+  let fd: number | undefined
   try {
-    writeFileSync(userPath(path), bytes)
+    fd = openSync(userPath(path), 'w')
+    for (const chunk of chunks) {
+      for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at, chunk.length - at)
+    }
   } catch (error) {
     throw new InvalidArgumentError({ parameter: flag, value: path, allowed: `a writable file path (${(error as Error).message})` })
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
   return format
 }

@@ -57,7 +57,7 @@ describe.runIf(hasTorch || pythonRequired)('docs/traces.md runs as written', () 
   beforeAll(() => {
     process.chdir(dir)
     python(FIXTURES)
-  })
+  }, 120_000)
   afterAll(() => {
     process.chdir(cwd)
     rmSync(dir, { recursive: true, force: true })
@@ -88,6 +88,18 @@ describe.runIf(hasTorch || pythonRequired)('docs/traces.md runs as written', () 
       if (block.code.includes('--scenario-out fitted.json')) expect(existsSync(join(dir, 'fitted.json'))).toBe(true)
     })
   }
+
+  it("the README's trace commands run as printed", async () => {
+    const readme = readFileSync(join(repo, 'README.md'), 'utf8')
+    const block = [...readme.matchAll(/```sh\n([^`]*)```/g)].map((m) => m[1]!).find((b) => b.includes('routesim --trace '))
+    expect(block).toBeDefined()
+    for (const command of block!.split('\n').filter((l) => l.trim() !== '')) {
+      const argv = command.trim().split(/\s+/)
+      expect(argv[0]).toBe('routesim')
+      const run = await runRoutesim(...argv.slice(1), ...(argv[1] === '--trace' ? ['--quiet'] : []))
+      expect(run.code, `${command}\n${run.stderr}`).toBe(0)
+    }
+  })
 })
 
 describe('docs/traces.md', () => {

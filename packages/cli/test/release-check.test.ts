@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -95,7 +95,22 @@ describe('release check: packed tarballs installed outside the repository', () =
     expect(out.summary.balancedness).toBeGreaterThan(0)
   })
 
-  it('the plugin by name works for route and simulate, and by path too', () => {
+  it('route --out writes a trace (relative to the cwd) that analyze, fit and --trace replay read back', () => {
+    const out = routesim('route', '-s', 'zipf', '-t', '2048', '-e', '64', '-k', '4', '-p', 'exponent=1.1', '--json', '--out', 'routing.safetensors')
+    expect(out.code, out.stderr).toBe(0)
+    expect(existsSync(join(project, 'routing.safetensors'))).toBe(true)
+    const counts = (JSON.parse(out.stdout) as { counts: number[] }).counts
+    const analysis = routesim('analyze', 'routing.safetensors', '--ep-size', '8', '--json')
+    expect(analysis.code, analysis.stderr).toBe(0)
+    expect((JSON.parse(analysis.stdout) as { counts: number[] }).counts).toEqual(counts)
+    const fit = routesim('fit', 'routing.safetensors', '--json')
+    expect(fit.code, fit.stderr).toBe(0)
+    expect((JSON.parse(fit.stdout) as { strategy: { name: string } }).strategy.name).toBe('zipf')
+    const replay = routesim('--trace', 'routing.safetensors', 'route', '-s', 'replay', '-t', '2048', '-e', '64', '-k', '4', '--json')
+    expect((JSON.parse(replay.stdout) as { counts: number[] }).counts).toEqual(counts)
+  })
+
+  it('the plugin by name works for route, simulate and demo, and by path too', () => {
     const route = routesim('--plugin', PLUGIN, 'route', '-s', 'rank_local', '-t', '1000', '-e', '64', '-k', '4', '-p', 'epSize=8', '-p', 'rank=2', '--json')
     expect(route.stderr).toBe('')
     expect(route.code).toBe(0)
@@ -110,9 +125,29 @@ describe('release check: packed tarballs installed outside the repository', () =
     expect(simulate.code).toBe(0)
     expect((JSON.parse(simulate.stdout) as { balancedness: { static: { perLayerMean: number } } }).balancedness.static.perLayerMean).toBeCloseTo(1 / 8, 10)
 
+    const demo = routesim('--plugin', PLUGIN, 'demo', '--json', '--tokens', '256')
+    expect(demo.stderr).toBe('')
+    expect(demo.code).toBe(0)
+    expect((JSON.parse(demo.stdout) as { rows: { strategy: string }[] }).rows.map((r) => r.strategy)).toContain('rank_local')
+
     const byPath = routesim('--plugin', `./node_modules/${PLUGIN}/dist/index.js`, 'strategies', 'rank_local', '--json')
     expect(byPath.code).toBe(0)
     expect(strategyNames(byPath.stdout)).toEqual(['rank_local'])
+  })
+
+  it("import('@routesim/simulator') from the tarballs loads one bundled file per package, mathjs built in", () => {
+    // What keeps the import under 100 ms (docs/performance.md, "Start-up"), checked without timing
+    // anything: a module-loader hook logs every file Node loads for the import.
+    const dir = join(work, 'module-count')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'hooks.mjs'), "import { appendFileSync } from 'node:fs'\nexport async function load(url, context, next) {\n  if (url.startsWith('file:')) appendFileSync(process.env.MODULE_LOG, url + '\\n')\n  return next(url, context)\n}\n")
+    writeFileSync(join(dir, 'register.mjs'), "import { register } from 'node:module'\nregister('./hooks.mjs', import.meta.url)\n")
+    const log = join(dir, 'modules.log')
+    run(process.execPath, ['--import', join(dir, 'register.mjs'), '-e', "import('@routesim/simulator')"], project, { ...userEnv(), MODULE_LOG: log })
+    const files = readFileSync(log, 'utf8').trim().split('\n').map((u) => fileURLToPath(u).slice(join(project, 'node_modules').length + 1))
+    expect(files.every((f) => /^@routesim\/[\w-]+\/dist\/index\.js$/.test(f)), files.join('\n')).toBe(true)
+    expect(files).toContain('@routesim/simulator/dist/index.js')
+    expect(new Set(files).size).toBe(files.length)
   })
 
   it('@routesim/gpu: webgpu@0.6.2 is its optional peer dependency; another version, or none, is an error naming it', () => {
@@ -145,13 +180,13 @@ describe('release check: packed tarballs installed outside the repository', () =
     }
   })
 
-  it("the CLI README's commands run from here exactly as printed", () => {
-    const readme = readFileSync(join(repo, 'packages/cli/README.md'), 'utf8')
+  it("the CLI's and the example plugin's READMEs: their commands run from here exactly as printed", () => {
+    const readme = ['packages/cli/README.md', `examples/${PLUGIN}/README.md`].map((f) => readFileSync(join(repo, f), 'utf8')).join('\n')
     const lines = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
       .flatMap((m) => m[1]!.split('\n'))
       .map((l) => l.replace(/ +#.*$/, ''))
       .filter((l) => l.startsWith('npx routesim '))
-    expect(lines.length).toBeGreaterThanOrEqual(5)
+    expect(lines.length).toBeGreaterThanOrEqual(7)
     for (const line of lines) {
       expect(line).not.toMatch(/["'\\$`|;&]/) // no quoting: splitting on spaces is what the shell does
       const r = routesim(...line.slice('npx routesim '.length).trim().split(/ +/))
@@ -191,6 +226,36 @@ describe('release check: packed tarballs installed outside the repository', () =
       expect(r.status, line).toBe(0)
       if (/ (strategies|route) /.test(line)) expect(r.stdout, line).toContain('rank_local')
       else expect(r.stdout, line).toMatch(/per-layer mean \(vLLM\)\s*│\s*0\.1250 /) // every token on one rank of 8
+    }
+  })
+
+  it("relative --scenario, --json-out and --plugin paths resolve from the user's directory (installed bin and pnpm routesim)", () => {
+    const scenario = { preset: 'qwen3-30b-a3b', layers: 1, steps: 2, tokensPerStep: 64, strategy: { name: 'rank_local', params: { epSize: 8 } }, parallel: { epSize: 8 } }
+    const here = join(project, 'some', 'dir')
+    mkdirSync(here, { recursive: true })
+    writeFileSync(join(here, 'scenario.json'), JSON.stringify(scenario))
+    const env = { ...userEnv(), NO_COLOR: '1', npm_config_yes: 'false' }
+    const plugin = `../../node_modules/${PLUGIN}/dist/index.js`
+    const r = spawnSync('npx', ['routesim', '--plugin', plugin, 'simulate', '--scenario', 'scenario.json', '--json-out', 'steps.json', '--quiet'], { cwd: here, env, encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    expect((JSON.parse(readFileSync(join(here, 'steps.json'), 'utf8')) as { steps: unknown[] }).steps).toHaveLength(2)
+
+    // From the repository, `pnpm routesim` runs in the root, so scripts/routesim.mjs goes back to INIT_CWD.
+    const inRepo = mkdtempSync(join(repo, '.routesim-cwd-'))
+    try {
+      writeFileSync(join(inRepo, 'scenario.json'), JSON.stringify(scenario))
+      const pluginPath = relative(inRepo, join(repo, 'examples', PLUGIN, 'dist/index.js'))
+      const viaPnpm = spawnSync('npx', [...PNPM, 'routesim', '--plugin', pluginPath, 'simulate', '--scenario', 'scenario.json', '--json-out', 'steps.json', '--quiet'], {
+        cwd: inRepo,
+        env: { ...userEnv(), NO_COLOR: '1' },
+        encoding: 'utf8',
+      })
+      expect(viaPnpm.status, viaPnpm.stderr).toBe(0)
+      expect((JSON.parse(readFileSync(join(inRepo, 'steps.json'), 'utf8')) as { steps: unknown[] }).steps).toHaveLength(2)
+      expect(existsSync(join(repo, 'steps.json'))).toBe(false)
+    } finally {
+      rmSync(inRepo, { recursive: true, force: true })
     }
   })
 

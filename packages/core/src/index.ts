@@ -45,16 +45,19 @@ export {
 } from './validation.ts'
 
 // Strategies
-export { defineStrategy, freezeDefinition, isRoutingStrategy, isStrategyDefinition } from './routing-strategy.ts'
+export { defineParameters, defineStrategy, freezeDefinition, isRoutingStrategy, isStrategyDefinition } from './routing-strategy.ts'
 export type {
   ParameterSpec,
   ParameterSpecs,
   ParameterType,
   RoutingContext,
+  RoutingOutput,
   RoutingStrategy,
   StrategyDefinition,
 } from './routing-strategy.ts'
-export { parseParameterValue, resolveParameters } from './parameters.ts'
+export { isResolvedParameters, parseParameterValue, resolveParameters } from './parameters.ts'
+export { parameterSchema, parameterValidator } from './parameter-schema.ts'
+export type { ParameterSchemaOf, ParameterValidator, ParametersOf, ParametersSchema } from './parameter-schema.ts'
 
 // Limits and the result guard
 export { LIMITS, checkAllocation, checkLimit, limitLabel } from './limits.ts'
@@ -62,6 +65,10 @@ export type { LimitName } from './limits.ts'
 export { checkJsonDepth } from './json-depth.ts'
 export { checkStrategyResult, guardStrategy } from './strategy-result-guard.ts'
 export type { StrategyOrigin } from './strategy-result-guard.ts'
+
+// Chunk runners (worker pools)
+export { allocateFloat32, allocateInt32, outputArrays, sharedView } from './chunk-runner.ts'
+export type { ChunkJob, ChunkRunner } from './chunk-runner.ts'
 
 // Kernel backends
 export type {
@@ -72,6 +79,7 @@ export type {
   SampleIdsOptions,
   SamplingKind,
   ScoringFunction,
+  SoftmaxNormalizer,
   TopKOptions,
   TopKOutput,
 } from './kernel-backend.ts'

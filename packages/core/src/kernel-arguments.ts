@@ -31,6 +31,8 @@ export interface ResolvedTopK {
   readonly groupTopN: number
   readonly maskValue: number
   readonly needWeights: boolean
+  /** Softmax scoring with `options.normalizer` or `needWeights`: the kernel returns each row's normaliser. */
+  readonly normalizer: boolean
 }
 
 /**
@@ -55,9 +57,12 @@ export function validateTopKArguments(logits: unknown, rows: unknown, cols: unkn
   }
   const needWeights = options.needWeights ?? true
   if (typeof needWeights !== 'boolean') fail('options.needWeights', needWeights, 'true or false')
+  const wantsNormalizer = options.normalizer ?? false
+  if (typeof wantsNormalizer !== 'boolean') fail('options.normalizer', wantsNormalizer, 'true, false or undefined')
+  const normalizer = options.scoring === 'softmax' && (wantsNormalizer || needWeights)
   const grouping = options.grouping
   if (grouping === undefined) {
-    return { rows: r, cols: c, k, scoring: options.scoring, bias, numGroups: 1, topkGroup: 1, groupScore: 'none', groupTopN: 0, maskValue: -Infinity, needWeights }
+    return { rows: r, cols: c, k, scoring: options.scoring, bias, numGroups: 1, topkGroup: 1, groupScore: 'none', groupTopN: 0, maskValue: -Infinity, needWeights, normalizer }
   }
   const numGroups = checkInteger('options.grouping.numGroups', grouping.numGroups, 1, c)
   if (c % numGroups !== 0) {
@@ -94,6 +99,7 @@ export function validateTopKArguments(logits: unknown, rows: unknown, cols: unkn
     groupTopN,
     maskValue,
     needWeights,
+    normalizer,
   }
 }
 

@@ -1,14 +1,13 @@
 /*
- * Changes by H3 (routers), all additive and optional, so existing backends keep compiling:
- * - GroupSelection.groupScore gains 'topn_sum' with `groupTopN` (Megatron: sum of each group's best k // topkGroup).
- *   'top2_sum' stays and means topn_sum with n = 2.
- * - GroupSelection.maskValue: the selection value of experts outside the chosen groups. Default -Infinity (vLLM,
- *   Megatron); HF DeepSeek masks with 0, so a masked expert can outrank a chosen one whose score + bias < 0.
- * - TopKOptions.needWeights (default true): false lets a backend skip the scores of the winners (routers that
- *   derive weights from the selected logits pass false); `weights` is then zero-filled, ids are unaffected.
- * - Core exports validateTopKArguments / validateHistogramArguments / validateSampleIdsOptions: the reference
- *   backend's checks, so every backend rejects bad input with the same typed errors.
- * A backend that does not implement an option may hand that call to createReferenceBackend().
+ * The kernel-backend contract: what every backend (the reference in @routesim/backend-cpu, @routesim/wasm,
+ * @routesim/gpu, a plugin's) implements, and what routers and the simulator may rely on.
+ * - `topK` selects: it returns the winners' ids and their logits, and for softmax scoring (on request) each
+ *   row's normaliser. It does not weigh: routers compute every weight from these, in one place.
+ * - `lastRun` says where the last call actually ran (the backend's kernel, or handed to the reference).
+ * - `histogram` counts ids per expert (the scenario loop counts every layer with it). `sampleIds` is
+ *   deprecated and optional: nothing routes through it.
+ * - Arguments are checked with core's `validateTopKArguments` & co., so every backend rejects bad input with
+ *   the same typed errors. A backend that does not implement an option may hand that call to the reference.
  */
 export type MaybePromise<T> = T | Promise<T>
 
@@ -35,19 +34,39 @@ export interface TopKOptions {
   /** Per-expert bias added to scores for selection only (DeepSeek-V3 `e_score_correction_bias`). */
   readonly bias?: Float32Array | undefined
   readonly grouping?: GroupSelection | undefined
-  /** Default true. When false the backend may skip computing weights; `weights` is then zero-filled. */
+  /**
+   * Softmax scoring: also return each row's normaliser (`TopKOutput.normalizer`), which costs a pass of exp
+   * over the row. Default false; ignored for other scorings (their scores need no normaliser).
+   */
+  readonly normalizer?: boolean | undefined
+  /**
+   * @deprecated Weights are the router's job: they come from `winnerLogits` (and, for softmax, `normalizer`).
+   * Default true, for callers written before that: the backend then also fills `weights` with the winners'
+   * unbiased scores (and returns the softmax normaliser). Routers pass false; `weights` is then zero-filled.
+   */
   readonly needWeights?: boolean | undefined
 }
 
-/** Row-major `[rows, k]`: ids by descending selection value (ties → lower id); weights are the unbiased scores. */
+/** A softmax row's normaliser: score_j = exp(logit_j − max) / sum, in float64. */
+export interface SoftmaxNormalizer {
+  /** Per row: its largest logit. */
+  readonly max: Float64Array
+  /** Per row: Σ_j exp(logit_j − max) over all the row's experts. */
+  readonly sum: Float64Array
+}
+
+/** Row-major `[rows, k]`: ids by descending selection value (ties → lower id), and what weighs them. */
 export interface TopKOutput {
   readonly ids: Int32Array
-  readonly weights: Float32Array
+  /** The winners' logits `[rows, k]`, exactly the input's values: routers compute weights from them. */
+  readonly winnerLogits: Float32Array
+  /** Softmax scoring with `options.normalizer` (or the deprecated `needWeights`): each row's normaliser. */
+  readonly normalizer?: SoftmaxNormalizer | undefined
   /**
-   * The winners' logits `[rows, k]`, when the backend has them at hand: routers that derive weights from
-   * them (renormalized softmax, sigmoid) then need not gather them from the whole `[rows, cols]` input.
+   * @deprecated Compute weights from `winnerLogits` (and `normalizer`): the winners' unbiased scores when
+   * `options.needWeights` is true (its default), else zero-filled.
    */
-  readonly winnerLogits?: Float32Array | undefined
+  readonly weights: Float32Array
 }
 
 export type SamplingKind = 'uniform_iid' | 'uniform_distinct' | 'categorical_distinct'
@@ -93,6 +112,12 @@ export interface KernelBackend {
   topK(logits: Float32Array, rows: number, cols: number, options: TopKOptions): MaybePromise<TopKOutput>
   /** Per-expert counts of a flat id array. */
   histogram(ids: Int32Array, numExperts: number): MaybePromise<Int32Array>
-  sampleIds(options: SampleIdsOptions): MaybePromise<Int32Array>
+  /**
+   * Seeded expert ids `[rows, k]`.
+   * @deprecated No strategy, analysis or scenario draws through a backend (strategies draw from the
+   * simulator's stream, which a backend's seeded sampling cannot reproduce), so it is no longer part of the
+   * contract: optional, and a later major release drops it. The conformance suite still checks it when present.
+   */
+  sampleIds?(options: SampleIdsOptions): MaybePromise<Int32Array>
   dispose?(): void
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
+import { matchesParameterSpec, parameterValidator, type ParametersOf } from './parameter-schema.ts'
 import type { ParameterSpec, ParameterSpecs } from './routing-strategy.ts'
 
 function allowedText(spec: ParameterSpec): string {
@@ -11,48 +12,50 @@ function allowedText(spec: ParameterSpec): string {
   return `${what} in ${lo}, ${hi}`
 }
 
-function inRange(spec: ParameterSpec, v: number): boolean {
-  if (!Number.isFinite(v)) return false
-  if (spec.type === 'integer' && !Number.isInteger(v)) return false
-  if (spec.min !== undefined && (spec.exclusiveMin ? v <= spec.min : v < spec.min)) return false
-  if (spec.max !== undefined && (spec.exclusiveMax ? v >= spec.max : v > spec.max)) return false
-  return true
+/** Resolved parameter objects and the specs they were validated against: the proof that lets later layers skip a second check. */
+const resolved = new WeakMap<object, ParameterSpecs>()
+
+/** Whether `parameters` is what `resolveParameters` returned for exactly these specs (so it needs no second check). */
+export function isResolvedParameters(specs: ParameterSpecs, parameters: unknown): boolean {
+  return typeof parameters === 'object' && parameters !== null && resolved.get(parameters) === specs
 }
 
-function checkValue(prefix: string, key: string, spec: ParameterSpec, value: unknown): unknown {
-  const fail = () => new InvalidArgumentError({ parameter: `${prefix}${key}`, value, allowed: allowedText(spec) })
-  switch (spec.type) {
-    case 'number':
-    case 'integer':
-      if (typeof value !== 'number' || !inRange(spec, value)) throw fail()
-      return value
-    case 'boolean':
-      if (typeof value !== 'boolean') throw fail()
-      return value
-    case 'string':
-      if (typeof value !== 'string') throw fail()
-      return value
-    case 'enum':
-      if (typeof value !== 'string' || !(spec.values ?? []).includes(value)) throw fail()
-      return value
-    case 'number[]': {
-      const list = ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>) : value
-      if (!Array.isArray(list) || !list.every((v) => typeof v === 'number' && inRange(spec, v))) throw fail()
-      return list
+function fillDefaults(specs: ParameterSpecs, parameters: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, spec] of Object.entries(specs)) {
+    const value = parameters[key] === undefined ? spec.default : parameters[key]
+    if (value === undefined) continue
+    // Typed arrays are accepted for number lists and stored as plain arrays (what the schema and JSON know).
+    out[key] = spec.type === 'number[]' && ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>) : value
+  }
+  return out
+}
+
+/** The first parameter, in spec order, that is missing or not allowed: the error a failed schema check reports. */
+function firstInvalid(owner: string, specs: ParameterSpecs, values: Record<string, unknown>): InvalidArgumentError {
+  for (const [key, spec] of Object.entries(specs)) {
+    const value = values[key]
+    if (value === undefined ? !spec.optional : !matchesParameterSpec(spec, value)) {
+      return new InvalidArgumentError({ parameter: `${owner}.${key}`, value, allowed: allowedText(spec) })
     }
   }
+  return new InvalidArgumentError({ parameter: `${owner} parameters`, value: values, allowed: 'parameters matching their specs' })
 }
 
 /**
- * Validates parameters against their specs and fills in defaults. Unknown keys are an error that
- * lists the known ones (a typo must not silently fall back to a default).
+ * Validates parameters against their specs (one TypeBox schema check of the whole object) and fills in
+ * defaults. Unknown keys are an error that lists the known ones (a typo must not silently fall back to a
+ * default). The result is frozen and remembered, so passing it on (registry → definition → strategy)
+ * is not validated again: each parameter is checked once per call.
  */
-export function resolveParameters(
+export function resolveParameters<const S extends ParameterSpecs>(
   owner: string,
-  specs: ParameterSpecs,
-  parameters: Readonly<Record<string, unknown>> = {},
-): Record<string, unknown> {
+  specs: S,
+  given: object = {},
+): ParametersOf<S> {
   if (typeof specs !== 'object' || specs === null) throw new InvalidArgumentError({ parameter: `${String(owner)} parameter specs`, value: specs, allowed: 'an object of ParameterSpec' })
+  const parameters = given as Readonly<Record<string, unknown>>
+  if (isResolvedParameters(specs, parameters)) return parameters as ParametersOf<S>
   const known = Object.keys(specs)
   if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
     throw new InvalidArgumentError({ parameter: `${owner} parameters`, value: parameters, allowed: 'an object of named parameters' })
@@ -70,16 +73,11 @@ export function resolveParameters(
       })
     }
   }
-  const out: Record<string, unknown> = {}
-  for (const [key, spec] of Object.entries(specs)) {
-    const value = parameters[key] === undefined ? spec.default : parameters[key]
-    if (value === undefined) {
-      if (spec.optional) continue
-      throw new InvalidArgumentError({ parameter: `${owner}.${key}`, value, allowed: allowedText(spec) })
-    }
-    out[key] = checkValue(`${owner}.`, key, spec, value)
-  }
-  return out
+  const out = fillDefaults(specs, parameters)
+  if (!parameterValidator(specs).check(out)) throw firstInvalid(owner, specs, out)
+  Object.freeze(out)
+  resolved.set(out, specs)
+  return out as ParametersOf<S>
 }
 
 /** Decimal numbers only: `0x10`, `0b1`, `1_000`, `Infinity` and empty text are not numbers here. */

@@ -1,3 +1,4 @@
+import type { ChunkRunner } from './chunk-runner.ts'
 import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
 import type { Prng, Seed } from './prng.ts'
 import type { IndexDtype, RoutingResult, ShapedInput, Tensor } from './tensor.ts'
@@ -9,6 +10,19 @@ export interface RoutingContext {
   readonly prng?: Prng
   /** Layer index within a multi-layer scenario (for per-layer structure). */
   readonly layer?: number
+  /** Runs large requests in fixed row chunks, possibly on several threads (the simulator lends its pool). */
+  readonly runner?: ChunkRunner
+  /**
+   * Caller-owned outputs `[T, k]` (int32 ids): strategies that support it write into these arrays and return
+   * them; others ignore it (the simulator then copies). On SharedArrayBuffers, threads write them in place.
+   */
+  readonly output?: RoutingOutput
+}
+
+/** Arrays a caller owns and reuses across calls, written by routing in place. */
+export interface RoutingOutput {
+  readonly ids: Int32Array
+  readonly weights: Float32Array
 }
 
 /**
@@ -85,9 +99,31 @@ function frozenSpec(spec: ParameterSpec): ParameterSpec {
   return Object.freeze(copy) as unknown as ParameterSpec
 }
 
+/** Parameter spec sets made by `freezeDefinition`: already deeply frozen, so shared as they are. */
+const frozenParameterSets = new WeakSet<ParameterSpecs>()
+
+function frozenParameters(specs: ParameterSpecs | undefined): ParameterSpecs {
+  if (specs !== undefined && frozenParameterSets.has(specs)) return specs
+  const parameters: Record<string, ParameterSpec> = {}
+  for (const [key, spec] of Object.entries(specs ?? {})) parameters[key] = frozenSpec(spec)
+  const frozen = Object.freeze(parameters)
+  frozenParameterSets.add(frozen)
+  return frozen
+}
+
+/**
+ * A deeply frozen copy of a parameter spec set that keeps its literal type, so `resolveParameters`
+ * infers the resolved parameters' types from it and every definition built on it shares it (resolved
+ * once, never re-checked by the next holder).
+ */
+export function defineParameters<const S extends ParameterSpecs>(specs: S): S {
+  return frozenParameters(specs) as S
+}
+
 /**
  * A frozen copy of a definition (its parameter specs, their defaults and value lists frozen too), with
- * `overrides` applied, so no holder of it can change what another holder sees.
+ * `overrides` applied, so no holder of it can change what another holder sees. Specs frozen here once
+ * are shared by every copy, so parameters resolved against one copy are known valid for all of them.
  */
 export function freezeDefinition<P extends Record<string, unknown>>(
   definition: StrategyDefinition<P>,
@@ -96,10 +132,8 @@ export function freezeDefinition<P extends Record<string, unknown>>(
   if (typeof definition !== 'object' || definition === null || typeof definition.create !== 'function') {
     throw new InvalidArgumentError({ parameter: 'definition', value: definition, allowed: '{ name, description, parameters, create(params, options) }' })
   }
-  const parameters: Record<string, ParameterSpec> = {}
-  for (const [key, spec] of Object.entries(definition.parameters ?? {})) parameters[key] = frozenSpec(spec)
   const create = overrides.create ?? definition.create.bind(definition)
-  return Object.freeze({ ...definition, ...overrides, parameters: Object.freeze(parameters), create })
+  return Object.freeze({ ...definition, ...overrides, parameters: frozenParameters(definition.parameters), create })
 }
 
 /** Gives plugin authors type inference, and returns a frozen copy (see `freezeDefinition`). */

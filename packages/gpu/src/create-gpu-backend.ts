@@ -5,7 +5,7 @@ import {
   validateTopKArguments,
 } from '@routesim/core'
 import { createReferenceBackend } from '@routesim/backend-cpu'
-import type { KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
+import type { BackendRun, KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
 import { loadGpuModule } from './gpu-module.ts'
 import type { GpuJsModule, GpuJsModuleSource } from './gpu-module.ts'
 import { chooseSamplerDraw, gpuSampleIds } from './gpu-sampling.ts'
@@ -40,7 +40,7 @@ export interface GpuBackendOptions {
 }
 
 /** Where the last kernel-backend call ran. */
-export interface GpuLastRun {
+export interface GpuLastRun extends BackendRun {
   readonly operation: 'topK' | 'histogram' | 'sampleIds'
   /** 'kernel' (gpu.js, in `backend.mode`) or 'reference' (handed off, with the reason). */
   readonly ranOn: 'kernel' | 'reference'
@@ -82,7 +82,7 @@ function availableModes(probes: ModeProbes): GpuRunMode[] {
  *
  * @example
  * const backend = await createGpuBackend({ mode: 'webasm' })
- * const { ids, weights } = await backend.topK(logits, rows, 256, { k: 8, scoring: 'softmax' })
+ * const { ids, winnerLogits } = await backend.topK(logits, rows, 256, { k: 8, scoring: 'softmax' })
  * backend.dispose()
  */
 const GPU_BACKEND_OPTIONS = ['mode', 'gpu', 'navigatorGpu', 'threads', 'poolSize', 'referenceHandoff', 'chunkRows']

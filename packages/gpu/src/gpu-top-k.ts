@@ -1,5 +1,5 @@
 import { InvalidLogitsError } from '@routesim/core'
-import type { validateTopKArguments } from '@routesim/core'
+import type { TopKOutput, validateTopKArguments } from '@routesim/core'
 import { cellCount, floatLiteral, normaliserSource, packingFor, topKSource, unpackIds } from './kernel-source.ts'
 import type { KernelRunner } from './kernel-runner.ts'
 import { KERNEL_MAX_EXPERTS, KERNEL_MAX_GROUPS, KERNEL_MAX_TOPK, KERNEL_VALUE_LIMIT } from './thresholds.ts'
@@ -54,15 +54,16 @@ export interface GpuTopKPlan {
   readonly chunkRows: number
 }
 
-/** Top-k on gpu.js: ids (and the softmax normaliser) in the kernel, weights of the k winners on the host. */
-export async function gpuTopK(
-  logits: Float32Array,
-  o: ResolvedTopKLike,
-  plan: GpuTopKPlan,
-): Promise<{ ids: Int32Array; weights: Float32Array }> {
+/**
+ * Top-k on gpu.js: ids (and the softmax normaliser's sum) in the kernel; the winners' logits gathered on the
+ * host, the row max there too; the deprecated weights of the k winners on the host when asked for.
+ */
+export async function gpuTopK(logits: Float32Array, o: ResolvedTopKLike, plan: GpuTopKPlan): Promise<TopKOutput> {
   const { rows, cols, k, scoring } = o
   const ids = new Int32Array(rows * k)
   const weights = new Float32Array(rows * k)
+  const winnerLogits = new Float32Array(rows * k)
+  const normalizer = o.normalizer ? { max: new Float64Array(rows), sum: new Float64Array(rows) } : undefined
   const grouping =
     o.groupScore === 'none'
       ? undefined
@@ -74,17 +75,20 @@ export async function gpuTopK(
     hasBias: o.bias !== undefined,
     grouping,
     polynomialExp: plan.polynomialExp,
-    withNormaliser: o.needWeights,
+    withNormaliser: o.normalizer,
   })
   // The kernel's row max is the top-1 logit when selection runs on plain logits; otherwise recompute it.
   const topIsMax = o.bias === undefined && grouping === undefined
   const packing = packingFor(cols)
+  // The key names everything the source depends on: a kernel compiled without the normaliser must never
+  // serve a call that needs it (same shape, other options).
   const keyBase = [
     'topk',
     cols,
     k,
     scoring,
     o.bias !== undefined,
+    o.normalizer ? 'normaliser' : 'ids',
     grouping ? `${grouping.numGroups}/${grouping.topkGroup}/${grouping.topN}/${floatLiteral(grouping.maskValue)}` : '-',
   ].join(':')
   let sums: Float32Array = new Float32Array(0)
@@ -99,7 +103,8 @@ export async function gpuTopK(
       args,
     )
     unpackIds(flat, n, k, generated.groups, generated.idGroups, packing, ids, start)
-    if (!o.needWeights) continue
+    for (let t = start; t < start + n; t++) for (let j = t * k; j < (t + 1) * k; j++) winnerLogits[j] = logits[t * cols + ids[j]!]!
+    if (!o.needWeights && normalizer === undefined) continue
     if (generated.normaliser === 'inline') {
       sums = new Float32Array(n)
       const last = (generated.idGroups - 1) * 16 + 3
@@ -117,7 +122,9 @@ export async function gpuTopK(
         let m = logits[base + ids[row * k]!]!
         if (!topIsMax) for (let j = 0; j < cols; j++) m = Math.max(m, logits[base + j]!)
         const s = sums[t]!
-        for (let j = 0; j < k; j++) weights[row * k + j] = Math.exp(logits[base + ids[row * k + j]!]! - m) / s
+        normalizer!.max[row] = m
+        normalizer!.sum[row] = s
+        if (o.needWeights) for (let j = 0; j < k; j++) weights[row * k + j] = Math.exp(logits[base + ids[row * k + j]!]! - m) / s
       } else if (scoring === 'sigmoid') {
         for (let j = 0; j < k; j++) weights[row * k + j] = 1 / (1 + Math.exp(-logits[base + ids[row * k + j]!]!))
       } else {
@@ -125,5 +132,5 @@ export async function gpuTopK(
       }
     }
   }
-  return { ids, weights }
+  return { ids, weights, winnerLogits, ...(normalizer ? { normalizer } : {}) }
 }

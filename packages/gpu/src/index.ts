@@ -34,4 +34,4 @@ export type { GeneratedKernel, Packing, SamplerDraw, SamplerSourceOptions, TopKS
 // Device-resident routing (webgpu)
 export type { ResidentRouting, ResidentSampleOptions } from './resident.ts'
 export { RESIDENT_CHUNK_ROWS } from './resident-top-k.ts'
-export type { ResidentLogits, ResidentTopK } from './resident-top-k.ts'
+export type { ResidentLogits, ResidentTopK, ResidentTopKOutput } from './resident-top-k.ts'

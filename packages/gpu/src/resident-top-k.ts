@@ -1,5 +1,5 @@
 import { InvalidArgumentError, createPrng, validateTopKArguments } from '@routesim/core'
-import type { TopKOptions, TopKOutput } from '@routesim/core'
+import type { TopKOptions } from '@routesim/core'
 import { checkLogitsForKernel, topKKernelLimitation } from './gpu-top-k.ts'
 import { cellCount, floatLiteral, packingFor, topKSource, unpackIds } from './kernel-source.ts'
 import type { KernelRunner } from './kernel-runner.ts'
@@ -50,7 +50,17 @@ export interface ResidentTopK {
   /** Synthesizes N(0, scale²) logits on the device (Box–Muller on gpu.js's seeded PCG stream). */
   randomLogits(options: { rows: number; cols: number; seed: number; scale?: number }): Promise<ResidentLogits>
   /** Top-k of device-resident logits; ids and the winners' scores are computed on the device. */
-  topK(logits: ResidentLogits, options: TopKOptions): Promise<TopKOutput>
+  topK(logits: ResidentLogits, options: TopKOptions): Promise<ResidentTopKOutput>
+}
+
+/**
+ * What the resident top-k reads back: ids and the winners' unbiased scores, both computed on the device
+ * (the logits never reach the host, so unlike `TopKOutput` there are no winner logits to hand back).
+ */
+export interface ResidentTopKOutput {
+  readonly ids: Int32Array
+  /** The winners' scores when `options.needWeights` (default true), else zero-filled. */
+  readonly weights: Float32Array
 }
 
 export function createResidentTopK(runner: KernelRunner): ResidentTopK {

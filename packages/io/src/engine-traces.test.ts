@@ -6,7 +6,8 @@ import { writeEngineDumps, type EngineDumps } from '../test/engine-dumps.ts'
 import { hasTorch, pythonRequired } from '../test/python.ts'
 import { analyzeTrace } from './analyze-trace.ts'
 import { readTrace } from './trace-file.ts'
-import { layerCounts, type TraceHints } from './trace.ts'
+import { mergeTraces } from './merge-traces.ts'
+import { idsTrace, layerCounts, type TraceHints } from './trace.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'routesim-io-engines-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -15,7 +16,7 @@ describe.runIf(hasTorch || pythonRequired)('traces recorded by SGLang and vLLM (
   let expected: EngineDumps
   beforeAll(() => {
     expected = writeEngineDumps(dir)
-  })
+  }, 120_000)
 
   const read = (file: string, hints: TraceHints = {}) => readTrace(readFileSync(join(dir, file)), file, hints)
   const rows = (file: string, hints: TraceHints = {}) => layerCounts(read(file, hints)).map((r) => Array.from(r))
@@ -65,5 +66,17 @@ describe.runIf(hasTorch || pythonRequired)('traces recorded by SGLang and vLLM (
     const total = expected[file]!.counts.reduce((acc, row) => acc.map((v, e) => v + row[e]!), new Array<number>(16).fill(0))
     expect(Array.from(analysis.total.counts)).toEqual(total)
     expect(analysis.balancedness!.eplb!).toBeGreaterThanOrEqual(analysis.balancedness!.static - 1e-12)
+  })
+})
+
+describe('mergeTraces', () => {
+  it('joins the tokens of one-step ids traces and sums counts otherwise', () => {
+    const a = idsTrace({ ids: Int32Array.from([0, 1, 2, 3]), layers: 2, tokens: 1, topK: 2, numExperts: 4 })
+    const b = idsTrace({ ids: Int32Array.from([3, 2, 1, 0]), layers: 2, tokens: 1, topK: 2, numExperts: 5 })
+    const joined = mergeTraces([a, b])
+    expect(joined.kind === 'ids' && [joined.tokens, joined.numExperts, Array.from(joined.ids)]).toEqual([2, 5, [0, 1, 3, 2, 2, 3, 1, 0]])
+    const counts = mergeTraces([a, { kind: 'counts', steps: 1, layers: 2, numExperts: 4, counts: Float64Array.from([1, 0, 0, 0, 0, 0, 0, 9]), assumptions: [] }])
+    expect(counts.kind === 'counts' && Array.from(counts.counts)).toEqual([2, 1, 0, 0, 0, 0, 1, 10])
+    expect(() => mergeTraces([a, idsTrace({ ids: Int32Array.from([0, 1]), tokens: 1, topK: 2, numExperts: 4 })])).toThrow(/traces\[1\]\.layers/)
   })
 })

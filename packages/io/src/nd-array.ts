@@ -93,7 +93,12 @@ export function dtypeOfArray(data: ArrayBufferView): Dtype {
   throw new InvalidArgumentError({ parameter: 'data', value: data, allowed: `a typed array of one of ${DTYPES.join(', ')}` })
 }
 
-/** Wraps a typed array and shape as an NdArray, checking that they agree. */
+/**
+ * Wraps a typed array and shape as an NdArray, checking that they agree.
+ *
+ * @example
+ * ndarray(Int32Array.from([3, 1, 0, 2]), [2, 2]) // { dtype: 'int32', shape: [2, 2], data }
+ */
 export function ndarray<D extends Dtype>(data: DtypeArray<D>, shape: readonly number[], dtype?: D): NdArray<D> {
   const count = shape.reduce((a, b) => a * b, 1)
   if (count !== data.length) throw new InvalidArgumentError({ parameter: 'shape', value: shape, allowed: `a shape holding data.length = ${data.length} elements` })
@@ -106,4 +111,15 @@ export function assertArrayMatchesShape(name: string, array: NdArray): void {
   if (array.data.length !== count) {
     throw new InvalidArgumentError({ parameter: `${name}.shape`, value: array.shape, allowed: `a shape holding ${name}.data.length = ${array.data.length} elements` })
   }
+}
+
+/** The chunks of a file joined into one buffer. */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.length
+  }
+  return out
 }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@routesim/core'
-import { DTYPE_INFO, assertArrayMatchesShape, bytesOf, checkedElementCount, viewAs, type Dtype, type NdArray } from './nd-array.ts'
+import { DTYPE_INFO, assertArrayMatchesShape, bytesOf, checkedElementCount, concatBytes, viewAs, type Dtype, type NdArray } from './nd-array.ts'
 import { TraceFormatError } from './trace-format-error.ts'
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59] // \x93NUMPY
@@ -34,6 +34,10 @@ const DTYPE_TO_DESCR: Readonly<Record<Dtype, string>> = {
   float64: '<f8',
 }
 
+/**
+ * @example
+ * isNpy(readFileSync('topk_ids.npy')) // true
+ */
 export function isNpy(bytes: Uint8Array): boolean {
   return bytes.length >= 6 && MAGIC.every((b, i) => bytes[i] === b)
 }
@@ -56,6 +60,9 @@ function parseHeader(file: string, text: string): { descr: string; fortranOrder:
  * Reads a `.npy` file (format 1.0, 2.0 or 3.0): little-endian, C order, one of the supported dtypes.
  * The data is a zero-copy view of `bytes` when aligned. Big-endian, Fortran-order, object and
  * truncated files are a `TraceFormatError`.
+ *
+ * @example
+ * const ids = readNpy(readFileSync('topk_ids.npy'), 'topk_ids.npy') // { dtype: 'int32', shape: [4096, 8], data: Int32Array }
  */
 export function readNpy(bytes: Uint8Array, file = '.npy file'): NdArray {
   if (!isNpy(bytes)) throw new TraceFormatError({ file, part: 'magic', problem: 'does not start with \\x93NUMPY' })
@@ -118,14 +125,25 @@ export function npyHeader(dtype: Dtype, shape: readonly number[]): Uint8Array {
   return out
 }
 
-/** Writes an array as a `.npy` file (format 1.0, little-endian, C order) that `numpy.load` reads exactly. */
-export function writeNpy(array: NdArray): Uint8Array {
+/**
+ * A `.npy` file as chunks to write one after another: the header, then a view of the array's own bytes
+ * (no copy, so large arrays go to disk without being duplicated in memory).
+ *
+ * @example
+ * for (const chunk of encodeNpy(ids)) writeSync(fd, chunk)
+ */
+export function encodeNpy(array: NdArray): Uint8Array[] {
   if (!(array.dtype in DTYPE_TO_DESCR)) throw new InvalidArgumentError({ parameter: 'array.dtype', value: array.dtype, allowed: Object.keys(DTYPE_TO_DESCR).join(', ') })
   assertArrayMatchesShape('array', array)
-  const header = npyHeader(array.dtype, array.shape)
-  const data = bytesOf(array)
-  const out = new Uint8Array(header.length + data.length)
-  out.set(header, 0)
-  out.set(data, header.length)
-  return out
+  return [npyHeader(array.dtype, array.shape), bytesOf(array)]
+}
+
+/**
+ * Writes an array as a `.npy` file (format 1.0, little-endian, C order) that `numpy.load` reads exactly.
+ *
+ * @example
+ * writeFileSync('topk_ids.npy', writeNpy(ndarray(ids, [4096, 8]))) // np.load('topk_ids.npy')
+ */
+export function writeNpy(array: NdArray): Uint8Array {
+  return concatBytes(encodeNpy(array))
 }

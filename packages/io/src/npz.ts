@@ -8,6 +8,10 @@ import { TraceFormatError } from './trace-format-error.ts'
 export const MAX_ZIP_ENTRIES = 4096
 export const MAX_ZIP_UNCOMPRESSED_BYTES = 4 * 1024 ** 3
 
+/**
+ * @example
+ * isZip(readFileSync('routing.npz')) // true
+ */
 export function isZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04
 }
@@ -37,7 +41,12 @@ export function readZip(bytes: Uint8Array, file: string, accept: (name: string) 
   }
 }
 
-/** Reads a `.npz` archive (`numpy.savez` or `savez_compressed`): one array per `.npy` entry, by name. */
+/**
+ * Reads a `.npz` archive (`numpy.savez` or `savez_compressed`): one array per `.npy` entry, by name.
+ *
+ * @example
+ * const { topk_ids, topk_weights } = readNpz(readFileSync('routing.npz'))
+ */
 export function readNpz(bytes: Uint8Array, file = '.npz file'): Record<string, NdArray> {
   const entries = readZip(bytes, file, (name) => name.endsWith('.npy'))
   const arrays: Record<string, NdArray> = Object.create(null)
@@ -45,7 +54,12 @@ export function readNpz(bytes: Uint8Array, file = '.npz file'): Record<string, N
   return arrays
 }
 
-/** Writes arrays as a `.npz` archive that `numpy.load` reads; `compress: true` is `savez_compressed`. */
+/**
+ * Writes arrays as a `.npz` archive that `numpy.load` reads; `compress: true` is `savez_compressed`.
+ *
+ * @example
+ * writeFileSync('routing.npz', writeNpz({ topk_ids: ids, topk_weights: weights }, { compress: true }))
+ */
 export function writeNpz(arrays: Readonly<Record<string, NdArray>>, options: { compress?: boolean } = {}): Uint8Array {
   const files: Zippable = {}
   for (const [name, array] of Object.entries(arrays)) {

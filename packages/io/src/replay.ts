@@ -151,6 +151,10 @@ export function createReplayStrategy(trace: Trace, options: ReplayOptions = {}):
 /**
  * The `replay` strategy over one trace, for a simulator's registry:
  * `simulator.registerStrategy('replay', replayDefinition(trace))`.
+ *
+ * @example
+ * simulator.registerStrategy('replay', replayDefinition(readTrace(bytes, 'trace.npz')))
+ * simulator.createStrategy('replay', { onEnd: 'stop' })
  */
 export function replayDefinition(trace: Trace): StrategyDefinition {
   return defineStrategy({

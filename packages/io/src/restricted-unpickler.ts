@@ -26,6 +26,10 @@ function tuple(items: unknown[]): PyTuple {
   Object.defineProperty(items, '__tuple__', { value: true })
   return Object.freeze(items) as unknown as PyTuple
 }
+/**
+ * @example
+ * isPyTuple(unpickle(bytes, options)) // true for a pickled tuple, false for a list
+ */
 export function isPyTuple(value: unknown): value is PyTuple {
   return Array.isArray(value) && (value as { __tuple__?: boolean }).__tuple__ === true
 }
@@ -40,6 +44,9 @@ function emptyDict(): Record<string, unknown> {
  * tuples, numbers, strings and None uses (protocols 0–5), and hands `REDUCE` on an allow-listed global
  * to `call`. Any other global, and every opcode that would build arbitrary objects (`INST`, `OBJ`,
  * `NEWOBJ`, extension registry), is refused before anything happens.
+ *
+ * @example
+ * unpickle(pickleBytes, { file: 'data.pkl', allowedGlobals: [], call: () => null }) // plain data only; any global is an UnsafePickleError
  */
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
   const { file } = options

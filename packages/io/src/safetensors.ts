@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@routesim/core'
-import { DTYPE_INFO, assertArrayMatchesShape, bytesOf, checkedElementCount, viewAs, type Dtype, type NdArray } from './nd-array.ts'
+import { DTYPE_INFO, assertArrayMatchesShape, bytesOf, checkedElementCount, concatBytes, viewAs, type Dtype, type NdArray } from './nd-array.ts'
 import { TraceFormatError } from './trace-format-error.ts'
 
 /** safetensors' own cap on the header (100 MB); we keep a tighter one: trace headers are tiny. */
@@ -25,7 +25,12 @@ export interface SafetensorsFile {
   readonly metadata: Record<string, string>
 }
 
-/** A `.safetensors` file starts with an 8-byte header length and then a JSON object. */
+/**
+ * A `.safetensors` file starts with an 8-byte header length and then a JSON object.
+ *
+ * @example
+ * isSafetensors(readFileSync('routing.safetensors')) // true
+ */
 export function isSafetensors(bytes: Uint8Array): boolean {
   if (bytes.length < 10) return false
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -37,6 +42,9 @@ export function isSafetensors(bytes: Uint8Array): boolean {
  * Reads a `.safetensors` file: the JSON header (dtype, shape, data_offsets per tensor) and the
  * little-endian data after it, as zero-copy views where aligned. Offsets are checked to lie inside the
  * buffer, in order and without overlap, as the format requires.
+ *
+ * @example
+ * const { tensors, metadata } = readSafetensors(readFileSync('routing.safetensors'))
  */
 export function readSafetensors(bytes: Uint8Array, file = '.safetensors file'): SafetensorsFile {
   if (bytes.length < 8) throw new TraceFormatError({ file, part: 'safetensors header', problem: 'shorter than the 8-byte header length' })
@@ -97,10 +105,14 @@ export function readSafetensors(bytes: Uint8Array, file = '.safetensors file'): 
 }
 
 /**
- * Writes tensors as a `.safetensors` file (sorted by name, data 8-byte aligned, as the Python
- * `safetensors` package writes them). `metadata` becomes `__metadata__`.
+ * A `.safetensors` file as chunks to write one after another: length and header, then a view of each
+ * tensor's own bytes (no copy). Tensors are sorted by name, data 8-byte aligned, as the Python
+ * `safetensors` package writes them; `metadata` becomes `__metadata__`.
+ *
+ * @example
+ * for (const chunk of encodeSafetensors({ topk_ids: ids })) writeSync(fd, chunk)
  */
-export function writeSafetensors(tensors: Readonly<Record<string, NdArray>>, metadata?: Readonly<Record<string, string>>): Uint8Array {
+export function encodeSafetensors(tensors: Readonly<Record<string, NdArray>>, metadata?: Readonly<Record<string, string>>): Uint8Array[] {
   const names = Object.keys(tensors).sort()
   const header: Record<string, unknown> = {}
   if (metadata && Object.keys(metadata).length > 0) header['__metadata__'] = { ...metadata }
@@ -115,16 +127,20 @@ export function writeSafetensors(tensors: Readonly<Record<string, NdArray>>, met
   }
   const json = new TextEncoder().encode(JSON.stringify(header))
   // Spaces pad the header so the data starts 8-byte aligned.
-  const headerBytes = new Uint8Array(json.length + ((8 - (json.length % 8)) % 8)).fill(0x20)
-  headerBytes.set(json)
-  const out = new Uint8Array(8 + headerBytes.length + offset)
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true)
-  out.set(headerBytes, 8)
-  let at = 8 + headerBytes.length
-  for (const name of names) {
-    const data = bytesOf(tensors[name]!)
-    out.set(data, at)
-    at += data.length
-  }
-  return out
+  const padded = json.length + ((8 - (json.length % 8)) % 8)
+  const head = new Uint8Array(8 + padded).fill(0x20, 8)
+  new DataView(head.buffer).setBigUint64(0, BigInt(padded), true)
+  head.set(json, 8)
+  return [head, ...names.map((name) => bytesOf(tensors[name]!))]
+}
+
+/**
+ * Writes tensors as a `.safetensors` file (sorted by name, data 8-byte aligned, as the Python
+ * `safetensors` package writes them). `metadata` becomes `__metadata__`.
+ *
+ * @example
+ * writeFileSync('routing.safetensors', writeSafetensors({ topk_ids: ids, topk_weights: weights }, { producer: 'routesim' }))
+ */
+export function writeSafetensors(tensors: Readonly<Record<string, NdArray>>, metadata?: Readonly<Record<string, string>>): Uint8Array {
+  return concatBytes(encodeSafetensors(tensors, metadata))
 }

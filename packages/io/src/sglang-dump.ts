@@ -21,7 +21,12 @@ function numbers(a: NdArray): Float64Array {
   return Float64Array.from(a.data as ArrayLike<number>)
 }
 
-/** Whether a torch file's top-level value is one of SGLang's recorder dumps. */
+/**
+ * Whether a torch file's top-level value is one of SGLang's recorder dumps.
+ *
+ * @example
+ * isSglangDump(readTorch(readFileSync('expert_distribution_recorder_1733450000.0.pt'))) // true
+ */
 export function isSglangDump(value: unknown): value is Dict {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || isArray(value)) return false
   const d = value as Dict
@@ -204,7 +209,12 @@ function perTokenTrace(file: string, dump: Dict, records: unknown[], hints: Trac
   return idsTrace({ ids, layers: layerIds.length, tokens, topK: k, numExperts: E, assumptions, layerIds })
 }
 
-/** Reads one of SGLang's recorder dumps (any mode) as a trace of logical experts. */
+/**
+ * Reads one of SGLang's recorder dumps (any mode) as a trace of logical experts.
+ *
+ * @example
+ * const trace = traceFromSglangDump(dump, { experts: 256 }) // trace.layerIds: the model's MoE layers
+ */
 export function traceFromSglangDump(dump: Dict, hints: TraceHints = {}, file = 'SGLang dump'): Trace {
   if (isArray(dump['logical_count'])) return statTrace(file, dump, hints)
   const records = dump['records'] as unknown[]

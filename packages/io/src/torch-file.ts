@@ -77,7 +77,12 @@ function intTuple(file: string, what: string, value: unknown): number[] {
   return [...(value as number[])]
 }
 
-/** `torch.save` files are zip archives with `<name>/data.pkl` and `<name>/data/<key>` storages. */
+/**
+ * `torch.save` files are zip archives with `<name>/data.pkl` and `<name>/data/<key>` storages.
+ *
+ * @example
+ * isTorchZip(readFileSync('topk_ids.pt')) // true
+ */
 export function isTorchZip(bytes: Uint8Array): boolean {
   if (!isZip(bytes)) return false
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, Math.min(bytes.length, 512)))
@@ -88,6 +93,9 @@ export function isTorchZip(bytes: Uint8Array): boolean {
  * Reads a `torch.save` file (the zip format, torch ≥ 1.6) through the restricted unpickler: tensors
  * become `NdArray`s, dicts records, lists/tuples arrays. A pickle that names anything but the
  * tensor-rebuilding globals is an `UnsafePickleError`; nothing in the file is ever executed.
+ *
+ * @example
+ * const dump = readTorch(readFileSync('expert_distribution_recorder_1733450000.0.pt')) as { logical_count: NdArray }
  */
 export function readTorch(bytes: Uint8Array, file = '.pt file'): TorchValue {
   if (!isZip(bytes)) {
@@ -253,6 +261,9 @@ class PickleWriter {
  * Writes a `torch.save`-format file that `torch.load(path, weights_only=True)` reads: a tensor
  * (`NdArray`), or dicts/lists of tensors, numbers, strings and None. uint16/uint32 have no torch
  * 1.x storage and are refused (write int32/int64).
+ *
+ * @example
+ * writeFileSync('routing.pt', writeTorch({ topk_ids: ids, topk_weights: weights })) // torch.load('routing.pt', weights_only=True)
  */
 export function writeTorch(value: unknown, options: { archiveName?: string } = {}): Uint8Array {
   const writer = new PickleWriter()

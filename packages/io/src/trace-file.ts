@@ -1,8 +1,8 @@
 import { InvalidArgumentError } from '@routesim/core'
-import { ndarray, type NdArray } from './nd-array.ts'
-import { isNpy, readNpy, writeNpy } from './npy.ts'
+import { concatBytes, ndarray, type NdArray } from './nd-array.ts'
+import { encodeNpy, isNpy, readNpy } from './npy.ts'
 import { isZip, readNpz, writeNpz } from './npz.ts'
-import { isSafetensors, readSafetensors, writeSafetensors } from './safetensors.ts'
+import { encodeSafetensors, isSafetensors, readSafetensors } from './safetensors.ts'
 import { MAX_TEXT_TRACE_BYTES, arrayToNested, readCsvArrays, readJsonArrays, readJsonlArrays } from './text-formats.ts'
 import { isSglangDump, traceFromSglangDump } from './sglang-dump.ts'
 import { isTorchZip, readTorch, writeTorch } from './torch-file.ts'
@@ -12,14 +12,24 @@ import { TraceFormatError } from './trace-format-error.ts'
 export const TRACE_FORMATS = ['npy', 'npz', 'safetensors', 'pt', 'json', 'jsonl', 'csv'] as const
 export type TraceFormat = (typeof TRACE_FORMATS)[number]
 
-/** The format a file name's extension names (`.pth` and `.bin` are torch files), or undefined. */
+/**
+ * The format a file name's extension names (`.pth` and `.bin` are torch files), or undefined.
+ *
+ * @example
+ * formatFromName('routing.pth') // 'pt'
+ */
 export function formatFromName(name: string): TraceFormat | undefined {
   const ext = /\.([a-z]+)$/i.exec(name)?.[1]?.toLowerCase()
   if (ext === 'pth' || ext === 'bin') return 'pt'
   return (TRACE_FORMATS as readonly string[]).includes(ext ?? '') ? (ext as TraceFormat) : undefined
 }
 
-/** The format of a file's bytes: magic numbers first, then the name's extension for text formats. */
+/**
+ * The format of a file's bytes: magic numbers first, then the name's extension for text formats.
+ *
+ * @example
+ * detectFormat(readFileSync('trace.bin'), 'trace.bin') // 'npy', 'npz', 'pt', 'safetensors', … by magic number
+ */
 export function detectFormat(bytes: Uint8Array, name = ''): TraceFormat {
   if (isNpy(bytes)) return 'npy'
   if (isTorchZip(bytes)) return 'pt'
@@ -47,7 +57,12 @@ function torchArrays(value: unknown, file: string): Record<string, NdArray> {
   return out
 }
 
-/** Reads the named arrays of a trace file in any supported format. */
+/**
+ * Reads the named arrays of a trace file in any supported format.
+ *
+ * @example
+ * readArrays(readFileSync('routing.npz'), 'routing.npz') // { topk_ids, topk_weights }
+ */
 export function readArrays(bytes: Uint8Array, name = 'trace', format?: TraceFormat): Record<string, NdArray> {
   const kind = format ?? detectFormat(bytes, name)
   switch (kind) {
@@ -79,6 +94,9 @@ export function readArrays(bytes: Uint8Array, name = 'trace', format?: TraceForm
 /**
  * Reads a routing trace from a file's bytes in any supported format: ids `[tokens, k]` (optionally
  * per layer and step) with weights, or per-expert counts. `trace.assumptions` says what was guessed.
+ *
+ * @example
+ * const trace = readTrace(readFileSync('routed_experts.npy'), 'routed_experts.npy', { order: 'tokens-layers', experts: 128 })
  */
 export function readTrace(bytes: Uint8Array, name = 'trace', hints: TraceHints & { format?: TraceFormat } = {}): Trace & { readonly format: TraceFormat } {
   const format = hints.format ?? detectFormat(bytes, name)
@@ -109,8 +127,23 @@ function idsArray(trace: Trace & { kind: 'ids' }, indicesType: 'int32' | 'int64'
  * fused-MoE benchmarks use, as `[tokens, k]` for one layer and step, else `[steps, layers, tokens, k]`;
  * counts traces hold `counts` `[steps, layers, experts]`. `.npy` holds the ids (or counts) alone;
  * `.jsonl` one object per (step, layer); `.csv` per-expert counts, one row per (step, layer).
+ *
+ * @example
+ * writeFileSync('routing.safetensors', writeTrace(trace, 'safetensors', { indicesType: 'int64' }))
  */
 export function writeTrace(trace: Trace, format: TraceFormat, options: WriteTraceOptions = {}): Uint8Array {
+  const chunks = encodeTrace(trace, format, options)
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks)
+}
+
+/**
+ * `writeTrace` as chunks to write one after another: `.npy` and `.safetensors` hand out views of the
+ * trace's own arrays (no copy of the data), the other formats one buffer.
+ *
+ * @example
+ * for (const chunk of encodeTrace(trace, 'npy')) writeSync(fd, chunk)
+ */
+export function encodeTrace(trace: Trace, format: TraceFormat, options: WriteTraceOptions = {}): Uint8Array[] {
   const indicesType = options.indicesType ?? 'int32'
   if (indicesType !== 'int32' && indicesType !== 'int64') throw new InvalidArgumentError({ parameter: 'indicesType', value: indicesType, allowed: 'int32 or int64' })
   const arrays: Record<string, NdArray> = {}
@@ -123,17 +156,17 @@ export function writeTrace(trace: Trace, format: TraceFormat, options: WriteTrac
   const encoder = new TextEncoder()
   switch (format) {
     case 'npy':
-      return writeNpy(arrays['topk_ids'] ?? arrays['counts']!)
+      return encodeNpy(arrays['topk_ids'] ?? arrays['counts']!)
     case 'npz':
-      return writeNpz(arrays, { compress: options.compress ?? false })
+      return [writeNpz(arrays, { compress: options.compress ?? false })]
     case 'safetensors':
-      return writeSafetensors(arrays, { format: 'routesim-trace', numExperts: String(trace.numExperts) })
+      return encodeSafetensors(arrays, { format: 'routesim-trace', numExperts: String(trace.numExperts) })
     case 'pt':
-      return writeTorch(arrays)
+      return [writeTorch(arrays)]
     case 'json': {
       const json: Record<string, unknown> = { numExperts: trace.numExperts }
       for (const [k, a] of Object.entries(arrays)) json[k] = arrayToNested(a)
-      return encoder.encode(`${JSON.stringify(json)}\n`)
+      return [encoder.encode(`${JSON.stringify(json)}\n`)]
     }
     case 'jsonl': {
       const lines: string[] = []
@@ -151,7 +184,7 @@ export function writeTrace(trace: Trace, format: TraceFormat, options: WriteTrac
           }
         }
       }
-      return encoder.encode(`${lines.join('\n')}\n`)
+      return [encoder.encode(`${lines.join('\n')}\n`)]
     }
     case 'csv': {
       const counts = traceCounts(trace)
@@ -163,7 +196,7 @@ export function writeTrace(trace: Trace, format: TraceFormat, options: WriteTrac
           lines.push([s, l, ...counts.subarray(b * E, (b + 1) * E)].join(','))
         }
       }
-      return encoder.encode(`${lines.join('\n')}\n`)
+      return [encoder.encode(`${lines.join('\n')}\n`)]
     }
     default:
       throw new InvalidArgumentError({ parameter: 'format', value: format, allowed: TRACE_FORMATS.join(', ') })

@@ -71,7 +71,12 @@ function asNumbers(a: NdArray): ArrayLike<number> {
   return a.data as ArrayLike<number>
 }
 
-/** Validates the sizes of a trace a caller builds, and returns it. */
+/**
+ * Validates the sizes of a trace a caller builds, and returns it.
+ *
+ * @example
+ * const trace = idsTrace({ ids: Int32Array.from([0, 1, 0, 2]), tokens: 2, topK: 2, numExperts: 4 })
+ */
 export function idsTrace(options: {
   ids: Int32Array
   weights?: Float32Array | undefined
@@ -83,6 +88,11 @@ export function idsTrace(options: {
   assumptions?: readonly string[]
   layerIds?: readonly number[] | undefined
 }): IdsTrace {
+  return checkedIdsTrace(options, true)
+}
+
+/** `idsTrace`, with the per-id range check left to callers that already made it (the file readers). */
+function checkedIdsTrace(options: Parameters<typeof idsTrace>[0], checkIds: boolean): IdsTrace {
   const steps = options.steps ?? 1
   const layers = options.layers ?? 1
   const expected = steps * layers * options.tokens * options.topK
@@ -95,7 +105,7 @@ export function idsTrace(options: {
   if (!Number.isInteger(options.numExperts) || options.numExperts < 1) {
     throw new InvalidArgumentError({ parameter: 'numExperts', value: options.numExperts, allowed: 'an integer ≥ 1' })
   }
-  for (let i = 0; i < options.ids.length; i++) {
+  for (let i = 0; checkIds && i < options.ids.length; i++) {
     const id = options.ids[i]!
     if (id < 0 || id >= options.numExperts) {
       throw new InvalidArgumentError({ parameter: `ids[${i}]`, value: id, allowed: `an expert id in [0, ${options.numExperts})` })
@@ -153,13 +163,29 @@ function fromIds(file: string, ids: NdArray, weights: NdArray | undefined, hints
       )
     }
   }
-  const out = new Int32Array(source.length)
+  let out: Int32Array
   let maxId = -1
-  for (let i = 0; i < source.length; i++) {
-    const id = source[i]!
-    if (!(id >= 0 && id <= 2 ** 31 - 1)) throw new TraceFormatError({ file, part: 'ids', problem: `id ${id} at flat index ${i} is negative or too large` })
-    out[i] = id
-    if (id > maxId) maxId = id
+  if (source instanceof Int32Array) {
+    // int32 ids (what routesim and vLLM write) are used in place: one scan, no copy.
+    let minId = 0
+    for (let i = 0; i < source.length; i++) {
+      const id = source[i]!
+      if (id > maxId) maxId = id
+      if (id < minId) minId = id
+    }
+    if (minId < 0) {
+      const at = source.findIndex((id) => id < 0)
+      throw new TraceFormatError({ file, part: 'ids', problem: `id ${source[at]} at flat index ${at} is negative or too large` })
+    }
+    out = source
+  } else {
+    out = new Int32Array(source.length)
+    for (let i = 0; i < source.length; i++) {
+      const id = source[i]!
+      if (!(id >= 0 && id <= 2 ** 31 - 1)) throw new TraceFormatError({ file, part: 'ids', problem: `id ${id} at flat index ${i} is negative or too large` })
+      out[i] = id
+      if (id > maxId) maxId = id
+    }
   }
   if (layers > 1 && topK > 1) {
     // vLLM's capture leaves dense (non-MoE) layers at zero: every slot naming expert 0 is no routing at all.
@@ -189,7 +215,8 @@ function fromIds(file: string, ids: NdArray, weights: NdArray | undefined, hints
     }
     w = weights.data instanceof Float32Array ? weights.data : Float32Array.from(asNumbers(weights))
   }
-  return idsTrace({ ids: out, weights: w, steps, layers, tokens, topK, numExperts, assumptions })
+  // Every id was checked above to be in [0, maxId] with maxId < numExperts.
+  return checkedIdsTrace({ ids: out, weights: w, steps, layers, tokens, topK, numExperts, assumptions }, false)
 }
 
 function fromCounts(file: string, counts: NdArray, hints: TraceHints, assumptions: string[]): CountsTrace {
@@ -222,6 +249,9 @@ function pick(arrays: Readonly<Record<string, NdArray>>, names: readonly string[
  * Turns the arrays of a file into a trace: named arrays (`topk_ids`/`topk_weights`, SGLang's
  * `logical_count`, `counts`) are taken by name; a single unnamed array is ids or counts by the
  * `layout` hint, else by its dtype and shape, and the trace's `assumptions` say what was guessed.
+ *
+ * @example
+ * traceFromArrays({ routed_experts: ndarray(ids, [tokens, layers, k]) }, { experts: 128 }) // vLLM's layout, read as [layers, tokens, k]
  */
 export function traceFromArrays(arrays: Readonly<Record<string, NdArray>>, hints: TraceHints = {}, file = 'trace'): Trace {
   const assumptions: string[] = []
@@ -250,7 +280,12 @@ export function traceFromArrays(arrays: Readonly<Record<string, NdArray>>, hints
   return fromCounts(file, only, hints, assumptions)
 }
 
-/** Per-expert counts of every (step, layer): `[steps, layers, experts]`. */
+/**
+ * Per-expert counts of every (step, layer): `[steps, layers, experts]`.
+ *
+ * @example
+ * traceCounts(idsTrace({ ids: Int32Array.from([0, 1, 0, 2]), tokens: 2, topK: 2, numExperts: 4 })) // Float64Array [2, 1, 1, 0]
+ */
 export function traceCounts(trace: Trace): Float64Array {
   if (trace.kind === 'counts') return trace.counts
   const { steps, layers, tokens, topK, numExperts, ids } = trace
@@ -263,7 +298,12 @@ export function traceCounts(trace: Trace): Float64Array {
   return out
 }
 
-/** Per-expert counts of each layer summed over steps: `layers` rows of `experts`. */
+/**
+ * Per-expert counts of each layer summed over steps: `layers` rows of `experts`.
+ *
+ * @example
+ * layerCounts(trace)[0] // per-expert counts of layer 0, all steps
+ */
 export function layerCounts(trace: Trace): Float64Array[] {
   const all = traceCounts(trace)
   const { steps, layers, numExperts } = trace

@@ -1,7 +1,8 @@
-import { InvalidArgumentError, defineStrategy, resolveParameters } from '@routesim/core'
+import { InvalidArgumentError, defineParameters, defineStrategy, resolveParameters } from '@routesim/core'
+import type { ParametersOf } from '@routesim/core'
 import type { GroupSelection, IndexDtype, RoutingResult, ShapedInput, Tensor, TopKOptions } from '@routesim/core'
 import { resolveCorrectionBias } from './correction-bias.ts'
-import { createRouterStrategy, runRouter, winnerLogits } from './router-strategy.ts'
+import { createRouterStrategy, runRouter, softmaxScores, winnerLogits } from './router-strategy.ts'
 import type { RouterPlan, RouterPlanner, Selection } from './router-strategy.ts'
 import {
   finishScores,
@@ -30,19 +31,10 @@ export interface GroupedTopKOptions {
   readonly variant?: GroupedTopKVariant
 }
 
-type Resolved = {
-  numExpertGroup: number
-  topkGroup: number
-  scoring: 'softmax' | 'sigmoid'
-  correctionBias?: number[]
-  renormalize: boolean
-  routedScalingFactor: number
-  variant: GroupedTopKVariant
-}
 
 const OWNER = 'grouped_topk'
 
-const parameters = {
+const parameters = defineParameters({
   numExpertGroup: { type: 'integer', description: 'Number of expert groups G; E must be divisible by G (vllm falls back to plain top-k otherwise).', default: 8, min: 1 },
   topkGroup: { type: 'integer', description: 'Groups kept per token, 1 ≤ topkGroup ≤ numExpertGroup.', default: 4, min: 1 },
   scoring: { type: 'enum', description: 'Score function applied to the logits.', default: 'softmax', values: ['softmax', 'sigmoid'] },
@@ -60,7 +52,9 @@ const parameters = {
     default: 'vllm',
     values: ['vllm', 'hf', 'hf_v2', 'megatron'],
   },
-} as const
+})
+
+type Resolved = ParametersOf<typeof parameters>
 
 function fail(parameter: string, value: unknown, allowed: string): never {
   throw new InvalidArgumentError({ parameter, value, allowed })
@@ -106,7 +100,7 @@ function plan(topK: TopKOptions, finish: (s: Selection) => Float32Array): Router
 }
 
 function scoresOf(p: Resolved, s: Selection): Float64Array {
-  return p.scoring === 'sigmoid' ? selectedSigmoidScores(winnerLogits(s)) : Float64Array.from(s.scores)
+  return p.scoring === 'sigmoid' ? selectedSigmoidScores(winnerLogits(s)) : Float64Array.from(softmaxScores(s))
 }
 
 function vllmPlan(p: Resolved, numExperts: number, k: number, bias: Float32Array | undefined): RouterPlan {
@@ -119,12 +113,12 @@ function vllmPlan(p: Resolved, numExperts: number, k: number, bias: Float32Array
   }
   const scale = p.routedScalingFactor
   const needScores = p.scoring === 'softmax' && !p.renormalize
-  const topK: TopKOptions = { k, scoring: p.scoring, ...(bias ? { bias } : {}), ...(grouping ? { grouping } : {}), needWeights: needScores }
+  const topK: TopKOptions = { k, scoring: p.scoring, ...(bias ? { bias } : {}), ...(grouping ? { grouping } : {}), needWeights: false, normalizer: needScores }
   return plan(topK, (s) => {
     const out = new Float32Array(s.ids.length)
     if (p.scoring === 'softmax') {
       if (p.renormalize) softmaxOfSelected(winnerLogits(s), s.k, scale, out)
-      else finishScores(Float64Array.from(s.scores), s.k, false, 0, scale, out)
+      else finishScores(Float64Array.from(softmaxScores(s)), s.k, false, 0, scale, out)
     } else if (p.renormalize) renormalizedSigmoidOfSelected(winnerLogits(s), s.k, scale, out)
     else sigmoidOfSelected(winnerLogits(s), scale, out)
     return out
@@ -163,7 +157,7 @@ function hfPlan(p: Resolved, numExperts: number, k: number, bias: Float32Array |
   const groupSize = checkGroups(p, numExperts, v3 ? 2 : 1)
   const picksDropped = k > p.topkGroup * groupSize
   const grouping: GroupSelection = { numGroups: p.numExpertGroup, topkGroup: p.topkGroup, groupScore: v3 ? 'top2_sum' : 'max', maskValue: 0 }
-  const topK: TopKOptions = { k, scoring: p.scoring, ...(bias ? { bias } : {}), grouping, needWeights: p.scoring === 'softmax' }
+  const topK: TopKOptions = { k, scoring: p.scoring, ...(bias ? { bias } : {}), grouping, needWeights: false, normalizer: p.scoring === 'softmax' }
   return plan(topK, (s) => {
     const out = new Float32Array(s.ids.length)
     const scores = scoresOf(p, s)
@@ -201,7 +195,7 @@ function megatronPlan(p: Resolved, numExperts: number, k: number, bias: Float32A
 
 /** DeepSeek-V2/V3 grouped top-k, with the semantics of the chosen variant. */
 export function groupedTopKPlanner(options: GroupedTopKOptions = {}): RouterPlanner {
-  const p = resolveParameters(OWNER, parameters, { ...options }) as Resolved
+  const p = resolveParameters(OWNER, parameters, options)
   checkCombination(p)
   return (numExperts, k) => {
     const bias = resolveCorrectionBias(OWNER, p.correctionBias, numExperts)
@@ -235,5 +229,5 @@ export const groupedTopKDefinition = defineStrategy<Resolved>({
   formula:
     's = softmax(l) | σ(l); g = groupScore(s + bias) per group; keep topk(g, topkGroup); mask others (−inf | 0); ids = topk(masked s + bias, k); w = s[ids]; renormalize; × routedScalingFactor',
   usesLogits: true,
-  create: (params) => createRouterStrategy(groupedTopKPlanner(params)),
+  create: (params) => createRouterStrategy(groupedTopKPlanner(params), { router: 'grouped_topk', params }),
 })

@@ -21,3 +21,7 @@ export { createRouterStrategy, runRouter } from './router-strategy.ts'
 export type { RouterPlan, RouterPlanner, Selection } from './router-strategy.ts'
 export { readRouterInputs } from './router-inputs.ts'
 export type { RouterInputs } from './router-inputs.ts'
+
+// Router rows split over threads (a worker script's task)
+export { ROUTER_CHUNK_ROWS, createRouterRowsTask, routerPlanners } from './router-rows.ts'
+export type { PortableRouter, RouterRowsArgs } from './router-rows.ts'

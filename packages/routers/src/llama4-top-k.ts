@@ -1,10 +1,10 @@
-import { defineStrategy, resolveParameters } from '@routesim/core'
+import { defineParameters, defineStrategy, resolveParameters } from '@routesim/core'
 import type { IndexDtype, RoutingResult, ShapedInput, Tensor } from '@routesim/core'
 import { createRouterStrategy, runRouter, winnerLogits } from './router-strategy.ts'
 import type { RouterPlanner } from './router-strategy.ts'
 import { sigmoidOfSelected } from './router-weights.ts'
 
-const parameters = {} as const
+const parameters = defineParameters({})
 
 /** Llama-4's custom routing function. */
 export function llama4TopKPlanner(options: Record<string, never> = {}): RouterPlanner {
@@ -31,5 +31,5 @@ export const llama4TopKDefinition = defineStrategy<Record<string, never>>({
   source: 'vLLM Llama4MoE.custom_routing_function (FlashInfer "Llama4: Top1 -> Sigmoid")',
   formula: 'vals, ids = topk(l, k) (ties → lower id); w = σ(vals)',
   usesLogits: true,
-  create: () => createRouterStrategy(llama4TopKPlanner()),
+  create: (params) => createRouterStrategy(llama4TopKPlanner(params), { router: 'llama4_topk', params }),
 })

@@ -1,20 +1,30 @@
-import { InvalidLogitsError, assertMatrix, toIndexArray } from '@routesim/core'
-import { referenceTopK } from '@routesim/backend-cpu'
-import type { KernelBackend, RoutingResult, RoutingStrategy, ShapedInput, Tensor, TopKOptions, TopKOutput } from '@routesim/core'
+import { InvalidLogitsError, assertMatrix, outputArrays, sharedView, toIndexArray } from '@routesim/core'
+import { referenceTopK, softmaxNormalizer, winnerScores } from '@routesim/backend-cpu'
+import type { ChunkRunner, KernelBackend, RoutingOutput, RoutingResult, RoutingStrategy, ShapedInput, SoftmaxNormalizer, Tensor, TopKOptions, TopKOutput } from '@routesim/core'
 import { readRouterInputs } from './router-inputs.ts'
+import { ROUTER_CHUNK_ROWS, createRouterRowsTask, selectRows } from './router-rows.ts'
+import type { PortableRouter, RouterRowsArgs } from './router-rows.ts'
 import type { RouterInputs } from './router-inputs.ts'
 
-/** What a backend selected for one call, handed to the router to turn into weights. */
+/** What a backend selected for one call, handed to the router to turn into weights (the only place weights are made). */
 export interface Selection {
   readonly logits: Float32Array
   readonly rows: number
   readonly cols: number
   readonly k: number
   readonly ids: Int32Array
-  /** The backend's unbiased scores of the winners (zero-filled when the plan asked for no weights). */
-  readonly scores: Float32Array
-  /** The winners' logits `[rows, k]`, when the backend handed them over (else `winnerLogits` gathers them). */
-  readonly winnerLogits?: Float32Array
+  /** The winners' logits `[rows, k]` (a backend written before the contract had them may leave them out: `winnerLogits` gathers them). */
+  readonly winnerLogits?: Float32Array | undefined
+  /** Softmax plans that asked for it (`topK.normalizer`): each row's normaliser. */
+  readonly normalizer?: SoftmaxNormalizer | undefined
+}
+
+/**
+ * The winners' softmax probabilities `[rows, k]` (float32, as the reference computes them), from the
+ * normaliser the backend returned, else (a backend without one) computed from the logits.
+ */
+export function softmaxScores(s: Selection): Float32Array {
+  return winnerScores(winnerLogits(s), s.k, 'softmax', s.normalizer ?? softmaxNormalizer(s.logits, s.rows, s.cols))
 }
 
 /** The winners' logits of a selection as a `[rows, k]` array (gathered from `logits` unless supplied). */
@@ -37,9 +47,19 @@ export interface RouterPlan {
 /** Builds the plan for E experts and k; throws InvalidArgumentError when the parameters cannot fit E. */
 export type RouterPlanner = (numExperts: number, topK: number) => RouterPlan
 
-function toResult(inputs: RouterInputs, plan: RouterPlan, ids: Int32Array, scores: Float32Array, selected?: Float32Array): RoutingResult {
+function toResult(inputs: RouterInputs, plan: RouterPlan, selection: TopKOutput, output?: RoutingOutput): RoutingResult {
   const { logits, numTokens: rows, numExperts: cols, topK: k } = inputs
-  const weights = plan.finishWeights({ logits, rows, cols, k, ids, scores, ...(selected ? { winnerLogits: selected } : {}) })
+  const { winnerLogits: selected, normalizer } = selection
+  let { ids } = selection
+  let weights = plan.finishWeights({ logits, rows, cols, k, ids, winnerLogits: selected, normalizer })
+  // Caller-owned outputs: the kernel's arrays are copied in (the worker path writes them in place).
+  const out = outputArrays(output, rows * k, false)
+  if (out === output) {
+    out.ids.set(ids)
+    out.weights.set(weights)
+    ids = out.ids
+    weights = out.weights
+  }
   return [
     { data: weights, shape: [rows, k] },
     { data: toIndexArray(ids, inputs.indexDtype), shape: [rows, k] },
@@ -51,12 +71,26 @@ function toResult(inputs: RouterInputs, plan: RouterPlan, ids: Int32Array, score
  * `routeTokensOn(backend, …)` runs the same selection on any kernel backend (GPU etc.).
  * Routers are deterministic: they draw nothing from the seed or the context PRNG.
  */
-export function createRouterStrategy(planner: RouterPlanner): RoutingStrategy {
+export function createRouterStrategy(planner: RouterPlanner, portable?: PortableRouter): RoutingStrategy {
   return {
-    routeTokens(hiddenStates, routerLogits, topK, indicesType) {
+    routeTokens(hiddenStates, routerLogits, topK, indicesType, context) {
       // The reference kernel rejects non-finite logits in its own pass, so the input is read once, not twice.
-      const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType, { checkFinite: false })
+      const runner = context?.runner
+      const backend = runner?.backend
+      const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType, { checkFinite: backend !== undefined && backend.checksFiniteLogits !== true })
       const plan = planner(inputs.numExperts, inputs.topK)
+      if (runner !== undefined && portable !== undefined && runner.parallel && inputs.numTokens >= 2 * ROUTER_CHUNK_ROWS) {
+        return routeOnRunner(runner, portable, inputs, context?.output)
+      }
+      if (backend !== undefined) {
+        let out: TopKOutput
+        try {
+          out = selectRows(backend, plan, inputs.logits, inputs.numTokens, inputs.numExperts)
+        } catch (error) {
+          throw renameLogitsError(error)
+        }
+        return toResult(inputs, plan, out, context?.output)
+      }
       let selection: TopKOutput
       // The kernel hands back the winners' logits too, read while each row is in cache.
       const selected = new Float32Array(inputs.numTokens * inputs.topK)
@@ -65,7 +99,7 @@ export function createRouterStrategy(planner: RouterPlanner): RoutingStrategy {
       } catch (error) {
         throw renameLogitsError(error)
       }
-      return toResult(inputs, plan, selection.ids, selection.weights, selected)
+      return toResult(inputs, plan, selection, context?.output)
     },
     async routeTokensOn(backend: KernelBackend, hiddenStates, routerLogits, topK, indicesType) {
       // A backend that rejects non-finite logits itself spares the extra pass over them.
@@ -78,9 +112,39 @@ export function createRouterStrategy(planner: RouterPlanner): RoutingStrategy {
       } catch (error) {
         throw renameLogitsError(error)
       }
-      return toResult(inputs, plan, selection.ids, selection.weights, selection.winnerLogits)
+      return toResult(inputs, plan, selection)
     },
   }
+}
+
+/** Rows split in fixed chunks over the runner's threads, outputs in shared memory (any split gives the same output). */
+function routeOnRunner(runner: ChunkRunner, portable: PortableRouter, inputs: ReturnType<typeof readRouterInputs>, output: RoutingOutput | undefined): RoutingResult {
+  const { numTokens: rows, numExperts: cols, topK: k } = inputs
+  const out = outputArrays(output, rows * k, true)
+  const args: RouterRowsArgs = {
+    router: portable.router,
+    params: portable.params,
+    logits: sharedView(inputs.logits),
+    rows,
+    cols,
+    k,
+    ids: out.ids,
+    weights: out.weights,
+  }
+  runner.run({ task: 'router_rows', args, chunks: Math.ceil(rows / ROUTER_CHUNK_ROWS), runChunk: createRouterRowsTask(runner.backend) })
+  // Caller-owned arrays outside shared memory: the threads wrote shared ones, copied in here.
+  if (output !== undefined && out !== output && output.ids.length === rows * k && output.weights.length === rows * k) {
+    output.ids.set(out.ids)
+    output.weights.set(out.weights)
+    return [
+      { data: output.weights, shape: [rows, k] },
+      { data: toIndexArray(output.ids, inputs.indexDtype), shape: [rows, k] },
+    ]
+  }
+  return [
+    { data: args.weights, shape: [rows, k] },
+    { data: toIndexArray(args.ids, inputs.indexDtype), shape: [rows, k] },
+  ]
 }
 
 /** A kernel names its input `logits`; the strategy's caller passed `routerLogits`. */

@@ -1,4 +1,4 @@
-import { defineStrategy, resolveParameters } from '@routesim/core'
+import { defineParameters, defineStrategy, resolveParameters } from '@routesim/core'
 import type { IndexDtype, RoutingResult, ShapedInput, Tensor } from '@routesim/core'
 import { resolveCorrectionBias } from './correction-bias.ts'
 import { createRouterStrategy, runRouter, winnerLogits } from './router-strategy.ts'
@@ -14,7 +14,7 @@ export interface SigmoidTopKOptions {
   readonly routedScalingFactor?: number
 }
 
-const parameters = {
+const parameters = defineParameters({
   renormalize: { type: 'boolean', description: 'Divide the k selected scores by their sum.', default: true },
   correctionBias: {
     type: 'number[]',
@@ -29,15 +29,11 @@ const parameters = {
     exclusiveMin: true,
     max: 1e6,
   },
-} as const
+})
 
 /** vLLM `fused_topk` (sigmoid) and `fused_topk_bias` (sigmoid + correction bias). */
 export function sigmoidTopKPlanner(options: SigmoidTopKOptions = {}): RouterPlanner {
-  const { renormalize, correctionBias, routedScalingFactor } = resolveParameters('sigmoid_topk', parameters, { ...options }) as {
-    renormalize: boolean
-    correctionBias?: number[]
-    routedScalingFactor: number
-  }
+  const { renormalize, correctionBias, routedScalingFactor } = resolveParameters('sigmoid_topk', parameters, options)
   return (numExperts, k) => {
     const bias = resolveCorrectionBias('sigmoid_topk', correctionBias, numExperts)
     return {
@@ -72,5 +68,5 @@ export const sigmoidTopKDefinition = defineStrategy<{ renormalize: boolean; corr
   source: 'vLLM fused_topk_router.py @04b27e94 (sigmoid) and fused_topk_bias_router.py @0263839f',
   formula: 's = σ(l); ids = topk(s + bias, k) (ties → lower id); w = s[ids]; w = renormalize ? w / Σw : w; w *= routedScalingFactor',
   usesLogits: true,
-  create: (params) => createRouterStrategy(sigmoidTopKPlanner(params)),
+  create: (params) => createRouterStrategy(sigmoidTopKPlanner(params), { router: 'sigmoid_topk', params }),
 })

@@ -1,6 +1,6 @@
-import { defineStrategy, resolveParameters } from '@routesim/core'
+import { defineParameters, defineStrategy, resolveParameters } from '@routesim/core'
 import type { IndexDtype, RoutingResult, ShapedInput, Tensor } from '@routesim/core'
-import { createRouterStrategy, runRouter, winnerLogits } from './router-strategy.ts'
+import { createRouterStrategy, runRouter, softmaxScores, winnerLogits } from './router-strategy.ts'
 import type { RouterPlanner } from './router-strategy.ts'
 import { softmaxOfSelected } from './router-weights.ts'
 
@@ -9,18 +9,18 @@ export interface SoftmaxTopKOptions {
   readonly renormalize?: boolean
 }
 
-const parameters = {
+const parameters = defineParameters({
   renormalize: { type: 'boolean', description: 'Divide the k selected probabilities by their sum.', default: true },
-} as const
+})
 
 /** vLLM `fused_topk` with softmax scoring. */
 export function softmaxTopKPlanner(options: SoftmaxTopKOptions = {}): RouterPlanner {
-  const { renormalize } = resolveParameters('softmax_topk', parameters, { ...options }) as Required<SoftmaxTopKOptions>
+  const { renormalize } = resolveParameters('softmax_topk', parameters, options)
   return (_numExperts, k) => ({
-    // Renormalized weights need only the selected logits, so the backend can skip the full normalizer.
-    topK: { k, scoring: 'softmax', needWeights: !renormalize },
+    // Renormalized weights need only the selected logits, so the backend can skip the full normaliser.
+    topK: { k, scoring: 'softmax', needWeights: false, normalizer: !renormalize },
     finishWeights: (s) => {
-      if (!renormalize) return s.scores
+      if (!renormalize) return softmaxScores(s)
       const out = new Float32Array(s.ids.length)
       softmaxOfSelected(winnerLogits(s), s.k, 1, out)
       return out
@@ -51,5 +51,5 @@ export const softmaxTopKDefinition = defineStrategy<{ renormalize: boolean }>({
   source: 'vLLM fused_topk_router.py @04b27e94, topk_softmax_kernels.cu @0112cf23',
   formula: 'p = softmax(l); ids = topk(p, k) (ties → lower id); w = renormalize ? p[ids] / Σ p[ids] : p[ids]',
   usesLogits: true,
-  create: (params) => createRouterStrategy(softmaxTopKPlanner(params)),
+  create: (params) => createRouterStrategy(softmaxTopKPlanner(params), { router: 'softmax_topk', params }),
 })

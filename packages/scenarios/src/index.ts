@@ -5,7 +5,9 @@ export { presetRouter } from './presets/preset-router.ts'
 export type { ModelPreset, RoutingConfig } from './presets/model-preset.ts'
 
 // Scenarios: schema, validation, strategy lookup
-export { MAX_TOKENS_PER_STEP, NATIVE_STRATEGY, parseScenario } from './scenario/parse-scenario.ts'
+export { NATIVE_STRATEGY, parseScenario } from './scenario/parse-scenario.ts'
+export { MAX_TOKENS_PER_STEP, ScenarioFileSchema, scenarioJsonSchema } from './scenario/scenario-schema.ts'
+export type { ScenarioFile } from './scenario/scenario-schema.ts'
 export type { ParseScenarioOptions } from './scenario/parse-scenario.ts'
 export { CAPACITY_POLICIES, CAPACITY_POLICY_SPECS } from './scenario/capacity-settings.ts'
 export { REPLICA_CHOICES } from './scenario/scenario.ts'

@@ -1,18 +1,17 @@
-import { defineStrategy, resolveParameters } from '@routesim/core'
+import { defineParameters, defineStrategy, resolveParameters } from '@routesim/core'
 import type { StrategyDefinition } from '@routesim/core'
-import { DistributionBasedRouting } from './distribution-based-routing.ts'
-import type { UniformWeights } from './distribution-based-routing.ts'
+import { DistributionBasedRouting, RESOLVED } from './distribution-based-routing.ts'
 
-const UNIFORM_PARAMETERS = {
+const UNIFORM_PARAMETERS = defineParameters({
   replacement: {
     type: 'boolean',
     description: "i.i.d. ids with duplicates (the seed's randint); false = k distinct experts, every k-subset equally likely",
     default: false,
   },
   weights: { type: 'enum', description: "'ones' (the seed: rows sum to k) or 'mean' (1/k: rows sum to 1)", values: ['ones', 'mean'], default: 'ones' },
-} as const
+})
 
-const NORMAL_PARAMETERS = {
+const NORMAL_PARAMETERS = defineParameters({
   mean: { type: 'number', description: 'mean of z ~ N(mean, std²)', default: 0 },
   std: { type: 'number', description: 'standard deviation of z', default: 1, min: 0, exclusiveMin: true },
   distinct: {
@@ -20,7 +19,7 @@ const NORMAL_PARAMETERS = {
     description: 'k distinct experts, drawn without replacement from the same per-expert probabilities (the seed allows repeats)',
     default: false,
   },
-} as const
+})
 
 /** The seed's `uniform_random` (DistributionBasedRouting('uniform'), constructed with mean 0, std 1 as in the seed). */
 export const uniformRandomDefinition: StrategyDefinition = defineStrategy({
@@ -32,13 +31,11 @@ export const uniformRandomDefinition: StrategyDefinition = defineStrategy({
   usesLogits: false,
   create(parameters, { seed }) {
     const p = resolveParameters('uniform_random', UNIFORM_PARAMETERS, parameters)
-    return new DistributionBasedRouting('uniform', {
-      mean: 0,
-      std: 1,
-      replacement: p.replacement as boolean,
-      weights: p.weights as UniformWeights,
-      ...(seed === undefined ? {} : { seed }),
-    })
+    return new DistributionBasedRouting(
+      'uniform',
+      { mean: 0, std: 1, replacement: p.replacement, weights: p.weights, ...(seed === undefined ? {} : { seed }) },
+      RESOLVED,
+    )
   },
 })
 
@@ -54,12 +51,7 @@ export const normalRoutingDefinition: StrategyDefinition = defineStrategy({
   usesLogits: false,
   create(parameters, { seed }) {
     const p = resolveParameters('normal_routing', NORMAL_PARAMETERS, parameters)
-    return new DistributionBasedRouting('normal', {
-      mean: p.mean as number,
-      std: p.std as number,
-      distinct: p.distinct as boolean,
-      ...(seed === undefined ? {} : { seed }),
-    })
+    return new DistributionBasedRouting('normal', { mean: p.mean, std: p.std, distinct: p.distinct, ...(seed === undefined ? {} : { seed }) }, RESOLVED)
   },
 })
 

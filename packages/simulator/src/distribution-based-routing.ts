@@ -1,5 +1,7 @@
 import {
   InvalidArgumentError,
+  allocateInt32,
+  outputArrays,
   UnsupportedDistributionError,
   assertFiniteNumber,
   assertOneOf,
@@ -16,6 +18,8 @@ import {
   sampleSigmoidNormalBinsDistinct,
   sampleUniformInts,
 } from '@routesim/distributions'
+import { SAMPLE_CHUNK_ROWS, hasState, sampleRowsChunk } from './sample-rows.ts'
+import type { SampleKind, SampleRowsArgs } from './sample-rows.ts'
 
 export const SUPPORTED_DISTRIBUTIONS = ['uniform', 'normal'] as const
 export type Distribution = (typeof SUPPORTED_DISTRIBUTIONS)[number]
@@ -56,6 +60,9 @@ function assertBoolean(parameter: string, value: unknown): boolean {
   return value
 }
 
+/** Marks a construction from parameters the built-in definitions already resolved (see the constructor). */
+export const RESOLVED: unique symbol = Symbol('resolved distribution parameters')
+
 /**
  * The seed's `DistributionBasedRouting`: ids and weights drawn from a distribution; logit values and
  * hidden states are never read, only their shapes.
@@ -77,7 +84,22 @@ export class DistributionBasedRouting implements RoutingStrategy {
   private readonly distinct: boolean
   private readonly uniformWeights: UniformWeights
 
-  constructor(distribution: string = 'uniform', parameters: DistributionParameters = {}) {
+  /**
+   * `resolved` is passed only by the built-in definitions (not exported from the package): their
+   * parameters were validated once by the registry's schema check, so they are not checked again here.
+   */
+  constructor(distribution: string = 'uniform', parameters: DistributionParameters = {}, resolved?: typeof RESOLVED) {
+    if (resolved === RESOLVED) {
+      const p = parameters
+      this.distribution = distribution as Distribution
+      this.mean = p.mean ?? 0
+      this.std = p.std ?? 1
+      this.distinct = this.distribution === 'uniform' ? p.replacement !== true : p.distinct === true
+      this.uniformWeights = p.weights ?? 'ones'
+      this.prng = createPrng(p.seed ?? 0, 'distribution_based_routing', this.distribution)
+      this.parameters = Object.fromEntries(Object.entries(parameters).filter(([, v]) => v !== undefined))
+      return
+    }
     const name = typeof distribution === 'string' ? distribution.toLowerCase() : String(distribution)
     if (!(SUPPORTED_DISTRIBUTIONS as readonly string[]).includes(name)) {
       throw new UnsupportedDistributionError({ distribution: name, supportedDistributions: SUPPORTED_DISTRIBUTIONS })
@@ -137,8 +159,8 @@ export class DistributionBasedRouting implements RoutingStrategy {
       })
     }
     const prng = readContextPrng(context) ?? this.prng
-    const ids = new Int32Array(numTokens * k)
-    const weights = new Float32Array(numTokens * k)
+    if (numTokens > SAMPLE_CHUNK_ROWS && hasState(prng)) return this.routeInChunks(prng, numTokens, numExperts, k, dtype, context)
+    const { ids, weights } = outputArrays(context?.output, numTokens * k, false)
     if (this.distribution === 'uniform') {
       if (this.distinct) sampleDistinctSubsets(ids, numTokens, numExperts, k, prng)
       else sampleUniformInts(ids, numExperts, prng)
@@ -151,6 +173,39 @@ export class DistributionBasedRouting implements RoutingStrategy {
     return [
       { data: weights, shape: [numTokens, k] },
       { data: toIndexArray(ids, dtype), shape: [numTokens, k] },
+    ]
+  }
+
+  /**
+   * Above SAMPLE_CHUNK_ROWS rows: fixed row chunks, each from its own stream (chunk 0 continues the caller's),
+   * run on the lent runner's threads when it has them — the same bytes for any thread count.
+   */
+  private routeInChunks(prng: Prng, rows: number, numExperts: number, k: number, dtype: IndexDtype, context: RoutingContext | undefined): RoutingResult {
+    const runner = context?.runner
+    const shared = runner?.parallel === true
+    const out = outputArrays(context?.output, rows * k, shared)
+    const kind: SampleKind =
+      this.distribution === 'uniform' ? (this.distinct ? 'uniform_distinct' : 'uniform_iid') : this.distinct ? 'normal_distinct' : 'normal'
+    const args: SampleRowsArgs = {
+      kind,
+      rows,
+      k,
+      numExperts,
+      mean: this.mean,
+      std: this.std,
+      fill: this.uniformWeights === 'mean' ? 1 / k : 1,
+      start: prng.getState(),
+      end: allocateInt32(4, shared),
+      ids: out.ids,
+      weights: out.weights,
+    }
+    const job = { task: 'sample_rows', args, chunks: Math.ceil(rows / SAMPLE_CHUNK_ROWS), runChunk: sampleRowsChunk }
+    if (runner) runner.run(job)
+    else for (let c = 0; c < job.chunks; c++) sampleRowsChunk(args, c)
+    prng.setState({ algorithm: 'xoshiro128**', state: [args.end[0]! >>> 0, args.end[1]! >>> 0, args.end[2]! >>> 0, args.end[3]! >>> 0] })
+    return [
+      { data: args.weights, shape: [rows, k] },
+      { data: toIndexArray(args.ids, dtype), shape: [rows, k] },
     ]
   }
 }

@@ -7,7 +7,11 @@ export { builtInDefinitions, normalRoutingDefinition, uniformRandomDefinition } 
 export { createStrategyRegistry } from './strategy-registry.ts'
 export type { RegisterOptions, RegistryEntry, StrategyRegistry } from './strategy-registry.ts'
 export { createSimulator } from './simulator.ts'
-export type { RouteRequest, RoutedBatch, SimulateOptions, Simulator, SimulatorOptions } from './simulator.ts'
+export type { LayersRouting, RouteLayersOptions, RouteRequest, RoutedBatch, SimulateOptions, Simulator, SimulatorOptions } from './simulator.ts'
+
+// Threads: chunk runners and the layouts of chunked requests
+export { createChunkRunner } from './default-runner.ts'
+export { SAMPLE_CHUNK_ROWS } from './sample-rows.ts'
 
 // Kernel backends: the one place that decides which backend a request runs on
 export { BACKEND_CHOICES, GPU_BACKEND_CHOICES, createBackendRegistry, resolveBackend } from './backend-registry.ts'

@@ -1,13 +1,15 @@
-import { InvalidArgumentError, createPrng } from '@routesim/core'
+import { InvalidArgumentError, assertPositiveInteger, createPrng } from '@routesim/core'
 import { createReferenceBackend } from '@routesim/backend-cpu'
 import type {
   BackendRun,
+  ChunkRunner,
   IndexArray,
   IndexDtype,
   KernelBackend,
   Prng,
   PrngState,
   RoutingContext,
+  RoutingOutput,
   RoutingResult,
   RoutingStrategy,
   Seed,
@@ -18,6 +20,9 @@ import type {
 import { routerDefinitions } from '@routesim/routers'
 import { strategyDefinitions } from '@routesim/strategies'
 import { builtInDefinitions } from './built-in-definitions.ts'
+import { createChunkRunner, exactSyncBackend } from './default-runner.ts'
+import { allocateLayers, routeLayerChunk } from './route-layers.ts'
+import type { RouteLayersArgs } from './route-layers.ts'
 import { createStrategyRegistry } from './strategy-registry.ts'
 import type { RegisterOptions, StrategyRegistry } from './strategy-registry.ts'
 
@@ -28,12 +33,42 @@ export interface SimulatorOptions {
   readonly backend?: KernelBackend
   /** Register the built-ins (seed strategies, routers, synthetic strategies). Default true. */
   readonly builtIns?: boolean
+  /**
+   * Threads for large requests, the calling one included (default: `ROUTESIM_THREADS`, else every core). Output
+   * is byte-identical for any count: requests split into fixed row chunks, each with its own stream.
+   */
+  readonly threads?: number
+}
+
+/** What `routeLayers` routes: `layers` layers of `tokens` tokens to `topK` of `experts` experts each. */
+export interface RouteLayersOptions {
+  readonly tokens: number
+  readonly experts: number
+  readonly topK: number
+  readonly layers: number
+  /** Parameters of the strategy's definition (validated by it). */
+  readonly parameters?: Readonly<Record<string, unknown>>
+  /** `context.layer` of the first layer. Default 0. */
+  readonly firstLayer?: number
+}
+
+/** Every layer's routing: ids and weights `[layers, tokens, topK]`, per-layer expert counts `[layers, experts]`. */
+export interface LayersRouting {
+  readonly ids: Int32Array
+  readonly weights: Float32Array
+  readonly counts: Int32Array
+  readonly shape: readonly [number, number, number]
 }
 
 /** Per-call extras for `simulateRouting`. */
 export interface SimulateOptions {
   /** Layer index within a multi-layer scenario, passed to the strategy in its context. */
   readonly layer?: number
+  /**
+   * Caller-owned outputs for `simulateRouting`: int32 ids and float32 weights of T·k each, written in place and
+   * returned as the result's data (reuse them across calls; on SharedArrayBuffers threads write them directly).
+   */
+  readonly out?: RoutingOutput
 }
 
 /** One routing request: a strategy on a batch, on a kernel backend. */
@@ -78,6 +113,8 @@ export interface RoutedBatch {
 export interface Simulator {
   readonly seed: Seed
   readonly backend: KernelBackend
+  /** The chunk runner lent to strategies (`context.runner`): its threads and the sync kernels its chunks use. */
+  readonly runner: ChunkRunner
   readonly registry: StrategyRegistry
   /** Registers an instance or a definition; an existing name is an error unless `{ replace: true }`. */
   registerStrategy(name: string, strategy: RoutingStrategy | StrategyDefinition, options?: RegisterOptions): void
@@ -114,6 +151,13 @@ export interface Simulator {
     indicesType?: IndexDtype,
     options?: SimulateOptions,
   ): Promise<RoutingResult>
+  /**
+   * Routes every layer of a model step with a fresh instance of a definition per layer (layers are independent,
+   * as in a model): layer i draws from stream i of this call (`chunkPrng`), so the layers run on the runner's
+   * threads with the same output for any thread count. Built-in strategies run on workers; others on this thread.
+   * Strategies that read logit values are refused (no logits are drawn here).
+   */
+  routeLayers(strategyName: string, options: RouteLayersOptions): LayersRouting
   /** The stream's state; `setState` of it makes the next calls repeat exactly. */
   getState(): PrngState
   setState(state: PrngState): void
@@ -126,21 +170,22 @@ function checkLayer(layer: unknown): number {
   return layer as number
 }
 
-function contextFor(prng: Prng, options: SimulateOptions | undefined): RoutingContext {
-  if (options?.layer === undefined) return { prng }
-  return { prng, layer: checkLayer(options.layer) }
+function contextFor(prng: Prng, runner: ChunkRunner, options: SimulateOptions | undefined): RoutingContext {
+  const output = options?.out === undefined ? {} : { output: checkOutput(options.out) }
+  if (options?.layer === undefined) return { prng, runner, ...output }
+  return { prng, runner, layer: checkLayer(options.layer), ...output }
 }
 
 /** No stream lent: undefined without a layer, exactly as a bare `routeTokens(…)` call. */
-function ownStreamContext(options: SimulateOptions | undefined): RoutingContext | undefined {
-  return options?.layer === undefined ? undefined : { layer: checkLayer(options.layer) }
+function ownStreamContext(runner: ChunkRunner, options: SimulateOptions | undefined): RoutingContext {
+  return options?.layer === undefined ? { runner } : { runner, layer: checkLayer(options.layer) }
 }
 
 /**
  * Creates an isolated simulator. Built-ins, in order: `uniform_random`, `normal_routing`, then
  * `routerDefinitions` (@routesim/routers), then `strategyDefinitions` (@routesim/strategies).
  */
-const SIMULATOR_OPTIONS = ['seed', 'backend', 'builtIns']
+const SIMULATOR_OPTIONS = ['seed', 'backend', 'builtIns', 'threads']
 
 function checkOptions(options: unknown): SimulatorOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -171,6 +216,8 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
   const seed = options.seed ?? 0
   const prng = createPrng(seed, 'simulator')
   const backend = options.backend ?? createReferenceBackend()
+  // Chunks of kernel work run on the fastest exact synchronous kernels (the same bits as the reference's).
+  const runner = createChunkRunner(options.threads, options.backend === undefined || options.backend.name === 'reference' ? exactSyncBackend() : syncOrUndefined(options.backend))
   const registry = createStrategyRegistry({ seed })
   if (options.builtIns !== false) {
     for (const definition of [...builtInDefinitions, ...routerDefinitions, ...strategyDefinitions]) {
@@ -188,7 +235,7 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
     }
     const on = request.backend ?? backend
     const layerOptions = request.layer === undefined ? undefined : { layer: request.layer }
-    const context = request.prng === 'strategy' ? ownStreamContext(layerOptions) : contextFor(request.prng ?? prng, layerOptions)
+    const context = request.prng === 'strategy' ? ownStreamContext(runner, layerOptions) : contextFor(request.prng ?? prng, runner, layerOptions)
     const { hiddenStates, routerLogits, topK, indicesType } = request
     if (strategy.routeTokensOn) {
       const [weights, ids] = await strategy.routeTokensOn(on, hiddenStates, routerLogits, topK, indicesType, context)
@@ -202,6 +249,7 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
   return {
     seed,
     backend,
+    runner,
     registry,
     registerStrategy(name, strategy, registerOptions) {
       registry.register(name, strategy, registerOptions)
@@ -214,13 +262,99 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
     route,
     simulateRouting(hiddenStates, routerLogits, strategyName, topK, indicesType, simulateOptions) {
       const strategy = registry.get(strategyName).strategy
-      return strategy.routeTokens(hiddenStates, routerLogits, topK, indicesType, contextFor(prng, simulateOptions))
+      const out = simulateOptions?.out
+      if (out !== undefined && indicesType !== undefined && indicesType !== 'int32') {
+        throw new InvalidArgumentError({ parameter: 'indicesType', value: indicesType, allowed: "'int32' (or none) with caller-owned outputs (options.out)" })
+      }
+      const result = strategy.routeTokens(hiddenStates, routerLogits, topK, indicesType, contextFor(prng, runner, simulateOptions))
+      return out === undefined ? result : intoOutput(result, out)
     },
     async simulateRoutingAsync(hiddenStates, routerLogits, strategyName, topK, indicesType, simulateOptions) {
       const { weights, ids } = await route({ strategy: strategyName, hiddenStates, routerLogits, topK, indicesType, layer: simulateOptions?.layer })
       return [weights, ids]
     },
+    routeLayers(strategyName, layerOptions) {
+      const entry = registry.get(strategyName)
+      const definition = registry.describe(strategyName)
+      if (definition.usesLogits === true) {
+        throw new InvalidArgumentError({ parameter: 'strategyName', value: strategyName, allowed: 'a strategy that reads no logit values (routeLayers draws none)' })
+      }
+      const o = checkLayersOptions(layerOptions)
+      const workers = entry.builtIn && entry.definition !== undefined && BUILT_IN_NAMES.has(entry.name)
+      const shared = workers && runner.parallel
+      const args: RouteLayersArgs = {
+        strategy: entry.name,
+        params: o.parameters,
+        seed,
+        tokens: o.tokens,
+        experts: o.experts,
+        k: o.topK,
+        firstLayer: o.firstLayer,
+        start: prng.getState(),
+        ...allocateLayers(o.layers, o.tokens, o.experts, o.topK, shared),
+      }
+      const create = (a: RouteLayersArgs): RoutingStrategy => registry.create(a.strategy, a.params)
+      const runChunk = (a: RouteLayersArgs, c: number): void => routeLayerChunk(create, a, c)
+      if (workers) runner.run({ task: 'route_layers', args, chunks: o.layers, runChunk })
+      else for (let c = 0; c < o.layers; c++) runChunk(args, c)
+      prng.setState({ algorithm: 'xoshiro128**', state: [args.end[0]! >>> 0, args.end[1]! >>> 0, args.end[2]! >>> 0, args.end[3]! >>> 0] })
+      return { ids: args.ids, weights: args.weights, counts: args.counts, shape: [o.layers, o.tokens, o.topK] }
+    },
     getState: () => prng.getState(),
     setState: (state) => prng.setState(state),
   }
+}
+
+function checkOutput(out: unknown): RoutingOutput {
+  const o = out as RoutingOutput
+  if (typeof out !== 'object' || out === null || !(o.ids instanceof Int32Array) || !(o.weights instanceof Float32Array)) {
+    throw new InvalidArgumentError({ parameter: 'options.out', value: out, allowed: '{ ids: Int32Array, weights: Float32Array } of T·k each' })
+  }
+  return o
+}
+
+/** The result in the caller's arrays: strategies that wrote them in place return them; others' results are copied in. */
+function intoOutput(result: RoutingResult, out: RoutingOutput): RoutingResult {
+  const [weights, ids] = result
+  for (const [name, given, made] of [['options.out.ids', out.ids, ids.data], ['options.out.weights', out.weights, weights.data]] as const) {
+    if (given.length !== made.length) {
+      throw new InvalidArgumentError({ parameter: name, value: given, allowed: `an array of T·k = ${made.length} elements` })
+    }
+  }
+  if (ids.data !== out.ids) out.ids.set(ids.data as Int32Array)
+  if (weights.data !== out.weights) out.weights.set(weights.data as Float32Array)
+  return [
+    { data: out.weights, shape: weights.shape },
+    { data: out.ids, shape: ids.shape },
+  ]
+}
+
+/** Names the worker script can rebuild (its table holds exactly these definitions). */
+const BUILT_IN_NAMES = new Set([...builtInDefinitions, ...routerDefinitions, ...strategyDefinitions].map((d) => d.name))
+
+const LAYERS_OPTIONS = ['tokens', 'experts', 'topK', 'layers', 'parameters', 'firstLayer']
+
+function checkLayersOptions(options: RouteLayersOptions): Required<RouteLayersOptions> {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError({ parameter: 'routeLayers options', value: options, allowed: `an object with [${LAYERS_OPTIONS.join(', ')}]` })
+  }
+  for (const key of Object.keys(options)) {
+    if (!LAYERS_OPTIONS.includes(key)) throw new InvalidArgumentError({ parameter: `routeLayers options.${key}`, value: (options as unknown as Record<string, unknown>)[key], allowed: `one of [${LAYERS_OPTIONS.join(', ')}]` })
+  }
+  const tokens = assertPositiveInteger('routeLayers options.tokens', options.tokens)
+  const experts = assertPositiveInteger('routeLayers options.experts', options.experts)
+  const topK = assertPositiveInteger('routeLayers options.topK', options.topK)
+  const layers = assertPositiveInteger('routeLayers options.layers', options.layers)
+  const firstLayer = options.firstLayer ?? 0
+  if (!Number.isInteger(firstLayer) || firstLayer < 0) throw new InvalidArgumentError({ parameter: 'routeLayers options.firstLayer', value: firstLayer, allowed: 'an integer ≥ 0' })
+  if (topK > experts) throw new InvalidArgumentError({ parameter: 'routeLayers options.topK', value: topK, allowed: `an integer in [1, experts = ${experts}]` })
+  if (layers * tokens * topK > 2 ** 31 - 1) {
+    throw new InvalidArgumentError({ parameter: 'layers × tokens × topK', value: layers * tokens * topK, allowed: 'at most 2^31 − 1 slots (one typed array holds them)' })
+  }
+  return { tokens, experts, topK, layers, firstLayer, parameters: options.parameters ?? {} }
+}
+
+/** A caller's backend for chunk kernels only when its kernels are synchronous (wasm is; gpu.js backends are not). */
+function syncOrUndefined(backend: KernelBackend): KernelBackend | undefined {
+  return backend.name === 'wasm' ? backend : undefined
 }

@@ -1,6 +1,7 @@
 import {
   DuplicateStrategyError,
   InvalidArgumentError,
+  defineParameters,
   UnknownStrategyError,
   freezeDefinition,
   guardStrategy,
@@ -56,6 +57,8 @@ export interface StrategyRegistry {
   /** A new instance from the definition, with parameters validated and defaulted by its specs. */
   create(name: string, parameters?: Readonly<Record<string, unknown>>, options?: { seed?: Seed }): RoutingStrategy
 }
+
+const NO_PARAMETERS = defineParameters({})
 
 /** Longest strategy name accepted. */
 const MAX_NAME_LENGTH = 128
@@ -168,7 +171,7 @@ export function createStrategyRegistry(options: { seed?: Seed } = {}): StrategyR
     create(name, parameters = {}, createOptions = {}) {
       const entry = get(name)
       if (!entry.definition) {
-        resolveParameters(entry.name, {}, parameters) // throws on any parameter: an instance has none
+        resolveParameters(entry.name, NO_PARAMETERS, parameters) // throws on any parameter: an instance has none
         return entry.strategy
       }
       const createSeed = createOptions.seed ?? seed

@@ -2,7 +2,6 @@ import { ShapeMismatchError } from '@routesim/core'
 import { validateWeights } from '@routesim/distributions'
 import { defineSynthetic, factoryOf } from './define-synthetic.ts'
 import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
-import type { PopularityLayout } from './popularity-strategy.ts'
 import { readWeightOptions, weightParameters } from './weight-policy.ts'
 
 export const categoricalDefinition = defineSynthetic({
@@ -25,7 +24,7 @@ export const categoricalDefinition = defineSynthetic({
   source: 'replay of measured expert loads (SGLang/vLLM expert-count dumps, anchors-domain §d.9)',
   formula: 'w_e = weights[e]; Plackett–Luce draws, or with exact: counts_e = apportion(T·k ∝ w, cap T)',
   build: (p, seed) => {
-    const weights = p['weights'] as number[]
+    const weights = p.weights
     validateWeights('categorical.weights', weights)
     return new PopularityStrategy('categorical', seed, readWeightOptions(p), {
       random: false,
@@ -39,7 +38,7 @@ export const categoricalDefinition = defineSynthetic({
         }
         return Float64Array.from(weights)
       },
-    }, { layout: p['layout'] as PopularityLayout, exact: p['exact'] as boolean })
+    }, { layout: p.layout, exact: p.exact })
   },
 })
 

@@ -111,9 +111,9 @@ export const crossLayerDefinition = defineSynthetic({
     'ids_{ℓ+1}[t, j] = π_ℓ(ids_ℓ[t, j]) with prob c per slot; other slots Plackett–Luce from w_r = r^(−s) excluding the partners; shared partners ~ Binomial(k, c)',
   build: (p, seed) =>
     new CrossLayerStrategy(seed, readWeightOptions(p), {
-      coactivation: p['coactivation'] as number,
-      exponent: p['exponent'] as number,
-      pairing: p['pairing'] as 'permutation' | 'identity',
+      coactivation: p.coactivation,
+      exponent: p.exponent,
+      pairing: p.pairing,
     }),
 })
 

@@ -1,7 +1,6 @@
 import { sampleSymmetricDirichlet } from '@routesim/distributions'
 import { defineSynthetic, factoryOf } from './define-synthetic.ts'
 import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
-import type { PopularityLayout } from './popularity-strategy.ts'
 import { readWeightOptions, weightParameters } from './weight-policy.ts'
 
 export const dirichletDefinition = defineSynthetic({
@@ -21,7 +20,7 @@ export const dirichletDefinition = defineSynthetic({
   source: 'standard Bayesian popularity prior; moe-balance style skew sweeps',
   formula: 'p ~ Dirichlet(α, …, α) (normalised Gamma(α) draws, fixed per layer or per call); Plackett–Luce draws',
   build: (p, seed) => {
-    const alpha = p['concentration'] as number
+    const alpha = p.concentration
     return new PopularityStrategy('dirichlet', seed, readWeightOptions(p), {
       random: true,
       shapeParameter: { name: 'concentration', value: alpha },
@@ -30,7 +29,7 @@ export const dirichletDefinition = defineSynthetic({
         sampleSymmetricDirichlet(prng, alpha, E, out)
         return out
       },
-    }, { layout: p['layout'] as PopularityLayout })
+    }, { layout: p.layout })
   },
 })
 

@@ -42,7 +42,7 @@ export const excludeRankDefinition = defineSynthetic({
   },
   source: 'neuralmagic/vllm fork routing_simulator (ExcludeRankRouting, excluded_rank=1)',
   formula: 'raw = k distinct uniform draws from {0..E−epr−1}; id = raw if raw < r·epr else raw + epr (epr = E/ep); the fork drew raw i.i.d.',
-  build: (p, seed) => new ExcludeRankStrategy(seed, readWeightOptions(p), p['epSize'] as number, p['excludedRank'] as number),
+  build: (p, seed) => new ExcludeRankStrategy(seed, readWeightOptions(p), p.epSize, p.excludedRank),
 })
 
 export const createExcludeRankStrategy = factoryOf(excludeRankDefinition)

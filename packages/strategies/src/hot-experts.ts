@@ -1,7 +1,6 @@
 import { InvalidArgumentError, assertFiniteNumber, assertInteger, checkLimit } from '@routesim/core'
 import { defineSynthetic, factoryOf } from './define-synthetic.ts'
 import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
-import type { PopularityLayout } from './popularity-strategy.ts'
 import { readWeightOptions, weightParameters } from './weight-policy.ts'
 
 /** h hot experts share `fraction` of the draw weight, the other E − h share the rest. */
@@ -37,12 +36,12 @@ export const hotExpertsDefinition = defineSynthetic({
   source: 'k-hot skew used in MoE kernel benchmarks (anchors-domain §d.3)',
   formula: 'w_e = f/h for the h hot experts, (1−f)/(E−h) otherwise; Plackett–Luce draws (so hot experts get < f of the slots when k > 1)',
   build: (p, seed) => {
-    const h = p['hotCount'] as number
-    const f = p['hotFraction'] as number
+    const h = p.hotCount
+    const f = p.hotFraction
     return new PopularityStrategy('hot_experts', seed, readWeightOptions(p), {
       random: false,
       values: (E) => hotExpertValues(E, h, f),
-    }, { layout: p['layout'] as PopularityLayout })
+    }, { layout: p.layout })
   },
 })
 

@@ -86,8 +86,8 @@ export const logitBiasDefinition = defineSynthetic({
   formula: 'l[t, e] = z[t, e] + b[e], z ~ N(0, 1), b ~ N(0, std²) per expert; ids, weights = router(l)',
   usesLogits: false,
   build: (p, seed) => {
-    const std = p['std'] as number
-    const fixed = p['fixedPerLayer'] as boolean
+    const std = p.std
+    const fixed = p.fixedPerLayer
     const biases = new Map<string, Float64Array>()
     const biasFor = (layer: number, E: number, prng: Prng): Float64Array => {
       const key = `${layer}:${E}`
@@ -103,7 +103,7 @@ export const logitBiasDefinition = defineSynthetic({
       'logit_bias',
       seed,
       readWeightOptions(p),
-      p['router'] as string,
+      p.router,
       (logits, call, prng) => {
         const E = call.numExperts
         const b = biasFor(call.layer, E, prng)
@@ -133,13 +133,13 @@ export const randomLogitsDefinition = defineSynthetic({
   formula: 'l[t, e] ~ U(low, high) i.i.d.; ids, weights = router(l)',
   usesLogits: false,
   build: (p, seed) => {
-    const low = p['low'] as number
-    const high = p['high'] as number
+    const low = p.low
+    const high = p.high
     if (!(high > low)) {
       throw new InvalidArgumentError({ parameter: 'random_logits.high', value: high, allowed: `a finite number > low (${low})` })
     }
     const span = high - low
-    return new LogitStrategy('random_logits', seed, readWeightOptions(p), p['router'] as string, (logits, _call, prng) => {
+    return new LogitStrategy('random_logits', seed, readWeightOptions(p), p.router, (logits, _call, prng) => {
       for (let i = 0; i < logits.length; i++) logits[i] = low + span * prng.nextDouble()
     })
   },

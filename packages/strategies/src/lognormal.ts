@@ -2,7 +2,6 @@ import { assertFiniteNumber, assertPrng, checkLimit } from '@routesim/core'
 import type { Prng } from '@routesim/core'
 import { defineSynthetic, factoryOf } from './define-synthetic.ts'
 import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
-import type { PopularityLayout } from './popularity-strategy.ts'
 import { readWeightOptions, weightParameters } from './weight-policy.ts'
 
 /**
@@ -35,12 +34,12 @@ export const lognormalDefinition = defineSynthetic({
   source: 'DeepEP PR #393 (per-rank token counts of DeepSeek-V3 fit a log-normal best)',
   formula: 'w_e = exp(σ·z_e), z_e ~ N(0, 1) i.i.d. per expert (per layer or per call); Plackett–Luce draws',
   build: (p, seed) => {
-    const sigma = p['sigma'] as number
+    const sigma = p.sigma
     return new PopularityStrategy('lognormal', seed, readWeightOptions(p), {
       random: true,
       shapeParameter: { name: 'sigma', value: sigma },
       values: (E, _T, _k, prng) => lognormalValues(E, sigma, prng),
-    }, { layout: p['layout'] as PopularityLayout })
+    }, { layout: p.layout })
   },
 })
 

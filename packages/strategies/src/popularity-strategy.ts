@@ -20,16 +20,16 @@ import type { WeightOptions } from './weight-policy.ts'
 export type PopularityLayout = 'per_layer' | 'per_call' | 'identity'
 export const POPULARITY_LAYOUTS: readonly PopularityLayout[] = ['per_layer', 'per_call', 'identity']
 
-export function layoutParameter(defaultLayout: PopularityLayout): ParameterSpecs {
+export function layoutParameter(defaultLayout: PopularityLayout) {
   return {
     layout: {
-      type: 'enum',
+      type: 'enum' as const,
       values: POPULARITY_LAYOUTS,
       default: defaultLayout,
       description:
         "how popularity maps to expert ids: 'per_layer' (random permutation drawn on the first call for a context.layer, then fixed), 'per_call' (fresh permutation each call), 'identity' (expert 0 hottest)",
     },
-  }
+  } satisfies ParameterSpecs
 }
 
 /** A family of per-expert popularity values (the Plackett–Luce weights before the layout). */

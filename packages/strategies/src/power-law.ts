@@ -2,7 +2,6 @@ import { assertFiniteNumber, assertPrng, checkLimit } from '@routesim/core'
 import type { Prng } from '@routesim/core'
 import { defineSynthetic, factoryOf } from './define-synthetic.ts'
 import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
-import type { PopularityLayout } from './popularity-strategy.ts'
 import { readWeightOptions, weightParameters } from './weight-policy.ts'
 
 /**
@@ -43,13 +42,13 @@ export const powerLawDefinition = defineSynthetic({
   formula:
     'x_e = ((x_max^(1−α) − x_min^(1−α))·u_e + x_min^(1−α))^(1/(1−α)), (x_min, x_max) = (1, 0.8T) if T·k > E else (0.01, 2); w_e = x_e; Plackett–Luce draws',
   build: (p, seed) => {
-    const alpha = p['alpha'] as number
+    const alpha = p.alpha
     return new PopularityStrategy('power_law', seed, readWeightOptions(p), {
       random: true,
       dependsOnTokens: true,
       shapeParameter: { name: 'alpha', value: alpha },
       values: (E, T, k, prng) => powerLawValues(E, T, k, alpha, prng),
-    }, { layout: p['layout'] as PopularityLayout })
+    }, { layout: p.layout })
   },
 })
 

@@ -34,7 +34,7 @@ export const roundRobinDefinition = defineSynthetic({
   },
   source: 'SGLang PR #37741 (SGLANG_SIMULATE_ROUND_ROBIN_EXPERTS, rank-aware fix)',
   formula: 'a = (offset + t)·k + j; rank = a mod ep; id = rank·(E/ep) + ⌊a/ep⌋ mod (E/ep)',
-  build: (p, seed) => new RoundRobinStrategy(seed, readWeightOptions(p), p['epSize'] as number, p['offset'] as number),
+  build: (p, seed) => new RoundRobinStrategy(seed, readWeightOptions(p), p.epSize, p.offset),
 })
 
 export const createRoundRobinStrategy = factoryOf(roundRobinDefinition)

@@ -99,18 +99,18 @@ export const stickyDefinition = defineSynthetic({
   formula:
     'row_{t+1}[j] = row_t[j] with prob p, independently per slot; remaining slots: Plackett–Luce from w_r = r^(−s) excluding row_t; shared experts ~ Binomial(k, p)',
   build: (p, seed) => {
-    const mode = p['mode'] as SequenceMode
-    if (mode === 'decode' && p['sequenceLength'] !== undefined) {
+    const mode = p.mode
+    if (mode === 'decode' && p.sequenceLength !== undefined) {
       throw new InvalidArgumentError({
         parameter: 'sticky.sequenceLength',
-        value: p['sequenceLength'],
+        value: p.sequenceLength,
         allowed: "left out in 'decode' mode (each call holds one token per sequence)",
       })
     }
     return new StickyStrategy(seed, readWeightOptions(p), {
-      stickiness: p['stickiness'] as number,
-      exponent: p['exponent'] as number,
-      sequenceLength: p['sequenceLength'] as number | undefined,
+      stickiness: p.stickiness,
+      exponent: p.exponent,
+      sequenceLength: p.sequenceLength,
       mode,
     })
   },

@@ -96,10 +96,10 @@ export const targetBalancednessDefinition = defineSynthetic({
   build: (p, seed) =>
     new TargetMetricStrategy('target_balancedness', seed, readWeightOptions(p), {
       metric: 'balancedness',
-      target: p['target'] as number,
-      epSize: p['epSize'] as number,
-      placement: p['placement'] as Placement,
-      tolerance: p['tolerance'] as number,
+      target: p.target,
+      epSize: p.epSize,
+      placement: p.placement,
+      tolerance: p.tolerance,
     }),
 })
 
@@ -116,10 +116,10 @@ export const targetGiniDefinition = defineSynthetic({
   build: (p, seed) =>
     new TargetMetricStrategy('target_gini', seed, readWeightOptions(p), {
       metric: 'gini',
-      target: p['target'] as number,
+      target: p.target,
       epSize: 1,
       placement: 'linear',
-      tolerance: p['tolerance'] as number,
+      tolerance: p.tolerance,
     }),
 })
 
@@ -136,10 +136,10 @@ export const targetMaxOverMeanDefinition = defineSynthetic({
   build: (p, seed) =>
     new TargetMetricStrategy('target_max_over_mean', seed, readWeightOptions(p), {
       metric: 'max_over_mean',
-      target: p['target'] as number,
+      target: p.target,
       epSize: 1,
       placement: 'linear',
-      tolerance: p['tolerance'] as number,
+      tolerance: p.tolerance,
     }),
 })
 

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@routesim/core'
-import type { Seed } from '@routesim/core'
+import type { ParametersOf, Seed } from '@routesim/core'
 import { defineSynthetic, factoryOf } from './define-synthetic.ts'
 import { expertsPerRank } from './ep-layout.ts'
 import { SyntheticStrategy } from './strategy-runtime.ts'
@@ -105,8 +105,8 @@ const ratioParameter = {
   },
 } as const
 
-function readLayout(p: Readonly<Record<string, unknown>>, balanceRatio: number) {
-  return { epSize: p['epSize'] as number, dpSize: p['dpSize'] as number, dpRank: p['dpRank'] as number, balanceRatio }
+function readLayout(p: ParametersOf<typeof epParameters>, balanceRatio: number) {
+  return { epSize: p.epSize, dpSize: p.dpSize, dpRank: p.dpRank, balanceRatio }
 }
 
 export const balancedDefinition = defineSynthetic({
@@ -127,7 +127,7 @@ export const imbalancedRanksDefinition = defineSynthetic({
   formula:
     'n_b = 0 if ratio = 0 else m + round((T − m)·ratio), m = min(T, ⌈E/(dp·k)⌉); first n_b tokens Balanced, the rest id = (ordinal) mod epr; rows sorted',
   build: (p, seed) =>
-    new TrtllmBalancedStrategy('imbalanced_ranks', seed, readWeightOptions(p), readLayout(p, p['balanceRatio'] as number)),
+    new TrtllmBalancedStrategy('imbalanced_ranks', seed, readWeightOptions(p), readLayout(p, p.balanceRatio)),
 })
 
 export const imbalancedExpertsDefinition = defineSynthetic({
@@ -138,7 +138,7 @@ export const imbalancedExpertsDefinition = defineSynthetic({
   formula:
     'first n_b tokens Balanced; the rest Balanced over a = ⌈k/ep⌉·ep experts, id = ⌊x/a⌋·epr + x mod a; rows sorted',
   build: (p, seed) =>
-    new TrtllmBalancedStrategy('imbalanced_experts', seed, readWeightOptions(p), readLayout(p, p['balanceRatio'] as number)),
+    new TrtllmBalancedStrategy('imbalanced_experts', seed, readWeightOptions(p), readLayout(p, p.balanceRatio)),
 })
 
 export const createBalancedStrategy = factoryOf(balancedDefinition)

@@ -40,7 +40,7 @@ export const uniformSubsetDefinition = defineSynthetic({
   },
   source: 'askliar/vllm fork routing_simulator (uniform_subset, VLLM_MOE_ROUTING_SIMULATION_SUBSET_SIZE)',
   formula: 'ids = k distinct uniform draws from {0..m−1} (every k-subset equally likely)',
-  build: (p, seed) => new UniformSubsetStrategy(seed, readWeightOptions(p), p['subsetSize'] as number | undefined),
+  build: (p, seed) => new UniformSubsetStrategy(seed, readWeightOptions(p), p.subsetSize),
 })
 
 export const createUniformSubsetStrategy = factoryOf(uniformSubsetDefinition)

@@ -20,30 +20,27 @@ export interface WeightOptions {
 }
 
 /** The two weight parameters every synthetic strategy takes. */
-export function weightParameters(defaultPolicy: WeightPolicy): ParameterSpecs {
+export function weightParameters(defaultPolicy: WeightPolicy) {
   return {
     weightPolicy: {
-      type: 'enum',
+      type: 'enum' as const,
       values: WEIGHT_POLICIES,
       default: defaultPolicy,
       description:
         "topkWeights: 'ones' (seed, rows sum to k), 'mean' (1/k), 'dirichlet' (rows ~ Dirichlet(weightConcentration)), 'router' (router weights: softmax of the logits over the chosen ids)",
     },
     weightConcentration: {
-      type: 'number',
+      type: 'number' as const,
       min: 0,
       exclusiveMin: true,
       default: 1,
       description: "Dirichlet concentration for weightPolicy 'dirichlet' (1 = uniform on the simplex)",
     },
-  }
+  } satisfies ParameterSpecs
 }
 
-export function readWeightOptions(parameters: Record<string, unknown>): WeightOptions {
-  return {
-    weightPolicy: parameters['weightPolicy'] as WeightPolicy,
-    weightConcentration: parameters['weightConcentration'] as number,
-  }
+export function readWeightOptions(parameters: WeightOptions): WeightOptions {
+  return { weightPolicy: parameters.weightPolicy, weightConcentration: parameters.weightConcentration }
 }
 
 /** Softmax of each row's logits over its chosen ids (renormalised over the k chosen). */

@@ -1,7 +1,6 @@
 import { assertFiniteNumber, checkLimit } from '@routesim/core'
 import { defineSynthetic, factoryOf } from './define-synthetic.ts'
 import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
-import type { PopularityLayout } from './popularity-strategy.ts'
 import { readWeightOptions, weightParameters } from './weight-policy.ts'
 
 /** p_r ∝ r^(−s) for popularity rank r = 1..E (s = 0 is uniform). */
@@ -25,9 +24,9 @@ export const zipfDefinition = defineSynthetic({
   build: (p, seed) =>
     new PopularityStrategy('zipf', seed, readWeightOptions(p), {
       random: false,
-      shapeParameter: { name: 'exponent', value: p['exponent'] as number },
-      values: (E) => zipfValues(E, p['exponent'] as number),
-    }, { layout: p['layout'] as PopularityLayout }),
+      shapeParameter: { name: 'exponent', value: p.exponent },
+      values: (E) => zipfValues(E, p.exponent),
+    }, { layout: p.layout }),
 })
 
 export const createZipfStrategy = factoryOf(zipfDefinition)

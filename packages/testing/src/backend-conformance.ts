@@ -30,6 +30,8 @@ export interface BackendConformanceOptions {
   readonly large?: boolean
   /** Per-test timeout in ms. Default 120,000. */
   readonly timeout?: number
+  /** Check `sampleIds` (deprecated and optional in the contract). Default true; false for a backend without it. */
+  readonly sampling?: boolean
 }
 
 const SAMPLING_SIZES = { rows: 2000, numExperts: 16, k: 4 }
@@ -48,6 +50,12 @@ function samplingOptions(kind: SamplingKind, seed: number): SampleIdsOptions {
     seed,
     ...(kind === 'categorical_distinct' ? { weights: samplingWeights(SAMPLING_SIZES.numExperts) } : {}),
   }
+}
+
+/** A backend's (deprecated, optional) sampleIds; a backend without one must pass `{ sampling: false }`. */
+async function sampleIds(backend: KernelBackend, options: SampleIdsOptions): Promise<Int32Array> {
+  if (backend.sampleIds === undefined) throw new Error(`backend '${backend.name}' has no sampleIds: pass { sampling: false } to describeBackendConformance`)
+  return backend.sampleIds(options)
 }
 
 async function captureError(run: () => unknown): Promise<unknown> {
@@ -139,7 +147,7 @@ export function describeBackendConformance(
       })
     })
 
-    describe('sampleIds', () => {
+    describe.runIf(options.sampling ?? true)('sampleIds', () => {
       const kinds: SamplingKind[] = ['uniform_iid', 'uniform_distinct', 'categorical_distinct']
 
       it('is deterministic per backend: the same calls on a fresh instance give the same ids', async () => {
@@ -147,8 +155,8 @@ export function describeBackendConformance(
         try {
           for (const kind of kinds) {
             for (const seed of [1, 2, 1]) {
-              const a = await backend.sampleIds(samplingOptions(kind, seed))
-              const b = await other.sampleIds(samplingOptions(kind, seed))
+              const a = await sampleIds(backend, samplingOptions(kind, seed))
+              const b = await sampleIds(other, samplingOptions(kind, seed))
               expect(Array.from(b), `${kind}, seed ${seed}`).toEqual(Array.from(a))
             }
           }
@@ -159,8 +167,8 @@ export function describeBackendConformance(
 
       it('gives different ids for different seeds', async () => {
         for (const kind of kinds) {
-          const a = await backend.sampleIds(samplingOptions(kind, 11))
-          const b = await backend.sampleIds(samplingOptions(kind, 12))
+          const a = await sampleIds(backend, samplingOptions(kind, 11))
+          const b = await sampleIds(backend, samplingOptions(kind, 12))
           expect(Array.from(a)).not.toEqual(Array.from(b))
         }
       })
@@ -168,7 +176,7 @@ export function describeBackendConformance(
       for (const kind of kinds) {
         it(`${kind}: shape, range${kind === 'uniform_iid' ? '' : ', distinct ids per row'}`, async () => {
           const { rows, numExperts, k } = SAMPLING_SIZES
-          const ids = await backend.sampleIds(samplingOptions(kind, 5))
+          const ids = await sampleIds(backend, samplingOptions(kind, 5))
           expect(ids).toBeInstanceOf(Int32Array)
           expect(ids.length).toBe(rows * k)
           const zero = 5 % numExperts
@@ -181,9 +189,9 @@ export function describeBackendConformance(
             }
             if (kind !== 'uniform_iid') expect(new Set(row).size).toBe(k)
           }
-          const wide = await backend.sampleIds({ kind, rows: 3, numExperts: 256, k: 256, seed: 3, ...(kind === 'categorical_distinct' ? { weights: new Float64Array(256).fill(1) } : {}) })
+          const wide = await sampleIds(backend, { kind, rows: 3, numExperts: 256, k: 256, seed: 3, ...(kind === 'categorical_distinct' ? { weights: new Float64Array(256).fill(1) } : {}) })
           if (kind !== 'uniform_iid') for (let r = 0; r < 3; r++) expect(new Set(wide.subarray(r * 256, (r + 1) * 256)).size).toBe(256)
-          expect((await backend.sampleIds({ ...samplingOptions(kind, 1), rows: 0 })).length).toBe(0)
+          expect((await sampleIds(backend, { ...samplingOptions(kind, 1), rows: 0 })).length).toBe(0)
         }, timeout)
 
         it(`${kind}: follows its law (χ² over ${seeds} seeds, α = ${alpha}, ≤ ${maxRejections} rejections each)`, async () => {
@@ -191,7 +199,7 @@ export function describeBackendConformance(
           const weights = kind === 'categorical_distinct' ? samplingWeights(numExperts) : undefined
           const perSeed: SamplingStatistic[][] = []
           for (let s = 0; s < seeds; s++) {
-            const ids = await backend.sampleIds(samplingOptions(kind, 1_000 + s))
+            const ids = await sampleIds(backend, samplingOptions(kind, 1_000 + s))
             perSeed.push(samplingStatistics(kind, ids, rows, numExperts, k, weights))
           }
           for (let t = 0; t < perSeed[0]!.length; t++) {
@@ -234,10 +242,10 @@ export function describeBackendConformance(
         const error = await captureError(() => backend.histogram(new Int32Array([0, 1, 8]), 8))
         expect(InvalidArgumentError.isInstance(error)).toBe(true)
       })
-      it('sampleIds: k > E for a distinct kind, unknown kind', async () => {
-        const tooMany = await captureError(() => backend.sampleIds({ kind: 'uniform_distinct', rows: 2, numExperts: 4, k: 5, seed: 0 }))
+      it.runIf(options.sampling ?? true)('sampleIds: k > E for a distinct kind, unknown kind', async () => {
+        const tooMany = await captureError(() => sampleIds(backend, { kind: 'uniform_distinct', rows: 2, numExperts: 4, k: 5, seed: 0 }))
         expect(InvalidArgumentError.isInstance(tooMany)).toBe(true)
-        const unknown = await captureError(() => backend.sampleIds({ kind: 'zipf' as SamplingKind, rows: 2, numExperts: 4, k: 1, seed: 0 }))
+        const unknown = await captureError(() => sampleIds(backend, { kind: 'zipf' as SamplingKind, rows: 2, numExperts: 4, k: 1, seed: 0 }))
         expect(InvalidArgumentError.isInstance(unknown)).toBe(true)
       })
     })

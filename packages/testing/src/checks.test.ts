@@ -22,17 +22,17 @@ describe('compareTopK catches what a broken backend would do', () => {
   it('flags a swapped pair of ids without a tie', () => {
     const ids = expected.ids.slice()
     ;[ids[0], ids[1]] = [ids[1]!, ids[0]!]
-    const { problems } = compareTopK({ logits, rows, cols, options, reference: expected, candidate: { ids, weights: expected.weights } })
+    const { problems } = compareTopK({ logits, rows, cols, options, reference: expected, candidate: { ...expected, ids, weights: expected.weights } })
     expect(problems[0]).toMatch(/^row 0/)
   })
 
   it('flags a weight off by more than 1e-6 relative, accepts one within', () => {
     const off = expected.weights.slice()
     off[7] = off[7]! * (1 + 3e-6)
-    expect(compareTopK({ logits, rows, cols, options, reference: expected, candidate: { ids: expected.ids, weights: off } }).problems).toHaveLength(1)
+    expect(compareTopK({ logits, rows, cols, options, reference: expected, candidate: { ...expected, weights: off } }).problems).toHaveLength(1)
     const close = expected.weights.slice()
     close[7] = close[7]! * (1 + 2e-7)
-    expect(compareTopK({ logits, rows, cols, options, reference: expected, candidate: { ids: expected.ids, weights: close } }).problems).toEqual([])
+    expect(compareTopK({ logits, rows, cols, options, reference: expected, candidate: { ...expected, weights: close } }).problems).toEqual([])
   })
 
   it('tolerates a different pick only where two scores tie within float32 rounding', () => {
@@ -50,9 +50,10 @@ describe('compareTopK catches what a broken backend would do', () => {
     const e = tied.map((v) => Math.exp(v - 3))
     const sum = e.reduce((a, b) => a + b, 0)
     weights[3] = e[9]! / sum
-    const result = compareTopK({ logits: tied, rows: 1, cols, options, reference: ref, candidate: { ids: swappedIds, weights } })
+    const winnerLogits = Float32Array.from(swappedIds, (j) => tied[j]!)
+    const result = compareTopK({ logits: tied, rows: 1, cols, options, reference: ref, candidate: { ...ref, ids: swappedIds, weights, winnerLogits } })
     expect(result).toEqual({ problems: [], toleratedRows: 1 })
-    const wrong = compareTopK({ logits: tied, rows: 1, cols, options, reference: ref, candidate: { ids: new Int32Array([0, 1, 4, 3]), weights } })
+    const wrong = compareTopK({ logits: tied, rows: 1, cols, options, reference: ref, candidate: { ...ref, ids: new Int32Array([0, 1, 4, 3]), weights, winnerLogits: Float32Array.from([0, 1, 4, 3], (j) => tied[j]!) } })
     expect(wrong.problems).toHaveLength(1)
   })
 
@@ -72,7 +73,7 @@ describe('compareTopK catches what a broken backend would do', () => {
     const ref = reference.topK(row, 1, 16, grouped)
     expect(Array.from(ref.ids)).toEqual([0, 1, 8, 9])
     const check = (ids: number[]) =>
-      compareTopK({ logits: row, rows: 1, cols: 16, options: grouped, reference: ref, candidate: { ids: Int32Array.from(ids), weights: Float32Array.from(ids, (j) => row[j]!) } })
+      compareTopK({ logits: row, rows: 1, cols: 16, options: grouped, reference: ref, candidate: { ids: Int32Array.from(ids), weights: Float32Array.from(ids, (j) => row[j]!), winnerLogits: Float32Array.from(ids, (j) => row[j]!) } })
     expect(check([0, 1, 4, 5])).toEqual({ problems: [], toleratedRows: 1 })
     // Still wrong: an expert of the untied group g3, a mix of both tied groups, or a bad order inside the swap.
     expect(check([0, 1, 12, 5]).problems).toHaveLength(1)
@@ -81,8 +82,23 @@ describe('compareTopK catches what a broken backend would do', () => {
   })
 
   it('flags wrong output types and lengths', () => {
-    const candidate = { ids: new Int32Array(3), weights: expected.weights }
+    const candidate = { ...expected, ids: new Int32Array(3) }
     expect(compareTopK({ logits, rows, cols, options, reference: expected, candidate }).problems[0]).toMatch(/ids/)
+  })
+
+  it('flags winner logits that are not the input values at the ids, and a missing or wrong normaliser', () => {
+    const winnerLogits = expected.winnerLogits.slice()
+    winnerLogits[5] = winnerLogits[5]! + 1e-3
+    expect(compareTopK({ logits, rows, cols, options, reference: expected, candidate: { ...expected, winnerLogits } }).problems[0]).toMatch(/^row 1, slot 1: winnerLogits/)
+    const { normalizer: _dropped, ...withoutNormalizer } = expected
+    expect(compareTopK({ logits, rows, cols, options, reference: expected, candidate: withoutNormalizer }).problems[0]).toMatch(/^normalizer: expected/)
+    const sum = expected.normalizer!.sum.slice()
+    sum[2] = sum[2]! * (1 + 1e-5)
+    const max = expected.normalizer!.max.slice()
+    max[3] = max[3]! + 1
+    const bad = compareTopK({ logits, rows, cols, options, reference: expected, candidate: { ...expected, normalizer: { max, sum } } }).problems
+    expect(bad.some((p) => p.startsWith('row 2: normalizer.sum'))).toBe(true)
+    expect(bad.some((p) => p.startsWith('row 3: normalizer.max'))).toBe(true)
   })
 })
 

@@ -127,7 +127,12 @@ export interface CompareTopKOptions {
   readonly cols: number
   readonly options: TopKOptions
   readonly reference: TopKOutput
-  readonly candidate: TopKOutput
+  readonly candidate: TopKOutput | { readonly ids: Int32Array; readonly weights: Float32Array }
+  /**
+   * Compare only ids and weights, for outputs outside the `KernelBackend` contract (the webgpu resident
+   * path reads back ids and device-computed weights, never the logits). Default false.
+   */
+  readonly idsAndWeightsOnly?: boolean
   /** Two scores closer than this (relative) may be ordered either way. Default 1e-6 (a few float32 ulps). */
   readonly tieRelTol?: number
   /** Weights must match within this relative error. Default 1e-6. */
@@ -145,9 +150,15 @@ export interface CompareTopKResult {
   readonly toleratedRows: number
 }
 
+function describeArray(value: unknown): string {
+  return value === undefined ? 'undefined' : `${(value as object)?.constructor?.name}(${(value as { length?: number })?.length})`
+}
+
 /**
  * Compares a backend's top-k with the reference's: ids identical except in rows where two scores (or two
- * group scores) tie within float32 rounding; weights within a relative tolerance of the exact scores.
+ * group scores) tie within float32 rounding; the winners' logits exactly the input's values at those ids;
+ * the softmax normaliser (when asked for) with the row's exact max and its sum within a relative tolerance;
+ * the deprecated weights (when asked for) within a relative tolerance of the exact scores.
  */
 export function compareTopK(input: CompareTopKOptions): CompareTopKResult {
   const { logits, rows, cols, options, reference, candidate } = input
@@ -169,6 +180,40 @@ export function compareTopK(input: CompareTopKOptions): CompareTopKResult {
   if (!(candidate.weights instanceof Float32Array) || candidate.weights.length !== rows * k) {
     report(`weights: expected a Float32Array of ${rows * k}, got ${candidate.weights?.constructor?.name}(${candidate.weights?.length})`)
     return { problems, toleratedRows }
+  }
+  // The contract: the winners' logits, exactly the input's values at the returned ids.
+  const contract = input.idsAndWeightsOnly !== true
+  const selected = 'winnerLogits' in candidate ? candidate.winnerLogits : undefined
+  if (contract && (!(selected instanceof Float32Array) || selected.length !== rows * k)) {
+    report(`winnerLogits: expected a Float32Array of ${rows * k}, got ${describeArray(selected)}`)
+    return { problems, toleratedRows }
+  }
+  for (let r = 0; contract && selected !== undefined && r < rows && problems.length < maxProblems; r++) {
+    for (let i = r * k; i < (r + 1) * k; i++) {
+      const id = candidate.ids[i]!
+      if (id >= 0 && id < cols && !Object.is(selected[i], logits[r * cols + id])) {
+        report(`row ${r}, slot ${i - r * k}: winnerLogits ${selected[i]}, but logits[${r}, ${id}] is ${logits[r * cols + id]}`)
+      }
+    }
+  }
+  // Softmax with the normaliser asked for (or the deprecated weights): each row's max logit and Σ exp(l − max).
+  if (contract && options.scoring === 'softmax' && (options.normalizer === true || needWeights)) {
+    const normalizer = 'normalizer' in candidate ? candidate.normalizer : undefined
+    if (!(normalizer?.max instanceof Float64Array) || !(normalizer.sum instanceof Float64Array) || normalizer.max.length !== rows || normalizer.sum.length !== rows) {
+      report(`normalizer: expected { max, sum } Float64Arrays of ${rows} rows, got ${normalizer === undefined ? 'undefined' : `max ${describeArray(normalizer.max)}, sum ${describeArray(normalizer.sum)}`}`)
+      return { problems, toleratedRows }
+    }
+    for (let r = 0; r < rows && problems.length < maxProblems; r++) {
+      const row = logits.subarray(r * cols, (r + 1) * cols)
+      let max = -Infinity
+      for (const v of row) if (v > max) max = v
+      let sum = 0
+      for (const v of row) sum += Math.exp(v - max)
+      if (normalizer.max[r] !== max) report(`row ${r}: normalizer.max ${normalizer.max[r]}, the row's largest logit is ${max}`)
+      if (!(Math.abs(normalizer.sum[r]! - sum) <= weightRelTol * sum)) {
+        report(`row ${r}: normalizer.sum ${normalizer.sum[r]}, exact ${sum} (relative tolerance ${weightRelTol})`)
+      }
+    }
   }
   for (let r = 0; r < rows && problems.length < maxProblems; r++) {
     const base = r * k

@@ -8,7 +8,7 @@ describe('createRecordingBackend', () => {
     const { ids } = await backend.topK(new Float32Array([1, 2, 3, 4]), 1, 4, { k: 2, scoring: 'softmax' })
     expect(Array.from(ids)).toEqual([3, 2])
     expect(Array.from(await backend.histogram(new Int32Array([1, 1, 0]), 2))).toEqual([1, 2])
-    await backend.sampleIds({ kind: 'uniform_iid', rows: 2, numExperts: 4, k: 1, seed: 0 })
+    await backend.sampleIds!({ kind: 'uniform_iid', rows: 2, numExperts: 4, k: 1, seed: 0 })
     expect(backend.calls.map((c) => c.kernel)).toEqual(['topK', 'histogram', 'sampleIds'])
     expect(backend.calls[0]).toMatchObject({ rows: 1, cols: 4, options: { k: 2 } })
   })

@@ -26,6 +26,9 @@ export function createRecordingBackend(inner: KernelBackend = createReferenceBac
     name: 'recording',
     mode: options.mode ?? inner.mode,
     calls,
+    get lastRun() {
+      return inner.lastRun
+    },
     async topK(logits, rows, cols, topK) {
       calls.push({ kernel: 'topK', rows, cols, options: topK })
       return inner.topK(logits, rows, cols, topK)
@@ -36,6 +39,7 @@ export function createRecordingBackend(inner: KernelBackend = createReferenceBac
     },
     async sampleIds(sample) {
       calls.push({ kernel: 'sampleIds', options: sample })
+      if (inner.sampleIds === undefined) throw new Error(`the inner backend '${inner.name}' has no sampleIds`)
       return inner.sampleIds(sample)
     },
     dispose() {

@@ -33,6 +33,16 @@ export function createTopKCases(options: { large?: boolean } = {}): TopKCase[] {
     add(`${scoring} T=16 E=1 k=1`, 16, 1, { k: 1, scoring })
     add(`${scoring} T=64 E=256 k=8`, 64, 256, { k: 8, scoring })
     add(`${scoring} T=40 E=64 k=8 without weights`, 40, 64, { k: 8, scoring, needWeights: false })
+    add(`${scoring} T=40 E=64 k=8 normaliser only (as routers ask)`, 40, 64, { k: 8, scoring, needWeights: false, normalizer: true })
+    add(`${scoring} grouped max T=40 E=64 k=8 normaliser only`, 40, 64, { k: 8, scoring, needWeights: false, normalizer: true, grouping: { numGroups: 8, topkGroup: 4, groupScore: 'max' } })
+    add(`${scoring} + bias, 0-mask groups T=40 E=64 k=8 normaliser only`, 40, 64, {
+      k: 8,
+      scoring,
+      needWeights: false,
+      normalizer: true,
+      bias: bias64,
+      grouping: { numGroups: 8, topkGroup: 4, groupScore: 'top2_sum', maskValue: 0 },
+    })
     const groupings: [string, GroupSelection, boolean][] = [
       ['max', { numGroups: 8, topkGroup: 4, groupScore: 'max' }, false],
       ['top2_sum + bias', { numGroups: 8, topkGroup: 4, groupScore: 'top2_sum' }, true],

@@ -1,14 +1,15 @@
 import { BackendUnavailableError, InvalidArgumentError, validateTopKArguments } from '@routesim/core'
-import { createReferenceBackend, referenceWinnerScores } from '@routesim/backend-cpu'
-import type { KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
-import { instantiateKernels, kernelModuleBytes, kernelUnavailableReason } from './kernel-instance.ts'
+import { createReferenceBackend, softmaxNormalizer, winnerScores } from '@routesim/backend-cpu'
+import type { BackendRun, KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
+import { instantiateKernels, instantiateKernelsSync, kernelModuleBytes, kernelUnavailableReason } from './kernel-instance.ts'
+import type { KernelExports } from './kernel-instance.ts'
 import { sigmoidKernelCovers, wasmSigmoidTopK } from './wasm-sigmoid-top-k.ts'
 import { WASM_MAX_COLS, wasmSelectTopK } from './wasm-top-k.ts'
 
 /** Where the last call ran (the same shape as gpu.js backends' `lastRun`), so no handoff goes unsaid. */
-export interface WasmLastRun {
+export interface WasmLastRun extends BackendRun {
   readonly operation: 'topK' | 'histogram' | 'sampleIds'
-  /** 'kernel': the SIMD kernel; 'reference': core's reference kernel, for what the kernel does not cover. */
+  /** 'kernel': the SIMD kernel; 'reference': the reference kernel, for what the kernel does not cover. */
   readonly ranOn: 'kernel' | 'reference'
   readonly reason: string
 }
@@ -37,17 +38,36 @@ export interface WasmBackend extends KernelBackend {
  *
  * @example
  * const backend = await createWasmBackend()
- * const { ids, weights } = backend.topK(logits, tokens, 256, { k: 8, scoring: 'softmax' })
+ * const { ids, winnerLogits } = backend.topK(logits, tokens, 256, { k: 8, scoring: 'softmax' })
  */
 export async function createWasmBackend(options?: Readonly<Record<string, never>>): Promise<WasmBackend> {
   // It takes no options today; one passed anyway (a typo, an option of another backend) is an error, not ignored.
-  if (options !== undefined && (typeof options !== 'object' || options === null || Reflect.ownKeys(options).length > 0)) {
-    throw new InvalidArgumentError({ parameter: 'createWasmBackend options', value: options, allowed: 'no options (createWasmBackend() takes none)' })
-  }
+  checkNoOptions(options)
   const bytes = kernelModuleBytes()
   const reason = kernelUnavailableReason(bytes)
   if (reason !== undefined) throw new BackendUnavailableError({ mode: 'wasm-simd', reason })
-  const kernels = await instantiateKernels(bytes)
+  return backendOver(await instantiateKernels(bytes))
+}
+
+/**
+ * As `createWasmBackend`, compiled synchronously: for workers and library paths that cannot await. The module
+ * is small, so even a browser's main thread may compile it synchronously.
+ */
+export function createWasmBackendSync(options?: Readonly<Record<string, never>>): WasmBackend {
+  checkNoOptions(options)
+  const bytes = kernelModuleBytes()
+  const reason = kernelUnavailableReason(bytes)
+  if (reason !== undefined) throw new BackendUnavailableError({ mode: 'wasm-simd', reason })
+  return backendOver(instantiateKernelsSync(bytes))
+}
+
+function checkNoOptions(options: unknown): void {
+  if (options !== undefined && (typeof options !== 'object' || options === null || Reflect.ownKeys(options).length > 0)) {
+    throw new InvalidArgumentError({ parameter: 'createWasmBackend options', value: options, allowed: 'no options (createWasmBackend() takes none)' })
+  }
+}
+
+function backendOver(kernels: KernelExports): WasmBackend {
   const reference = createReferenceBackend()
   let disposed = false
   let lastRun: WasmLastRun | undefined
@@ -82,10 +102,11 @@ export async function createWasmBackend(options?: Readonly<Record<string, never>
       const ids = new Int32Array(o.rows * o.k)
       const values = new Float32Array(o.rows * o.k)
       wasmSelectTopK(kernels, logits, o, ids, values)
-      const weights = new Float32Array(o.rows * o.k)
-      if (o.needWeights) referenceWinnerScores(logits, o, ids, weights)
+      // Plain selection: each row's first winner holds its largest logit.
+      const normalizer = o.normalizer ? softmaxNormalizer(logits, o.rows, o.cols, { ids, k: o.k }) : undefined
+      const weights = o.needWeights ? winnerScores(values, o.k, o.scoring, normalizer) : new Float32Array(o.rows * o.k)
       lastRun = { operation: 'topK', ranOn: 'kernel', reason: 'WebAssembly SIMD' }
-      return { ids, weights, winnerLogits: values }
+      return { ids, weights, winnerLogits: values, ...(normalizer ? { normalizer } : {}) }
     },
     histogram(ids, numExperts) {
       assertOpen(disposed)

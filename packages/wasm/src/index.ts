@@ -1,5 +1,5 @@
 // Backend
-export { createWasmBackend } from './create-wasm-backend.ts'
+export { createWasmBackend, createWasmBackendSync } from './create-wasm-backend.ts'
 export type { WasmBackend, WasmLastRun } from './create-wasm-backend.ts'
 
 // Limits of the kernels (documented thresholds)

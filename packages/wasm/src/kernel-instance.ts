@@ -35,3 +35,8 @@ export async function instantiateKernels(bytes: Uint8Array<ArrayBuffer>): Promis
   const { instance } = await WebAssembly.instantiate(bytes, {})
   return instance.exports as unknown as KernelExports
 }
+
+/** The same, compiled and instantiated synchronously. */
+export function instantiateKernelsSync(bytes: Uint8Array<ArrayBuffer>): KernelExports {
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as KernelExports
+}

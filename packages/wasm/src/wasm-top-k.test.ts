@@ -109,7 +109,9 @@ describe('wasm top-k', () => {
     const actual = backend.topK(logits, 32, 16, options)
     expect(backend.lastRun).toMatchObject({ operation: 'topK', ranOn: 'reference' })
     expect(actual).toEqual(reference.topK(logits, 32, 16, options))
-    expect(actual.winnerLogits).toBeUndefined()
+    // The reference's answer is the whole contract: the winners' logits and (softmax) the row normaliser.
+    expect(Array.from(actual.winnerLogits)).toEqual(Array.from(actual.ids, (id, i) => logits[Math.floor(i / 4) * 16 + id]))
+    expect(actual.normalizer?.max).toHaveLength(32)
   })
 
   it('needWeights: false leaves weights zero-filled and ids unchanged', () => {

@@ -90,7 +90,20 @@ export function heatmapChart(data: Float32Array | Float64Array, rows: number, co
   img.setAttribute('height', String(height - HEAT_MARGIN.top - HEAT_MARGIN.bottom))
   img.setAttribute('preserveAspectRatio', 'none')
   img.setAttribute('style', 'image-rendering: pixelated')
-  img.setAttribute('href', canvas.toDataURL())
+  // PNG encoding happens off the main thread (toBlob is asynchronous); the image appears when it is ready.
+  const ready = new Promise<void>((resolve) => {
+    canvas.toBlob((blob) => {
+      if (!blob) return resolve()
+      const url = URL.createObjectURL(blob)
+      const done = () => {
+        URL.revokeObjectURL(url)
+        resolve()
+      }
+      img.addEventListener('load', done, { once: true })
+      img.addEventListener('error', done, { once: true })
+      img.setAttribute('href', url)
+    })
+  })
   // Under the axes: after Plot's <style>, before its axis and frame groups.
   svg.insertBefore(img, svg.querySelector('style')?.nextSibling ?? svg.firstChild)
   const legend = Plot.legend({ color: { type: 'linear', scheme: scheme as 'viridis', domain, label: options.label }, style: { background: 'transparent', color: 'var(--fg)', fontSize: '11px' } }) as unknown as Element
@@ -99,7 +112,15 @@ export function heatmapChart(data: Float32Array | Float64Array, rows: number, co
   box.setAttribute('role', 'img')
   box.setAttribute('aria-label', `${options.label} heatmap, ${rows} × ${cols}, ${options.yLabel.replace(/^↑ /, '')} by ${options.xLabel.replace(/ →$/, '')}`)
   box.classList.add('chart', 'heatmap')
+  pending.set(box, ready)
   return box
+}
+
+const pending = new WeakMap<Element, Promise<void>>()
+
+/** Resolves when every heatmap image under `root` has been encoded and loaded (a view is "rendered" after that). */
+export function chartsReady(root: Element): Promise<void> {
+  return Promise.all([...root.querySelectorAll('.heatmap')].map((el) => pending.get(el) ?? Promise.resolve())).then(() => undefined)
 }
 
 /** Ticks at cell centres labelled with the cell's index (rank 3 is the cell from 3 to 4). */

@@ -64,15 +64,21 @@ export class EngineClient {
   }
 
   /** Starts a scenario; `cancel()` stops it between steps (the promise then rejects with `cancelled`). */
-  scenario(scenario: ScenarioRequest, onProgress: (step: ScenarioStep) => void): { done: Promise<ScenarioSummary>; cancel: () => void } {
+  scenario(scenario: ScenarioRequest, backend: AppBackend, onProgress: (step: ScenarioStep) => void): { done: Promise<ScenarioSummary>; cancel: () => void } {
     const id = this.#id()
-    const done = this.#send({ type: 'scenario', id, scenario }, [], (r) => void (r.type === 'progress' && onProgress(r.step))).then((r) => (r as Extract<EngineReply, { type: 'scenario-done' }>).summary)
+    const done = this.#send({ type: 'scenario', id, scenario, backend }, [], (r) => void (r.type === 'progress' && onProgress(r.step))).then((r) => (r as Extract<EngineReply, { type: 'scenario-done' }>).summary)
     return { done, cancel: () => this.#worker.postMessage({ type: 'cancel', id: this.#id(), target: id } satisfies EngineRequest) }
   }
 
   async trace(name: string, bytes: ArrayBuffer, epSize: number): Promise<TraceView> {
     const reply = await this.#send({ type: 'trace', id: this.#id(), name, bytes, epSize }, [bytes])
     return (reply as Extract<EngineReply, { type: 'trace' }>).trace
+  }
+
+  /** Another (step, layer) of the last trace, drawn as a routed layer (it also becomes what Export writes). */
+  async traceLayer(step: number, layer: number): Promise<RoutedLayer> {
+    const reply = await this.#send({ type: 'trace-layer', id: this.#id(), step, layer })
+    return (reply as Extract<EngineReply, { type: 'routed' }>).layer
   }
 
   async export(format: 'npz' | 'safetensors'): Promise<{ bytes: ArrayBuffer; fileName: string }> {

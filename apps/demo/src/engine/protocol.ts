@@ -80,6 +80,8 @@ export interface ScenarioStep {
   readonly copiesLeavingRankPerToken: number
   readonly copiesLeavingNodePerToken: number
   readonly rebalanced: boolean
+  /** The backend every layer routed on, and the registry's reason. */
+  readonly ranOn: string
   /** `[layers, epSize]` rank loads of this step: logical experts laid out linearly (before EPLB)… */
   readonly staticRankLoads: Float64Array
   /** …and on the deployed EPLB map (replicas included) — the same as static with EPLB off and no replicas. */
@@ -90,6 +92,17 @@ export interface ScenarioStep {
 export interface RouteProgressInfo {
   readonly phase: string
   readonly value: number
+}
+
+/** `analyzeTrace` of a whole trace: each layer over all steps, and its per-rank loads before and after DeepSeek EPLB. */
+export interface TraceAnalysisView {
+  readonly epSize: number
+  readonly perLayer: readonly { readonly layer: number; readonly modelLayer: number; readonly maxOverMean: number; readonly gini: number; readonly duplicateIdRate?: number; readonly balancedness?: number; readonly eplbBalancedness?: number }[]
+  /** Means over layers of mean ÷ max rank load, as laid out and with EPLB's placement (`redundantExperts` replicas). */
+  readonly balancedness?: { readonly static: number; readonly eplb?: number; readonly redundantExperts: number }
+  /** `[layers, epSize]`. */
+  readonly staticRankLoads?: Float64Array
+  readonly eplbRankLoads?: Float64Array
 }
 
 export interface TraceView {
@@ -106,15 +119,18 @@ export interface TraceView {
   readonly layer: RoutedLayer
   readonly fit?: FitResult
   readonly fitError?: string
+  readonly analysis?: TraceAnalysisView
+  readonly analysisError?: string
 }
 
 export type EngineRequest =
   | { readonly type: 'info'; readonly id: number }
   | { readonly type: 'route'; readonly id: number; readonly backend: AppBackend; readonly request: { strategy: string; params: Record<string, unknown>; tokens: number; experts: number; topK: number; seed: number | string | bigint; epSize: number } }
-  | { readonly type: 'scenario'; readonly id: number; readonly scenario: ScenarioRequest }
+  | { readonly type: 'scenario'; readonly id: number; readonly scenario: ScenarioRequest; readonly backend: AppBackend }
   | { readonly type: 'cancel'; readonly id: number; readonly target: number }
   | { readonly type: 'trace'; readonly id: number; readonly name: string; readonly bytes: ArrayBuffer; readonly epSize: number }
   | { readonly type: 'export'; readonly id: number; readonly format: 'npz' | 'safetensors' }
+  | { readonly type: 'trace-layer'; readonly id: number; readonly step: number; readonly layer: number }
 
 export type EngineReply =
   | { readonly type: 'info'; readonly id: number; readonly info: EngineInfo }

@@ -64,7 +64,7 @@ export async function routeLayer(request: RouteRequest, backend?: KernelBackend,
   const simulator = createSimulator({ seed: request.seed })
   const definition = simulator.describeStrategy(request.strategy)
   const parameters = resolveParameters(definition.name, definition.parameters, request.params)
-  const strategy = simulator.createStrategy(definition.name, request.params)
+  const strategy = simulator.createStrategy(definition.name, parameters)
   const usesLogits = definition.usesLogits === true
   const perToken = Math.max(request.topK, usesLogits ? request.experts : 0)
   const limit = Math.floor(MAX_ROUTE_ELEMENTS / perToken)

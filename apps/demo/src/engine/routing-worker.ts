@@ -1,13 +1,14 @@
 /// <reference lib="webworker" />
 import { RoutesimError } from '@routesim/core'
 import { rankLoads } from '@routesim/analysis'
-import { fitTrace, idsTrace, readTrace, traceCounts, writeTrace } from '@routesim/io'
-import { CAPACITY_POLICIES, MODEL_PRESETS, REPLICA_CHOICES, createSimulatorCatalog, parseScenario, runScenario } from '@routesim/scenarios'
+import { analyzeTrace, fitTrace, idsTrace, readTrace, traceCounts, writeTrace } from '@routesim/io'
+import { CAPACITY_POLICIES, MODEL_PRESETS, REPLICA_CHOICES, parseScenario, runScenario } from '@routesim/scenarios'
 import type { StepResult } from '@routesim/scenarios'
-import { loadSummary, balancedness, sglangUtilization } from '@routesim/analysis'
+import { balancedness, countTokensWithDuplicateIds, loadSummary, sglangUtilization } from '@routesim/analysis'
 import { createSimulator } from '@routesim/simulator'
 import { openBackend } from './backends.ts'
-import type { EngineInfo, EngineReply, EngineRequest, RoutedLayer, ScenarioRequest, ScenarioStep, TraceView } from './protocol.ts'
+import type { AppBackend } from './url-state.ts'
+import type { EngineInfo, EngineReply, EngineRequest, RoutedLayer, ScenarioRequest, ScenarioStep, TraceAnalysisView, TraceView } from './protocol.ts'
 import { int32Digest, routeLayer, tokenExpertHeatmap, type RoutePhase } from './route-layer.ts'
 import { scenarioFile } from './scenario-file.ts'
 
@@ -122,18 +123,22 @@ async function route(request: Extract<EngineRequest, { type: 'route' }>): Promis
   post({ type: 'routed', id: request.id, layer }, [layer.counts.buffer, layer.heatmap.buffer, layer.rankLoads.buffer])
 }
 
-async function scenario(id: number, request: ScenarioRequest): Promise<void> {
+async function scenario(id: number, request: ScenarioRequest, backendName: AppBackend): Promise<void> {
   const controller = new AbortController()
   running.set(id, controller)
   try {
-    const catalog = createSimulatorCatalog(createSimulator())
-    const parsed = parseScenario(scenarioFile(request), { catalog, source: 'the Scenario form' })
+    const simulator = createSimulator()
+    const parsed = parseScenario(scenarioFile(request), { simulator, source: 'the Scenario form' })
+    // Every layer routes and counts on the chosen backend through the simulator (as `routesim simulate --backend`).
+    const opened = await openBackend(backendName)
+    const ranOn = `${opened.backend.mode}: ${opened.detail}`
     const R = parsed.parallel.epSize
     const L = parsed.numLayers
     let lastPost = 0
     const summary = await runScenario(parsed, {
       signal: controller.signal,
-      resolveStrategy: catalog.resolve,
+      simulator,
+      backend: opened.backend,
       rankLoads: true,
       onStep: async (s: StepResult) => {
         let dropped = 0
@@ -157,6 +162,7 @@ async function scenario(id: number, request: ScenarioRequest): Promise<void> {
           copiesLeavingRankPerToken: leavingRank / (s.tokens * s.layers.length),
           copiesLeavingNodePerToken: leavingNode / (s.tokens * s.layers.length),
           rebalanced: s.rebalance !== undefined,
+          ranOn,
           staticRankLoads: staticLoads,
           deployedRankLoads: deployedLoads,
         }
@@ -174,53 +180,96 @@ async function scenario(id: number, request: ScenarioRequest): Promise<void> {
   }
 }
 
-async function trace(id: number, name: string, bytes: ArrayBuffer, epSize: number): Promise<void> {
-  const started = performance.now()
-  const t = readTrace(new Uint8Array(bytes), name)
+/** The last dropped trace, kept so another step or layer can be shown without reading the file again. */
+let lastTrace: { t: ReturnType<typeof readTrace>; name: string; ep: number } | undefined
+
+/** One (step, layer) of a trace, drawn as Explore draws a routing; an ids layer also becomes the export. */
+function traceLayer(step: number, layerIndex: number): RoutedLayer {
+  if (!lastTrace) throw new RangeError('no trace yet: drop a file first')
+  const { t, name, ep } = lastTrace
+  if (!Number.isInteger(step) || step < 0 || step >= t.steps) throw new RangeError(`step ${step} is outside the trace's ${t.steps} step(s)`)
+  if (!Number.isInteger(layerIndex) || layerIndex < 0 || layerIndex >= t.layers) throw new RangeError(`layer ${layerIndex} is outside the trace's ${t.layers} layer(s)`)
   const experts = t.numExperts
-  const ep = experts % epSize === 0 ? epSize : 1
-  let layer: RoutedLayer
+  const at = step * t.layers + layerIndex
   const base = { strategy: `trace ${name}`, parameters: {}, usesLogits: false, ranOn: 'trace file', ranOnDetail: `read as ${t.format}`, routeMs: 0 }
   if (t.kind === 'ids') {
     const n = t.tokens * t.topK
-    const ids = t.ids.subarray(0, n)
-    const weights = t.weights ? t.weights.subarray(0, n) : new Float32Array(n).fill(1)
-    let dupTokens = 0
-    for (let tok = 0; tok < t.tokens; tok++) {
-      const row = ids.subarray(tok * t.topK, (tok + 1) * t.topK)
-      if (new Set(row).size < row.length) dupTokens++
-    }
-    layer = layerView({ ...base, routeMs: performance.now() - started }, ids, weights, t.tokens, t.topK, experts, ep, { rate: dupTokens / t.tokens, tokens: dupTokens })
-    lastRouting = { ids: Int32Array.from(ids), weights: Float32Array.from(weights), tokens: t.tokens, topK: t.topK, experts, name: name.replace(/\.[^.]*$/, '') }
-  } else {
-    const all = traceCounts(t)
-    const counts = Int32Array.from(all.subarray(0, experts), Math.round)
-    const loads = rankLoads(counts, ep, 'linear')
-    layer = {
-      ...base,
-      tokens: 0,
-      experts,
-      topK: 0,
-      counts,
-      summary: loadSummary(counts),
-      duplicateIdRate: 0,
-      tokensWithDuplicates: 0,
-      epSize: ep,
-      rankLoads: loads,
-      balancedness: balancedness(loads),
-      balancednessVariants: variants(counts, ep, loads),
-      heatmap: new Float32Array(0),
-      heatmapRows: 0,
-      idsDigest: '',
-      countsDigest: int32Digest(counts),
-    }
+    const ids = t.ids.subarray(at * n, (at + 1) * n)
+    const weights = t.weights ? t.weights.subarray(at * n, (at + 1) * n) : new Float32Array(n).fill(1)
+    const dupTokens = countTokensWithDuplicateIds(ids, t.topK)
+    const suffix = t.steps > 1 || t.layers > 1 ? `-step${step}-layer${layerIndex}` : ''
+    lastRouting = { ids: Int32Array.from(ids), weights: Float32Array.from(weights), tokens: t.tokens, topK: t.topK, experts, name: `${name.replace(/\.[^.]*$/, '')}${suffix}` }
+    return layerView(base, ids, weights, t.tokens, t.topK, experts, ep, { rate: t.tokens === 0 ? 0 : dupTokens / t.tokens, tokens: dupTokens })
   }
+  const all = traceCounts(t)
+  const counts = Int32Array.from(all.subarray(at * experts, (at + 1) * experts), Math.round)
+  const loads = rankLoads(counts, ep, 'linear')
+  return {
+    ...base,
+    tokens: 0,
+    experts,
+    topK: 0,
+    counts,
+    summary: loadSummary(counts),
+    duplicateIdRate: 0,
+    tokensWithDuplicates: 0,
+    epSize: ep,
+    rankLoads: loads,
+    balancedness: balancedness(loads),
+    balancednessVariants: variants(counts, ep, loads),
+    heatmap: new Float32Array(0),
+    heatmapRows: 0,
+    idsDigest: '',
+    countsDigest: int32Digest(counts),
+  }
+}
+
+/** Every layer over all steps (`analyzeTrace`): per-layer metrics, and per-rank loads before and after DeepSeek EPLB. */
+function traceAnalysis(t: ReturnType<typeof readTrace>, ep: number): TraceAnalysisView {
+  const a = analyzeTrace(t, ep > 1 ? { epSize: ep } : {})
+  const R = ep
+  const L = a.perLayer.length
+  const staticLoads = new Float64Array(L * R)
+  const eplbLoads = new Float64Array(L * R)
+  for (const l of a.perLayer) {
+    if (l.ranks) staticLoads.set(l.ranks.loads, l.layer * R)
+    if (l.eplb) eplbLoads.set(l.eplb.rankLoads, l.layer * R)
+  }
+  return {
+    epSize: R,
+    perLayer: a.perLayer.map((l) => ({
+      layer: l.layer,
+      modelLayer: a.layerIds?.[l.layer] ?? l.layer,
+      maxOverMean: l.summary.maxOverMean,
+      gini: l.summary.gini,
+      ...(l.duplicateIdRate !== undefined ? { duplicateIdRate: l.duplicateIdRate } : {}),
+      ...(l.ranks ? { balancedness: l.ranks.balancedness } : {}),
+      ...(l.eplb ? { eplbBalancedness: l.eplb.balancedness } : {}),
+    })),
+    ...(a.balancedness ? { balancedness: { static: a.balancedness.static, ...(a.balancedness.eplb !== undefined ? { eplb: a.balancedness.eplb } : {}), redundantExperts: a.balancedness.redundantExperts } } : {}),
+    ...(a.balancedness ? { staticRankLoads: staticLoads, eplbRankLoads: eplbLoads } : {}),
+  }
+}
+
+async function trace(id: number, name: string, bytes: ArrayBuffer, epSize: number): Promise<void> {
+  const t = readTrace(new Uint8Array(bytes), name)
+  const experts = t.numExperts
+  const ep = experts % epSize === 0 ? epSize : 1
+  lastTrace = { t, name, ep }
+  const layer = traceLayer(0, 0)
   let fit: TraceView['fit']
   let fitError: string | undefined
   try {
     fit = fitTrace(t, { epSize: ep })
   } catch (error) {
     fitError = error instanceof Error ? error.message : String(error)
+  }
+  let analysis: TraceAnalysisView | undefined
+  let analysisError: string | undefined
+  try {
+    analysis = traceAnalysis(t, ep)
+  } catch (error) {
+    analysisError = error instanceof Error ? error.message : String(error)
   }
   const view: TraceView = {
     file: name,
@@ -235,6 +284,8 @@ async function trace(id: number, name: string, bytes: ArrayBuffer, epSize: numbe
     layer,
     ...(fit ? { fit } : {}),
     ...(fitError ? { fitError } : {}),
+    ...(analysis ? { analysis } : {}),
+    ...(analysisError ? { analysisError } : {}),
   }
   post({ type: 'trace', id, trace: view })
 }
@@ -258,12 +309,17 @@ self.onmessage = async (event: MessageEvent<EngineRequest>) => {
       case 'route':
         return await route(message)
       case 'scenario':
-        return await scenario(message.id, message.scenario)
+        return await scenario(message.id, message.scenario, message.backend)
       case 'cancel':
         running.get(message.target)?.abort(new DOMException('cancelled', 'AbortError'))
         return
       case 'trace':
         return await trace(message.id, message.name, message.bytes, message.epSize)
+      case 'trace-layer': {
+        const layer = traceLayer(message.step, message.layer)
+        post({ type: 'routed', id: message.id, layer }, [layer.counts.buffer, layer.heatmap.buffer, layer.rankLoads.buffer])
+        return
+      }
       case 'export':
         return exportRouting(message.id, message.format)
     }

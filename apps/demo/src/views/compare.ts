@@ -2,6 +2,7 @@ import { expertLoadChart, rankLoadChart } from '../charts/plots.ts'
 import type { RoutedLayer } from '../engine/protocol.ts'
 import { field, fmt, h, select, widthOf } from '../ui/dom.ts'
 import type { AppContext } from './app-context.ts'
+import { nextTask } from './layer-panel.ts'
 
 let generation = 0
 
@@ -54,11 +55,13 @@ export function renderCompare(ctx: AppContext, root: HTMLElement): void {
         h('tbody', {}, ...metrics.map(([label, get]) => h('tr', {}, h('th', { scope: 'row' }, label), ...layers.map((l) => h('td', { 'data-value': String(get(l)) }, fmt(get(l)))))))
       ),
     )
-    grid.replaceChildren(
-      ...layers.map((l) =>
-        h('figure', { class: 'card' }, h('figcaption', {}, `${l.strategy}: sorted per-expert load and per-rank load`), expertLoadChart(l.counts, { sorted: true, width: cell, height: 180 }), rankLoadChart(l.rankLoads, { width: cell, height: 120 })),
-      ),
-    )
+    grid.replaceChildren()
+    // One strategy's charts per task, so the page stays responsive while four are drawn.
+    for (const l of layers) {
+      await nextTask()
+      if (mine !== generation) return
+      grid.append(h('figure', { class: 'card' }, h('figcaption', {}, `${l.strategy}: sorted per-expert load and per-rank load`), expertLoadChart(l.counts, { sorted: true, width: cell, height: 180 }), rankLoadChart(l.rankLoads, { width: cell, height: 120 })))
+    }
     status.textContent = `Compared ${layers.length} strategies (ran on ${[...new Set(layers.map((l) => l.ranOn))].join(', ')}).`
     ctx.ranOn(`${layers[0]!.ranOn}: ${layers[0]!.ranOnDetail}`)
     document.body.dataset['rendered'] = `c${mine}`

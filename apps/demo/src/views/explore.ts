@@ -1,6 +1,7 @@
 import { EngineError } from '../engine/engine-client.ts'
 import type { RoutedLayer } from '../engine/protocol.ts'
-import { APP_BACKENDS, cliCommand, strategyParams, type AppBackend } from '../engine/url-state.ts'
+import { cliCommand, strategyParams } from '../engine/url-state.ts'
+import { backendSelect } from '../ui/backend-select.ts'
 import { copyText, download, field, h, numberInput, select } from '../ui/dom.ts'
 import { parameterControls } from '../ui/param-form.ts'
 import type { AppContext } from './app-context.ts'
@@ -26,8 +27,7 @@ export function renderExplore(ctx: AppContext, root: HTMLElement): void {
   }
   const seed = h('input', { type: 'text', name: 'seed', value: String(state.seed), inputmode: 'numeric' })
   seed.addEventListener('change', () => ctx.update({ seed: /^[+-]?\d+$/.test(seed.value.trim()) ? Number(seed.value.trim()) : seed.value.trim() }))
-  const backend = select('backend', APP_BACKENDS.map((b) => ({ value: b, label: b === 'wasm' ? 'wasm (default)' : b === 'reference' ? 'reference (TypeScript)' : b === 'auto' ? 'auto (a WebGPU adapter, else wasm)' : `gpu.js ${b}` })), state.backend)
-  backend.addEventListener('change', () => ctx.update({ backend: backend.value as AppBackend }))
+  const backend = backendSelect(state.backend, (b) => ctx.update({ backend: b }))
   form.append(
     field('Strategy', strategy, info?.description),
     int('tokens', 'Tokens', state.tokens, 1, 'tokens'),

@@ -1,4 +1,4 @@
-import { expertLoadChart, heatmapChart, rankLoadChart } from '../charts/plots.ts'
+import { chartsReady, expertLoadChart, heatmapChart, rankLoadChart } from '../charts/plots.ts'
 import type { RoutedLayer } from '../engine/protocol.ts'
 import { fmt, h, widthOf } from '../ui/dom.ts'
 
@@ -60,11 +60,15 @@ export async function drawLayer(target: HTMLElement, layer: RoutedLayer, host: H
     )
   }
   charts.push(() => card(`Per-rank load over EP ${layer.epSize} (linear placement)`, rankLoadChart(layer.rankLoads, { width: wide }), 'wide'))
-  for (const chart of charts) {
+  for (const [i, chart] of charts.entries()) {
     await nextTask()
     if (!alive()) return false
+    const start = performance.now()
     box.append(chart())
+    performance.measure(`routesim:chart-${i}`, { start })
     if (box.childElementCount === 1) options.onFirstChart?.()
   }
-  return true
+  // The heatmap's image is encoded asynchronously: the layer counts as drawn once it has loaded.
+  await chartsReady(box)
+  return alive()
 }

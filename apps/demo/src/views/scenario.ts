@@ -1,8 +1,10 @@
-import { heatmapChart, stepsChart } from '../charts/plots.ts'
+import { chartsReady, heatmapChart, stepsChart } from '../charts/plots.ts'
 import type { ScenarioRequest, ScenarioStep } from '../engine/protocol.ts'
 import { capacityKnob, scenarioFile } from '../engine/scenario-file.ts'
+import { backendSelect } from '../ui/backend-select.ts'
 import { copyText, field, fmt, h, numberInput, select, widthOf } from '../ui/dom.ts'
 import type { AppContext } from './app-context.ts'
+import { nextTask } from './layer-panel.ts'
 
 /** The form's values survive view switches (not in the URL: a scenario is shared as a file). */
 let settings: ScenarioRequest = {
@@ -41,6 +43,8 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
   eplb.addEventListener('change', () => setEplb({ enabled: eplb.checked }))
   const replica = select('replica-choice', ctx.info.replicaChoices, settings.eplb.replicaChoice)
   replica.addEventListener('change', () => setEplb({ replicaChoice: replica.value }))
+  const backendName = ctx.state().backend
+  const backend = backendSelect(backendName, (b) => ctx.update({ backend: b }))
   const run = h('button', { type: 'submit', class: 'primary' }, 'Run scenario')
   const cancel = h('button', { type: 'button', disabled: true }, 'Cancel')
   form.append(
@@ -64,6 +68,7 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
       num('redundant', 'Redundant experts', settings.eplb.redundantExperts, (v) => setEplb({ redundantExperts: v }), { min: 0 }),
       field('Replica choice', replica),
     ),
+    field('Backend', backend, 'Every layer routes and counts on it; the numbers are the same on each.'),
     h('div', { class: 'toolbar' }, run, cancel),
   )
   const progress = h('progress', { max: 1, value: 0, 'aria-label': 'Scenario progress' })
@@ -82,7 +87,15 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
     let heatStatic: Float64Array | undefined
     let heatDeployed: Float64Array | undefined
     let lastDraw = 0
+    let drawSeq = 0
+    let drawing: Promise<void> = Promise.resolve()
+    // Charts are built one per task into a detached list and swapped in together; a newer draw supersedes an older one.
     const draw = (final: boolean) => {
+      const seq = ++drawSeq
+      drawing = drawing.then(() => drawNow(seq, final))
+    }
+    const drawNow = async (seq: number, final: boolean) => {
+      if (seq !== drawSeq) return
       const w = widthOf(main)
       const half = w >= 900 ? Math.floor((w - 48) / 2) : w
       const rebalances = steps.filter((s) => s.rebalanced).map((s) => s.step)
@@ -104,32 +117,47 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
         }
         return layers > 0 ? sum / layers : 0
       }
-      const heatmap = (data: Float64Array, title: string, testid: string) =>
+      const heatmap = (data: Float64Array, title: string, testid: string) => () =>
         h('figure', { class: 'card', 'data-testid': testid, 'data-balancedness': String(pictured(data)) }, h('figcaption', {}, title),
           heatmapChart(data, layers, request.epSize, { width: half, height: heatHeight, xLabel: 'EP rank →', yLabel: '↑ layer', label: 'slots', scheme: 'magma', domain: [0, top || 1] }))
-      charts.replaceChildren(
-        h('figure', { class: 'card wide' }, h('figcaption', {}, 'Balancedness (mean ÷ max rank load) per step: static layout vs deployed EPLB map (dotted: rearrangements)'),
-          stepsChart([{ name: 'before EPLB (static)', values: steps.map((s) => s.staticBalancedness) }, { name: 'after EPLB (deployed)', values: steps.map((s) => s.deployedBalancedness) }], { width: w, yLabel: '↑ balancedness', yDomain: [0, 1], marks: rebalances })),
-        h('figure', { class: 'card' }, h('figcaption', {}, `Dropped fraction (${request.capacityPolicy}, ${capacityKnob(request.capacityPolicy)} ${request.capacityFactor})`),
-          stepsChart([{ name: 'dropped / (T·k)', values: steps.map((s) => s.droppedFraction) }], { width: half, height: 170, yLabel: '↑ dropped' })),
-        h('figure', { class: 'card' }, h('figcaption', {}, 'All-to-all traffic: token copies per token leaving the home rank / node'),
-          stepsChart([{ name: 'off rank', values: steps.map((s) => s.copiesLeavingRankPerToken) }, { name: 'off node', values: steps.map((s) => s.copiesLeavingNodePerToken) }], { width: half, height: 170, yLabel: '↑ copies per token' })),
+      const series = (get: (s: ScenarioStep) => number) => steps.map(get)
+      const staticB = series((s) => s.staticBalancedness)
+      const deployedB = series((s) => s.deployedBalancedness)
+      const dropped = series((s) => s.droppedFraction)
+      const offRank = series((s) => s.copiesLeavingRankPerToken)
+      const offNode = series((s) => s.copiesLeavingNodePerToken)
+      const parts: (() => HTMLElement)[] = [
+        () => h('figure', { class: 'card wide' }, h('figcaption', {}, 'Balancedness (mean ÷ max rank load) per step: static layout vs deployed EPLB map (dotted: rearrangements)'),
+          stepsChart([{ name: 'before EPLB (static)', values: staticB }, { name: 'after EPLB (deployed)', values: deployedB }], { width: w, yLabel: '↑ balancedness', yDomain: [0, 1], marks: rebalances })),
+        () => h('figure', { class: 'card' }, h('figcaption', {}, `Dropped fraction (${request.capacityPolicy}, ${capacityKnob(request.capacityPolicy)} ${request.capacityFactor})`),
+          stepsChart([{ name: 'dropped / (T·k)', values: dropped }], { width: half, height: 170, yLabel: '↑ dropped' })),
+        () => h('figure', { class: 'card' }, h('figcaption', {}, 'All-to-all traffic: token copies per token leaving the home rank / node'),
+          stepsChart([{ name: 'off rank', values: offRank }, { name: 'off node', values: offNode }], { width: half, height: 170, yLabel: '↑ copies per token' })),
         ...(layers > 0
           ? [
               heatmap(meanStatic, 'Mean load per layer × rank, before EPLB (logical experts, linear placement)', 'heatmap-static'),
               heatmap(meanDeployed, request.eplb.enabled ? 'Mean load per layer × rank, after EPLB (the deployed map, replicas included)' : 'Mean load per layer × rank on the deployed map (EPLB off)', 'heatmap-deployed'),
             ]
           : []),
-      )
+      ]
+      const built: HTMLElement[] = []
+      for (const part of parts) {
+        await nextTask()
+        if (seq !== drawSeq) return
+        built.push(part())
+      }
+      charts.replaceChildren(...built)
+      if (final) await chartsReady(charts)
       if (final) document.body.dataset['rendered'] = `s${steps.length}`
     }
     run.disabled = true
     cancel.disabled = false
-    ctx.ranOn('reference: the scenario loop routes every layer with the reference kernels, in the worker')
+    ctx.ranOn(`${backendName}: opening…`)
     status.classList.remove('error')
     status.textContent = 'Running…'
     progress.value = 0
-    const job = ctx.engine.scenario(request, (step) => {
+    const job = ctx.engine.scenario(request, backendName, (step) => {
+      if (steps.length === 0) ctx.ranOn(step.ranOn)
       steps.push(step)
       heatStatic ??= new Float64Array(step.staticRankLoads.length)
       heatDeployed ??= new Float64Array(step.deployedRankLoads.length)

@@ -1,5 +1,6 @@
 import type { TraceView } from '../engine/protocol.ts'
-import { copyText, download, fmt, h } from '../ui/dom.ts'
+import { chartsReady, heatmapChart } from '../charts/plots.ts'
+import { copyText, download, field, fmt, h, select, widthOf } from '../ui/dom.ts'
 import type { AppContext } from './app-context.ts'
 import { drawLayer } from './layer-panel.ts'
 
@@ -10,6 +11,36 @@ function fitCommand(t: TraceView): string | undefined {
   if (!t.fit) return undefined
   const params = Object.entries(t.fit.strategy.params).map(([k, v]) => ` -p ${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join('')
   return `routesim route --strategy ${t.fit.strategy.name}${params} --tokens ${t.fit.tokens} --experts ${t.fit.numExperts} --top-k ${t.fit.topK} --ep-size ${t.fit.epSize}`
+}
+
+/** The whole trace, layer by layer (`analyzeTrace`): a table, and per-layer × per-rank loads as laid out and after EPLB. */
+function analysisBox(t: TraceView, host: HTMLElement): HTMLElement {
+  const a = t.analysis
+  if (!a) return h('p', { class: 'hint' }, `No per-layer analysis: ${t.analysisError ?? 'not available for this trace'}`)
+  const hasRanks = a.perLayer.some((l) => l.balancedness !== undefined)
+  const cols = ['layer', 'max ÷ mean', 'Gini', ...(t.kind === 'ids' ? ['duplicate-id rate'] : []), ...(hasRanks ? [`balancedness, EP ${a.epSize}`, 'after EPLB'] : [])]
+  const box = h('div', { class: 'results', 'data-testid': 'trace-analysis' })
+  box.append(
+    h('table', { class: 'metrics' }, h('caption', {}, `Every layer over all ${t.steps} step(s)${a.balancedness ? `: balancedness ${fmt(a.balancedness.static, 3)} as laid out, ${a.balancedness.eplb !== undefined ? fmt(a.balancedness.eplb, 3) : '–'} with DeepSeek EPLB (${a.balancedness.redundantExperts} redundant experts)` : ''}`),
+      h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, ...a.perLayer.map((l) => h('tr', {}, h('th', { scope: 'row' }, l.modelLayer !== l.layer ? `${l.layer} (model ${l.modelLayer})` : String(l.layer)),
+        ...[l.maxOverMean, l.gini, ...(t.kind === 'ids' ? [l.duplicateIdRate ?? 0] : []), ...(hasRanks ? [l.balancedness ?? Number.NaN, l.eplbBalancedness ?? Number.NaN] : [])].map((v) => h('td', {}, fmt(v, 3))))))),
+  )
+  if (a.staticRankLoads && a.eplbRankLoads) {
+    const L = a.perLayer.length
+    const w = widthOf(host)
+    const half = w >= 900 ? Math.floor((w - 48) / 2) : w
+    let top = 0
+    for (const v of a.staticRankLoads) top = Math.max(top, v)
+    for (const v of a.eplbRankLoads) top = Math.max(top, v)
+    const heat = (data: Float64Array, title: string, testid: string) =>
+      h('figure', { class: 'card', 'data-testid': testid }, h('figcaption', {}, title),
+        heatmapChart(data, L, a.epSize, { width: half, height: Math.max(140, Math.min(360, L * 24 + 80)), xLabel: 'EP rank →', yLabel: '↑ layer', label: 'slots', scheme: 'magma', domain: [0, top || 1] }))
+    box.append(h('div', { class: 'charts' },
+      heat(a.staticRankLoads, 'Load per layer × rank, as laid out (linear placement)', 'trace-heatmap-static'),
+      heat(a.eplbRankLoads, 'Load per layer × rank with DeepSeek EPLB’s placement of these counts', 'trace-heatmap-eplb')))
+  }
+  return box
 }
 
 /** Trace: drop a recorded routing (.npy/.npz/.safetensors/.pt/.jsonl…), see it as Explore shows a routing, fit a family. */
@@ -30,8 +61,33 @@ export function renderTrace(ctx: AppContext, root: HTMLElement): void {
   const show = (t: TraceView) => {
     ctx.ranOn(`no routing: ${t.file} read in the worker`)
     status.classList.remove('error')
-    status.textContent = `${t.file}: ${t.format}, ${t.kind === 'ids' ? `${t.tokens} tokens × top-${t.topK}` : 'per-expert counts'} of ${t.experts} experts, ${t.steps} step(s) × ${t.layers} layer(s); showing step 0, layer 0.${t.assumptions.length ? ` Assumed: ${t.assumptions.join('; ')}.` : ''}`
+    status.textContent = `${t.file}: ${t.format}, ${t.kind === 'ids' ? `${t.tokens} tokens × top-${t.topK}` : 'per-expert counts'} of ${t.experts} experts, ${t.steps} step(s) × ${t.layers} layer(s).${t.assumptions.length ? ` Assumed: ${t.assumptions.join('; ')}.` : ''}`
     const tools = h('div', { class: 'toolbar' })
+    // Which (step, layer) the charts show; the whole-trace tables below cover every layer.
+    const pick = (name: string, count: number, label: (i: number) => string) => select(name, Array.from({ length: count }, (_, i) => ({ value: String(i), label: label(i) })), '0')
+    const stepPick = pick('trace-step', t.steps, (i) => `step ${i}`)
+    const layerPick = pick('trace-layer', t.layers, (i) => {
+      const model = t.analysis?.perLayer[i]?.modelLayer
+      return model !== undefined && model !== i ? `layer ${i} (model layer ${model})` : `layer ${i}`
+    })
+    const layerBox = h('div', { class: 'results', 'data-testid': 'trace-layer' })
+    const redraw = async () => {
+      const mine = ++shown
+      const step = Number(stepPick.value)
+      const index = Number(layerPick.value)
+      try {
+        const layer = await ctx.engine.traceLayer(step, index)
+        if (mine !== shown) return
+        if (await drawLayer(layerBox, layer, main, () => mine === shown)) document.body.dataset['rendered'] = `t-${t.file}-${step}-${index}`
+      } catch (error) {
+        if (mine !== shown) return
+        status.textContent = error instanceof Error ? error.message : String(error)
+        status.classList.add('error')
+      }
+    }
+    stepPick.addEventListener('change', () => void redraw())
+    layerPick.addEventListener('change', () => void redraw())
+    const picker = h('div', { class: 'toolbar picker' }, field('Step', stepPick), field('Layer', layerPick))
     if (t.kind === 'ids') {
       for (const format of ['npz', 'safetensors'] as const) {
         const b = h('button', { type: 'button', 'data-export': format }, `Export .${format}`)
@@ -63,10 +119,13 @@ export function renderTrace(ctx: AppContext, root: HTMLElement): void {
         tools.append(b)
       }
     } else fitBox.append(h('p', { class: 'hint' }, `No fit: ${t.fitError ?? 'not available for this trace'}`))
+    results.replaceChildren(tools, fitBox, analysisBox(t, main), picker, layerBox)
     const mine = ++shown
-    void drawLayer(results, t.layer, main, () => mine === shown, { before: [tools, fitBox] }).then((drawn) => {
-      if (drawn) document.body.dataset['rendered'] = `t-${t.file}`
-    })
+    void drawLayer(layerBox, t.layer, main, () => mine === shown)
+      .then(async (drawn) => drawn && (await chartsReady(results), mine === shown))
+      .then((drawn) => {
+        if (drawn) document.body.dataset['rendered'] = `t-${t.file}`
+      })
   }
 
   const load = async (file: File) => {

@@ -10,7 +10,10 @@ describe('routesim bench', () => {
     const { code, stdout, stderr } = await runRoutesim('bench', '--backend', 'reference', ...SMALL)
     expect(stderr).toContain('routesim-reference')
     expect(code).toBe(EXIT_OK)
-    const records = stdout.trim().split('\n').map((line) => JSON.parse(line))
+    const all = stdout.trim().split('\n').map((line) => JSON.parse(line))
+    // The default path runs first, then the --backend list.
+    expect(all.map((r) => r.impl)).toEqual([...WORKLOAD_NAMES.map(() => 'routesim-default'), ...WORKLOAD_NAMES.map(() => 'routesim-reference')])
+    const records = all.filter((r) => r.impl === 'routesim-reference')
     expect(records.map((r) => r.workload)).toEqual([...WORKLOAD_NAMES])
     for (const r of records) {
       expect(r.impl).toBe('routesim-reference')
@@ -26,7 +29,7 @@ describe('routesim bench', () => {
   it('times the wasm backend under its own name and says which calls it handed to the reference', async () => {
     const { code, stdout } = await runRoutesim('bench', '--backend', 'wasm', '--workloads', 'softmax_topk,grouped_topk', ...SMALL)
     expect(code).toBe(EXIT_OK)
-    const [softmax, grouped] = stdout.trim().split('\n').map((line) => JSON.parse(line))
+    const [softmax, grouped] = stdout.trim().split('\n').map((line) => JSON.parse(line)).filter((r) => r.impl !== 'routesim-default')
     expect(softmax).toMatchObject({ impl: 'routesim-wasm-simd', workload: 'softmax_topk' })
     expect(softmax).not.toHaveProperty('timed')
     expect(grouped).toMatchObject({ impl: 'routesim-wasm-simd', workload: 'grouped_topk' })
@@ -39,7 +42,25 @@ describe('routesim bench', () => {
     expect(stdout.trim().split('\n').map((line) => JSON.parse(line).workload)).toEqual(['histogram', 'softmax_topk'])
   })
 
+  it('times the default path alone without flags, once per --threads count, with the same outputs checked', async () => {
+    const { code, stdout, stderr } = await runRoutesim('bench', '--workloads', 'uniform_random,softmax_topk,histogram', '--threads', '1,3', ...SMALL)
+    expect(code).toBe(EXIT_OK)
+    expect(stderr).toContain('default path: 3 threads')
+    const records = stdout.trim().split('\n').map((line) => JSON.parse(line))
+    expect(records.map((r) => [r.impl, r.workload, r.threads])).toEqual([
+      ['routesim-default', 'uniform_random', 1],
+      ['routesim-default', 'softmax_topk', 1],
+      ['routesim-default', 'histogram', 1],
+      ['routesim-default', 'uniform_random', 3],
+      ['routesim-default', 'softmax_topk', 3],
+      ['routesim-default', 'histogram', 3],
+    ])
+    expect(records[1].timed).toContain('wasm-simd kernels')
+  })
+
   it.each([
+    [['--threads', '0'], '--threads'],
+    [['--threads', 'all'], '--threads'],
     [['--backend', 'cuda'], '--backend'],
     [['--workloads', 'topk'], 'workloads'],
     [['--reps', '0'], '--reps'],

@@ -15,6 +15,8 @@ export interface BenchRecord {
   readonly tokensPerS: number
   /** What the timed region covers when it differs from "full outputs in host memory" (extra field). */
   readonly timed?: string
+  /** Threads the default path ran on (extra field). */
+  readonly threads?: number
 }
 
 export function makeRecord(fields: {
@@ -26,6 +28,7 @@ export function makeRecord(fields: {
   medianMs: number
   reps: number
   timed?: string | undefined
+  threads?: number | undefined
 }): BenchRecord {
   const record: BenchRecord = {
     impl: fields.impl,
@@ -40,7 +43,11 @@ export function makeRecord(fields: {
     medianMs: Math.round(fields.medianMs * 1000) / 1000,
     tokensPerS: Math.round(fields.tokens / (fields.medianMs / 1000)),
   }
-  return fields.timed === undefined ? record : { ...record, timed: fields.timed }
+  return {
+    ...record,
+    ...(fields.timed === undefined ? {} : { timed: fields.timed }),
+    ...(fields.threads === undefined ? {} : { threads: fields.threads }),
+  }
 }
 
 /** The record as one JSON line, keys in the schema's order. */

@@ -75,10 +75,11 @@ export async function residentRuns(context: WorkloadContext, resident: Resident,
       {
         impl: `routesim-${mode}-resident`,
         tokens,
-        timed: 'logits uploaded to the device once, untimed; top-k on the device, ids and scores read back; the router weight finish (renormalize, scaling) on the host',
+        timed: 'logits uploaded to the device once, untimed; top-k on the device, ids read back; the router weights (from the winners\' logits, renormalize, scaling) on the host',
         run: async () => {
-          const { ids, weights: scores } = await resident.topK(onDevice, plan.topK)
-          return { ids, weights: plan.finishWeights({ logits, rows: tokens, cols: E, k, ids, scores }) }
+          const { ids } = await resident.topK(onDevice, plan.topK)
+          // The router weighs the winners from the host's copy of the logits (gathered by id).
+          return { ids, weights: plan.finishWeights({ logits, rows: tokens, cols: E, k, ids }) }
         },
         verify: (output) => {
           const { ids, weights } = output as { ids: Int32Array; weights: Float32Array }

@@ -74,6 +74,7 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<{ re
                 medianMs: timing.medianMs,
                 reps: plan.reps,
                 timed: timed === '' ? undefined : timed,
+                threads: run.threads,
               })
               records.push(record)
               hooks.record(record)

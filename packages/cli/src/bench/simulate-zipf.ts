@@ -59,7 +59,17 @@ export function prepareSimulateZipf(
     return { ...step, lastIds: ids }
   }
 
-  const verify = (output: unknown): void => {
+  const verify = verifySimulatedStep(context)
+
+  const run = () => runStep(backend)
+  return { runs: [{ impl, tokens: tokens * layers, run, verify }] }
+}
+
+/** Checks one simulated step: the last layer's ids, every layer's counts, balancedness in range. */
+export function verifySimulatedStep(context: WorkloadContext): (output: unknown) => void {
+  const { experts, topK, layers, epSize } = context.shape
+  const tokens = context.tokens
+  return (output) => {
     const step = output as SimulatedStep
     checkIds('simulate_zipf', step.lastIds, tokens, topK, experts, { distinct: true })
     checkLength('simulate_zipf', 'counts', step.counts, layers * experts)
@@ -68,7 +78,4 @@ export function prepareSimulateZipf(
     }
     checkBalancedness('simulate_zipf', step.balancedness, layers, epSize)
   }
-
-  const run = () => runStep(backend)
-  return { runs: [{ impl, tokens: tokens * layers, run, verify }] }
 }

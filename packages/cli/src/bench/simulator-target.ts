@@ -1,4 +1,4 @@
-import type { KernelBackend, ShapedInput, Tensor } from '@routesim/core'
+import type { KernelBackend, RoutingResult, ShapedInput, Tensor } from '@routesim/core'
 import { createSimulator } from '@routesim/simulator'
 import type { RoutedBatch } from '@routesim/simulator'
 import { openBackend } from '../backend.ts'
@@ -64,8 +64,17 @@ function prepareRouting(context: WorkloadContext, workload: RoutingWorkload, imp
   }
   const request = { strategy, hiddenStates, routerLogits: logits, topK: k, indicesType: 'int32', backend, prng: 'strategy' } as const
   const run = () => simulator.route(request)
-  const verify = (output: unknown): void => {
-    const { weights, ids } = output as RoutedBatch
+  const verify = routingVerifier(workload, shape, tokens)
+  const ranOn = handoffNote(backend)
+  return { runs: [ranOn === undefined ? { impl, tokens, run, verify } : { impl, tokens, run, verify, ranOn }] }
+}
+
+/** Checks one routing workload's outputs (ids in range and distinct where promised, weights, order), as a routing result or a routed batch. */
+export function routingVerifier(workload: RoutingWorkload, shape: WorkloadContext['shape'], tokens: number): (output: unknown) => void {
+  const spec = ROUTING_WORKLOADS[workload]
+  const k = shape.topK
+  return (output) => {
+    const [weights, ids] = Array.isArray(output) ? (output as RoutingResult) : [(output as RoutedBatch).weights, (output as RoutedBatch).ids]
     checkIds(workload, ids.data as Int32Array, tokens, k, shape.experts, { distinct: spec.distinct })
     const rule = spec.weights
     checkWeights(
@@ -77,8 +86,6 @@ function prepareRouting(context: WorkloadContext, workload: RoutingWorkload, imp
     )
     if (spec.descendingWeights) checkDescending(workload, weights.data, tokens, k)
   }
-  const ranOn = handoffNote(backend)
-  return { runs: [ranOn === undefined ? { impl, tokens, run, verify } : { impl, tokens, run, verify, ranOn }] }
 }
 
 function prepareHistogram(context: WorkloadContext, impl: string, backend: KernelBackend): Prepared {

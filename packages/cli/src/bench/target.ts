@@ -25,6 +25,8 @@ export interface PreparedRun {
   readonly timed?: string
   /** Called after timing: a note on where the work actually ran (e.g. a gpu backend's hand-off to the reference). */
   readonly ranOn?: () => string | undefined
+  /** Threads the run used (the default path), reported in the record. */
+  readonly threads?: number
   /** Untimed clean-up after this variant (e.g. free device buffers). */
   readonly dispose?: () => void | Promise<void>
 }

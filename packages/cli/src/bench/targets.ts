@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from '@routesim/core'
+import { MAX_THREADS } from '@routesim/parallel'
 import { BACKEND_MODES } from '../backend.ts'
+import { DEFAULT_TARGET, openDefaultTarget } from './default-target.ts'
 import { openSimulatorTarget } from './simulator-target.ts'
 import type { BenchTarget } from './target.ts'
 import { splitList } from './workloads.ts'
@@ -18,6 +20,24 @@ export function parseTargetList(text: string | undefined): string[] {
   return [...new Set(names)]
 }
 
-export function openBenchTarget(name: string): Promise<BenchTarget> {
+/** Parses `--threads a,b`: thread counts for the default path, each in [1, MAX_THREADS]; order kept, duplicates dropped. */
+export function parseThreadList(text: string | undefined): number[] {
+  const items = splitList(text)
+  const out: number[] = []
+  for (const item of items) {
+    const value = /^\d+$/.test(item) ? Number(item) : Number.NaN
+    if (!(value >= 1 && value <= MAX_THREADS)) {
+      throw new InvalidArgumentError({ parameter: '--threads', value: item, allowed: `comma-separated integers in [1, ${MAX_THREADS}]` })
+    }
+    if (!out.includes(value)) out.push(value)
+  }
+  if (out.length === 0) throw new InvalidArgumentError({ parameter: '--threads', value: text ?? '', allowed: `comma-separated integers in [1, ${MAX_THREADS}]` })
+  return out
+}
+
+/** `default` (the library's default path) or `default@N` (on N threads), else a `--backend` mode. */
+export async function openBenchTarget(name: string): Promise<BenchTarget> {
+  if (name === DEFAULT_TARGET) return openDefaultTarget()
+  if (name.startsWith(`${DEFAULT_TARGET}@`)) return openDefaultTarget(Number(name.slice(DEFAULT_TARGET.length + 1)))
   return openSimulatorTarget(name)
 }

@@ -7,7 +7,7 @@ import { fixed, percent, sparkline, wrap } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { parseIntegerOption } from '../options.ts'
 import { withFlagNames } from '../flag-names.ts'
-import { readTraceFile } from '../trace-files.ts'
+import { readTraceFiles } from '../trace-files.ts'
 
 interface AnalyzeOptions {
   experts?: string
@@ -139,7 +139,7 @@ export function registerAnalyzeCommand(program: Command): void {
   const command = program
     .command('analyze')
     .description('read a routing trace (.npy, .npz, .safetensors, .pt, .json, .jsonl, .csv; vLLM and SGLang recordings) and print its load metrics per layer and in total')
-    .argument('<file>', 'trace file (paths are relative to the current directory)')
+    .argument('<files...>', 'trace file, or several recordings of one model (e.g. SGLang per-rank dumps) analysed together; paths are relative to the current directory')
   addTraceHintOptions(command)
     .option('--ep-size <R>', 'also report balancedness over R expert-parallel ranks and what EPLB would make of it')
     .option('--redundant <N>', 'redundant expert slots for the EPLB plan (default: one per rank)')
@@ -153,13 +153,15 @@ export function registerAnalyzeCommand(program: Command): void {
         '  routesim analyze topk_ids.npy --ep-size 8',
         '  routesim analyze expert_distribution_recorder_1733450000.0.pt --ep-size 32 --json',
         '  routesim analyze routed_experts.npy --order tokens-layers --experts 256',
+        '  routesim analyze /tmp/expert_distribution_recorder_*_*.pt --ep-size 32   # per-rank dumps together',
       ].join('\n'),
     )
-    .action((file: string, options: AnalyzeOptions, cmd: Command) => {
+    .action((files: string[], options: AnalyzeOptions, cmd: Command) => {
       const output = outputOf(cmd)
       const hints = traceHints(options)
       const placement = assertOneOf<Placement>('--placement', options.placement, PLACEMENTS)
-      const trace = readTraceFile('<file>', file, hints)
+      const trace = readTraceFiles('<file>', files, hints)
+      const file = files.join(', ')
       const epSize = options.epSize === undefined ? undefined : parseIntegerOption('--ep-size', options.epSize, 1, Math.min(trace.numExperts, LIMITS.maxEpSize))
       const redundant = options.redundant === undefined ? undefined : parseIntegerOption('--redundant', options.redundant, 0, LIMITS.maxReplicas)
       let analysis: TraceAnalysis

@@ -5,11 +5,13 @@ import { outputOf } from '../io.ts'
 import { parseIntegerOption } from '../options.ts'
 import { formatRecord } from '../bench/record.ts'
 import { runBench } from '../bench/run-bench.ts'
-import { openBenchTarget, parseTargetList } from '../bench/targets.ts'
+import { DEFAULT_TARGET } from '../bench/default-target.ts'
+import { openBenchTarget, parseTargetList, parseThreadList } from '../bench/targets.ts'
 import { DEFAULT_SHAPE, WORKLOAD_NAMES, parseTokenOverrides, parseWorkloadList } from '../bench/workloads.ts'
 
 interface BenchOptions {
-  backend: string
+  backend?: string
+  threads?: string
   workloads?: string
   reps: string
   warmup: string
@@ -27,7 +29,8 @@ export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
     .description('time the benchmark workloads on each backend; prints one JSON line per workload and backend')
-    .option('-b, --backend <list>', `comma-separated backends: ${BACKEND_MODES.join(', ')}`, 'reference')
+    .option('-b, --backend <list>', `comma-separated backends timed besides the default path: ${BACKEND_MODES.join(', ')}`)
+    .option('--threads <list>', 'thread counts for the default path, e.g. 1,2,4,8,16 (default: ROUTESIM_THREADS, else every core)')
     .option('-w, --workloads <list>', `comma-separated workloads (default: all): ${WORKLOAD_NAMES.join(', ')}`)
     .option('-r, --reps <N>', 'timed repetitions; the median is reported', '7')
     .option('--warmup <N>', 'untimed calls before timing', '2')
@@ -37,12 +40,16 @@ export function registerBenchCommand(program: Command): void {
     .option('--seed <S>', 'seed of the inputs and of the strategies', '0')
     .addHelpText(
       'after',
-      '\nTimed: each call produces the full outputs in ordinary typed arrays (variants named *-resident time\n' +
+      '\nThe default path is what the library does with no options: every core (ROUTESIM_THREADS or --threads),\n' +
+        'the fastest exact kernels; its records carry "threads".\n' +
+        '\nTimed: each call produces the full outputs in ordinary typed arrays (variants named *-resident time\n' +
         'device-resident inputs and say so in their "timed" field). Progress and skips go to stderr.',
     )
     .action(async (options: BenchOptions, command: Command) => {
       const output = outputOf(command)
-      const targets = parseTargetList(options.backend)
+      // The default path always runs (once per --threads count), then any --backend list.
+      const defaults = options.threads === undefined ? [DEFAULT_TARGET] : parseThreadList(options.threads).map((n) => `${DEFAULT_TARGET}@${n}`)
+      const targets = [...defaults, ...(options.backend === undefined ? [] : parseTargetList(options.backend))]
       const workloads = parseWorkloadList(options.workloads)
       const reps = parseIntegerOption('--reps', options.reps, 1, 1000)
       const warmup = parseIntegerOption('--warmup', options.warmup, 0, 100)

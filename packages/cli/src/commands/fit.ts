@@ -7,7 +7,7 @@ import { fixed, percent, wrap } from '../format.ts'
 import { withFlagNames } from '../flag-names.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { parseIntegerOption } from '../options.ts'
-import { readTraceFile, userPath } from '../trace-files.ts'
+import { readTraceFiles, userPath } from '../trace-files.ts'
 import { addTraceHintOptions, traceHints } from './analyze.ts'
 
 interface FitCommandOptions {
@@ -74,7 +74,7 @@ export function registerFitCommand(program: Command): void {
   const command = program
     .command('fit')
     .description("fit a strategy family's parameter to a routing trace's per-layer counts and print the strategy (and a scenario file) that reproduces its skew")
-    .argument('<file>', 'trace file (paths are relative to the current directory)')
+    .argument('<files...>', 'trace file, or several recordings of one model fitted together; paths are relative to the current directory')
     .addOption(new Option('--family <name>', 'strategy family to fit').choices(FAMILIES).default('zipf'))
     .option('--ep-size <R>', 'ranks for the balancedness columns (default 8 when it divides the experts, else 1)')
     .option('-k, --top-k <k>', 'experts per token for counts-only traces (default 8; ids traces record it)')
@@ -87,9 +87,10 @@ export function registerFitCommand(program: Command): void {
       'after',
       ['', 'Examples:', '  routesim fit topk_ids.npz', '  routesim fit expert_distribution_recorder_1733450000.0.pt --family lognormal --scenario-out fitted.json'].join('\n'),
     )
-    .action((file: string, options: FitCommandOptions, cmd: Command) => {
+    .action((files: string[], options: FitCommandOptions, cmd: Command) => {
       const output = outputOf(cmd)
-      const trace = readTraceFile('<file>', file, traceHints(options))
+      const trace = readTraceFiles('<file>', files, traceHints(options))
+      const file = files.join(', ')
       const family = options.family as FitFamily
       if (!FAMILIES.includes(family)) throw new InvalidArgumentError({ parameter: '--family', value: options.family, allowed: FAMILIES.join(', ') })
       const epSize = options.epSize === undefined ? undefined : parseIntegerOption('--ep-size', options.epSize, 1, Math.min(trace.numExperts, LIMITS.maxEpSize))

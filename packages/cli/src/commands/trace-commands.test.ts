@@ -89,6 +89,22 @@ describe('routesim analyze', () => {
     expect(json.perLayer.map((l) => l.balancedness)).toEqual([50 / 70, 1])
   })
 
+  it('several recordings (per-rank dumps) are analysed together: tokens joined, or counts summed', async () => {
+    const r1 = JSON.parse((await ok(...route, '--json', '--out', at('rank0.npz'))).stdout) as { counts: number[] }
+    const r2 = JSON.parse((await ok(...route.slice(0, -1), '10', '--json', '--out', at('rank1.npz'))).stdout) as { counts: number[] }
+    const both = JSON.parse((await ok('analyze', at('rank0.npz'), at('rank1.npz'), '--experts', '64', '--json')).stdout) as { counts: number[]; tokens: number; assumptions: string[] }
+    expect(both.counts).toEqual(r1.counts.map((c, e) => c + r2.counts[e]!))
+    expect(both.tokens).toBe(1024)
+    expect(both.assumptions.join('\n')).toContain('joined the tokens of 2 traces')
+    writeFileSync(at('rank2.csv'), `${Array.from({ length: 64 }, (_, e) => (e === 0 ? 7 : 0)).join(',')}\n`)
+    const mixed = JSON.parse((await ok('analyze', at('rank0.npz'), at('rank2.csv'), '--json')).stdout) as { kind: string; counts: number[] }
+    expect(mixed.kind).toBe('counts')
+    expect(mixed.counts).toEqual(r1.counts.map((c, e) => c + (e === 0 ? 7 : 0)))
+    const bad = await runRoutesim('analyze', at('rank0.npz'), at('qwen.npz'))
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/<file>.*qwen\.npz.*same layers/)
+  })
+
   it.each([
     [['analyze', 'no-such-file.npy'], /<file>.*no-such-file\.npy/],
     [['analyze', '/'], /<file>.*directory/],

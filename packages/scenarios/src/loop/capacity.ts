@@ -1,34 +1,29 @@
 import { capacityAwareCapacity, capacityDrops, deepspeedCapacity, megatronCapacity, tutelCapacity } from '@routesim/analysis'
+import type { CapacityParameters } from '../scenario/capacity-settings.ts'
 import type { CapacitySetting } from '../scenario/scenario.ts'
 import type { DropResult } from './step-result.ts'
 
 /** The per-expert capacity a setting gives this layer-step (formulas from `@routesim/analysis`). */
 export function capacityOf(setting: CapacitySetting, counts: Int32Array, numTokens: number, topK: number): number {
   const base = { numTokens, numExperts: counts.length, topK }
-  const p = setting.params
+  // parseScenario resolved `params` against the policy's specs, so they have the policy's parameter types.
   switch (setting.policy) {
-    case 'megatron':
-      return megatronCapacity({
-        ...base,
-        capacityFactor: p['capacityFactor'] as number,
-        ...(p['minCapacity'] === undefined ? {} : { minCapacity: p['minCapacity'] as number }),
-      })
-    case 'deepspeed':
-      return deepspeedCapacity({
-        ...base,
-        capacityFactor: p['capacityFactor'] as number,
-        minCapacity: p['minCapacity'] as number,
-        dropTokens: p['dropTokens'] as boolean,
-        counts,
-      })
+    case 'megatron': {
+      const p = setting.params as CapacityParameters['megatron']
+      return megatronCapacity({ ...base, capacityFactor: p.capacityFactor, ...(p.minCapacity === undefined ? {} : { minCapacity: p.minCapacity }) })
+    }
+    case 'deepspeed': {
+      const p = setting.params as CapacityParameters['deepspeed']
+      return deepspeedCapacity({ ...base, capacityFactor: p.capacityFactor, minCapacity: p.minCapacity, dropTokens: p.dropTokens, counts })
+    }
     case 'tutel': {
       // Tutel spells dynamic as cf = 0 and capped as cf < 0; the scenario names the mode instead.
-      const cf = p['capacityFactor'] as number
-      const mode = p['mode'] as string
-      return tutelCapacity({ ...base, capacityFactor: mode === 'fixed' ? cf : mode === 'dynamic' ? 0 : -cf, counts, alignment: p['alignment'] as number })
+      const p = setting.params as CapacityParameters['tutel']
+      const cf = p.capacityFactor
+      return tutelCapacity({ ...base, capacityFactor: p.mode === 'fixed' ? cf : p.mode === 'dynamic' ? 0 : -cf, counts, alignment: p.alignment })
     }
     case 'capacity_aware':
-      return capacityAwareCapacity({ ...base, gamma: p['gamma'] as number })
+      return capacityAwareCapacity({ ...base, gamma: (setting.params as CapacityParameters['capacity_aware']).gamma })
     default:
       throw new Error(`unreachable: capacity policy '${setting.policy}' passed validation`)
   }

@@ -5,11 +5,12 @@ import { MODEL_PRESETS } from '../presets/model-presets.ts'
 import { presetRouter } from '../presets/preset-router.ts'
 import { CAPACITY_POLICIES, CAPACITY_POLICY_SPECS } from './capacity-settings.ts'
 import { IssueCollector } from './issue-collector.ts'
+import { ScenarioFileSchema } from './scenario-schema.ts'
+import { allowedBySchema, schemaMismatches } from './schema-issues.ts'
 import { strategyCatalogOf } from './simulator-catalog.ts'
 import { createSimulator, type Simulator } from '@routesim/simulator'
-import { EPLB_POLICIES, type EplbPolicy } from '@routesim/analysis'
+import type { EplbPolicy } from '@routesim/analysis'
 import {
-  REPLICA_CHOICES,
   type CapacitySetting,
   type EplbSettings,
   type LogitSettings,
@@ -31,45 +32,101 @@ export interface ParseScenarioOptions {
   readonly source?: string
 }
 
-/** Upper bound on tokens per step (`LIMITS.maxTokens`): keeps T·k and T·E buffers well inside typed-array limits. */
-export const MAX_TOKENS_PER_STEP = LIMITS.maxTokens
-
-const TOP_KEYS = ['name', 'seed', 'preset', 'layers', 'tokensPerStep', 'steps', 'strategy', 'layerStrategies', 'logits', 'parallel', 'capacity', 'eplb']
-
 type Json = Record<string, unknown>
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function checkKeys(issues: IssueCollector, path: string, obj: Json, known: readonly string[]): void {
-  for (const key of Object.keys(obj)) {
-    if (!known.includes(key)) issues.add(path ? `${path}.${key}` : key, `unknown field; known fields: [${known.join(', ')}]`)
-  }
+const integerIn = (min: number, max = Number.MAX_SAFE_INTEGER) => `an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}]`
+
+/**
+ * What a path of the file allows, in the error's words, where the schema's own words (ranges, enums:
+ * `allowedBySchema`) would not do; `[*]` stands for any index. Paths in CHECKED_LATER are checked with
+ * what the model makes of them (the preset, its layer count, strategy names and parameters, capacity
+ * parameters), after the schema, by the code below.
+ */
+const ALLOWED: Readonly<Record<string, string>> = {
+  $: 'a JSON object describing the scenario',
+  seed: 'a safe integer or a string',
+  strategy: 'a strategy name or { "name": …, "params": { … } }',
+  'strategy.params': 'an object of strategy parameters',
+  layerStrategies: 'a list of { layers, name, params }',
+  'layerStrategies[*]': '{ "layers": "a-b", "name": …, "params": { … } }',
+  'layerStrategies[*].params': 'an object of strategy parameters',
+  logits: 'an object { mean, std }',
+  parallel: 'an object { epSize, nodes, placement }',
+  eplb: 'an object { enabled, windowSize, stepInterval, redundantExperts, policy, replicaChoice, preserveIntraGpuSlots, initialReplicaCounts }',
+  'eplb.initialReplicaCounts': 'a list with one replica count per logical expert',
 }
 
-function readInt(issues: IssueCollector, path: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    issues.invalid(path, value, `an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}]`)
-    return undefined
-  }
-  return value
+/** Paths checked by the code after the schema (they depend on the preset, the strategies or the capacity policy). */
+const CHECKED_LATER = ['preset', 'layers', 'strategy.name', 'layerStrategies[*].name', 'layerStrategies[*].layers', 'capacity']
+
+function pattern(path: string): string {
+  return path.replace(/\[\d+\]/g, '[*]')
 }
 
-function readEnum<T extends string>(issues: IssueCollector, path: string, value: unknown, allowed: readonly T[]): T | undefined {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    issues.invalid(path, value, `one of [${allowed.join(', ')}]`)
-    return undefined
+function checkedLater(path: string): boolean {
+  const p = pattern(path)
+  return CHECKED_LATER.some((later) => p === later || p.startsWith(`${later}.`) || p.startsWith(`${later}[`))
+}
+
+/**
+ * Lists longer than any scenario can use are not walked by the schema (a 16 MB file of `{}` entries
+ * would make millions of mismatches): layerStrategies is then refused by its layer count below, the
+ * others here. Returns the file as the schema should see it.
+ */
+function withoutHugeLists(issues: IssueCollector, failed: Set<string>, file: Json): Json {
+  const out = { ...file }
+  if (Array.isArray(file['layerStrategies']) && file['layerStrategies'].length > LIMITS.maxLayers) delete out['layerStrategies']
+  const capacity = file['capacity']
+  if (Array.isArray(capacity) && capacity.length > MAX_CAPACITY_SETTINGS) {
+    issues.add('capacity', `${capacity.length} entries exceed the limit on capacity settings (at most ${MAX_CAPACITY_SETTINGS})`)
+    failed.add('capacity')
+    delete out['capacity']
   }
+  const eplb = file['eplb']
+  const counts = isObject(eplb) ? eplb['initialReplicaCounts'] : undefined
+  if (isObject(eplb) && Array.isArray(counts) && counts.length > LIMITS.maxExperts) {
+    issues.add('eplb.initialReplicaCounts', `${counts.length} entries exceed the limit on experts (at most ${LIMITS.maxExperts})`)
+    failed.add('eplb.initialReplicaCounts')
+    const { initialReplicaCounts: _counts, ...rest } = eplb
+    out['eplb'] = rest
+  }
+  return out
+}
+
+/** Most capacity settings one scenario evaluates. */
+const MAX_CAPACITY_SETTINGS = 1024
+
+/**
+ * Checks the file against `ScenarioFileSchema` once and records each mismatch as an issue at its path.
+ * Returns the paths that failed, so later checks skip values that are already reported.
+ */
+function checkSchema(issues: IssueCollector, file: Json): Set<string> {
+  const failed = new Set<string>()
+  for (const mismatch of schemaMismatches(ScenarioFileSchema, withoutHugeLists(issues, failed, file))) {
+    if (checkedLater(mismatch.path)) continue
+    failed.add(mismatch.path)
+    if (mismatch.knownKeys) {
+      const known = mismatch.knownKeys.filter((k) => k !== '$schema')
+      issues.add(mismatch.path, `unknown field; known fields: [${known.join(', ')}]`)
+    } else if (pattern(mismatch.path) === 'eplb.initialReplicaCounts[*]' && mismatch.value === 0) {
+      const i = /\[(\d+)\]$/.exec(mismatch.path)![1]
+      issues.add(mismatch.path, `expert ${i} has zero replicas; every logical expert needs at least one physical slot`)
+    } else {
+      const allowed = ALLOWED[pattern(mismatch.path)] ?? allowedBySchema(mismatch.schema) ?? 'a value scenario.schema.json allows'
+      issues.invalid(mismatch.path, mismatch.value, allowed)
+    }
+  }
+  return failed
+}
+
+/** A value the schema accepted (neither it nor a parent failed), or `undefined`. */
+function accepted<T>(failed: ReadonlySet<string>, path: string, value: unknown): T | undefined {
+  for (const bad of failed) if (path === bad || path.startsWith(`${bad}.`) || path.startsWith(`${bad}[`)) return undefined
   return value as T
-}
-
-function readNumber(issues: IssueCollector, path: string, value: unknown, check: (v: number) => boolean, allowed: string): number | undefined {
-  if (typeof value !== 'number' || !Number.isFinite(value) || !check(value)) {
-    issues.invalid(path, value, allowed)
-    return undefined
-  }
-  return value
 }
 
 /** `"3-7"`, `"5"`, `5` or `[1, 2, 9]` → sorted layer indices; `undefined` after recording an issue. */
@@ -101,23 +158,16 @@ export const NATIVE_STRATEGY = 'native'
 
 function readStrategy(
   issues: IssueCollector,
+  failed: ReadonlySet<string>,
   path: string,
   value: unknown,
   catalog: StrategyCatalog,
   preset: ModelPreset | undefined,
-  extraKeys: readonly string[] = [],
 ): StrategyChoice | undefined {
-  let name: unknown
-  let params: unknown = {}
-  if (typeof value === 'string') name = value
-  else if (isObject(value)) {
-    checkKeys(issues, path, value, ['name', 'params', ...extraKeys])
-    name = value['name']
-    if (value['params'] !== undefined) params = value['params']
-  } else {
-    issues.invalid(path, value, 'a strategy name or { "name": …, "params": { … } }')
-    return undefined
-  }
+  // The schema has reported a value that is neither a name nor an object, and params that are not an object.
+  if (failed.has(path) && !isObject(value)) return undefined
+  const name: unknown = isObject(value) ? value['name'] : value
+  const params: unknown = (isObject(value) ? value['params'] : undefined) ?? {}
   if (name === NATIVE_STRATEGY && !catalog.names.includes(NATIVE_STRATEGY)) {
     if (isObject(params) && Object.keys(params).length > 0) {
       issues.add(`${path}.params`, `'${NATIVE_STRATEGY}' takes its parameters from the preset; name the router (e.g. grouped_topk) to set them`)
@@ -140,10 +190,7 @@ function readStrategy(
     )
     return undefined
   }
-  if (!isObject(params)) {
-    issues.invalid(`${path}.params`, params, 'an object of strategy parameters')
-    return undefined
-  }
+  if (!isObject(params) || failed.has(`${path}.params`)) return undefined
   const definition = catalog.definition(name)
   if (!definition) return { name, params: { ...params } }
   const resolved = issues.capture(`${path}.params`, () => resolveParameters(name, definition.parameters, params))
@@ -170,7 +217,7 @@ function probeStrategy(
   // Logit strategies read [T, E] logits, so their probe is capped (zero logits route alike at any T).
   const T = Math.max(1, definition.usesLogits ? Math.min(tokensPerStep ?? 1, Math.floor((1 << 20) / E)) : (tokensPerStep ?? 1))
   issues.capture(path, () => {
-    const strategy = definition.create({ ...choice.params }, { seed: 0 })
+    const strategy = definition.create(choice.params, { seed: 0 })
     const logits = definition.usesLogits ? { data: new Float32Array(T * E), shape: [T, E] } : { shape: [T, E] }
     strategy.routeTokens({ shape: [T, preset.hiddenSize] }, logits, preset.routing.topK, 'int32', { prng: createPrng(0, 'probe'), layer: 0 })
   })
@@ -184,24 +231,13 @@ function probeKey(choice: StrategyChoice): string | undefined {
   }
 }
 
-function readSeed(issues: IssueCollector, value: unknown): Seed {
-  if (value === undefined) return 0
-  if (typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value))) return value
-  issues.invalid('seed', value, 'a safe integer or a string')
-  return 0
-}
-
-function readParallel(issues: IssueCollector, value: unknown): Partial<ParallelSettings> {
+function readParallel(issues: IssueCollector, failed: ReadonlySet<string>, value: unknown): Partial<ParallelSettings> {
   if (value === undefined) return { epSize: 1, nodes: 1, placement: 'linear' }
-  if (!isObject(value)) {
-    issues.invalid('parallel', value, 'an object { epSize, nodes, placement }')
-    return {}
-  }
-  checkKeys(issues, 'parallel', value, ['epSize', 'nodes', 'placement'])
+  if (!isObject(value) || failed.has('parallel')) return {}
   const out: { epSize?: number; nodes?: number; placement?: ScenarioPlacement } = {}
-  const ep = readInt(issues, 'parallel.epSize', value['epSize'] ?? 1, 1, LIMITS.maxEpSize)
-  const nodes = readInt(issues, 'parallel.nodes', value['nodes'] ?? 1, 1, LIMITS.maxEpSize)
-  const placement = readEnum<ScenarioPlacement>(issues, 'parallel.placement', value['placement'] ?? 'linear', ['linear', 'round_robin'])
+  const ep = accepted<number>(failed, 'parallel.epSize', value['epSize'] ?? 1)
+  const nodes = accepted<number>(failed, 'parallel.nodes', value['nodes'] ?? 1)
+  const placement = accepted<ScenarioPlacement>(failed, 'parallel.placement', value['placement'] ?? 'linear')
   if (ep !== undefined) out.epSize = ep
   if (nodes !== undefined) out.nodes = nodes
   if (placement !== undefined) out.placement = placement
@@ -211,46 +247,34 @@ function readParallel(issues: IssueCollector, value: unknown): Partial<ParallelS
   return out
 }
 
-function readEplb(issues: IssueCollector, value: unknown, numExperts: number | undefined): Partial<EplbSettings> {
+function readEplb(issues: IssueCollector, failed: ReadonlySet<string>, value: unknown, numExperts: number | undefined): Partial<EplbSettings> {
   const defaults = { windowSize: 1000, stepInterval: 3000, redundantExperts: 0, policy: 'auto' as EplbPolicy, replicaChoice: 'modulo' as ReplicaChoice, preserveIntraGpuSlots: false }
   if (value === undefined) return { enabled: false, ...defaults }
-  if (!isObject(value)) {
-    issues.invalid('eplb', value, 'an object { enabled, windowSize, stepInterval, redundantExperts, policy, replicaChoice, preserveIntraGpuSlots, initialReplicaCounts }')
-    return {}
-  }
-  checkKeys(issues, 'eplb', value, ['enabled', 'windowSize', 'stepInterval', 'redundantExperts', 'policy', 'replicaChoice', 'preserveIntraGpuSlots', 'initialReplicaCounts'])
+  if (!isObject(value) || failed.has('eplb')) return {}
   const out: { -readonly [K in keyof EplbSettings]?: EplbSettings[K] } = {}
-  const enabled = value['enabled'] ?? true
-  if (typeof enabled !== 'boolean') issues.invalid('eplb.enabled', enabled, 'true or false')
-  else out.enabled = enabled
-  const window = readInt(issues, 'eplb.windowSize', value['windowSize'] ?? defaults.windowSize, 1, LIMITS.maxEplbWindow)
-  const interval = readInt(issues, 'eplb.stepInterval', value['stepInterval'] ?? defaults.stepInterval, 1)
-  const redundant = readInt(issues, 'eplb.redundantExperts', value['redundantExperts'] ?? defaults.redundantExperts, 0, LIMITS.maxReplicas)
-  const policy = readEnum(issues, 'eplb.policy', value['policy'] ?? defaults.policy, EPLB_POLICIES)
-  const choice = readEnum(issues, 'eplb.replicaChoice', value['replicaChoice'] ?? defaults.replicaChoice, REPLICA_CHOICES)
+  const enabled = accepted<boolean>(failed, 'eplb.enabled', value['enabled'] ?? true)
+  if (enabled !== undefined) out.enabled = enabled
+  const window = accepted<number>(failed, 'eplb.windowSize', value['windowSize'] ?? defaults.windowSize)
+  const interval = accepted<number>(failed, 'eplb.stepInterval', value['stepInterval'] ?? defaults.stepInterval)
+  const redundant = accepted<number>(failed, 'eplb.redundantExperts', value['redundantExperts'] ?? defaults.redundantExperts)
+  const policy = accepted<EplbPolicy>(failed, 'eplb.policy', value['policy'] ?? defaults.policy)
+  const choice = accepted<ReplicaChoice>(failed, 'eplb.replicaChoice', value['replicaChoice'] ?? defaults.replicaChoice)
   if (window !== undefined) out.windowSize = window
   if (interval !== undefined) out.stepInterval = interval
   if (redundant !== undefined) out.redundantExperts = redundant
   if (policy !== undefined) out.policy = policy
   if (choice !== undefined) out.replicaChoice = choice
-  const preserve = value['preserveIntraGpuSlots'] ?? defaults.preserveIntraGpuSlots
-  if (typeof preserve !== 'boolean') issues.invalid('eplb.preserveIntraGpuSlots', preserve, 'true or false')
-  else out.preserveIntraGpuSlots = preserve
+  const preserve = accepted<boolean>(failed, 'eplb.preserveIntraGpuSlots', value['preserveIntraGpuSlots'] ?? defaults.preserveIntraGpuSlots)
+  if (preserve !== undefined) out.preserveIntraGpuSlots = preserve
   const counts = value['initialReplicaCounts']
-  if (counts !== undefined) {
-    if (!Array.isArray(counts)) issues.invalid('eplb.initialReplicaCounts', counts, 'a list with one replica count per logical expert')
-    else {
-      let ok = true
+  // Not a list, or an entry that is not a count (zero, negative, fractional): the schema has said so.
+  if (Array.isArray(counts) && !failed.has('eplb.initialReplicaCounts')) {
+    {
+      let ok = ![...failed].some((path) => path.startsWith('eplb.initialReplicaCounts['))
       if (numExperts !== undefined && counts.length !== numExperts) {
         issues.add('eplb.initialReplicaCounts', `has ${counts.length} entries; the preset has ${numExperts} logical experts`)
         ok = false
       }
-      counts.forEach((c, i) => {
-        if (c === 0) {
-          issues.add(`eplb.initialReplicaCounts[${i}]`, `expert ${i} has zero replicas; every logical expert needs at least one physical slot`)
-          ok = false
-        } else if (readInt(issues, `eplb.initialReplicaCounts[${i}]`, c, 1, 1023) === undefined) ok = false
-      })
       const sum = counts.reduce((a: number, c) => a + (typeof c === 'number' ? c : 0), 0)
       if (ok && numExperts !== undefined && redundant !== undefined && sum !== numExperts + redundant) {
         issues.add('eplb.initialReplicaCounts', `sums to ${sum}; it must equal experts + redundantExperts = ${numExperts + redundant}`)
@@ -273,8 +297,11 @@ function readCapacity(issues: IssueCollector, value: unknown): CapacitySetting[]
       issues.invalid(path, entry, `an object { policy, label?, …parameters } with policy one of [${CAPACITY_POLICIES.join(', ')}]`)
       return
     }
-    const policy = readEnum(issues, `${path}.policy`, entry['policy'], CAPACITY_POLICIES)
-    if (policy === undefined) return
+    const policy = entry['policy']
+    if (typeof policy !== 'string' || !CAPACITY_POLICIES.includes(policy)) {
+      issues.invalid(`${path}.policy`, policy, `one of [${CAPACITY_POLICIES.join(', ')}]`)
+      return
+    }
     const { policy: _p, label: rawLabel, ...params } = entry
     const specs = CAPACITY_POLICY_SPECS[policy]!
     let bad = false
@@ -302,15 +329,10 @@ function readCapacity(issues: IssueCollector, value: unknown): CapacitySetting[]
   return out
 }
 
-function readLogits(issues: IssueCollector, value: unknown): LogitSettings {
-  if (value === undefined) return { mean: 0, std: 1 }
-  if (!isObject(value)) {
-    issues.invalid('logits', value, 'an object { mean, std }')
-    return { mean: 0, std: 1 }
-  }
-  checkKeys(issues, 'logits', value, ['mean', 'std'])
-  const mean = readNumber(issues, 'logits.mean', value['mean'] ?? 0, () => true, 'a finite number')
-  const std = readNumber(issues, 'logits.std', value['std'] ?? 1, (v) => v >= 0, 'a finite number ≥ 0')
+function readLogits(failed: ReadonlySet<string>, value: unknown): LogitSettings {
+  if (!isObject(value) || failed.has('logits')) return { mean: 0, std: 1 }
+  const mean = accepted<number>(failed, 'logits.mean', value['mean'] ?? 0)
+  const std = accepted<number>(failed, 'logits.std', value['std'] ?? 1)
   return { mean: mean ?? 0, std: std ?? 1 }
 }
 
@@ -342,7 +364,7 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions = {}
     issues.throwIfAny(source)
   }
   const obj = raw as Json
-  checkKeys(issues, '', obj, TOP_KEYS)
+  const failed = checkSchema(issues, obj)
 
   const presets = options.presets ?? MODEL_PRESETS
   let preset: ModelPreset | undefined
@@ -352,28 +374,33 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions = {}
     if (!preset) issues.add('preset', `unknown preset ${describeValue(obj['preset'])}; available presets: [${listPresetNames(presets).join(', ')}]`)
   }
   const name = obj['name'] === undefined ? (preset?.name ?? 'scenario') : obj['name']
-  if (typeof name !== 'string') issues.invalid('name', name, 'a string')
-  const seed = readSeed(issues, obj['seed'])
-  const tokensPerStep = readInt(issues, 'tokensPerStep', obj['tokensPerStep'], 1, MAX_TOKENS_PER_STEP)
-  const steps = readInt(issues, 'steps', obj['steps'], 1)
+  const seed = accepted<Seed>(failed, 'seed', obj['seed']) ?? 0
+  const tokensPerStep = accepted<number>(failed, 'tokensPerStep', obj['tokensPerStep'])
+  const steps = accepted<number>(failed, 'steps', obj['steps'])
 
+  // The layer count is bounded by the preset's MoE layers, so it is checked here rather than by the schema.
   const maxLayers = preset?.moeLayerIndices.length ?? LIMITS.maxLayers
-  const numLayers = obj['layers'] === undefined ? preset?.moeLayerIndices.length : readInt(issues, 'layers', obj['layers'], 1, maxLayers)
+  let numLayers = preset?.moeLayerIndices.length
+  if (obj['layers'] !== undefined) {
+    const layers = obj['layers']
+    numLayers = typeof layers === 'number' && Number.isInteger(layers) && layers >= 1 && layers <= maxLayers ? layers : undefined
+    if (numLayers === undefined) issues.invalid('layers', layers, integerIn(1, maxLayers))
+  }
 
-  const base = obj['strategy'] === undefined ? undefined : readStrategy(issues, 'strategy', obj['strategy'], catalog, preset)
+  const base = obj['strategy'] === undefined ? undefined : readStrategy(issues, failed, 'strategy', obj['strategy'], catalog, preset)
   const probes: [string, StrategyChoice][] = base ? [['strategy', base]] : []
   const perLayer: (StrategyChoice | undefined)[] = numLayers === undefined ? [] : new Array<StrategyChoice | undefined>(numLayers).fill(base)
   const overrides = obj['layerStrategies']
-  if (overrides !== undefined) {
+  // A value that is not a list has been reported by the schema.
+  if (Array.isArray(overrides) && !failed.has('layerStrategies')) {
     const maxEntries = numLayers ?? LIMITS.maxLayers
-    if (!Array.isArray(overrides)) issues.invalid('layerStrategies', overrides, 'a list of { layers, name, params }')
     // Each entry is validated and probed: more entries than layers would only repeat that work.
-    else if (overrides.length > maxEntries) issues.add('layerStrategies', `${overrides.length} entries exceed the ${maxEntries} layers (at most one entry per layer)`)
+    if (overrides.length > maxEntries) issues.add('layerStrategies', `${overrides.length} entries exceed the ${maxEntries} layers (at most one entry per layer)`)
     else
       overrides.forEach((entry, i) => {
         const path = `layerStrategies[${i}]`
-        if (!isObject(entry)) return issues.invalid(path, entry, '{ "layers": "a-b", "name": …, "params": { … } }')
-        const strategy = readStrategy(issues, path, entry, catalog, preset, ['layers'])
+        if (!isObject(entry) || failed.has(path)) return
+        const strategy = readStrategy(issues, failed, path, entry, catalog, preset)
         const layers = numLayers === undefined ? undefined : readLayerSelection(issues, `${path}.layers`, entry['layers'], numLayers)
         if (strategy) probes.push([path, strategy])
         if (strategy && layers) for (const l of layers) perLayer[l] = strategy
@@ -407,10 +434,10 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions = {}
     }
   }
 
-  const parallel = readParallel(issues, obj['parallel'])
-  const eplb = readEplb(issues, obj['eplb'], preset?.routing.numExperts)
-  const capacity = readCapacity(issues, obj['capacity'])
-  const logits = readLogits(issues, obj['logits'])
+  const parallel = readParallel(issues, failed, obj['parallel'])
+  const eplb = readEplb(issues, failed, obj['eplb'], preset?.routing.numExperts)
+  const capacity = failed.has('capacity') ? [] : readCapacity(issues, obj['capacity'])
+  const logits = readLogits(failed, obj['logits'])
   if (preset && numLayers !== undefined && eplb.enabled && eplb.windowSize !== undefined && steps !== undefined) {
     const E = preset.routing.numExperts
     issues.capture('eplb.windowSize', () => checkAllocation('eplb.windowSize × layers × experts', [[Math.min(eplb.windowSize!, steps) * numLayers * E, 4]]))

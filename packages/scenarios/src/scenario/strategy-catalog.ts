@@ -18,7 +18,7 @@ export function createDefinitionCatalog(definitions: readonly StrategyDefinition
     resolve(choice, _layer, seed) {
       const definition = byName.get(choice.name)
       if (!definition) throw new UnknownStrategyError({ strategyName: choice.name, availableStrategies: names })
-      return { strategy: definition.create({ ...choice.params }, { seed }), usesLogits: definition.usesLogits === true }
+      return { strategy: definition.create(choice.params, { seed }), usesLogits: definition.usesLogits === true }
     },
   }
 }

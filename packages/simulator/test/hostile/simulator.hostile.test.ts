@@ -88,7 +88,7 @@ describe('hostile: no shared mutable state between simulators', () => {
   })
 
   it('createSimulator({ sed: 5 }) and other unknown or ill-typed options are typed errors', () => {
-    expect(() => createSimulator({ sed: 5 } as never)).toThrow("Unknown option 'sed' for createSimulator. Known options: [seed, backend, builtIns].")
+    expect(() => createSimulator({ sed: 5 } as never)).toThrow("Unknown option 'sed' for createSimulator. Known options: [seed, backend, builtIns, threads].")
     expect(() => createSimulator({ backend: 'wasm' } as never)).toThrow(/Invalid createSimulator options.backend: "wasm"/)
     expect(() => createSimulator({ builtIns: 'no' } as never)).toThrow(InvalidArgumentError)
     expect(() => createSimulator(null as never)).toThrow(InvalidArgumentError)

@@ -1,0 +1,98 @@
+import { InvalidArgumentError, InvalidLogitsError } from '@routesim/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bundleTestWorker } from '../test/bundle-test-worker.ts'
+import { barrierTask, failTask, writeTask } from '../test/test-tasks.ts'
+import type { BarrierArgs, FailArgs, WriteArgs } from '../test/test-tasks.ts'
+import { ParallelTaskError } from './parallel-task-error.ts'
+import { createThreadPool } from './thread-pool.ts'
+import type { ThreadPool } from './thread-pool.ts'
+
+let source = ''
+const pools: ThreadPool[] = []
+function pool(threads: number, callerRuns = true): ThreadPool {
+  const p = createThreadPool({ threads, workerSource: source, callerRuns })
+  pools.push(p)
+  return p
+}
+
+beforeAll(async () => {
+  source = await bundleTestWorker()
+})
+afterAll(() => {
+  for (const p of pools) p.dispose()
+})
+
+const shared = (n: number): Int32Array => new Int32Array(new SharedArrayBuffer(4 * n))
+
+describe('createThreadPool', () => {
+  it('runs chunks on workers at the same time as the calling thread (a barrier only all of them can pass)', () => {
+    for (const threads of [2, 4]) {
+      const p = pool(threads)
+      expect(p.parallel).toBe(true)
+      p.start() // every worker answers before it returns (its own barrier job)
+      const args: BarrierArgs = { counter: shared(1), parties: threads, out: shared(threads) }
+      p.run({ task: 'barrier', args, chunks: threads, runChunk: barrierTask })
+      expect(Array.from(args.out)).toEqual(new Array(threads).fill(1))
+    }
+  })
+
+  it('gives the same output for 1, 2, 3 and 8 threads, and with the caller only waiting', () => {
+    const outputs = [
+      ...[1, 2, 3, 8].map((t) => pool(t)),
+      pool(3, false),
+    ].map((p) => {
+      const args: WriteArgs = { base: 7, out: shared(50) }
+      p.run({ task: 'write', args, chunks: 50, runChunk: writeTask })
+      return Array.from(args.out)
+    })
+    expect(outputs[0]).toEqual(Array.from({ length: 50 }, (_, c) => 7 + c * c))
+    for (const o of outputs) expect(o).toEqual(outputs[0])
+  })
+
+  it('rethrows the lowest failing chunk as its own type, whichever thread ran it', () => {
+    for (const callerRuns of [true, false]) {
+      const p = pool(3, callerRuns)
+      const args: FailArgs = { logitsAt: [5, 9], plainAt: [12], ran: shared(16) }
+      let caught: unknown
+      try {
+        p.run({ task: 'fail', args, chunks: 16, runChunk: failTask })
+      } catch (error) {
+        caught = error
+      }
+      expect(InvalidLogitsError.isInstance(caught)).toBe(true)
+      expect(caught).toMatchObject({ row: 500, column: 3, value: Number.NaN, code: 'invalid_logits' })
+      expect((caught as Error).message).toBe('Invalid routerLogits: row 500, expert 3 is NaN. Allowed: finite numbers.')
+      // Chunks below the failure always ran; each chunk ran at most once.
+      for (let c = 0; c < 5; c++) expect(args.ran[c]).toBe(1)
+      for (let c = 0; c < 16; c++) expect(args.ran[c]).toBeLessThanOrEqual(1)
+    }
+  })
+
+  it('names a plain error from a worker with the task and chunk', () => {
+    const p = pool(2, false)
+    const args: FailArgs = { logitsAt: [], plainAt: [2], ran: shared(4) }
+    expect(() => p.run({ task: 'fail', args, chunks: 4, runChunk: failTask })).toThrow(ParallelTaskError)
+    expect(() => p.run({ task: 'fail', args, chunks: 4, runChunk: failTask })).toThrow(/Task 'fail' failed in chunk 2: TypeError: chunk 2 broke/)
+  })
+
+  it('reports a task the worker script does not have', () => {
+    const p = pool(2, false)
+    expect(() => p.run({ task: 'nope', args: {}, chunks: 3, runChunk: () => {} })).toThrow(/this worker has no task 'nope'/)
+  })
+
+  it('runs every chunk on the calling thread with one thread', () => {
+    const p = pool(1)
+    expect(p.parallel).toBe(false)
+    const seen: number[] = []
+    p.run({ task: 'unknown-to-workers', args: null, chunks: 4, runChunk: (_a, c) => seen.push(c) })
+    expect(seen).toEqual([0, 1, 2, 3])
+  })
+
+  it('rejects bad options with typed errors naming them', () => {
+    expect(() => createThreadPool({ workerSource: '' })).toThrow(InvalidArgumentError)
+    expect(() => createThreadPool({ workerSource: source, threads: 0 })).toThrow(/threads.*\[1, 256\]/)
+    expect(() => createThreadPool({ workerSource: source, threads: 2.5 })).toThrow(InvalidArgumentError)
+    expect(() => createThreadPool({ workerSource: source, stallMs: -1 })).toThrow(/stallMs/)
+    expect(() => pool(2).run({ task: 'write', args: {}, chunks: -1, runChunk: () => {} })).toThrow(/job.chunks/)
+  })
+})

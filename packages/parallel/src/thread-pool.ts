@@ -1,0 +1,141 @@
+import { InvalidArgumentError, InvalidLogitsError, RoutesimError } from '@routesim/core'
+import type { ChunkJob, ChunkRunner } from '@routesim/core'
+import { ParallelTaskError } from './parallel-task-error.ts'
+import { canBlock, spawnWorker } from './spawn-worker.ts'
+import type { PoolWorker } from './spawn-worker.ts'
+import { resolveThreadCount } from './thread-count.ts'
+import { DONE_CHUNKS, ERROR_BUFFER_BYTES, ERROR_BYTES, FAILED, FAILED_CHUNK, READY_TASK, createControl, drainChunks, readyTask } from './worker-protocol.ts'
+import type { ReadyArgs } from './worker-protocol.ts'
+import type { ErrorRecord, JobMessage } from './worker-protocol.ts'
+
+export interface ThreadPoolOptions {
+  /** Threads including the calling one. Default: `ROUTESIM_THREADS`, else every available core. */
+  readonly threads?: number
+  /** The worker script: a self-contained bundle that calls `startWorkerRuntime` with the tasks. */
+  readonly workerSource: string
+  /** How long a job may go without a finished chunk before it fails (a worker died). Default 120 s. */
+  readonly stallMs?: number
+  /**
+   * Default true: the calling thread takes chunks too. False: workers run every chunk of a parallel job while the
+   * caller only waits (tests use it to hold the workers' output to the caller's).
+   */
+  readonly callerRuns?: boolean
+}
+
+/**
+ * A `ChunkRunner` over workers. `parallel` is false where the calling thread may not block (a browser's main
+ * thread: run routing in a Web Worker there) or with one thread; jobs then run chunk by chunk on the caller.
+ */
+export interface ThreadPool extends ChunkRunner {
+  /** Starts every worker now and returns once each answers (or after 30 s), so a first job does not pay for their start. */
+  start(): void
+  /** Stops the workers; a later job starts new ones. */
+  dispose(): void
+}
+
+/**
+ * A pool of workers that share chunks of a job through a shared counter: each chunk is claimed by exactly one
+ * thread, and the calling thread works too, then blocks (Atomics.wait) until the workers' chunks are done — so
+ * jobs are synchronous to the caller. What a chunk computes may depend on its index, never on which thread or
+ * how many threads ran it. Workers start on the first job with more than one chunk.
+ */
+export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
+  if (typeof options !== 'object' || options === null || typeof options.workerSource !== 'string' || options.workerSource === '') {
+    throw new InvalidArgumentError({ parameter: 'createThreadPool options.workerSource', value: options?.workerSource, allowed: 'the worker script, a non-empty string' })
+  }
+  const threads = resolveThreadCount(options.threads)
+  const stallMs = options.stallMs ?? 120_000
+  if (!(Number.isFinite(stallMs) && stallMs > 0)) {
+    throw new InvalidArgumentError({ parameter: 'createThreadPool options.stallMs', value: stallMs, allowed: 'a positive number of milliseconds' })
+  }
+  const parallel = threads > 1 && canBlock()
+  const callerRuns = options.callerRuns ?? true
+  let workers: PoolWorker[] = []
+
+  const ensureWorkers = (): void => {
+    if (workers.length > 0) return
+    for (let i = 1; i < threads; i++) workers.push(spawnWorker(options.workerSource))
+  }
+
+  const dispose = (): void => {
+    for (const w of workers) void w.terminate()
+    workers = []
+  }
+
+  const pool: ThreadPool = {
+    threads,
+    parallel,
+    start(): void {
+      if (!parallel) return
+      ensureWorkers()
+      // One chunk per thread, each waiting for all: returns when every worker has started (or after 30 s).
+      const args: ReadyArgs = { arrived: new Int32Array(new SharedArrayBuffer(4)), parties: callerRuns ? threads : threads - 1, timeoutMs: 30_000 }
+      pool.run({ task: READY_TASK, args, chunks: args.parties, runChunk: readyTask })
+    },
+    run<A>(job: ChunkJob<A>): void {
+      const { chunks } = job
+      if (!Number.isInteger(chunks) || chunks < 0) {
+        throw new InvalidArgumentError({ parameter: 'job.chunks', value: chunks, allowed: 'an integer ≥ 0' })
+      }
+      if (!parallel || chunks <= 1) {
+        for (let c = 0; c < chunks; c++) job.runChunk(job.args, c)
+        return
+      }
+      ensureWorkers()
+      const control = createControl()
+      const error = new Uint8Array(new SharedArrayBuffer(ERROR_BUFFER_BYTES))
+      const message: JobMessage = { type: 'routesim-job', task: job.task, args: job.args, chunks, control, error }
+      // No more helpers than chunks beyond the first when this thread takes chunks too.
+      for (let i = 0; i < Math.min(workers.length, callerRuns ? chunks - 1 : chunks); i++) workers[i]!.postMessage(message)
+      // This thread's own failure is kept as thrown (its stack, its class); workers' come back as records.
+      let localError = undefined as { chunk: number; error: unknown } | undefined
+      if (callerRuns) {
+        drainChunks(control, error, chunks, (c) => job.runChunk(job.args, c), (c, e) => {
+          localError = { chunk: c, error: e }
+        })
+      }
+      let seen = Atomics.load(control, DONE_CHUNKS)
+      let since = Date.now()
+      while (seen < chunks) {
+        Atomics.wait(control, DONE_CHUNKS, seen, 1000)
+        const now = Atomics.load(control, DONE_CHUNKS)
+        if (now !== seen) {
+          seen = now
+          since = Date.now()
+        } else if (Date.now() - since > stallMs) {
+          dispose()
+          throw new ParallelTaskError({ task: job.task, chunk: -1, message: `no chunk finished for ${stallMs} ms (a worker stopped); the pool was restarted` })
+        }
+      }
+      if (Atomics.load(control, FAILED) !== 0) {
+        if (localError !== undefined && localError.chunk === control[FAILED_CHUNK]) throw localError.error
+        throw rebuildError(job.task, control[FAILED_CHUNK]!, error.slice(0, control[ERROR_BYTES]!))
+      }
+    },
+    dispose,
+  }
+  return pool
+}
+
+/** A worker's error as the type the calling thread would have thrown, where it is one we know. */
+function rebuildError(task: string, chunk: number, bytes: Uint8Array): Error {
+  let record: ErrorRecord
+  try {
+    record = JSON.parse(new TextDecoder().decode(bytes)) as ErrorRecord
+  } catch {
+    return new ParallelTaskError({ task, chunk, message: 'a worker failed (its error could not be read)' })
+  }
+  const f = record.fields
+  // The worker's message is kept as written (it names the parameter the way the caller would have).
+  if (record.name === 'InvalidLogitsError' && typeof f.row === 'number' && typeof f.column === 'number') {
+    const error = new InvalidLogitsError({ row: f.row, column: f.column, value: Number(f.value) })
+    error.message = record.message
+    return error
+  }
+  if (record.code !== undefined) {
+    const error = new RoutesimError(record.code, record.message)
+    error.name = record.name
+    return error
+  }
+  return new ParallelTaskError({ task, chunk, message: `${record.name}: ${record.message}` })
+}

@@ -1,0 +1,59 @@
+import { accumulateExpertCounts } from '@routesim/analysis'
+import { InvalidArgumentError, allocateFloat32, allocateInt32, indexArrayToInt32, resolveParameters } from '@routesim/core'
+import type { PrngState, RoutingStrategy, Seed, StrategyDefinition } from '@routesim/core'
+import { chunkPrng } from '@routesim/parallel'
+
+/** One layers job: each chunk is one layer routed by a fresh instance of a built-in definition. */
+export interface RouteLayersArgs {
+  readonly strategy: string
+  readonly params: Readonly<Record<string, unknown>>
+  readonly seed: Seed
+  readonly tokens: number
+  readonly experts: number
+  readonly k: number
+  /** `context.layer` of chunk 0. */
+  readonly firstLayer: number
+  /** The simulator's stream at the start of the call; layer chunk c draws from `chunkPrng(start, c)`. */
+  readonly start: PrngState
+  readonly end: Int32Array
+  /** `[layers, tokens, k]` */
+  readonly ids: Int32Array
+  readonly weights: Float32Array
+  /** `[layers, experts]` */
+  readonly counts: Int32Array
+}
+
+/** Routes one layer: the same steps on every thread, so a layer's output depends only on its index. */
+export function routeLayerChunk(create: (args: RouteLayersArgs) => RoutingStrategy, args: RouteLayersArgs, chunk: number): void {
+  const { tokens: T, experts: E, k } = args
+  const prng = chunkPrng(args.start, chunk)
+  const strategy = create(args)
+  const [weights, ids] = strategy.routeTokens({ shape: [T, 1] }, { shape: [T, E] }, k, 'int32', { prng, layer: args.firstLayer + chunk })
+  const slots = T * k
+  const layerIds = args.ids.subarray(chunk * slots, (chunk + 1) * slots)
+  layerIds.set(indexArrayToInt32(ids.data))
+  args.weights.set(weights.data as Float32Array, chunk * slots)
+  accumulateExpertCounts(layerIds, args.counts.subarray(chunk * E, (chunk + 1) * E))
+  if (chunk === 0) args.end.set(prng.getState().state)
+}
+
+/** The worker's task: fresh instances of the built-in definitions, found by name. */
+export function createRouteLayersTask(definitions: readonly StrategyDefinition[]): (args: RouteLayersArgs, chunk: number) => void {
+  const byName = new Map(definitions.map((d) => [d.name, d]))
+  const create = (args: RouteLayersArgs): RoutingStrategy => {
+    const definition = byName.get(args.strategy)
+    if (definition === undefined) throw new InvalidArgumentError({ parameter: 'strategy', value: args.strategy, allowed: 'a built-in strategy' })
+    return definition.create(resolveParameters(args.strategy, definition.parameters, args.params), { seed: args.seed })
+  }
+  return (args, chunk) => routeLayerChunk(create, args, chunk)
+}
+
+/** Output arrays for a layers job (shared memory when threads will write them). */
+export function allocateLayers(layers: number, tokens: number, experts: number, k: number, shared: boolean): Pick<RouteLayersArgs, 'ids' | 'weights' | 'counts' | 'end'> {
+  return {
+    ids: allocateInt32(layers * tokens * k, shared),
+    weights: allocateFloat32(layers * tokens * k, shared),
+    counts: allocateInt32(layers * experts, shared),
+    end: allocateInt32(4, shared),
+  }
+}
