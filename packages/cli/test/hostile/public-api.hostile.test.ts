@@ -30,6 +30,11 @@ const SKIP = new Set([
   'core.checkStrategyResult',
   'core.guardStrategy',
   'simulator.referenceWinnerScores',
+  'analysis.expertCountsChunk',
+  'core.parameterSchema',
+  'core.parameterValidator',
+  'core.outputArrays',
+  'core.sharedView',
   'simulator.accumulateSplitHistogram',
 ])
 
