@@ -1,5 +1,27 @@
-import { Type, type Static, type TArray, type TBoolean, type TInteger, type TNumber, type TObject, type TOptional, type TSchema, type TLiteral, type TString, type TUnion } from '@sinclair/typebox'
-import { Value } from '@sinclair/typebox/value'
+import {
+  Array as ArrayOf,
+  Boolean as BooleanType,
+  Integer,
+  Literal,
+  Never,
+  Number as NumberType,
+  Object as ObjectOf,
+  Optional,
+  String as StringType,
+  Union,
+  type Static,
+  type TArray,
+  type TBoolean,
+  type TInteger,
+  type TNumber,
+  type TObject,
+  type TOptional,
+  type TSchema,
+  type TLiteral,
+  type TString,
+  type TUnion,
+} from '@sinclair/typebox'
+import { Check } from '@sinclair/typebox/value'
 import type { ParameterSpec, ParameterSpecs } from './routing-strategy.ts'
 
 /** The TypeBox schema one parameter spec stands for (its static type is the parameter's value type). */
@@ -59,23 +81,23 @@ export function parameterSchema<const S extends ParameterSpec>(spec: S): Paramet
   if (spec.default !== undefined) annotations['default'] = spec.default
   switch (spec.type) {
     case 'integer':
-      return Type.Integer({ ...annotations, ...rangeOptions(spec) }) as ParameterSchemaOf<S>
+      return Integer({ ...annotations, ...rangeOptions(spec) }) as ParameterSchemaOf<S>
     case 'number':
-      return Type.Number({ ...annotations, ...rangeOptions(spec) }) as ParameterSchemaOf<S>
+      return NumberType({ ...annotations, ...rangeOptions(spec) }) as ParameterSchemaOf<S>
     case 'number[]':
-      return Type.Array(Type.Number(rangeOptions(spec)), annotations) as ParameterSchemaOf<S>
+      return ArrayOf(NumberType(rangeOptions(spec)), annotations) as ParameterSchemaOf<S>
     case 'boolean':
-      return Type.Boolean(annotations) as ParameterSchemaOf<S>
+      return BooleanType(annotations) as ParameterSchemaOf<S>
     case 'string':
-      return Type.String(annotations) as ParameterSchemaOf<S>
+      return StringType(annotations) as ParameterSchemaOf<S>
     case 'enum':
-      return Type.Union(
-        (spec.values ?? []).map((v) => Type.Literal(v)),
+      return Union(
+        (spec.values ?? []).map((v) => Literal(v)),
         annotations,
       ) as unknown as ParameterSchemaOf<S>
     default:
       // A spec of a type outside ParameterType (a plugin's typo) accepts nothing.
-      return Type.Never(annotations) as unknown as ParameterSchemaOf<S>
+      return Never(annotations) as unknown as ParameterSchemaOf<S>
   }
 }
 
@@ -83,9 +105,9 @@ function buildSchema(specs: ParameterSpecs): TSchema {
   const properties: Record<string, TSchema> = {}
   for (const [key, spec] of Object.entries(specs)) {
     const schema = parameterSchema(spec)
-    properties[key] = spec.default === undefined && spec.optional ? Type.Optional(schema) : schema
+    properties[key] = spec.default === undefined && spec.optional ? Optional(schema) : schema
   }
-  return Type.Object(properties, { additionalProperties: false })
+  return ObjectOf(properties, { additionalProperties: false })
 }
 
 const validators = new WeakMap<ParameterSpecs, ParameterValidator>()
@@ -99,7 +121,7 @@ export function parameterValidator<const S extends ParameterSpecs>(specs: S): Pa
   if (!validator) {
     // Checked as a plain TSchema: the generic schema type is for callers, not for the checker.
     const schema = buildSchema(specs)
-    const created: ParameterValidator = { schema: schema as unknown as ParametersSchema<ParameterSpecs>, check: (parameters) => Value.Check(schema, parameters) }
+    const created: ParameterValidator = { schema: schema as unknown as ParametersSchema<ParameterSpecs>, check: (parameters) => Check(schema, parameters) }
     validators.set(specs, created)
     validator = created
   }
@@ -108,5 +130,5 @@ export function parameterValidator<const S extends ParameterSpecs>(specs: S): Pa
 
 /** Whether one value is allowed by one spec (used only to name the first bad parameter after a failed check). */
 export function matchesParameterSpec(spec: ParameterSpec, value: unknown): boolean {
-  return Value.Check(parameterSchema(spec), value)
+  return Check(parameterSchema(spec), value)
 }

@@ -81,6 +81,7 @@ export interface TraceAnalysis {
  */
 export function analyzeTrace(trace: Trace, options: AnalyzeOptions = {}): TraceAnalysis {
   const rows = layerCounts(trace)
+  if (rows.length === 0) throw new InvalidArgumentError({ parameter: 'trace', value: `${trace.layers} layers`, allowed: 'a trace with at least one layer' })
   const E = trace.numExperts
   const { epSize } = options
   const placement = options.placement ?? 'linear'

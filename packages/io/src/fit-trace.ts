@@ -104,6 +104,7 @@ export function fitTrace(trace: Trace, options: FitOptions = {}): FitResult {
   const epSize = options.epSize ?? (E % 8 === 0 ? 8 : 1)
   if (!Number.isInteger(epSize) || epSize < 1 || E % epSize !== 0) throw new InvalidArgumentError({ parameter: 'epSize', value: epSize, allowed: `a positive divisor of the ${E} experts` })
   const rows = layerCounts(trace)
+  if (rows.length === 0) throw new InvalidArgumentError({ parameter: 'trace', value: `${trace.layers} layers`, allowed: 'a trace with at least one layer' })
   let topK: number
   if (trace.kind === 'ids') topK = trace.topK
   else {

@@ -12,7 +12,9 @@ import { writeNpz } from './npz.ts'
 import { readSafetensors, writeSafetensors } from './safetensors.ts'
 import { readTorch, writeTorch } from './torch-file.ts'
 import { readTrace, writeTrace, type TraceFormat } from './trace-file.ts'
-import { idsTrace, traceCounts } from './trace.ts'
+import { analyzeTrace } from './analyze-trace.ts'
+import { fitTrace } from './fit-trace.ts'
+import { idsTrace, traceCounts, traceFromArrays } from './trace.ts'
 import { TraceFormatError } from './trace-format-error.ts'
 import { UnsafePickleError } from './unsafe-pickle-error.ts'
 
@@ -257,5 +259,35 @@ describe('fuzz: mutated files are read or refused with a typed error, never a cr
     expect(readNpy(writeNpy(ndarray(Int32Array.from([1]), [1]))).shape).toEqual([1])
     expect(Object.keys(readSafetensors(writeSafetensors({ a: ndarray(Int32Array.from([1]), [1]) })).tensors)).toEqual(['a'])
     expect(writeNpz({ a: ndarray(Int32Array.from([1]), [1]) }).length).toBeGreaterThan(0)
+  })
+})
+
+describe('empty and degenerate traces are analysed or refused with a typed error', () => {
+  it('zero layers, zero tokens, all-zero counts', () => {
+    const noLayers = traceFromArrays({ '': ndarray(new Int32Array(0), [0, 8]) }, { experts: 8 })
+    expect(() => fitTrace(noLayers)).toThrow(/at least one layer/)
+    expect(() => analyzeTrace(noLayers, { epSize: 2 })).toThrow(/at least one layer/)
+    const zeros = traceFromArrays({ counts: ndarray(new Float64Array(8), [1, 8]) })
+    expect(() => fitTrace(zeros)).toThrow(/at least one token/)
+    expect(analyzeTrace(zeros, { epSize: 2 }).balancedness?.static).toBe(1)
+    const noTokens = traceFromArrays({ topk_ids: ndarray(new Int32Array(0), [0, 8]) }, { experts: 8 })
+    expect(analyzeTrace(noTokens).total.summary.total).toBe(0)
+  })
+
+  test.prop(
+    [
+      fc.record({ layers: fc.integer({ min: 1, max: 3 }), tokens: fc.integer({ min: 0, max: 12 }), k: fc.integer({ min: 1, max: 4 }), e: fc.integer({ min: 1, max: 16 }), seed: fc.nat() }),
+      fc.integer({ min: 1, max: 16 }),
+    ],
+    { seed: 11, numRuns: 300 },
+  )('analyzeTrace on any small ids trace, with any EP size: a result or a typed error', ({ layers, tokens, k, e, seed }, epSize) => {
+    const ids = Int32Array.from({ length: layers * tokens * k }, (_, i) => (i * 2654435761 + seed) % e >>> 0)
+    const trace = idsTrace({ ids, layers, tokens, topK: k, numExperts: e })
+    try {
+      const a = analyzeTrace(trace, { epSize })
+      expect(Array.from(a.total.counts).reduce((x, y) => x + y, 0)).toBe(layers * tokens * k)
+    } catch (error) {
+      expect(RoutesimError.isInstance(error), String(error)).toBe(true)
+    }
   })
 })

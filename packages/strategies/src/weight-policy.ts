@@ -81,12 +81,13 @@ export function fillWeights(
   logits: Tensor | ShapedInput,
   prng: Prng,
   routerOutput?: Float32Array,
+  into?: Float32Array,
 ): Float32Array {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError({ parameter: 'options', value: options, allowed: 'WeightOptions from readWeightOptions' })
   if (options.weightPolicy === 'router' && routerOutput) return routerOutput
   checkLimit('rows', rows, 'maxTokens', 0)
   checkLimit('k', k, 'maxTopK', 1)
-  const out = new Float32Array(rows * k)
+  const out = into ?? new Float32Array(rows * k)
   switch (options.weightPolicy) {
     case 'ones':
       out.fill(1)

@@ -1,7 +1,21 @@
 import { EPLB_POLICIES } from '@routesim/analysis'
 import { InvalidArgumentError, LIMITS, parameterSchema, parameterValidator, type StrategyDefinition } from '@routesim/core'
 import { createSimulator, type Simulator } from '@routesim/simulator'
-import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import {
+  Array as ArrayOf,
+  Boolean as BooleanType,
+  Integer,
+  Literal,
+  Number as NumberType,
+  Object as ObjectOf,
+  Optional,
+  Record as RecordOf,
+  String as StringType,
+  Union,
+  Unknown,
+  type Static,
+  type TSchema,
+} from '@sinclair/typebox'
 import { CAPACITY_POLICY_SPECS } from './capacity-settings.ts'
 import { REPLICA_CHOICES } from './scenario.ts'
 import { MODEL_PRESETS } from '../presets/model-presets.ts'
@@ -20,86 +34,86 @@ export const MAX_TOKENS_PER_STEP = LIMITS.maxTokens
 export const MAX_LAYER_RANGE_TEXT = 64
 
 const integer = (minimum: number, maximum: number | undefined, description: string) =>
-  Type.Integer({ minimum, ...(maximum === undefined ? {} : { maximum }), description })
+  Integer({ minimum, ...(maximum === undefined ? {} : { maximum }), description })
 
 const enumOf = <T extends string>(values: readonly T[], description: string) =>
-  Type.Union(
-    values.map((v) => Type.Literal(v)),
+  Union(
+    values.map((v) => Literal(v)),
     { description },
   )
 
-const StrategyParams = Type.Record(Type.String(), Type.Unknown(), {
+const StrategyParams = RecordOf(StringType(), Unknown(), {
   description: 'Strategy parameters (see `routesim strategies NAME`); checked against the strategy’s own parameter schema.',
 })
 
-const StrategyObject = Type.Object(
+const StrategyObject = ObjectOf(
   {
-    name: Type.String({ description: "A registered strategy name, or 'native' for the preset's own router." }),
-    params: Type.Optional(StrategyParams),
+    name: StringType({ description: "A registered strategy name, or 'native' for the preset's own router." }),
+    params: Optional(StrategyParams),
   },
   { additionalProperties: false },
 )
 
-const StrategyRef = Type.Union([Type.String({ description: "A registered strategy name, or 'native' for the preset's own router." }), StrategyObject], {
+const StrategyRef = Union([StringType({ description: "A registered strategy name, or 'native' for the preset's own router." }), StrategyObject], {
   description: 'The strategy every layer uses unless layerStrategies overrides it.',
 })
 
-const LayerSelection = Type.Union(
+const LayerSelection = Union(
   [
-    Type.Integer({ minimum: 0, description: 'One layer index.' }),
-    Type.String({ pattern: '^\\s*(\\d+)\\s*(?:-\\s*(\\d+)\\s*)?$', maxLength: MAX_LAYER_RANGE_TEXT, description: 'A layer index or an inclusive range "a-b".' }),
-    Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1, maxItems: LIMITS.maxLayers, description: 'A list of layer indices.' }),
+    Integer({ minimum: 0, description: 'One layer index.' }),
+    StringType({ pattern: '^\\s*(\\d+)\\s*(?:-\\s*(\\d+)\\s*)?$', maxLength: MAX_LAYER_RANGE_TEXT, description: 'A layer index or an inclusive range "a-b".' }),
+    ArrayOf(Integer({ minimum: 0 }), { minItems: 1, maxItems: LIMITS.maxLayers, description: 'A list of layer indices.' }),
   ],
   { description: 'Simulated MoE layers (0-based, below `layers`).' },
 )
 
-const LayerStrategy = Type.Object(
+const LayerStrategy = ObjectOf(
   {
     name: StrategyObject.properties.name,
-    params: Type.Optional(StrategyParams),
+    params: Optional(StrategyParams),
     layers: LayerSelection,
   },
   { additionalProperties: false },
 )
 
-const Logits = Type.Object(
+const Logits = ObjectOf(
   {
-    mean: Type.Optional(Type.Number({ default: 0, description: 'Mean of the normal router logits.' })),
-    std: Type.Optional(Type.Number({ minimum: 0, default: 1, description: 'Standard deviation of the normal router logits.' })),
+    mean: Optional(NumberType({ default: 0, description: 'Mean of the normal router logits.' })),
+    std: Optional(NumberType({ minimum: 0, default: 1, description: 'Standard deviation of the normal router logits.' })),
   },
   { additionalProperties: false, description: 'Normal router logits fed to strategies that read logits.' },
 )
 
-const Parallel = Type.Object(
+const Parallel = ObjectOf(
   {
-    epSize: Type.Optional(integer(1, LIMITS.maxEpSize, 'Expert-parallel ranks (GPUs); must divide the physical expert slots.')),
-    nodes: Type.Optional(integer(1, LIMITS.maxEpSize, 'Nodes the ranks are split over; must divide epSize.')),
-    placement: Type.Optional(enumOf(['linear', 'round_robin'], 'Layout of logical experts over ranks when EPLB is off.')),
+    epSize: Optional(integer(1, LIMITS.maxEpSize, 'Expert-parallel ranks (GPUs); must divide the physical expert slots.')),
+    nodes: Optional(integer(1, LIMITS.maxEpSize, 'Nodes the ranks are split over; must divide epSize.')),
+    placement: Optional(enumOf(['linear', 'round_robin'], 'Layout of logical experts over ranks when EPLB is off.')),
   },
   { additionalProperties: false },
 )
 
 function capacityEntry(policy: string) {
-  const properties: Record<string, TSchema> = { policy: Type.Literal(policy), label: Type.Optional(Type.String({ description: 'Label in the results.' })) }
-  for (const [key, spec] of Object.entries(CAPACITY_POLICY_SPECS[policy]!)) properties[key] = Type.Optional(parameterSchema(spec))
-  return Type.Object(properties, { additionalProperties: false })
+  const properties: Record<string, TSchema> = { policy: Literal(policy), label: Optional(StringType({ description: 'Label in the results.' })) }
+  for (const [key, spec] of Object.entries(CAPACITY_POLICY_SPECS[policy]!)) properties[key] = Optional(parameterSchema(spec))
+  return ObjectOf(properties, { additionalProperties: false })
 }
 
-const CapacityEntry = Type.Union(Object.keys(CAPACITY_POLICY_SPECS).map(capacityEntry), {
+const CapacityEntry = Union(Object.keys(CAPACITY_POLICY_SPECS).map(capacityEntry), {
   description: 'A capacity policy to count dropped tokens with, and its parameters.',
 })
 
-const Eplb = Type.Object(
+const Eplb = ObjectOf(
   {
-    enabled: Type.Optional(Type.Boolean({ default: true })),
-    windowSize: Type.Optional(integer(1, LIMITS.maxEplbWindow, 'Steps of load kept in the sliding window (vLLM window_size).')),
-    stepInterval: Type.Optional(integer(1, undefined, 'Rebalance every this many steps (vLLM step_interval).')),
-    redundantExperts: Type.Optional(integer(0, LIMITS.maxReplicas, 'Extra physical slots beyond the logical experts.')),
-    policy: Type.Optional(enumOf(EPLB_POLICIES, 'DeepSeek rebalance_experts policy.')),
-    replicaChoice: Type.Optional(enumOf(REPLICA_CHOICES, 'Which replica of a logical expert a (token, slot) goes to.')),
-    preserveIntraGpuSlots: Type.Optional(Type.Boolean({ description: "vLLM's preserve_intragpu_slots." })),
-    initialReplicaCounts: Type.Optional(
-      Type.Array(integer(1, 1023, 'Replicas of one logical expert.'), {
+    enabled: Optional(BooleanType({ default: true })),
+    windowSize: Optional(integer(1, LIMITS.maxEplbWindow, 'Steps of load kept in the sliding window (vLLM window_size).')),
+    stepInterval: Optional(integer(1, undefined, 'Rebalance every this many steps (vLLM step_interval).')),
+    redundantExperts: Optional(integer(0, LIMITS.maxReplicas, 'Extra physical slots beyond the logical experts.')),
+    policy: Optional(enumOf(EPLB_POLICIES, 'DeepSeek rebalance_experts policy.')),
+    replicaChoice: Optional(enumOf(REPLICA_CHOICES, 'Which replica of a logical expert a (token, slot) goes to.')),
+    preserveIntraGpuSlots: Optional(BooleanType({ description: "vLLM's preserve_intragpu_slots." })),
+    initialReplicaCounts: Optional(
+      ArrayOf(integer(1, 1023, 'Replicas of one logical expert.'), {
         maxItems: LIMITS.maxExperts,
         description: 'Replicas per logical expert, summing to experts + redundantExperts.',
       }),
@@ -109,26 +123,26 @@ const Eplb = Type.Object(
 )
 
 /** The scenario file: what `routesim simulate --scenario FILE` and `parseScenario` read. */
-export const ScenarioFileSchema = Type.Object(
+export const ScenarioFileSchema = ObjectOf(
   {
-    $schema: Type.Optional(Type.String({ description: 'The JSON Schema this file follows (for editors); ignored by routesim.' })),
-    name: Type.Optional(Type.String({ description: 'Name in the results (default: the preset name).' })),
-    seed: Type.Optional(
-      Type.Union([Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }), Type.String()], {
+    $schema: Optional(StringType({ description: 'The JSON Schema this file follows (for editors); ignored by routesim.' })),
+    name: Optional(StringType({ description: 'Name in the results (default: the preset name).' })),
+    seed: Optional(
+      Union([Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }), StringType()], {
         default: 0,
         description: 'Seed: the same seed gives the same results.',
       }),
     ),
-    preset: Type.String({ description: 'Model preset.', examples: MODEL_PRESETS.map((p) => p.name) }),
-    layers: Type.Optional(integer(1, LIMITS.maxLayers, "Simulate only the model's first `layers` MoE layers (at most the preset's).")),
+    preset: StringType({ description: 'Model preset.', examples: MODEL_PRESETS.map((p) => p.name) }),
+    layers: Optional(integer(1, LIMITS.maxLayers, "Simulate only the model's first `layers` MoE layers (at most the preset's).")),
     tokensPerStep: integer(1, MAX_TOKENS_PER_STEP, 'Tokens routed per step.'),
     steps: integer(1, undefined, 'Steps to simulate.'),
-    strategy: Type.Optional(StrategyRef),
-    layerStrategies: Type.Optional(Type.Array(LayerStrategy, { description: 'Per-layer overrides: later entries win.' })),
-    logits: Type.Optional(Logits),
-    parallel: Type.Optional(Parallel),
-    capacity: Type.Optional(Type.Union([CapacityEntry, Type.Array(CapacityEntry)])),
-    eplb: Type.Optional(Eplb),
+    strategy: Optional(StrategyRef),
+    layerStrategies: Optional(ArrayOf(LayerStrategy, { description: 'Per-layer overrides: later entries win.' })),
+    logits: Optional(Logits),
+    parallel: Optional(Parallel),
+    capacity: Optional(Union([CapacityEntry, ArrayOf(CapacityEntry)])),
+    eplb: Optional(Eplb),
   },
   {
     title: 'routesim scenario',

@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox'
-import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value'
+import { Errors, ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
 
 /** One place where a value does not match its schema, with the path written as a reader would (`a.b[0].c`). */
 export interface SchemaMismatch {
@@ -36,7 +36,7 @@ function memberFor(union: TSchema, value: unknown): TSchema | undefined {
 }
 
 function* walk(schema: TSchema, value: unknown, prefix: string): Generator<[string, ValueError]> {
-  for (const error of Value.Errors(schema, value)) {
+  for (const error of Errors(schema, value)) {
     if (error.type === ValueErrorType.Union) {
       const member = memberFor(error.schema, error.value)
       if (member) {
