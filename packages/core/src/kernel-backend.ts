@@ -91,7 +91,7 @@ export interface BackendRun {
 }
 
 /**
- * The hot kernels of routing. The reference backend (plain TypeScript, in core) is the truth;
+ * The hot kernels of routing. The reference backend (plain TypeScript, in `@routesim/backend-cpu`) is the truth;
  * every faster backend is tested against it by one conformance suite.
  */
 export interface KernelBackend {

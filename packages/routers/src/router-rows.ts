@@ -34,7 +34,7 @@ export interface RouterRowsArgs extends PortableRouter {
   readonly weights: Float32Array
 }
 
-/** The kernel one chunk runs on: a synchronous backend, or core's reference top-k. */
+/** The kernel one chunk runs on: a synchronous backend, or the reference top-k (`@routesim/backend-cpu`). */
 export function selectRows(backend: KernelBackend | undefined, plan: RouterPlan, logits: Float32Array, rows: number, cols: number): TopKOutput {
   if (backend === undefined) return referenceTopK(logits, rows, cols, plan.topK)
   const out = backend.topK(logits, rows, cols, plan.topK)

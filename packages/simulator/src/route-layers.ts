@@ -28,11 +28,14 @@ export function routeLayerChunk(create: (args: RouteLayersArgs) => RoutingStrate
   const { tokens: T, experts: E, k } = args
   const prng = chunkPrng(args.start, chunk)
   const strategy = create(args)
-  const [weights, ids] = strategy.routeTokens({ shape: [T, 1] }, { shape: [T, E] }, k, 'int32', { prng, layer: args.firstLayer + chunk })
   const slots = T * k
   const layerIds = args.ids.subarray(chunk * slots, (chunk + 1) * slots)
-  layerIds.set(indexArrayToInt32(ids.data))
-  args.weights.set(weights.data as Float32Array, chunk * slots)
+  const layerWeights = args.weights.subarray(chunk * slots, (chunk + 1) * slots)
+  // The layer's slice of the step's arrays as caller-owned outputs: strategies that support them write in place.
+  const output = { ids: layerIds, weights: layerWeights }
+  const [weights, ids] = strategy.routeTokens({ shape: [T, 1] }, { shape: [T, E] }, k, 'int32', { prng, layer: args.firstLayer + chunk, output })
+  if (ids.data !== layerIds) layerIds.set(indexArrayToInt32(ids.data))
+  if (weights.data !== layerWeights) layerWeights.set(weights.data as Float32Array)
   accumulateExpertCounts(layerIds, args.counts.subarray(chunk * E, (chunk + 1) * E))
   if (chunk === 0) args.end.set(prng.getState().state)
 }

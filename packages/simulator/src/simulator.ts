@@ -29,7 +29,7 @@ import type { RegisterOptions, StrategyRegistry } from './strategy-registry.ts'
 export interface SimulatorOptions {
   /** Seeds the simulator's stream (lent to strategies) and the default instances of definitions. Default 0. */
   readonly seed?: Seed
-  /** Kernel backend for `simulateRoutingAsync`. Default: core's reference backend. */
+  /** Kernel backend for `route` and `simulateRoutingAsync`. Default: the reference backend (`@routesim/backend-cpu`). */
   readonly backend?: KernelBackend
   /** Register the built-ins (seed strategies, routers, synthetic strategies). Default true. */
   readonly builtIns?: boolean

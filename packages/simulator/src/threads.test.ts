@@ -125,6 +125,21 @@ describe('caller-owned outputs (options.out)', () => {
     }
   })
 
+  it('are written in place by the strategy library too (zipf, dirichlet weights), cleared first like fresh arrays', () => {
+    const rows = 3000
+    for (const params of [{ exponent: 1.1 }, { exponent: 0.5, weightPolicy: 'dirichlet' }]) {
+      const plain = createSimulator({ seed: 8, threads: 1 })
+      plain.registerStrategy('z', plain.createStrategy('zipf', params))
+      const expected = plain.simulateRouting({ shape: [rows, 1] }, { shape: [rows, 64] }, 'z', 4)
+      const sim = createSimulator({ seed: 8, threads: 1 })
+      sim.registerStrategy('z', sim.createStrategy('zipf', params))
+      const out = { ids: new Int32Array(rows * 4).fill(77), weights: new Float32Array(rows * 4).fill(9) }
+      const result = sim.simulateRouting({ shape: [rows, 1] }, { shape: [rows, 64] }, 'z', 4, undefined, { out })
+      expect(result[1].data).toBe(out.ids)
+      expect(bytes(result)).toEqual(bytes(expected))
+    }
+  })
+
   it('refuses arrays of the wrong type or size, and other index dtypes, with typed errors', () => {
     const sim = createSimulator({ threads: 1 })
     const args = [{ shape: [10, 1] }, { shape: [10, 16] }, 'uniform_random', 2] as const

@@ -72,10 +72,17 @@ export abstract class SyntheticStrategy implements RoutingStrategy {
     const { numTokens, numExperts, topK: k } = assertRoutingInputs(hiddenStates, routerLogits, topK, { distinct: true })
     const layer = context?.layer === undefined ? 0 : assertNonNegativeInteger('context.layer', context.layer)
     const prng = context?.prng ?? this.ownPrng
-    const ids = new Int32Array(numTokens * k)
+    // Caller-owned outputs (context.output) of the right size are written in place; cleared first, as fresh ones are.
+    const output = context?.output
+    const own = output !== undefined && output.ids.length === numTokens * k && output.weights.length === numTokens * k
+    const ids = own ? output.ids.fill(0) : new Int32Array(numTokens * k)
     const call: RoutingCall = { numTokens, numExperts, topK: k, prng, layer, hiddenStates, routerLogits, context }
     const routerWeights = this.route(call, ids)
-    const weights = fillWeights(this.weightOptions, ids, numTokens, k, routerLogits, prng, routerWeights ?? undefined)
+    let weights = fillWeights(this.weightOptions, ids, numTokens, k, routerLogits, prng, routerWeights ?? undefined, own ? output.weights : undefined)
+    if (own && weights !== output.weights) {
+      output.weights.set(weights)
+      weights = output.weights
+    }
     return [createTensor(weights, [numTokens, k]), createTensor(toIndexArray(ids, dtype), [numTokens, k])]
   }
 

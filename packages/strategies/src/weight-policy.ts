@@ -81,9 +81,10 @@ export function fillWeights(
   logits: Tensor | ShapedInput,
   prng: Prng,
   routerOutput?: Float32Array,
+  into?: Float32Array,
 ): Float32Array {
   if (options.weightPolicy === 'router' && routerOutput) return routerOutput
-  const out = new Float32Array(rows * k)
+  const out = into ?? new Float32Array(rows * k)
   switch (options.weightPolicy) {
     case 'ones':
       out.fill(1)
