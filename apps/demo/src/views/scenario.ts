@@ -141,10 +141,12 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
           : []),
       ]
       const built: HTMLElement[] = []
-      for (const part of parts) {
+      for (const [i, part] of parts.entries()) {
         await nextTask()
         if (seq !== drawSeq) return
+        const start = performance.now()
         built.push(part())
+        performance.measure(`routesim:scenario-chart-${i}`, { start })
       }
       charts.replaceChildren(...built)
       if (final) await chartsReady(charts)
@@ -166,8 +168,8 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
       progress.max = step.steps
       progress.value = step.step + 1
       status.textContent = `Step ${step.step + 1} of ${step.steps}`
-      // Redraw at most ~4 times a second: drawing is main-thread work, routing is not.
-      if (performance.now() - lastDraw > 250) {
+      // Redraw about once a second: drawing is main-thread work (each chart its own task), routing is not.
+      if (performance.now() - lastDraw > 1000) {
         lastDraw = performance.now()
         draw(false)
       }
