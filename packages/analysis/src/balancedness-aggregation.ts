@@ -174,6 +174,9 @@ export interface BalancednessTracker {
 export function createBalancednessTracker(
   options: { windows?: readonly number[]; epsilon?: number } = {},
 ): BalancednessTracker {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError({ parameter: 'options', value: options, allowed: '{ windows?, epsilon? }' })
+  }
   const windows = [...(options.windows ?? [10, 100, 1000])]
   if (windows.length === 0) {
     throw new InvalidArgumentError({ parameter: 'windows', value: windows, allowed: 'at least one window size' })

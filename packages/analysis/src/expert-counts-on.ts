@@ -1,4 +1,4 @@
-import { allocateInt32, sharedView } from '@routesim/core'
+import { InvalidArgumentError, allocateInt32, sharedView } from '@routesim/core'
 import type { ChunkRunner } from '@routesim/core'
 import { accumulateExpertCounts, expertCounts } from './expert-counts.ts'
 import { invalidId } from './expert-ids.ts'
@@ -36,6 +36,9 @@ export function expertCountsChunk(args: ExpertCountArgs, chunk: number): void {
  * small arrays or a runner without threads are counted on the calling thread.
  */
 export function expertCountsOn(runner: ChunkRunner, ids: Int32Array, numExperts: number): Int32Array {
+  if (typeof runner !== 'object' || runner === null || typeof runner.run !== 'function') {
+    throw new InvalidArgumentError({ parameter: 'runner', value: runner, allowed: 'a ChunkRunner (e.g. from the simulator)' })
+  }
   const chunks = Math.ceil(ids.length / EXPERT_COUNT_CHUNK_IDS)
   if (!runner.parallel || !(ids instanceof Int32Array) || chunks < 2) return expertCounts(ids, numExperts)
   const out = expertCounts(new Int32Array(0), numExperts) // validates numExperts as expertCounts does

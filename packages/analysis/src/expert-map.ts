@@ -1,4 +1,4 @@
-import { InvalidArgumentError, assertOneOf, assertPositiveInteger, type Prng } from '@routesim/core'
+import { InvalidArgumentError, assertOneOf, assertPositiveInteger, checkLimit, type Prng } from '@routesim/core'
 import { assertIdsShape, invalidId, asNumberIds, type ExpertIds } from './expert-ids.ts'
 import { assertEpSize, slotRanks, type Placement } from './placement.ts'
 
@@ -40,8 +40,9 @@ export interface ExpertMapOptions {
  * initialPhysicalToLogical(4, 6) // Int32Array [0, 1, 2, 3, 0, 1]
  */
 export function initialPhysicalToLogical(numLogical: number, numPhysical: number): Int32Array {
-  const logical = assertPositiveInteger('numLogical', numLogical)
-  const physical = assertPositiveInteger('numPhysical', numPhysical)
+  // Limited before the Int32Array(numPhysical) is built (2^31 slots took 75 s and 8 GB).
+  const logical = checkLimit('numLogical', numLogical, 'maxExperts', 1)
+  const physical = checkLimit('numPhysical', numPhysical, 'maxReplicas', 1)
   if (physical < logical) {
     throw new InvalidArgumentError({ parameter: 'numPhysical', value: physical, allowed: `an integer ≥ numLogical (${logical})` })
   }
@@ -161,7 +162,17 @@ export const REPLICA_POLICIES: readonly ReplicaPolicy[] = ['modulo', 'random', '
  * spread over all replicas fairly (each replica gets ⌊n/c⌋ or ⌈n/c⌉ of them), shuffled by `prng` when given
  * (SGLang uses Python's `random.Random(42)`), else assigned in rank order.
  */
+/** `map` must be one from `createExpertMap` (a plain object would fail deep inside). */
+export function assertExpertMap(parameter: string, map: unknown): ExpertMap {
+  const m = map as Partial<ExpertMap> | null
+  if (typeof m !== 'object' || m === null || !Number.isInteger(m.numRanks) || !Number.isInteger(m.numLogical) || !(m.slotRank instanceof Int32Array)) {
+    throw new InvalidArgumentError({ parameter, value: map, allowed: 'an ExpertMap from createExpertMap' })
+  }
+  return map as ExpertMap
+}
+
 export function createRankDispatchTable(map: ExpertMap, prng?: Prng): Int32Array {
+  assertExpertMap('map', map)
   const { numRanks, numLogical, maxReplicas, logicalToPhysical, replicaCount, slotRank } = map
   const table = new Int32Array(numRanks * numLogical).fill(-1)
   const pending = new Int32Array(numRanks)

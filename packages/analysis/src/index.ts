@@ -36,6 +36,7 @@ export type {
 // Logical → physical maps, replica choice and all-to-all traffic
 export {
   REPLICA_POLICIES,
+  assertExpertMap,
   createExpertMap,
   createRankDispatchTable,
   initialPhysicalToLogical,

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@routesim/core'
 import { assertLoads, type Loads } from './loads.ts'
 import { assertEpSize } from './placement.ts'
-import type { ExpertMap } from './expert-map.ts'
+import { assertExpertMap, type ExpertMap } from './expert-map.ts'
 
 function assertRow(parameter: string, row: ArrayLike<number>): void {
   if (row === null || typeof row !== 'object' || typeof row.length !== 'number' || row.length === 0) {
@@ -100,6 +100,7 @@ export function comparePlacements(before: ArrayLike<number>, after: ArrayLike<nu
  */
 export function predictedRankLoads(logicalLoads: Loads, map: ExpertMap): Float64Array {
   assertLoads('logicalLoads', logicalLoads)
+  assertExpertMap('map', map)
   if (logicalLoads.length !== map.numLogical) {
     throw new InvalidArgumentError({ parameter: 'logicalLoads.length', value: logicalLoads.length, allowed: `${map.numLogical} (map.numLogical)` })
   }

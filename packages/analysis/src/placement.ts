@@ -1,4 +1,4 @@
-import { InvalidArgumentError, assertOneOf, assertPositiveInteger, checkLimit } from '@routesim/core'
+import { InvalidArgumentError, assertOneOf, checkLimit } from '@routesim/core'
 
 /**
  * How physical expert slots are laid out over EP ranks (vLLM `--eplb-config`/`expert_placement_strategy`,
@@ -29,7 +29,7 @@ export function assertEpSize(numSlots: number, epSize: unknown, parameter = 'epS
  * slotRanks(4, 2, 'round_robin') // [0, 1, 0, 1]
  */
 export function slotRanks(numSlots: number, epSize: number, placement: Placement = 'linear'): Int32Array {
-  assertPositiveInteger('numSlots', numSlots)
+  checkLimit('numSlots', numSlots, 'maxReplicas', 1)
   const ranks = assertEpSize(numSlots, epSize)
   assertOneOf('placement', placement, PLACEMENTS)
   const perRank = numSlots / ranks
@@ -40,8 +40,9 @@ export function slotRanks(numSlots: number, epSize: number, placement: Placement
 
 /** Node of each rank: ranks are split contiguously over nodes (`epSize / numNodes` GPUs per node). */
 export function rankNodes(epSize: number, numNodes: number): Int32Array {
-  const ranks = assertPositiveInteger('epSize', epSize)
-  const nodes = assertPositiveInteger('numNodes', numNodes)
+  // Sizes are limited before the Int32Array(epSize) is built (2^31 ranks took 30 s and 8 GB).
+  const ranks = checkLimit('epSize', epSize, 'maxEpSize', 1)
+  const nodes = checkLimit('numNodes', numNodes, 'maxEpSize', 1)
   if (ranks % nodes !== 0) {
     throw new InvalidArgumentError({
       parameter: 'numNodes',

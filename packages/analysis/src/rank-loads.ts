@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@routesim/core'
+import { InvalidArgumentError, checkLimit } from '@routesim/core'
 import { assertLoads, type Loads } from './loads.ts'
 import { assertEpSize, slotRanks, type Placement } from './placement.ts'
 
@@ -19,6 +19,14 @@ export function rankLoads(counts: Loads, epSize: number, placement: Placement = 
 
 /** Sums `loads[i]` into `out[owner[i]]`; generic form behind rank and node loads. */
 export function loadsByOwner(loads: Loads, owner: ArrayLike<number>, numOwners: number, out?: Float64Array): Float64Array {
+  assertLoads('loads', loads)
+  if (!Array.isArray(owner) && !ArrayBuffer.isView(owner)) {
+    throw new InvalidArgumentError({ parameter: 'owner', value: owner, allowed: 'an array or typed array of owner indices' })
+  }
+  checkLimit('numOwners', numOwners, 'maxReplicas', 1)
+  if (out !== undefined && !(out instanceof Float64Array && out.length === numOwners)) {
+    throw new InvalidArgumentError({ parameter: 'out', value: out, allowed: `a Float64Array of numOwners (${numOwners}) values` })
+  }
   if (owner.length !== loads.length) {
     throw new InvalidArgumentError({ parameter: 'owner.length', value: owner.length, allowed: `${loads.length} (one owner per load)` })
   }

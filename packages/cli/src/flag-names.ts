@@ -1,4 +1,4 @@
-import { ConfigValidationError, InvalidArgumentError } from '@routesim/core'
+import { ConfigValidationError, InvalidArgumentError, LimitExceededError } from '@routesim/core'
 
 /**
  * Library errors name library fields (`tokensPerStep`, `topK`); a CLI user typed flags. These
@@ -7,6 +7,9 @@ import { ConfigValidationError, InvalidArgumentError } from '@routesim/core'
 export function withFlagNames(error: unknown, flags: Readonly<Record<string, string>>): unknown {
   if (InvalidArgumentError.isInstance(error) && Object.hasOwn(flags, error.parameter)) {
     return new InvalidArgumentError({ parameter: flags[error.parameter]!, value: error.value, allowed: error.allowed, cause: error })
+  }
+  if (LimitExceededError.isInstance(error) && Object.hasOwn(flags, error.parameter)) {
+    return new LimitExceededError({ parameter: flags[error.parameter]!, value: error.value, limit: error.limit, limitName: error.limitName })
   }
   return error
 }
@@ -55,4 +58,6 @@ export const ROUTE_FLAGS: Readonly<Record<string, string>> = {
   k: '--top-k',
   numTokens: '--tokens',
   numExperts: '--experts',
+  // Logit strategies allocate [T, E] synthetic logits whatever they are given.
+  'numTokens × numExperts': '--tokens × --experts',
 }

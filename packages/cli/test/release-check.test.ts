@@ -54,7 +54,7 @@ describe('release check: packed tarballs installed outside the repository', () =
     writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'routesim-release-check', private: true, type: 'module' })}\n`)
     const files = readdirSync(tarballs).map((f) => join(tarballs, f))
     run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...files], project, userEnv())
-  }, 240_000)
+  }, 600_000) // build + 15 packs + npm install: ~3 min on a quiet 2-core machine, much more under load
 
   it('packs every publishable package with its LICENSE and README, and no workspace: ranges', () => {
     const files = readdirSync(tarballs)

@@ -1,3 +1,4 @@
+import { checkLimit } from './limits.ts'
 import type { KernelBackend } from './kernel-backend.ts'
 
 /**
@@ -36,11 +37,13 @@ export interface ChunkRunner {
 
 /** A Float32Array workers can write: on a SharedArrayBuffer when `shared`, else an ordinary one. */
 export function allocateFloat32(length: number, shared: boolean): Float32Array {
+  checkLimit('length', length, 'maxElements', 0)
   return shared ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length)
 }
 
 /** An Int32Array workers can write: on a SharedArrayBuffer when `shared`, else an ordinary one. */
 export function allocateInt32(length: number, shared: boolean): Int32Array {
+  checkLimit('length', length, 'maxElements', 0)
   return shared ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length)
 }
 

@@ -39,6 +39,7 @@ export {
   assertNonNegativeInteger,
   assertOneOf,
   assertPositiveInteger,
+  assertPrng,
   assertRoutingInputs,
   readTokenCount,
 } from './validation.ts'

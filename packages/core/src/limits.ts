@@ -72,6 +72,9 @@ export function checkLimit(parameter: string, value: unknown, limit: LimitName, 
  * buffer as [elements, bytes per element]; call it before allocating any of them.
  */
 export function checkAllocation(parameter: string, buffers: readonly (readonly [elements: number, bytesPerElement: number])[]): void {
+  if (!Array.isArray(buffers) || !buffers.every((b) => Array.isArray(b) && b.length === 2)) {
+    throw new InvalidArgumentError({ parameter: 'buffers', value: buffers, allowed: 'a list of [elements, bytesPerElement] pairs' })
+  }
   let bytes = 0
   for (const [elements, size] of buffers) {
     if (!(elements <= LIMITS.maxElements)) {

@@ -1,4 +1,5 @@
 import type { ChunkRunner } from './chunk-runner.ts'
+import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
 import type { Prng, Seed } from './prng.ts'
 import type { IndexDtype, RoutingResult, ShapedInput, Tensor } from './tensor.ts'
 import type { KernelBackend } from './kernel-backend.ts'
@@ -128,6 +129,9 @@ export function freezeDefinition<P extends Record<string, unknown>>(
   definition: StrategyDefinition<P>,
   overrides: Partial<StrategyDefinition<P>> = {},
 ): StrategyDefinition<P> {
+  if (typeof definition !== 'object' || definition === null || typeof definition.create !== 'function') {
+    throw new InvalidArgumentError({ parameter: 'definition', value: definition, allowed: '{ name, description, parameters, create(params, options) }' })
+  }
   const create = overrides.create ?? definition.create.bind(definition)
   return Object.freeze({ ...definition, ...overrides, parameters: frozenParameters(definition.parameters), create })
 }

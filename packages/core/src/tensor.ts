@@ -69,6 +69,9 @@ export function toIndexArray(ids: Int32Array, dtype: IndexDtype): IndexArray {
 /** Reads expert ids of any index dtype as plain numbers. */
 export function indexArrayToInt32(ids: IndexArray): Int32Array {
   if (ids instanceof Int32Array) return ids
+  if (!(ids instanceof BigInt64Array) && !(ids instanceof Float64Array) && !(ids instanceof Float32Array) && !(ids instanceof Uint32Array) && !Array.isArray(ids)) {
+    throw new InvalidArgumentError({ parameter: 'ids', value: ids, allowed: 'an Int32Array or a BigInt64Array of expert ids' })
+  }
   const out = new Int32Array(ids.length)
   if (ids instanceof BigInt64Array) for (let i = 0; i < ids.length; i++) out[i] = Number(ids[i]!)
   else for (let i = 0; i < ids.length; i++) out[i] = ids[i]!
@@ -76,5 +79,8 @@ export function indexArrayToInt32(ids: IndexArray): Int32Array {
 }
 
 export function createTensor<D extends TypedArray>(data: D, shape: readonly number[]): Tensor<D> {
+  if (!ArrayBuffer.isView(data) || !Array.isArray(shape)) {
+    throw new InvalidArgumentError({ parameter: 'createTensor', value: { data, shape }, allowed: 'a typed array and a shape array' })
+  }
   return { data, shape: [...shape] }
 }

@@ -3,6 +3,7 @@ import { ShapeMismatchError } from './errors/shape-mismatch-error.ts'
 import { InvalidLogitsError } from './errors/invalid-logits-error.ts'
 import { LIMITS, checkAllocation, checkLimit } from './limits.ts'
 import type { ShapedInput, Tensor, TypedArray } from './tensor.ts'
+import type { Prng } from './prng.ts'
 
 export function assertInteger(parameter: string, value: unknown, options: { min?: number; max?: number } = {}): number {
   const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = options
@@ -157,4 +158,14 @@ export function assertFiniteLogits(parameter: string, data: Float32Array | Float
     // v - v is NaN exactly for NaN and ±Infinity; one subtraction beats two Number.isFinite calls.
     if (v - v !== 0) throw new InvalidLogitsError({ parameter, row: Math.floor(i / cols), column: i % cols, value: v })
   }
+}
+
+const PRNG_METHODS = ['nextUint32', 'fillUint32', 'nextDouble', 'nextInt', 'nextNormal'] as const
+
+/** A PRNG argument must be one (`createPrng`): a missing or fake one would otherwise fail deep inside a sampler. */
+export function assertPrng(parameter: string, prng: unknown): Prng {
+  if (typeof prng !== 'object' || prng === null || PRNG_METHODS.some((m) => typeof (prng as Record<string, unknown>)[m] !== 'function')) {
+    throw new InvalidArgumentError({ parameter, value: prng, allowed: 'a Prng from createPrng' })
+  }
+  return prng as Prng
 }

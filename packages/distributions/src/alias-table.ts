@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@routesim/core'
+import { InvalidArgumentError, assertPrng } from '@routesim/core'
 import type { Prng } from '@routesim/core'
 
 /**
@@ -15,11 +15,19 @@ export interface AliasTable {
   readonly support: number
 }
 
+/** An array or a typed array (not a string, an object with a length, or nothing). */
+function isNumberList(value: unknown): value is ArrayLike<number> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))
+}
+
 /**
  * Checks per-item weights: finite, ≥ 0, not all zero. Returns their sum.
  * `parameter` names the input in the error (e.g. `categorical.weights`).
  */
 export function validateWeights(parameter: string, weights: ArrayLike<number>): number {
+  if (!isNumberList(weights)) {
+    throw new InvalidArgumentError({ parameter, value: weights, allowed: 'an array or typed array of finite weights ≥ 0' })
+  }
   if (weights.length === 0) {
     throw new InvalidArgumentError({ parameter, value: weights, allowed: 'a non-empty list of finite weights ≥ 0' })
   }
@@ -111,6 +119,14 @@ export function aliasFromProbabilities(probabilities: Float64Array): AliasTable 
 
 /** One draw from the table: a 53-bit uniform picks the column and, with its fraction, the side. */
 export function sampleAlias(table: AliasTable, prng: Prng): number {
+  if (typeof table !== 'object' || table === null || !(table.threshold instanceof Float64Array) || !(table.alias instanceof Int32Array)) {
+    throw new InvalidArgumentError({ parameter: 'table', value: table, allowed: 'an AliasTable from createAliasTable' })
+  }
+  return drawAlias(table, assertPrng('prng', prng))
+}
+
+/** `sampleAlias` without argument checks, for samplers that built the table themselves (one call per draw). */
+export function drawAlias(table: AliasTable, prng: Prng): number {
   const x = prng.nextDouble() * table.size
   const i = x | 0
   return x - i < table.threshold[i]! ? i : table.alias[i]!

@@ -1,5 +1,4 @@
-import { InvalidArgumentError, ShapeMismatchError, assertFiniteNumber, assertInteger } from '@routesim/core'
-import type { Prng } from '@routesim/core'
+import { InvalidArgumentError, ShapeMismatchError, assertFiniteNumber, assertInteger, assertPrng } from '@routesim/core'
 
 /** Largest count of values an index sampler may draw from: ids must fit an Int32Array. */
 export const MAX_RANGE = 2 ** 31
@@ -28,14 +27,4 @@ export function assertNormalParameters(mean: unknown, std: unknown, options: { s
   assertFiniteNumber('std', std, { min: 0, exclusiveMin: options.strictStd })
 }
 
-const PRNG_METHODS = ['nextUint32', 'fillUint32', 'nextDouble', 'nextInt', 'nextNormal'] as const
-
-/** A PRNG argument must be one (`createPrng`): a missing one would otherwise fail deep inside a sampler. */
-export function assertPrng(parameter: string, prng: unknown): Prng {
-  if (typeof prng !== 'object' || prng === null || PRNG_METHODS.some((m) => typeof (prng as Record<string, unknown>)[m] !== 'function')) {
-    throw new InvalidArgumentError({ parameter, value: prng, allowed: 'a Prng from createPrng' })
-  }
-  return prng as Prng
-}
-
-export { assertInteger }
+export { assertInteger, assertPrng }

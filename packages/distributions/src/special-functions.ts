@@ -10,6 +10,8 @@ export function normalCdf(x: number): number {
 
 /** ln Γ(x) for x > 0 (mathjs). */
 export function logGamma(x: number): number {
+  // mathjs would throw its own TypeError for a non-number, or answer for a matrix or a numeric string.
+  if (typeof x !== 'number' || Number.isNaN(x)) throw new InvalidArgumentError({ parameter: 'x', value: x, allowed: 'a number' })
   return math.lgamma(x)
 }
 
@@ -74,6 +76,9 @@ export function chiSquareTest(
   probabilities: ArrayLike<number>,
   options: { minExpected?: number } = {},
 ): { statistic: number; df: number; pValue: number } {
+  for (const [parameter, list] of [['observed', observed], ['probabilities', probabilities]] as const) {
+    if (!Array.isArray(list) && !ArrayBuffer.isView(list)) throw new InvalidArgumentError({ parameter, value: list, allowed: 'an array or typed array of numbers' })
+  }
   if (observed.length !== probabilities.length || observed.length < 2) {
     throw new InvalidArgumentError({
       parameter: 'observed.length',

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, checkAllocation } from '@routesim/core'
 import type { Prng } from '@routesim/core'
-import { aliasFromProbabilities, sampleAlias, validateWeights } from './alias-table.ts'
+import { aliasFromProbabilities, drawAlias, validateWeights } from './alias-table.ts'
 import type { AliasTable } from './alias-table.ts'
 import { assertPrng } from './argument-checks.ts'
 
@@ -328,7 +328,7 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
         const word = view[pos++]!
         let cell = word >>> shift
         let c = cells[cell]!
-        if (cell >= direct) c = sampleAlias(lookup.remainder!, prng)
+        if (cell >= direct) c = drawAlias(lookup.remainder!, prng)
         if (stamp[c] !== epoch) {
           stamp[c] = epoch
           taken += p[c]!
@@ -338,7 +338,7 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
         } else tries++
         cell = word & mask
         c = cells[cell]!
-        if (cell >= direct) c = sampleAlias(lookup.remainder!, prng)
+        if (cell >= direct) c = drawAlias(lookup.remainder!, prng)
         if (stamp[c] !== epoch) {
           stamp[c] = epoch
           taken += p[c]!
@@ -414,7 +414,7 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
       const word = view[pos++]!
       for (let half = 0; half < 2 && o < total; half++) {
         const cell = half === 0 ? word >>> shift : word & mask
-        const c = cell < direct ? cells[cell]! : sampleAlias(lookup.remainder!, prng)
+        const c = cell < direct ? cells[cell]! : drawAlias(lookup.remainder!, prng)
         const d = stamp[c]! ^ epoch
         stamp[c] = epoch
         out[o] = c

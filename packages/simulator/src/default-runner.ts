@@ -28,11 +28,21 @@ export function createChunkRunner(threads?: number, backend?: KernelBackend): Ch
   }
 }
 
-/** The synchronous exact backend for chunk kernels: wasm where WebAssembly SIMD exists, else none (reference kernels). */
+let exactSync: { backend: KernelBackend | undefined } | undefined
+
+/**
+ * The synchronous exact backend for chunk kernels: wasm where WebAssembly SIMD exists, else none (reference
+ * kernels). Compiled once per thread and shared: its calls are synchronous, so simulators never overlap in it.
+ */
 export function exactSyncBackend(): KernelBackend | undefined {
-  try {
-    return createWasmBackendSync()
-  } catch {
-    return undefined
+  if (exactSync === undefined) {
+    let backend: KernelBackend | undefined
+    try {
+      backend = createWasmBackendSync()
+    } catch {
+      backend = undefined
+    }
+    exactSync = { backend }
   }
+  return exactSync.backend
 }

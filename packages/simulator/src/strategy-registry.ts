@@ -107,6 +107,7 @@ function instanceDefinition(name: string, strategy: RoutingStrategy, plugin: str
 
 /** Creates an empty registry; definitions registered in it are instantiated with `seed`. */
 export function createStrategyRegistry(options: { seed?: Seed } = {}): StrategyRegistry {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError({ parameter: 'options', value: options, allowed: '{ seed? }' })
   const entries = new Map<string, RegistryEntry>()
   const seed = options.seed
 

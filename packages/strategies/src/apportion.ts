@@ -1,4 +1,4 @@
-import { InfeasibleTargetError } from '@routesim/core'
+import { InfeasibleTargetError, InvalidArgumentError, assertInteger, checkLimit } from '@routesim/core'
 
 /**
  * Integer per-item counts proportional to `weights`, summing to `total`, each at most `cap`
@@ -6,6 +6,12 @@ import { InfeasibleTargetError } from '@routesim/core'
  * Σ min(cap, λ·w_i) = total, then largest remainders round the reals to integers.
  */
 export function apportionCounts(weights: ArrayLike<number>, total: number, cap: number): Int32Array {
+  if (!Array.isArray(weights) && !ArrayBuffer.isView(weights)) {
+    throw new InvalidArgumentError({ parameter: 'weights', value: weights, allowed: 'an array or typed array of weights' })
+  }
+  checkLimit('weights.length', weights.length, 'maxExperts', 1)
+  assertInteger('total', total, { min: 0 })
+  assertInteger('cap', cap, { min: 0 })
   const n = weights.length
   let support = 0
   for (let i = 0; i < n; i++) if (weights[i]! > 0) support++

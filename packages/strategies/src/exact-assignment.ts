@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@routesim/core'
+import { InvalidArgumentError, assertPrng, checkLimit } from '@routesim/core'
 import type { Prng } from '@routesim/core'
 
 /**
@@ -10,6 +10,13 @@ import type { Prng } from '@routesim/core'
  * shuffled, and each row's order too, so which tokens share experts is random.
  */
 export function assignExactCounts(counts: Int32Array, numTokens: number, topK: number, prng: Prng, out: Int32Array): void {
+  if (!(counts instanceof Int32Array)) throw new InvalidArgumentError({ parameter: 'counts', value: counts, allowed: 'an Int32Array of per-expert counts' })
+  checkLimit('numTokens', numTokens, 'maxTokens', 0)
+  checkLimit('topK', topK, 'maxTopK', 1)
+  assertPrng('prng', prng)
+  if (!(out instanceof Int32Array) || out.length !== numTokens * topK) {
+    throw new InvalidArgumentError({ parameter: 'out', value: out, allowed: `an Int32Array of T × k = ${numTokens * topK} ids` })
+  }
   const n = counts.length
   let total = 0
   for (let e = 0; e < n; e++) {

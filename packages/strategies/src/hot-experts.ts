@@ -1,10 +1,14 @@
-import { InvalidArgumentError } from '@routesim/core'
+import { InvalidArgumentError, assertFiniteNumber, assertInteger, checkLimit } from '@routesim/core'
 import { defineSynthetic, factoryOf } from './define-synthetic.ts'
 import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
 import { readWeightOptions, weightParameters } from './weight-policy.ts'
 
 /** h hot experts share `fraction` of the draw weight, the other E − h share the rest. */
 export function hotExpertValues(numExperts: number, hotCount: number, hotFraction: number): Float64Array {
+  // Limited before the Float64Array(numExperts) is built (2^31 experts took minutes and 16 GB).
+  checkLimit('numExperts', numExperts, 'maxExperts', 1)
+  assertInteger('hot_experts.hotCount', hotCount, { min: 1 })
+  assertFiniteNumber('hot_experts.hotFraction', hotFraction, { min: 0, max: 1 })
   if (hotCount > numExperts) {
     throw new InvalidArgumentError({
       parameter: 'hot_experts.hotCount',

@@ -1,3 +1,4 @@
+import { assertFiniteNumber, assertPrng, checkLimit } from '@routesim/core'
 import type { Prng } from '@routesim/core'
 import { defineSynthetic, factoryOf } from './define-synthetic.ts'
 import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
@@ -9,7 +10,9 @@ import { readWeightOptions, weightParameters } from './weight-policy.ts'
  * values with the hottest at 1; otherwise the values are exactly exp(σ·z).
  */
 export function lognormalValues(numExperts: number, sigma: number, prng: Prng): Float64Array {
-  const out = new Float64Array(numExperts)
+  const out = new Float64Array(checkLimit('numExperts', numExperts, 'maxExperts', 1))
+  assertFiniteNumber('lognormal.sigma', sigma, { min: 0 })
+  assertPrng('prng', prng)
   let max = -Infinity
   for (let e = 0; e < numExperts; e++) {
     out[e] = sigma * prng.nextNormal()

@@ -1,3 +1,4 @@
+import { assertFiniteNumber, assertPrng, checkLimit } from '@routesim/core'
 import type { Prng } from '@routesim/core'
 import { defineSynthetic, factoryOf } from './define-synthetic.ts'
 import { PopularityStrategy, layoutParameter } from './popularity-strategy.ts'
@@ -18,6 +19,11 @@ export function powerLawValue(u: number, alpha: number, xmin: number, xmax: numb
 
 /** Per-expert power-law values for T tokens, k per token (the bounds follow aiconfigurator). */
 export function powerLawValues(numExperts: number, numTokens: number, topK: number, alpha: number, prng: Prng): Float64Array {
+  checkLimit('numExperts', numExperts, 'maxExperts', 1)
+  checkLimit('numTokens', numTokens, 'maxTokens', 0)
+  checkLimit('topK', topK, 'maxTopK', 1)
+  assertFiniteNumber('power_law.alpha', alpha, { min: 0, exclusiveMin: true })
+  assertPrng('prng', prng)
   const [xmin, xmax] = numTokens * topK > numExperts ? [1, Math.max(0.8 * numTokens, 1)] : [0.01, 2]
   const out = new Float64Array(numExperts)
   for (let e = 0; e < numExperts; e++) out[e] = powerLawValue(prng.nextDouble(), alpha, xmin, xmax)

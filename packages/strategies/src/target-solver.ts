@@ -1,4 +1,4 @@
-import { InfeasibleTargetError, InvalidArgumentError } from '@routesim/core'
+import { InfeasibleTargetError, InvalidArgumentError, checkLimit } from '@routesim/core'
 import { balancedness, gini, maxOverMean, rankLoads } from '@routesim/analysis'
 import type { Placement } from '@routesim/analysis'
 import { apportionCounts } from './apportion.ts'
@@ -41,6 +41,9 @@ export function arrangeOnRanks(
   rankOrder?: ArrayLike<number>,
   localOrder?: (rank: number, local: number) => number,
 ): Int32Array {
+  if (!Array.isArray(counts) && !ArrayBuffer.isView(counts)) throw new InvalidArgumentError({ parameter: 'counts', value: counts, allowed: 'an array or typed array of per-expert counts' })
+  checkLimit('counts.length', counts.length, 'maxExperts', 1)
+  checkLimit('epSize', epSize, 'maxEpSize', 1)
   const n = counts.length
   const epr = n / epSize
   const out = new Int32Array(n)
@@ -72,6 +75,8 @@ export function targetRange(metric: TargetMetric, numExperts: number, topK: numb
       return [0, 1 - topK / numExperts]
     case 'max_over_mean':
       return [1, numExperts / topK]
+    default:
+      throw new InvalidArgumentError({ parameter: 'metric', value: metric, allowed: "'balancedness', 'gini', 'max_over_mean'" })
   }
 }
 
@@ -84,6 +89,7 @@ const EXPONENT_MAX = 64
  * the reachable range or the token count is too small to resolve it within the tolerance.
  */
 export function solveTargetCounts(problem: TargetProblem): TargetSolution {
+  if (typeof problem !== 'object' || problem === null) throw new InvalidArgumentError({ parameter: 'problem', value: problem, allowed: 'a TargetProblem { metric, target, numTokens, numExperts, topK, … }' })
   const p: Required<TargetProblem> = {
     epSize: 1,
     placement: 'linear',

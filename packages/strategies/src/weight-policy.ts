@@ -1,4 +1,4 @@
-import { InvalidArgumentError, assertFiniteLogits } from '@routesim/core'
+import { InvalidArgumentError, assertFiniteLogits, checkLimit } from '@routesim/core'
 import type { ParameterSpecs, Prng, ShapedInput, Tensor } from '@routesim/core'
 import { sampleSymmetricDirichlet } from '@routesim/distributions'
 
@@ -83,7 +83,10 @@ export function fillWeights(
   routerOutput?: Float32Array,
   into?: Float32Array,
 ): Float32Array {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError({ parameter: 'options', value: options, allowed: 'WeightOptions from readWeightOptions' })
   if (options.weightPolicy === 'router' && routerOutput) return routerOutput
+  checkLimit('rows', rows, 'maxTokens', 0)
+  checkLimit('k', k, 'maxTopK', 1)
   const out = into ?? new Float32Array(rows * k)
   switch (options.weightPolicy) {
     case 'ones':

@@ -151,9 +151,9 @@ export function registerAnalyzeCommand(program: Command): void {
         '',
         'Examples:',
         '  routesim analyze topk_ids.npy --ep-size 8',
-        '  routesim analyze expert_distribution_recorder_1733450000.0.pt --ep-size 32 --json',
+        '  routesim analyze expert_distribution_recorder_1733.pt --ep-size 32 --json',
         '  routesim analyze routed_experts.npy --order tokens-layers --experts 256',
-        '  routesim analyze /tmp/expert_distribution_recorder_*_*.pt --ep-size 32   # per-rank dumps together',
+        '  routesim analyze /tmp/expert_distribution_recorder_*_*.pt  # all ranks',
       ].join('\n'),
     )
     .action((files: string[], options: AnalyzeOptions, cmd: Command) => {

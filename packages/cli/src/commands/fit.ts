@@ -85,7 +85,12 @@ export function registerFitCommand(program: Command): void {
     .option('--json', 'print one JSON object instead of tables')
     .addHelpText(
       'after',
-      ['', 'Examples:', '  routesim fit topk_ids.npz', '  routesim fit expert_distribution_recorder_1733450000.0.pt --family lognormal --scenario-out fitted.json'].join('\n'),
+      [
+        '',
+        'Examples:',
+        '  routesim fit topk_ids.npz --scenario-out fitted.json',
+        '  routesim fit expert_distribution_recorder_1733.pt --family lognormal -k 8',
+      ].join('\n'),
     )
     .action((files: string[], options: FitCommandOptions, cmd: Command) => {
       const output = outputOf(cmd)

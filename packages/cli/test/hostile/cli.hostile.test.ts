@@ -45,6 +45,13 @@ describe('hostile CLI: high', () => {
 })
 
 describe('hostile CLI: medium', () => {
+  it('a logit strategy asked for 4M tokens × 1M experts names both flags (a RangeError after trying to allocate 16 TB)', async () => {
+    expectBadInput(
+      await runRoutesim('route', '-s', 'logit_bias', '-t', '4194304', '-e', '1048576', '-k', '1'),
+      'Invalid --tokens × --experts: 4398046511104 exceeds the limit on elements of one buffer (at most 268,435,456).',
+    )
+  })
+
   it.each([['268435456'], ['2147483648'], ['1e9'], ['0x10']])('route --experts %s names --experts and its range (49 s then out of memory before)', async (experts) => {
     expectBadInput(await runRoutesim('route', '-s', 'softmax_topk', '-t', '1', '-e', experts, '-k', '1'), `Invalid --experts: "${experts}". Allowed: an integer in [1, 1048576].`)
   })

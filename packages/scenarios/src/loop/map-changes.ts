@@ -1,8 +1,13 @@
-import type { ExpertMap } from '@routesim/analysis'
+import { assertExpertMap, type ExpertMap } from '@routesim/analysis'
+import { InvalidArgumentError, checkLimit } from '@routesim/core'
 
 /** A static start map from replica counts: experts 0..E−1 first, then the extra copies in expert order. */
 export function physicalToLogicalFromCounts(counts: readonly number[]): Int32Array {
-  const total = counts.reduce((a, c) => a + c, 0)
+  if (!Array.isArray(counts) && !ArrayBuffer.isView(counts)) throw new InvalidArgumentError({ parameter: 'counts', value: counts, allowed: 'an array of replica counts' })
+  checkLimit('counts.length', counts.length, 'maxExperts', 1)
+  counts.forEach((c, e) => checkLimit(`counts[${e}]`, c, 'maxReplicas', 1))
+  // The slots the row will hold, limited before it is allocated.
+  const total = checkLimit('Σ counts (physical slots)', counts.reduce((a, c) => a + c, 0), 'maxReplicas', 1)
   const out = new Int32Array(total)
   for (let e = 0; e < counts.length; e++) out[e] = e
   let p = counts.length
@@ -16,6 +21,7 @@ export function physicalToLogicalFromCounts(counts: readonly number[]): Int32Arr
  * `round_robin` start map can be compared with a rearranged one. Identity for `linear` maps.
  */
 export function gpuContiguousRow(map: ExpertMap): Int32Array {
+  assertExpertMap('map', map)
   const out = new Int32Array(map.numPhysical)
   let i = 0
   for (let r = 0; r < map.numRanks; r++) {

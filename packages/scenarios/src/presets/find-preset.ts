@@ -4,11 +4,14 @@ import { MODEL_PRESETS } from './model-presets.ts'
 
 /** Names accepted for presets, canonical first. */
 export function listPresetNames(presets: readonly ModelPreset[] = MODEL_PRESETS): string[] {
+  if (!Array.isArray(presets)) throw new InvalidArgumentError({ parameter: 'presets', value: presets, allowed: 'a list of model presets' })
   return presets.map((p) => p.name)
 }
 
 /** Looks a preset up by name or alias, case-insensitively; `undefined` when none matches. */
 export function findPreset(name: string, presets: readonly ModelPreset[] = MODEL_PRESETS): ModelPreset | undefined {
+  if (typeof name !== 'string') return undefined
+  if (!Array.isArray(presets)) throw new InvalidArgumentError({ parameter: 'presets', value: presets, allowed: 'a list of model presets' })
   const key = name.trim().toLowerCase()
   return presets.find((p) => p.name === key || p.aliases.includes(key))
 }

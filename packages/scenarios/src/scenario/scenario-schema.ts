@@ -1,5 +1,5 @@
 import { EPLB_POLICIES } from '@routesim/analysis'
-import { LIMITS, parameterSchema, parameterValidator, type StrategyDefinition } from '@routesim/core'
+import { InvalidArgumentError, LIMITS, parameterSchema, parameterValidator, type StrategyDefinition } from '@routesim/core'
 import { createSimulator, type Simulator } from '@routesim/simulator'
 import {
   Array as ArrayOf,
@@ -178,6 +178,7 @@ function strategyParameterRules(simulator: Simulator): Record<string, unknown>[]
  * parameters `parseScenario` checks with the strategy's own schema).
  */
 export function scenarioJsonSchema(simulator: Simulator = createSimulator()): Record<string, unknown> {
+  if (typeof simulator?.getAvailableStrategies !== 'function') throw new InvalidArgumentError({ parameter: 'simulator', value: simulator, allowed: 'a Simulator from createSimulator' })
   const schema = JSON.parse(JSON.stringify(ScenarioFileSchema)) as { properties: Record<string, Record<string, unknown>> }
   const rules = { $ref: '#/definitions/strategyParameters' }
   const strategy = schema.properties['strategy']!

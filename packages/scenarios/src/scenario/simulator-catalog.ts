@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@routesim/core'
 import { createSimulator, type Simulator } from '@routesim/simulator'
 import type { StrategyResolver } from '../loop/run-scenario.ts'
 import type { StrategyCatalog } from './scenario.ts'
@@ -17,5 +18,6 @@ export function strategyCatalogOf(simulator: Simulator): StrategyCatalog {
  * `runScenario(scenario, { simulator, backend })` take strategies from its registry and route through it.
  */
 export function createSimulatorCatalog(simulator: Simulator = createSimulator()): StrategyCatalog & { resolve: StrategyResolver } {
+  if (typeof simulator?.getAvailableStrategies !== 'function') throw new InvalidArgumentError({ parameter: 'simulator', value: simulator, allowed: 'a Simulator from createSimulator' })
   return createDefinitionCatalog(simulator.getAvailableStrategies().map((name) => simulator.describeStrategy(name)))
 }

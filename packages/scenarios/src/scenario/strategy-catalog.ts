@@ -1,4 +1,4 @@
-import { UnknownStrategyError, type StrategyDefinition } from '@routesim/core'
+import { InvalidArgumentError, UnknownStrategyError, type StrategyDefinition } from '@routesim/core'
 import type { StrategyResolver } from '../loop/run-scenario.ts'
 import type { StrategyCatalog } from './scenario.ts'
 
@@ -8,6 +8,7 @@ import type { StrategyCatalog } from './scenario.ts'
  * `parseScenario(json, { simulator })`, `runScenario(scenario, { simulator })`.
  */
 export function createDefinitionCatalog(definitions: readonly StrategyDefinition[]): StrategyCatalog & { resolve: StrategyResolver } {
+  if (!Array.isArray(definitions)) throw new InvalidArgumentError({ parameter: 'definitions', value: definitions, allowed: 'a list of strategy definitions' })
   const byName = new Map<string, StrategyDefinition>()
   for (const d of definitions) byName.set(d.name, d)
   const names = [...byName.keys()]
