@@ -13,12 +13,24 @@ import { parseArgs } from 'node:util'
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const { values: opts } = parseArgs({ options: { threads: { type: 'string', default: '2' }, reps: { type: 'string', default: '200' } } })
 const dir = mkdtempSync(join(tmpdir(), 'routesim-handoff-'))
-const common = { bundle: true, write: false, platform: 'neutral', conditions: ['@routesim/source'], mainFields: ['module', 'main'], logLevel: 'silent', absWorkingDir: root }
+const common = {
+  bundle: true,
+  write: false,
+  platform: 'neutral',
+  conditions: ['@routesim/source'],
+  mainFields: ['module', 'main'],
+  logLevel: 'silent',
+  absWorkingDir: root,
+}
 // The worker: the pool's runtime with one task that does nothing.
 const worker = await build({
   ...common,
   format: 'iife',
-  stdin: { contents: "import { startWorkerRuntime } from './packages/parallel/src/index.ts'; startWorkerRuntime({ noop: () => {} })", resolveDir: root, loader: 'ts' },
+  stdin: {
+    contents: "import { startWorkerRuntime } from './packages/parallel/src/index.ts'; startWorkerRuntime({ noop: () => {} })",
+    resolveDir: root,
+    loader: 'ts',
+  },
 })
 // The measuring side: the pool, the simulator (for one chunk of real work).
 const main = await build({

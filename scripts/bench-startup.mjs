@@ -43,7 +43,12 @@ function once(args) {
   const r = spawnSync(file, argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
   const wall = Number(process.hrtime.bigint() - t) / 1e6
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`)
-  const cpu = gnuTime ? readFileSync(cpuFile, 'utf8').trim().split(/\s+/).reduce((a, b) => a + Number(b) * 1000, 0) : NaN
+  const cpu = gnuTime
+    ? readFileSync(cpuFile, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .reduce((a, b) => a + Number(b) * 1000, 0)
+    : NaN
   return { wall, cpu }
 }
 
@@ -57,15 +62,22 @@ for (let i = 0; i < warmup; i++) for (const [, args] of commands) once(args)
 const times = commands.map(() => [])
 const cpuTimes = commands.map(() => [])
 // Interleaved, so a burst of load on a shared machine hits every command alike.
-for (let i = 0; i < runs; i++) commands.forEach(([, args], c) => {
+for (let i = 0; i < runs; i++)
+  commands.forEach(([, args], c) => {
     const { wall, cpu } = once(args)
     times[c].push(wall)
     cpuTimes[c].push(cpu)
   })
 
 const baseline = stats(times[0])
-console.log(`node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${runs} runs each, interleaved`)
-console.log(`${'wall time of the whole process'.padEnd(44)} ${'min'.padStart(8)} ${'median'.padStart(8)} ${'mean'.padStart(8)} ${'p90'.padStart(8)}   median − baseline   CPU (user+sys) mean`)
+console.log(
+  `node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}; ${runs} runs each, interleaved`,
+)
+console.log(
+  `${'wall time of the whole process'.padEnd(44)} ${'min'.padStart(8)} ${'median'.padStart(8)} ${'mean'.padStart(8)} ${'p90'.padStart(8)}   median − baseline   CPU (user+sys) mean`,
+)
 const cpuBaseline = stats(cpuTimes[0])
 commands.forEach(([label], c) => {
   const s = stats(times[c])

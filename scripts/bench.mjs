@@ -133,7 +133,10 @@ async function main() {
     process.stdout.write(`${file}\n`)
     return
   }
-  const workloads = opts.workloads.split(',').map((s) => s.trim()).filter(Boolean)
+  const workloads = opts.workloads
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   for (const w of workloads) if (!WORKLOADS.includes(w)) fail(`unknown workload '${w}'; known: ${WORKLOADS.join(', ')}`)
   const device = opts.device
   if (device !== 'cpu' && device !== 'cuda') fail(`--device must be cpu or cuda, not '${device}'`)
@@ -167,12 +170,41 @@ async function main() {
     const torch = torchRecords.find((r) => r.workload === w)
     const target = targets[w] ?? targets.default
     const ours = ourRecords.filter((r) => r.workload === w)
-    if (ours.length === 0) rows.push([w, '(none ran)', String(torch?.tokens ?? '–'), '–', '–', String(torch?.median_ms ?? '–'), fmtRate(torch?.tokens_per_s), '–', target === undefined ? '–' : `≥ ${target}×`])
+    if (ours.length === 0)
+      rows.push([
+        w,
+        '(none ran)',
+        String(torch?.tokens ?? '–'),
+        '–',
+        '–',
+        String(torch?.median_ms ?? '–'),
+        fmtRate(torch?.tokens_per_s),
+        '–',
+        target === undefined ? '–' : `≥ ${target}×`,
+      ])
     for (const rec of ours) {
       const ratio = torch ? rec.tokens_per_s / torch.tokens_per_s : Number.NaN
       const verdict = target !== undefined && Number.isFinite(ratio) ? (ratio >= target ? ' ✓' : ' ✗') : ''
-      rows.push([w, rec.impl, String(rec.tokens), String(rec.median_ms), fmtRate(rec.tokens_per_s), String(torch?.median_ms ?? '–'), fmtRate(torch?.tokens_per_s), fmtRatio(ratio) + verdict, target === undefined ? '–' : `≥ ${target}×`])
-      summary.push({ workload: w, impl: rec.impl, median_ms: rec.median_ms, torch_median_ms: torch?.median_ms ?? null, ratio: Number.isFinite(ratio) ? ratio : null, target: target ?? null, timed: rec.timed ?? null })
+      rows.push([
+        w,
+        rec.impl,
+        String(rec.tokens),
+        String(rec.median_ms),
+        fmtRate(rec.tokens_per_s),
+        String(torch?.median_ms ?? '–'),
+        fmtRate(torch?.tokens_per_s),
+        fmtRatio(ratio) + verdict,
+        target === undefined ? '–' : `≥ ${target}×`,
+      ])
+      summary.push({
+        workload: w,
+        impl: rec.impl,
+        median_ms: rec.median_ms,
+        torch_median_ms: torch?.median_ms ?? null,
+        ratio: Number.isFinite(ratio) ? ratio : null,
+        target: target ?? null,
+        timed: rec.timed ?? null,
+      })
     }
   }
   let table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')
@@ -186,12 +218,17 @@ async function main() {
     table += `\n\nMemory floor (same run): ${floors.map((r) => `${r.case} ${r.median_ms} ms`).join('; ')}`
     for (const w of sampling) {
       const torch = torchRecords.find((r) => r.workload === w)
-      if (torch && fresh) table += `\n- ${w}: torch ${torch.median_ms} ms ÷ fresh-output floor ${fresh.median_ms} ms = at most ${fmtRatio(torch.median_ms / fresh.median_ms)} for any implementation returning new arrays`
+      if (torch && fresh)
+        table += `\n- ${w}: torch ${torch.median_ms} ms ÷ fresh-output floor ${fresh.median_ms} ms = at most ${fmtRatio(torch.median_ms / fresh.median_ms)} for any implementation returning new arrays`
     }
-    for (const [w, prefix] of [['softmax_topk', 'scan: max over logits'], ['histogram', 'scan: OR over ids']]) {
+    for (const [w, prefix] of [
+      ['softmax_topk', 'scan: max over logits'],
+      ['histogram', 'scan: OR over ids'],
+    ]) {
       const torch = torchRecords.find((r) => r.workload === w)
       const scan = floors.find((r) => r.case.startsWith(prefix))
-      if (torch && scan) table += `\n- ${w}: torch ${torch.median_ms} ms ÷ one bare single-threaded pass over its input ${scan.median_ms} ms = at most ${fmtRatio(torch.median_ms / scan.median_ms)} from one thread`
+      if (torch && scan)
+        table += `\n- ${w}: torch ${torch.median_ms} ms ÷ one bare single-threaded pass over its input ${scan.median_ms} ms = at most ${fmtRatio(torch.median_ms / scan.median_ms)} from one thread`
     }
   }
   process.stdout.write(`${table}\n`)

@@ -10,17 +10,30 @@ import * as vega from 'vega'
 import { compile } from 'vega-lite'
 
 const { values: opts } = parseArgs({
-  options: { scaling: { type: 'string' }, torch: { type: 'string' }, title: { type: 'string', default: 'routesim default path: threads vs throughput' }, out: { type: 'string' } },
+  options: {
+    scaling: { type: 'string' },
+    torch: { type: 'string' },
+    title: { type: 'string', default: 'routesim default path: threads vs throughput' },
+    out: { type: 'string' },
+  },
 })
 if (!opts.scaling || !opts.out) {
   process.stderr.write('usage: node scripts/plot-scaling.mjs --scaling RAW.jsonl [--torch TORCH.jsonl] --out PATH_WITHOUT_EXTENSION\n')
   process.exit(2)
 }
-const lines = (file) => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l))
+const lines = (file) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l))
 const points = lines(opts.scaling)
   .filter((r) => r.impl === 'routesim-default' && typeof r.threads === 'number')
   .map((r) => ({ workload: r.workload, threads: r.threads, mtoks: r.tokens_per_s / 1e6 }))
-const torch = opts.torch ? lines(opts.torch).filter((r) => r.impl === 'torch-cpu').map((r) => ({ workload: r.workload, mtoks: r.tokens_per_s / 1e6 })) : []
+const torch = opts.torch
+  ? lines(opts.torch)
+      .filter((r) => r.impl === 'torch-cpu')
+      .map((r) => ({ workload: r.workload, mtoks: r.tokens_per_s / 1e6 }))
+  : []
 
 const spec = {
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -33,17 +46,24 @@ const spec = {
       data: { values: points },
       mark: { type: 'line', point: true },
       encoding: {
-        x: { field: 'threads', type: 'quantitative', scale: { type: 'log', base: 2 }, axis: { values: [1, 2, 4, 8, 16], title: 'threads (the calling one included)' } },
+        x: {
+          field: 'threads',
+          type: 'quantitative',
+          scale: { type: 'log', base: 2 },
+          axis: { values: [1, 2, 4, 8, 16], title: 'threads (the calling one included)' },
+        },
         y: { field: 'mtoks', type: 'quantitative', scale: { type: 'log' }, title: 'million tokens / s (token-layers for simulate_zipf)' },
         color: { field: 'workload', type: 'nominal', title: 'workload' },
       },
     },
     ...(torch.length
-      ? [{
-          data: { values: torch },
-          mark: { type: 'rule', strokeDash: [4, 3], opacity: 0.7 },
-          encoding: { y: { field: 'mtoks', type: 'quantitative' }, color: { field: 'workload', type: 'nominal' } },
-        }]
+      ? [
+          {
+            data: { values: torch },
+            mark: { type: 'rule', strokeDash: [4, 3], opacity: 0.7 },
+            encoding: { y: { field: 'mtoks', type: 'quantitative' }, color: { field: 'workload', type: 'nominal' } },
+          },
+        ]
       : []),
   ],
 }

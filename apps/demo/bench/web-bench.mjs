@@ -46,7 +46,9 @@ const server = await preview({ root: ROOT, configFile: join(ROOT, 'vite.config.t
 const base = server.resolvedUrls.local[0]
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] })
 const load = loadavg()
-console.log(`web bench: Chromium ${browser.version()}, ${cpus().length} cores (${cpus()[0]?.model.trim()}), load average ${load.map((l) => l.toFixed(2)).join(' ')}, ${base}`)
+console.log(
+  `web bench: Chromium ${browser.version()}, ${cpus().length} cores (${cpus()[0]?.model.trim()}), load average ${load.map((l) => l.toFixed(2)).join(' ')}, ${base}`,
+)
 
 // Long tasks are recorded from the page's first script on (buffered), each with its start time.
 const OBSERVE = () => {
@@ -76,15 +78,20 @@ for (let run = 0; run < RUNS; run++) {
   await page.goto(`${base}?strategy=zipf&tokens=4096&experts=256&top-k=8&seed=1`)
   await rendered(page)
   const marks = await page.evaluate(() =>
-    Object.fromEntries(['engine-ready', 'routed', 'first-chart', 'charts-drawn'].map((m) => [m, performance.getEntriesByName(`routesim:${m}`)[0]?.startTime ?? Number.NaN])),
+    Object.fromEntries(
+      ['engine-ready', 'routed', 'first-chart', 'charts-drawn'].map((m) => [m, performance.getEntriesByName(`routesim:${m}`)[0]?.startTime ?? Number.NaN]),
+    ),
   )
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`)
   firstChart.push(marks['first-chart'])
   phases.push(marks)
   await context.close()
 }
-for (const key of ['engine-ready', 'routed', 'first-chart', 'charts-drawn']) console.log(`  ${key.padEnd(13)} median ${ms(median(phases.map((p) => p[key])))} ms after navigation start`)
-console.log(`first chart, 4096 tokens × 256 experts × top-8 (ms from navigation start), ${RUNS} fresh loads: ${firstChart.map(ms).join(', ')} → median ${ms(median(firstChart))}`)
+for (const key of ['engine-ready', 'routed', 'first-chart', 'charts-drawn'])
+  console.log(`  ${key.padEnd(13)} median ${ms(median(phases.map((p) => p[key])))} ms after navigation start`)
+console.log(
+  `first chart, 4096 tokens × 256 experts × top-8 (ms from navigation start), ${RUNS} fresh loads: ${firstChart.map(ms).join(', ')} → median ${ms(median(firstChart))}`,
+)
 
 // 2. A million tokens, set from the form after the page has loaded.
 const big = []
@@ -118,7 +125,10 @@ for (let run = 0; run < Math.max(1, Math.min(RUNS, 3)); run++) {
       loadLongTasks: window.__longTasks.filter((t) => t.start + t.duration < window.__changedAt).map((t) => Math.round(t.duration)),
       max: document.querySelector('[data-metric="max"]')?.getAttribute('data-value'),
       // Main-thread time of each chart of the last routing (user timing measures the page records).
-      charts: performance.getEntriesByType('measure').filter((m) => m.name.startsWith('routesim:chart-') && m.startTime >= window.__changedAt).map((m) => Math.round(m.duration)),
+      charts: performance
+        .getEntriesByType('measure')
+        .filter((m) => m.name.startsWith('routesim:chart-') && m.startTime >= window.__changedAt)
+        .map((m) => Math.round(m.duration)),
     }
   })
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`)
@@ -154,7 +164,9 @@ console.log(
     longTasks: window.__longTasks.filter((t) => t.start + t.duration >= window.__changedAt).map((t) => Math.round(t.duration)),
   }))
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`)
-  console.log(`\nscenario (deepseek-v3 preset, 4 layers × 4096 tokens × 300 steps, EPLB on, charts redrawn as steps arrive): ${ms(out.wallMs)} ms; main-thread long tasks meanwhile: [${out.longTasks.join(', ')}] ms`)
+  console.log(
+    `\nscenario (deepseek-v3 preset, 4 layers × 4096 tokens × 300 steps, EPLB on, charts redrawn as steps arrive): ${ms(out.wallMs)} ms; main-thread long tasks meanwhile: [${out.longTasks.join(', ')}] ms`,
+  )
   scenarioRun = out
   await context.close()
 }
@@ -178,12 +190,20 @@ const gpu = await fetched('?strategy=grouped_topk&tokens=4096&experts=256&top-k=
 const gpuChunk = files.filter((f) => /gpu-browser/.test(f.file))
 const sum = (fs, key) => fs.reduce((a, f) => a + f[key], 0)
 console.log('\nbundle (dist/assets):')
-for (const f of files.sort((a, b) => b.bytes - a.bytes)) console.log(`  ${f.file.padEnd(48)} ${kib(f.bytes).padStart(11)}  gzip ${kib(f.gzip).padStart(10)}${plain.includes(f) ? '  (default page)' : ''}`)
-console.log(`  total ${kib(sum(files, 'bytes'))} (gzip ${kib(sum(files, 'gzip'))}); a default page fetches ${kib(sum(plain, 'bytes'))} (gzip ${kib(sum(plain, 'gzip'))})`)
-console.log(`  gpu.js chunk ${gpuChunk.map((f) => f.file).join(', ')}: fetched by the default page: ${plain.some((f) => gpuChunk.includes(f)) ? 'YES' : 'no'}; fetched with backend=cpu (gpu.js): ${gpu.some((f) => gpuChunk.includes(f)) ? 'yes' : 'NO'}`)
+for (const f of files.sort((a, b) => b.bytes - a.bytes))
+  console.log(`  ${f.file.padEnd(48)} ${kib(f.bytes).padStart(11)}  gzip ${kib(f.gzip).padStart(10)}${plain.includes(f) ? '  (default page)' : ''}`)
+console.log(
+  `  total ${kib(sum(files, 'bytes'))} (gzip ${kib(sum(files, 'gzip'))}); a default page fetches ${kib(sum(plain, 'bytes'))} (gzip ${kib(sum(plain, 'gzip'))})`,
+)
+console.log(
+  `  gpu.js chunk ${gpuChunk.map((f) => f.file).join(', ')}: fetched by the default page: ${plain.some((f) => gpuChunk.includes(f)) ? 'YES' : 'no'}; fetched with backend=cpu (gpu.js): ${gpu.some((f) => gpuChunk.includes(f)) ? 'yes' : 'NO'}`,
+)
 
 await browser.close()
 await new Promise((ok) => server.httpServer.close(ok))
 if (args.json) {
-  writeFileSync(args.json, `${JSON.stringify({ chromium: browser.version(), loadavg: load, firstChart, phases, big, scenario: scenarioRun, files, defaultPage: plain.map((f) => f.file), gpuPage: gpu.map((f) => f.file) }, null, 2)}\n`)
+  writeFileSync(
+    args.json,
+    `${JSON.stringify({ chromium: browser.version(), loadavg: load, firstChart, phases, big, scenario: scenarioRun, files, defaultPage: plain.map((f) => f.file), gpuPage: gpu.map((f) => f.file) }, null, 2)}\n`,
+  )
 }

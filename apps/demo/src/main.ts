@@ -39,7 +39,15 @@ async function start(): Promise<void> {
   const panel = h('main', { id: 'view', role: 'tabpanel', tabindex: '-1' })
   const error = h('p', { class: 'status error', role: 'alert', hidden: true })
   app.replaceChildren(
-    h('header', {}, h('h1', {}, 'routesim'), h('p', { class: 'tagline' }, 'MoE routing in the browser'), tabs, h('div', { class: 'engine' }, h('span', {}, 'Ran on '), ranOn), theme),
+    h(
+      'header',
+      {},
+      h('h1', {}, 'routesim'),
+      h('p', { class: 'tagline' }, 'MoE routing in the browser'),
+      tabs,
+      h('div', { class: 'engine' }, h('span', {}, 'Ran on '), ranOn),
+      theme,
+    ),
     error,
     panel,
   )

@@ -59,7 +59,9 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
 
   /** Waits until the active view has drawn (views set body[data-rendered] when their charts are in). */
   async function rendered(page: Page, previous?: string): Promise<string> {
-    await page.waitForFunction((prev) => document.body.dataset['rendered'] !== undefined && document.body.dataset['rendered'] !== prev, previous, { timeout: 60_000 })
+    await page.waitForFunction((prev) => document.body.dataset['rendered'] !== undefined && document.body.dataset['rendered'] !== prev, previous, {
+      timeout: 60_000,
+    })
     return (await page.evaluate(() => document.body.dataset['rendered']))!
   }
 
@@ -105,7 +107,14 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     await plain.goto(`${base}?strategy=grouped_topk&tokens=4096&experts=256&top-k=8&seed=1`)
     await rendered(plain)
     expect(requests.filter((u) => /gpu-browser/.test(u))).toEqual([])
-    expect(await plain.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /gpu-browser/.test(n)))).toEqual([])
+    expect(
+      await plain.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .map((e) => e.name)
+          .filter((n) => /gpu-browser/.test(n)),
+      ),
+    ).toEqual([])
     await plain.close()
 
     const page = await open('?strategy=grouped_topk&tokens=4096&experts=256&top-k=8&seed=1&backend=webgl2')
@@ -131,7 +140,10 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     try {
       const query = '?strategy=grouped_topk&tokens=2048&experts=64&top-k=4&seed=3&ep-size=8&backend=webasm'
       const cli = await cliJson(['route', '-s', 'grouped_topk', '-t', '2048', '-e', '64', '-k', '4', '--seed', '3', '--ep-size', '8'])
-      for (const [url, threaded] of [[base, false], [isolated.url, true]] as const) {
+      for (const [url, threaded] of [
+        [base, false],
+        [isolated.url, true],
+      ] as const) {
         const page = await browser.newPage()
         page.on('pageerror', (e) => pageErrors.push(`isolation ${threaded}: ${e.message}`))
         await page.goto(`${url}${query}`)
@@ -160,10 +172,21 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
       const controls = await page.locator('fieldset.params .field').evaluateAll((fields) =>
         fields.map((f) => {
           const c = f.querySelector('input, select') as HTMLInputElement | HTMLSelectElement
-          return { label: f.querySelector('label')!.textContent, labelled: (c.labels?.length ?? 0) > 0, type: c instanceof HTMLSelectElement ? 'select' : c.type, value: c instanceof HTMLInputElement && c.type === 'checkbox' ? String(c.checked) : c.value, min: c.getAttribute('min'), max: c.getAttribute('max'), hint: f.querySelector('.hint')?.textContent ?? '' }
+          return {
+            label: f.querySelector('label')!.textContent,
+            labelled: (c.labels?.length ?? 0) > 0,
+            type: c instanceof HTMLSelectElement ? 'select' : c.type,
+            value: c instanceof HTMLInputElement && c.type === 'checkbox' ? String(c.checked) : c.value,
+            min: c.getAttribute('min'),
+            max: c.getAttribute('max'),
+            hint: f.querySelector('.hint')?.textContent ?? '',
+          }
         }),
       )
-      expect(controls.map((c) => c.label), name).toEqual(Object.keys(specs))
+      expect(
+        controls.map((c) => c.label),
+        name,
+      ).toEqual(Object.keys(specs))
       for (const c of controls) {
         const spec = specs[c.label!]!
         expect(c.labelled, `${name}.${c.label}`).toBe(true)
@@ -269,10 +292,16 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
     await page.close()
   })
 
-  it.skipIf(!hasNumpy)('takes dropped .npy, .npz, .safetensors, .pt and .jsonl traces written by numpy/torch, fits them, and exports .npz/.safetensors that numpy reads', async () => {
-    const npy = join(tmp, 'topk_ids.npy')
-    // One routing, written the ways Python users write it: numpy, torch.save and a hand-rolled safetensors file.
-    const made = spawnSync(PYTHON, ['-c', `import json, struct, numpy as np
+  it.skipIf(!hasNumpy)(
+    'takes dropped .npy, .npz, .safetensors, .pt and .jsonl traces written by numpy/torch, fits them, and exports .npz/.safetensors that numpy reads',
+    async () => {
+      const npy = join(tmp, 'topk_ids.npy')
+      // One routing, written the ways Python users write it: numpy, torch.save and a hand-rolled safetensors file.
+      const made = spawnSync(
+        PYTHON,
+        [
+          '-c',
+          `import json, struct, numpy as np
 rng = np.random.default_rng(3)
 p = 1.0 / np.arange(1, 65) ** 1.1; p /= p.sum()
 ids = np.stack([rng.choice(64, size=8, replace=False, p=p) for _ in range(1024)]).astype(np.int64)
@@ -290,84 +319,114 @@ try:
     torch.save({'topk_ids': torch.from_numpy(ids), 'topk_weights': torch.from_numpy(w)}, d + '/routing.pt')
 except ImportError:
     pass
-print(int(np.bincount(ids.ravel(), minlength=64).max()))`], { encoding: 'utf8' })
-    expect(made.stderr).toBe('')
-    const pyMax = made.stdout.trim()
-    const page = await open('?view=trace&ep-size=8')
-    await page.waitForSelector('[data-testid="dropzone"]')
-    const drop = async (name: string) => {
-      const bytes = [...readFileSync(join(tmp, name))]
-      const before = await page.evaluate(() => document.body.dataset['rendered'])
-      await page.evaluate(([b, n]) => {
-        const data = new DataTransfer()
-        data.items.add(new File([new Uint8Array(b as number[])], n as string))
-        document.querySelector('[data-testid="dropzone"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }))
-      }, [bytes, name])
-      expect(await rendered(page, before)).toBe(`t-${name}`)
-    }
-    const formats = ['routing.npz', 'routing.safetensors', 'routing.jsonl', ...(existsSync(join(tmp, 'routing.pt')) ? ['routing.pt'] : []), 'topk_ids.npy']
-    if (process.env['ROUTESIM_REQUIRE_PYTHON'] === '1') expect(formats).toContain('routing.pt')
-    for (const name of formats) {
-      await drop(name)
-      expect(await metric(page, 'max')).toBe(pyMax)
-      expect(await page.textContent('[data-testid="fit"] h3')).toMatch(/^Fit: zipf, exponent = /)
-    }
-    expect(await page.textContent('[data-testid="fit-command"]')).toMatch(/^routesim route --strategy zipf -p exponent=/)
-    expect(await page.locator('[data-testid="trace-results"] svg').count()).toBeGreaterThanOrEqual(4)
-    // Every layer of a [steps, layers, tokens, k] trace: the per-layer table, per-layer × per-rank loads before and
-    // after EPLB, and any (step, layer) picked — whose export numpy reads back as that slice.
-    const deep = spawnSync(PYTHON, ['-c', `import numpy as np
+print(int(np.bincount(ids.ravel(), minlength=64).max()))`,
+        ],
+        { encoding: 'utf8' },
+      )
+      expect(made.stderr).toBe('')
+      const pyMax = made.stdout.trim()
+      const page = await open('?view=trace&ep-size=8')
+      await page.waitForSelector('[data-testid="dropzone"]')
+      const drop = async (name: string) => {
+        const bytes = [...readFileSync(join(tmp, name))]
+        const before = await page.evaluate(() => document.body.dataset['rendered'])
+        await page.evaluate(
+          ([b, n]) => {
+            const data = new DataTransfer()
+            data.items.add(new File([new Uint8Array(b as number[])], n as string))
+            document.querySelector('[data-testid="dropzone"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }))
+          },
+          [bytes, name],
+        )
+        expect(await rendered(page, before)).toBe(`t-${name}`)
+      }
+      const formats = ['routing.npz', 'routing.safetensors', 'routing.jsonl', ...(existsSync(join(tmp, 'routing.pt')) ? ['routing.pt'] : []), 'topk_ids.npy']
+      if (process.env['ROUTESIM_REQUIRE_PYTHON'] === '1') expect(formats).toContain('routing.pt')
+      for (const name of formats) {
+        await drop(name)
+        expect(await metric(page, 'max')).toBe(pyMax)
+        expect(await page.textContent('[data-testid="fit"] h3')).toMatch(/^Fit: zipf, exponent = /)
+      }
+      expect(await page.textContent('[data-testid="fit-command"]')).toMatch(/^routesim route --strategy zipf -p exponent=/)
+      expect(await page.locator('[data-testid="trace-results"] svg').count()).toBeGreaterThanOrEqual(4)
+      // Every layer of a [steps, layers, tokens, k] trace: the per-layer table, per-layer × per-rank loads before and
+      // after EPLB, and any (step, layer) picked — whose export numpy reads back as that slice.
+      const deep = spawnSync(
+        PYTHON,
+        [
+          '-c',
+          `import numpy as np
 rng = np.random.default_rng(5)
 p = 1.0 / np.arange(1, 33) ** 1.3; p /= p.sum()
 ids = np.stack([np.stack([np.stack([rng.choice(32, size=4, replace=False, p=np.roll(p, 5 * l)) for _ in range(256)]) for l in range(3)]) for s in range(2)]).astype(np.int32)
 np.save(${JSON.stringify(join(tmp, 'layers.npy'))}, ids)
-print(int(np.bincount(ids[1, 2].ravel(), minlength=32).max()))`], { encoding: 'utf8' })
-    expect(deep.stderr).toBe('')
-    await drop('layers.npy')
-    expect(await page.locator('[data-testid="trace-analysis"] tbody tr').count()).toBe(3)
-    for (const id of ['trace-heatmap-static', 'trace-heatmap-eplb']) expect(await page.locator(`[data-testid="${id}"] svg image`).count()).toBeGreaterThanOrEqual(1)
-    let tag = await page.evaluate(() => document.body.dataset['rendered'])
-    await page.getByLabel('Step', { exact: true }).selectOption('1')
-    tag = await rendered(page, tag)
-    await page.getByLabel('Layer', { exact: true }).selectOption('2')
-    expect(await rendered(page, tag)).toBe('t-layers.npy-1-2')
-    expect(await metric(page, 'max')).toBe(deep.stdout.trim())
-    {
-      const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-export="npz"]')])
-      const saved = join(tmp, download.suggestedFilename())
-      await download.saveAs(saved)
-      expect(download.suggestedFilename()).toBe('layers-step1-layer2.npz')
-      const check = spawnSync(PYTHON, ['-c', `import numpy as np
+print(int(np.bincount(ids[1, 2].ravel(), minlength=32).max()))`,
+        ],
+        { encoding: 'utf8' },
+      )
+      expect(deep.stderr).toBe('')
+      await drop('layers.npy')
+      expect(await page.locator('[data-testid="trace-analysis"] tbody tr').count()).toBe(3)
+      for (const id of ['trace-heatmap-static', 'trace-heatmap-eplb'])
+        expect(await page.locator(`[data-testid="${id}"] svg image`).count()).toBeGreaterThanOrEqual(1)
+      let tag = await page.evaluate(() => document.body.dataset['rendered'])
+      await page.getByLabel('Step', { exact: true }).selectOption('1')
+      tag = await rendered(page, tag)
+      await page.getByLabel('Layer', { exact: true }).selectOption('2')
+      expect(await rendered(page, tag)).toBe('t-layers.npy-1-2')
+      expect(await metric(page, 'max')).toBe(deep.stdout.trim())
+      {
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-export="npz"]')])
+        const saved = join(tmp, download.suggestedFilename())
+        await download.saveAs(saved)
+        expect(download.suggestedFilename()).toBe('layers-step1-layer2.npz')
+        const check = spawnSync(
+          PYTHON,
+          [
+            '-c',
+            `import numpy as np
 a = np.load(${JSON.stringify(saved)})['topk_ids']
 b = np.load(${JSON.stringify(join(tmp, 'layers.npy'))})[1, 2]
 assert (a.reshape(b.shape) == b).all()
-print('ok')`], { encoding: 'utf8' })
-      expect(check.stderr).toBe('')
-      expect(check.stdout.trim()).toBe('ok')
-    }
-    await drop('topk_ids.npy') // the export checks below read this one back
-    await page.screenshot({ path: join(ARTEFACTS, 'trace.png'), fullPage: true })
-    for (const format of ['npz', 'safetensors']) {
-      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-export="${format}"]`)])
-      const saved = join(tmp, download.suggestedFilename())
-      await download.saveAs(saved)
-      expect(saved.endsWith(`.${format}`)).toBe(true)
-      const read = format === 'npz'
-        ? `a = np.load(${JSON.stringify(saved)})['topk_ids']`
-        : `import json, struct
+print('ok')`,
+          ],
+          { encoding: 'utf8' },
+        )
+        expect(check.stderr).toBe('')
+        expect(check.stdout.trim()).toBe('ok')
+      }
+      await drop('topk_ids.npy') // the export checks below read this one back
+      await page.screenshot({ path: join(ARTEFACTS, 'trace.png'), fullPage: true })
+      for (const format of ['npz', 'safetensors']) {
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-export="${format}"]`)])
+        const saved = join(tmp, download.suggestedFilename())
+        await download.saveAs(saved)
+        expect(saved.endsWith(`.${format}`)).toBe(true)
+        const read =
+          format === 'npz'
+            ? `a = np.load(${JSON.stringify(saved)})['topk_ids']`
+            : `import json, struct
 raw = open(${JSON.stringify(saved)}, 'rb').read(); n = struct.unpack('<Q', raw[:8])[0]; h = json.loads(raw[8:8 + n]); t = h['topk_ids']
 a = np.frombuffer(raw[8 + n + t['data_offsets'][0]:8 + n + t['data_offsets'][1]], dtype={'I32': np.int32, 'I64': np.int64}[t['dtype']]).reshape(t['shape'])`
-      const check = spawnSync(PYTHON, ['-c', `import numpy as np
+        const check = spawnSync(
+          PYTHON,
+          [
+            '-c',
+            `import numpy as np
 ${read}
 b = np.load(${JSON.stringify(npy)})
 assert a.shape == b.shape, (a.shape, b.shape)
 assert (a == b).all()
-print('ok', a.shape)`], { encoding: 'utf8' })
-      expect(check.stderr).toBe('')
-      expect(check.stdout.trim()).toBe('ok (1024, 8)')
-    }
-    await page.close()
-  })
+print('ok', a.shape)`,
+          ],
+          { encoding: 'utf8' },
+        )
+        expect(check.stderr).toBe('')
+        expect(check.stdout.trim()).toBe('ok (1024, 8)')
+      }
+      await page.close()
+    },
+  )
 
   it('is usable from the keyboard: tabs move with the arrow keys, every control has a label, the theme toggles', async () => {
     const page = await open('?strategy=zipf&tokens=1024&experts=64&top-k=4&seed=1&ep-size=8')
@@ -378,7 +437,8 @@ print('ok', a.shape)`], { encoding: 'utf8' })
           .filter((el) => !(el as HTMLElement).hidden)
           .filter((el) => {
             const labels = (el as HTMLInputElement).labels
-            const name = (labels && labels.length > 0 ? labels[0]!.textContent : '') || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' ? el.textContent : '')
+            const name =
+              (labels && labels.length > 0 ? labels[0]!.textContent : '') || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' ? el.textContent : '')
             return !name || name.trim() === ''
           })
           .map((el) => el.outerHTML.slice(0, 80)),

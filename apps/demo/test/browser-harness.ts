@@ -21,7 +21,8 @@ export function chromiumAvailable(): boolean {
 export async function numpyAvailable(): Promise<boolean> {
   const { spawnSync } = await import('node:child_process')
   const ok = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0
-  if (!ok && process.env['ROUTESIM_REQUIRE_PYTHON'] === '1') throw new Error(`ROUTESIM_REQUIRE_PYTHON=1 but ${PYTHON} cannot import numpy (apt-get install python3-numpy)`)
+  if (!ok && process.env['ROUTESIM_REQUIRE_PYTHON'] === '1')
+    throw new Error(`ROUTESIM_REQUIRE_PYTHON=1 but ${PYTHON} cannot import numpy (apt-get install python3-numpy)`)
   return ok
 }
 
@@ -54,8 +55,10 @@ export function serveStatic(root: string, options: { isolated?: boolean } = {}):
     if (options.isolated) Object.assign(headers, { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' })
     res.writeHead(200, headers).end(readFileSync(file))
   })
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => {
-    const address = server.address()
-    ok({ url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`, server })
-  }))
+  return new Promise((ok) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      ok({ url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`, server })
+    }),
+  )
 }

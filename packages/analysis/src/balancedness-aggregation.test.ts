@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
 import { InvalidArgumentError, ShapeMismatchError } from '@routesim/core'
-import {
-  aggregateBalancedness,
-  balancednessReport,
-  createBalancednessTracker,
-  layerBalancedness,
-  sglangUtilization,
-} from './balancedness-aggregation.ts'
+import { aggregateBalancedness, balancednessReport, createBalancednessTracker, layerBalancedness, sglangUtilization } from './balancedness-aggregation.ts'
 
 const matrixArb = fc
   .tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 8 }))
-  .chain(([layers, ranks]) =>
-    fc.array(fc.array(fc.nat({ max: 10_000 }), { minLength: ranks, maxLength: ranks }), { minLength: layers, maxLength: layers }),
-  )
+  .chain(([layers, ranks]) => fc.array(fc.array(fc.nat({ max: 10_000 }), { minLength: ranks, maxLength: ranks }), { minLength: layers, maxLength: layers }))
 
 describe('balancedness aggregations', () => {
   it('gives 0.75 per layer for [[100,200],[100,200]] while the legacy axis bug reports 1.0 (PR #36304)', () => {
@@ -77,19 +69,16 @@ describe('balancedness aggregations', () => {
   test.prop([fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 16 })], {
     // The all-idle case is rare in random arrays; pin it so every run covers it.
     examples: [[[0]], [[0, 0, 0]]],
-  })(
-    'sglang utilization differs from mean/max by less than ε / max',
-    (loads) => {
-      const max = Math.max(...loads)
-      if (max === 0) {
-        // An all-idle layer: (0 + ε) / (0 + ε) is exactly 1.
-        expect(sglangUtilization(loads)).toBe(1)
-        return
-      }
-      const exact = loads.reduce((a, b) => a + b, 0) / loads.length / max
-      expect(Math.abs(sglangUtilization(loads) - exact)).toBeLessThanOrEqual(1e-5 / max + 1e-15)
-    },
-  )
+  })('sglang utilization differs from mean/max by less than ε / max', (loads) => {
+    const max = Math.max(...loads)
+    if (max === 0) {
+      // An all-idle layer: (0 + ε) / (0 + ε) is exactly 1.
+      expect(sglangUtilization(loads)).toBe(1)
+      return
+    }
+    const exact = loads.reduce((a, b) => a + b, 0) / loads.length / max
+    expect(Math.abs(sglangUtilization(loads) - exact)).toBeLessThanOrEqual(1e-5 / max + 1e-15)
+  })
 })
 
 describe('createBalancednessTracker', () => {

@@ -2,7 +2,6 @@ import { InvalidArgumentError, assertFiniteNumber, assertOneOf } from '@routesim
 import { math } from './mathjs-instance.ts'
 import { assertLoads, maxOf, readLoadRows, sumOf, type LoadMatrix, type Loads } from './loads.ts'
 
-
 /** SGLang's epsilon in `compute_utilization_rate` (`expert_distribution.py`). */
 export const SGLANG_EPSILON = 1e-5
 
@@ -16,12 +15,7 @@ export const SGLANG_EPSILON = 1e-5
  *   old logs; never use it to judge balance.
  */
 export type BalancednessAggregation = 'per_layer_mean' | 'token_weighted' | 'sglang' | 'legacy_vllm_axis_bug'
-export const BALANCEDNESS_AGGREGATIONS: readonly BalancednessAggregation[] = [
-  'per_layer_mean',
-  'token_weighted',
-  'sglang',
-  'legacy_vllm_axis_bug',
-]
+export const BALANCEDNESS_AGGREGATIONS: readonly BalancednessAggregation[] = ['per_layer_mean', 'token_weighted', 'sglang', 'legacy_vllm_axis_bug']
 
 /**
  * SGLang's utilization rate of one layer: (mean + 1e-5) / (max + 1e-5) over GPU loads.
@@ -35,7 +29,7 @@ export function sglangUtilization(rankLoads: Loads, epsilon = SGLANG_EPSILON): n
   const max = maxOf(rankLoads)
   if (max + epsilon === 0) return 1 // idle ranks, no epsilon: perfectly even
   let mean = sumOf(rankLoads) / rankLoads.length
-  if (mean === Infinity) mean = sumOf(Float64Array.from(rankLoads as ArrayLike<number>, (v) => v / max)) / rankLoads.length * max
+  if (mean === Infinity) mean = (sumOf(Float64Array.from(rankLoads as ArrayLike<number>, (v) => v / max)) / rankLoads.length) * max
   return (mean + epsilon) / (max + epsilon)
 }
 
@@ -171,9 +165,7 @@ export interface BalancednessTracker {
  * const tracker = createBalancednessTracker()
  * tracker.record([[100, 200], [150, 150]]).windows[0] // { window: 10, average: ≈0.875, count: 1 }
  */
-export function createBalancednessTracker(
-  options: { windows?: readonly number[]; epsilon?: number } = {},
-): BalancednessTracker {
+export function createBalancednessTracker(options: { windows?: readonly number[]; epsilon?: number } = {}): BalancednessTracker {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError({ parameter: 'options', value: options, allowed: '{ windows?, epsilon? }' })
   }

@@ -10,10 +10,14 @@ describe('dispatchStats', () => {
     // 4 tokens, k = 2, 8 slots over 4 ranks (linear, 2 per rank), 2 nodes of 2 ranks. Token t lives on rank t.
     const layout = { slotRank: slotRanks(8, 4, 'linear'), numRanks: 4 }
     const ids = [
-      0, 1, // token 0 → rank 0 twice: stays home
-      0, 7, // token 1 (rank 1, node 0) → rank 0 (same node), rank 3 (other node)
-      4, 5, // token 2 (rank 2) → rank 2 twice: home
-      2, 3, // token 3 (rank 3, node 1) → rank 1 twice (other node)
+      0,
+      1, // token 0 → rank 0 twice: stays home
+      0,
+      7, // token 1 (rank 1, node 0) → rank 0 (same node), rank 3 (other node)
+      4,
+      5, // token 2 (rank 2) → rank 2 twice: home
+      2,
+      3, // token 3 (rank 3, node 1) → rank 1 twice (other node)
     ]
     const s = dispatchStats(ids, 2, layout, { numNodes: 2 })
     expect([...s.rankSlotLoads]).toEqual([3, 2, 2, 1])

@@ -48,7 +48,11 @@ export interface DispatchStats {
 export function dispatchStats(physicalIds: ExpertIds, topK: number, layout: SlotLayout, options: { numNodes?: number } = {}): DispatchStats {
   const numTokens = assertIdsShape(physicalIds, topK)
   if (!(layout?.slotRank instanceof Int32Array)) {
-    throw new InvalidArgumentError({ parameter: 'layout.slotRank', value: layout?.slotRank, allowed: 'an Int32Array of the rank of every slot (an ExpertMap or slotRanks(...))' })
+    throw new InvalidArgumentError({
+      parameter: 'layout.slotRank',
+      value: layout?.slotRank,
+      allowed: 'an Int32Array of the rank of every slot (an ExpertMap or slotRanks(...))',
+    })
   }
   const numRanks = assertPositiveInteger('numRanks', layout.numRanks)
   const numNodes = assertPositiveInteger('numNodes', options.numNodes ?? 1)

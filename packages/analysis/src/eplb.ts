@@ -200,13 +200,7 @@ function validateSizes(numLogical: number, options: RebalanceOptions): Sizes & {
 }
 
 /** Hierarchical rebalance of one layer: groups → nodes, replicate inside each node, replicas → GPUs. */
-function rebalanceLayer(
-  weight: Loads,
-  sizes: Sizes,
-  outPhysicalToLogical: Int32Array,
-  outReplicaRank: Int32Array,
-  outCount: Int32Array,
-): void {
+function rebalanceLayer(weight: Loads, sizes: Sizes, outPhysicalToLogical: Int32Array, outReplicaRank: Int32Array, outCount: Int32Array): void {
   const { numLogical, numPhysical, numGroups, numNodes, numGpus } = sizes
   const groupSize = numLogical / numGroups
   const groupsPerNode = numGroups / numNodes
@@ -271,7 +265,11 @@ export function rebalanceExperts(weight: LoadMatrix, options: RebalanceOptions):
   const numLayers = rows.length
   const sizes = validateSizes(rows[0]!.length, options)
   const { numLogical, numPhysical } = sizes
-  checkAllocation('numReplicas × layers', [[numLayers * numPhysical, 4], [numLayers * numPhysical, 4], [numLayers * numLogical, 4]])
+  checkAllocation('numReplicas × layers', [
+    [numLayers * numPhysical, 4],
+    [numLayers * numPhysical, 4],
+    [numLayers * numLogical, 4],
+  ])
   // −1 until written, so a slot the algorithm failed to fill could never pass as expert 0.
   const physicalToLogical = new Int32Array(numLayers * numPhysical).fill(-1)
   const replicaRank = new Int32Array(numLayers * numPhysical)

@@ -71,7 +71,12 @@ describe('expertCounts on long int32 ids (split-histogram path)', () => {
   }
 
   it('equals a plain count, for odd lengths and for Float64Array buffers', () => {
-    for (const [length, numExperts] of [[1024, 4], [4099, 256], [32768, 256], [5000, 1]] as const) {
+    for (const [length, numExperts] of [
+      [1024, 4],
+      [4099, 256],
+      [32768, 256],
+      [5000, 1],
+    ] as const) {
       const ids = skewed(length, numExperts, length)
       expect([...expertCounts(ids, numExperts)]).toEqual(naive(ids, numExperts))
       const out = new Float64Array(numExperts).fill(1)
@@ -81,7 +86,12 @@ describe('expertCounts on long int32 ids (split-histogram path)', () => {
   })
 
   it('reports the first bad id and leaves the counts of a checked loop', () => {
-    for (const [index, bad] of [[0, -1], [1500, 256], [4098, 1 << 30], [2048, -(2 ** 31)]] as const) {
+    for (const [index, bad] of [
+      [0, -1],
+      [1500, 256],
+      [4098, 1 << 30],
+      [2048, -(2 ** 31)],
+    ] as const) {
       const ids = skewed(4099, 256, index)
       ids[index] = bad
       if (index < 4000) ids[4000] = 999 // a later bad id must not be the one reported

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
 import { InvalidArgumentError, createPrng } from '@routesim/core'
-import {
-  createExpertMap,
-  createRankDispatchTable,
-  initialPhysicalToLogical,
-  mapToPhysical,
-  tokenHomeRank,
-} from './expert-map.ts'
+import { createExpertMap, createRankDispatchTable, initialPhysicalToLogical, mapToPhysical, tokenHomeRank } from './expert-map.ts'
 import { rebalanceExperts } from './eplb.ts'
 
 describe('createExpertMap', () => {
@@ -122,29 +116,31 @@ describe('replica choice distributions', () => {
     expect(rejections).toBeLessThanOrEqual(3)
   })
 
-  test.prop([fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 4 }), fc.array(fc.nat({ max: 7 }), { minLength: 0, maxLength: 8 }), fc.option(fc.integer(), { nil: undefined })])(
-    "'rank_local' table: local replica when one exists, otherwise each replica serves ⌊n/c⌋ or ⌈n/c⌉ of the other ranks",
-    (ranks, perRank, extras, seed) => {
-      const numSlots = ranks * perRank
-      const numLogical = Math.min(numSlots, 8)
-      const row = Array.from({ length: numSlots }, (_, p) => (p < numLogical ? p : (extras[p % Math.max(1, extras.length)] ?? p) % numLogical))
-      const map = createExpertMap(row, { numLogical, epSize: ranks })
-      const table = createRankDispatchTable(map, seed === undefined ? undefined : createPrng(seed))
-      for (let e = 0; e < numLogical; e++) {
-        const replicas = [...map.logicalToPhysical.subarray(e * map.maxReplicas, (e + 1) * map.maxReplicas)].filter((p) => p >= 0)
-        const remote: number[] = []
-        for (let r = 0; r < ranks; r++) {
-          const chosen = table[r * numLogical + e]!
-          expect(replicas).toContain(chosen)
-          const local = replicas.filter((p) => map.slotRank[p] === r)
-          if (local.length > 0) expect(chosen).toBe(Math.min(...local))
-          else remote.push(chosen)
-        }
-        const uses = replicas.map((p) => remote.filter((c) => c === p).length)
-        expect(Math.max(...uses) - Math.min(...uses)).toBeLessThanOrEqual(1)
+  test.prop([
+    fc.integer({ min: 1, max: 5 }),
+    fc.integer({ min: 1, max: 4 }),
+    fc.array(fc.nat({ max: 7 }), { minLength: 0, maxLength: 8 }),
+    fc.option(fc.integer(), { nil: undefined }),
+  ])("'rank_local' table: local replica when one exists, otherwise each replica serves ⌊n/c⌋ or ⌈n/c⌉ of the other ranks", (ranks, perRank, extras, seed) => {
+    const numSlots = ranks * perRank
+    const numLogical = Math.min(numSlots, 8)
+    const row = Array.from({ length: numSlots }, (_, p) => (p < numLogical ? p : (extras[p % Math.max(1, extras.length)] ?? p) % numLogical))
+    const map = createExpertMap(row, { numLogical, epSize: ranks })
+    const table = createRankDispatchTable(map, seed === undefined ? undefined : createPrng(seed))
+    for (let e = 0; e < numLogical; e++) {
+      const replicas = [...map.logicalToPhysical.subarray(e * map.maxReplicas, (e + 1) * map.maxReplicas)].filter((p) => p >= 0)
+      const remote: number[] = []
+      for (let r = 0; r < ranks; r++) {
+        const chosen = table[r * numLogical + e]!
+        expect(replicas).toContain(chosen)
+        const local = replicas.filter((p) => map.slotRank[p] === r)
+        if (local.length > 0) expect(chosen).toBe(Math.min(...local))
+        else remote.push(chosen)
       }
-    },
-  )
+      const uses = replicas.map((p) => remote.filter((c) => c === p).length)
+      expect(Math.max(...uses) - Math.min(...uses)).toBeLessThanOrEqual(1)
+    }
+  })
 })
 
 describe('malformed arguments', () => {

@@ -231,13 +231,7 @@ export interface MapToPhysicalOptions {
  * const map = createExpertMap([0, 1, 0, 1], { numLogical: 2, epSize: 2 })
  * mapToPhysical([0, 0, 0, 1], 2, map, 'modulo') // Int32Array [0, 2, 0, 3]
  */
-export function mapToPhysical(
-  ids: ExpertIds,
-  topK: number,
-  map: ExpertMap,
-  policy: ReplicaPolicy,
-  options: MapToPhysicalOptions = {},
-): Int32Array {
+export function mapToPhysical(ids: ExpertIds, topK: number, map: ExpertMap, policy: ReplicaPolicy, options: MapToPhysicalOptions = {}): Int32Array {
   const numTokens = assertIdsShape(ids, topK)
   assertOneOf('policy', policy, REPLICA_POLICIES)
   if (!(map?.logicalToPhysical instanceof Int32Array && map.replicaCount instanceof Int32Array)) {

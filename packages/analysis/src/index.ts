@@ -26,12 +26,7 @@ export {
   layerBalancedness,
   sglangUtilization,
 } from './balancedness-aggregation.ts'
-export type {
-  BalancednessAggregation,
-  BalancednessReport,
-  BalancednessSnapshot,
-  BalancednessTracker,
-} from './balancedness-aggregation.ts'
+export type { BalancednessAggregation, BalancednessReport, BalancednessSnapshot, BalancednessTracker } from './balancedness-aggregation.ts'
 
 // Logical → physical maps, replica choice and all-to-all traffic
 export {
@@ -56,14 +51,7 @@ export { rebalanceExpertsTimeAware } from './eplb-time-aware.ts'
 export type { TimeAwareRebalanceOptions } from './eplb-time-aware.ts'
 
 // Capacity and drops
-export {
-  capacityAwareCapacity,
-  capacityDrops,
-  deepspeedCapacity,
-  megatronCapacity,
-  padCountsToMultiple,
-  tutelCapacity,
-} from './capacity.ts'
+export { capacityAwareCapacity, capacityDrops, deepspeedCapacity, megatronCapacity, padCountsToMultiple, tutelCapacity } from './capacity.ts'
 export type { CapacityDrops } from './capacity.ts'
 export { DROP_POLICIES, applyCapacity } from './apply-capacity.ts'
 export type { ApplyCapacityOptions, CapacityOutcome, DropPolicy } from './apply-capacity.ts'

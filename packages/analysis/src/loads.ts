@@ -61,7 +61,8 @@ export function readLoadRows(parameter: string, weight: LoadMatrix): Loads[] {
     throw new ShapeMismatchError({ parameter, expected: 'a [layers, experts] tensor or an array of per-layer rows', actual: String(shape) })
   }
   const [numLayers, width] = shape as [number, number]
-  if (numLayers === 0 || width === 0) throw new ShapeMismatchError({ parameter: `${parameter}.shape`, expected: 'non-empty', actual: `[${numLayers}, ${width}]` })
+  if (numLayers === 0 || width === 0)
+    throw new ShapeMismatchError({ parameter: `${parameter}.shape`, expected: 'non-empty', actual: `[${numLayers}, ${width}]` })
   const data = tensor.data as unknown as ArrayLike<number>
   const rows: Loads[] = []
   for (let l = 0; l < numLayers; l++) {
@@ -70,4 +71,3 @@ export function readLoadRows(parameter: string, weight: LoadMatrix): Loads[] {
   }
   return rows
 }
-

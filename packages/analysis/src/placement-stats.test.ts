@@ -35,13 +35,19 @@ describe('placement statistics', () => {
       const plan = rebalanceExperts([w], { numReplicas: 20, numGroups: 1, numNodes: 1, numGpus: 4 })
       const map = createExpertMap(plan.physicalToLogical.data, { numLogical: 16, epSize: 4, replicaRank: plan.replicaRank.data })
       const predicted = predictedRankLoads(w, map)
-      expect(predicted.reduce((a, b) => a + b, 0)).toBeCloseTo(w.reduce((a, b) => a + b, 0), 6)
+      expect(predicted.reduce((a, b) => a + b, 0)).toBeCloseTo(
+        w.reduce((a, b) => a + b, 0),
+        6,
+      )
     },
   )
 
   it('EPLB raises predicted balancedness for a skewed layer (one hot expert)', () => {
     const w = [800, ...Array.from({ length: 15 }, () => 100)]
-    const linear = createExpertMap(Array.from({ length: 16 }, (_, i) => i), { numLogical: 16, epSize: 4 })
+    const linear = createExpertMap(
+      Array.from({ length: 16 }, (_, i) => i),
+      { numLogical: 16, epSize: 4 },
+    )
     const plan = rebalanceExperts([w], { numReplicas: 20, numGroups: 1, numNodes: 1, numGpus: 4 })
     const map = createExpertMap(plan.physicalToLogical.data, { numLogical: 16, epSize: 4, replicaRank: plan.replicaRank.data })
     const before = balancedness(predictedRankLoads(w, linear)) // ranks [1100, 400, 400, 400] → 575/1100

@@ -36,15 +36,12 @@ describe('balancedness', () => {
     expect(() => balancedness([1, -2])).toThrow(/rankLoads\[1\]/)
   })
 
-  test.prop([fc.array(fc.nat({ max: 1e6 }), { minLength: 1, maxLength: 64 })])(
-    'lies in [1/R, 1] (so in (0, 1])',
-    (loads) => {
-      const b = balancedness(loads)
-      expect(b).toBeGreaterThan(0)
-      expect(b).toBeLessThanOrEqual(1)
-      expect(b).toBeGreaterThanOrEqual(1 / loads.length - 1e-15)
-    },
-  )
+  test.prop([fc.array(fc.nat({ max: 1e6 }), { minLength: 1, maxLength: 64 })])('lies in [1/R, 1] (so in (0, 1])', (loads) => {
+    const b = balancedness(loads)
+    expect(b).toBeGreaterThan(0)
+    expect(b).toBeLessThanOrEqual(1)
+    expect(b).toBeGreaterThanOrEqual(1 / loads.length - 1e-15)
+  })
 
   test.prop([fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 }), fc.array(fc.nat({ max: 1000 }), { minLength: 64, maxLength: 64 })])(
     'conserves load: Σ rank loads == Σ counts for both placements',

@@ -79,7 +79,7 @@ describe('pruned sigmoid top-k equals the full computation', () => {
     }
   })
 
-  it('hands back the winners\' logits when asked', () => {
+  it("hands back the winners' logits when asked", () => {
     const prng = createPrng(12, 'winner-logits')
     const rows = 50
     const cols = 64

@@ -39,7 +39,6 @@ function approxSigmoid(x: number): number {
   return a + (t - i) * (SIGMOID_TABLE[i + 1]! - a)
 }
 
-
 /*
  * The grouped fast path (DeepSeek-V3: group score = max or top-2 sum) ranks on a coarse, branch-light
  * approximation: the top 16 bits of a logit's float32 encoding (sign, exponent, 7 mantissa bits) index a

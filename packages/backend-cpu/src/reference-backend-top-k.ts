@@ -3,7 +3,6 @@ import type { ResolvedTopK, SoftmaxNormalizer, TopKOptions, TopKOutput } from '@
 import { canPruneSigmoid, prunedSigmoidTopK, rankGroups } from './reference-backend-sigmoid-pruned.ts'
 import { softmaxNormalizer } from './winner-scores.ts'
 
-
 /**
  * Top-k of every row with the exact semantics of vLLM's routers, in float64:
  * selection on score (+ bias), group masks, ties → lower expert id, rows by descending selection value.
@@ -11,13 +10,7 @@ import { softmaxNormalizer } from './winner-scores.ts'
  * deprecated `weights` are the unbiased scores of the winners when `needWeights` (default true).
  * `winnerLogits` ([rows, k], optional) is the buffer the winners' logits are written to (else one is allocated).
  */
-export function referenceTopK(
-  logits: Float32Array,
-  rows: number,
-  cols: number,
-  options: TopKOptions,
-  winnerLogits?: Float32Array,
-): TopKOutput {
+export function referenceTopK(logits: Float32Array, rows: number, cols: number, options: TopKOptions, winnerLogits?: Float32Array): TopKOutput {
   const o = validateTopKArguments(logits, rows, cols, options)
   if (winnerLogits !== undefined && !(winnerLogits instanceof Float32Array && winnerLogits.length === o.rows * o.k)) {
     throw new InvalidArgumentError({ parameter: 'winnerLogits', value: winnerLogits, allowed: `undefined or a Float32Array of rows × k = ${o.rows * o.k}` })

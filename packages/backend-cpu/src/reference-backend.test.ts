@@ -36,11 +36,15 @@ function naiveTopK(row: number[], options: TopKOptions): { ids: number[]; weight
       const members = select.slice(g * size, (g + 1) * size).sort((a, b) => b - a)
       return groupScore === 'max' ? members[0]! : members.slice(0, n).reduce((a, b) => a + b, 0)
     })
-    const groups = Array.from({ length: numGroups }, (_, g) => g).sort(byValue(groupValues)).slice(0, topkGroup)
+    const groups = Array.from({ length: numGroups }, (_, g) => g)
+      .sort(byValue(groupValues))
+      .slice(0, topkGroup)
     const mask = options.grouping.maskValue ?? -Infinity
     select = select.map((v, j) => (groups.includes(Math.floor(j / size)) ? v : mask))
   }
-  const ids = Array.from({ length: cols }, (_, j) => j).sort(byValue(select)).slice(0, options.k)
+  const ids = Array.from({ length: cols }, (_, j) => j)
+    .sort(byValue(select))
+    .slice(0, options.k)
   return { ids, weights: ids.map((id) => score[id]!) }
 }
 
@@ -177,8 +181,10 @@ describe('reference topK', () => {
 
   it('rejects bad input with typed errors naming the parameter', () => {
     const logits = new Float32Array(8)
-    const call = (options: Partial<TopKOptions>, data: Float32Array = logits, rows = 2, cols = 4) => () =>
-      backend.topK(data, rows, cols, { k: 2, scoring: 'softmax', ...options } as TopKOptions)
+    const call =
+      (options: Partial<TopKOptions>, data: Float32Array = logits, rows = 2, cols = 4) =>
+      () =>
+        backend.topK(data, rows, cols, { k: 2, scoring: 'softmax', ...options } as TopKOptions)
     expect(call({ k: 0 })).toThrow(InvalidArgumentError)
     expect(call({ k: 5 })).toThrow(/options\.k/)
     expect(call({ scoring: 'relu' as ScoringFunction })).toThrow(/options\.scoring/)
@@ -213,7 +219,11 @@ describe('reference topK', () => {
 describe('reference histogram', () => {
   it('long arrays (the split path) count exactly as one plain loop, odd lengths included', () => {
     const prng = createPrng(5, 'histogram')
-    for (const [length, experts] of [[4099, 7], [100_003, 256], [2048, 512]] as const) {
+    for (const [length, experts] of [
+      [4099, 7],
+      [100_003, 256],
+      [2048, 512],
+    ] as const) {
       const ids = new Int32Array(length)
       for (let i = 0; i < length; i++) ids[i] = prng.nextInt(3) === 0 ? 1 : prng.nextInt(experts)
       const plain = new Int32Array(experts)
@@ -266,12 +276,8 @@ describe('reference sampleIds', () => {
     expect(() => backend.sampleIds({ ...base, kind: 'uniform_distinct', k: 5 })).toThrow(/options\.k/)
     expect(() => backend.sampleIds({ ...base, kind: 'bogus' as 'uniform_iid' })).toThrow(/options\.kind/)
     expect(() => backend.sampleIds({ ...base, kind: 'categorical_distinct' })).toThrow(/options\.weights/)
-    expect(() =>
-      backend.sampleIds({ ...base, kind: 'categorical_distinct', weights: new Float64Array([1, 0, 0, 0]) }),
-    ).toThrow(/positive weights/)
-    expect(() =>
-      backend.sampleIds({ ...base, kind: 'categorical_distinct', weights: new Float64Array([1, -1, 1, 1]) }),
-    ).toThrow(/weights\[1\]/)
+    expect(() => backend.sampleIds({ ...base, kind: 'categorical_distinct', weights: new Float64Array([1, 0, 0, 0]) })).toThrow(/positive weights/)
+    expect(() => backend.sampleIds({ ...base, kind: 'categorical_distinct', weights: new Float64Array([1, -1, 1, 1]) })).toThrow(/weights\[1\]/)
     expect(() => backend.sampleIds({ ...base, kind: 'uniform_iid', seed: 0.5 })).toThrow(/options\.seed/)
   })
 })

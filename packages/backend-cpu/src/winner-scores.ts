@@ -19,7 +19,11 @@ export function winnerScores(winnerLogits: Float32Array, k: number, scoring: Sco
   }
   const rows = winnerLogits.length / k
   if (normalizer === undefined || normalizer.max.length !== rows || normalizer.sum.length !== rows) {
-    throw new InvalidArgumentError({ parameter: 'normalizer', value: normalizer, allowed: `a softmax normaliser of ${rows} rows (ask topK for it with options.normalizer)` })
+    throw new InvalidArgumentError({
+      parameter: 'normalizer',
+      value: normalizer,
+      allowed: `a softmax normaliser of ${rows} rows (ask topK for it with options.normalizer)`,
+    })
   }
   for (let r = 0; r < rows; r++) {
     const max = normalizer.max[r]!
@@ -35,7 +39,12 @@ export function winnerScores(winnerLogits: Float32Array, k: number, scoring: Sco
  * `firstWinners` (the ids `[rows, k]`), when each row's first winner is known to hold its largest logit,
  * spares the scan for the max.
  */
-export function softmaxNormalizer(logits: Float32Array, rows: number, cols: number, firstWinners?: { readonly ids: Int32Array; readonly k: number }): SoftmaxNormalizer {
+export function softmaxNormalizer(
+  logits: Float32Array,
+  rows: number,
+  cols: number,
+  firstWinners?: { readonly ids: Int32Array; readonly k: number },
+): SoftmaxNormalizer {
   const max = new Float64Array(rows)
   const sum = new Float64Array(rows)
   for (let r = 0; r < rows; r++) {

@@ -54,7 +54,11 @@ export function createProgram(output: ProgramOutput = {}): Command {
     .description('Simulate how the router of a Mixture-of-Experts model sends tokens to experts.')
     .version('0.1.0', '-V, --version')
     .option('--debug', 'show stack traces for errors')
-    .option('--plugin <module>', 'register the strategies a module exports: a path or an installed package name, from the current directory (repeatable; every command)', collect)
+    .option(
+      '--plugin <module>',
+      'register the strategies a module exports: a path or an installed package name, from the current directory (repeatable; every command)',
+      collect,
+    )
     .option('--trace <file>', "make the 'replay' strategy replay this recorded trace (.npy, .npz, .safetensors, .pt, .json, .jsonl, .csv; every command)")
     .addOption(new Option('--trace-order <order>', "--trace's 3-D ids layout: [layers, tokens, k] or vLLM's [tokens, layers, k]").choices(TRACE_ORDERS))
     .configureOutput({

@@ -9,7 +9,10 @@ const small = ['--tokens', '512']
 function tableRow(stdout: string, label: string): string[] {
   const line = stdout.split('\n').find((l) => l.startsWith(`│ ${label} `))
   expect(line, `table row for ${label}`).toBeDefined()
-  return line!.split('│').slice(1, -1).map((c) => c.trim())
+  return line!
+    .split('│')
+    .slice(1, -1)
+    .map((c) => c.trim())
 }
 
 describe('routesim demo', () => {
@@ -23,7 +26,9 @@ describe('routesim demo', () => {
     expect(shown.length).toBeGreaterThanOrEqual(3)
     for (const stop of shown) {
       expect(tableRow(stdout, stop.label)).toHaveLength(6)
-      const flags = Object.entries(stop.params).map(([k, v]) => ` --param ${k}=${String(v)}`).join('')
+      const flags = Object.entries(stop.params)
+        .map(([k, v]) => ` --param ${k}=${String(v)}`)
+        .join('')
       expect(stdout).toContain(`\n${stop.label}  (--strategy ${stop.strategy}${flags})\n`)
     }
   })

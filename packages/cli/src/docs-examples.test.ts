@@ -56,7 +56,6 @@ for (const doc of ['README.md', 'docs/architecture.md', 'docs/writing-a-strategy
   describe(doc, () => {
     const all = blocks(doc)
 
-
     it('links only to files that exist', () => {
       const text = readFileSync(join(repo, doc), 'utf8')
       const targets = [...text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((t) => !/^[a-z]+:/.test(t))
@@ -107,7 +106,7 @@ describe('README Quick start', () => {
     expect(commands[0]).toBe('npx -y pnpm@12.4.2 install --frozen-lockfile && npx -y pnpm@12.4.2 demo')
   })
 
-  it("second command is byte-identical to the one CI runs in .ci/run", () => {
+  it('second command is byte-identical to the one CI runs in .ci/run', () => {
     const ci = readFileSync(join(repo, '.ci/run'), 'utf8').split('\n')
     expect(ci).toContain(commands[1])
   })

@@ -35,7 +35,12 @@ describe('load tables', () => {
     return text
       .split('\n')
       .filter((l) => /^│\s*\d/.test(l))
-      .map((l) => l.split('│').slice(1, -1).map((c) => c.trim()))
+      .map((l) =>
+        l
+          .split('│')
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      )
   }
 
   it('bins even loads linearly, every expert in exactly one bin', () => {
@@ -71,7 +76,14 @@ describe('load tables', () => {
   it('lays a grid out row by row, padding the last row', () => {
     const text = expertGrid([1, 2, 3, 4, 5], 2)
     const rows = text.split('\n').filter((l) => /–/.test(l))
-    expect(rows.map((l) => l.split('│').slice(1, -1).map((c) => c.trim()))).toEqual([
+    expect(
+      rows.map((l) =>
+        l
+          .split('│')
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      ),
+    ).toEqual([
       ['0–1', '1', '2'],
       ['2–3', '3', '4'],
       ['4–4', '5', ''],

@@ -53,7 +53,12 @@ export function parseStrategyParams(strategy: string, specs: ParameterSpecs, raw
     const spec = Object.hasOwn(specs, key) ? specs[key] : undefined
     const value = entry.slice(eq + 1)
     // An own property even for `__proto__`, so the strategy rejects it by name instead of it vanishing.
-    Object.defineProperty(params, key, { value: spec ? parseParameterValue(strategy, key, spec, value) : value, enumerable: true, writable: true, configurable: true })
+    Object.defineProperty(params, key, {
+      value: spec ? parseParameterValue(strategy, key, spec, value) : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   return params
 }

@@ -39,8 +39,22 @@ describe('--plugin', () => {
     expect(names.slice(0, 2)).toEqual(['uniform_random', 'normal_routing'])
 
     const route = await runRoutesim(
-      'route', '--plugin', plugin, '--strategy', 'rank_local', '--tokens', '100', '--experts', '32', '--top-k', '2',
-      '--param', 'epSize=4', '--param', 'rank=3', '--json',
+      'route',
+      '--plugin',
+      plugin,
+      '--strategy',
+      'rank_local',
+      '--tokens',
+      '100',
+      '--experts',
+      '32',
+      '--top-k',
+      '2',
+      '--param',
+      'epSize=4',
+      '--param',
+      'rank=3',
+      '--json',
     )
     expect(route.stderr).toBe('')
     expect(route.code).toBe(EXIT_OK)
@@ -50,8 +64,25 @@ describe('--plugin', () => {
 
     // rank_local on 8 of 128 experts: one EP rank carries everything, so static balancedness is 1/8.
     const simulate = await runRoutesim(
-      '--plugin', plugin, 'simulate', '--preset', 'qwen3-30b-a3b', '--strategy', 'rank_local', '--param', 'epSize=8',
-      '--ep-size', '8', '--tokens', '64', '--steps', '2', '--layers', '1', '--json', '--quiet',
+      '--plugin',
+      plugin,
+      'simulate',
+      '--preset',
+      'qwen3-30b-a3b',
+      '--strategy',
+      'rank_local',
+      '--param',
+      'epSize=8',
+      '--ep-size',
+      '8',
+      '--tokens',
+      '64',
+      '--steps',
+      '2',
+      '--layers',
+      '1',
+      '--json',
+      '--quiet',
     )
     expect(simulate.stderr).toBe('')
     expect(simulate.code).toBe(EXIT_OK)
@@ -92,10 +123,7 @@ describe('--plugin', () => {
   it('an ESM-only plugin package resolves by name from the working directory (import condition)', async () => {
     const pkg = join(scratch, 'node_modules', 'routesim-plugin-esm-only')
     mkdirSync(pkg, { recursive: true })
-    writeFileSync(
-      join(pkg, 'package.json'),
-      JSON.stringify({ name: 'routesim-plugin-esm-only', type: 'module', exports: { '.': { import: './index.js' } } }),
-    )
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'routesim-plugin-esm-only', type: 'module', exports: { '.': { import: './index.js' } } }))
     writeFileSync(
       join(pkg, 'index.js'),
       "export const esmOnly = { name: 'esm_only', description: 'ESM-only plugin', parameters: {}, create() { return { routeTokens() { throw new Error('unused') } } } }\n",

@@ -17,7 +17,13 @@ export function readBoundedTextFile(flag: string, path: string, maxBytes: number
     const stat = fstatSync(fd)
     if (stat.isDirectory()) throw new InvalidArgumentError({ parameter: flag, value: path, allowed: 'a readable JSON file, not a directory' })
     if (stat.isFile() && stat.size > maxBytes) {
-      throw new LimitExceededError({ parameter: flag, value: path, limit: maxBytes, limitName: 'file size (bytes)', detail: `The file has ${stat.size} bytes.` })
+      throw new LimitExceededError({
+        parameter: flag,
+        value: path,
+        limit: maxBytes,
+        limitName: 'file size (bytes)',
+        detail: `The file has ${stat.size} bytes.`,
+      })
     }
     const buffer = Buffer.allocUnsafe(maxBytes + 1)
     let length = 0
@@ -31,7 +37,13 @@ export function readBoundedTextFile(flag: string, path: string, maxBytes: number
       if (read === 0) break
       length += read
       if (length > maxBytes) {
-        throw new LimitExceededError({ parameter: flag, value: path, limit: maxBytes, limitName: 'file size (bytes)', detail: 'It is longer, or never ends (a device or pipe).' })
+        throw new LimitExceededError({
+          parameter: flag,
+          value: path,
+          limit: maxBytes,
+          limitName: 'file size (bytes)',
+          detail: 'It is longer, or never ends (a device or pipe).',
+        })
       }
     }
     return buffer.toString('utf8', 0, length)

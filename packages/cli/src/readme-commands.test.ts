@@ -9,9 +9,7 @@ import { runRoutesim } from '../test/run-routesim.ts'
 // `pnpm routesim`, which is `node scripts/routesim.mjs`: build, then run this program).
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const readme = readFileSync(join(repo, 'README.md'), 'utf8')
-const lines = [...readme.matchAll(/```sh\n([^`]*)```/g)]
-  .flatMap((m) => m[1]!.split('\n'))
-  .filter((line) => line.startsWith('pnpm routesim '))
+const lines = [...readme.matchAll(/```sh\n([^`]*)```/g)].flatMap((m) => m[1]!.split('\n')).filter((line) => line.startsWith('pnpm routesim '))
 
 function argv(line: string): string[] {
   // The README's lines use no quoting, so splitting on spaces is what a shell does with them.
@@ -39,7 +37,11 @@ describe('README routesim commands', () => {
     const line = lines.find((l) => l.startsWith('pnpm routesim simulate '))!
     const { code, stdout } = await runRoutesim(...argv(line), '--json')
     expect(code).toBe(EXIT_OK)
-    const summary = JSON.parse(stdout) as { epSize: number; eplb: { rebalances: number }; balancedness: { static: { perLayerMean: number }; deployed: { perLayerMean: number } } }
+    const summary = JSON.parse(stdout) as {
+      epSize: number
+      eplb: { rebalances: number }
+      balancedness: { static: { perLayerMean: number }; deployed: { perLayerMean: number } }
+    }
     expect(summary.epSize).toBeGreaterThan(1)
     expect(summary.eplb.rebalances).toBeGreaterThan(0)
     expect(summary.balancedness.deployed.perLayerMean).toBeGreaterThan(summary.balancedness.static.perLayerMean + 0.3)

@@ -42,7 +42,14 @@ async function routeJson(...args: string[]): Promise<RouteJson> {
 }
 
 const base = (strategy: string, t: number, e: number, k: number) => [
-  '--strategy', strategy, '--tokens', String(t), '--experts', String(e), '--top-k', String(k),
+  '--strategy',
+  strategy,
+  '--tokens',
+  String(t),
+  '--experts',
+  String(e),
+  '--top-k',
+  String(k),
 ]
 
 describe('routesim route --json', () => {
@@ -176,7 +183,12 @@ describe('routesim route (tables)', () => {
     const json = await routeJson(...args)
     // The grid row for experts 248–255 holds their counts in order.
     const row = stdout.split('\n').find((line) => line.includes('248–255'))
-    expect(row?.split('│').slice(2, 10).map((c) => Number(c.trim()))).toEqual(json.counts.slice(248, 256))
+    expect(
+      row
+        ?.split('│')
+        .slice(2, 10)
+        .map((c) => Number(c.trim())),
+    ).toEqual(json.counts.slice(248, 256))
     // Histogram rows count every expert once.
     const histogram = stdout.slice(stdout.indexOf('Load distribution'), stdout.indexOf('Per-expert load'))
     const experts = histogram
@@ -214,8 +226,7 @@ describe('routesim route: bad input', () => {
   it('rejects a parameter the strategy does not have, listing the known ones', () =>
     expectBadInput([...base('normal_routing', 10, 8, 2), '--param', 'sigma=2'], "Unknown parameter 'sigma'", 'mean', 'std'))
 
-  it('rejects an out-of-range parameter', () =>
-    expectBadInput([...base('normal_routing', 10, 8, 2), '--param', 'std=-1'], 'std', '-1'))
+  it('rejects an out-of-range parameter', () => expectBadInput([...base('normal_routing', 10, 8, 2), '--param', 'std=-1'], 'std', '-1'))
 
   it('rejects a --param without "="', () => expectBadInput([...base('normal_routing', 10, 8, 2), '--param', 'std'], '--param', 'key=value'))
 
@@ -227,8 +238,7 @@ describe('routesim route: bad input', () => {
     await expectBadInput([...base('uniform_random', 10, 8, 2).slice(0, 6), '--top-k', 'two'], '--top-k', '"two"')
   })
 
-  it('rejects runs too large to hold in memory, before allocating', () =>
-    expectBadInput(base('softmax_topk', 2 ** 21, 256, 8), '--tokens', 'at most 1048576'))
+  it('rejects runs too large to hold in memory, before allocating', () => expectBadInput(base('softmax_topk', 2 ** 21, 256, 8), '--tokens', 'at most 1048576'))
 
   it('rejects an EP size that does not divide E', () => expectBadInput([...base('uniform_random', 10, 8, 2), '--ep-size', '3'], 'epSize', '3'))
 

@@ -81,7 +81,12 @@ export interface RouteProgressHooks {
 const LOGIT_CHUNK_TOKENS = 4096
 
 /** `syntheticLogits`, made in chunks with a report after each; the same numbers, the same stream. */
-async function syntheticLogitsReporting(tokens: number, experts: number, seed: Seed, report: NonNullable<RouteProgressHooks['logits']>): Promise<Tensor<Float32Array>> {
+async function syntheticLogitsReporting(
+  tokens: number,
+  experts: number,
+  seed: Seed,
+  report: NonNullable<RouteProgressHooks['logits']>,
+): Promise<Tensor<Float32Array>> {
   const prng = createPrng(seed, 'routesim-cli', 'logits')
   const data = new Float32Array(tokens * experts)
   for (let t = 0; t < tokens; t += LOGIT_CHUNK_TOKENS) {
@@ -108,7 +113,15 @@ export async function routeOnce(simulator: Simulator, request: RouteRequest, hoo
   await hooks.routing?.()
 
   // The library's one routing path: the strategy's backend path on the backend, else its own code.
-  const routed = await simulator.route({ strategy, hiddenStates, routerLogits: logits, topK: request.topK, indicesType: 'int32', backend: request.backend, prng: 'strategy' })
+  const routed = await simulator.route({
+    strategy,
+    hiddenStates,
+    routerLogits: logits,
+    topK: request.topK,
+    indicesType: 'int32',
+    backend: request.backend,
+    prng: 'strategy',
+  })
   const { ranOn, lastRun } = routed
   const ids = indexArrayToInt32(routed.ids.data)
   const counts = expertCounts(ids, request.experts)

@@ -1,7 +1,17 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { InvalidArgumentError, LimitExceededError } from '@routesim/core'
-import { TRACE_FORMATS, encodeTrace, formatFromName, mergeTraces, readTrace, type Trace, type TraceFormat, type TraceHints, type WriteTraceOptions } from '@routesim/io'
+import {
+  TRACE_FORMATS,
+  encodeTrace,
+  formatFromName,
+  mergeTraces,
+  readTrace,
+  type Trace,
+  type TraceFormat,
+  type TraceHints,
+  type WriteTraceOptions,
+} from '@routesim/io'
 
 /** Trace files are read whole; Node's buffers and `readFile` stop at 2 GiB. */
 export const MAX_TRACE_FILE_BYTES = 2 ** 31 - 1
@@ -33,7 +43,13 @@ export function readTraceBytes(flag: string, path: string, maxBytes = MAX_TRACE_
     const stat = fstatSync(fd)
     if (stat.isDirectory()) throw new InvalidArgumentError({ parameter: flag, value: path, allowed: 'a readable trace file, not a directory' })
     if (stat.isFile() && stat.size > maxBytes) {
-      throw new LimitExceededError({ parameter: flag, value: path, limit: maxBytes, limitName: 'file size (bytes)', detail: `The file has ${stat.size} bytes.` })
+      throw new LimitExceededError({
+        parameter: flag,
+        value: path,
+        limit: maxBytes,
+        limitName: 'file size (bytes)',
+        detail: `The file has ${stat.size} bytes.`,
+      })
     }
     // Regular files are read into a buffer of their size (not zero-filled first); devices and pipes grow one up to the limit.
     let buffer: Uint8Array = Buffer.allocUnsafeSlow(stat.isFile() ? stat.size : Math.min(maxBytes + 1, 1 << 20))
@@ -55,7 +71,13 @@ export function readTraceBytes(flag: string, path: string, maxBytes = MAX_TRACE_
       length += read
     }
     if (length > maxBytes) {
-      throw new LimitExceededError({ parameter: flag, value: path, limit: maxBytes, limitName: 'file size (bytes)', detail: 'It is longer, or never ends (a device or pipe).' })
+      throw new LimitExceededError({
+        parameter: flag,
+        value: path,
+        limit: maxBytes,
+        limitName: 'file size (bytes)',
+        detail: 'It is longer, or never ends (a device or pipe).',
+      })
     }
     return buffer.subarray(0, length)
   } finally {
@@ -81,7 +103,11 @@ export function readTraceFiles(flag: string, paths: readonly string[], hints: Tr
     const index = InvalidArgumentError.isInstance(error) ? /^traces\[(\d+)\]/.exec(error.parameter)?.[1] : undefined
     if (index === undefined) throw error
     const e = error as InvalidArgumentError
-    throw new InvalidArgumentError({ parameter: flag, value: `${paths[Number(index)]} (${String(e.value)})`, allowed: `a recording of the same layers as ${paths[0]}: ${e.allowed}` })
+    throw new InvalidArgumentError({
+      parameter: flag,
+      value: `${paths[Number(index)]} (${String(e.value)})`,
+      allowed: `a recording of the same layers as ${paths[0]}: ${e.allowed}`,
+    })
   }
 }
 
@@ -103,7 +129,7 @@ export function writeTraceFile(flag: string, path: string, trace: Trace, options
   try {
     fd = openSync(userPath(path), 'w')
     for (const chunk of chunks) {
-      for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at, chunk.length - at)
+      for (let at = 0; at < chunk.length;) at += writeSync(fd, chunk, at, chunk.length - at)
     }
   } catch (error) {
     throw new InvalidArgumentError({ parameter: flag, value: path, allowed: `a writable file path (${(error as Error).message})` })

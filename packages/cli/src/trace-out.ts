@@ -12,6 +12,14 @@ export function writeOut(output: CliOutput, path: string, trace: Trace, indicesT
 }
 
 /** `route --out`: the one layer's ids and weights, `[tokens, k]`. */
-export function writeRouteOut(output: CliOutput, path: string, outcome: RouteOutcome, tokens: number, topK: number, experts: number, indicesType: string): void {
+export function writeRouteOut(
+  output: CliOutput,
+  path: string,
+  outcome: RouteOutcome,
+  tokens: number,
+  topK: number,
+  experts: number,
+  indicesType: string,
+): void {
   writeOut(output, path, idsTrace({ ids: outcome.ids, weights: outcome.weights, tokens, topK, numExperts: experts }), indicesType)
 }

@@ -11,7 +11,22 @@ import { runRoutesim } from '../test/run-routesim.ts'
 describe('each parameter is validated exactly once per call on the CLI path', () => {
   it('routesim route --param checks the strategy parameters once', async () => {
     const check = vi.spyOn(parameterValidator(zipfDefinition.parameters), 'check')
-    const run = await runRoutesim('route', '--strategy', 'zipf', '--param', 'exponent=1.5', '--param', 'layout=identity', '-t', '64', '-e', '16', '-k', '2', '--json')
+    const run = await runRoutesim(
+      'route',
+      '--strategy',
+      'zipf',
+      '--param',
+      'exponent=1.5',
+      '--param',
+      'layout=identity',
+      '-t',
+      '64',
+      '-e',
+      '16',
+      '-k',
+      '2',
+      '--json',
+    )
     expect(run.stderr).toBe('')
     expect(run.code).toBe(EXIT_OK)
     expect(JSON.parse(run.stdout).parameters).toMatchObject({ exponent: 1.5, layout: 'identity' })

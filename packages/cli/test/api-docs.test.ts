@@ -33,8 +33,19 @@ describe('pnpm docs:api', () => {
     for (const name of publishedPackages()) expect(modules, name).toContain(`>${name}<`)
     // A few exports, each on its own page, from packages at every layer.
     const pages = ['classes', 'functions', 'interfaces'].flatMap((d) => (existsSync(join(out, d)) ? readdirSync(join(out, d)) : []))
-    for (const symbol of ['createSimulator', 'createPrng', 'RoutesimError', 'runScenario', 'createGpuBackend', 'createNodeWebGpu', 'describeStrategyConformance']) {
-      expect(pages.some((p) => p.endsWith(`.${symbol}.html`)), symbol).toBe(true)
+    for (const symbol of [
+      'createSimulator',
+      'createPrng',
+      'RoutesimError',
+      'runScenario',
+      'createGpuBackend',
+      'createNodeWebGpu',
+      'describeStrategyConformance',
+    ]) {
+      expect(
+        pages.some((p) => p.endsWith(`.${symbol}.html`)),
+        symbol,
+      ).toBe(true)
     }
   }, 600_000)
 })

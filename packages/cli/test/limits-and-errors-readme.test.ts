@@ -24,7 +24,12 @@ function table(heading: string): string[][] {
   expect(at, `README section "### ${heading}"`).toBeGreaterThan(0)
   const first = lines.findIndex((l, i) => i > at && l.startsWith('|'))
   const after = lines.findIndex((l, i) => i > first && !l.startsWith('|'))
-  return lines.slice(first + 2, after).map((line) => line.slice(1, -1).split(' | ').map((c) => c.trim()))
+  return lines.slice(first + 2, after).map((line) =>
+    line
+      .slice(1, -1)
+      .split(' | ')
+      .map((c) => c.trim()),
+  )
 }
 
 /** One instance of every error class routesim exports, built as the code builds them. */

@@ -38,7 +38,9 @@ function routesim(...args: string[]): { code: number; stdout: string; stderr: st
 
 function publishableDirs(): string[] {
   const dirs = [...readdirSync(join(repo, 'packages')).map((n) => join(repo, 'packages', n)), join(repo, 'examples', PLUGIN)]
-  return dirs.filter((d) => existsSync(join(d, 'package.json')) && !(JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as { private?: boolean }).private)
+  return dirs.filter(
+    (d) => existsSync(join(d, 'package.json')) && !(JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as { private?: boolean }).private,
+  )
 }
 
 function strategyNames(stdout: string): string[] {
@@ -118,8 +120,25 @@ describe('release check: packed tarballs installed outside the repository', () =
     expect(counts.slice(16, 24).reduce((a, b) => a + b, 0)).toBe(4000)
 
     const simulate = routesim(
-      '--plugin', PLUGIN, 'simulate', '--preset', 'qwen3-30b-a3b', '--strategy', 'rank_local', '--param', 'epSize=8',
-      '--ep-size', '8', '--tokens', '256', '--steps', '3', '--layers', '2', '--json', '--quiet',
+      '--plugin',
+      PLUGIN,
+      'simulate',
+      '--preset',
+      'qwen3-30b-a3b',
+      '--strategy',
+      'rank_local',
+      '--param',
+      'epSize=8',
+      '--ep-size',
+      '8',
+      '--tokens',
+      '256',
+      '--steps',
+      '3',
+      '--layers',
+      '2',
+      '--json',
+      '--quiet',
     )
     expect(simulate.stderr).toBe('')
     expect(simulate.code).toBe(0)
@@ -140,12 +159,21 @@ describe('release check: packed tarballs installed outside the repository', () =
     // anything: a module-loader hook logs every file Node loads for the import.
     const dir = join(work, 'module-count')
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'hooks.mjs'), "import { appendFileSync } from 'node:fs'\nexport async function load(url, context, next) {\n  if (url.startsWith('file:')) appendFileSync(process.env.MODULE_LOG, url + '\\n')\n  return next(url, context)\n}\n")
+    writeFileSync(
+      join(dir, 'hooks.mjs'),
+      "import { appendFileSync } from 'node:fs'\nexport async function load(url, context, next) {\n  if (url.startsWith('file:')) appendFileSync(process.env.MODULE_LOG, url + '\\n')\n  return next(url, context)\n}\n",
+    )
     writeFileSync(join(dir, 'register.mjs'), "import { register } from 'node:module'\nregister('./hooks.mjs', import.meta.url)\n")
     const log = join(dir, 'modules.log')
     run(process.execPath, ['--import', join(dir, 'register.mjs'), '-e', "import('@routesim/simulator')"], project, { ...userEnv(), MODULE_LOG: log })
-    const files = readFileSync(log, 'utf8').trim().split('\n').map((u) => fileURLToPath(u).slice(join(project, 'node_modules').length + 1))
-    expect(files.every((f) => /^@routesim\/[\w-]+\/dist\/index\.js$/.test(f)), files.join('\n')).toBe(true)
+    const files = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((u) => fileURLToPath(u).slice(join(project, 'node_modules').length + 1))
+    expect(
+      files.every((f) => /^@routesim\/[\w-]+\/dist\/index\.js$/.test(f)),
+      files.join('\n'),
+    ).toBe(true)
     expect(files).toContain('@routesim/simulator/dist/index.js')
     expect(new Set(files).size).toBe(files.length)
   })
@@ -165,8 +193,12 @@ describe('release check: packed tarballs installed outside the repository', () =
     expect(version(old)).not.toBe('0.6.2')
 
     // Projects where @routesim/gpu finds gpu.js's old webgpu, or none: copies of the installed packages.
-    const load = "import('@routesim/gpu/node').then((m) => m.createNodeWebGpu()).then(() => console.log('loaded'), (e) => console.log(e.code + ': ' + e.message))"
-    for (const [name, webgpu] of [['old-webgpu', old], ['no-webgpu', undefined]] as const) {
+    const load =
+      "import('@routesim/gpu/node').then((m) => m.createNodeWebGpu()).then(() => console.log('loaded'), (e) => console.log(e.code + ': ' + e.message))"
+    for (const [name, webgpu] of [
+      ['old-webgpu', old],
+      ['no-webgpu', undefined],
+    ] as const) {
       const dir = join(work, name)
       mkdirSync(join(dir, 'node_modules/@routesim'), { recursive: true })
       writeFileSync(join(dir, 'package.json'), '{"private":true,"type":"module"}\n')
@@ -230,13 +262,24 @@ describe('release check: packed tarballs installed outside the repository', () =
   })
 
   it("relative --scenario, --json-out and --plugin paths resolve from the user's directory (installed bin and pnpm routesim)", () => {
-    const scenario = { preset: 'qwen3-30b-a3b', layers: 1, steps: 2, tokensPerStep: 64, strategy: { name: 'rank_local', params: { epSize: 8 } }, parallel: { epSize: 8 } }
+    const scenario = {
+      preset: 'qwen3-30b-a3b',
+      layers: 1,
+      steps: 2,
+      tokensPerStep: 64,
+      strategy: { name: 'rank_local', params: { epSize: 8 } },
+      parallel: { epSize: 8 },
+    }
     const here = join(project, 'some', 'dir')
     mkdirSync(here, { recursive: true })
     writeFileSync(join(here, 'scenario.json'), JSON.stringify(scenario))
     const env = { ...userEnv(), NO_COLOR: '1', npm_config_yes: 'false' }
     const plugin = `../../node_modules/${PLUGIN}/dist/index.js`
-    const r = spawnSync('npx', ['routesim', '--plugin', plugin, 'simulate', '--scenario', 'scenario.json', '--json-out', 'steps.json', '--quiet'], { cwd: here, env, encoding: 'utf8' })
+    const r = spawnSync('npx', ['routesim', '--plugin', plugin, 'simulate', '--scenario', 'scenario.json', '--json-out', 'steps.json', '--quiet'], {
+      cwd: here,
+      env,
+      encoding: 'utf8',
+    })
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
     expect((JSON.parse(readFileSync(join(here, 'steps.json'), 'utf8')) as { steps: unknown[] }).steps).toHaveLength(2)
@@ -246,11 +289,15 @@ describe('release check: packed tarballs installed outside the repository', () =
     try {
       writeFileSync(join(inRepo, 'scenario.json'), JSON.stringify(scenario))
       const pluginPath = relative(inRepo, join(repo, 'examples', PLUGIN, 'dist/index.js'))
-      const viaPnpm = spawnSync('npx', [...PNPM, 'routesim', '--plugin', pluginPath, 'simulate', '--scenario', 'scenario.json', '--json-out', 'steps.json', '--quiet'], {
-        cwd: inRepo,
-        env: { ...userEnv(), NO_COLOR: '1' },
-        encoding: 'utf8',
-      })
+      const viaPnpm = spawnSync(
+        'npx',
+        [...PNPM, 'routesim', '--plugin', pluginPath, 'simulate', '--scenario', 'scenario.json', '--json-out', 'steps.json', '--quiet'],
+        {
+          cwd: inRepo,
+          env: { ...userEnv(), NO_COLOR: '1' },
+          encoding: 'utf8',
+        },
+      )
       expect(viaPnpm.status, viaPnpm.stderr).toBe(0)
       expect((JSON.parse(readFileSync(join(inRepo, 'steps.json'), 'utf8')) as { steps: unknown[] }).steps).toHaveLength(2)
       expect(existsSync(join(repo, 'steps.json'))).toBe(false)
@@ -298,7 +345,26 @@ describe('release check: packed tarballs installed outside the repository', () =
     }
 
     it('simulate: EPLB lines print above the bar and the summary table is intact', () => {
-      const args = ['simulate', '--preset', 'deepseek-v3', '--strategy', 'zipf', '--layers', '4', '--steps', '100', '--ep-size', '32', '--eplb', '--eplb-interval', '20', '--eplb-window', '20', '--redundant', '32']
+      const args = [
+        'simulate',
+        '--preset',
+        'deepseek-v3',
+        '--strategy',
+        'zipf',
+        '--layers',
+        '4',
+        '--steps',
+        '100',
+        '--ep-size',
+        '32',
+        '--eplb',
+        '--eplb-interval',
+        '20',
+        '--eplb-window',
+        '20',
+        '--redundant',
+        '32',
+      ]
       const { screen, raw } = inTerminal('simulate', args)
       const { lines, code } = outputLines(screen)
       expect(code).toBe(0)
@@ -307,7 +373,11 @@ describe('release check: packed tarballs installed outside the repository', () =
       // Piped, the same run prints step lines instead of a bar; everything else must be identical.
       const piped = routesim(...args)
       expect(piped.code).toBe(0)
-      const expected = piped.stdout.trimEnd().split('\n').map((l) => l.trimEnd()).filter((l) => !/^step +\d+\/100 /.test(l))
+      const expected = piped.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.trimEnd())
+        .filter((l) => !/^step +\d+\/100 /.test(l))
       expect(lines).toEqual(expected)
       expect(lines.filter((l) => l.startsWith('  EPLB rearranged after step '))).toHaveLength(5)
     })
@@ -321,7 +391,12 @@ describe('release check: packed tarballs installed outside the repository', () =
       expect(raw).toContain('routing (grouped_topk) [')
       const piped = routesim(...args)
       expect(piped.code).toBe(0)
-      expect(lines).toEqual(piped.stdout.trimEnd().split('\n').map((l) => l.trimEnd()))
+      expect(lines).toEqual(
+        piped.stdout
+          .trimEnd()
+          .split('\n')
+          .map((l) => l.trimEnd()),
+      )
     })
   })
 })

@@ -51,7 +51,11 @@ export function allocateInt32(length: number, shared: boolean): Int32Array {
  * The `[rows, k]` output arrays a request writes: the caller's (`context.output`) when given and usable here
  * (shared memory when threads write them), else fresh ones (shared when `shared`).
  */
-export function outputArrays(output: { ids: Int32Array; weights: Float32Array } | undefined, slots: number, shared: boolean): { ids: Int32Array; weights: Float32Array } {
+export function outputArrays(
+  output: { ids: Int32Array; weights: Float32Array } | undefined,
+  slots: number,
+  shared: boolean,
+): { ids: Int32Array; weights: Float32Array } {
   const usable = (a: Int32Array | Float32Array): boolean =>
     a.length === slots && (!shared || (typeof SharedArrayBuffer === 'function' && a.buffer instanceof SharedArrayBuffer))
   if (output !== undefined && usable(output.ids) && usable(output.weights)) return output

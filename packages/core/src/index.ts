@@ -15,15 +15,7 @@ export type { ConfigIssue } from './errors/config-validation-error.ts'
 
 // Tensors and dtypes
 export { INDEX_DTYPES, createTensor, indexArrayToInt32, resolveIndexDtype, toIndexArray } from './tensor.ts'
-export type {
-  IndexArray,
-  IndexArrayOf,
-  IndexDtype,
-  RoutingResult,
-  ShapedInput,
-  Tensor,
-  TypedArray,
-} from './tensor.ts'
+export type { IndexArray, IndexArrayOf, IndexDtype, RoutingResult, ShapedInput, Tensor, TypedArray } from './tensor.ts'
 
 // Seeded randomness
 export { createPrng, createPrngFromState } from './prng.ts'
@@ -46,15 +38,7 @@ export {
 
 // Strategies
 export { defineParameters, defineStrategy, freezeDefinition, isRoutingStrategy, isStrategyDefinition } from './routing-strategy.ts'
-export type {
-  ParameterSpec,
-  ParameterSpecs,
-  ParameterType,
-  RoutingContext,
-  RoutingOutput,
-  RoutingStrategy,
-  StrategyDefinition,
-} from './routing-strategy.ts'
+export type { ParameterSpec, ParameterSpecs, ParameterType, RoutingContext, RoutingOutput, RoutingStrategy, StrategyDefinition } from './routing-strategy.ts'
 export { isResolvedParameters, parseParameterValue, resolveParameters } from './parameters.ts'
 export { parameterSchema, parameterValidator } from './parameter-schema.ts'
 export type { ParameterSchemaOf, ParameterValidator, ParametersOf, ParametersSchema } from './parameter-schema.ts'

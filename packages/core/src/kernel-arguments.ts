@@ -62,7 +62,20 @@ export function validateTopKArguments(logits: unknown, rows: unknown, cols: unkn
   const normalizer = options.scoring === 'softmax' && (wantsNormalizer || needWeights)
   const grouping = options.grouping
   if (grouping === undefined) {
-    return { rows: r, cols: c, k, scoring: options.scoring, bias, numGroups: 1, topkGroup: 1, groupScore: 'none', groupTopN: 0, maskValue: -Infinity, needWeights, normalizer }
+    return {
+      rows: r,
+      cols: c,
+      k,
+      scoring: options.scoring,
+      bias,
+      numGroups: 1,
+      topkGroup: 1,
+      groupScore: 'none',
+      groupTopN: 0,
+      maskValue: -Infinity,
+      needWeights,
+      normalizer,
+    }
   }
   const numGroups = checkInteger('options.grouping.numGroups', grouping.numGroups, 1, c)
   if (c % numGroups !== 0) {

@@ -48,12 +48,9 @@ function firstInvalid(owner: string, specs: ParameterSpecs, values: Record<strin
  * default). The result is frozen and remembered, so passing it on (registry → definition → strategy)
  * is not validated again: each parameter is checked once per call.
  */
-export function resolveParameters<const S extends ParameterSpecs>(
-  owner: string,
-  specs: S,
-  given: object = {},
-): ParametersOf<S> {
-  if (typeof specs !== 'object' || specs === null) throw new InvalidArgumentError({ parameter: `${String(owner)} parameter specs`, value: specs, allowed: 'an object of ParameterSpec' })
+export function resolveParameters<const S extends ParameterSpecs>(owner: string, specs: S, given: object = {}): ParametersOf<S> {
+  if (typeof specs !== 'object' || specs === null)
+    throw new InvalidArgumentError({ parameter: `${String(owner)} parameter specs`, value: specs, allowed: 'an object of ParameterSpec' })
   const parameters = given as Readonly<Record<string, unknown>>
   if (isResolvedParameters(specs, parameters)) return parameters as ParametersOf<S>
   const known = Object.keys(specs)
@@ -95,7 +92,8 @@ function parseDecimal(text: string): number {
  * Numbers are decimal only (`0x10` is an error, not 16); out-of-range values are left to `resolveParameters`.
  */
 export function parseParameterValue(owner: string, key: string, spec: ParameterSpec, raw: string): unknown {
-  if (typeof spec !== 'object' || spec === null) throw new InvalidArgumentError({ parameter: `${String(owner)}.${String(key)} spec`, value: spec, allowed: 'a ParameterSpec' })
+  if (typeof spec !== 'object' || spec === null)
+    throw new InvalidArgumentError({ parameter: `${String(owner)}.${String(key)} spec`, value: spec, allowed: 'a ParameterSpec' })
   const fail = () => new InvalidArgumentError({ parameter: `${owner}.${key}`, value: raw, allowed: allowedText(spec) })
   if (typeof raw !== 'string' || raw.length > MAX_PARAMETER_TEXT) throw fail()
   switch (spec.type) {

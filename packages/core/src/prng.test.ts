@@ -27,17 +27,14 @@ describe('createPrng', () => {
     `)
   })
 
-  test.prop([fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 0, max: 50 })])(
-    'restoring a saved state replays the stream exactly',
-    (seed, skip) => {
-      const prng = createPrng(seed)
-      for (let i = 0; i < skip; i++) prng.nextUint32()
-      const saved = JSON.parse(JSON.stringify(prng.getState()))
-      const expected = [prng.nextUint32(), prng.nextDouble(), prng.nextInt(7), prng.nextNormal()]
-      const restored = createPrngFromState(saved)
-      expect([restored.nextUint32(), restored.nextDouble(), restored.nextInt(7), restored.nextNormal()]).toEqual(expected)
-    },
-  )
+  test.prop([fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 0, max: 50 })])('restoring a saved state replays the stream exactly', (seed, skip) => {
+    const prng = createPrng(seed)
+    for (let i = 0; i < skip; i++) prng.nextUint32()
+    const saved = JSON.parse(JSON.stringify(prng.getState()))
+    const expected = [prng.nextUint32(), prng.nextDouble(), prng.nextInt(7), prng.nextNormal()]
+    const restored = createPrngFromState(saved)
+    expect([restored.nextUint32(), restored.nextDouble(), restored.nextInt(7), restored.nextNormal()]).toEqual(expected)
+  })
 
   test.prop([fc.integer({ min: 1, max: 2 ** 32 })])('nextInt(n) stays in [0, n)', (n) => {
     const prng = createPrng(n)

@@ -31,13 +31,7 @@ export interface RoutingOutput {
  * Returns `[topkWeights (Float32Array [T, k]), topkIds ([T, k], dtype per indicesType, default int32)]`.
  */
 export interface RoutingStrategy {
-  routeTokens(
-    hiddenStates: ShapedInput,
-    routerLogits: Tensor | ShapedInput,
-    topK: number,
-    indicesType?: IndexDtype,
-    context?: RoutingContext,
-  ): RoutingResult
+  routeTokens(hiddenStates: ShapedInput, routerLogits: Tensor | ShapedInput, topK: number, indicesType?: IndexDtype, context?: RoutingContext): RoutingResult
   /** Optional: the same routing computed on a kernel backend (GPU etc.). */
   routeTokensOn?(
     backend: KernelBackend,

@@ -1,16 +1,7 @@
 import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
 
 export type TypedArray =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
+  Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | BigInt64Array | BigUint64Array
 
 /** A dense row-major tensor: `data[i * shape[1] + j]` is element (i, j). */
 export interface Tensor<D extends TypedArray = TypedArray> {
@@ -29,11 +20,7 @@ export type IndexDtype = 'int32' | 'uint32' | 'int64'
 export const INDEX_DTYPES: readonly IndexDtype[] = ['int32', 'uint32', 'int64']
 export type IndexArray = Int32Array | Uint32Array | BigInt64Array
 
-export type IndexArrayOf<D extends IndexDtype> = D extends 'int64'
-  ? BigInt64Array
-  : D extends 'uint32'
-    ? Uint32Array
-    : Int32Array
+export type IndexArrayOf<D extends IndexDtype> = D extends 'int64' ? BigInt64Array : D extends 'uint32' ? Uint32Array : Int32Array
 
 /** `[topkWeights, topkIds]`, shapes `[T, topK]`, as the seed's `route_tokens` returns. */
 export type RoutingResult<I extends IndexArray = IndexArray> = [Tensor<Float32Array>, Tensor<I>]
@@ -69,7 +56,13 @@ export function toIndexArray(ids: Int32Array, dtype: IndexDtype): IndexArray {
 /** Reads expert ids of any index dtype as plain numbers. */
 export function indexArrayToInt32(ids: IndexArray): Int32Array {
   if (ids instanceof Int32Array) return ids
-  if (!(ids instanceof BigInt64Array) && !(ids instanceof Float64Array) && !(ids instanceof Float32Array) && !(ids instanceof Uint32Array) && !Array.isArray(ids)) {
+  if (
+    !(ids instanceof BigInt64Array) &&
+    !(ids instanceof Float64Array) &&
+    !(ids instanceof Float32Array) &&
+    !(ids instanceof Uint32Array) &&
+    !Array.isArray(ids)
+  ) {
     throw new InvalidArgumentError({ parameter: 'ids', value: ids, allowed: 'an Int32Array or a BigInt64Array of expert ids' })
   }
   const out = new Int32Array(ids.length)

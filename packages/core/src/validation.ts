@@ -28,11 +28,7 @@ export function assertFiniteNumber(
   options: { min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean } = {},
 ): number {
   const { min = -Infinity, max = Infinity, exclusiveMin = false, exclusiveMax = false } = options
-  const ok =
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    (exclusiveMin ? value > min : value >= min) &&
-    (exclusiveMax ? value < max : value <= max)
+  const ok = typeof value === 'number' && Number.isFinite(value) && (exclusiveMin ? value > min : value >= min) && (exclusiveMax ? value < max : value <= max)
   if (!ok) {
     const lo = min === -Infinity ? '(-∞' : `${exclusiveMin ? '(' : '['}${min}`
     const hi = max === Infinity ? '∞)' : `${max}${exclusiveMax ? ')' : ']'}`
@@ -54,11 +50,7 @@ function describeShape(shape: unknown): string {
 
 function assertShape(parameter: string, tensor: unknown, rank: number): readonly number[] {
   const shape = (tensor as { shape?: unknown } | null | undefined)?.shape
-  if (
-    !Array.isArray(shape) ||
-    shape.length !== rank ||
-    !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)
-  ) {
+  if (!Array.isArray(shape) || shape.length !== rank || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
     throw new ShapeMismatchError({
       parameter: `${parameter}.shape`,
       expected: `${rank} non-negative integer dimensions`,
@@ -114,9 +106,7 @@ export function assertRoutingInputs(
   options: { distinct: boolean; requireLogits?: boolean },
 ): { numTokens: number; numExperts: number; topK: number } {
   const numTokens = readTokenCount(hiddenStates)
-  const logitOptions = options.requireLogits
-    ? { dataTypes: [Float32Array, Float64Array] as const, requireData: true }
-    : { requireData: false }
+  const logitOptions = options.requireLogits ? { dataTypes: [Float32Array, Float64Array] as const, requireData: true } : { requireData: false }
   const [logitRows, numExperts] = assertMatrix('routerLogits', routerLogits, logitOptions)
   if (logitRows !== numTokens) {
     throw new ShapeMismatchError({
@@ -130,9 +120,7 @@ export function assertRoutingInputs(
   }
   checkLimit('numExperts (routerLogits.shape[1])', numExperts, 'maxExperts', 1)
   checkLimit('numTokens (hiddenStates.shape[0])', numTokens, 'maxTokens', 0)
-  const k = options.distinct
-    ? assertInteger('topK', topK, { min: 1, max: Math.min(numExperts, LIMITS.maxTopK) })
-    : checkLimit('topK', topK, 'maxTopK', 1)
+  const k = options.distinct ? assertInteger('topK', topK, { min: 1, max: Math.min(numExperts, LIMITS.maxTopK) }) : checkLimit('topK', topK, 'maxTopK', 1)
   // Before any strategy allocates its [T, k] outputs (and, for routers, reads [T, E] logits).
   checkAllocation('numTokens × topK', [[numTokens * k, 8]])
   return { numTokens, numExperts, topK: k }

@@ -166,7 +166,7 @@ function fisherYatesRowsDense(out: Int32Array, rows: number, n: number, k: numbe
   let end = 0
   let base = 0
   for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < k; ) {
+    for (let i = 0; i < k;) {
       if (pos === end) {
         end = blocks.refill()
         pos = 0
@@ -205,7 +205,7 @@ function fisherYatesRowsSparse(out: Int32Array, rows: number, n: number, k: numb
   let base = 0
   for (let r = 0; r < rows; r++) {
     moved.clear()
-    for (let i = 0; i < k; ) {
+    for (let i = 0; i < k;) {
       if (pos === end) {
         end = blocks.refill()
         pos = 0

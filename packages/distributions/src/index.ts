@@ -5,11 +5,7 @@ export { sampleDistinctSubsets } from './distinct-subsets.ts'
 // Normal samplers and the seed's normal-routing map
 export { NORMAL_METHODS, sampleNormal } from './normal.ts'
 export type { NormalMethod } from './normal.ts'
-export {
-  sampleSigmoidNormalBins,
-  sampleSigmoidNormalBinsDistinct,
-  sigmoidNormalBinProbabilities,
-} from './sigmoid-normal-bins.ts'
+export { sampleSigmoidNormalBins, sampleSigmoidNormalBinsDistinct, sigmoidNormalBinProbabilities } from './sigmoid-normal-bins.ts'
 export { SigmoidBinTable, sigmoidBin } from './sigmoid-bin-table.ts'
 export { sampleNormalRowWeights } from './normal-row-weights.ts'
 

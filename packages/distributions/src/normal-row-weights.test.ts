@@ -9,20 +9,23 @@ import { fillHalfNormals } from './ziggurat.ts'
 import { countRejections } from '../test/statistics.ts'
 
 describe('sampleNormalRowWeights', () => {
-  test.prop([fc.integer({ min: 0, max: 50 }), fc.integer({ min: 1, max: 12 }), fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: 0.01, max: 3, noNaN: true }), fc.integer()])(
-    'rows are non-negative and sum to 1 (float32 rounding)',
-    (rows, k, mean, std, seed) => {
-      const w = sampleNormalRowWeights(new Float32Array(rows * k), rows, k, mean, std, createPrng(seed))
-      for (let r = 0; r < rows; r++) {
-        let sum = 0
-        for (let i = 0; i < k; i++) {
-          expect(w[r * k + i]).toBeGreaterThanOrEqual(0)
-          sum += w[r * k + i]!
-        }
-        expect(Math.abs(sum - 1)).toBeLessThan(1e-6 * k)
+  test.prop([
+    fc.integer({ min: 0, max: 50 }),
+    fc.integer({ min: 1, max: 12 }),
+    fc.double({ min: -3, max: 3, noNaN: true }),
+    fc.double({ min: 0.01, max: 3, noNaN: true }),
+    fc.integer(),
+  ])('rows are non-negative and sum to 1 (float32 rounding)', (rows, k, mean, std, seed) => {
+    const w = sampleNormalRowWeights(new Float32Array(rows * k), rows, k, mean, std, createPrng(seed))
+    for (let r = 0; r < rows; r++) {
+      let sum = 0
+      for (let i = 0; i < k; i++) {
+        expect(w[r * k + i]).toBeGreaterThanOrEqual(0)
+        sum += w[r * k + i]!
       }
-    },
-  )
+      expect(Math.abs(sum - 1)).toBeLessThan(1e-6 * k)
+    }
+  })
 
   it('is |z|/Σ|z| of the sampleNormal stream, across chunk boundaries (odd k)', () => {
     const rows = 5000
@@ -77,7 +80,10 @@ describe('sampleNormalRowWeights', () => {
 
   it('half-normal ziggurat: follows 2Φ − 1 (χ² over 0.25-wide bins to 4, then > 4; 40 seeds) and its tail beyond R', () => {
     const edges = Array.from({ length: 16 }, (_, i) => 0.25 * (i + 1))
-    const probabilities = Float64Array.from({ length: 17 }, (_, b) => (b < 16 ? 2 * normalCdf(edges[b]!) - 1 : 1) - (b === 0 ? 0 : 2 * normalCdf(edges[b - 1]!) - 1))
+    const probabilities = Float64Array.from(
+      { length: 17 },
+      (_, b) => (b < 16 ? 2 * normalCdf(edges[b]!) - 1 : 1) - (b === 0 ? 0 : 2 * normalCdf(edges[b - 1]!) - 1),
+    )
     const rejected = countRejections(40, (seed) => {
       const n = new Float64Array(50_000)
       fillHalfNormals(n, 0, n.length, new WordBlocks(createPrng(seed, 'half'), zigguratWords(n.length)))

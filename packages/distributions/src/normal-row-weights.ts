@@ -17,14 +17,7 @@ const HALF_CHUNK = 8192
  * drawn from the half-normal ziggurat (one word per value, no sign bit); other means read the
  * `sampleNormal` stream.
  */
-export function sampleNormalRowWeights(
-  out: Float32Array,
-  rows: number,
-  k: number,
-  mean: number,
-  std: number,
-  prng: Prng,
-): Float32Array {
+export function sampleNormalRowWeights(out: Float32Array, rows: number, k: number, mean: number, std: number, prng: Prng): Float32Array {
   assertPrng('prng', prng)
   if (!(out instanceof Float32Array)) throw new InvalidArgumentError({ parameter: 'out', value: out, allowed: 'a Float32Array' })
   assertInteger('rows', rows, { min: 0 })

@@ -39,7 +39,7 @@ describe('sampleNormal', () => {
     m2 /= z.length
     m3 /= z.length
     m4 /= z.length
-    expect(Math.abs(m1 - 2)).toBeLessThan(5 * 0.5 / Math.sqrt(z.length))
+    expect(Math.abs(m1 - 2)).toBeLessThan((5 * 0.5) / Math.sqrt(z.length))
     expect(Math.abs(m2 / 0.25 - 1)).toBeLessThan(0.015)
     expect(Math.abs(m3 / m2 ** 1.5)).toBeLessThan(0.03)
     expect(Math.abs(m4 / m2 ** 2 - 3)).toBeLessThan(0.06)
@@ -115,6 +115,8 @@ describe('sampleNormal', () => {
     expect(() => sampleNormal(new Float64Array(2), 0, -1, prng)).toThrow('Invalid std: -1. Allowed: a finite number in [0, ∞).')
     expect(() => sampleNormal(new Float64Array(2), 0, NaN, prng)).toThrow(/Invalid std: NaN/)
     expect(() => sampleNormal(new Int32Array(2) as never, 0, 1, prng)).toThrow(/Allowed: a Float32Array or a Float64Array/)
-    expect(() => sampleNormal(new Float64Array(2), 0, 1, prng, { method: 'polar' as never })).toThrow("Invalid method: \"polar\". Allowed: 'ziggurat', 'box-muller'.")
+    expect(() => sampleNormal(new Float64Array(2), 0, 1, prng, { method: 'polar' as never })).toThrow(
+      "Invalid method: \"polar\". Allowed: 'ziggurat', 'box-muller'.",
+    )
   })
 })

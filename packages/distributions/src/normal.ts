@@ -25,13 +25,7 @@ export function zigguratWords(count: number): number {
  * Fills `out` with i.i.d. N(mean, std²) draws. `std = 0` fills with `mean`. Deterministic: the
  * same Prng state gives the same values; the Prng is left after the words consumed.
  */
-export function sampleNormal<T extends Float32Array | Float64Array>(
-  out: T,
-  mean: number,
-  std: number,
-  prng: Prng,
-  options: { method?: NormalMethod } = {},
-): T {
+export function sampleNormal<T extends Float32Array | Float64Array>(out: T, mean: number, std: number, prng: Prng, options: { method?: NormalMethod } = {}): T {
   assertPrng('prng', prng)
   assertFloatOutput('out', out)
   assertNormalParameters(mean, std, { strictStd: false })

@@ -113,15 +113,7 @@ function binDistance(j: number, numBins: number, mean: number): number {
  * underflows to 0 in double precision, the nearest remaining bin to the mean is taken — the limit
  * of the conditional distribution, since Gaussian tails fall off faster than any bin ratio.
  */
-export function sampleSigmoidNormalBinsDistinct(
-  out: Int32Array,
-  rows: number,
-  numBins: number,
-  k: number,
-  mean: number,
-  std: number,
-  prng: Prng,
-): Int32Array {
+export function sampleSigmoidNormalBinsDistinct(out: Int32Array, rows: number, numBins: number, k: number, mean: number, std: number, prng: Prng): Int32Array {
   assertPrng('prng', prng)
   assertInt32Output('out', out)
   assertInteger('rows', rows, { min: 0 })

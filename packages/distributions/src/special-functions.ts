@@ -76,8 +76,12 @@ export function chiSquareTest(
   probabilities: ArrayLike<number>,
   options: { minExpected?: number } = {},
 ): { statistic: number; df: number; pValue: number } {
-  for (const [parameter, list] of [['observed', observed], ['probabilities', probabilities]] as const) {
-    if (!Array.isArray(list) && !ArrayBuffer.isView(list)) throw new InvalidArgumentError({ parameter, value: list, allowed: 'an array or typed array of numbers' })
+  for (const [parameter, list] of [
+    ['observed', observed],
+    ['probabilities', probabilities],
+  ] as const) {
+    if (!Array.isArray(list) && !ArrayBuffer.isView(list))
+      throw new InvalidArgumentError({ parameter, value: list, allowed: 'an array or typed array of numbers' })
   }
   if (observed.length !== probabilities.length || observed.length < 2) {
     throw new InvalidArgumentError({

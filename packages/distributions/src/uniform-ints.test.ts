@@ -6,13 +6,10 @@ import { chiSquareTest } from './special-functions.ts'
 import { countRejections, tally, uniformProbabilities } from '../test/statistics.ts'
 
 describe('sampleUniformInts', () => {
-  test.prop([fc.integer({ min: 1, max: 2 ** 31 }), fc.integer({ min: 0, max: 200 }), fc.integer()])(
-    'every value lies in [0, n)',
-    (n, length, seed) => {
-      const out = sampleUniformInts(new Int32Array(length), n, createPrng(seed))
-      expect(out.every((v) => v >= 0 && v < n)).toBe(true)
-    },
-  )
+  test.prop([fc.integer({ min: 1, max: 2 ** 31 }), fc.integer({ min: 0, max: 200 }), fc.integer()])('every value lies in [0, n)', (n, length, seed) => {
+    const out = sampleUniformInts(new Int32Array(length), n, createPrng(seed))
+    expect(out.every((v) => v >= 0 && v < n)).toBe(true)
+  })
 
   test.prop([fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 0, max: 100 }), fc.integer()])(
     'the same seed gives the same values (determinism)',
@@ -31,7 +28,12 @@ describe('sampleUniformInts', () => {
   })
 
   it('consumes ⌈len/⌊32/b⌋⌉ words for n = 2^b ≤ 2^16 and len words for a power of two up to 2^21', () => {
-    for (const [n, len, words] of [[256, 1001, 251], [8, 1001, 101], [65536, 11, 6], [2 ** 20, 777, 777]] as const) {
+    for (const [n, len, words] of [
+      [256, 1001, 251],
+      [8, 1001, 101],
+      [65536, 11, 6],
+      [2 ** 20, 777, 777],
+    ] as const) {
       const prng = createPrng(3)
       const reference = createPrng(3)
       sampleUniformInts(new Int32Array(len), n, prng)
@@ -52,8 +54,20 @@ describe('sampleUniformInts', () => {
   it('n = 2^16 (two 16-bit slices per word): the high and low bytes of the values are uniform', () => {
     const rejected = countRejections(40, (seed) => {
       const out = sampleUniformInts(new Int32Array(256 * 40), 65536, createPrng(seed, 'slices'))
-      const high = chiSquareTest(tally(out.map((v) => v >> 8), 256), uniformProbabilities(256)).pValue
-      const low = chiSquareTest(tally(out.map((v) => v & 255), 256), uniformProbabilities(256)).pValue
+      const high = chiSquareTest(
+        tally(
+          out.map((v) => v >> 8),
+          256,
+        ),
+        uniformProbabilities(256),
+      ).pValue
+      const low = chiSquareTest(
+        tally(
+          out.map((v) => v & 255),
+          256,
+        ),
+        uniformProbabilities(256),
+      ).pValue
       return Math.min(high, low) * 2 // Bonferroni
     })
     expect(rejected).toBeLessThanOrEqual(3)
@@ -72,7 +86,13 @@ describe('sampleUniformInts', () => {
     for (let b = 0; b < 64; b++) probabilities[b] = Math.floor((n - 1 - b) / 64 + 1) / n
     const rejected = countRejections(40, (seed) => {
       const out = sampleUniformInts(new Int32Array(64 * 40), n, createPrng(seed, 'modulo'))
-      return chiSquareTest(tally(out.map((v) => v % 64), 64), probabilities).pValue
+      return chiSquareTest(
+        tally(
+          out.map((v) => v % 64),
+          64,
+        ),
+        probabilities,
+      ).pValue
     })
     expect(rejected).toBeLessThanOrEqual(3)
   })

@@ -36,7 +36,7 @@ export function sampleUniformInts(out: Int32Array, n: number, prng: Prng): Int32
   if (n <= MULTIPLY_SHIFT_MAX) {
     // 2^32 mod n: products whose low word falls below it would over-represent a value; 0 for powers of two.
     const threshold = TWO_POW_32 % n
-    for (let i = 0; i < len; ) {
+    for (let i = 0; i < len;) {
       if (pos === end) {
         end = blocks.refill()
         pos = 0
@@ -48,7 +48,7 @@ export function sampleUniformInts(out: Int32Array, n: number, prng: Prng): Int32
     }
   } else {
     const limit = TWO_POW_32 - (TWO_POW_32 % n)
-    for (let i = 0; i < len; ) {
+    for (let i = 0; i < len;) {
       if (pos === end) {
         end = blocks.refill()
         pos = 0
@@ -68,7 +68,7 @@ function halfWordInts(out: Int32Array, n: number, blocks: WordBlocks): Int32Arra
   let pos = 0
   let end = 0
   let spare = -1 // the unused high half of the last word, low half first
-  for (let i = 0; i < len; ) {
+  for (let i = 0; i < len;) {
     let h: number
     if (spare >= 0) {
       h = spare

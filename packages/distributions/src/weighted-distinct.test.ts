@@ -38,8 +38,7 @@ describe('createWeightedDistinctSampler (Plackett–Luce without replacement)', 
       const p = w.map((x) => x / total)
       const cells = w.length * w.length
       const expected = new Float64Array(cells)
-      for (let i = 0; i < w.length; i++)
-        for (let j = 0; j < w.length; j++) if (i !== j) expected[i * w.length + j] = (p[i]! * p[j]!) / (1 - p[i]!)
+      for (let i = 0; i < w.length; i++) for (let j = 0; j < w.length; j++) if (i !== j) expected[i * w.length + j] = (p[i]! * p[j]!) / (1 - p[i]!)
       const s = createWeightedDistinctSampler(w, { fallbackMass })
       const rejections = countRejections((seed) => {
         const ids = s.sampleRows(createPrng(seed, label), 4000, 3)
@@ -87,7 +86,12 @@ describe('createWeightedDistinctSampler (Plackett–Luce without replacement)', 
       counts[out[1]!]! += 1
     }
     const pi = plackettLuceInclusion([0, 3, 0, 1, 1, 1], 2)
-    expect(chiSquareTest(counts, Float64Array.from(pi, (v) => v / 2)).pValue).toBeGreaterThan(1e-4)
+    expect(
+      chiSquareTest(
+        counts,
+        Float64Array.from(pi, (v) => v / 2),
+      ).pValue,
+    ).toBeGreaterThan(1e-4)
   })
 
   it('rejects k larger than the number of non-zero weights, and bad weights', () => {
@@ -198,7 +202,10 @@ describe('createLookupTable (the 16-bit path of sampleRows)', () => {
       const ids = s.sampleRows(createPrng(seed, 'table'), 5000, 2)
       const first = new Float64Array(300)
       for (let r = 0; r < 5000; r++) first[ids[2 * r]!]! += 1
-      return chiSquareTest(first, w.map((x) => x / total)).pValue
+      return chiSquareTest(
+        first,
+        w.map((x) => x / total),
+      ).pValue
     })
     expect(rejections).toBeLessThanOrEqual(MAX_REJECTIONS)
   })

@@ -452,7 +452,6 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
     return this.topMassValue
   }
 
-
   /** Exact draw from the remaining items, proportional to their weights (inverse CDF over a scan). */
   private sequentialDraw(prng: Prng, epoch: number): number {
     const p = this.probabilities
@@ -468,7 +467,11 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
     }
     if (last < 0) {
       // Ruled out by checkK; kept so a broken invariant is a typed error, never a hang.
-      throw new InvalidArgumentError({ parameter: 'topK', value: this.support + 1, allowed: `at most ${this.support} (items of ${this.parameter} with a non-zero weight)` })
+      throw new InvalidArgumentError({
+        parameter: 'topK',
+        value: this.support + 1,
+        allowed: `at most ${this.support} (items of ${this.parameter} with a non-zero weight)`,
+      })
     }
     let u = prng.nextDouble() * remaining
     for (let i = 0; i < n; i++) {
@@ -485,10 +488,7 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
  * Creates a Plackett–Luce sampler (k distinct items per row, without replacement) over
  * non-negative weights. Errors name the weights parameter and the offending entry.
  */
-export function createWeightedDistinctSampler(
-  weights: ArrayLike<number>,
-  options: WeightedDistinctOptions = {},
-): WeightedDistinctSampler {
+export function createWeightedDistinctSampler(weights: ArrayLike<number>, options: WeightedDistinctOptions = {}): WeightedDistinctSampler {
   const parameter = options.parameter ?? 'weights'
   const fallbackMass = options.fallbackMass ?? 0.5
   if (typeof fallbackMass !== 'number' || !(fallbackMass >= 0 && fallbackMass <= 1)) {

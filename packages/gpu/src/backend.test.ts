@@ -107,7 +107,14 @@ describe('createGpuBackend: where work runs', () => {
     const threaded = await createGpuBackend({ mode: 'webasm', threads: true, poolSize: 2 })
     const sync = await createGpuBackend({ mode: 'webasm', threads: false })
     try {
-      const options = { kind: 'categorical_distinct' as const, rows: 20_000, numExperts: 64, k: 6, seed: 9, weights: Float64Array.from({ length: 64 }, (_, j) => 1 / (j + 1)) }
+      const options = {
+        kind: 'categorical_distinct' as const,
+        rows: 20_000,
+        numExperts: 64,
+        k: 6,
+        seed: 9,
+        weights: Float64Array.from({ length: 64 }, (_, j) => 1 / (j + 1)),
+      }
       const a = await threaded.sampleIds(options)
       expect(threaded.lastRun?.kernel).toEqual({ gpuJsMode: 'webasm', path: 'threaded' })
       const b = await sync.sampleIds(options)

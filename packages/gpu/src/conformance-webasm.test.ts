@@ -9,8 +9,10 @@ describeBackendConformance('gpu.js webasm (sync)', () => createGpuBackend({ mode
   maxRejections: 2,
 })
 
-describeBackendConformance(
-  'gpu.js webasm (threaded)',
-  () => createGpuBackend({ mode: 'webasm', threads: true, poolSize: 2, referenceHandoff: false }),
-  { expectedMode: 'webasm', expectedName: 'gpu.js', seeds: 20, maxRejections: 2, large: true },
-)
+describeBackendConformance('gpu.js webasm (threaded)', () => createGpuBackend({ mode: 'webasm', threads: true, poolSize: 2, referenceHandoff: false }), {
+  expectedMode: 'webasm',
+  expectedName: 'gpu.js',
+  seeds: 20,
+  maxRejections: 2,
+  large: true,
+})

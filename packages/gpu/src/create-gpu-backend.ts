@@ -1,9 +1,4 @@
-import {
-  BackendUnavailableError,
-  InvalidArgumentError,
-  validateSampleIdsOptions,
-  validateTopKArguments,
-} from '@routesim/core'
+import { BackendUnavailableError, InvalidArgumentError, validateSampleIdsOptions, validateTopKArguments } from '@routesim/core'
 import { createReferenceBackend } from '@routesim/backend-cpu'
 import type { BackendRun, KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
 import { loadGpuModule } from './gpu-module.ts'
@@ -134,7 +129,11 @@ async function createGpuBackendInScope(options: GpuBackendOptions, scope: Return
     if (options.gpu !== undefined && error instanceof TypeError) {
       throw new InvalidArgumentError({ parameter: 'gpu', value: options.gpu, allowed: 'the gpu.js module (GPU, input) or a function loading it', cause: error })
     }
-    throw new BackendUnavailableError({ mode: requested, reason: `gpu.js could not be loaded (${error instanceof Error ? error.message : String(error)})`, cause: error })
+    throw new BackendUnavailableError({
+      mode: requested,
+      reason: `gpu.js could not be loaded (${error instanceof Error ? error.message : String(error)})`,
+      cause: error,
+    })
   }
   const probes = await probeModes(module, { webgpu: requested === 'webgpu' || requested === 'auto' })
   let mode: GpuRunMode
@@ -200,9 +199,7 @@ async function createGpuBackendInScope(options: GpuBackendOptions, scope: Return
       const small = handoff && o.rows * o.cols < TOPK_REFERENCE_HANDOFF_ELEMENTS
       const inRange = checkLogitsForKernel(logits, o.cols)
       if (limitation !== undefined || small || !inRange || o.rows === 0) {
-        const reason =
-          limitation ??
-          (small ? `rows × E = ${o.rows * o.cols} < TOPK_REFERENCE_HANDOFF_ELEMENTS` : !inRange ? 'logits beyond ±1e30' : 'no rows')
+        const reason = limitation ?? (small ? `rows × E = ${o.rows * o.cols} < TOPK_REFERENCE_HANDOFF_ELEMENTS` : !inRange ? 'logits beyond ±1e30' : 'no rows')
         lastRun = { operation: 'topK', ranOn: 'reference', reason }
         return reference.topK(logits, rows, cols, topKOptions)
       }

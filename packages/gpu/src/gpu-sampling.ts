@@ -104,8 +104,7 @@ export async function gpuSampleIds(o: ResolvedSampleIdsLike, draw: SamplerDraw, 
   const out = new Int32Array(rows * k)
   const generated = samplerSource({ draw, numExperts: E, k, layers: 1, maxTries: REJECTION_MAX_TRIES })
   const tables = draw === 'categorical_rejection' || draw.startsWith('gumbel') ? categoricalTables([o.weights], E) : undefined
-  const chunkRows =
-    draw === 'gumbel_host_noise' ? Math.max(1, Math.min(plan.chunkRows, Math.floor(plan.argumentLimit / (4 * E)))) : plan.chunkRows
+  const chunkRows = draw === 'gumbel_host_noise' ? Math.max(1, Math.min(plan.chunkRows, Math.floor(plan.argumentLimit / (4 * E)))) : plan.chunkRows
   const reference = createReferenceBackend()
 
   for (let start = 0, chunk = 0; start < rows; start += chunkRows, chunk++) {

@@ -98,10 +98,7 @@ export async function gpuTopK(logits: Float32Array, o: ResolvedTopKLike, plan: G
     const cells = cellCount(n, generated.groups)
     const args: unknown[] = [plan.runner.input(logits.subarray(start * cols, (start + n) * cols), [cols, n])]
     if (o.bias !== undefined) args.push(o.bias)
-    const flat = await plan.runner.run(
-      { key: `${keyBase}:${n}`, source: generated.source, cells, constants: { E: cols, N: n } },
-      args,
-    )
+    const flat = await plan.runner.run({ key: `${keyBase}:${n}`, source: generated.source, cells, constants: { E: cols, N: n } }, args)
     unpackIds(flat, n, k, generated.groups, generated.idGroups, packing, ids, start)
     for (let t = start; t < start + n; t++) for (let j = t * k; j < (t + 1) * k; j++) winnerLogits[j] = logits[t * cols + ids[j]!]!
     if (!o.needWeights && normalizer === undefined) continue

@@ -62,7 +62,10 @@ describe('polynomial exp (webasm kernels)', () => {
       const ys = kernel(xs) as Float32Array
       let worst = 0
       for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(ys[i]! / Math.exp(xs[i]!) - 1))
-      const bad = Array.from(xs).map((x, i) => [x, ys[i]!, Math.exp(x)]).filter(([, y, e]) => Math.abs(y! / e! - 1) > 3e-7).slice(0, 5)
+      const bad = Array.from(xs)
+        .map((x, i) => [x, ys[i]!, Math.exp(x)])
+        .filter(([, y, e]) => Math.abs(y! / e! - 1) > 3e-7)
+        .slice(0, 5)
       expect(bad).toEqual([])
       expect(worst).toBeLessThan(3e-7)
     } finally {

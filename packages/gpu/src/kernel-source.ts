@@ -104,9 +104,7 @@ function insertStatements(k: number, x: string, e: string): string {
   const last = k - 1
   const lines = [`if (${x} > v${last}) {`, `v${last} = ${x}; i${last} = ${e};`]
   for (let j = last; j > 0; j--) {
-    lines.push(
-      `if (v${j} > v${j - 1}) { let tv = v${j - 1}; v${j - 1} = v${j}; v${j} = tv; let ti = i${j - 1}; i${j - 1} = i${j}; i${j} = ti; }`,
-    )
+    lines.push(`if (v${j} > v${j - 1}) { let tv = v${j - 1}; v${j - 1} = v${j}; v${j} = tv; let ti = i${j - 1}; i${j - 1} = i${j}; i${j} = ti; }`)
   }
   lines.push('}')
   return lines.join('\n')
@@ -210,9 +208,7 @@ export interface TopKSourceOptions {
   readonly scoring: 'softmax' | 'sigmoid' | 'logits'
   readonly hasBias: boolean
   /** Resolved grouping: the group score sums each group's best `topN` selection values (1 = max). */
-  readonly grouping?:
-    | { readonly numGroups: number; readonly topkGroup: number; readonly topN: number; readonly maskValue: number }
-    | undefined
+  readonly grouping?: { readonly numGroups: number; readonly topkGroup: number; readonly topN: number; readonly maskValue: number } | undefined
   readonly polynomialExp: boolean
   /** softmax weights wanted: emit Σ exp(l − max) per row (inline when a packed float is free). */
   readonly withNormaliser: boolean
@@ -254,15 +250,12 @@ export function topKSource(options: TopKSourceOptions): GeneratedKernel {
   const inline = wantNormaliser && k <= (idGroups - 1) * packing.perCell + 3 * packing.perFloat
   // Selection on raw logits is exact for monotone scores; bias (and top-2 group sums) need true scores.
   // A finite mask value competes with true scores, so it needs them too.
-  const needsScores =
-    scoring !== 'logits' &&
-    (hasBias || (grouping !== undefined && (grouping.topN > 1 || grouping.maskValue !== -Infinity)))
+  const needsScores = scoring !== 'logits' && (hasBias || (grouping !== undefined && (grouping.topN > 1 || grouping.maskValue !== -Infinity)))
   const needsLse = scoring === 'softmax' && needsScores
   const args = ['logits', ...(hasBias ? ['bias'] : [])]
 
   // The selection value as one expression, for raw-logit selection (with an optional bias).
-  const selectionExpression = (offset: number, j: string): string =>
-    `logits[tok][${offset} + ${j}]${hasBias ? ` + bias[${offset} + ${j}]` : ''}`
+  const selectionExpression = (offset: number, j: string): string => `logits[tok][${offset} + ${j}]${hasBias ? ` + bias[${offset} + ${j}]` : ''}`
   let tag = 0
   const selectionValue = (dst: string, e: string): string => {
     const logit = `logits[tok][${e}]`
@@ -302,9 +295,7 @@ export function topKSource(options: TopKSourceOptions): GeneratedKernel {
         `bound = Math.min(bound, bm${b});`,
       )
     }
-    body.push(
-      `for (let e = 0; e < this.constants.E; e++) {\n${selectionValue('x', 'e')}\nif (x >= bound) {\n${insertStatements(k, 'x', 'e')}\n}\n}`,
-    )
+    body.push(`for (let e = 0; e < this.constants.E; e++) {\n${selectionValue('x', 'e')}\nif (x >= bound) {\n${insertStatements(k, 'x', 'e')}\n}\n}`)
   } else if (grouping === undefined) {
     body.push(`for (let e = 0; e < this.constants.E; e++) {\n${selectionValue('x', 'e')}\n${insertStatements(k, 'x', 'e')}\n}`)
   } else {
@@ -315,56 +306,56 @@ export function topKSource(options: TopKSourceOptions): GeneratedKernel {
     if (G * perGroup <= PER_GROUP_SLOT_BUDGET) {
       body.push(groupedOnePass(G, size, n, perGroup, k, grouping.topkGroup, grouping.maskValue, selectionValue))
     } else {
-    for (let gi = 0; gi < G; gi++) {
-      const decl: string[] = []
-      for (let p = 0; p < n; p++) decl.push(`let gv${gi}_${p} = ${NEG_SENTINEL};`)
-      // Insert x into the group's n best values (sorted, descending).
-      const insert: string[] = [`if (x > gv${gi}_${n - 1}) {`, `gv${gi}_${n - 1} = x;`]
-      for (let p = n - 1; p > 0; p--) {
-        insert.push(`if (gv${gi}_${p} > gv${gi}_${p - 1}) { let tg = gv${gi}_${p - 1}; gv${gi}_${p - 1} = gv${gi}_${p}; gv${gi}_${p} = tg; }`)
-      }
-      insert.push('}')
-      const sum = Array.from({ length: n }, (_, p) => `gv${gi}_${p}`).join(' + ')
-      body.push(
-        [
-          decl.join(' '),
-          `for (let j = 0; j < ${size}; j++) {`,
-          `let e = ${gi * size} + j;`,
-          selectionValue('x', 'e'),
-          insert.join('\n'),
-          `}`,
-          `let gs${gi} = ${sum};`,
-        ].join('\n'),
-      )
-    }
-    // A group is kept when fewer than topkGroup groups beat it (ties → lower group index).
-    for (let gi = 0; gi < G; gi++) {
-      const lines = [`let rank${gi} = 0;`]
-      for (let h = 0; h < G; h++) {
-        if (h === gi) continue
-        lines.push(`if (gs${h} ${h < gi ? '>=' : '>'} gs${gi}) { rank${gi} = rank${gi} + 1; }`)
-      }
-      body.push(lines.join('\n'))
-    }
-    // Experts in id order, so ties (also among masked experts) resolve to the lower id. A -∞ mask skips
-    // the group; a finite mask value competes like any selection value.
-    const masked = grouping.maskValue === -Infinity ? null : grouping.maskValue
-    for (let gi = 0; gi < G; gi++) {
-      const kept = [`for (let j = 0; j < ${size}; j++) {`, `let e = ${gi * size} + j;`, selectionValue('x', 'e'), insertStatements(k, 'x', 'e'), `}`]
-      const lines = [`if (rank${gi} < ${grouping.topkGroup}) {`, ...kept, `}`]
-      if (masked !== null) {
-        lines.push(
-          `else {`,
-          `for (let j = 0; j < ${size}; j++) {`,
-          `let e = ${gi * size} + j;`,
-          `let x = ${floatLiteral(masked)};`,
-          insertStatements(k, 'x', 'e'),
-          `}`,
-          `}`,
+      for (let gi = 0; gi < G; gi++) {
+        const decl: string[] = []
+        for (let p = 0; p < n; p++) decl.push(`let gv${gi}_${p} = ${NEG_SENTINEL};`)
+        // Insert x into the group's n best values (sorted, descending).
+        const insert: string[] = [`if (x > gv${gi}_${n - 1}) {`, `gv${gi}_${n - 1} = x;`]
+        for (let p = n - 1; p > 0; p--) {
+          insert.push(`if (gv${gi}_${p} > gv${gi}_${p - 1}) { let tg = gv${gi}_${p - 1}; gv${gi}_${p - 1} = gv${gi}_${p}; gv${gi}_${p} = tg; }`)
+        }
+        insert.push('}')
+        const sum = Array.from({ length: n }, (_, p) => `gv${gi}_${p}`).join(' + ')
+        body.push(
+          [
+            decl.join(' '),
+            `for (let j = 0; j < ${size}; j++) {`,
+            `let e = ${gi * size} + j;`,
+            selectionValue('x', 'e'),
+            insert.join('\n'),
+            `}`,
+            `let gs${gi} = ${sum};`,
+          ].join('\n'),
         )
       }
-      body.push(lines.join('\n'))
-    }
+      // A group is kept when fewer than topkGroup groups beat it (ties → lower group index).
+      for (let gi = 0; gi < G; gi++) {
+        const lines = [`let rank${gi} = 0;`]
+        for (let h = 0; h < G; h++) {
+          if (h === gi) continue
+          lines.push(`if (gs${h} ${h < gi ? '>=' : '>'} gs${gi}) { rank${gi} = rank${gi} + 1; }`)
+        }
+        body.push(lines.join('\n'))
+      }
+      // Experts in id order, so ties (also among masked experts) resolve to the lower id. A -∞ mask skips
+      // the group; a finite mask value competes like any selection value.
+      const masked = grouping.maskValue === -Infinity ? null : grouping.maskValue
+      for (let gi = 0; gi < G; gi++) {
+        const kept = [`for (let j = 0; j < ${size}; j++) {`, `let e = ${gi * size} + j;`, selectionValue('x', 'e'), insertStatements(k, 'x', 'e'), `}`]
+        const lines = [`if (rank${gi} < ${grouping.topkGroup}) {`, ...kept, `}`]
+        if (masked !== null) {
+          lines.push(
+            `else {`,
+            `for (let j = 0; j < ${size}; j++) {`,
+            `let e = ${gi * size} + j;`,
+            `let x = ${floatLiteral(masked)};`,
+            insertStatements(k, 'x', 'e'),
+            `}`,
+            `}`,
+          )
+        }
+        body.push(lines.join('\n'))
+      }
     }
   }
   if (weightGroups > 0) {
@@ -396,13 +387,7 @@ export function topKSource(options: TopKSourceOptions): GeneratedKernel {
 
 /** One float per row: Σ exp(l − max) (compensated), for top-k calls whose ids fill every packed float. */
 export function normaliserSource(polynomialExp: boolean): string {
-  return [
-    `function (logits) {`,
-    `const tok = this.thread.x;`,
-    rowNormaliser(polynomialExp, false),
-    `return sum;`,
-    `}`,
-  ].join('\n')
+  return [`function (logits) {`, `const tok = this.thread.x;`, rowNormaliser(polynomialExp, false), `return sum;`, `}`].join('\n')
 }
 
 export type SamplerDraw =

@@ -66,8 +66,7 @@ export async function probeModes(gpu: GpuJsModule, options: { webgpu: boolean })
         ? { available: true, reason: 'headless-gl (WebGL1 in Node)', gpuJsMode: 'headlessgl' }
         : {
             available: false,
-            reason:
-              'no WebGL context (in Node this needs headless-gl: the optional `gl` package built from source plus an X display, e.g. xvfb-run)',
+            reason: 'no WebGL context (in Node this needs headless-gl: the optional `gl` package built from source plus an X display, e.g. xvfb-run)',
             gpuJsMode: 'webgl',
           },
     webgpu: { available: false, reason: '', gpuJsMode: 'webgpu' },
@@ -78,8 +77,7 @@ export async function probeModes(gpu: GpuJsModule, options: { webgpu: boolean })
   if (!GPU.isWebGPUSupported) {
     modes.webgpu = {
       available: false,
-      reason:
-        "navigator.gpu is missing (in Node: pass navigatorGpu from `await createNodeWebGpu()` of '@routesim/gpu/node', which needs the `webgpu` package)",
+      reason: "navigator.gpu is missing (in Node: pass navigatorGpu from `await createNodeWebGpu()` of '@routesim/gpu/node', which needs the `webgpu` package)",
       gpuJsMode: 'webgpu',
     }
   } else if (!options.webgpu) {

@@ -7,13 +7,11 @@ import { createGpuBackend } from './create-gpu-backend.ts'
 import { createNodeWebGpu } from './node-webgpu.ts'
 
 // Runs where a WebGPU adapter exists (CI: SwiftShader, see conformance-webgpu.test.ts for the policy).
-const backend = await createGpuBackend({ mode: 'webgpu', navigatorGpu: await createNodeWebGpu(), referenceHandoff: false }).catch(
-  (error: unknown) => {
-    if (process.env.ROUTESIM_REQUIRE_WEBGPU === '1') throw error
-    console.warn(`Skipping device-resident tests: ${error instanceof Error ? error.message : String(error)}`)
-    return undefined
-  },
-)
+const backend = await createGpuBackend({ mode: 'webgpu', navigatorGpu: await createNodeWebGpu(), referenceHandoff: false }).catch((error: unknown) => {
+  if (process.env.ROUTESIM_REQUIRE_WEBGPU === '1') throw error
+  console.warn(`Skipping device-resident tests: ${error instanceof Error ? error.message : String(error)}`)
+  return undefined
+})
 const reference = createReferenceBackend()
 
 describe.skipIf(backend === undefined)('webgpu: device-resident routing and large inputs', () => {
@@ -31,7 +29,15 @@ describe.skipIf(backend === undefined)('webgpu: device-resident routing and larg
   })
 
   it('sampleIds: device-unpacked ids equal the ones counted by sampleCounts, per layer', async () => {
-    const options = { kind: 'categorical_distinct' as const, rows: 1000, numExperts: 64, k: 8, layers: 3, weights: [zipf(64, 0), zipf(64, 5), zipf(64, 17)], seed: 4 }
+    const options = {
+      kind: 'categorical_distinct' as const,
+      rows: 1000,
+      numExperts: 64,
+      k: 8,
+      layers: 3,
+      weights: [zipf(64, 0), zipf(64, 5), zipf(64, 17)],
+      seed: 4,
+    }
     const ids = await backend!.resident!.sampleIds(options)
     const counts = await backend!.resident!.sampleCounts(options)
     expect(ids.length).toBe(3 * 1000 * 8)
@@ -72,7 +78,15 @@ describe.skipIf(backend === undefined)('webgpu: device-resident routing and larg
       ]
       for (const options of cases) {
         const candidate = await backend!.resident!.topK(resident, options)
-        const { problems } = compareTopK({ logits, rows, cols, options, reference: reference.topK(logits, rows, cols, options), candidate, idsAndWeightsOnly: true })
+        const { problems } = compareTopK({
+          logits,
+          rows,
+          cols,
+          options,
+          reference: reference.topK(logits, rows, cols, options),
+          candidate,
+          idsAndWeightsOnly: true,
+        })
         expect(problems, JSON.stringify({ ...options, bias: undefined })).toEqual([])
       }
     } finally {
@@ -107,7 +121,15 @@ describe.skipIf(backend === undefined)('webgpu: device-resident routing and larg
     const options: TopKOptions = { k: 4, scoring: 'softmax' }
     const candidate = await backend!.topK(logits, rows, cols, options)
     expect(backend!.lastRun?.kernel?.gpuJsMode).toBe('webgpu')
-    const { problems } = compareTopK({ logits, rows, cols, options, reference: reference.topK(logits, rows, cols, options), candidate, idsAndWeightsOnly: true })
+    const { problems } = compareTopK({
+      logits,
+      rows,
+      cols,
+      options,
+      reference: reference.topK(logits, rows, cols, options),
+      candidate,
+      idsAndWeightsOnly: true,
+    })
     expect(problems).toEqual([])
   })
 

@@ -148,7 +148,11 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
     )
     const first = validated[0]!
     if (first.numExperts > KERNEL_MAX_EXPERTS) {
-      throw new InvalidArgumentError({ parameter: 'options.numExperts', value: first.numExperts, allowed: `at most ${KERNEL_MAX_EXPERTS} on the resident path` })
+      throw new InvalidArgumentError({
+        parameter: 'options.numExperts',
+        value: first.numExperts,
+        allowed: `at most ${KERNEL_MAX_EXPERTS} on the resident path`,
+      })
     }
     if (layers * first.rows > MAX_CHUNK_ROWS * 16) {
       throw new InvalidArgumentError({ parameter: 'options.rows', value: first.rows, allowed: `layers × rows ≤ ${MAX_CHUNK_ROWS * 16}` })
@@ -161,9 +165,12 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
         throw new InvalidArgumentError({ parameter: 'options.k', value: first.k, allowed: `at most ${KERNEL_MAX_TOPK} ids per token on the resident path` })
       }
       draw = 'uniform_iid'
-    }
-    else if ('reference' in choice || choice.draw === 'gumbel_host_noise') {
-      throw new InvalidArgumentError({ parameter: 'options.k', value: first.k, allowed: `at most ${packingFor(first.numExperts).perCell} ids per token on the resident path` })
+    } else if ('reference' in choice || choice.draw === 'gumbel_host_noise') {
+      throw new InvalidArgumentError({
+        parameter: 'options.k',
+        value: first.k,
+        allowed: `at most ${packingFor(first.numExperts).perCell} ids per token on the resident path`,
+      })
     } else {
       const heavy = weightRows.some((w) => headMass(w, first.numExperts, first.k - 1) > REJECTION_MAX_MASS)
       draw = heavy ? 'gumbel_random' : first.kind === 'uniform_distinct' ? 'uniform_rejection' : 'categorical_rejection'
@@ -199,7 +206,20 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
     const groupsNeeded = Math.ceil(cells / WORKGROUP)
     const gx = Math.min(groupsNeeded, 65535)
     const gy = Math.ceil(groupsNeeded / gx)
-    const params = new Uint32Array([cells, generated.groups, generated.idGroups, totalRows, rows, k, E, packing.perFloat, packing.bits, packing.perCell, mode, gx * WORKGROUP])
+    const params = new Uint32Array([
+      cells,
+      generated.groups,
+      generated.idGroups,
+      totalRows,
+      rows,
+      k,
+      E,
+      packing.perFloat,
+      packing.bits,
+      packing.perCell,
+      mode,
+      gx * WORKGROUP,
+    ])
     const uniform = buffer(device, 'uniform', params.byteLength, USAGE_UNIFORM | USAGE_COPY_DST)
     device.queue.writeBuffer(uniform, 0, params)
     const readLength = mode === 0 ? countsLength * 4 : totalRows * k * 4

@@ -29,7 +29,7 @@ writeFileSync(stPath, writeSafetensors({ topk_ids: ndarray(ids, [T, K]), topk_we
 function writeTraceFile(path: string, format: TraceFormat): void {
   const fd = openSync(path, 'w')
   try {
-    for (const chunk of encodeTrace(trace, format)) for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at, chunk.length - at)
+    for (const chunk of encodeTrace(trace, format)) for (let at = 0; at < chunk.length;) at += writeSync(fd, chunk, at, chunk.length - at)
   } finally {
     closeSync(fd)
   }
@@ -47,5 +47,9 @@ describe(`trace files, ${T} tokens × top-${K}`, () => {
   bench(`npy read as a validated trace: readTrace [${npyBytes} bytes]`, () => void readTrace(readFileSync(npyPath), 'ids.npy', { experts: E }), opts)
   bench(`safetensors write: encodeTrace, chunks to the file [${stBytes} bytes]`, () => writeTraceFile(join(dir, 'w.safetensors'), 'safetensors'), opts)
   bench(`safetensors read: readFileSync + readSafetensors [${stBytes} bytes]`, () => void readSafetensors(readFileSync(stPath)), opts)
-  bench(`safetensors read as a validated trace: readTrace [${stBytes} bytes]`, () => void readTrace(readFileSync(stPath), 'trace.safetensors', { experts: E }), opts)
+  bench(
+    `safetensors read as a validated trace: readTrace [${stBytes} bytes]`,
+    () => void readTrace(readFileSync(stPath), 'trace.safetensors', { experts: E }),
+    opts,
+  )
 })

@@ -14,7 +14,9 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
-const { values: opts } = parseArgs({ options: { tokens: { type: 'string', default: String(1 << 22) }, python: { type: 'string', default: '/usr/bin/python3' } } })
+const { values: opts } = parseArgs({
+  options: { tokens: { type: 'string', default: String(1 << 22) }, python: { type: 'string', default: '/usr/bin/python3' } },
+})
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..')
 const out = mkdtempSync(join(tmpdir(), 'routesim-io-bench-run-'))
 
@@ -59,12 +61,16 @@ const python = py.status === 0 ? JSON.parse(py.stdout) : {}
 if (py.status !== 0) process.stderr.write(`Python baseline failed (${opts.python}):\n${py.stderr}\n`)
 
 const json = join(out, 'bench.json')
-const run = spawnSync(process.execPath, [join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs'), 'bench', '--run', '--outputJson', json, 'bench/io.bench.ts'], {
-  cwd: pkg,
-  encoding: 'utf8',
-  env: { ...process.env, ROUTESIM_IO_BENCH_TOKENS: opts.tokens },
-  maxBuffer: 1 << 26,
-})
+const run = spawnSync(
+  process.execPath,
+  [join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs'), 'bench', '--run', '--outputJson', json, 'bench/io.bench.ts'],
+  {
+    cwd: pkg,
+    encoding: 'utf8',
+    env: { ...process.env, ROUTESIM_IO_BENCH_TOKENS: opts.tokens },
+    maxBuffer: 1 << 26,
+  },
+)
 if (run.status !== 0) {
   process.stderr.write(run.stdout + run.stderr)
   process.exit(run.status ?? 1)
@@ -82,13 +88,32 @@ for (const file of report.files) {
       const op = /^(\w+ (?:read|write))/.exec(b.name)?.[1] ?? b.name
       const validated = b.name.includes('validated') || b.name.includes('one buffer')
       const base = validated ? undefined : python[op]
-      rows.push([b.name.replace(/ \[\d+ bytes\]/, ''), gbps.toFixed(2), base === undefined ? '' : base.toFixed(2), base === undefined ? '' : (gbps / base).toFixed(2)])
+      rows.push([
+        b.name.replace(/ \[\d+ bytes\]/, ''),
+        gbps.toFixed(2),
+        base === undefined ? '' : base.toFixed(2),
+        base === undefined ? '' : (gbps / base).toFixed(2),
+      ])
     }
   }
 }
-const baselines = { 'npy write': 'np.save', 'npy read': 'np.load', 'safetensors write': 'safetensors.numpy.save_file', 'safetensors read': 'safetensors.numpy.load_file' }
+const baselines = {
+  'npy write': 'np.save',
+  'npy read': 'np.load',
+  'safetensors write': 'safetensors.numpy.save_file',
+  'safetensors read': 'safetensors.numpy.load_file',
+}
 console.log(`trace files: ${opts.tokens} tokens × top-8 (int32 ids; .safetensors adds float32 weights), node ${process.version}`)
 const width = Math.max(...rows.map((r) => r[0].length))
 console.log(`${'routesim'.padEnd(width)}  GB/s   Python GB/s  routesim ÷ Python`)
 for (const r of rows) console.log(`${r[0].padEnd(width)}  ${r[1].padStart(5)}  ${r[2].padStart(11)}  ${r[3].padStart(6)}`)
-console.log(`Python: ${Object.entries(baselines).map(([k, v]) => `${k} = ${v}`).join(', ')}; torch.save/torch.load(weights_only=True): ${['pt write', 'pt read'].map((k) => (python[k] ? `${k} ${python[k].toFixed(2)} GB/s` : '')).filter(Boolean).join(', ') || 'not run'}`)
+console.log(
+  `Python: ${Object.entries(baselines)
+    .map(([k, v]) => `${k} = ${v}`)
+    .join(', ')}; torch.save/torch.load(weights_only=True): ${
+    ['pt write', 'pt read']
+      .map((k) => (python[k] ? `${k} ${python[k].toFixed(2)} GB/s` : ''))
+      .filter(Boolean)
+      .join(', ') || 'not run'
+  }`,
+)

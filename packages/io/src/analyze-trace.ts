@@ -90,9 +90,14 @@ export function analyzeTrace(trace: Trace, options: AnalyzeOptions = {}): TraceA
     throw new InvalidArgumentError({ parameter: 'epSize', value: epSize, allowed: `a positive divisor of the ${E} experts` })
   }
   if (epSize !== undefined && (!Number.isInteger(redundant) || redundant < 0 || (E + redundant) % epSize !== 0)) {
-    throw new InvalidArgumentError({ parameter: 'redundantExperts', value: redundant, allowed: `an integer ≥ 0 with experts + redundantExperts a multiple of epSize = ${epSize}` })
+    throw new InvalidArgumentError({
+      parameter: 'redundantExperts',
+      value: redundant,
+      allowed: `an integer ≥ 0 with experts + redundantExperts a multiple of epSize = ${epSize}`,
+    })
   }
-  const plan = epSize !== undefined ? rebalanceExperts(rows, { numReplicas: E + redundant, numGroups: 1, numNodes: 1, numGpus: epSize, policy: 'global' }) : undefined
+  const plan =
+    epSize !== undefined ? rebalanceExperts(rows, { numReplicas: E + redundant, numGroups: 1, numNodes: 1, numGpus: epSize, policy: 'global' }) : undefined
   const perLayer = rows.map((counts, layer): LayerAnalysis => {
     let duplicateIdRate: number | undefined
     if (trace.kind === 'ids') {

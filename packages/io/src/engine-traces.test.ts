@@ -46,7 +46,7 @@ describe.runIf(hasTorch || pythonRequired)('traces recorded by SGLang and vLLM (
     expect(trace.assumptions.join('\n')).toContain('top-k = 6 (SGLang pads to 8 with -1)')
   })
 
-  it("vLLM routed_experts [tokens, layers, k]: by name in .npz, by the order hint in .npy and .pt", () => {
+  it('vLLM routed_experts [tokens, layers, k]: by name in .npz, by the order hint in .npy and .pt', () => {
     const want = expected['vllm_request.npz']!.counts
     const npz = read('vllm_request.npz')
     expect(npz.kind === 'ids' && [npz.layers, npz.tokens, npz.topK]).toEqual([4, 12, 2])
@@ -75,7 +75,10 @@ describe('mergeTraces', () => {
     const b = idsTrace({ ids: Int32Array.from([3, 2, 1, 0]), layers: 2, tokens: 1, topK: 2, numExperts: 5 })
     const joined = mergeTraces([a, b])
     expect(joined.kind === 'ids' && [joined.tokens, joined.numExperts, Array.from(joined.ids)]).toEqual([2, 5, [0, 1, 3, 2, 2, 3, 1, 0]])
-    const counts = mergeTraces([a, { kind: 'counts', steps: 1, layers: 2, numExperts: 4, counts: Float64Array.from([1, 0, 0, 0, 0, 0, 0, 9]), assumptions: [] }])
+    const counts = mergeTraces([
+      a,
+      { kind: 'counts', steps: 1, layers: 2, numExperts: 4, counts: Float64Array.from([1, 0, 0, 0, 0, 0, 0, 9]), assumptions: [] },
+    ])
     expect(counts.kind === 'counts' && Array.from(counts.counts)).toEqual([2, 1, 0, 0, 0, 0, 1, 10])
     expect(() => mergeTraces([a, idsTrace({ ids: Int32Array.from([0, 1]), tokens: 1, topK: 2, numExperts: 4 })])).toThrow(/traces\[1\]\.layers/)
   })

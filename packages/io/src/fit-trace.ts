@@ -102,7 +102,8 @@ export function fitTrace(trace: Trace, options: FitOptions = {}): FitResult {
   const E = trace.numExperts
   const assumptions = [...trace.assumptions]
   const epSize = options.epSize ?? (E % 8 === 0 ? 8 : 1)
-  if (!Number.isInteger(epSize) || epSize < 1 || E % epSize !== 0) throw new InvalidArgumentError({ parameter: 'epSize', value: epSize, allowed: `a positive divisor of the ${E} experts` })
+  if (!Number.isInteger(epSize) || epSize < 1 || E % epSize !== 0)
+    throw new InvalidArgumentError({ parameter: 'epSize', value: epSize, allowed: `a positive divisor of the ${E} experts` })
   const rows = layerCounts(trace)
   if (rows.length === 0) throw new InvalidArgumentError({ parameter: 'trace', value: `${trace.layers} layers`, allowed: 'a trace with at least one layer' })
   let topK: number
@@ -162,7 +163,11 @@ export function fitTrace(trace: Trace, options: FitOptions = {}): FitResult {
       value: perLayerValues[layer]!,
       trace: t,
       fitted,
-      error: { maxOverMean: relative(fitted.maxOverMean, t.maxOverMean), gini: relative(fitted.gini, t.gini), balancedness: relative(fitted.balancedness, t.balancedness) },
+      error: {
+        maxOverMean: relative(fitted.maxOverMean, t.maxOverMean),
+        gini: relative(fitted.gini, t.gini),
+        balancedness: relative(fitted.balancedness, t.balancedness),
+      },
     }
   })
   const extra: Record<string, unknown> = family === 'target_balancedness' ? { epSize } : {}

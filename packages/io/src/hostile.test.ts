@@ -90,7 +90,10 @@ describe('oversized shapes are refused before anything is allocated', () => {
     const bytes = writeTorch(ndarray(Int32Array.from([1, 2, 3, 4]), [2, 2]))
     // Rewrite the size tuple (2, 2) → (200, 2): BININT1 2 BININT1 2 after the offset 0.
     const patched = bytes.slice()
-    const at = patched.findIndex((_, i) => patched[i] === 0x28 && patched[i + 1] === 0x4b && patched[i + 2] === 2 && patched[i + 3] === 0x4b && patched[i + 4] === 2 && patched[i + 5] === 0x74)
+    const at = patched.findIndex(
+      (_, i) =>
+        patched[i] === 0x28 && patched[i + 1] === 0x4b && patched[i + 2] === 2 && patched[i + 3] === 0x4b && patched[i + 4] === 2 && patched[i + 5] === 0x74,
+    )
     expect(at).toBeGreaterThan(0)
     patched[at + 2] = 200
     expect(() => readTorch(patched, 'big.pt')).toThrow(/reach outside a storage of 4 elements/)
@@ -219,8 +222,14 @@ describe('fuzz: mutated files are read or refused with a typed error, never a cr
   /** A mutation of a file: flipped/overwritten bytes (often in the header), a cut, or inserted bytes. */
   const mutation = (length: number) =>
     fc.oneof(
-      fc.record({ kind: fc.constant('set' as const), edits: fc.array(fc.tuple(fc.nat({ max: Math.min(length - 1, 255) }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 4 }) }),
-      fc.record({ kind: fc.constant('set' as const), edits: fc.array(fc.tuple(fc.nat({ max: length - 1 }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 8 }) }),
+      fc.record({
+        kind: fc.constant('set' as const),
+        edits: fc.array(fc.tuple(fc.nat({ max: Math.min(length - 1, 255) }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 4 }),
+      }),
+      fc.record({
+        kind: fc.constant('set' as const),
+        edits: fc.array(fc.tuple(fc.nat({ max: length - 1 }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 8 }),
+      }),
       fc.record({ kind: fc.constant('cut' as const), at: fc.nat({ max: length }) }),
       fc.record({ kind: fc.constant('insert' as const), at: fc.nat({ max: length }), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
     )
@@ -255,7 +264,8 @@ describe('fuzz: mutated files are read or refused with a typed error, never a cr
   })
 
   it('the unmutated files read back to the same counts (the fuzz starts from valid files)', () => {
-    for (const format of FORMATS) expect(Array.from(traceCounts(readTrace(files[format], `ok.${format}`, { experts: E }))), format).toEqual(Array.from(traceCounts(trace)))
+    for (const format of FORMATS)
+      expect(Array.from(traceCounts(readTrace(files[format], `ok.${format}`, { experts: E }))), format).toEqual(Array.from(traceCounts(trace)))
     expect(readNpy(writeNpy(ndarray(Int32Array.from([1]), [1]))).shape).toEqual([1])
     expect(Object.keys(readSafetensors(writeSafetensors({ a: ndarray(Int32Array.from([1]), [1]) })).tensors)).toEqual(['a'])
     expect(writeNpz({ a: ndarray(Int32Array.from([1]), [1]) }).length).toBeGreaterThan(0)
@@ -276,12 +286,18 @@ describe('empty and degenerate traces are analysed or refused with a typed error
 
   test.prop(
     [
-      fc.record({ layers: fc.integer({ min: 1, max: 3 }), tokens: fc.integer({ min: 0, max: 12 }), k: fc.integer({ min: 1, max: 4 }), e: fc.integer({ min: 1, max: 16 }), seed: fc.nat() }),
+      fc.record({
+        layers: fc.integer({ min: 1, max: 3 }),
+        tokens: fc.integer({ min: 0, max: 12 }),
+        k: fc.integer({ min: 1, max: 4 }),
+        e: fc.integer({ min: 1, max: 16 }),
+        seed: fc.nat(),
+      }),
       fc.integer({ min: 1, max: 16 }),
     ],
     { seed: 11, numRuns: 300 },
   )('analyzeTrace on any small ids trace, with any EP size: a result or a typed error', ({ layers, tokens, k, e, seed }, epSize) => {
-    const ids = Int32Array.from({ length: layers * tokens * k }, (_, i) => (i * 2654435761 + seed) % e >>> 0)
+    const ids = Int32Array.from({ length: layers * tokens * k }, (_, i) => ((i * 2654435761 + seed) % e) >>> 0)
     const trace = idsTrace({ ids, layers, tokens, topK: k, numExperts: e })
     try {
       const a = analyzeTrace(trace, { epSize })

@@ -101,7 +101,8 @@ export function dtypeOfArray(data: ArrayBufferView): Dtype {
  */
 export function ndarray<D extends Dtype>(data: DtypeArray<D>, shape: readonly number[], dtype?: D): NdArray<D> {
   const count = shape.reduce((a, b) => a * b, 1)
-  if (count !== data.length) throw new InvalidArgumentError({ parameter: 'shape', value: shape, allowed: `a shape holding data.length = ${data.length} elements` })
+  if (count !== data.length)
+    throw new InvalidArgumentError({ parameter: 'shape', value: shape, allowed: `a shape holding data.length = ${data.length} elements` })
   return { dtype: dtype ?? (dtypeOfArray(data) as D), shape: [...shape], data }
 }
 
@@ -109,7 +110,11 @@ export function ndarray<D extends Dtype>(data: DtypeArray<D>, shape: readonly nu
 export function assertArrayMatchesShape(name: string, array: NdArray): void {
   const count = checkedElementCount(name, 'shape', array.shape)
   if (array.data.length !== count) {
-    throw new InvalidArgumentError({ parameter: `${name}.shape`, value: array.shape, allowed: `a shape holding ${name}.data.length = ${array.data.length} elements` })
+    throw new InvalidArgumentError({
+      parameter: `${name}.shape`,
+      value: array.shape,
+      allowed: `a shape holding ${name}.data.length = ${array.data.length} elements`,
+    })
   }
 }
 

@@ -48,9 +48,16 @@ function parseHeader(file: string, text: string): { descr: string; fortranOrder:
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)
   const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)
   if (!descr || !fortran || !shape || !/^\s*\{.*\}\s*$/s.test(text)) {
-    throw new TraceFormatError({ file, part: 'npy header', problem: `not a header dict with descr, fortran_order and shape: ${JSON.stringify(text.slice(0, 120))}` })
+    throw new TraceFormatError({
+      file,
+      part: 'npy header',
+      problem: `not a header dict with descr, fortran_order and shape: ${JSON.stringify(text.slice(0, 120))}`,
+    })
   }
-  const dims = shape[1]!.split(',').map((d) => d.trim()).filter((d) => d !== '')
+  const dims = shape[1]!
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '')
   const parsed = dims.map((d) => (/^\d+L?$/.test(d) ? Number(d.replace('L', '')) : Number.NaN))
   checkedElementCount(file, 'npy shape', parsed)
   return { descr: descr[1]!, fortranOrder: fortran[1] === 'True', shape: parsed }
@@ -87,7 +94,8 @@ export function readNpy(bytes: Uint8Array, file = '.npy file'): NdArray {
   if (headerStart + headerLength > bytes.length) throw new TraceFormatError({ file, part: 'npy header', problem: 'file ends inside the header' })
   const decoder = new TextDecoder(major === 3 ? 'utf-8' : 'latin1')
   const header = parseHeader(file, decoder.decode(bytes.subarray(headerStart, headerStart + headerLength)))
-  if (header.fortranOrder) throw new TraceFormatError({ file, part: 'npy header', problem: 'Fortran-order arrays are not supported; save with np.ascontiguousarray' })
+  if (header.fortranOrder)
+    throw new TraceFormatError({ file, part: 'npy header', problem: 'Fortran-order arrays are not supported; save with np.ascontiguousarray' })
   const dtype = DESCR_TO_DTYPE[header.descr]
   if (dtype === undefined) {
     const hint = header.descr.startsWith('>') ? ' (big-endian; convert with arr.astype(arr.dtype.newbyteorder("<")))' : ''
@@ -101,7 +109,11 @@ export function readNpy(bytes: Uint8Array, file = '.npy file'): NdArray {
   const dataStart = headerStart + headerLength
   const needed = length * DTYPE_INFO[dtype].size
   if (bytes.length - dataStart < needed) {
-    throw new TraceFormatError({ file, part: 'npy data', problem: `${bytes.length - dataStart} bytes of data for shape [${header.shape.join(', ')}] of ${dtype} (${needed} needed): truncated` })
+    throw new TraceFormatError({
+      file,
+      part: 'npy data',
+      problem: `${bytes.length - dataStart} bytes of data for shape [${header.shape.join(', ')}] of ${dtype} (${needed} needed): truncated`,
+    })
   }
   return { dtype, shape: header.shape, data: viewAs(dtype, bytes, dataStart, length) }
 }
@@ -133,7 +145,8 @@ export function npyHeader(dtype: Dtype, shape: readonly number[]): Uint8Array {
  * for (const chunk of encodeNpy(ids)) writeSync(fd, chunk)
  */
 export function encodeNpy(array: NdArray): Uint8Array[] {
-  if (!(array.dtype in DTYPE_TO_DESCR)) throw new InvalidArgumentError({ parameter: 'array.dtype', value: array.dtype, allowed: Object.keys(DTYPE_TO_DESCR).join(', ') })
+  if (!(array.dtype in DTYPE_TO_DESCR))
+    throw new InvalidArgumentError({ parameter: 'array.dtype', value: array.dtype, allowed: Object.keys(DTYPE_TO_DESCR).join(', ') })
   assertArrayMatchesShape('array', array)
   return [npyHeader(array.dtype, array.shape), bytesOf(array)]
 }

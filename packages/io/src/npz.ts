@@ -30,8 +30,14 @@ export function readZip(bytes: Uint8Array, file: string, accept: (name: string) 
         entries++
         total += info.originalSize
         if (entries > MAX_ZIP_ENTRIES) throw new TraceFormatError({ file, part: 'zip', problem: `more than ${MAX_ZIP_ENTRIES} entries` })
-        if (total > MAX_ZIP_UNCOMPRESSED_BYTES) throw new TraceFormatError({ file, part: 'zip', problem: `entries inflate to more than ${MAX_ZIP_UNCOMPRESSED_BYTES} bytes` })
-        if (info.compression !== 0 && info.compression !== 8) throw new TraceFormatError({ file, part: `zip entry ${info.name}`, problem: `compression method ${info.compression} (only stored and deflated are supported)` })
+        if (total > MAX_ZIP_UNCOMPRESSED_BYTES)
+          throw new TraceFormatError({ file, part: 'zip', problem: `entries inflate to more than ${MAX_ZIP_UNCOMPRESSED_BYTES} bytes` })
+        if (info.compression !== 0 && info.compression !== 8)
+          throw new TraceFormatError({
+            file,
+            part: `zip entry ${info.name}`,
+            problem: `compression method ${info.compression} (only stored and deflated are supported)`,
+          })
         return accept(info.name)
       },
     })

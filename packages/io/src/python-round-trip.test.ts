@@ -20,9 +20,18 @@ describe('python is there when CI requires it', () => {
   })
 })
 
-const ids = ndarray(Int32Array.from({ length: 6 * 4 }, (_, i) => (i * 37) % 256), [6, 4])
-const ids64 = ndarray(BigInt64Array.from({ length: 6 * 4 }, (_, i) => BigInt((i * 37) % 256)), [6, 4])
-const weights = ndarray(Float32Array.from({ length: 6 * 4 }, (_, i) => 1 / (i + 1)), [6, 4])
+const ids = ndarray(
+  Int32Array.from({ length: 6 * 4 }, (_, i) => (i * 37) % 256),
+  [6, 4],
+)
+const ids64 = ndarray(
+  BigInt64Array.from({ length: 6 * 4 }, (_, i) => BigInt((i * 37) % 256)),
+  [6, 4],
+)
+const weights = ndarray(
+  Float32Array.from({ length: 6 * 4 }, (_, i) => 1 / (i + 1)),
+  [6, 4],
+)
 const all: NdArray[] = [
   ids,
   ids64,
@@ -44,7 +53,8 @@ print(json.dumps({"dtype": str(a.dtype), "shape": list(a.shape), "values": a.rav
 `
 
 const numpyDtype = (d: string): string => (d === 'bool' ? 'bool' : d)
-const values = (a: NdArray): unknown[] => Array.from(a.data as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? Number(v) : a.dtype === 'bool' ? v === 1 : v))
+const values = (a: NdArray): unknown[] =>
+  Array.from(a.data as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? Number(v) : a.dtype === 'bool' ? v === 1 : v))
 
 describe.runIf(hasNumpy || pythonRequired)('numpy reads what we write', () => {
   it.each(all.map((a) => [`${a.dtype} [${a.shape.join(', ')}]`, a] as const))('.npy %s', (_, array) => {
@@ -273,9 +283,18 @@ describe.runIf(hasSafetensors || safetensorsRequired)('the safetensors package r
 
   it('save_file output reads as a trace', () => {
     const st = join(dir, 'from-package.safetensors')
-    python('import sys, numpy as np; from safetensors.numpy import save_file\nsave_file({"topk_ids": (np.arange(24, dtype=np.int64) % 5).reshape(6, 4), "topk_weights": np.full((6, 4), 0.25, np.float32)}, sys.argv[1])', [st])
+    python(
+      'import sys, numpy as np; from safetensors.numpy import save_file\nsave_file({"topk_ids": (np.arange(24, dtype=np.int64) % 5).reshape(6, 4), "topk_weights": np.full((6, 4), 0.25, np.float32)}, sys.argv[1])',
+      [st],
+    )
     const trace = readTrace(readFileSync(st), st)
-    expect(trace.kind === 'ids' && [trace.tokens, trace.topK, trace.numExperts, Array.from(trace.ids), trace.weights?.[0]]).toEqual([6, 4, 5, Array.from({ length: 24 }, (_, i) => i % 5), 0.25])
+    expect(trace.kind === 'ids' && [trace.tokens, trace.topK, trace.numExperts, Array.from(trace.ids), trace.weights?.[0]]).toEqual([
+      6,
+      4,
+      5,
+      Array.from({ length: 24 }, (_, i) => i % 5),
+      0.25,
+    ])
   })
 })
 

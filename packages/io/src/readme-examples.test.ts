@@ -49,7 +49,10 @@ describe('packages/io/README.md examples', () => {
       const printed: string[] = []
       vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void printed.push(format(...args)))
       await import(/* @vite-ignore */ path)
-      const expected = block.code.split('\n').filter((l) => l.includes('console.log(')).map((l) => /\/\/ → (.*)$/.exec(l)?.[1])
+      const expected = block.code
+        .split('\n')
+        .filter((l) => l.includes('console.log('))
+        .map((l) => /\/\/ → (.*)$/.exec(l)?.[1])
       expect(expected.every((e) => e !== undefined)).toBe(true)
       expect(printed).toEqual(expected)
     })

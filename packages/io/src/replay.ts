@@ -105,7 +105,13 @@ export function createReplayStrategy(trace: Trace, options: ReplayOptions = {}):
   const recordedRows = trace.kind === 'ids' ? trace.steps * trace.tokens : trace.steps
 
   return {
-    routeTokens(hiddenStates: ShapedInput, routerLogits: Tensor | ShapedInput, topK: number, indicesType?: IndexDtype, context?: RoutingContext): RoutingResult {
+    routeTokens(
+      hiddenStates: ShapedInput,
+      routerLogits: Tensor | ShapedInput,
+      topK: number,
+      indicesType?: IndexDtype,
+      context?: RoutingContext,
+    ): RoutingResult {
       const dtype = resolveIndexDtype(indicesType)
       const T = hiddenStates.shape[0]!
       const E = routerLogits.shape[1]!
@@ -113,7 +119,8 @@ export function createReplayStrategy(trace: Trace, options: ReplayOptions = {}):
       if (!Number.isInteger(layer) || layer < 0 || layer >= trace.layers) {
         throw new InvalidArgumentError({ parameter: 'context.layer', value: layer, allowed: `a layer of the trace, in [0, ${trace.layers})` })
       }
-      if (E < trace.numExperts) throw new InvalidArgumentError({ parameter: 'routerLogits.shape[1]', value: E, allowed: `at least the trace's ${trace.numExperts} experts` })
+      if (E < trace.numExperts)
+        throw new InvalidArgumentError({ parameter: 'routerLogits.shape[1]', value: E, allowed: `at least the trace's ${trace.numExperts} experts` })
       const at = cursor.get(layer) ?? 0
       const ids = new Int32Array(T * topK)
       const weights = new Float32Array(T * topK)
@@ -137,7 +144,11 @@ export function createReplayStrategy(trace: Trace, options: ReplayOptions = {}):
         const target = apportion(counts!.subarray(base, base + trace.numExperts), T * topK)
         const hottest = target.reduce((a, b) => Math.max(a, b), 0)
         if (hottest > T) {
-          throw new InvalidArgumentError({ parameter: 'hiddenStates.shape[0]', value: T, allowed: `at least ${hottest} tokens, so the recorded hottest expert fits once per token` })
+          throw new InvalidArgumentError({
+            parameter: 'hiddenStates.shape[0]',
+            value: T,
+            allowed: `at least ${hottest} tokens, so the recorded hottest expert fits once per token`,
+          })
         }
         ids.set(dealCounts(target, T, topK, context?.prng ?? ownPrng))
         weights.fill(1)

@@ -119,7 +119,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
     if (items.length % 2 !== 0) fail('SETITEMS with an odd number of items')
     for (let i = 0; i < items.length; i += 2) {
       const key = items[i]
-      if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'bigint' && typeof key !== 'boolean' && key !== null) fail('a dict key is not a string or number')
+      if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'bigint' && typeof key !== 'boolean' && key !== null)
+        fail('a dict key is not a string or number')
       ;(target as Record<string, unknown>)[String(key)] = items[i + 1]
     }
   }

@@ -54,7 +54,8 @@ export function readSafetensors(bytes: Uint8Array, file = '.safetensors file'): 
     throw new TraceFormatError({ file, part: 'safetensors header', problem: `length ${headerLength} is over the ${MAX_SAFETENSORS_HEADER_BYTES}-byte limit` })
   }
   const n = Number(headerLength)
-  if (8 + n > bytes.length) throw new TraceFormatError({ file, part: 'safetensors header', problem: `says ${n} bytes but the file ends after ${bytes.length - 8}: truncated` })
+  if (8 + n > bytes.length)
+    throw new TraceFormatError({ file, part: 'safetensors header', problem: `says ${n} bytes but the file ends after ${bytes.length - 8}: truncated` })
   let header: unknown
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)))
@@ -84,22 +85,39 @@ export function readSafetensors(bytes: Uint8Array, file = '.safetensors file'): 
     }
     const dtype = typeof e.dtype === 'string' ? ST_TO_DTYPE[e.dtype] : undefined
     if (dtype === undefined) {
-      throw new TraceFormatError({ file, part, problem: `dtype ${JSON.stringify(e.dtype)} is not supported; supported: ${Object.keys(ST_TO_DTYPE).join(', ')}` })
+      throw new TraceFormatError({
+        file,
+        part,
+        problem: `dtype ${JSON.stringify(e.dtype)} is not supported; supported: ${Object.keys(ST_TO_DTYPE).join(', ')}`,
+      })
     }
     const count = checkedElementCount(file, part, e.shape)
     const [begin, end] = e.data_offsets as unknown[]
-    if (typeof begin !== 'number' || typeof end !== 'number' || !Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || begin < 0 || end < begin || end > dataLength) {
+    if (
+      typeof begin !== 'number' ||
+      typeof end !== 'number' ||
+      !Number.isSafeInteger(begin) ||
+      !Number.isSafeInteger(end) ||
+      begin < 0 ||
+      end < begin ||
+      end > dataLength
+    ) {
       throw new TraceFormatError({ file, part, problem: `data_offsets [${String(begin)}, ${String(end)}] are not inside the ${dataLength} data bytes` })
     }
     if (end - begin !== count * DTYPE_INFO[dtype].size) {
-      throw new TraceFormatError({ file, part, problem: `data_offsets span ${end - begin} bytes, shape [${(e.shape as number[]).join(', ')}] of ${dtype} needs ${count * DTYPE_INFO[dtype].size}` })
+      throw new TraceFormatError({
+        file,
+        part,
+        problem: `data_offsets span ${end - begin} bytes, shape [${(e.shape as number[]).join(', ')}] of ${dtype} needs ${count * DTYPE_INFO[dtype].size}`,
+      })
     }
     spans.push([begin, end, name])
     tensors[name] = { dtype, shape: [...(e.shape as number[])], data: viewAs(dtype, bytes, dataStart + begin, count) }
   }
   spans.sort((a, b) => a[0] - b[0])
   for (let i = 1; i < spans.length; i++) {
-    if (spans[i]![0] < spans[i - 1]![1]) throw new TraceFormatError({ file, part: `tensor ${JSON.stringify(spans[i]![2])}`, problem: 'overlaps another tensor' })
+    if (spans[i]![0] < spans[i - 1]![1])
+      throw new TraceFormatError({ file, part: `tensor ${JSON.stringify(spans[i]![2])}`, problem: 'overlaps another tensor' })
   }
   return { tensors, metadata }
 }

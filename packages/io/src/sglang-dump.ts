@@ -44,7 +44,14 @@ function physicalToLogical(file: string, value: unknown, layers: number, physica
 }
 
 /** Keeps the layers and steps that recorded anything; says which were dropped. */
-function dropEmpty(file: string, counts: Float64Array, steps: number, layers: number, E: number, assumptions: string[]): { counts: Float64Array; steps: number; layerIds: number[] } {
+function dropEmpty(
+  file: string,
+  counts: Float64Array,
+  steps: number,
+  layers: number,
+  E: number,
+  assumptions: string[],
+): { counts: Float64Array; steps: number; layerIds: number[] } {
   const stepHas = new Uint8Array(steps)
   const layerHas = new Uint8Array(layers)
   for (let s = 0; s < steps; s++) {
@@ -65,7 +72,9 @@ function dropEmpty(file: string, counts: Float64Array, steps: number, layers: nu
   if (keptSteps.length < steps) assumptions.push(`dropped ${steps - keptSteps.length} of ${steps} recorded passes with no routing (unused buffer rows)`)
   if (layerIds.length < layers) {
     const dropped = [...layerHas.keys()].filter((l) => !layerHas[l])
-    assumptions.push(`dropped layer${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')} with no routing (dense layers); trace layer i is model layer layerIds[i]`)
+    assumptions.push(
+      `dropped layer${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')} with no routing (dense layers); trace layer i is model layer layerIds[i]`,
+    )
   }
   const out = new Float64Array(keptSteps.length * layerIds.length * E)
   keptSteps.forEach((s, si) => {
@@ -84,7 +93,8 @@ function countsTrace(file: string, counts: Float64Array, steps: number, layers: 
 
 function statTrace(file: string, dump: Dict, hints: TraceHints): CountsTrace {
   const lc = dump['logical_count'] as NdArray
-  if (lc.shape.length < 2 || lc.shape.length > 3) throw new TraceFormatError({ file, part: 'logical_count', problem: `shape [${lc.shape.join(', ')}] is not [passes, layers, experts]` })
+  if (lc.shape.length < 2 || lc.shape.length > 3)
+    throw new TraceFormatError({ file, part: 'logical_count', problem: `shape [${lc.shape.join(', ')}] is not [passes, layers, experts]` })
   const [steps, layers, E] = lc.shape.length === 3 ? (lc.shape as [number, number, number]) : [1, lc.shape[0]!, lc.shape[1]!]
   const counts = numbers(lc)
   for (let i = 0; i < counts.length; i++) {
@@ -118,7 +128,12 @@ function perPassTrace(file: string, dump: Dict, records: unknown[], hints: Trace
   const counts = new Float64Array(records.length * layers * E)
   for (let i = 0; i < records.length; i++) {
     const t = tensorOf(file, record(file, records, i), i, 'global_physical_count', 2)
-    if (t.shape[0] !== layers || t.shape[1] !== physical) throw new TraceFormatError({ file, part: `records[${i}].global_physical_count`, problem: `shape [${t.shape.join(', ')}] differs from the first record's [${layers}, ${physical}]` })
+    if (t.shape[0] !== layers || t.shape[1] !== physical)
+      throw new TraceFormatError({
+        file,
+        part: `records[${i}].global_physical_count`,
+        problem: `shape [${t.shape.join(', ')}] differs from the first record's [${layers}, ${physical}]`,
+      })
     const c = numbers(t)
     for (let l = 0; l < layers; l++) {
       for (let p = 0; p < physical; p++) {
@@ -139,7 +154,12 @@ function perTokenTrace(file: string, dump: Dict, records: unknown[], hints: Trac
   const [layers, , width] = tensors[0]!.shape as [number, number, number]
   let tokens = 0
   for (const [i, t] of tensors.entries()) {
-    if (t.shape[0] !== layers || t.shape[2] !== width) throw new TraceFormatError({ file, part: `records[${i}].topk_ids_of_layer`, problem: `shape [${t.shape.join(', ')}] differs from [${layers}, tokens, ${width}]` })
+    if (t.shape[0] !== layers || t.shape[2] !== width)
+      throw new TraceFormatError({
+        file,
+        part: `records[${i}].topk_ids_of_layer`,
+        problem: `shape [${t.shape.join(', ')}] differs from [${layers}, tokens, ${width}]`,
+      })
     tokens += t.shape[1]!
   }
   // Physical ids as recorded, [layers, all tokens, width]; -1 marks slots nothing was routed to.
@@ -155,11 +175,14 @@ function perTokenTrace(file: string, dump: Dict, records: unknown[], hints: Trac
   for (const v of raw) if (v + 1 > physical) physical = v + 1
   const mapTensor = dump['last_physical_to_logical_map']
   const physicalCount = isArray(mapTensor) && mapTensor.shape.length === 2 ? mapTensor.shape[1]! : physical
-  if (physical > physicalCount) throw new TraceFormatError({ file, part: 'topk_ids_of_layer', problem: `id ${physical - 1} is not a physical expert of the map's ${physicalCount}` })
+  if (physical > physicalCount)
+    throw new TraceFormatError({ file, part: 'topk_ids_of_layer', problem: `id ${physical - 1} is not a physical expert of the map's ${physicalCount}` })
   const map = physicalToLogical(file, mapTensor, layers, physicalCount)
   const E = hints.experts ?? (map ? map.reduce((a, b) => Math.max(a, b), 0) + 1 : physicalCount)
   const assumptions = [`SGLang expert-distribution dump (per_token mode, ${records.length} forward passes, ${tokens} tokens in all)`]
-  assumptions.push(map ? 'physical expert ids mapped to logical ones through last_physical_to_logical_map' : 'no physical-to-logical map: physical ids read as logical')
+  assumptions.push(
+    map ? 'physical expert ids mapped to logical ones through last_physical_to_logical_map' : 'no physical-to-logical map: physical ids read as logical',
+  )
   const logical = (l: number, v: number): number => {
     const e = map ? map[l * physicalCount + v]! : v
     if (e >= E) throw new TraceFormatError({ file, part: 'topk_ids_of_layer', problem: `expert ${e} is not below experts = ${E}` })
@@ -174,7 +197,9 @@ function perTokenTrace(file: string, dump: Dict, records: unknown[], hints: Trac
   if (layerIds.length === 0) throw new TraceFormatError({ file, part: 'topk_ids_of_layer', problem: 'every id is -1: the recorder saw no routing' })
   if (layerIds.length < layers) {
     const dropped = [...Array(layers).keys()].filter((l) => !layerIds.includes(l))
-    assumptions.push(`dropped layer${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')} with no routing (dense layers); trace layer i is model layer layerIds[i]`)
+    assumptions.push(
+      `dropped layer${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')} with no routing (dense layers); trace layer i is model layer layerIds[i]`,
+    )
   }
   let k = width
   while (k > 0 && layerIds.every((l) => raw.subarray(l * tokens * width, (l + 1) * tokens * width).every((v, i) => i % width !== k - 1 || v === -1))) k--
@@ -198,7 +223,15 @@ function perTokenTrace(file: string, dump: Dict, records: unknown[], hints: Trac
       }
       start += n
     })
-    return countsTrace(file, counts, records.length, layers, E, assumptions.filter((a) => !a.startsWith('dropped layer')), hints)
+    return countsTrace(
+      file,
+      counts,
+      records.length,
+      layers,
+      E,
+      assumptions.filter((a) => !a.startsWith('dropped layer')),
+      hints,
+    )
   }
   const ids = new Int32Array(layerIds.length * tokens * k)
   layerIds.forEach((l, li) => {

@@ -26,7 +26,8 @@ export function nestedToArray(value: unknown, file: string, part: string): NdArr
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!
     if (depth === shape.length) {
-      if (typeof node !== 'number' || !Number.isFinite(node)) throw new TraceFormatError({ file, part, problem: `${JSON.stringify(node)} at value ${at} is not a finite number` })
+      if (typeof node !== 'number' || !Number.isFinite(node))
+        throw new TraceFormatError({ file, part, problem: `${JSON.stringify(node)} at value ${at} is not a finite number` })
       out[at++] = node
       if (!Number.isInteger(node) || Math.abs(node) > 2 ** 31 - 1) integral = false
       continue
@@ -56,7 +57,8 @@ const STEP_KEYS = new Set(['step', 'layer'])
  */
 export function readJsonArrays(text: string, file: string): Record<string, NdArray> {
   const value = parseJson(text, file, 'JSON')
-  if (Array.isArray(value) && value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))) return stackRecords(value as Record<string, unknown>[], file)
+  if (Array.isArray(value) && value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v)))
+    return stackRecords(value as Record<string, unknown>[], file)
   if (Array.isArray(value)) return { '': nestedToArray(value, file, 'JSON') }
   if (typeof value !== 'object' || value === null) throw new TraceFormatError({ file, part: 'JSON', problem: 'neither an object of arrays nor an array' })
   const out: Record<string, NdArray> = Object.create(null)
@@ -72,7 +74,8 @@ export function readJsonlArrays(text: string, file: string): Record<string, NdAr
     const line = lines[i]!.trim()
     if (line === '') continue
     const value = parseJson(line, file, `line ${i + 1}`)
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TraceFormatError({ file, part: `line ${i + 1}`, problem: 'is not a JSON object' })
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new TraceFormatError({ file, part: `line ${i + 1}`, problem: 'is not a JSON object' })
     records.push(value as Record<string, unknown>)
   }
   if (records.length === 0) throw new TraceFormatError({ file, part: 'JSONL', problem: 'no records' })
@@ -86,8 +89,19 @@ function stackRecords(records: Record<string, unknown>[], file: string): Record<
   for (const [i, r] of records.entries()) {
     const step = r['step'] ?? 0
     const layer = r['layer'] ?? 0
-    if (!Number.isInteger(step) || !Number.isInteger(layer) || (step as number) < 0 || (layer as number) < 0 || (step as number) > 1e7 || (layer as number) > 1e5) {
-      throw new TraceFormatError({ file, part: `record ${i + 1}`, problem: `step ${JSON.stringify(step)} / layer ${JSON.stringify(layer)} are not small non-negative integers` })
+    if (
+      !Number.isInteger(step) ||
+      !Number.isInteger(layer) ||
+      (step as number) < 0 ||
+      (layer as number) < 0 ||
+      (step as number) > 1e7 ||
+      (layer as number) > 1e5
+    ) {
+      throw new TraceFormatError({
+        file,
+        part: `record ${i + 1}`,
+        problem: `step ${JSON.stringify(step)} / layer ${JSON.stringify(layer)} are not small non-negative integers`,
+      })
     }
     steps = Math.max(steps, (step as number) + 1)
     layers = Math.max(layers, (layer as number) + 1)
@@ -110,7 +124,11 @@ function stackRecords(records: Record<string, unknown>[], file: string): Record<
         if (per * steps * layers > MAX_ELEMENTS) throw new TraceFormatError({ file, part: key, problem: `more than ${MAX_ELEMENTS} values` })
         data = new Float64Array(per * steps * layers)
       } else if (a.shape.join() !== inner.join()) {
-        throw new TraceFormatError({ file, part: `record ${i + 1} ${key}`, problem: `shape [${a.shape.join(', ')}] differs from the first record's [${inner.join(', ')}]` })
+        throw new TraceFormatError({
+          file,
+          part: `record ${i + 1} ${key}`,
+          problem: `shape [${a.shape.join(', ')}] differs from the first record's [${inner.join(', ')}]`,
+        })
       }
       if (a.dtype !== 'int32') integral = false
       const slot = ((r['step'] as number | undefined) ?? 0) * layers + ((r['layer'] as number | undefined) ?? 0)
@@ -129,7 +147,10 @@ function stackRecords(records: Record<string, unknown>[], file: string): Record<
  * named `step`/`layer` index the rows, every other column is an expert.
  */
 export function readCsvArrays(text: string, file: string): Record<string, NdArray> {
-  const rows = text.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => l.split(',').map((c) => c.trim()))
+  const rows = text
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.split(',').map((c) => c.trim()))
   if (rows.length === 0) throw new TraceFormatError({ file, part: 'CSV', problem: 'no rows' })
   const numeric = (c: string): boolean => /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(c)
   const header = rows[0]!.some((c) => !numeric(c)) ? rows.shift()! : undefined
@@ -141,14 +162,23 @@ export function readCsvArrays(text: string, file: string): Record<string, NdArra
   if (expertCols.length === 0) throw new TraceFormatError({ file, part: 'CSV', problem: 'no expert columns (only step/layer)' })
   const records = rows.map((row, r) => {
     if (row.length !== width) throw new TraceFormatError({ file, part: `row ${r + 1}`, problem: `${row.length} columns, the first row has ${width}` })
-    for (const [c, cell] of row.entries()) if (!numeric(cell)) throw new TraceFormatError({ file, part: `row ${r + 1}, column ${c + 1}`, problem: `${JSON.stringify(cell.slice(0, 40))} is not a number` })
+    for (const [c, cell] of row.entries())
+      if (!numeric(cell))
+        throw new TraceFormatError({ file, part: `row ${r + 1}, column ${c + 1}`, problem: `${JSON.stringify(cell.slice(0, 40))} is not a number` })
     return {
       step: stepCol >= 0 ? Number(row[stepCol]) : 0,
       layer: layerCol >= 0 ? Number(row[layerCol]) : r,
       counts: expertCols.map((c) => Number(row[c])),
     }
   })
-  if (stepCol < 0 && layerCol < 0) return { counts: nestedToArray(records.map((r) => r.counts), file, 'CSV') }
+  if (stepCol < 0 && layerCol < 0)
+    return {
+      counts: nestedToArray(
+        records.map((r) => r.counts),
+        file,
+        'CSV',
+      ),
+    }
   const stacked = stackRecords(records, file)
   return stacked
 }

@@ -52,7 +52,11 @@ function gather(file: string, storage: Storage, offset: number, shape: number[],
   let maxIndex = offset
   for (let d = 0; d < shape.length; d++) if (shape[d]! > 0) maxIndex += (shape[d]! - 1) * stride[d]!
   if (count > 0 && (offset < 0 || maxIndex >= elements || stride.some((s) => s < 0))) {
-    throw new TraceFormatError({ file, part: 'tensor', problem: `offset ${offset} and strides [${stride.join(', ')}] reach outside a storage of ${elements} elements` })
+    throw new TraceFormatError({
+      file,
+      part: 'tensor',
+      problem: `offset ${offset} and strides [${stride.join(', ')}] reach outside a storage of ${elements} elements`,
+    })
   }
   if (contiguous) return { dtype: storage.dtype, shape, data: viewAs(storage.dtype, storage.bytes, offset * size, count) }
   const source = viewAs(storage.dtype, storage.bytes, 0, elements) as unknown as ArrayLike<number | bigint>
@@ -118,7 +122,8 @@ export function readTorch(bytes: Uint8Array, file = '.pt file'): TorchValue {
     file,
     allowedGlobals: TORCH_ALLOWED_GLOBALS,
     persistentLoad: (pid) => {
-      if (!isPyTuple(pid) || pid[0] !== 'storage' || pid.length < 5) throw new TraceFormatError({ file, part: 'pickle', problem: 'a persistent id that is not a storage' })
+      if (!isPyTuple(pid) || pid[0] !== 'storage' || pid.length < 5)
+        throw new TraceFormatError({ file, part: 'pickle', problem: 'a persistent id that is not a storage' })
       const type = pid[1] as PickleGlobal
       const dtype = STORAGE_DTYPES[type.name]
       if (dtype === undefined) throw new TraceFormatError({ file, part: 'storage', problem: `storage type ${type.module}.${type.name} is not supported` })
@@ -127,7 +132,11 @@ export function readTorch(bytes: Uint8Array, file = '.pt file'): TorchValue {
       if (data === undefined) throw new TraceFormatError({ file, part: 'storage', problem: `storage ${key} is missing from the archive` })
       const numel = pid[4]
       if (typeof numel !== 'number' || data.length < numel * DTYPE_INFO[dtype].size) {
-        throw new TraceFormatError({ file, part: `storage ${key}`, problem: `holds ${data.length} bytes, fewer than ${String(numel)} ${dtype} elements: truncated` })
+        throw new TraceFormatError({
+          file,
+          part: `storage ${key}`,
+          problem: `holds ${data.length} bytes, fewer than ${String(numel)} ${dtype} elements: truncated`,
+        })
       }
       return { kind: 'storage', dtype, bytes: data.subarray(0, numel * DTYPE_INFO[dtype].size) } satisfies Storage
     },
@@ -135,7 +144,8 @@ export function readTorch(bytes: Uint8Array, file = '.pt file'): TorchValue {
       const name = `${global.module}.${global.name}`
       if (name === 'torch._utils._rebuild_tensor_v2') {
         const [storage, offset, shape, stride] = args
-        if (!isStorage(storage) || typeof offset !== 'number') throw new TraceFormatError({ file, part: 'tensor', problem: '_rebuild_tensor_v2 without a storage and offset' })
+        if (!isStorage(storage) || typeof offset !== 'number')
+          throw new TraceFormatError({ file, part: 'tensor', problem: '_rebuild_tensor_v2 without a storage and offset' })
         const size = intTuple(file, 'size', shape)
         const strides = intTuple(file, 'stride', stride)
         if (size.length !== strides.length) throw new TraceFormatError({ file, part: 'tensor', problem: 'size and stride differ in length' })
@@ -193,7 +203,11 @@ class PickleWriter {
     assertArrayMatchesShape(path, array)
     const storage = DTYPE_STORAGES[array.dtype]
     if (storage === undefined) {
-      throw new InvalidArgumentError({ parameter: `${path}.dtype`, value: array.dtype, allowed: `a dtype torch stores: ${Object.keys(DTYPE_STORAGES).join(', ')}` })
+      throw new InvalidArgumentError({
+        parameter: `${path}.dtype`,
+        value: array.dtype,
+        allowed: `a dtype torch stores: ${Object.keys(DTYPE_STORAGES).join(', ')}`,
+      })
     }
     const key = String(this.storages.length)
     this.storages.push(bytesOf(array))

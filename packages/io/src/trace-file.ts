@@ -76,7 +76,11 @@ export function readArrays(bytes: Uint8Array, name = 'trace', format?: TraceForm
       return torchArrays(readTorch(bytes, name), name)
     default: {
       if (bytes.length > MAX_TEXT_TRACE_BYTES) {
-        throw new TraceFormatError({ file: name, part: kind, problem: `${bytes.length} bytes is over the ${MAX_TEXT_TRACE_BYTES}-byte limit for text traces; use .npz or .safetensors` })
+        throw new TraceFormatError({
+          file: name,
+          part: kind,
+          problem: `${bytes.length} bytes is over the ${MAX_TEXT_TRACE_BYTES}-byte limit for text traces; use .npz or .safetensors`,
+        })
       }
       let text: string
       try {
@@ -145,7 +149,8 @@ export function writeTrace(trace: Trace, format: TraceFormat, options: WriteTrac
  */
 export function encodeTrace(trace: Trace, format: TraceFormat, options: WriteTraceOptions = {}): Uint8Array[] {
   const indicesType = options.indicesType ?? 'int32'
-  if (indicesType !== 'int32' && indicesType !== 'int64') throw new InvalidArgumentError({ parameter: 'indicesType', value: indicesType, allowed: 'int32 or int64' })
+  if (indicesType !== 'int32' && indicesType !== 'int64')
+    throw new InvalidArgumentError({ parameter: 'indicesType', value: indicesType, allowed: 'int32 or int64' })
   const arrays: Record<string, NdArray> = {}
   if (trace.kind === 'ids') {
     arrays['topk_ids'] = idsArray(trace, indicesType)

@@ -142,7 +142,11 @@ function fromIds(file: string, ids: NdArray, weights: NdArray | undefined, hints
   if (!isInteger(ids)) throw new TraceFormatError({ file, part: 'ids', problem: `dtype ${ids.dtype} is not an integer type` })
   const shape = ids.shape
   if (shape.length < 2 || shape.length > 4) {
-    throw new TraceFormatError({ file, part: 'ids', problem: `shape [${shape.join(', ')}]: expected [tokens, k], [layers, tokens, k] or [steps, layers, tokens, k]` })
+    throw new TraceFormatError({
+      file,
+      part: 'ids',
+      problem: `shape [${shape.join(', ')}]: expected [tokens, k], [layers, tokens, k] or [steps, layers, tokens, k]`,
+    })
   }
   let source = asNumbers(ids)
   let [tokens, topK] = shape.slice(-2) as [number, number]
@@ -153,7 +157,10 @@ function fromIds(file: string, ids: NdArray, weights: NdArray | undefined, hints
     if (order === 'tokens-layers') {
       ;[tokens, layers] = [shape[0]!, shape[1]!]
       source = tokensLayersToLayersTokens(source, tokens, layers, topK)
-      weights = weights && weights.shape.join() === shape.join() ? { dtype: 'float64', shape: [layers, tokens, topK], data: tokensLayersToLayersTokens(asNumbers(weights), tokens, layers, topK) } : weights
+      weights =
+        weights && weights.shape.join() === shape.join()
+          ? { dtype: 'float64', shape: [layers, tokens, topK], data: tokensLayersToLayersTokens(asNumbers(weights), tokens, layers, topK) }
+          : weights
     }
     if (hints.order === undefined) {
       assumptions.push(
@@ -195,7 +202,11 @@ function fromIds(file: string, ids: NdArray, weights: NdArray | undefined, hints
       let all = block > 0
       for (let s = 0; s < steps && all; s++) {
         const base = (s * layers + l) * block
-        for (let i = base; i < base + block; i++) if (out[i] !== 0) { all = false; break }
+        for (let i = base; i < base + block; i++)
+          if (out[i] !== 0) {
+            all = false
+            break
+          }
       }
       if (all) zero.push(l)
     }
@@ -222,7 +233,11 @@ function fromIds(file: string, ids: NdArray, weights: NdArray | undefined, hints
 function fromCounts(file: string, counts: NdArray, hints: TraceHints, assumptions: string[]): CountsTrace {
   const shape = counts.shape
   if (shape.length < 1 || shape.length > 3) {
-    throw new TraceFormatError({ file, part: 'counts', problem: `shape [${shape.join(', ')}]: expected [experts], [layers, experts] or [steps, layers, experts]` })
+    throw new TraceFormatError({
+      file,
+      part: 'counts',
+      problem: `shape [${shape.join(', ')}]: expected [experts], [layers, experts] or [steps, layers, experts]`,
+    })
   }
   const numExperts = shape[shape.length - 1]!
   if (hints.experts !== undefined && hints.experts !== numExperts) {
@@ -234,7 +249,8 @@ function fromCounts(file: string, counts: NdArray, hints: TraceHints, assumption
   const out = new Float64Array(source.length)
   for (let i = 0; i < source.length; i++) {
     const c = source[i]!
-    if (!(c >= 0 && Number.isFinite(c))) throw new TraceFormatError({ file, part: 'counts', problem: `count ${c} at flat index ${i} is negative or not finite` })
+    if (!(c >= 0 && Number.isFinite(c)))
+      throw new TraceFormatError({ file, part: 'counts', problem: `count ${c} at flat index ${i} is negative or not finite` })
     out[i] = c
   }
   return { kind: 'counts', steps, layers, numExperts, counts: out, assumptions }

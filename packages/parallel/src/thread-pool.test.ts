@@ -37,10 +37,7 @@ describe('createThreadPool', () => {
   })
 
   it('gives the same output for 1, 2, 3 and 8 threads, and with the caller only waiting', () => {
-    const outputs = [
-      ...[1, 2, 3, 8].map((t) => pool(t)),
-      pool(3, false),
-    ].map((p) => {
+    const outputs = [...[1, 2, 3, 8].map((t) => pool(t)), pool(3, false)].map((p) => {
       const args: WriteArgs = { base: 7, out: shared(50) }
       p.run({ task: 'write', args, chunks: 50, runChunk: writeTask })
       return Array.from(args.out)

@@ -41,7 +41,11 @@ export interface ThreadPool extends ChunkRunner {
  */
 export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
   if (typeof options !== 'object' || options === null || typeof options.workerSource !== 'string' || options.workerSource === '') {
-    throw new InvalidArgumentError({ parameter: 'createThreadPool options.workerSource', value: options?.workerSource, allowed: 'the worker script, a non-empty string' })
+    throw new InvalidArgumentError({
+      parameter: 'createThreadPool options.workerSource',
+      value: options?.workerSource,
+      allowed: 'the worker script, a non-empty string',
+    })
   }
   const threads = resolveThreadCount(options.threads)
   const stallMs = options.stallMs ?? 120_000
@@ -90,9 +94,15 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
       // This thread's own failure is kept as thrown (its stack, its class); workers' come back as records.
       let localError = undefined as { chunk: number; error: unknown } | undefined
       if (callerRuns) {
-        drainChunks(control, error, chunks, (c) => job.runChunk(job.args, c), (c, e) => {
-          localError = { chunk: c, error: e }
-        })
+        drainChunks(
+          control,
+          error,
+          chunks,
+          (c) => job.runChunk(job.args, c),
+          (c, e) => {
+            localError = { chunk: c, error: e }
+          },
+        )
       }
       let seen = Atomics.load(control, DONE_CHUNKS)
       let since = Date.now()

@@ -53,7 +53,13 @@ export function createControl(): Int32Array {
  * Claims chunks until none are left, running each. On failures the error of the LOWEST failing chunk is kept
  * (so "the first bad row" is the same for any thread count), and chunks above it are skipped.
  */
-export function drainChunks(control: Int32Array, errorBytes: Uint8Array, chunks: number, run: (chunk: number) => void, onError?: (chunk: number, error: unknown) => void): void {
+export function drainChunks(
+  control: Int32Array,
+  errorBytes: Uint8Array,
+  chunks: number,
+  run: (chunk: number) => void,
+  onError?: (chunk: number, error: unknown) => void,
+): void {
   for (;;) {
     const chunk = Atomics.add(control, NEXT_CHUNK, 1)
     if (chunk >= chunks) return

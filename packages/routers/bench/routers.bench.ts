@@ -17,8 +17,10 @@ describe(`routers, T=${T} E=${E} k=${k} (reference backend, one thread)`, () => 
   bench('softmax_topk (renormalize)', () => void softmaxTopK(logits, k))
   bench('softmax_topk (no renormalize: full softmax normalizer)', () => void softmaxTopK(logits, k, { renormalize: false }))
   bench('sigmoid_topk + bias × 2.5', () => void sigmoidTopK(logits, k, { correctionBias: bias, routedScalingFactor: 2.5 }))
-  bench('grouped_topk DeepSeek-V3 (sigmoid + bias, 8 groups top-2 sum, keep 4, × 2.5)', () =>
-    void groupedTopK(logits, k, { numExpertGroup: 8, topkGroup: 4, scoring: 'sigmoid', correctionBias: bias, routedScalingFactor: 2.5 }))
+  bench(
+    'grouped_topk DeepSeek-V3 (sigmoid + bias, 8 groups top-2 sum, keep 4, × 2.5)',
+    () => void groupedTopK(logits, k, { numExpertGroup: 8, topkGroup: 4, scoring: 'sigmoid', correctionBias: bias, routedScalingFactor: 2.5 }),
+  )
   bench('grouped_topk vllm softmax (group max)', () => void groupedTopK(logits, k, { numExpertGroup: 8, topkGroup: 4 }))
   bench('reference topK only (logits, no weights)', () => void reference.topK(data, T, E, { k, scoring: 'logits', needWeights: false }))
 })

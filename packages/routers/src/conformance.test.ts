@@ -8,8 +8,7 @@ import type { StrategyDefinition } from '@routesim/core'
 
 /** What the simulator does: validate parameters against the definition, then create. */
 function make(definition: StrategyDefinition, parameters: Record<string, unknown> = {}) {
-  return ({ seed }: { seed: number | bigint | string }) =>
-    definition.create(resolveParameters(definition.name, definition.parameters, parameters), { seed })
+  return ({ seed }: { seed: number | bigint | string }) => definition.create(resolveParameters(definition.name, definition.parameters, parameters), { seed })
 }
 
 const routerOptions = { distinct: true, usesLogits: true, deterministic: true } as const

@@ -67,7 +67,10 @@ function groupedF64(l: Row, k: number, o: Required<Omit<GroupedTopKOptions, 'cor
     const n = Math.floor(k / o.topkGroup)
     const groupScore = Array.from({ length: G }, (_, g) => sum(topIndices(l.slice(g * size, (g + 1) * size), n).map((i) => l[g * size + i]!)))
     const keep = new Set(topIndices(groupScore, o.topkGroup))
-    const ids = topIndices(l.map((v, i) => (keep.has(Math.floor(i / size)) ? v : -Infinity)), k)
+    const ids = topIndices(
+      l.map((v, i) => (keep.has(Math.floor(i / size)) ? v : -Infinity)),
+      k,
+    )
     return { ids, weights: softmax(ids.map((i) => l[i]!)).map((v) => v * o.routedScalingFactor) }
   }
   const s = o.scoring === 'softmax' ? softmax(l) : sigmoid(l)

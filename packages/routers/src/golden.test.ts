@@ -53,7 +53,11 @@ describe('golden vectors (anchors-domain §b.12 and hand-derived)', () => {
     // Winners 0 (4), 7 (3.5), 6 (-1); weights = softmax over the three selected logits.
     const e = [Math.exp(0), Math.exp(-0.5), Math.exp(-5)]
     const z = e[0]! + e[1]! + e[2]!
-    expectRouting(result, [0, 7, 6], e.map((v) => v / z))
+    expectRouting(
+      result,
+      [0, 7, 6],
+      e.map((v) => v / z),
+    )
   })
 
   it('grouped_topk vllm with bias: groups by top-2 sum keep groups 1 and 3', () => {
@@ -69,7 +73,14 @@ describe('golden vectors (anchors-domain §b.12 and hand-derived)', () => {
     // Bias −1 everywhere except expert 0 (+0.5); all kept scores + bias < 0 ⇒ masked experts (value 0)
     // outrank them; ties among masked experts go to the lower id.
     const bias = [0.5, -1, -1, -1, -1, -1, -1, -1]
-    const result = groupedTopK(groupedLogits, 2, { numExpertGroup: 4, topkGroup: 1, scoring: 'sigmoid', correctionBias: bias, variant: 'hf', renormalize: false })
+    const result = groupedTopK(groupedLogits, 2, {
+      numExpertGroup: 4,
+      topkGroup: 1,
+      scoring: 'sigmoid',
+      correctionBias: bias,
+      variant: 'hf',
+      renormalize: false,
+    })
     // Group 0 kept (top-2 sum of σ + bias: σ(4)+0.5 + σ(-3)−1 = 0.529440 beats the others); expert 0 wins (0.982+0.5),
     // then masked expert 2 (value 0) beats kept expert 1 (σ(−3) − 1 < 0).
     expectRouting(result, [0, 2], [1 / (1 + Math.exp(-4)), 1 / (1 + Math.exp(-3))])
@@ -92,6 +103,10 @@ describe('golden vectors (anchors-domain §b.12 and hand-derived)', () => {
     const selected = [3.5, 3, 2.9, -1]
     const e = selected.map((v) => Math.exp(v - 3.5))
     const z = e.reduce((a, b) => a + b, 0)
-    expectRouting(result, [7, 2, 3, 6], e.map((v) => v / z))
+    expectRouting(
+      result,
+      [7, 2, 3, 6],
+      e.map((v) => v / z),
+    )
   })
 })

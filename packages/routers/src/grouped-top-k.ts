@@ -4,13 +4,7 @@ import type { GroupSelection, IndexDtype, RoutingResult, ShapedInput, Tensor, To
 import { resolveCorrectionBias } from './correction-bias.ts'
 import { createRouterStrategy, runRouter, softmaxScores, winnerLogits } from './router-strategy.ts'
 import type { RouterPlan, RouterPlanner, Selection } from './router-strategy.ts'
-import {
-  finishScores,
-  renormalizedSigmoidOfSelected,
-  selectedSigmoidScores,
-  sigmoidOfSelected,
-  softmaxOfSelected,
-} from './router-weights.ts'
+import { finishScores, renormalizedSigmoidOfSelected, selectedSigmoidScores, sigmoidOfSelected, softmaxOfSelected } from './router-weights.ts'
 
 export type GroupedTopKVariant = 'vllm' | 'hf' | 'hf_v2' | 'megatron'
 
@@ -31,11 +25,15 @@ export interface GroupedTopKOptions {
   readonly variant?: GroupedTopKVariant
 }
 
-
 const OWNER = 'grouped_topk'
 
 const parameters = defineParameters({
-  numExpertGroup: { type: 'integer', description: 'Number of expert groups G; E must be divisible by G (vllm falls back to plain top-k otherwise).', default: 8, min: 1 },
+  numExpertGroup: {
+    type: 'integer',
+    description: 'Number of expert groups G; E must be divisible by G (vllm falls back to plain top-k otherwise).',
+    default: 8,
+    min: 1,
+  },
   topkGroup: { type: 'integer', description: 'Groups kept per token, 1 ≤ topkGroup ≤ numExpertGroup.', default: 4, min: 1 },
   scoring: { type: 'enum', description: 'Score function applied to the logits.', default: 'softmax', values: ['softmax', 'sigmoid'] },
   correctionBias: {
@@ -44,7 +42,14 @@ const parameters = defineParameters({
     optional: true,
   },
   renormalize: { type: 'boolean', description: 'Divide the k selected scores by their sum (hf/megatron add 1e-20).', default: true },
-  routedScalingFactor: { type: 'number', description: 'Multiplies the weights; when depends on the variant. At most 1e6 so float32 weights stay finite.', default: 1, min: 0, exclusiveMin: true, max: 1e6 },
+  routedScalingFactor: {
+    type: 'number',
+    description: 'Multiplies the weights; when depends on the variant. At most 1e6 so float32 weights stay finite.',
+    default: 1,
+    min: 0,
+    exclusiveMin: true,
+    max: 1e6,
+  },
   variant: {
     type: 'enum',
     description:
@@ -71,7 +76,11 @@ function checkCombination(p: Resolved): void {
     fail(`${OWNER}.renormalize`, false, "true for variant 'megatron' (Megatron always normalizes the selected scores)")
   }
   if (p.variant === 'megatron' && p.scoring === 'softmax' && p.correctionBias !== undefined) {
-    fail(`${OWNER}.correctionBias`, p.correctionBias, "undefined for variant 'megatron' with softmax scoring (Megatron applies the expert bias with sigmoid only)")
+    fail(
+      `${OWNER}.correctionBias`,
+      p.correctionBias,
+      "undefined for variant 'megatron' with softmax scoring (Megatron applies the expert bias with sigmoid only)",
+    )
   }
 }
 
@@ -211,11 +220,7 @@ export function groupedTopKPlanner(options: GroupedTopKOptions = {}): RouterPlan
  * @example
  * groupedTopK(logits, 8, { numExpertGroup: 8, topkGroup: 4, scoring: 'sigmoid', correctionBias, routedScalingFactor: 2.5 })
  */
-export function groupedTopK(
-  routerLogits: Tensor | ShapedInput,
-  topK: number,
-  options: GroupedTopKOptions & { indicesType?: IndexDtype } = {},
-): RoutingResult {
+export function groupedTopK(routerLogits: Tensor | ShapedInput, topK: number, options: GroupedTopKOptions & { indicesType?: IndexDtype } = {}): RoutingResult {
   const { indicesType, ...rest } = options
   return runRouter(groupedTopKPlanner(rest), routerLogits, topK, indicesType)
 }

@@ -18,8 +18,7 @@ const routingInput = (maxExperts = 40) =>
       }),
     )
 
-const rowsOf = (data: ArrayLike<number>, k: number) =>
-  Array.from({ length: data.length / k }, (_, r) => Array.from(data).slice(r * k, (r + 1) * k))
+const rowsOf = (data: ArrayLike<number>, k: number) => Array.from({ length: data.length / k }, (_, r) => Array.from(data).slice(r * k, (r + 1) * k))
 
 describe('router laws', () => {
   test.prop([routingInput()])('renormalized weights sum to 1 (softmax, sigmoid, grouped)', ({ tokens, experts, k, data }) => {
@@ -41,7 +40,13 @@ describe('router laws', () => {
       const p = e.map((v) => v / z)
       // Distinct logits whose probabilities round to the same double would tie here but not on the logits.
       fc.pre(new Set(row).size === new Set(p).size)
-      fromProbabilities.push(...p.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, k).map(([, i]) => i))
+      fromProbabilities.push(
+        ...p
+          .map((v, i) => [v, i] as const)
+          .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+          .slice(0, k)
+          .map(([, i]) => i),
+      )
     }
     expect(softmaxIds).toEqual(fromProbabilities)
     expect(Array.from(llama4TopK(logits, k)[1].data as Int32Array)).toEqual(softmaxIds)
@@ -62,31 +67,37 @@ describe('router laws', () => {
     }
   })
 
-  test.prop([routingInput(), fc.integer({ min: -20, max: 20 })])('softmax routing is invariant to adding a constant to a row', ({ tokens, experts, k, data }, shift) => {
-    const shifted = data.map((v) => v + shift)
-    // Only where float32 rounding of the shift keeps every pairwise order within a row.
-    let sameOrder = true
-    for (let r = 0; r < tokens; r++) {
-      for (let i = r * experts; i < (r + 1) * experts; i++) {
-        for (let j = r * experts; j < i; j++) {
-          if (Math.sign(data[i]! - data[j]!) !== Math.sign(shifted[i]! - shifted[j]!)) sameOrder = false
+  test.prop([routingInput(), fc.integer({ min: -20, max: 20 })])(
+    'softmax routing is invariant to adding a constant to a row',
+    ({ tokens, experts, k, data }, shift) => {
+      const shifted = data.map((v) => v + shift)
+      // Only where float32 rounding of the shift keeps every pairwise order within a row.
+      let sameOrder = true
+      for (let r = 0; r < tokens; r++) {
+        for (let i = r * experts; i < (r + 1) * experts; i++) {
+          for (let j = r * experts; j < i; j++) {
+            if (Math.sign(data[i]! - data[j]!) !== Math.sign(shifted[i]! - shifted[j]!)) sameOrder = false
+          }
         }
       }
-    }
-    const a = softmaxTopK({ data, shape: [tokens, experts] }, k)
-    const b = softmaxTopK({ data: shifted, shape: [tokens, experts] }, k)
-    fc.pre(sameOrder)
-    expect(Array.from(b[1].data as Int32Array)).toEqual(Array.from(a[1].data as Int32Array))
-    b[0].data.forEach((w, i) => expect(w).toBeCloseTo(a[0].data[i]!, 5))
-  })
+      const a = softmaxTopK({ data, shape: [tokens, experts] }, k)
+      const b = softmaxTopK({ data: shifted, shape: [tokens, experts] }, k)
+      fc.pre(sameOrder)
+      expect(Array.from(b[1].data as Int32Array)).toEqual(Array.from(a[1].data as Int32Array))
+      b[0].data.forEach((w, i) => expect(w).toBeCloseTo(a[0].data[i]!, 5))
+    },
+  )
 
-  test.prop([routingInput(), fc.double({ min: 0.1, max: 10, noNaN: true })])('routedScalingFactor scales every weight and changes no id', ({ tokens, experts, k, data }, scale) => {
-    const logits = { data, shape: [tokens, experts] }
-    const plain = sigmoidTopK(logits, k)
-    const scaled = sigmoidTopK(logits, k, { routedScalingFactor: scale })
-    expect(Array.from(scaled[1].data as Int32Array)).toEqual(Array.from(plain[1].data as Int32Array))
-    scaled[0].data.forEach((w, i) => expect(w).toBeCloseTo(Math.fround(plain[0].data[i]! * scale), 4))
-  })
+  test.prop([routingInput(), fc.double({ min: 0.1, max: 10, noNaN: true })])(
+    'routedScalingFactor scales every weight and changes no id',
+    ({ tokens, experts, k, data }, scale) => {
+      const logits = { data, shape: [tokens, experts] }
+      const plain = sigmoidTopK(logits, k)
+      const scaled = sigmoidTopK(logits, k, { routedScalingFactor: scale })
+      expect(Array.from(scaled[1].data as Int32Array)).toEqual(Array.from(plain[1].data as Int32Array))
+      scaled[0].data.forEach((w, i) => expect(w).toBeCloseTo(Math.fround(plain[0].data[i]! * scale), 4))
+    },
+  )
 
   test.prop([routingInput()])('a zero correction bias changes nothing', ({ tokens, experts, k, data }) => {
     // With a bias, σ is materialized in float64; distinct logits whose σ rounds to the same double (e.g. 0 and
@@ -116,13 +127,24 @@ describe('router laws', () => {
     },
   )
 
-  test.prop([fc.integer({ min: 1, max: 6 }).chain((tokens) => fc.tuple(fc.constant(tokens), fc.float32Array({ minLength: tokens * 24, maxLength: tokens * 24, min: -30, max: 30, noNaN: true, noDefaultInfinity: true })))])(
-    'grouped_topk picks only experts of the kept groups (vllm, -inf mask)',
-    ([tokens, data]) => {
-      const [, ids] = groupedTopK({ data, shape: [tokens, 24] }, 4, { numExpertGroup: 6, topkGroup: 2, scoring: 'sigmoid', correctionBias: new Array(24).fill(0.01) })
-      for (const row of rowsOf(ids.data as Int32Array, 4)) expect(new Set(row.map((id) => Math.floor(id / 4))).size).toBeLessThanOrEqual(2)
-    },
-  )
+  test.prop([
+    fc
+      .integer({ min: 1, max: 6 })
+      .chain((tokens) =>
+        fc.tuple(
+          fc.constant(tokens),
+          fc.float32Array({ minLength: tokens * 24, maxLength: tokens * 24, min: -30, max: 30, noNaN: true, noDefaultInfinity: true }),
+        ),
+      ),
+  ])('grouped_topk picks only experts of the kept groups (vllm, -inf mask)', ([tokens, data]) => {
+    const [, ids] = groupedTopK({ data, shape: [tokens, 24] }, 4, {
+      numExpertGroup: 6,
+      topkGroup: 2,
+      scoring: 'sigmoid',
+      correctionBias: new Array(24).fill(0.01),
+    })
+    for (const row of rowsOf(ids.data as Int32Array, 4)) expect(new Set(row.map((id) => Math.floor(id / 4))).size).toBeLessThanOrEqual(2)
+  })
 
   test.prop([routingInput()])('llama4 weights are σ of the selected logits', ({ tokens, experts, k, data }) => {
     const [weights, ids] = llama4TopK({ data, shape: [tokens, experts] }, k)

@@ -22,7 +22,11 @@ export function readRouterInputs(
   indicesType: unknown,
   options: { checkFinite?: boolean } = {},
 ): RouterInputs {
-  const { numTokens, numExperts, topK: k } = assertRoutingInputs(hiddenStates, routerLogits, topK, {
+  const {
+    numTokens,
+    numExperts,
+    topK: k,
+  } = assertRoutingInputs(hiddenStates, routerLogits, topK, {
     distinct: true,
     requireLogits: true,
   })

@@ -72,7 +72,8 @@ export function createRouterRowsTask(backend?: KernelBackend): (args: RouterRows
       selection = selectRows(backend, plan, logits, rows, cols)
     } catch (error) {
       // Rows are counted from the chunk's start here; the caller counts from the input's.
-      if (InvalidLogitsError.isInstance(error)) throw new InvalidLogitsError({ parameter: 'routerLogits', row: error.row + r0, column: error.column, value: error.value })
+      if (InvalidLogitsError.isInstance(error))
+        throw new InvalidLogitsError({ parameter: 'routerLogits', row: error.row + r0, column: error.column, value: error.value })
       throw error
     }
     const weights = plan.finishWeights({ logits, rows, cols, k, ids: selection.ids, winnerLogits: selection.winnerLogits, normalizer: selection.normalizer })

@@ -1,6 +1,17 @@
 import { InvalidLogitsError, assertMatrix, outputArrays, sharedView, toIndexArray } from '@routesim/core'
 import { referenceTopK, softmaxNormalizer, winnerScores } from '@routesim/backend-cpu'
-import type { ChunkRunner, KernelBackend, RoutingOutput, RoutingResult, RoutingStrategy, ShapedInput, SoftmaxNormalizer, Tensor, TopKOptions, TopKOutput } from '@routesim/core'
+import type {
+  ChunkRunner,
+  KernelBackend,
+  RoutingOutput,
+  RoutingResult,
+  RoutingStrategy,
+  ShapedInput,
+  SoftmaxNormalizer,
+  Tensor,
+  TopKOptions,
+  TopKOutput,
+} from '@routesim/core'
 import { readRouterInputs } from './router-inputs.ts'
 import { ROUTER_CHUNK_ROWS, createRouterRowsTask, selectRows } from './router-rows.ts'
 import type { PortableRouter, RouterRowsArgs } from './router-rows.ts'
@@ -77,7 +88,9 @@ export function createRouterStrategy(planner: RouterPlanner, portable?: Portable
       // The reference kernel rejects non-finite logits in its own pass, so the input is read once, not twice.
       const runner = context?.runner
       const backend = runner?.backend
-      const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType, { checkFinite: backend !== undefined && backend.checksFiniteLogits !== true })
+      const inputs = readRouterInputs(hiddenStates, routerLogits, topK, indicesType, {
+        checkFinite: backend !== undefined && backend.checksFiniteLogits !== true,
+      })
       const plan = planner(inputs.numExperts, inputs.topK)
       if (runner !== undefined && portable !== undefined && runner.parallel && inputs.numTokens >= 2 * ROUTER_CHUNK_ROWS) {
         return routeOnRunner(runner, portable, inputs, context?.output)
@@ -118,7 +131,12 @@ export function createRouterStrategy(planner: RouterPlanner, portable?: Portable
 }
 
 /** Rows split in fixed chunks over the runner's threads, outputs in shared memory (any split gives the same output). */
-function routeOnRunner(runner: ChunkRunner, portable: PortableRouter, inputs: ReturnType<typeof readRouterInputs>, output: RoutingOutput | undefined): RoutingResult {
+function routeOnRunner(
+  runner: ChunkRunner,
+  portable: PortableRouter,
+  inputs: ReturnType<typeof readRouterInputs>,
+  output: RoutingOutput | undefined,
+): RoutingResult {
   const { numTokens: rows, numExperts: cols, topK: k } = inputs
   const out = outputArrays(output, rows * k, true)
   const args: RouterRowsArgs = {

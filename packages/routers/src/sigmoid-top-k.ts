@@ -52,11 +52,7 @@ export function sigmoidTopKPlanner(options: SigmoidTopKOptions = {}): RouterPlan
  * σ(logits) → top-k on σ + bias (ties → lower id, rows by descending σ + bias) → weights σ of the winners,
  * renormalized, × routedScalingFactor.
  */
-export function sigmoidTopK(
-  routerLogits: Tensor | ShapedInput,
-  topK: number,
-  options: SigmoidTopKOptions & { indicesType?: IndexDtype } = {},
-): RoutingResult {
+export function sigmoidTopK(routerLogits: Tensor | ShapedInput, topK: number, options: SigmoidTopKOptions & { indicesType?: IndexDtype } = {}): RoutingResult {
   const { indicesType, ...rest } = options
   return runRouter(sigmoidTopKPlanner(rest), routerLogits, topK, indicesType)
 }

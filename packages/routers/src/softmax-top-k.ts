@@ -35,11 +35,7 @@ export function softmaxTopKPlanner(options: SoftmaxTopKOptions = {}): RouterPlan
  * softmaxTopK({ data: new Float32Array([1, 2, 3, 4]), shape: [1, 4] }, 2)
  * // [weights [[0.731059, 0.268941]], ids [[3, 2]]]
  */
-export function softmaxTopK(
-  routerLogits: Tensor | ShapedInput,
-  topK: number,
-  options: SoftmaxTopKOptions & { indicesType?: IndexDtype } = {},
-): RoutingResult {
+export function softmaxTopK(routerLogits: Tensor | ShapedInput, topK: number, options: SoftmaxTopKOptions & { indicesType?: IndexDtype } = {}): RoutingResult {
   const { indicesType, ...rest } = options
   return runRouter(softmaxTopKPlanner(rest), routerLogits, topK, indicesType)
 }

@@ -85,8 +85,15 @@ describe('routers reject bad input with typed errors', () => {
   it('megatron needs k ≥ topkGroup (it scores groups by their top k // topkGroup) and always normalizes', () => {
     expectInvalid(() => groupedTopK(logits(2, 16), 2, { numExpertGroup: 4, topkGroup: 3, variant: 'megatron' }), 'topK', /topkGroup = 3/)
     expectInvalid(() => groupedTopK(logits(2, 16), 4, { variant: 'megatron', renormalize: false, numExpertGroup: 4, topkGroup: 2 }), 'grouped_topk.renormalize')
-    expectInvalid(() => groupedTopK(logits(2, 16), 4, { variant: 'megatron', correctionBias: new Array(16).fill(0), numExpertGroup: 4, topkGroup: 2 }), 'grouped_topk.correctionBias', /sigmoid/)
-    expectInvalid(() => groupedTopK(logits(2, 16), 4, { variant: 'hf_v2', correctionBias: new Array(16).fill(0), numExpertGroup: 4, topkGroup: 2 }), 'grouped_topk.correctionBias')
+    expectInvalid(
+      () => groupedTopK(logits(2, 16), 4, { variant: 'megatron', correctionBias: new Array(16).fill(0), numExpertGroup: 4, topkGroup: 2 }),
+      'grouped_topk.correctionBias',
+      /sigmoid/,
+    )
+    expectInvalid(
+      () => groupedTopK(logits(2, 16), 4, { variant: 'hf_v2', correctionBias: new Array(16).fill(0), numExpertGroup: 4, topkGroup: 2 }),
+      'grouped_topk.correctionBias',
+    )
   })
 
   it('unknown or out-of-range parameters ⇒ InvalidArgumentError listing what is allowed', () => {

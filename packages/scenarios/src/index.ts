@@ -28,13 +28,6 @@ export { createSimulatorCatalog } from './scenario/simulator-catalog.ts'
 // The multi-step loop
 export { iterateScenario, runScenario } from './loop/run-scenario.ts'
 export type { LayerRouter, RoutedLayer, RunScenarioOptions, StrategyResolver } from './loop/run-scenario.ts'
-export type {
-  BalancednessAggregate,
-  DropResult,
-  LayerStepResult,
-  RebalanceEvent,
-  StepResult,
-  TrafficSummary,
-} from './loop/step-result.ts'
+export type { BalancednessAggregate, DropResult, LayerStepResult, RebalanceEvent, StepResult, TrafficSummary } from './loop/step-result.ts'
 export type { BalancednessSummary, LayerSummary, ScenarioSummary } from './loop/summary.ts'
 export { gpuContiguousRow, physicalToLogicalFromCounts } from './loop/map-changes.ts'

@@ -29,7 +29,10 @@ export const uniformDistinct: StrategyDefinition = defineStrategy({
       const E = logits.shape[1]!
       const prng: Prng = context?.prng ?? createPrng(0)
       const ids = distinctRows(T, E, topK, () => prng.nextInt(E))
-      return [{ data: new Float32Array(T * topK).fill(1 / topK), shape: [T, topK] }, { data: ids, shape: [T, topK] }]
+      return [
+        { data: new Float32Array(T * topK).fill(1 / topK), shape: [T, topK] },
+        { data: ids, shape: [T, topK] },
+      ]
     },
   }),
 })
@@ -64,7 +67,10 @@ export const skewed: StrategyDefinition = defineStrategy({
         }
         return perm[lo]!
       })
-      return [{ data: new Float32Array(T * topK).fill(1 / topK), shape: [T, topK] }, { data: ids, shape: [T, topK] }]
+      return [
+        { data: new Float32Array(T * topK).fill(1 / topK), shape: [T, topK] },
+        { data: ids, shape: [T, topK] },
+      ]
     },
   }),
 })
@@ -85,7 +91,10 @@ export const logitTopK: StrategyDefinition = defineStrategy({
         const row = Array.from(data.subarray(t * E, (t + 1) * E), (v, e) => [v, e] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1])
         for (let j = 0; j < topK; j++) ids[t * topK + j] = row[j]![1]
       }
-      return [{ data: new Float32Array(T * topK).fill(1 / topK), shape: [T, topK] }, { data: ids, shape: [T, topK] }]
+      return [
+        { data: new Float32Array(T * topK).fill(1 / topK), shape: [T, topK] },
+        { data: ids, shape: [T, topK] },
+      ]
     },
   }),
 })

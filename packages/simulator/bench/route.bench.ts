@@ -37,5 +37,16 @@ for (const [workload, name, params] of workloads) {
   cpu.sort((a, b) => a - b)
   const median = ts[Math.floor(reps / 2)]!
   const cpuMedian = cpu[Math.floor(reps / 2)]!
-  console.log(JSON.stringify({ impl: 'routesim-simulator', workload, tokens, experts, top_k: topK, median_ms: +median.toFixed(2), tokens_per_s: Math.round(tokens / (median / 1000)), cpu_ms: +cpuMedian.toFixed(2) }))
+  console.log(
+    JSON.stringify({
+      impl: 'routesim-simulator',
+      workload,
+      tokens,
+      experts,
+      top_k: topK,
+      median_ms: +median.toFixed(2),
+      tokens_per_s: Math.round(tokens / (median / 1000)),
+      cpu_ms: +cpuMedian.toFixed(2),
+    }),
+  )
 }

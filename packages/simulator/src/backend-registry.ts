@@ -58,12 +58,19 @@ export interface BackendRegistry {
 const WASM_REASON =
   'WebAssembly SIMD top-k (plain, and sigmoid with a bias or top-1/top-2 groups); other selections, histograms and sampling run the reference kernels'
 
-async function openGpu(mode: (typeof GPU_BACKEND_CHOICES)[number] | 'auto', context: BackendFactoryContext): Promise<{ backend: KernelBackend & { autoReason?: string | undefined }; reason: string }> {
+async function openGpu(
+  mode: (typeof GPU_BACKEND_CHOICES)[number] | 'auto',
+  context: BackendFactoryContext,
+): Promise<{ backend: KernelBackend & { autoReason?: string | undefined }; reason: string }> {
   let gpu: typeof GpuPackage
   try {
     gpu = await import('@routesim/gpu')
   } catch (error) {
-    throw new BackendUnavailableError({ mode, reason: `@routesim/gpu could not be loaded (${error instanceof Error ? error.message : String(error)}); install it to use gpu.js modes`, cause: error })
+    throw new BackendUnavailableError({
+      mode,
+      reason: `@routesim/gpu could not be loaded (${error instanceof Error ? error.message : String(error)}); install it to use gpu.js modes`,
+      cause: error,
+    })
   }
   // For an explicit 'webgpu' a failing provider's error is the answer; for 'auto' it only rules WebGPU out.
   let navigatorGpu: unknown
@@ -82,7 +89,8 @@ function builtInFactories(): [string, BackendFactory][] {
       async (context) => {
         const gpu = await openGpu('auto', context).catch((error: unknown) => ({ error }))
         if ('backend' in gpu && gpu.backend.mode === 'webgpu') return { backend: gpu.backend, reason: `auto: ${gpu.reason}` }
-        const passedOver = 'backend' in gpu ? (gpu.backend.autoReason ?? `gpu.js chose ${gpu.backend.mode}`) : `gpu.js is unavailable (${describeError(gpu.error)})`
+        const passedOver =
+          'backend' in gpu ? (gpu.backend.autoReason ?? `gpu.js chose ${gpu.backend.mode}`) : `gpu.js is unavailable (${describeError(gpu.error)})`
         try {
           const wasm = await context.resolve('wasm')
           if ('backend' in gpu) gpu.backend.dispose?.()
@@ -140,7 +148,11 @@ export function createBackendRegistry(options: BackendRegistryOptions = {}): Bac
     }
   }
   if (options.navigatorGpu !== undefined && typeof options.navigatorGpu !== 'function') {
-    throw new InvalidArgumentError({ parameter: 'createBackendRegistry options.navigatorGpu', value: options.navigatorGpu, allowed: 'a function returning a navigator.gpu-like object, or undefined' })
+    throw new InvalidArgumentError({
+      parameter: 'createBackendRegistry options.navigatorGpu',
+      value: options.navigatorGpu,
+      allowed: 'a function returning a navigator.gpu-like object, or undefined',
+    })
   }
   const factories = new Map<string, BackendFactory>()
   const registry: BackendRegistry = {
@@ -157,7 +169,14 @@ export function createBackendRegistry(options: BackendRegistryOptions = {}): Bac
     async resolve(name) {
       const factory = typeof name === 'string' ? factories.get(name) : undefined
       if (factory === undefined) {
-        throw new InvalidArgumentError({ parameter: 'backend', value: name, allowed: registry.names().map((n) => `'${n}'`).join(', ') })
+        throw new InvalidArgumentError({
+          parameter: 'backend',
+          value: name,
+          allowed: registry
+            .names()
+            .map((n) => `'${n}'`)
+            .join(', '),
+        })
       }
       const { backend, reason } = await factory(context)
       return { backend, requested: name, reason, dispose: () => backend.dispose?.() }

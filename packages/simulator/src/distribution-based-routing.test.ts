@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { fc, test } from '@fast-check/vitest'
-import {
-  InvalidArgumentError,
-  LimitExceededError,
-  ShapeMismatchError,
-  UnsupportedDistributionError,
-  createPrng,
-  indexArrayToInt32,
-} from '@routesim/core'
+import { InvalidArgumentError, LimitExceededError, ShapeMismatchError, UnsupportedDistributionError, createPrng, indexArrayToInt32 } from '@routesim/core'
 import type { RoutingResult, ShapedInput } from '@routesim/core'
 import { sampleNormal, sigmoidBin } from '@routesim/distributions'
 import { describeStrategyConformance } from '@routesim/testing'
@@ -67,7 +60,12 @@ describe('DistributionBasedRouting: the seed contract', () => {
     ['normal', { distinct: true }],
   ] as const)('%s %o: [T, k] float32 weights; ids of each dtype in [0, E)', (distribution, params) => {
     const strategy = new DistributionBasedRouting(distribution, params)
-    for (const [dtype, type] of [[undefined, Int32Array], ['int32', Int32Array], ['uint32', Uint32Array], ['int64', BigInt64Array]] as const) {
+    for (const [dtype, type] of [
+      [undefined, Int32Array],
+      ['int32', Int32Array],
+      ['uint32', Uint32Array],
+      ['int64', BigInt64Array],
+    ] as const) {
       const [w, ids] = strategy.routeTokens(...shapes(37, 16), 4, dtype)
       expect(w.data).toBeInstanceOf(Float32Array)
       expect(w.shape).toEqual([37, 4])
@@ -79,13 +77,14 @@ describe('DistributionBasedRouting: the seed contract', () => {
 })
 
 describe('DistributionBasedRouting: uniform', () => {
-  test.prop([fc.integer({ min: 1, max: 300 }).chain((e) => fc.tuple(fc.constant(e), fc.integer({ min: 1, max: e }))), fc.integer({ min: 0, max: 30 }), fc.integer()])(
-    'gives k distinct experts per token by default (vLLM #43680)',
-    ([e, k], t, seed) => {
-      const result = new DistributionBasedRouting('uniform', { seed }).routeTokens(...shapes(t, e), k)
-      expect(rowsDistinct(result, k)).toBe(true)
-    },
-  )
+  test.prop([
+    fc.integer({ min: 1, max: 300 }).chain((e) => fc.tuple(fc.constant(e), fc.integer({ min: 1, max: e }))),
+    fc.integer({ min: 0, max: 30 }),
+    fc.integer(),
+  ])('gives k distinct experts per token by default (vLLM #43680)', ([e, k], t, seed) => {
+    const result = new DistributionBasedRouting('uniform', { seed }).routeTokens(...shapes(t, e), k)
+    expect(rowsDistinct(result, k)).toBe(true)
+  })
 
   it("weights: all ones (the seed; rows sum to k) or 1/k with weights: 'mean'", () => {
     const [ones] = new DistributionBasedRouting('uniform').routeTokens(...shapes(5, 16), 4)
@@ -181,10 +180,25 @@ describe('DistributionBasedRouting: bad input ⇒ typed errors', () => {
     ['non-integer E', () => uniform.routeTokens({ shape: [2, 4] }, { shape: [2, 4.5] }, 1), ShapeMismatchError, /routerLogits.shape/],
     ['T mismatch', () => uniform.routeTokens({ shape: [3, 4] }, { shape: [2, 8] }, 1), ShapeMismatchError, /routerLogits.shape\[0\]: expected 3/],
     ['1-D logits', () => uniform.routeTokens({ shape: [3, 4] }, { shape: [8] }, 1), ShapeMismatchError, /routerLogits.shape/],
-    ['wrong data length', () => uniform.routeTokens({ shape: [2, 4] }, { shape: [2, 8], data: new Float32Array(15) }, 1), ShapeMismatchError, /routerLogits.data.length/],
+    [
+      'wrong data length',
+      () => uniform.routeTokens({ shape: [2, 4] }, { shape: [2, 8], data: new Float32Array(15) }, 1),
+      ShapeMismatchError,
+      /routerLogits.data.length/,
+    ],
     ['wrong typed array', () => uniform.routeTokens({ shape: [2, 4] }, { shape: [2, 8], data: [1, 2] as never }, 1), InvalidArgumentError, /routerLogits.data/],
-    ['T·k beyond the limits', () => uniform.routeTokens(...shapes(2 ** 29, 16), 8), LimitExceededError, /Invalid numTokens \(hiddenStates.shape\[0\]\): 536870912 exceeds the limit on tokens/],
-    ['unknown dtype', () => uniform.routeTokens(...shapes(2, 4), 1, 'int16' as never), InvalidArgumentError, /Invalid indicesType: "int16". Allowed: 'int32', 'uint32', 'int64'/],
+    [
+      'T·k beyond the limits',
+      () => uniform.routeTokens(...shapes(2 ** 29, 16), 8),
+      LimitExceededError,
+      /Invalid numTokens \(hiddenStates.shape\[0\]\): 536870912 exceeds the limit on tokens/,
+    ],
+    [
+      'unknown dtype',
+      () => uniform.routeTokens(...shapes(2, 4), 1, 'int16' as never),
+      InvalidArgumentError,
+      /Invalid indicesType: "int16". Allowed: 'int32', 'uint32', 'int64'/,
+    ],
   ] as const)('%s', (_, run, type, message) => {
     expect(run).toThrow(type)
     expect(run).toThrow(message)
@@ -201,6 +215,13 @@ describe('DistributionBasedRouting: bad input ⇒ typed errors', () => {
 
 describeStrategyConformance('uniform (distinct, ones)', ({ seed }) => new DistributionBasedRouting('uniform', { seed }), { distinct: true, weightSum: 'k' })
 describeStrategyConformance('uniform (replacement)', ({ seed }) => new DistributionBasedRouting('uniform', { seed, replacement: true }), { weightSum: 'k' })
-describeStrategyConformance('uniform (weights mean)', ({ seed }) => new DistributionBasedRouting('uniform', { seed, weights: 'mean' }), { distinct: true, weightSum: 'one' })
+describeStrategyConformance('uniform (weights mean)', ({ seed }) => new DistributionBasedRouting('uniform', { seed, weights: 'mean' }), {
+  distinct: true,
+  weightSum: 'one',
+})
 describeStrategyConformance('normal (seed formula)', ({ seed }) => new DistributionBasedRouting('normal', { seed }), { weightSum: 'one' })
-describeStrategyConformance('normal (distinct, mean 2, std 0.5)', ({ seed }) => new DistributionBasedRouting('normal', { seed, mean: 2, std: 0.5, distinct: true }), { distinct: true, weightSum: 'one' })
+describeStrategyConformance(
+  'normal (distinct, mean 2, std 0.5)',
+  ({ seed }) => new DistributionBasedRouting('normal', { seed, mean: 2, std: 0.5, distinct: true }),
+  { distinct: true, weightSum: 'one' },
+)

@@ -142,13 +142,7 @@ export class DistributionBasedRouting implements RoutingStrategy {
     return { distribution: this.distribution, parameters: { ...this.parameters } }
   }
 
-  routeTokens(
-    hiddenStates: ShapedInput,
-    routerLogits: Tensor | ShapedInput,
-    topK: number,
-    indicesType?: IndexDtype,
-    context?: RoutingContext,
-  ): RoutingResult {
+  routeTokens(hiddenStates: ShapedInput, routerLogits: Tensor | ShapedInput, topK: number, indicesType?: IndexDtype, context?: RoutingContext): RoutingResult {
     const dtype = resolveIndexDtype(indicesType)
     const { numTokens, numExperts, topK: k } = assertRoutingInputs(hiddenStates, routerLogits, topK, { distinct: this.distinct })
     if (numTokens * k > MAX_SLOTS) {

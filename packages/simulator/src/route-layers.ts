@@ -52,7 +52,13 @@ export function createRouteLayersTask(definitions: readonly StrategyDefinition[]
 }
 
 /** Output arrays for a layers job (shared memory when threads will write them). */
-export function allocateLayers(layers: number, tokens: number, experts: number, k: number, shared: boolean): Pick<RouteLayersArgs, 'ids' | 'weights' | 'counts' | 'end'> {
+export function allocateLayers(
+  layers: number,
+  tokens: number,
+  experts: number,
+  k: number,
+  shared: boolean,
+): Pick<RouteLayersArgs, 'ids' | 'weights' | 'counts' | 'end'> {
   return {
     ids: allocateInt32(layers * tokens * k, shared),
     weights: allocateFloat32(layers * tokens * k, shared),

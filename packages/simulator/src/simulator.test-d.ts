@@ -18,7 +18,9 @@ describe('simulator API types', () => {
     expectTypeOf(result).toEqualTypeOf<RoutingResult>()
     expectTypeOf(result[0]).toEqualTypeOf<Tensor<Float32Array>>()
     expectTypeOf(result[1]).toEqualTypeOf<Tensor<IndexArray>>()
-    expectTypeOf(simulator.route({ strategy: 'zipf', hiddenStates: { shape: [8, 4] }, routerLogits: { shape: [8, 16] }, topK: 2 })).resolves.toEqualTypeOf<RoutedBatch>()
+    expectTypeOf(
+      simulator.route({ strategy: 'zipf', hiddenStates: { shape: [8, 4] }, routerLogits: { shape: [8, 16] }, topK: 2 }),
+    ).resolves.toEqualTypeOf<RoutedBatch>()
     expectTypeOf(simulator.createStrategy).returns.toEqualTypeOf<RoutingStrategy>()
     // @ts-expect-error: topK is required
     void simulator.route({ strategy: 'zipf', hiddenStates: { shape: [8, 4] }, routerLogits: { shape: [8, 16] } })

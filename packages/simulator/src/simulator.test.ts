@@ -232,7 +232,10 @@ describe('createSimulator: beyond the seed', () => {
       },
       routeTokensOn: async (b, h, l, k, dtype, context) => {
         calls.push(`${b.name}:${k}:${dtype}:${context?.prng ? 'prng' : '-'}:${context?.layer}`)
-        return [{ data: new Float32Array(0), shape: [0, k] }, { data: new BigInt64Array(0), shape: [0, k] }]
+        return [
+          { data: new Float32Array(0), shape: [0, k] },
+          { data: new BigInt64Array(0), shape: [0, k] },
+        ]
       },
     }
     const simulator = createSimulator({ backend })

@@ -217,7 +217,10 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
   const prng = createPrng(seed, 'simulator')
   const backend = options.backend ?? createReferenceBackend()
   // Chunks of kernel work run on the fastest exact synchronous kernels (the same bits as the reference's).
-  const runner = createChunkRunner(options.threads, options.backend === undefined || options.backend.name === 'reference' ? exactSyncBackend() : syncOrUndefined(options.backend))
+  const runner = createChunkRunner(
+    options.threads,
+    options.backend === undefined || options.backend.name === 'reference' ? exactSyncBackend() : syncOrUndefined(options.backend),
+  )
   const registry = createStrategyRegistry({ seed })
   if (options.builtIns !== false) {
     for (const definition of [...builtInDefinitions, ...routerDefinitions, ...strategyDefinitions]) {
@@ -231,7 +234,11 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
     }
     const strategy = typeof request.strategy === 'string' ? registry.get(request.strategy).strategy : request.strategy
     if (typeof strategy !== 'object' || strategy === null || typeof strategy.routeTokens !== 'function') {
-      throw new InvalidArgumentError({ parameter: 'route request.strategy', value: request.strategy, allowed: 'a registered strategy name or a RoutingStrategy' })
+      throw new InvalidArgumentError({
+        parameter: 'route request.strategy',
+        value: request.strategy,
+        allowed: 'a registered strategy name or a RoutingStrategy',
+      })
     }
     const on = request.backend ?? backend
     const layerOptions = request.layer === undefined ? undefined : { layer: request.layer }
@@ -277,7 +284,11 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
       const entry = registry.get(strategyName)
       const definition = registry.describe(strategyName)
       if (definition.usesLogits === true) {
-        throw new InvalidArgumentError({ parameter: 'strategyName', value: strategyName, allowed: 'a strategy that reads no logit values (routeLayers draws none)' })
+        throw new InvalidArgumentError({
+          parameter: 'strategyName',
+          value: strategyName,
+          allowed: 'a strategy that reads no logit values (routeLayers draws none)',
+        })
       }
       const o = checkLayersOptions(layerOptions)
       const workers = entry.builtIn && entry.definition !== undefined && BUILT_IN_NAMES.has(entry.name)
@@ -316,7 +327,10 @@ function checkOutput(out: unknown): RoutingOutput {
 /** The result in the caller's arrays: strategies that wrote them in place return them; others' results are copied in. */
 function intoOutput(result: RoutingResult, out: RoutingOutput): RoutingResult {
   const [weights, ids] = result
-  for (const [name, given, made] of [['options.out.ids', out.ids, ids.data], ['options.out.weights', out.weights, weights.data]] as const) {
+  for (const [name, given, made] of [
+    ['options.out.ids', out.ids, ids.data],
+    ['options.out.weights', out.weights, weights.data],
+  ] as const) {
     if (given.length !== made.length) {
       throw new InvalidArgumentError({ parameter: name, value: given, allowed: `an array of T·k = ${made.length} elements` })
     }
@@ -339,17 +353,27 @@ function checkLayersOptions(options: RouteLayersOptions): Required<RouteLayersOp
     throw new InvalidArgumentError({ parameter: 'routeLayers options', value: options, allowed: `an object with [${LAYERS_OPTIONS.join(', ')}]` })
   }
   for (const key of Object.keys(options)) {
-    if (!LAYERS_OPTIONS.includes(key)) throw new InvalidArgumentError({ parameter: `routeLayers options.${key}`, value: (options as unknown as Record<string, unknown>)[key], allowed: `one of [${LAYERS_OPTIONS.join(', ')}]` })
+    if (!LAYERS_OPTIONS.includes(key))
+      throw new InvalidArgumentError({
+        parameter: `routeLayers options.${key}`,
+        value: (options as unknown as Record<string, unknown>)[key],
+        allowed: `one of [${LAYERS_OPTIONS.join(', ')}]`,
+      })
   }
   const tokens = assertPositiveInteger('routeLayers options.tokens', options.tokens)
   const experts = assertPositiveInteger('routeLayers options.experts', options.experts)
   const topK = assertPositiveInteger('routeLayers options.topK', options.topK)
   const layers = assertPositiveInteger('routeLayers options.layers', options.layers)
   const firstLayer = options.firstLayer ?? 0
-  if (!Number.isInteger(firstLayer) || firstLayer < 0) throw new InvalidArgumentError({ parameter: 'routeLayers options.firstLayer', value: firstLayer, allowed: 'an integer ≥ 0' })
+  if (!Number.isInteger(firstLayer) || firstLayer < 0)
+    throw new InvalidArgumentError({ parameter: 'routeLayers options.firstLayer', value: firstLayer, allowed: 'an integer ≥ 0' })
   if (topK > experts) throw new InvalidArgumentError({ parameter: 'routeLayers options.topK', value: topK, allowed: `an integer in [1, experts = ${experts}]` })
   if (layers * tokens * topK > 2 ** 31 - 1) {
-    throw new InvalidArgumentError({ parameter: 'layers × tokens × topK', value: layers * tokens * topK, allowed: 'at most 2^31 − 1 slots (one typed array holds them)' })
+    throw new InvalidArgumentError({
+      parameter: 'layers × tokens × topK',
+      value: layers * tokens * topK,
+      allowed: 'at most 2^31 − 1 slots (one typed array holds them)',
+    })
   }
   return { tokens, experts, topK, layers, firstLayer, parameters: options.parameters ?? {} }
 }

@@ -60,16 +60,18 @@ describe('uniform_random: k-subsets are uniform', () => {
     const ids = routeIds(99, 'uniform_random', tokens, e, k)
     const counts = new Float64Array(e * e)
     for (let t = 0; t < tokens; t++) {
-      for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) {
-        const a = ids[t * k + i]!
-        const b = ids[t * k + j]!
-        counts[Math.min(a, b) * e + Math.max(a, b)]!++
-      }
+      for (let i = 0; i < k; i++)
+        for (let j = i + 1; j < k; j++) {
+          const a = ids[t * k + i]!
+          const b = ids[t * k + j]!
+          counts[Math.min(a, b) * e + Math.max(a, b)]!++
+        }
     }
     const p = (k * (k - 1)) / (e * (e - 1)) // P(a given pair is inside a row)
-    for (let a = 0; a < e; a++) for (let b = a + 1; b < e; b++) {
-      expect(Math.abs(counts[a * e + b]! - tokens * p)).toBeLessThan(5 * Math.sqrt(tokens * p * (1 - p)))
-    }
+    for (let a = 0; a < e; a++)
+      for (let b = a + 1; b < e; b++) {
+        expect(Math.abs(counts[a * e + b]! - tokens * p)).toBeLessThan(5 * Math.sqrt(tokens * p * (1 - p)))
+      }
   })
 })
 

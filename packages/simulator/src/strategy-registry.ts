@@ -66,13 +66,7 @@ const MAX_NAME_LENGTH = 128
 const UNPRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u
 
 function normalizeName(name: unknown): string {
-  if (
-    typeof name !== 'string' ||
-    name.trim() === '' ||
-    name.trim() !== name ||
-    name.length > MAX_NAME_LENGTH ||
-    UNPRINTABLE.test(name)
-  ) {
+  if (typeof name !== 'string' || name.trim() === '' || name.trim() !== name || name.length > MAX_NAME_LENGTH || UNPRINTABLE.test(name)) {
     throw new InvalidArgumentError({
       parameter: 'name',
       value: name,

@@ -70,18 +70,35 @@ describe('threads: byte-identical output for any thread count', () => {
     const large = strategy.routeTokens({ shape: [ROWS, 1] }, { shape: [ROWS, 256] }, 8, 'int32', { prng: createPrng(5) })
     expect(Array.from((large[1].data as Int32Array).subarray(0, legacy.length))).toEqual(Array.from(legacy))
     // Later chunks draw from streams of their own: not a continuation of chunk 0's.
-    const next = new DistributionBasedRouting('uniform', { replacement: true }).routeTokens({ shape: [SAMPLE_CHUNK_ROWS, 1] }, { shape: [SAMPLE_CHUNK_ROWS, 256] }, 8, 'int32', { prng })
+    const next = new DistributionBasedRouting('uniform', { replacement: true }).routeTokens(
+      { shape: [SAMPLE_CHUNK_ROWS, 1] },
+      { shape: [SAMPLE_CHUNK_ROWS, 256] },
+      8,
+      'int32',
+      { prng },
+    )
     expect(Array.from((large[1].data as Int32Array).subarray(legacy.length, 2 * legacy.length))).not.toEqual(Array.from(next[1].data as Int32Array))
   })
 
   for (const [name, params] of [
     ['softmax_topk', {}],
-    ['grouped_topk', { numExpertGroup: 8, topkGroup: 4, scoring: 'sigmoid', routedScalingFactor: 2.5, correctionBias: Array.from({ length: 256 }, (_, i) => ((i * 37) % 17) / 100) }],
+    [
+      'grouped_topk',
+      {
+        numExpertGroup: 8,
+        topkGroup: 4,
+        scoring: 'sigmoid',
+        routedScalingFactor: 2.5,
+        correctionBias: Array.from({ length: 256 }, (_, i) => ((i * 37) % 17) / 100),
+      },
+    ],
   ] as const) {
     it(`${name}: threads and workers alone give the reference's bytes; a bad logit is reported at the same row`, () => {
       const rows = 5000
       const data = logits(rows, 256, 3)
-      const reference = createSimulator({ threads: 1 }).createStrategy(name, params).routeTokens({ shape: [rows, 1] }, { data, shape: [rows, 256] }, 8)
+      const reference = createSimulator({ threads: 1 })
+        .createStrategy(name, params)
+        .routeTokens({ shape: [rows, 1] }, { data, shape: [rows, 256] }, 8)
       for (const threads of [1, 2, 3, 8]) {
         const sim = createSimulator({ threads })
         sim.registerStrategy('r', sim.createStrategy(name, params))
@@ -104,7 +121,10 @@ describe('caller-owned outputs (options.out)', () => {
   it('are written in place and returned, with the bytes of a call without them, plain or shared, 1 or 3 threads', () => {
     const rows = 20_000
     const data = logits(rows, 256, 5)
-    for (const [name, shape] of [['uniform_random', { shape: [rows, 256] }], ['softmax_topk', { data, shape: [rows, 256] }]] as const) {
+    for (const [name, shape] of [
+      ['uniform_random', { shape: [rows, 256] }],
+      ['softmax_topk', { data, shape: [rows, 256] }],
+    ] as const) {
       for (const threads of [1, 3]) {
         const plain = createSimulator({ seed: 2, threads }).simulateRouting({ shape: [rows, 1] }, shape, name, 8)
         for (const shared of [false, true]) {
@@ -143,7 +163,9 @@ describe('caller-owned outputs (options.out)', () => {
   it('refuses arrays of the wrong type or size, and other index dtypes, with typed errors', () => {
     const sim = createSimulator({ threads: 1 })
     const args = [{ shape: [10, 1] }, { shape: [10, 16] }, 'uniform_random', 2] as const
-    expect(() => sim.simulateRouting(...args, undefined, { out: { ids: new Int32Array(19), weights: new Float32Array(20) } })).toThrow(/options.out.ids.*T·k = 20/)
+    expect(() => sim.simulateRouting(...args, undefined, { out: { ids: new Int32Array(19), weights: new Float32Array(20) } })).toThrow(
+      /options.out.ids.*T·k = 20/,
+    )
     expect(() => sim.simulateRouting(...args, undefined, { out: { ids: new Float32Array(20), weights: new Float32Array(20) } as never })).toThrow(/options.out/)
     expect(() => sim.simulateRouting(...args, 'int64', { out: { ids: new Int32Array(20), weights: new Float32Array(20) } })).toThrow(/indicesType/)
   })

@@ -32,7 +32,17 @@ function median(fn: () => unknown): number {
 function report(workload: string, n: number, fn: () => unknown): void {
   if (only && only !== workload) return
   const ms = median(fn)
-  console.log(JSON.stringify({ impl: 'routesim-strategies', workload, tokens: n, experts: E, top_k: K, median_ms: +ms.toFixed(3), tokens_per_s: Math.round(n / (ms / 1000)) }))
+  console.log(
+    JSON.stringify({
+      impl: 'routesim-strategies',
+      workload,
+      tokens: n,
+      experts: E,
+      top_k: K,
+      median_ms: +ms.toFixed(3),
+      tokens_per_s: Math.round(n / (ms / 1000)),
+    }),
+  )
 }
 
 let seed = 0

@@ -26,19 +26,25 @@ export const categoricalDefinition = defineSynthetic({
   build: (p, seed) => {
     const weights = p.weights
     validateWeights('categorical.weights', weights)
-    return new PopularityStrategy('categorical', seed, readWeightOptions(p), {
-      random: false,
-      values: (E) => {
-        if (weights.length !== E) {
-          throw new ShapeMismatchError({
-            parameter: 'categorical.weights.length',
-            expected: `${E} (routerLogits.shape[1], the number of experts)`,
-            actual: String(weights.length),
-          })
-        }
-        return Float64Array.from(weights)
+    return new PopularityStrategy(
+      'categorical',
+      seed,
+      readWeightOptions(p),
+      {
+        random: false,
+        values: (E) => {
+          if (weights.length !== E) {
+            throw new ShapeMismatchError({
+              parameter: 'categorical.weights.length',
+              expected: `${E} (routerLogits.shape[1], the number of experts)`,
+              actual: String(weights.length),
+            })
+          }
+          return Float64Array.from(weights)
+        },
       },
-    }, { layout: p.layout, exact: p.exact })
+      { layout: p.layout, exact: p.exact },
+    )
   },
 })
 

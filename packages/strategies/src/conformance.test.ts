@@ -3,8 +3,10 @@ import type { StrategyConformanceOptions, StrategyShape } from '@routesim/testin
 import { strategyDefinitions } from './strategy-definitions.ts'
 
 const byName = new Map(strategyDefinitions.map((d) => [d.name, d]))
-const make = (name: string, parameters: Record<string, unknown> = {}) => ({ seed }: { seed: string | number | bigint }) =>
-  byName.get(name)!.create(parameters, { seed })
+const make =
+  (name: string, parameters: Record<string, unknown> = {}) =>
+  ({ seed }: { seed: string | number | bigint }) =>
+    byName.get(name)!.create(parameters, { seed })
 
 const ALL: readonly StrategyShape[] = [
   { numExperts: 8, topK: 2 },
@@ -24,7 +26,17 @@ const cases: [string, Record<string, unknown>, Omit<StrategyConformanceOptions, 
   ['lognormal', { sigma: 2 }, { weightSum: 'k' }],
   ['hot_experts', { hotCount: 4, hotFraction: 0.9 }, { weightSum: 'k', shapes: ALL }],
   ['dirichlet', { concentration: 0.3 }, { weightSum: 'k' }],
-  ['categorical', { weights: [5, 1, 0, 2, 3, 1, 1, 4] }, { weightSum: 'k', shapes: [{ numExperts: 8, topK: 2 }, { numExperts: 8, topK: 7 }] }],
+  [
+    'categorical',
+    { weights: [5, 1, 0, 2, 3, 1, 1, 4] },
+    {
+      weightSum: 'k',
+      shapes: [
+        { numExperts: 8, topK: 2 },
+        { numExperts: 8, topK: 7 },
+      ],
+    },
+  ],
   ['categorical', { weights: [5, 1, 0, 2, 3, 1, 1, 4], exact: true }, { weightSum: 'k', shapes: [{ numExperts: 8, topK: 3 }] }],
   ['logit_bias', { std: 1 }, { weightSum: 'one' }],
   ['logit_bias', { std: 0.5, fixedPerLayer: true, router: 'sigmoid_topk', weightPolicy: 'mean' }, { weightSum: 'one' }],

@@ -102,7 +102,7 @@ export const crossLayerDefinition = defineSynthetic({
       type: 'enum',
       values: ['permutation', 'identity'],
       default: 'permutation',
-      description: "partner of expert e: a random permutation per layer pair (drawn on first use) or e itself",
+      description: 'partner of expert e: a random permutation per layer pair (drawn on first use) or e itself',
     },
     ...weightParameters('ones'),
   },

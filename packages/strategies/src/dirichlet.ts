@@ -21,15 +21,21 @@ export const dirichletDefinition = defineSynthetic({
   formula: 'p ~ Dirichlet(α, …, α) (normalised Gamma(α) draws, fixed per layer or per call); Plackett–Luce draws',
   build: (p, seed) => {
     const alpha = p.concentration
-    return new PopularityStrategy('dirichlet', seed, readWeightOptions(p), {
-      random: true,
-      shapeParameter: { name: 'concentration', value: alpha },
-      values: (E, _T, _k, prng) => {
-        const out = new Float64Array(E)
-        sampleSymmetricDirichlet(prng, alpha, E, out)
-        return out
+    return new PopularityStrategy(
+      'dirichlet',
+      seed,
+      readWeightOptions(p),
+      {
+        random: true,
+        shapeParameter: { name: 'concentration', value: alpha },
+        values: (E, _T, _k, prng) => {
+          const out = new Float64Array(E)
+          sampleSymmetricDirichlet(prng, alpha, E, out)
+          return out
+        },
       },
-    }, { layout: p.layout })
+      { layout: p.layout },
+    )
   },
 })
 

@@ -6,9 +6,7 @@ export function expertsPerRank(owner: string, numExperts: number, epSize: number
     throw new InvalidArgumentError({
       parameter: `${owner}.epSize`,
       value: epSize,
-      allowed: options.divides
-        ? `a divisor of the number of experts (${numExperts})`
-        : `an integer in [1, ${numExperts}] (the number of experts)`,
+      allowed: options.divides ? `a divisor of the number of experts (${numExperts})` : `an integer in [1, ${numExperts}] (the number of experts)`,
     })
   }
   return Math.floor(numExperts / epSize)

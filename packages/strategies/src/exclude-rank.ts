@@ -9,7 +9,12 @@ import { readWeightOptions, weightParameters } from './weight-policy.ts'
 import type { WeightOptions } from './weight-policy.ts'
 
 class ExcludeRankStrategy extends SyntheticStrategy {
-  constructor(seed: Seed | undefined, weightOptions: WeightOptions, private readonly epSize: number, private readonly excludedRank: number) {
+  constructor(
+    seed: Seed | undefined,
+    weightOptions: WeightOptions,
+    private readonly epSize: number,
+    private readonly excludedRank: number,
+  ) {
     super('exclude_rank', seed, weightOptions)
   }
 

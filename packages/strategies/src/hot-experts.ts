@@ -38,10 +38,16 @@ export const hotExpertsDefinition = defineSynthetic({
   build: (p, seed) => {
     const h = p.hotCount
     const f = p.hotFraction
-    return new PopularityStrategy('hot_experts', seed, readWeightOptions(p), {
-      random: false,
-      values: (E) => hotExpertValues(E, h, f),
-    }, { layout: p.layout })
+    return new PopularityStrategy(
+      'hot_experts',
+      seed,
+      readWeightOptions(p),
+      {
+        random: false,
+        values: (E) => hotExpertValues(E, h, f),
+      },
+      { layout: p.layout },
+    )
   },
 })
 

@@ -43,7 +43,11 @@ class LogitStrategy extends SyntheticStrategy {
   protected route(call: RoutingCall, ids: Int32Array): Float32Array {
     const { numTokens: T, numExperts: E, topK: k, prng } = call
     // The [T, E] logits plus the router's [T, k] weights and ids, refused before any is allocated.
-    checkAllocation('numTokens × numExperts', [[T * E, 4], [T * k, 4], [T * k, 4]])
+    checkAllocation('numTokens × numExperts', [
+      [T * E, 4],
+      [T * k, 4],
+      [T * k, 4],
+    ])
     const logits = new Float32Array(T * E)
     this.generate(logits, call, prng)
     const [weights, routed] = this.router.routeTokens(call.hiddenStates, { data: logits, shape: [T, E] }, k, 'int32')
@@ -73,7 +77,13 @@ export const logitBiasDefinition = defineSynthetic({
   name: 'logit_bias',
   description: 'Megatron force_biased: N(0,1) logits plus a per-expert N(0, std) bias, routed by a real router',
   parameters: {
-    std: { type: 'number', min: 0, max: 1e6, default: 1, description: 'standard deviation of the per-expert bias (skew grows with it); at most 1e6 so float32 logits stay finite' },
+    std: {
+      type: 'number',
+      min: 0,
+      max: 1e6,
+      default: 1,
+      description: 'standard deviation of the per-expert bias (skew grows with it); at most 1e6 so float32 logits stay finite',
+    },
     fixedPerLayer: {
       type: 'boolean',
       default: false,
@@ -122,7 +132,7 @@ export const logitBiasDefinition = defineSynthetic({
 
 export const randomLogitsDefinition = defineSynthetic({
   name: 'random_logits',
-  description: "SGLang fake dispatch: logits ~ U(low, high) (default 5..10) routed by a real router",
+  description: 'SGLang fake dispatch: logits ~ U(low, high) (default 5..10) routed by a real router',
   parameters: {
     low: { type: 'number', min: -1e30, max: 1e30, default: 5, description: 'lower bound of the uniform logits' },
     high: { type: 'number', min: -1e30, max: 1e30, default: 10, description: 'upper bound of the uniform logits (> low)' },

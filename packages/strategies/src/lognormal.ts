@@ -35,11 +35,17 @@ export const lognormalDefinition = defineSynthetic({
   formula: 'w_e = exp(σ·z_e), z_e ~ N(0, 1) i.i.d. per expert (per layer or per call); Plackett–Luce draws',
   build: (p, seed) => {
     const sigma = p.sigma
-    return new PopularityStrategy('lognormal', seed, readWeightOptions(p), {
-      random: true,
-      shapeParameter: { name: 'sigma', value: sigma },
-      values: (E, _T, _k, prng) => lognormalValues(E, sigma, prng),
-    }, { layout: p.layout })
+    return new PopularityStrategy(
+      'lognormal',
+      seed,
+      readWeightOptions(p),
+      {
+        random: true,
+        shapeParameter: { name: 'sigma', value: sigma },
+        values: (E, _T, _k, prng) => lognormalValues(E, sigma, prng),
+      },
+      { layout: p.layout },
+    )
   },
 })
 

@@ -19,7 +19,10 @@ function plMarginalPValue(strategy: PopularityStrategy, layer = 0): number {
   const [, ids] = strategy.routeTokens(hidden(T), shapeOnly(T, E), K, 'int32', { layer })
   const popularity = strategy.popularity(E, T, K, layer)
   const inclusion = plackettLuceInclusion(popularity, K)
-  return chiSquarePValue(counts(ids.data, E), Float64Array.from(inclusion, (v) => v / K))
+  return chiSquarePValue(
+    counts(ids.data, E),
+    Float64Array.from(inclusion, (v) => v / K),
+  )
 }
 
 describe('popularity families: per-expert frequencies = Plackett–Luce inclusion probabilities (χ², 40 seeds, ≤ 3 rejections at α = 0.01)', () => {
@@ -87,7 +90,10 @@ describe('popularity values follow their definitions', () => {
   it('lognormal values: ln(w)/σ is N(0, 1) (KS, 40 seeds)', () => {
     const sigma = 0.7
     const r = rejections((seed) =>
-      ksPValue(Array.from(lognormalValues(300, sigma, createPrng(seed, 'ln')), (w) => Math.log(w) / sigma), normalCdf),
+      ksPValue(
+        Array.from(lognormalValues(300, sigma, createPrng(seed, 'ln')), (w) => Math.log(w) / sigma),
+        normalCdf,
+      ),
     )
     expect(r).toBeLessThanOrEqual(MAX_REJECTIONS)
   })

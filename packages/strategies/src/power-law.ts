@@ -43,12 +43,18 @@ export const powerLawDefinition = defineSynthetic({
     'x_e = ((x_max^(1−α) − x_min^(1−α))·u_e + x_min^(1−α))^(1/(1−α)), (x_min, x_max) = (1, 0.8T) if T·k > E else (0.01, 2); w_e = x_e; Plackett–Luce draws',
   build: (p, seed) => {
     const alpha = p.alpha
-    return new PopularityStrategy('power_law', seed, readWeightOptions(p), {
-      random: true,
-      dependsOnTokens: true,
-      shapeParameter: { name: 'alpha', value: alpha },
-      values: (E, T, k, prng) => powerLawValues(E, T, k, alpha, prng),
-    }, { layout: p.layout })
+    return new PopularityStrategy(
+      'power_law',
+      seed,
+      readWeightOptions(p),
+      {
+        random: true,
+        dependsOnTokens: true,
+        shapeParameter: { name: 'alpha', value: alpha },
+        values: (E, T, k, prng) => powerLawValues(E, T, k, alpha, prng),
+      },
+      { layout: p.layout },
+    )
   },
 })
 

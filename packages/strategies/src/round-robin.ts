@@ -7,7 +7,12 @@ import { readWeightOptions, weightParameters } from './weight-policy.ts'
 import type { WeightOptions } from './weight-policy.ts'
 
 class RoundRobinStrategy extends SyntheticStrategy {
-  constructor(seed: Seed | undefined, weightOptions: WeightOptions, private readonly epSize: number, private readonly offset: number) {
+  constructor(
+    seed: Seed | undefined,
+    weightOptions: WeightOptions,
+    private readonly epSize: number,
+    private readonly offset: number,
+  ) {
     super('round_robin', seed, weightOptions)
   }
 

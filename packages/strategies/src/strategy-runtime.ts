@@ -1,22 +1,5 @@
-import {
-  assertNonNegativeInteger,
-  assertRoutingInputs,
-  createPrng,
-  createTensor,
-  resolveIndexDtype,
-  toIndexArray,
-} from '@routesim/core'
-import type {
-  IndexDtype,
-  Prng,
-  PrngState,
-  RoutingContext,
-  RoutingResult,
-  RoutingStrategy,
-  Seed,
-  ShapedInput,
-  Tensor,
-} from '@routesim/core'
+import { assertNonNegativeInteger, assertRoutingInputs, createPrng, createTensor, resolveIndexDtype, toIndexArray } from '@routesim/core'
+import type { IndexDtype, Prng, PrngState, RoutingContext, RoutingResult, RoutingStrategy, Seed, ShapedInput, Tensor } from '@routesim/core'
 import { fillWeights } from './weight-policy.ts'
 import type { WeightOptions } from './weight-policy.ts'
 
@@ -61,13 +44,7 @@ export abstract class SyntheticStrategy implements RoutingStrategy {
   /** Fills `ids` (`[T, k]`); may return the router's weights (logit strategies). */
   protected abstract route(call: RoutingCall, ids: Int32Array): Float32Array | void
 
-  routeTokens(
-    hiddenStates: ShapedInput,
-    routerLogits: Tensor | ShapedInput,
-    topK: number,
-    indicesType?: IndexDtype,
-    context?: RoutingContext,
-  ): RoutingResult {
+  routeTokens(hiddenStates: ShapedInput, routerLogits: Tensor | ShapedInput, topK: number, indicesType?: IndexDtype, context?: RoutingContext): RoutingResult {
     const dtype = resolveIndexDtype(indicesType)
     const { numTokens, numExperts, topK: k } = assertRoutingInputs(hiddenStates, routerLogits, topK, { distinct: true })
     const layer = context?.layer === undefined ? 0 : assertNonNegativeInteger('context.layer', context.layer)

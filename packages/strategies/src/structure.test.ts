@@ -45,7 +45,7 @@ describe('sticky (Markov over consecutive tokens)', () => {
     }
   })
 
-  it("decode mode: token t continues token t of the previous call at the same layer; state restores", () => {
+  it('decode mode: token t continues token t of the previous call at the same layer; state restores', () => {
     const s = createStickyStrategy({ stickiness: 1, mode: 'decode' }, { seed: 2 })
     const [, a] = s.routeTokens(hidden(8), shapeOnly(8, E), K, 'int32', { layer: 5 })
     const saved = s.getState()

@@ -41,7 +41,8 @@ export function arrangeOnRanks(
   rankOrder?: ArrayLike<number>,
   localOrder?: (rank: number, local: number) => number,
 ): Int32Array {
-  if (!Array.isArray(counts) && !ArrayBuffer.isView(counts)) throw new InvalidArgumentError({ parameter: 'counts', value: counts, allowed: 'an array or typed array of per-expert counts' })
+  if (!Array.isArray(counts) && !ArrayBuffer.isView(counts))
+    throw new InvalidArgumentError({ parameter: 'counts', value: counts, allowed: 'an array or typed array of per-expert counts' })
   checkLimit('counts.length', counts.length, 'maxExperts', 1)
   checkLimit('epSize', epSize, 'maxEpSize', 1)
   const n = counts.length
@@ -89,7 +90,8 @@ const EXPONENT_MAX = 64
  * the reachable range or the token count is too small to resolve it within the tolerance.
  */
 export function solveTargetCounts(problem: TargetProblem): TargetSolution {
-  if (typeof problem !== 'object' || problem === null) throw new InvalidArgumentError({ parameter: 'problem', value: problem, allowed: 'a TargetProblem { metric, target, numTokens, numExperts, topK, … }' })
+  if (typeof problem !== 'object' || problem === null)
+    throw new InvalidArgumentError({ parameter: 'problem', value: problem, allowed: 'a TargetProblem { metric, target, numTokens, numExperts, topK, … }' })
   const p: Required<TargetProblem> = {
     epSize: 1,
     placement: 'linear',
@@ -101,8 +103,7 @@ export function solveTargetCounts(problem: TargetProblem): TargetSolution {
     throw new InvalidArgumentError({ parameter: 'epSize', value: p.epSize, allowed: `a divisor of the number of experts (${E})` })
   }
   const [lo, hi] = targetRange(metric, E, k, p.epSize)
-  const describe = () =>
-    `[${round(lo)}, ${round(hi)}] for ${metric} with E=${E}, k=${k}${metric === 'balancedness' ? `, EP=${p.epSize}` : ''}`
+  const describe = () => `[${round(lo)}, ${round(hi)}] for ${metric} with E=${E}, k=${k}${metric === 'balancedness' ? `, EP=${p.epSize}` : ''}`
   if (!Number.isFinite(target) || target < lo - 1e-12 || target > hi + 1e-12) {
     throw new InfeasibleTargetError({ parameter: `${metric} target`, value: target, feasible: describe() })
   }

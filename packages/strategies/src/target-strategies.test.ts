@@ -5,11 +5,7 @@ import { hidden, shapeOnly } from '../test/statistics.ts'
 import { apportionCounts } from './apportion.ts'
 import { assignExactCounts } from './exact-assignment.ts'
 import { createPrng } from '@routesim/core'
-import {
-  createTargetBalancednessStrategy,
-  createTargetGiniStrategy,
-  createTargetMaxOverMeanStrategy,
-} from './target-strategies.ts'
+import { createTargetBalancednessStrategy, createTargetGiniStrategy, createTargetMaxOverMeanStrategy } from './target-strategies.ts'
 import { solveTargetCounts, targetRange } from './target-solver.ts'
 
 const E = 256

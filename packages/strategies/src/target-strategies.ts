@@ -25,7 +25,12 @@ interface TargetOptions {
 export class TargetMetricStrategy extends SyntheticStrategy {
   private readonly solutions = new Map<string, TargetSolution>()
 
-  constructor(name: string, seed: Seed | undefined, weightOptions: WeightOptions, private readonly options: TargetOptions) {
+  constructor(
+    name: string,
+    seed: Seed | undefined,
+    weightOptions: WeightOptions,
+    private readonly options: TargetOptions,
+  ) {
     super(name, seed, weightOptions)
   }
 

@@ -115,8 +115,7 @@ export const balancedDefinition = defineSynthetic({
   parameters: { ...epParameters, ...weightParameters('mean') },
   source: 'TensorRT-LLM layer-wise benchmark runner.py (BalanceMethod.Balanced, get_balanced_selection)',
   formula: 'a = dpRank·T·k + t·k + j; id = (a mod ep)·epr + ⌊a/ep⌋ mod epr, epr = ⌊E/ep⌋; rows sorted',
-  build: (p, seed) =>
-    new TrtllmBalancedStrategy('balanced', seed, readWeightOptions(p), readLayout(p, 1)),
+  build: (p, seed) => new TrtllmBalancedStrategy('balanced', seed, readWeightOptions(p), readLayout(p, 1)),
 })
 
 export const imbalancedRanksDefinition = defineSynthetic({
@@ -126,8 +125,7 @@ export const imbalancedRanksDefinition = defineSynthetic({
   source: 'TensorRT-LLM layer-wise benchmark runner.py (BalanceMethod.ImbalancedRanks, get_all_to_one_selection)',
   formula:
     'n_b = 0 if ratio = 0 else m + round((T − m)·ratio), m = min(T, ⌈E/(dp·k)⌉); first n_b tokens Balanced, the rest id = (ordinal) mod epr; rows sorted',
-  build: (p, seed) =>
-    new TrtllmBalancedStrategy('imbalanced_ranks', seed, readWeightOptions(p), readLayout(p, p.balanceRatio)),
+  build: (p, seed) => new TrtllmBalancedStrategy('imbalanced_ranks', seed, readWeightOptions(p), readLayout(p, p.balanceRatio)),
 })
 
 export const imbalancedExpertsDefinition = defineSynthetic({
@@ -135,10 +133,8 @@ export const imbalancedExpertsDefinition = defineSynthetic({
   description: 'TRT-LLM ImbalancedExperts: ranks stay balanced but only ⌈k/ep⌉ experts per rank are active, mixed by balanceRatio',
   parameters: { ...epParameters, ...ratioParameter, ...weightParameters('mean') },
   source: 'TensorRT-LLM layer-wise benchmark runner.py (BalanceMethod.ImbalancedExperts)',
-  formula:
-    'first n_b tokens Balanced; the rest Balanced over a = ⌈k/ep⌉·ep experts, id = ⌊x/a⌋·epr + x mod a; rows sorted',
-  build: (p, seed) =>
-    new TrtllmBalancedStrategy('imbalanced_experts', seed, readWeightOptions(p), readLayout(p, p.balanceRatio)),
+  formula: 'first n_b tokens Balanced; the rest Balanced over a = ⌈k/ep⌉·ep experts, id = ⌊x/a⌋·epr + x mod a; rows sorted',
+  build: (p, seed) => new TrtllmBalancedStrategy('imbalanced_experts', seed, readWeightOptions(p), readLayout(p, p.balanceRatio)),
 })
 
 export const createBalancedStrategy = factoryOf(balancedDefinition)

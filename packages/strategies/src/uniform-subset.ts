@@ -8,7 +8,11 @@ import { readWeightOptions, weightParameters } from './weight-policy.ts'
 import type { WeightOptions } from './weight-policy.ts'
 
 class UniformSubsetStrategy extends SyntheticStrategy {
-  constructor(seed: Seed | undefined, weightOptions: WeightOptions, private readonly subsetSize: number | undefined) {
+  constructor(
+    seed: Seed | undefined,
+    weightOptions: WeightOptions,
+    private readonly subsetSize: number | undefined,
+  ) {
     super('uniform_subset', seed, weightOptions)
   }
 

@@ -83,7 +83,8 @@ export function fillWeights(
   routerOutput?: Float32Array,
   into?: Float32Array,
 ): Float32Array {
-  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError({ parameter: 'options', value: options, allowed: 'WeightOptions from readWeightOptions' })
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidArgumentError({ parameter: 'options', value: options, allowed: 'WeightOptions from readWeightOptions' })
   if (options.weightPolicy === 'router' && routerOutput) return routerOutput
   checkLimit('rows', rows, 'maxTokens', 0)
   checkLimit('k', k, 'maxTopK', 1)

@@ -22,11 +22,17 @@ export const zipfDefinition = defineSynthetic({
   source: 'vLLM PR #57100 (benchmark_moe.py zipf: logits biased by −log(rank)); routesim simulate_zipf workload',
   formula: 'w_r = r^(−s), r = 1..E over a seeded permutation; k ids without replacement: P(next = i) = w_i / Σ_{j not chosen} w_j',
   build: (p, seed) =>
-    new PopularityStrategy('zipf', seed, readWeightOptions(p), {
-      random: false,
-      shapeParameter: { name: 'exponent', value: p.exponent },
-      values: (E) => zipfValues(E, p.exponent),
-    }, { layout: p.layout }),
+    new PopularityStrategy(
+      'zipf',
+      seed,
+      readWeightOptions(p),
+      {
+        random: false,
+        shapeParameter: { name: 'exponent', value: p.exponent },
+        values: (E) => zipfValues(E, p.exponent),
+      },
+      { layout: p.layout },
+    ),
 })
 
 export const createZipfStrategy = factoryOf(zipfDefinition)

@@ -77,11 +77,7 @@ async function captureError(run: () => unknown): Promise<unknown> {
  * @example
  * describeBackendConformance('gpu.js webasm', () => createGpuBackend({ mode: 'webasm' }), { expectedMode: 'webasm' })
  */
-export function describeBackendConformance(
-  label: string,
-  makeBackend: () => KernelBackend | Promise<KernelBackend>,
-  options: BackendConformanceOptions,
-): void {
+export function describeBackendConformance(label: string, makeBackend: () => KernelBackend | Promise<KernelBackend>, options: BackendConformanceOptions): void {
   const seeds = options.seeds ?? 40
   const alpha = options.alpha ?? 0.01
   const maxRejections = options.maxRejections ?? 3
@@ -103,25 +99,29 @@ export function describeBackendConformance(
 
     describe('topK matches the reference', () => {
       for (const testCase of createTopKCases({ large: options.large ?? false })) {
-        it(testCase.label, async () => {
-          const { logits, rows, cols } = testCase
-          const expected = reference.topK(logits, rows, cols, testCase.options)
-          const actual = await backend.topK(logits, rows, cols, testCase.options)
-          const { problems, toleratedRows } = compareTopK({
-            logits,
-            rows,
-            cols,
-            options: testCase.options,
-            reference: expected,
-            candidate: actual,
-            tieRelTol: testCase.exactTies ? 0 : (options.tieRelTol ?? 1e-6),
-            weightRelTol: options.weightRelTol ?? 1e-6,
-          })
-          if (testCase.exactTies) expect(Array.from(actual.ids)).toEqual(Array.from(expected.ids))
-          expect(problems).toEqual([])
-          // Near-ties are rare in random float32 logits; many tolerated rows would hide a real bug.
-          expect(toleratedRows).toBeLessThanOrEqual(Math.max(2, rows * 0.01))
-        }, timeout)
+        it(
+          testCase.label,
+          async () => {
+            const { logits, rows, cols } = testCase
+            const expected = reference.topK(logits, rows, cols, testCase.options)
+            const actual = await backend.topK(logits, rows, cols, testCase.options)
+            const { problems, toleratedRows } = compareTopK({
+              logits,
+              rows,
+              cols,
+              options: testCase.options,
+              reference: expected,
+              candidate: actual,
+              tieRelTol: testCase.exactTies ? 0 : (options.tieRelTol ?? 1e-6),
+              weightRelTol: options.weightRelTol ?? 1e-6,
+            })
+            if (testCase.exactTies) expect(Array.from(actual.ids)).toEqual(Array.from(expected.ids))
+            expect(problems).toEqual([])
+            // Near-ties are rare in random float32 logits; many tolerated rows would hide a real bug.
+            expect(toleratedRows).toBeLessThanOrEqual(Math.max(2, rows * 0.01))
+          },
+          timeout,
+        )
       }
     })
 
@@ -134,12 +134,16 @@ export function describeBackendConformance(
       ]
       if (options.large) cases.push(['E=256, 1,048,579 ids', 1_048_579, 256])
       for (const [name, length, numExperts] of cases) {
-        it(name, async () => {
-          const ids = createRandomIds(length * 31 + numExperts, length, numExperts)
-          const counts = await backend.histogram(ids, numExperts)
-          expect(counts).toBeInstanceOf(Int32Array)
-          expect(Array.from(counts)).toEqual(Array.from(reference.histogram(ids, numExperts)))
-        }, timeout)
+        it(
+          name,
+          async () => {
+            const ids = createRandomIds(length * 31 + numExperts, length, numExperts)
+            const counts = await backend.histogram(ids, numExperts)
+            expect(counts).toBeInstanceOf(Int32Array)
+            expect(Array.from(counts)).toEqual(Array.from(reference.histogram(ids, numExperts)))
+          },
+          timeout,
+        )
       }
       it('counts a single hot expert', async () => {
         const ids = new Int32Array(5000).fill(7)
@@ -150,20 +154,24 @@ export function describeBackendConformance(
     describe.runIf(options.sampling ?? true)('sampleIds', () => {
       const kinds: SamplingKind[] = ['uniform_iid', 'uniform_distinct', 'categorical_distinct']
 
-      it('is deterministic per backend: the same calls on a fresh instance give the same ids', async () => {
-        const other = await makeBackend()
-        try {
-          for (const kind of kinds) {
-            for (const seed of [1, 2, 1]) {
-              const a = await sampleIds(backend, samplingOptions(kind, seed))
-              const b = await sampleIds(other, samplingOptions(kind, seed))
-              expect(Array.from(b), `${kind}, seed ${seed}`).toEqual(Array.from(a))
+      it(
+        'is deterministic per backend: the same calls on a fresh instance give the same ids',
+        async () => {
+          const other = await makeBackend()
+          try {
+            for (const kind of kinds) {
+              for (const seed of [1, 2, 1]) {
+                const a = await sampleIds(backend, samplingOptions(kind, seed))
+                const b = await sampleIds(other, samplingOptions(kind, seed))
+                expect(Array.from(b), `${kind}, seed ${seed}`).toEqual(Array.from(a))
+              }
             }
+          } finally {
+            other.dispose?.()
           }
-        } finally {
-          other.dispose?.()
-        }
-      }, timeout)
+        },
+        timeout,
+      )
 
       it('gives different ids for different seeds', async () => {
         for (const kind of kinds) {
@@ -174,47 +182,62 @@ export function describeBackendConformance(
       })
 
       for (const kind of kinds) {
-        it(`${kind}: shape, range${kind === 'uniform_iid' ? '' : ', distinct ids per row'}`, async () => {
-          const { rows, numExperts, k } = SAMPLING_SIZES
-          const ids = await sampleIds(backend, samplingOptions(kind, 5))
-          expect(ids).toBeInstanceOf(Int32Array)
-          expect(ids.length).toBe(rows * k)
-          const zero = 5 % numExperts
-          for (let r = 0; r < rows; r++) {
-            const row = Array.from(ids.subarray(r * k, (r + 1) * k))
-            for (const id of row) {
-              expect(id).toBeGreaterThanOrEqual(0)
-              expect(id).toBeLessThan(numExperts)
-              if (kind === 'categorical_distinct') expect(id).not.toBe(zero)
+        it(
+          `${kind}: shape, range${kind === 'uniform_iid' ? '' : ', distinct ids per row'}`,
+          async () => {
+            const { rows, numExperts, k } = SAMPLING_SIZES
+            const ids = await sampleIds(backend, samplingOptions(kind, 5))
+            expect(ids).toBeInstanceOf(Int32Array)
+            expect(ids.length).toBe(rows * k)
+            const zero = 5 % numExperts
+            for (let r = 0; r < rows; r++) {
+              const row = Array.from(ids.subarray(r * k, (r + 1) * k))
+              for (const id of row) {
+                expect(id).toBeGreaterThanOrEqual(0)
+                expect(id).toBeLessThan(numExperts)
+                if (kind === 'categorical_distinct') expect(id).not.toBe(zero)
+              }
+              if (kind !== 'uniform_iid') expect(new Set(row).size).toBe(k)
             }
-            if (kind !== 'uniform_iid') expect(new Set(row).size).toBe(k)
-          }
-          const wide = await sampleIds(backend, { kind, rows: 3, numExperts: 256, k: 256, seed: 3, ...(kind === 'categorical_distinct' ? { weights: new Float64Array(256).fill(1) } : {}) })
-          if (kind !== 'uniform_iid') for (let r = 0; r < 3; r++) expect(new Set(wide.subarray(r * 256, (r + 1) * 256)).size).toBe(256)
-          expect((await sampleIds(backend, { ...samplingOptions(kind, 1), rows: 0 })).length).toBe(0)
-        }, timeout)
+            const wide = await sampleIds(backend, {
+              kind,
+              rows: 3,
+              numExperts: 256,
+              k: 256,
+              seed: 3,
+              ...(kind === 'categorical_distinct' ? { weights: new Float64Array(256).fill(1) } : {}),
+            })
+            if (kind !== 'uniform_iid') for (let r = 0; r < 3; r++) expect(new Set(wide.subarray(r * 256, (r + 1) * 256)).size).toBe(256)
+            expect((await sampleIds(backend, { ...samplingOptions(kind, 1), rows: 0 })).length).toBe(0)
+          },
+          timeout,
+        )
 
-        it(`${kind}: follows its law (χ² over ${seeds} seeds, α = ${alpha}, ≤ ${maxRejections} rejections each)`, async () => {
-          const { rows, numExperts, k } = SAMPLING_SIZES
-          const weights = kind === 'categorical_distinct' ? samplingWeights(numExperts) : undefined
-          const perSeed: SamplingStatistic[][] = []
-          for (let s = 0; s < seeds; s++) {
-            const ids = await sampleIds(backend, samplingOptions(kind, 1_000 + s))
-            perSeed.push(samplingStatistics(kind, ids, rows, numExperts, k, weights))
-          }
-          for (let t = 0; t < perSeed[0]!.length; t++) {
-            const name = perSeed[0]![t]!.name
-            const rejections = perSeed.filter((stats) => stats[t]!.result.pValue < alpha).length
-            expect(rejections, `${name}: per-seed rejections`).toBeLessThanOrEqual(maxRejections)
-            const observed = new Float64Array(perSeed[0]![t]!.observed.length)
-            const expected = new Float64Array(observed.length)
-            for (const stats of perSeed) {
-              stats[t]!.observed.forEach((v, i) => (observed[i]! += v))
-              stats[t]!.expected.forEach((v, i) => (expected[i]! += v))
+        it(
+          `${kind}: follows its law (χ² over ${seeds} seeds, α = ${alpha}, ≤ ${maxRejections} rejections each)`,
+          async () => {
+            const { rows, numExperts, k } = SAMPLING_SIZES
+            const weights = kind === 'categorical_distinct' ? samplingWeights(numExperts) : undefined
+            const perSeed: SamplingStatistic[][] = []
+            for (let s = 0; s < seeds; s++) {
+              const ids = await sampleIds(backend, samplingOptions(kind, 1_000 + s))
+              perSeed.push(samplingStatistics(kind, ids, rows, numExperts, k, weights))
             }
-            expect(chiSquareTest(observed, expected).pValue, `${name}: pooled p-value`).toBeGreaterThanOrEqual(pooledAlpha)
-          }
-        }, timeout)
+            for (let t = 0; t < perSeed[0]!.length; t++) {
+              const name = perSeed[0]![t]!.name
+              const rejections = perSeed.filter((stats) => stats[t]!.result.pValue < alpha).length
+              expect(rejections, `${name}: per-seed rejections`).toBeLessThanOrEqual(maxRejections)
+              const observed = new Float64Array(perSeed[0]![t]!.observed.length)
+              const expected = new Float64Array(observed.length)
+              for (const stats of perSeed) {
+                stats[t]!.observed.forEach((v, i) => (observed[i]! += v))
+                stats[t]!.expected.forEach((v, i) => (expected[i]! += v))
+              }
+              expect(chiSquareTest(observed, expected).pValue, `${name}: pooled p-value`).toBeGreaterThanOrEqual(pooledAlpha)
+            }
+          },
+          timeout,
+        )
       }
     })
 

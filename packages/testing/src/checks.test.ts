@@ -53,7 +53,14 @@ describe('compareTopK catches what a broken backend would do', () => {
     const winnerLogits = Float32Array.from(swappedIds, (j) => tied[j]!)
     const result = compareTopK({ logits: tied, rows: 1, cols, options, reference: ref, candidate: { ...ref, ids: swappedIds, weights, winnerLogits } })
     expect(result).toEqual({ problems: [], toleratedRows: 1 })
-    const wrong = compareTopK({ logits: tied, rows: 1, cols, options, reference: ref, candidate: { ...ref, ids: new Int32Array([0, 1, 4, 3]), weights, winnerLogits: Float32Array.from([0, 1, 4, 3], (j) => tied[j]!) } })
+    const wrong = compareTopK({
+      logits: tied,
+      rows: 1,
+      cols,
+      options,
+      reference: ref,
+      candidate: { ...ref, ids: new Int32Array([0, 1, 4, 3]), weights, winnerLogits: Float32Array.from([0, 1, 4, 3], (j) => tied[j]!) },
+    })
     expect(wrong.problems).toHaveLength(1)
   })
 
@@ -73,7 +80,14 @@ describe('compareTopK catches what a broken backend would do', () => {
     const ref = reference.topK(row, 1, 16, grouped)
     expect(Array.from(ref.ids)).toEqual([0, 1, 8, 9])
     const check = (ids: number[]) =>
-      compareTopK({ logits: row, rows: 1, cols: 16, options: grouped, reference: ref, candidate: { ids: Int32Array.from(ids), weights: Float32Array.from(ids, (j) => row[j]!), winnerLogits: Float32Array.from(ids, (j) => row[j]!) } })
+      compareTopK({
+        logits: row,
+        rows: 1,
+        cols: 16,
+        options: grouped,
+        reference: ref,
+        candidate: { ids: Int32Array.from(ids), weights: Float32Array.from(ids, (j) => row[j]!), winnerLogits: Float32Array.from(ids, (j) => row[j]!) },
+      })
     expect(check([0, 1, 4, 5])).toEqual({ problems: [], toleratedRows: 1 })
     // Still wrong: an expert of the untied group g3, a mix of both tied groups, or a bad order inside the swap.
     expect(check([0, 1, 12, 5]).problems).toHaveLength(1)
@@ -89,7 +103,9 @@ describe('compareTopK catches what a broken backend would do', () => {
   it('flags winner logits that are not the input values at the ids, and a missing or wrong normaliser', () => {
     const winnerLogits = expected.winnerLogits.slice()
     winnerLogits[5] = winnerLogits[5]! + 1e-3
-    expect(compareTopK({ logits, rows, cols, options, reference: expected, candidate: { ...expected, winnerLogits } }).problems[0]).toMatch(/^row 1, slot 1: winnerLogits/)
+    expect(compareTopK({ logits, rows, cols, options, reference: expected, candidate: { ...expected, winnerLogits } }).problems[0]).toMatch(
+      /^row 1, slot 1: winnerLogits/,
+    )
     const { normalizer: _dropped, ...withoutNormalizer } = expected
     expect(compareTopK({ logits, rows, cols, options, reference: expected, candidate: withoutNormalizer }).problems[0]).toMatch(/^normalizer: expected/)
     const sum = expected.normalizer!.sum.slice()

@@ -18,11 +18,7 @@ export interface ChiSquareResult {
  * Bins whose expected count is below `minExpected` are pooled into one, so the χ² approximation holds;
  * a bin with expected 0 must be observed 0 (otherwise p = 0).
  */
-export function chiSquareTest(
-  observed: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  minExpected = 5,
-): ChiSquareResult {
+export function chiSquareTest(observed: ArrayLike<number>, expected: ArrayLike<number>, minExpected = 5): ChiSquareResult {
   if (observed.length !== expected.length) {
     throw new RangeError(`observed has ${observed.length} bins, expected has ${expected.length}`)
   }
@@ -46,7 +42,7 @@ export function chiSquareTest(
     bins++
   }
   if (pooledExpected > 0) {
-    statistic += ((pooledObserved - pooledExpected) ** 2) / pooledExpected
+    statistic += (pooledObserved - pooledExpected) ** 2 / pooledExpected
     bins++
   }
   const degreesOfFreedom = Math.max(1, bins - 1)

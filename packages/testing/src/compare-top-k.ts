@@ -102,8 +102,7 @@ function groupChoices(row: ArrayLike<number>, options: TopKOptions, tolerance: n
 function matchesUpToTies(ids: number[], values: Float64Array, exact: number[], k: number, tolerance: number): boolean {
   if (ids.every((id, i) => id === exact[i])) return true
   return (
-    ids.every((id, i) => relativeGap(values[id]!, values[exact[i]!]!) <= tolerance || values[id]! >= values[exact[i]!]!) &&
-    hasNearTie(values, k, tolerance)
+    ids.every((id, i) => relativeGap(values[id]!, values[exact[i]!]!) <= tolerance || values[id]! >= values[exact[i]!]!) && hasNearTie(values, k, tolerance)
   )
 }
 
@@ -114,7 +113,9 @@ function relativeGap(a: number, b: number): number {
 
 /** Whether adjacent values among the best `count + 1` of `values` lie within `tolerance` of each other. */
 function hasNearTie(values: Float64Array, count: number, tolerance: number): boolean {
-  const sorted = Array.from(values).sort((a, b) => b - a).slice(0, count + 1)
+  const sorted = Array.from(values)
+    .sort((a, b) => b - a)
+    .slice(0, count + 1)
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i - 1] !== -Infinity && relativeGap(sorted[i - 1]!, sorted[i]!) <= tolerance) return true
   }
@@ -199,8 +200,15 @@ export function compareTopK(input: CompareTopKOptions): CompareTopKResult {
   // Softmax with the normaliser asked for (or the deprecated weights): each row's max logit and Σ exp(l − max).
   if (contract && options.scoring === 'softmax' && (options.normalizer === true || needWeights)) {
     const normalizer = 'normalizer' in candidate ? candidate.normalizer : undefined
-    if (!(normalizer?.max instanceof Float64Array) || !(normalizer.sum instanceof Float64Array) || normalizer.max.length !== rows || normalizer.sum.length !== rows) {
-      report(`normalizer: expected { max, sum } Float64Arrays of ${rows} rows, got ${normalizer === undefined ? 'undefined' : `max ${describeArray(normalizer.max)}, sum ${describeArray(normalizer.sum)}`}`)
+    if (
+      !(normalizer?.max instanceof Float64Array) ||
+      !(normalizer.sum instanceof Float64Array) ||
+      normalizer.max.length !== rows ||
+      normalizer.sum.length !== rows
+    ) {
+      report(
+        `normalizer: expected { max, sum } Float64Arrays of ${rows} rows, got ${normalizer === undefined ? 'undefined' : `max ${describeArray(normalizer.max)}, sum ${describeArray(normalizer.sum)}`}`,
+      )
       return { problems, toleratedRows }
     }
     for (let r = 0; r < rows && problems.length < maxProblems; r++) {
@@ -231,8 +239,7 @@ export function compareTopK(input: CompareTopKOptions): CompareTopKResult {
       const refIds = Array.from(reference.ids.subarray(base, base + k))
       const distinct = new Set(ids).size === k && ids.every((id) => id >= 0 && id < cols)
       // The first choice is the reference's own; its picks are the reference ids.
-      const tiesOnly =
-        distinct && choices.some((values, c) => matchesUpToTies(ids, values, c === 0 ? refIds : topKOf(values, k), k, tieRelTol))
+      const tiesOnly = distinct && choices.some((values, c) => matchesUpToTies(ids, values, c === 0 ? refIds : topKOf(values, k), k, tieRelTol))
       if (!tiesOnly) {
         report(`row ${r}: ids [${ids.join(', ')}], reference [${refIds.join(', ')}] (no tie within ${tieRelTol} explains it)`)
         continue

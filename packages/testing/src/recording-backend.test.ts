@@ -15,4 +15,9 @@ describe('createRecordingBackend', () => {
 })
 
 // An asynchronous wrapper must still conform (sampling delegates, so it stays deterministic).
-describeBackendConformance('recording(reference)', () => createRecordingBackend(), { expectedMode: 'reference', expectedName: 'recording', seeds: 10, maxRejections: 1 })
+describeBackendConformance('recording(reference)', () => createRecordingBackend(), {
+  expectedMode: 'reference',
+  expectedName: 'recording',
+  seeds: 10,
+  maxRejections: 1,
+})

@@ -71,13 +71,25 @@ export function samplingStatistics(
     let total = 0
     for (let j = 0; j < E; j++) total += w[j]!
     const p = Array.from(w, (x) => x / total)
-    out.push(statistic('first-slot frequencies', first, Float64Array.from(p, (x) => x * rows)))
+    out.push(
+      statistic(
+        'first-slot frequencies',
+        first,
+        Float64Array.from(p, (x) => x * rows),
+      ),
+    )
     if (k > 1) {
       const q = new Float64Array(E)
       for (let j = 0; j < E; j++) {
         for (let i = 0; i < E; i++) if (i !== j && w[i]! < total) q[j]! += (p[i]! * w[j]!) / (total - w[i]!)
       }
-      out.push(statistic('second-slot frequencies', second, q.map((x) => x * rows)))
+      out.push(
+        statistic(
+          'second-slot frequencies',
+          second,
+          q.map((x) => x * rows),
+        ),
+      )
     }
   }
   return out

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  INDEX_DTYPES,
-  InvalidArgumentError,
-  InvalidLogitsError,
-  ShapeMismatchError,
-  createPrng,
-  indexArrayToInt32,
-} from '@routesim/core'
+import { INDEX_DTYPES, InvalidArgumentError, InvalidLogitsError, ShapeMismatchError, createPrng, indexArrayToInt32 } from '@routesim/core'
 import { createReferenceBackend } from '@routesim/backend-cpu'
 import type { IndexDtype, RoutingContext, RoutingResult, RoutingStrategy, Seed, ShapedInput, Tensor } from '@routesim/core'
 import { createRandomLogits } from './random-inputs.ts'
@@ -59,7 +52,10 @@ function expectedArrayType(dtype: IndexDtype | undefined) {
 }
 
 function bytes(result: RoutingResult): [number[], number[]] {
-  return [Array.from(new Uint8Array(result[0].data.buffer, result[0].data.byteOffset, result[0].data.byteLength)), Array.from(indexArrayToInt32(result[1].data))]
+  return [
+    Array.from(new Uint8Array(result[0].data.buffer, result[0].data.byteOffset, result[0].data.byteLength)),
+    Array.from(indexArrayToInt32(result[1].data)),
+  ]
 }
 
 function thrown(run: () => unknown): unknown {
@@ -147,7 +143,7 @@ export function describeStrategyConformance(label: string, makeStrategy: MakeStr
         else expect(bytes(b)).not.toEqual(bytes(a))
       })
 
-      it("draws only from the context PRNG when one is lent (restoring its state replays the call)", () => {
+      it('draws only from the context PRNG when one is lent (restoring its state replays the call)', () => {
         const prng = createPrng(9, 'conformance')
         const state = prng.getState()
         const context: RoutingContext = { prng }

@@ -34,7 +34,13 @@ export function createTopKCases(options: { large?: boolean } = {}): TopKCase[] {
     add(`${scoring} T=64 E=256 k=8`, 64, 256, { k: 8, scoring })
     add(`${scoring} T=40 E=64 k=8 without weights`, 40, 64, { k: 8, scoring, needWeights: false })
     add(`${scoring} T=40 E=64 k=8 normaliser only (as routers ask)`, 40, 64, { k: 8, scoring, needWeights: false, normalizer: true })
-    add(`${scoring} grouped max T=40 E=64 k=8 normaliser only`, 40, 64, { k: 8, scoring, needWeights: false, normalizer: true, grouping: { numGroups: 8, topkGroup: 4, groupScore: 'max' } })
+    add(`${scoring} grouped max T=40 E=64 k=8 normaliser only`, 40, 64, {
+      k: 8,
+      scoring,
+      needWeights: false,
+      normalizer: true,
+      grouping: { numGroups: 8, topkGroup: 4, groupScore: 'max' },
+    })
     add(`${scoring} + bias, 0-mask groups T=40 E=64 k=8 normaliser only`, 40, 64, {
       k: 8,
       scoring,

@@ -6,8 +6,19 @@ export interface KernelExports {
   scratchBase(): number
   topKRows(inPtr: number, rows: number, cols: number, k: number, idsPtr: number, valsPtr: number, candPtr: number): number
   sigmoidTopKRows(
-    inPtr: number, rows: number, cols: number, k: number, numGroups: number, topkGroup: number, top2: number,
-    biasPtr: number, eps: number, groupEps: number, idsPtr: number, flagsPtr: number, scratchPtr: number,
+    inPtr: number,
+    rows: number,
+    cols: number,
+    k: number,
+    numGroups: number,
+    topkGroup: number,
+    top2: number,
+    biasPtr: number,
+    eps: number,
+    groupEps: number,
+    idsPtr: number,
+    flagsPtr: number,
+    scratchPtr: number,
   ): number
   sigmoidApprox(inPtr: number, n: number, outPtr: number): void
   /** Scratch bytes each kernel needs past its scratch pointer (the kernels state their own layout). */

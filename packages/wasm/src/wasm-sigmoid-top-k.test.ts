@@ -120,24 +120,27 @@ describe('wasm sigmoid top-k (bias, groups)', () => {
     fc.integer({ min: 0, max: 2 ** 31 - 1 }),
     fc.constantFrom<'none' | 'max' | 'top2_sum'>('none', 'max', 'top2_sum'),
     fc.constantFrom(0, 0.05, 3),
-  ])('law: ids, order and weights equal the reference for any grouping, k and bias scale', (numGroups, vecsPerGroup, topkGroupRaw, rows, seed, groupScore, biasScale) => {
-    const groupSize = 4 * vecsPerGroup
-    const cols = numGroups * groupSize
-    const topkGroup = 1 + ((topkGroupRaw - 1) % numGroups)
-    const grouped = groupScore !== 'none' && numGroups > 1
-    const eligible = grouped ? topkGroup * groupSize : cols
-    const k = 1 + (seed % Math.min(31, eligible - 1 || 1))
-    if (k >= eligible) return
-    const bias = biasScale === 0 && grouped ? undefined : normals(cols, seed + 1, biasScale)
-    if (bias === undefined && !grouped) return
-    const options: TopKOptions = {
-      k,
-      scoring: 'sigmoid',
-      ...(bias ? { bias } : {}),
-      ...(grouped ? { grouping: { numGroups, topkGroup, groupScore: groupScore as 'max' | 'top2_sum' } } : {}),
-    }
-    expectExact(normals(rows * cols, seed, 2), rows, cols, options)
-  })
+  ])(
+    'law: ids, order and weights equal the reference for any grouping, k and bias scale',
+    (numGroups, vecsPerGroup, topkGroupRaw, rows, seed, groupScore, biasScale) => {
+      const groupSize = 4 * vecsPerGroup
+      const cols = numGroups * groupSize
+      const topkGroup = 1 + ((topkGroupRaw - 1) % numGroups)
+      const grouped = groupScore !== 'none' && numGroups > 1
+      const eligible = grouped ? topkGroup * groupSize : cols
+      const k = 1 + (seed % Math.min(31, eligible - 1 || 1))
+      if (k >= eligible) return
+      const bias = biasScale === 0 && grouped ? undefined : normals(cols, seed + 1, biasScale)
+      if (bias === undefined && !grouped) return
+      const options: TopKOptions = {
+        k,
+        scoring: 'sigmoid',
+        ...(bias ? { bias } : {}),
+        ...(grouped ? { grouping: { numGroups, topkGroup, groupScore: groupScore as 'max' | 'top2_sum' } } : {}),
+      }
+      expectExact(normals(rows * cols, seed, 2), rows, cols, options)
+    },
+  )
 
   it('reports the first non-finite logit in row order', () => {
     const cols = 256

@@ -76,8 +76,19 @@ export function wasmSigmoidTopK(
     const n = Math.min(chunkRows, rows - r0)
     f32.set(logits.subarray(r0 * cols, (r0 + n) * cols), inPtr >> 2)
     const bad = kernels.sigmoidTopKRows(
-      inPtr, n, cols, k, grouped ? numGroups : 1, grouped ? topkGroup : 1, o.groupTopN === 2 ? 1 : 0,
-      biasPtr, eps, groupEps, idsPtr, flagsPtr, scratchPtr,
+      inPtr,
+      n,
+      cols,
+      k,
+      grouped ? numGroups : 1,
+      grouped ? topkGroup : 1,
+      o.groupTopN === 2 ? 1 : 0,
+      biasPtr,
+      eps,
+      groupEps,
+      idsPtr,
+      flagsPtr,
+      scratchPtr,
     )
     if (bad >= 0) throwFirstNonFiniteInRow('logits', logits, r0 + bad, cols)
     for (let i = 0; i < n; i++) {

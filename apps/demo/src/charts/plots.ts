@@ -54,7 +54,12 @@ function colourTable(scheme: string, domain: [number, number]): Uint8ClampedArra
  * are coloured through a 256-entry table straight into canvas pixels: a 512 × 256 grid costs a few ms of
  * main-thread time (Plot's raster mark parses a colour string per cell, ~100 ms there), never a million SVG nodes.
  */
-export function heatmapChart(data: Float32Array | Float64Array, rows: number, cols: number, options: { width: number; height?: number; xLabel: string; yLabel: string; label: string; scheme?: string; domain?: [number, number] }): HTMLElement {
+export function heatmapChart(
+  data: Float32Array | Float64Array,
+  rows: number,
+  cols: number,
+  options: { width: number; height?: number; xLabel: string; yLabel: string; label: string; scheme?: string; domain?: [number, number] },
+): HTMLElement {
   const scheme = options.scheme ?? 'viridis'
   let top = 0
   for (let i = 0; i < data.length; i++) if (data[i]! > top) top = data[i]!
@@ -106,7 +111,10 @@ export function heatmapChart(data: Float32Array | Float64Array, rows: number, co
   })
   // Under the axes: after Plot's <style>, before its axis and frame groups.
   svg.insertBefore(img, svg.querySelector('style')?.nextSibling ?? svg.firstChild)
-  const legend = Plot.legend({ color: { type: 'linear', scheme: scheme as 'viridis', domain, label: options.label }, style: { background: 'transparent', color: 'var(--fg)', fontSize: '11px' } }) as unknown as Element
+  const legend = Plot.legend({
+    color: { type: 'linear', scheme: scheme as 'viridis', domain, label: options.label },
+    style: { background: 'transparent', color: 'var(--fg)', fontSize: '11px' },
+  }) as unknown as Element
   const box = document.createElement('div')
   box.append(legend, svg)
   box.setAttribute('role', 'img')
@@ -125,7 +133,12 @@ export function chartsReady(root: Element): Promise<void> {
 
 /** Ticks at cell centres labelled with the cell's index (rank 3 is the cell from 3 to 4). */
 function cellTicks(n: number): { ticks: number[]; tickFormat: (v: number) => string } {
-  return { ticks: integerTicks(n - 1).filter((i) => i < n).map((i) => i + 0.5), tickFormat: (v: number) => String(v - 0.5) }
+  return {
+    ticks: integerTicks(n - 1)
+      .filter((i) => i < n)
+      .map((i) => i + 0.5),
+    tickFormat: (v: number) => String(v - 0.5),
+  }
 }
 
 /** Whole-number ticks (ranks and layers have no halves), at most about 16 of them. */
@@ -144,7 +157,10 @@ export function rankLoadChart(loads: ArrayLike<number>, options: { width: number
       x: { label: 'EP rank →', domain: [0, values.length], ...cellTicks(values.length) },
       y: { label: '↑ slots on rank', grid: true },
       marks: [
-        Plot.rectY(values.map((v, i) => ({ i, v })), { x1: 'i', x2: (d: { i: number }) => d.i + 1, y: 'v', fill: 'var(--accent-2)', inset: 0.5 }),
+        Plot.rectY(
+          values.map((v, i) => ({ i, v })),
+          { x1: 'i', x2: (d: { i: number }) => d.i + 1, y: 'v', fill: 'var(--accent-2)', inset: 0.5 },
+        ),
         Plot.ruleY([mean], { stroke: 'var(--warn)', strokeDasharray: '4 3' }),
         Plot.ruleY([0]),
       ],
@@ -159,7 +175,10 @@ export interface Series {
 }
 
 /** Lines over steps (balancedness before/after EPLB, drops, traffic). */
-export function stepsChart(series: readonly Series[], options: { width: number; height?: number; yLabel: string; yDomain?: [number, number]; marks?: readonly number[] }): HTMLElement {
+export function stepsChart(
+  series: readonly Series[],
+  options: { width: number; height?: number; yLabel: string; yDomain?: [number, number]; marks?: readonly number[] },
+): HTMLElement {
   const data = series.flatMap((s) => s.values.map((v, step) => ({ step, v, name: s.name })))
   return figure(
     Plot.plot({

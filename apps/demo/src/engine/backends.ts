@@ -21,7 +21,12 @@ export function openBackend(mode: AppBackend): Promise<OpenBackend> {
     pending = registry.resolve(mode).then((resolved) => {
       // gpu.js's webasm says whether its worker pool runs (SharedArrayBuffer exists only on cross-origin-isolated pages).
       const threaded = (resolved.backend as { threaded?: unknown }).threaded
-      const threads = resolved.backend.mode === 'webasm' && typeof threaded === 'boolean' ? (threaded ? '; threaded: SharedArrayBuffer worker pool' : '; single-threaded: the page is not cross-origin isolated') : ''
+      const threads =
+        resolved.backend.mode === 'webasm' && typeof threaded === 'boolean'
+          ? threaded
+            ? '; threaded: SharedArrayBuffer worker pool'
+            : '; single-threaded: the page is not cross-origin isolated'
+          : ''
       return { backend: resolved.backend, detail: `${resolved.reason}${threads}` }
     })
     pending.catch(() => open.delete(mode))

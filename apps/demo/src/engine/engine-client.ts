@@ -57,7 +57,11 @@ export class EngineClient {
   }
 
   /** Routes one layer in the worker; `onProgress` hears its phases (large routings take seconds). */
-  async route(request: Extract<EngineRequest, { type: 'route' }>['request'], backend: AppBackend, onProgress?: (progress: RouteProgressInfo) => void): Promise<RoutedLayer> {
+  async route(
+    request: Extract<EngineRequest, { type: 'route' }>['request'],
+    backend: AppBackend,
+    onProgress?: (progress: RouteProgressInfo) => void,
+  ): Promise<RoutedLayer> {
     const listen = onProgress && ((r: Progress) => void (r.type === 'route-progress' && onProgress(r.progress)))
     const reply = await this.#send({ type: 'route', id: this.#id(), request, backend }, [], listen)
     return (reply as Extract<EngineReply, { type: 'routed' }>).layer
@@ -66,7 +70,9 @@ export class EngineClient {
   /** Starts a scenario; `cancel()` stops it between steps (the promise then rejects with `cancelled`). */
   scenario(scenario: ScenarioRequest, backend: AppBackend, onProgress: (step: ScenarioStep) => void): { done: Promise<ScenarioSummary>; cancel: () => void } {
     const id = this.#id()
-    const done = this.#send({ type: 'scenario', id, scenario, backend }, [], (r) => void (r.type === 'progress' && onProgress(r.step))).then((r) => (r as Extract<EngineReply, { type: 'scenario-done' }>).summary)
+    const done = this.#send({ type: 'scenario', id, scenario, backend }, [], (r) => void (r.type === 'progress' && onProgress(r.step))).then(
+      (r) => (r as Extract<EngineReply, { type: 'scenario-done' }>).summary,
+    )
     return { done, cancel: () => this.#worker.postMessage({ type: 'cancel', id: this.#id(), target: id } satisfies EngineRequest) }
   }
 

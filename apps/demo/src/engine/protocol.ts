@@ -68,7 +68,13 @@ export interface ScenarioRequest {
   readonly seed: number
   readonly capacityPolicy: string
   readonly capacityFactor: number
-  readonly eplb: { readonly enabled: boolean; readonly windowSize: number; readonly stepInterval: number; readonly redundantExperts: number; readonly replicaChoice: string }
+  readonly eplb: {
+    readonly enabled: boolean
+    readonly windowSize: number
+    readonly stepInterval: number
+    readonly redundantExperts: number
+    readonly replicaChoice: string
+  }
 }
 
 export interface ScenarioStep {
@@ -97,7 +103,15 @@ export interface RouteProgressInfo {
 /** `analyzeTrace` of a whole trace: each layer over all steps, and its per-rank loads before and after DeepSeek EPLB. */
 export interface TraceAnalysisView {
   readonly epSize: number
-  readonly perLayer: readonly { readonly layer: number; readonly modelLayer: number; readonly maxOverMean: number; readonly gini: number; readonly duplicateIdRate?: number; readonly balancedness?: number; readonly eplbBalancedness?: number }[]
+  readonly perLayer: readonly {
+    readonly layer: number
+    readonly modelLayer: number
+    readonly maxOverMean: number
+    readonly gini: number
+    readonly duplicateIdRate?: number
+    readonly balancedness?: number
+    readonly eplbBalancedness?: number
+  }[]
   /** Means over layers of mean ÷ max rank load, as laid out and with EPLB's placement (`redundantExperts` replicas). */
   readonly balancedness?: { readonly static: number; readonly eplb?: number; readonly redundantExperts: number }
   /** `[layers, epSize]`. */
@@ -125,7 +139,20 @@ export interface TraceView {
 
 export type EngineRequest =
   | { readonly type: 'info'; readonly id: number }
-  | { readonly type: 'route'; readonly id: number; readonly backend: AppBackend; readonly request: { strategy: string; params: Record<string, unknown>; tokens: number; experts: number; topK: number; seed: number | string | bigint; epSize: number } }
+  | {
+      readonly type: 'route'
+      readonly id: number
+      readonly backend: AppBackend
+      readonly request: {
+        strategy: string
+        params: Record<string, unknown>
+        tokens: number
+        experts: number
+        topK: number
+        seed: number | string | bigint
+        epSize: number
+      }
+    }
   | { readonly type: 'scenario'; readonly id: number; readonly scenario: ScenarioRequest; readonly backend: AppBackend }
   | { readonly type: 'cancel'; readonly id: number; readonly target: number }
   | { readonly type: 'trace'; readonly id: number; readonly name: string; readonly bytes: ArrayBuffer; readonly epSize: number }

@@ -69,7 +69,11 @@ export async function routeLayer(request: RouteRequest, backend?: KernelBackend,
   const perToken = Math.max(request.topK, usesLogits ? request.experts : 0)
   const limit = Math.floor(MAX_ROUTE_ELEMENTS / perToken)
   if (request.tokens > limit) {
-    throw new InvalidArgumentError({ parameter: 'tokens', value: request.tokens, allowed: `at most ${limit} here (${usesLogits ? 'tokens × experts logits' : 'tokens × top-k ids'} must stay ≤ 2^28 elements)` })
+    throw new InvalidArgumentError({
+      parameter: 'tokens',
+      value: request.tokens,
+      allowed: `at most ${limit} here (${usesLogits ? 'tokens × experts logits' : 'tokens × top-k ids'} must stay ≤ 2^28 elements)`,
+    })
   }
   const hiddenStates: ShapedInput = { shape: [request.tokens, 1] }
   const logits: Tensor | ShapedInput = usesLogits
@@ -114,7 +118,14 @@ export function int32Digest(values: Int32Array): string {
  * A `[rows, experts]` picture of which experts sampled tokens went to (cell = routing weight, or 1 where
  * a strategy gives none): every token when T ≤ maxRows, else maxRows evenly spaced tokens.
  */
-export function tokenExpertHeatmap(ids: Int32Array, weights: Float32Array, tokens: number, topK: number, experts: number, maxRows = 512): { rows: number; tokenIndex: Int32Array; data: Float32Array } {
+export function tokenExpertHeatmap(
+  ids: Int32Array,
+  weights: Float32Array,
+  tokens: number,
+  topK: number,
+  experts: number,
+  maxRows = 512,
+): { rows: number; tokenIndex: Int32Array; data: Float32Array } {
   const rows = Math.min(tokens, maxRows)
   const data = new Float32Array(rows * experts)
   const tokenIndex = new Int32Array(rows)

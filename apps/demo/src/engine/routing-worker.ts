@@ -104,7 +104,14 @@ async function route(request: Extract<EngineRequest, { type: 'route' }>): Promis
     progress(label, a + (b - a) * fraction, fraction === 0)
   })
   const routeMs = performance.now() - started
-  lastRouting = { ids: out.ids, weights: out.weights, tokens: r.tokens, topK: r.topK, experts: r.experts, name: `routesim-${out.strategy}-seed${String(r.seed)}` }
+  lastRouting = {
+    ids: out.ids,
+    weights: out.weights,
+    tokens: r.tokens,
+    topK: r.topK,
+    experts: r.experts,
+    name: `routesim-${out.strategy}-seed${String(r.seed)}`,
+  }
   const ranOnDetail = out.lastRun
     ? `${opened.detail}; last ${out.lastRun.operation} ran on ${out.lastRun.ranOn}${out.lastRun.reason ? ` (${out.lastRun.reason})` : ''}`
     : out.ranOn === 'reference' && request.backend !== 'reference'
@@ -188,7 +195,8 @@ function traceLayer(step: number, layerIndex: number): RoutedLayer {
   if (!lastTrace) throw new RangeError('no trace yet: drop a file first')
   const { t, name, ep } = lastTrace
   if (!Number.isInteger(step) || step < 0 || step >= t.steps) throw new RangeError(`step ${step} is outside the trace's ${t.steps} step(s)`)
-  if (!Number.isInteger(layerIndex) || layerIndex < 0 || layerIndex >= t.layers) throw new RangeError(`layer ${layerIndex} is outside the trace's ${t.layers} layer(s)`)
+  if (!Number.isInteger(layerIndex) || layerIndex < 0 || layerIndex >= t.layers)
+    throw new RangeError(`layer ${layerIndex} is outside the trace's ${t.layers} layer(s)`)
   const experts = t.numExperts
   const at = step * t.layers + layerIndex
   const base = { strategy: `trace ${name}`, parameters: {}, usesLogits: false, ranOn: 'trace file', ranOnDetail: `read as ${t.format}`, routeMs: 0 }
@@ -198,7 +206,14 @@ function traceLayer(step: number, layerIndex: number): RoutedLayer {
     const weights = t.weights ? t.weights.subarray(at * n, (at + 1) * n) : new Float32Array(n).fill(1)
     const dupTokens = countTokensWithDuplicateIds(ids, t.topK)
     const suffix = t.steps > 1 || t.layers > 1 ? `-step${step}-layer${layerIndex}` : ''
-    lastRouting = { ids: Int32Array.from(ids), weights: Float32Array.from(weights), tokens: t.tokens, topK: t.topK, experts, name: `${name.replace(/\.[^.]*$/, '')}${suffix}` }
+    lastRouting = {
+      ids: Int32Array.from(ids),
+      weights: Float32Array.from(weights),
+      tokens: t.tokens,
+      topK: t.topK,
+      experts,
+      name: `${name.replace(/\.[^.]*$/, '')}${suffix}`,
+    }
     return layerView(base, ids, weights, t.tokens, t.topK, experts, ep, { rate: t.tokens === 0 ? 0 : dupTokens / t.tokens, tokens: dupTokens })
   }
   const all = traceCounts(t)
@@ -246,7 +261,15 @@ function traceAnalysis(t: ReturnType<typeof readTrace>, ep: number): TraceAnalys
       ...(l.ranks ? { balancedness: l.ranks.balancedness } : {}),
       ...(l.eplb ? { eplbBalancedness: l.eplb.balancedness } : {}),
     })),
-    ...(a.balancedness ? { balancedness: { static: a.balancedness.static, ...(a.balancedness.eplb !== undefined ? { eplb: a.balancedness.eplb } : {}), redundantExperts: a.balancedness.redundantExperts } } : {}),
+    ...(a.balancedness
+      ? {
+          balancedness: {
+            static: a.balancedness.static,
+            ...(a.balancedness.eplb !== undefined ? { eplb: a.balancedness.eplb } : {}),
+            redundantExperts: a.balancedness.redundantExperts,
+          },
+        }
+      : {}),
     ...(a.balancedness ? { staticRankLoads: staticLoads, eplbRankLoads: eplbLoads } : {}),
   }
 }
@@ -326,6 +349,12 @@ self.onmessage = async (event: MessageEvent<EngineRequest>) => {
   } catch (error) {
     const cancelled = error instanceof DOMException && error.name === 'AbortError'
     const code = RoutesimError.isInstance(error) ? (error as { code: string }).code : undefined
-    post({ type: 'error', id: message.id, message: error instanceof Error ? error.message : String(error), ...(code ? { code } : {}), ...(cancelled ? { cancelled } : {}) })
+    post({
+      type: 'error',
+      id: message.id,
+      message: error instanceof Error ? error.message : String(error),
+      ...(code ? { code } : {}),
+      ...(cancelled ? { cancelled } : {}),
+    })
   }
 }

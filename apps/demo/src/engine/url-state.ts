@@ -115,7 +115,9 @@ export function writeState(state: ExploreState): string {
 
 /** The `routesim route` command line that routes what this state routes. */
 export function cliCommand(state: ExploreState): string {
-  const params = Object.entries(state.params).map(([k, v]) => ` -p ${k}=${v}`).join('')
+  const params = Object.entries(state.params)
+    .map(([k, v]) => ` -p ${k}=${v}`)
+    .join('')
   const backend = ` --backend ${state.backend}`
   return `routesim route --strategy ${state.strategy} --tokens ${state.tokens} --experts ${state.experts} --top-k ${state.topK} --seed ${String(state.seed)}${params}${backend} --ep-size ${state.epSize}`
 }

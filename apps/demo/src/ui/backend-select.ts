@@ -6,7 +6,11 @@ const label = (b: AppBackend): string =>
 
 /** The kernel backend picker (the library registry's names); `onChange` gets the new choice. */
 export function backendSelect(value: AppBackend, onChange: (backend: AppBackend) => void): HTMLSelectElement {
-  const el = select('backend', APP_BACKENDS.map((b) => ({ value: b, label: label(b) })), value)
+  const el = select(
+    'backend',
+    APP_BACKENDS.map((b) => ({ value: b, label: label(b) })),
+    value,
+  )
   el.addEventListener('change', () => onChange(el.value as AppBackend))
   return el
 }

@@ -32,7 +32,11 @@ export function select(name: string, options: readonly (string | { value: string
   return el
 }
 
-export function numberInput(name: string, value: number | string, options: { min?: number | undefined; max?: number | undefined; step?: number | string } = {}): HTMLInputElement {
+export function numberInput(
+  name: string,
+  value: number | string,
+  options: { min?: number | undefined; max?: number | undefined; step?: number | string } = {},
+): HTMLInputElement {
   return h('input', { type: 'number', name, value: String(value), min: options.min, max: options.max, step: options.step ?? 'any', inputmode: 'decimal' })
 }
 

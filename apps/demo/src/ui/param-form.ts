@@ -17,7 +17,11 @@ function rangeText(spec: ParameterSpec): string {
  * Form controls for a strategy's parameters, built from its specs (type, range, default). `onChange`
  * gets the raw text of every parameter that differs from its default (the CLI's `--param key=value`).
  */
-export function parameterControls(specs: ParameterSpecs, values: Readonly<Record<string, string>>, onChange: (raw: Record<string, string>) => void): HTMLElement {
+export function parameterControls(
+  specs: ParameterSpecs,
+  values: Readonly<Record<string, string>>,
+  onChange: (raw: Record<string, string>) => void,
+): HTMLElement {
   const box = h('fieldset', { class: 'params' }, h('legend', {}, 'Strategy parameters'))
   const raw: Record<string, string> = { ...values }
   const entries = Object.entries(specs)

@@ -22,7 +22,13 @@ export function renderCompare(ctx: AppContext, root: HTMLElement): void {
     })
     form.append(field(`Strategy ${i + 1}`, s))
   }
-  form.append(h('p', { class: 'hint' }, `Same shape and seed as Explore: ${state.tokens} tokens, ${state.experts} experts, top-${state.topK}, EP ${state.epSize}, seed ${String(state.seed)}. Each strategy runs with its default parameters.`))
+  form.append(
+    h(
+      'p',
+      { class: 'hint' },
+      `Same shape and seed as Explore: ${state.tokens} tokens, ${state.experts} experts, top-${state.topK}, EP ${state.epSize}, seed ${String(state.seed)}. Each strategy runs with its default parameters.`,
+    ),
+  )
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }, chosen.length < 2 ? 'Pick at least two strategies.' : 'Routing…')
   const table = h('div', { class: 'results' })
   const grid = h('div', { class: 'compare-grid', 'data-testid': 'compare-results' })
@@ -33,7 +39,12 @@ export function renderCompare(ctx: AppContext, root: HTMLElement): void {
   const run = async () => {
     const layers: RoutedLayer[] = []
     for (const strategy of chosen) {
-      layers.push(await ctx.engine.route({ strategy, params: {}, tokens: state.tokens, experts: state.experts, topK: state.topK, seed: state.seed, epSize: state.epSize }, state.backend))
+      layers.push(
+        await ctx.engine.route(
+          { strategy, params: {}, tokens: state.tokens, experts: state.experts, topK: state.topK, seed: state.seed, epSize: state.epSize },
+          state.backend,
+        ),
+      )
       if (mine !== generation) return
     }
     const w = widthOf(main)
@@ -52,7 +63,13 @@ export function renderCompare(ctx: AppContext, root: HTMLElement): void {
         { class: 'metrics compare', 'data-testid': 'compare-table' },
         h('caption', {}, 'Side by side'),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'metric'), ...layers.map((l) => h('th', { scope: 'col' }, l.strategy)))),
-        h('tbody', {}, ...metrics.map(([label, get]) => h('tr', {}, h('th', { scope: 'row' }, label), ...layers.map((l) => h('td', { 'data-value': String(get(l)) }, fmt(get(l)))))))
+        h(
+          'tbody',
+          {},
+          ...metrics.map(([label, get]) =>
+            h('tr', {}, h('th', { scope: 'row' }, label), ...layers.map((l) => h('td', { 'data-value': String(get(l)) }, fmt(get(l))))),
+          ),
+        ),
       ),
     )
     grid.replaceChildren()
@@ -60,7 +77,15 @@ export function renderCompare(ctx: AppContext, root: HTMLElement): void {
     for (const l of layers) {
       await nextTask()
       if (mine !== generation) return
-      grid.append(h('figure', { class: 'card' }, h('figcaption', {}, `${l.strategy}: sorted per-expert load and per-rank load`), expertLoadChart(l.counts, { sorted: true, width: cell, height: 180 }), rankLoadChart(l.rankLoads, { width: cell, height: 120 })))
+      grid.append(
+        h(
+          'figure',
+          { class: 'card' },
+          h('figcaption', {}, `${l.strategy}: sorted per-expert load and per-rank load`),
+          expertLoadChart(l.counts, { sorted: true, width: cell, height: 180 }),
+          rankLoadChart(l.rankLoads, { width: cell, height: 120 }),
+        ),
+      )
     }
     status.textContent = `Compared ${layers.length} strategies (ran on ${[...new Set(layers.map((l) => l.ranOn))].join(', ')}).`
     ctx.ranOn(`${layers[0]!.ranOn}: ${layers[0]!.ranOnDetail}`)

@@ -15,7 +15,11 @@ export function renderExplore(ctx: AppContext, root: HTMLElement): void {
   const info = ctx.info.strategies.find((s) => s.name === state.strategy.toLowerCase())
   const form = h('form', { class: 'controls', 'aria-label': 'Routing settings' })
   form.addEventListener('submit', (e) => e.preventDefault())
-  const strategy = select('strategy', ctx.info.strategies.map((s) => s.name), info?.name ?? state.strategy)
+  const strategy = select(
+    'strategy',
+    ctx.info.strategies.map((s) => s.name),
+    info?.name ?? state.strategy,
+  )
   strategy.addEventListener('change', () => ctx.update({ strategy: strategy.value, params: {} }))
   const int = (name: string, label: string, value: number, min: number, key: 'tokens' | 'experts' | 'topK' | 'epSize', hint?: string) => {
     const input = numberInput(name, value, { min, step: 1 })
@@ -68,11 +72,15 @@ export function renderExplore(ctx: AppContext, root: HTMLElement): void {
   }
   const started = performance.now()
   ctx.engine
-    .route({ strategy: state.strategy, params, tokens: state.tokens, experts: state.experts, topK: state.topK, seed: state.seed, epSize: state.epSize }, state.backend, (p) => {
-      if (mine !== generation) return
-      progress.value = p.value
-      status.textContent = `${p.phase[0]!.toUpperCase()}${p.phase.slice(1)}…`
-    })
+    .route(
+      { strategy: state.strategy, params, tokens: state.tokens, experts: state.experts, topK: state.topK, seed: state.seed, epSize: state.epSize },
+      state.backend,
+      (p) => {
+        if (mine !== generation) return
+        progress.value = p.value
+        status.textContent = `${p.phase[0]!.toUpperCase()}${p.phase.slice(1)}…`
+      },
+    )
     .then((layer: RoutedLayer) => {
       if (mine !== generation) return
       progress.value = 1
@@ -88,7 +96,8 @@ export function renderExplore(ctx: AppContext, root: HTMLElement): void {
     })
     .catch((error: unknown) => {
       if (mine !== generation) return
-      status.textContent = error instanceof EngineError && error.code ? `${error.message} (${error.code})` : error instanceof Error ? error.message : String(error)
+      status.textContent =
+        error instanceof EngineError && error.code ? `${error.message} (${error.code})` : error instanceof Error ? error.message : String(error)
       status.classList.add('error')
       results.replaceChildren()
       document.body.dataset['rendered'] = String(mine)

@@ -15,7 +15,12 @@ export function metricTable(layer: RoutedLayer): HTMLTableElement {
     ['gini', 'Gini', s.gini, fmt(s.gini)],
     ['entropy', 'entropy (bits)', s.entropy, fmt(s.entropy)],
     ['balancedness', `balancedness, EP ${layer.epSize} (mean ÷ max rank load, linear)`, layer.balancedness, fmt(layer.balancedness)],
-    ['balancednessRoundRobin', `balancedness, EP ${layer.epSize}, round-robin placement`, layer.balancednessVariants.roundRobin, fmt(layer.balancednessVariants.roundRobin)],
+    [
+      'balancednessRoundRobin',
+      `balancedness, EP ${layer.epSize}, round-robin placement`,
+      layer.balancednessVariants.roundRobin,
+      fmt(layer.balancednessVariants.roundRobin),
+    ],
     ['sglangUtilization', 'SGLang utilization ((mean + 1e-5) ÷ (max + 1e-5))', layer.balancednessVariants.sglang, fmt(layer.balancednessVariants.sglang)],
     ['rankMaxOverMean', 'max ÷ mean rank load', layer.balancednessVariants.rankMaxOverMean, fmt(layer.balancednessVariants.rankMaxOverMean)],
     ['distinctExperts', 'distinct experts used', s.distinctExperts, `${s.distinctExperts} of ${s.numExperts}`],
@@ -27,7 +32,13 @@ export function metricTable(layer: RoutedLayer): HTMLTableElement {
     'table',
     { class: 'metrics', 'data-testid': 'metrics' },
     h('caption', {}, 'Load summary'),
-    h('tbody', {}, ...rows.map(([key, label, value, text]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', { 'data-metric': key, 'data-value': String(value) }, text)))),
+    h(
+      'tbody',
+      {},
+      ...rows.map(([key, label, value, text]) =>
+        h('tr', {}, h('th', { scope: 'row' }, label), h('td', { 'data-metric': key, 'data-value': String(value) }, text)),
+      ),
+    ),
   )
 }
 
@@ -39,7 +50,13 @@ export const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout
  * token × expert heatmap and per-rank loads, each chart in its own task. Stops (returning false) once
  * `alive()` says a newer routing took over.
  */
-export async function drawLayer(target: HTMLElement, layer: RoutedLayer, host: HTMLElement, alive: () => boolean, options: { before?: readonly Node[]; onFirstChart?: () => void } = {}): Promise<boolean> {
+export async function drawLayer(
+  target: HTMLElement,
+  layer: RoutedLayer,
+  host: HTMLElement,
+  alive: () => boolean,
+  options: { before?: readonly Node[]; onFirstChart?: () => void } = {},
+): Promise<boolean> {
   const wide = widthOf(host)
   const half = wide >= 900 ? Math.floor((wide - 48) / 2) : wide
   const box = h('div', { class: 'charts' })
@@ -54,7 +71,13 @@ export async function drawLayer(target: HTMLElement, layer: RoutedLayer, host: H
     charts.push(() =>
       card(
         `Token × expert routing weight${sampled}`,
-        heatmapChart(layer.heatmap, layer.heatmapRows, layer.experts, { width: wide, height: Math.min(420, Math.max(200, layer.heatmapRows)), xLabel: 'expert id →', yLabel: '↑ token', label: 'weight' }),
+        heatmapChart(layer.heatmap, layer.heatmapRows, layer.experts, {
+          width: wide,
+          height: Math.min(420, Math.max(200, layer.heatmapRows)),
+          xLabel: 'expert id →',
+          yLabel: '↑ token',
+          label: 'weight',
+        }),
         'wide',
       ),
     )

@@ -33,7 +33,11 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
     input.addEventListener('change', () => apply(Number(input.value)))
     return field(label, input, hint)
   }
-  const preset = select('preset', ctx.info.presets.map((p) => ({ value: p.name, label: `${p.name} (${p.numExperts} experts, top-${p.topK}, ${p.moeLayers} MoE layers)` })), settings.preset)
+  const preset = select(
+    'preset',
+    ctx.info.presets.map((p) => ({ value: p.name, label: `${p.name} (${p.numExperts} experts, top-${p.topK}, ${p.moeLayers} MoE layers)` })),
+    settings.preset,
+  )
   preset.addEventListener('change', () => set({ preset: preset.value }))
   const strategy = select('strategy', ['native', ...ctx.info.strategies.map((s) => s.name)], settings.strategy)
   strategy.addEventListener('change', () => set({ strategy: strategy.value }))
@@ -118,8 +122,20 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
         return layers > 0 ? sum / layers : 0
       }
       const heatmap = (data: Float64Array, title: string, testid: string) => () =>
-        h('figure', { class: 'card', 'data-testid': testid, 'data-balancedness': String(pictured(data)) }, h('figcaption', {}, title),
-          heatmapChart(data, layers, request.epSize, { width: half, height: heatHeight, xLabel: 'EP rank →', yLabel: '↑ layer', label: 'slots', scheme: 'magma', domain: [0, top || 1] }))
+        h(
+          'figure',
+          { class: 'card', 'data-testid': testid, 'data-balancedness': String(pictured(data)) },
+          h('figcaption', {}, title),
+          heatmapChart(data, layers, request.epSize, {
+            width: half,
+            height: heatHeight,
+            xLabel: 'EP rank →',
+            yLabel: '↑ layer',
+            label: 'slots',
+            scheme: 'magma',
+            domain: [0, top || 1],
+          }),
+        )
       const series = (get: (s: ScenarioStep) => number) => steps.map(get)
       const staticB = series((s) => s.staticBalancedness)
       const deployedB = series((s) => s.deployedBalancedness)
@@ -127,16 +143,49 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
       const offRank = series((s) => s.copiesLeavingRankPerToken)
       const offNode = series((s) => s.copiesLeavingNodePerToken)
       const parts: (() => HTMLElement)[] = [
-        () => h('figure', { class: 'card wide' }, h('figcaption', {}, 'Balancedness (mean ÷ max rank load) per step: static layout vs deployed EPLB map (dotted: rearrangements)'),
-          stepsChart([{ name: 'before EPLB (static)', values: staticB }, { name: 'after EPLB (deployed)', values: deployedB }], { width: w, yLabel: '↑ balancedness', yDomain: [0, 1], marks: rebalances })),
-        () => h('figure', { class: 'card' }, h('figcaption', {}, `Dropped fraction (${request.capacityPolicy}, ${capacityKnob(request.capacityPolicy)} ${request.capacityFactor})`),
-          stepsChart([{ name: 'dropped / (T·k)', values: dropped }], { width: half, height: 170, yLabel: '↑ dropped' })),
-        () => h('figure', { class: 'card' }, h('figcaption', {}, 'All-to-all traffic: token copies per token leaving the home rank / node'),
-          stepsChart([{ name: 'off rank', values: offRank }, { name: 'off node', values: offNode }], { width: half, height: 170, yLabel: '↑ copies per token' })),
+        () =>
+          h(
+            'figure',
+            { class: 'card wide' },
+            h('figcaption', {}, 'Balancedness (mean ÷ max rank load) per step: static layout vs deployed EPLB map (dotted: rearrangements)'),
+            stepsChart(
+              [
+                { name: 'before EPLB (static)', values: staticB },
+                { name: 'after EPLB (deployed)', values: deployedB },
+              ],
+              { width: w, yLabel: '↑ balancedness', yDomain: [0, 1], marks: rebalances },
+            ),
+          ),
+        () =>
+          h(
+            'figure',
+            { class: 'card' },
+            h('figcaption', {}, `Dropped fraction (${request.capacityPolicy}, ${capacityKnob(request.capacityPolicy)} ${request.capacityFactor})`),
+            stepsChart([{ name: 'dropped / (T·k)', values: dropped }], { width: half, height: 170, yLabel: '↑ dropped' }),
+          ),
+        () =>
+          h(
+            'figure',
+            { class: 'card' },
+            h('figcaption', {}, 'All-to-all traffic: token copies per token leaving the home rank / node'),
+            stepsChart(
+              [
+                { name: 'off rank', values: offRank },
+                { name: 'off node', values: offNode },
+              ],
+              { width: half, height: 170, yLabel: '↑ copies per token' },
+            ),
+          ),
         ...(layers > 0
           ? [
               heatmap(meanStatic, 'Mean load per layer × rank, before EPLB (logical experts, linear placement)', 'heatmap-static'),
-              heatmap(meanDeployed, request.eplb.enabled ? 'Mean load per layer × rank, after EPLB (the deployed map, replicas included)' : 'Mean load per layer × rank on the deployed map (EPLB off)', 'heatmap-deployed'),
+              heatmap(
+                meanDeployed,
+                request.eplb.enabled
+                  ? 'Mean load per layer × rank, after EPLB (the deployed map, replicas included)'
+                  : 'Mean load per layer × rank on the deployed map (EPLB off)',
+                'heatmap-deployed',
+              ),
             ]
           : []),
       ]
@@ -192,8 +241,14 @@ export function renderScenario(ctx: AppContext, root: HTMLElement): void {
           ['EPLB rearrangements', summary.eplb.rebalances],
           ['expert weights moved by EPLB', summary.eplb.expertTransfers],
         ]
-        summaryBox.replaceChildren(h('table', { class: 'metrics', 'data-testid': 'scenario-summary' }, h('caption', {}, `${summary.name}: ${summary.tokenLayers.toLocaleString('en')} token-layers`),
-          h('tbody', {}, ...rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { 'data-value': String(v) }, fmt(v, 4)))))))
+        summaryBox.replaceChildren(
+          h(
+            'table',
+            { class: 'metrics', 'data-testid': 'scenario-summary' },
+            h('caption', {}, `${summary.name}: ${summary.tokenLayers.toLocaleString('en')} token-layers`),
+            h('tbody', {}, ...rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { 'data-value': String(v) }, fmt(v, 4))))),
+          ),
+        )
         status.textContent = `Done: ${summary.steps} steps × ${summary.tokensPerStep} tokens × ${summary.layers} layers.`
       })
       .catch((error: unknown) => {

@@ -9,7 +9,9 @@ let shown = 0
 
 function fitCommand(t: TraceView): string | undefined {
   if (!t.fit) return undefined
-  const params = Object.entries(t.fit.strategy.params).map(([k, v]) => ` -p ${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join('')
+  const params = Object.entries(t.fit.strategy.params)
+    .map(([k, v]) => ` -p ${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
+    .join('')
   return `routesim route --strategy ${t.fit.strategy.name}${params} --tokens ${t.fit.tokens} --experts ${t.fit.numExperts} --top-k ${t.fit.topK} --ep-size ${t.fit.epSize}`
 }
 
@@ -18,13 +20,42 @@ function analysisBox(t: TraceView, host: HTMLElement): HTMLElement {
   const a = t.analysis
   if (!a) return h('p', { class: 'hint' }, `No per-layer analysis: ${t.analysisError ?? 'not available for this trace'}`)
   const hasRanks = a.perLayer.some((l) => l.balancedness !== undefined)
-  const cols = ['layer', 'max ÷ mean', 'Gini', ...(t.kind === 'ids' ? ['duplicate-id rate'] : []), ...(hasRanks ? [`balancedness, EP ${a.epSize}`, 'after EPLB'] : [])]
+  const cols = [
+    'layer',
+    'max ÷ mean',
+    'Gini',
+    ...(t.kind === 'ids' ? ['duplicate-id rate'] : []),
+    ...(hasRanks ? [`balancedness, EP ${a.epSize}`, 'after EPLB'] : []),
+  ]
   const box = h('div', { class: 'results', 'data-testid': 'trace-analysis' })
   box.append(
-    h('table', { class: 'metrics' }, h('caption', {}, `Every layer over all ${t.steps} step(s)${a.balancedness ? `: balancedness ${fmt(a.balancedness.static, 3)} as laid out, ${a.balancedness.eplb !== undefined ? fmt(a.balancedness.eplb, 3) : '–'} with DeepSeek EPLB (${a.balancedness.redundantExperts} redundant experts)` : ''}`),
+    h(
+      'table',
+      { class: 'metrics' },
+      h(
+        'caption',
+        {},
+        `Every layer over all ${t.steps} step(s)${a.balancedness ? `: balancedness ${fmt(a.balancedness.static, 3)} as laid out, ${a.balancedness.eplb !== undefined ? fmt(a.balancedness.eplb, 3) : '–'} with DeepSeek EPLB (${a.balancedness.redundantExperts} redundant experts)` : ''}`,
+      ),
       h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, ...a.perLayer.map((l) => h('tr', {}, h('th', { scope: 'row' }, l.modelLayer !== l.layer ? `${l.layer} (model ${l.modelLayer})` : String(l.layer)),
-        ...[l.maxOverMean, l.gini, ...(t.kind === 'ids' ? [l.duplicateIdRate ?? 0] : []), ...(hasRanks ? [l.balancedness ?? Number.NaN, l.eplbBalancedness ?? Number.NaN] : [])].map((v) => h('td', {}, fmt(v, 3))))))),
+      h(
+        'tbody',
+        {},
+        ...a.perLayer.map((l) =>
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, l.modelLayer !== l.layer ? `${l.layer} (model ${l.modelLayer})` : String(l.layer)),
+            ...[
+              l.maxOverMean,
+              l.gini,
+              ...(t.kind === 'ids' ? [l.duplicateIdRate ?? 0] : []),
+              ...(hasRanks ? [l.balancedness ?? Number.NaN, l.eplbBalancedness ?? Number.NaN] : []),
+            ].map((v) => h('td', {}, fmt(v, 3))),
+          ),
+        ),
+      ),
+    ),
   )
   if (a.staticRankLoads && a.eplbRankLoads) {
     const L = a.perLayer.length
@@ -34,11 +65,28 @@ function analysisBox(t: TraceView, host: HTMLElement): HTMLElement {
     for (const v of a.staticRankLoads) top = Math.max(top, v)
     for (const v of a.eplbRankLoads) top = Math.max(top, v)
     const heat = (data: Float64Array, title: string, testid: string) =>
-      h('figure', { class: 'card', 'data-testid': testid }, h('figcaption', {}, title),
-        heatmapChart(data, L, a.epSize, { width: half, height: Math.max(140, Math.min(360, L * 24 + 80)), xLabel: 'EP rank →', yLabel: '↑ layer', label: 'slots', scheme: 'magma', domain: [0, top || 1] }))
-    box.append(h('div', { class: 'charts' },
-      heat(a.staticRankLoads, 'Load per layer × rank, as laid out (linear placement)', 'trace-heatmap-static'),
-      heat(a.eplbRankLoads, 'Load per layer × rank with DeepSeek EPLB’s placement of these counts', 'trace-heatmap-eplb')))
+      h(
+        'figure',
+        { class: 'card', 'data-testid': testid },
+        h('figcaption', {}, title),
+        heatmapChart(data, L, a.epSize, {
+          width: half,
+          height: Math.max(140, Math.min(360, L * 24 + 80)),
+          xLabel: 'EP rank →',
+          yLabel: '↑ layer',
+          label: 'slots',
+          scheme: 'magma',
+          domain: [0, top || 1],
+        }),
+      )
+    box.append(
+      h(
+        'div',
+        { class: 'charts' },
+        heat(a.staticRankLoads, 'Load per layer × rank, as laid out (linear placement)', 'trace-heatmap-static'),
+        heat(a.eplbRankLoads, 'Load per layer × rank with DeepSeek EPLB’s placement of these counts', 'trace-heatmap-eplb'),
+      ),
+    )
   }
   return box
 }
@@ -53,7 +101,11 @@ export function renderTrace(ctx: AppContext, root: HTMLElement): void {
     h('label', { for: 'trace-file', class: 'button' }, 'Or choose a file…'),
     input,
   )
-  const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }, last ? '' : 'No trace yet. Files never leave this page: they are read in a Web Worker.')
+  const status = h(
+    'p',
+    { class: 'status', role: 'status', 'aria-live': 'polite' },
+    last ? '' : 'No trace yet. Files never leave this page: they are read in a Web Worker.',
+  )
   const results = h('div', { class: 'results', 'data-testid': 'trace-results' })
   const main = h('div', { class: 'main wide-main' }, zone, status, results)
   root.replaceChildren(main)
@@ -64,7 +116,12 @@ export function renderTrace(ctx: AppContext, root: HTMLElement): void {
     status.textContent = `${t.file}: ${t.format}, ${t.kind === 'ids' ? `${t.tokens} tokens × top-${t.topK}` : 'per-expert counts'} of ${t.experts} experts, ${t.steps} step(s) × ${t.layers} layer(s).${t.assumptions.length ? ` Assumed: ${t.assumptions.join('; ')}.` : ''}`
     const tools = h('div', { class: 'toolbar' })
     // Which (step, layer) the charts show; the whole-trace tables below cover every layer.
-    const pick = (name: string, count: number, label: (i: number) => string) => select(name, Array.from({ length: count }, (_, i) => ({ value: String(i), label: label(i) })), '0')
+    const pick = (name: string, count: number, label: (i: number) => string) =>
+      select(
+        name,
+        Array.from({ length: count }, (_, i) => ({ value: String(i), label: label(i) })),
+        '0',
+      )
     const stepPick = pick('trace-step', t.steps, (i) => `step ${i}`)
     const layerPick = pick('trace-layer', t.layers, (i) => {
       const model = t.analysis?.perLayer[i]?.modelLayer
@@ -104,9 +161,35 @@ export function renderTrace(ctx: AppContext, root: HTMLElement): void {
       const f = t.fit
       fitBox.append(
         h('h3', {}, `Fit: ${f.family}, ${f.parameter} = ${fmt(f.value, 4)}`),
-        h('table', { class: 'metrics' }, h('caption', {}, `Per layer, trace vs ${f.family} routing of the same tokens (EP ${f.epSize})`),
-          h('thead', {}, h('tr', {}, ...['layer', f.parameter, 'max÷mean trace', 'fitted', 'Gini trace', 'fitted', 'balancedness trace', 'fitted'].map((c) => h('th', { scope: 'col' }, c)))),
-          h('tbody', {}, ...f.perLayer.map((l) => h('tr', {}, ...[l.layer, l.value, l.trace.maxOverMean, l.fitted.maxOverMean, l.trace.gini, l.fitted.gini, l.trace.balancedness, l.fitted.balancedness].map((v) => h('td', {}, fmt(v, 3))))))),
+        h(
+          'table',
+          { class: 'metrics' },
+          h('caption', {}, `Per layer, trace vs ${f.family} routing of the same tokens (EP ${f.epSize})`),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...['layer', f.parameter, 'max÷mean trace', 'fitted', 'Gini trace', 'fitted', 'balancedness trace', 'fitted'].map((c) =>
+                h('th', { scope: 'col' }, c),
+              ),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            ...f.perLayer.map((l) =>
+              h(
+                'tr',
+                {},
+                ...[l.layer, l.value, l.trace.maxOverMean, l.fitted.maxOverMean, l.trace.gini, l.fitted.gini, l.trace.balancedness, l.fitted.balancedness].map(
+                  (v) => h('td', {}, fmt(v, 3)),
+                ),
+              ),
+            ),
+          ),
+        ),
       )
       if (command) {
         const b = h('button', { type: 'button' }, 'Copy CLI command')

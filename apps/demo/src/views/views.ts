@@ -6,4 +6,9 @@ import { renderScenario } from './scenario.ts'
 import { renderTrace } from './trace.ts'
 
 /** Every view's renderer: its own chunk (with the chart library), loaded while the worker starts. */
-export const RENDER: Record<View, (ctx: AppContext, root: HTMLElement) => void> = { explore: renderExplore, compare: renderCompare, scenario: renderScenario, trace: renderTrace }
+export const RENDER: Record<View, (ctx: AppContext, root: HTMLElement) => void> = {
+  explore: renderExplore,
+  compare: renderCompare,
+  scenario: renderScenario,
+  trace: renderTrace,
+}

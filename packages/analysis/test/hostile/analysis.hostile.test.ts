@@ -30,7 +30,9 @@ describe('hostile: oversize requests are refused before allocating (they died in
     const step = [[1, 2, 3, 4]]
     const window = new Array<number[][]>(2 ** 20).fill(step)
     const started = performance.now()
-    expect(() => rebalanceExpertsTimeAware(window, { numReplicas: 4, numGpus: 1 })).toThrow(/stepLoads.length \(window steps\): 1048576 exceeds the limit on EPLB window steps \(at most 65,536\)/)
+    expect(() => rebalanceExpertsTimeAware(window, { numReplicas: 4, numGpus: 1 })).toThrow(
+      /stepLoads.length \(window steps\): 1048576 exceeds the limit on EPLB window steps \(at most 65,536\)/,
+    )
     expect(performance.now() - started).toBeLessThan(1000) // refused before reading a single step
   })
 

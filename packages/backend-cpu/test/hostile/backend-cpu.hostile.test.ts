@@ -5,7 +5,9 @@ import { createReferenceBackend } from '../../src/index.ts'
 describe('hostile: the reference backend', () => {
   it('refuses options it does not take (they were silently ignored)', () => {
     expect(() => createReferenceBackend({ mode: 'webgpu' } as never)).toThrow(InvalidArgumentError)
-    expect(() => createReferenceBackend({ mode: 'webgpu' } as never)).toThrow(/Invalid createReferenceBackend options: \{"mode":"webgpu"\}. Allowed: no options/)
+    expect(() => createReferenceBackend({ mode: 'webgpu' } as never)).toThrow(
+      /Invalid createReferenceBackend options: \{"mode":"webgpu"\}. Allowed: no options/,
+    )
     expect(createReferenceBackend({}).name).toBe('reference')
   })
 

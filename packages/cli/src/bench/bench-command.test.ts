@@ -10,7 +10,10 @@ describe('routesim bench', () => {
     const { code, stdout, stderr } = await runRoutesim('bench', '--backend', 'reference', ...SMALL)
     expect(stderr).toContain('routesim-reference')
     expect(code).toBe(EXIT_OK)
-    const all = stdout.trim().split('\n').map((line) => JSON.parse(line))
+    const all = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     // The default path runs first, then the --backend list.
     expect(all.map((r) => r.impl)).toEqual([...WORKLOAD_NAMES.map(() => 'routesim-default'), ...WORKLOAD_NAMES.map(() => 'routesim-reference')])
     const records = all.filter((r) => r.impl === 'routesim-reference')
@@ -29,7 +32,11 @@ describe('routesim bench', () => {
   it('times the wasm backend under its own name and says which calls it handed to the reference', async () => {
     const { code, stdout } = await runRoutesim('bench', '--backend', 'wasm', '--workloads', 'softmax_topk,grouped_topk', ...SMALL)
     expect(code).toBe(EXIT_OK)
-    const [softmax, grouped] = stdout.trim().split('\n').map((line) => JSON.parse(line)).filter((r) => r.impl !== 'routesim-default')
+    const [softmax, grouped] = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .filter((r) => r.impl !== 'routesim-default')
     expect(softmax).toMatchObject({ impl: 'routesim-wasm-simd', workload: 'softmax_topk' })
     expect(softmax).not.toHaveProperty('timed')
     expect(grouped).toMatchObject({ impl: 'routesim-wasm-simd', workload: 'grouped_topk' })
@@ -39,14 +46,22 @@ describe('routesim bench', () => {
   it('runs only the workloads asked for, in the order given', async () => {
     const { code, stdout } = await runRoutesim('bench', '--workloads', 'histogram,softmax_topk', ...SMALL)
     expect(code).toBe(EXIT_OK)
-    expect(stdout.trim().split('\n').map((line) => JSON.parse(line).workload)).toEqual(['histogram', 'softmax_topk'])
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).workload),
+    ).toEqual(['histogram', 'softmax_topk'])
   })
 
   it('times the default path alone without flags, once per --threads count, with the same outputs checked', async () => {
     const { code, stdout, stderr } = await runRoutesim('bench', '--workloads', 'uniform_random,softmax_topk,histogram', '--threads', '1,3', ...SMALL)
     expect(code).toBe(EXIT_OK)
     expect(stderr).toContain('default path: 3 threads')
-    const records = stdout.trim().split('\n').map((line) => JSON.parse(line))
+    const records = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     expect(records.map((r) => [r.impl, r.workload, r.threads])).toEqual([
       ['routesim-default', 'uniform_random', 1],
       ['routesim-default', 'softmax_topk', 1],

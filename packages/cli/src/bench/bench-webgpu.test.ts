@@ -12,12 +12,24 @@ if (!available && process.env.ROUTESIM_REQUIRE_WEBGPU === '1') throw new Error(`
 describe.skipIf(!available)('routesim bench --backend webgpu', () => {
   it('adds device-resident variants that say what they time, each with checked outputs', { timeout: 120_000 }, async () => {
     const { code, stdout, stderr } = await runRoutesim(
-      'bench', '--backend', 'webgpu', '--workloads', 'uniform_distinct,softmax_topk,simulate_zipf',
-      '--tokens', '512,simulate_zipf=16', '--reps', '1', '--warmup', '0',
+      'bench',
+      '--backend',
+      'webgpu',
+      '--workloads',
+      'uniform_distinct,softmax_topk,simulate_zipf',
+      '--tokens',
+      '512,simulate_zipf=16',
+      '--reps',
+      '1',
+      '--warmup',
+      '0',
     )
     expect(stderr).not.toContain('failed')
     expect(code).toBe(EXIT_OK)
-    const records = stdout.trim().split('\n').map((line) => JSON.parse(line))
+    const records = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     const names = records.map((r) => `${r.workload}:${r.impl}`)
     // the default (fastest exact) path is always timed too, before the backends asked for
     expect(names).toEqual([

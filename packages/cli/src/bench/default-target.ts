@@ -56,10 +56,22 @@ export function openDefaultTarget(threads?: number): BenchTarget {
   }
 }
 
-function routingRun(context: WorkloadContext, workload: RoutingWorkload, simulator: ReturnType<typeof createSimulator>, shared: boolean, note: string): PreparedRun {
+function routingRun(
+  context: WorkloadContext,
+  workload: RoutingWorkload,
+  simulator: ReturnType<typeof createSimulator>,
+  shared: boolean,
+  note: string,
+): PreparedRun {
   const { shape, tokens, inputs } = context
   const spec = ROUTING_WORKLOADS[workload]
-  simulator.registerStrategy('bench', simulator.createStrategy(spec.strategy, spec.params(shape, () => inputs.bias())))
+  simulator.registerStrategy(
+    'bench',
+    simulator.createStrategy(
+      spec.strategy,
+      spec.params(shape, () => inputs.bias()),
+    ),
+  )
   const hiddenStates: ShapedInput = { shape: [tokens, 1] }
   const data = spec.usesLogits ? inputs.logits(tokens) : undefined
   const logits: Tensor | ShapedInput =
@@ -87,5 +99,11 @@ function zipfRun(context: WorkloadContext, simulator: ReturnType<typeof createSi
     for (let l = 0; l < layers; l++) b[l] = balancedness(rankLoads(out.counts.subarray(l * experts, (l + 1) * experts), epSize, 'linear'))
     return { counts: out.counts, balancedness: b, lastIds: out.ids.subarray((layers - 1) * tokens * topK) }
   }
-  return { impl: 'routesim-default', tokens: tokens * layers, run, verify: verifySimulatedStep(context), timed: `${note}; layers in parallel (simulator.routeLayers)` }
+  return {
+    impl: 'routesim-default',
+    tokens: tokens * layers,
+    run,
+    verify: verifySimulatedStep(context),
+    timed: `${note}; layers in parallel (simulator.routeLayers)`,
+  }
 }

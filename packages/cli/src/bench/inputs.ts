@@ -24,8 +24,7 @@ export function createBenchInputs(shape: BenchShape, seed: number): BenchInputs 
     return value
   }
   return {
-    logits: (rows) =>
-      memo(`logits:${rows}`, () => sampleNormal(new Float32Array(rows * shape.experts), 0, 1, createPrng(seed, 'bench', 'logits', rows))),
+    logits: (rows) => memo(`logits:${rows}`, () => sampleNormal(new Float32Array(rows * shape.experts), 0, 1, createPrng(seed, 'bench', 'logits', rows))),
     bias: () => memo('bias', () => sampleNormal(new Float32Array(shape.experts), 0, 0.1, createPrng(seed, 'bench', 'bias'))),
     histogramIds: (rows) =>
       memo(`ids:${rows}`, () => sampleUniformInts(new Int32Array(rows * shape.topK), shape.experts, createPrng(seed, 'bench', 'ids', rows))),

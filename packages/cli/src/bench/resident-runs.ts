@@ -75,7 +75,8 @@ export async function residentRuns(context: WorkloadContext, resident: Resident,
       {
         impl: `routesim-${mode}-resident`,
         tokens,
-        timed: 'logits uploaded to the device once, untimed; top-k on the device, ids read back; the router weights (from the winners\' logits, renormalize, scaling) on the host',
+        timed:
+          "logits uploaded to the device once, untimed; top-k on the device, ids read back; the router weights (from the winners' logits, renormalize, scaling) on the host",
         run: async () => {
           const { ids } = await resident.topK(onDevice, plan.topK)
           // The router weighs the winners from the host's copy of the logits (gathered by id).
@@ -98,7 +99,8 @@ export async function residentRuns(context: WorkloadContext, resident: Resident,
       {
         impl: `routesim-${mode}-resident`,
         tokens: tokens * layers,
-        timed: 'per-layer zipf popularity on the host, ids drawn and counted on the device for all layers in one call, counts [layers,E] read back; rank loads and balancedness on the host',
+        timed:
+          'per-layer zipf popularity on the host, ids drawn and counted on the device for all layers in one call, counts [layers,E] read back; rank loads and balancedness on the host',
         run: async (): Promise<Omit<SimulatedStep, 'lastIds'>> => {
           const strategy = simulator.createStrategy(ZIPF_STRATEGY, { exponent: shape.zipfExponent, layout: 'per_layer' })
           if (!(strategy instanceof PopularityStrategy)) throw new TypeError(`'${ZIPF_STRATEGY}' is not a popularity strategy`)

@@ -25,11 +25,7 @@ export interface SimulatedStep {
  * Each layer is routed by the simulator's one routing path (`simulator.route` on the backend) and
  * counted by the backend's histogram; the rank loads and balancedness are `@routesim/analysis` on the host.
  */
-export function prepareSimulateZipf(
-  context: WorkloadContext,
-  impl: string,
-  backend: KernelBackend,
-): { runs: PreparedRun[]; skipped?: string } {
+export function prepareSimulateZipf(context: WorkloadContext, impl: string, backend: KernelBackend): { runs: PreparedRun[]; skipped?: string } {
   const { shape, tokens } = context
   const { experts, topK, layers, epSize } = shape
   const simulator = createSimulator({ seed: context.seed })

@@ -53,11 +53,12 @@ function prepareRouting(context: WorkloadContext, workload: RoutingWorkload, imp
   const { shape, tokens, inputs } = context
   const spec = ROUTING_WORKLOADS[workload]
   const simulator = createSimulator({ seed: context.seed })
-  const strategy = simulator.createStrategy(spec.strategy, spec.params(shape, () => inputs.bias()))
+  const strategy = simulator.createStrategy(
+    spec.strategy,
+    spec.params(shape, () => inputs.bias()),
+  )
   const hiddenStates: ShapedInput = { shape: [tokens, 1] }
-  const logits: Tensor | ShapedInput = spec.usesLogits
-    ? { data: inputs.logits(tokens), shape: [tokens, shape.experts] }
-    : { shape: [tokens, shape.experts] }
+  const logits: Tensor | ShapedInput = spec.usesLogits ? { data: inputs.logits(tokens), shape: [tokens, shape.experts] } : { shape: [tokens, shape.experts] }
   const k = shape.topK
   if (backend.name !== 'reference' && strategy.routeTokensOn === undefined) {
     return { runs: [], skipped: `strategy '${spec.strategy}' has no kernel-backend path (routeTokensOn)` }
@@ -77,13 +78,7 @@ export function routingVerifier(workload: RoutingWorkload, shape: WorkloadContex
     const [weights, ids] = Array.isArray(output) ? (output as RoutingResult) : [(output as RoutedBatch).weights, (output as RoutedBatch).ids]
     checkIds(workload, ids.data as Int32Array, tokens, k, shape.experts, { distinct: spec.distinct })
     const rule = spec.weights
-    checkWeights(
-      workload,
-      weights.data,
-      tokens,
-      k,
-      rule.kind === 'ones' ? rule : { kind: 'rowSum', sum: rule.sum(shape), tolerance: 1e-4 * rule.sum(shape) },
-    )
+    checkWeights(workload, weights.data, tokens, k, rule.kind === 'ones' ? rule : { kind: 'rowSum', sum: rule.sum(shape), tolerance: 1e-4 * rule.sum(shape) })
     if (spec.descendingWeights) checkDescending(workload, weights.data, tokens, k)
   }
 }

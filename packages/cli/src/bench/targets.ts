@@ -31,7 +31,8 @@ export function parseThreadList(text: string | undefined): number[] {
     }
     if (!out.includes(value)) out.push(value)
   }
-  if (out.length === 0) throw new InvalidArgumentError({ parameter: '--threads', value: text ?? '', allowed: `comma-separated integers in [1, ${MAX_THREADS}]` })
+  if (out.length === 0)
+    throw new InvalidArgumentError({ parameter: '--threads', value: text ?? '', allowed: `comma-separated integers in [1, ${MAX_THREADS}]` })
   return out
 }
 

@@ -27,10 +27,7 @@ export function median(values: readonly number[]): number {
  * stops, so asynchronous backends are charged for their whole work including the read-back.
  * Returns the last call's result so the caller can check the outputs were real.
  */
-export async function timeCalls<T>(
-  fn: () => T | Promise<T>,
-  options: TimingOptions,
-): Promise<TimingResult & { readonly last: T }> {
+export async function timeCalls<T>(fn: () => T | Promise<T>, options: TimingOptions): Promise<TimingResult & { readonly last: T }> {
   const now = options.now ?? (() => performance.now())
   let last!: T
   for (let i = 0; i < options.warmup; i++) last = await fn()

@@ -13,14 +13,7 @@ function fail(workload: string, what: string): never {
   })
 }
 
-export function checkIds(
-  workload: string,
-  ids: ArrayLike<number>,
-  rows: number,
-  k: number,
-  experts: number,
-  options: { distinct: boolean },
-): void {
+export function checkIds(workload: string, ids: ArrayLike<number>, rows: number, k: number, experts: number, options: { distinct: boolean }): void {
   if (ids.length !== rows * k) fail(workload, `ids has length ${ids.length}, expected ${rows * k}`)
   const seen = new Int32Array(experts).fill(-1)
   for (let r = 0; r < rows; r++) {

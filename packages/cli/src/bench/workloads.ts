@@ -1,15 +1,7 @@
 import { InvalidArgumentError } from '@routesim/core'
 
 /** The workloads of `shared/bench/WORKLOADS.md`, in that file's order. */
-export const WORKLOAD_NAMES = [
-  'uniform_random',
-  'uniform_distinct',
-  'normal_routing',
-  'softmax_topk',
-  'grouped_topk',
-  'histogram',
-  'simulate_zipf',
-] as const
+export const WORKLOAD_NAMES = ['uniform_random', 'uniform_distinct', 'normal_routing', 'softmax_topk', 'grouped_topk', 'histogram', 'simulate_zipf'] as const
 
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number]
 

@@ -33,8 +33,10 @@ export function traceHints(options: { experts?: string; layout?: string; order?:
 /** Adds `--experts`, `--layout` and `--order` (the hints for files whose shape leaves them open). */
 export function addTraceHintOptions(command: Command): Command {
   return command
-    .option('-e, --experts <E>', 'number of experts (default: the largest id + 1, or the counts\' last dimension)')
-    .addOption(new Option('--layout <kind>', 'whether an unnamed array holds top-k ids or per-expert counts (default: guessed, and said so)').choices(['ids', 'counts']))
+    .option('-e, --experts <E>', "number of experts (default: the largest id + 1, or the counts' last dimension)")
+    .addOption(
+      new Option('--layout <kind>', 'whether an unnamed array holds top-k ids or per-expert counts (default: guessed, and said so)').choices(['ids', 'counts']),
+    )
     .addOption(new Option('--order <order>', "a 3-D ids array's layout: [layers, tokens, k] or vLLM's [tokens, layers, k]").choices(TRACE_ORDERS))
 }
 
@@ -81,7 +83,8 @@ export function analysisJson(file: string, format: string, a: TraceAnalysis): Re
 }
 
 function describeShape(a: TraceAnalysis): string {
-  if (a.kind === 'ids') return `top-${a.topK} ids of ${a.tokens} tokens × ${a.layers} layer${a.layers === 1 ? '' : 's'} × ${a.steps} step${a.steps === 1 ? '' : 's'}, ${a.numExperts} experts`
+  if (a.kind === 'ids')
+    return `top-${a.topK} ids of ${a.tokens} tokens × ${a.layers} layer${a.layers === 1 ? '' : 's'} × ${a.steps} step${a.steps === 1 ? '' : 's'}, ${a.numExperts} experts`
   return `per-expert counts of ${a.layers} layer${a.layers === 1 ? '' : 's'} × ${a.steps} step${a.steps === 1 ? '' : 's'}, ${a.numExperts} experts`
 }
 
@@ -99,7 +102,15 @@ function printAnalysis(output: CliOutput, file: string, format: string, a: Trace
   if (a.balancedness) head.push(`bal. EP ${a.balancedness.epSize}`, 'after EPLB')
   const table = new Table({ head, style: { head: [], border: [] }, chars: COMPACT })
   const row = (label: string, s: LoadSummary, dup?: number, bal?: number, eplb?: number): string[] => {
-    const cells = [label, String(s.total), fixed(s.maxOverMean, 3), fixed(s.minOverMean, 3), fixed(s.cv, 3), fixed(s.gini, 3), `${s.distinctExperts}/${s.numExperts}`]
+    const cells = [
+      label,
+      String(s.total),
+      fixed(s.maxOverMean, 3),
+      fixed(s.minOverMean, 3),
+      fixed(s.cv, 3),
+      fixed(s.gini, 3),
+      `${s.distinctExperts}/${s.numExperts}`,
+    ]
     if (a.kind === 'ids') cells.push(dup === undefined ? '' : percent(dup, 2))
     if (a.balancedness) cells.push(bal === undefined ? '' : fixed(bal, 3), eplb === undefined ? '' : fixed(eplb, 3))
     return cells
@@ -110,14 +121,24 @@ function printAnalysis(output: CliOutput, file: string, format: string, a: Trace
   }
   if (a.perLayer.length > 1) {
     const dups = a.perLayer.map((l) => l.duplicateIdRate ?? 0)
-    table.push(row('total', a.total.summary, a.kind === 'ids' ? dups.reduce((x, y) => x + y, 0) / dups.length : undefined, a.balancedness?.static, a.balancedness?.eplb))
+    table.push(
+      row('total', a.total.summary, a.kind === 'ids' ? dups.reduce((x, y) => x + y, 0) / dups.length : undefined, a.balancedness?.static, a.balancedness?.eplb),
+    )
   }
   lines.push('Per-layer load (slots routed to each expert, summed over steps)', table.toString(), '')
   const perChar = Math.max(1, Math.ceil(a.numExperts / Math.max(16, width - 12)))
-  lines.push(`Load of every expert, all layers (${perChar} expert${perChar === 1 ? '' : 's'} per mark; ▄ = mean, █ ≥ 2× mean, · unused)`, `  ${sparkline(a.total.counts, perChar)}`, '')
+  lines.push(
+    `Load of every expert, all layers (${perChar} expert${perChar === 1 ? '' : 's'} per mark; ▄ = mean, █ ≥ 2× mean, · unused)`,
+    `  ${sparkline(a.total.counts, perChar)}`,
+    '',
+  )
   if (a.balancedness) {
     const b = a.balancedness
-    const t = new Table({ head: [`balancedness, EP ${b.epSize} (mean ÷ max rank load)`, `${b.placement} layout`, `EPLB, ${b.redundantExperts} redundant`], style: { head: [], border: [] }, chars: COMPACT })
+    const t = new Table({
+      head: [`balancedness, EP ${b.epSize} (mean ÷ max rank load)`, `${b.placement} layout`, `EPLB, ${b.redundantExperts} redundant`],
+      style: { head: [], border: [] },
+      chars: COMPACT,
+    })
     const s = b.variants.static
     const e = b.variants.eplb
     t.push(
@@ -127,7 +148,12 @@ function printAnalysis(output: CliOutput, file: string, format: string, a: Trace
       variantRow('worst layer', s, e, 'min'),
     )
     lines.push(t.toString())
-    lines.push(...wrap(`EPLB (DeepSeek's rebalance_experts, global policy) on these counts would take the per-layer mean from ${fixed(b.static, 3)} to ${fixed(b.eplb ?? Number.NaN, 3)}.`, width))
+    lines.push(
+      ...wrap(
+        `EPLB (DeepSeek's rebalance_experts, global policy) on these counts would take the per-layer mean from ${fixed(b.static, 3)} to ${fixed(b.eplb ?? Number.NaN, 3)}.`,
+        width,
+      ),
+    )
   } else {
     lines.push('(pass --ep-size R for balancedness over R ranks and what EPLB would do)')
   }
@@ -138,8 +164,13 @@ function printAnalysis(output: CliOutput, file: string, format: string, a: Trace
 export function registerAnalyzeCommand(program: Command): void {
   const command = program
     .command('analyze')
-    .description('read a routing trace (.npy, .npz, .safetensors, .pt, .json, .jsonl, .csv; vLLM and SGLang recordings) and print its load metrics per layer and in total')
-    .argument('<files...>', 'trace file, or several recordings of one model (e.g. SGLang per-rank dumps) analysed together; paths are relative to the current directory')
+    .description(
+      'read a routing trace (.npy, .npz, .safetensors, .pt, .json, .jsonl, .csv; vLLM and SGLang recordings) and print its load metrics per layer and in total',
+    )
+    .argument(
+      '<files...>',
+      'trace file, or several recordings of one model (e.g. SGLang per-rank dumps) analysed together; paths are relative to the current directory',
+    )
   addTraceHintOptions(command)
     .option('--ep-size <R>', 'also report balancedness over R expert-parallel ranks and what EPLB would make of it')
     .option('--redundant <N>', 'redundant expert slots for the EPLB plan (default: one per rank)')
@@ -166,7 +197,11 @@ export function registerAnalyzeCommand(program: Command): void {
       const redundant = options.redundant === undefined ? undefined : parseIntegerOption('--redundant', options.redundant, 0, LIMITS.maxReplicas)
       let analysis: TraceAnalysis
       try {
-        analysis = analyzeTrace(trace, { ...(epSize !== undefined ? { epSize } : {}), ...(redundant !== undefined ? { redundantExperts: redundant } : {}), placement })
+        analysis = analyzeTrace(trace, {
+          ...(epSize !== undefined ? { epSize } : {}),
+          ...(redundant !== undefined ? { redundantExperts: redundant } : {}),
+          placement,
+        })
       } catch (error) {
         throw withFlagNames(error, { epSize: '--ep-size', redundantExperts: '--redundant' })
       }

@@ -182,7 +182,13 @@ export function registerDemoCommand(program: Command): void {
       const output = outputOf(command)
       const tokens = parseIntegerOption('--tokens', options.tokens, 1, LIMITS.maxTokens)
       const experts = parseIntegerOption('--experts', options.experts, 1, LIMITS.maxExperts)
-      const topK = parseIntegerOption('--top-k', options.topK, 1, Math.min(experts, LIMITS.maxTopK), experts < LIMITS.maxTopK ? `at most --experts ${experts}` : undefined)
+      const topK = parseIntegerOption(
+        '--top-k',
+        options.topK,
+        1,
+        Math.min(experts, LIMITS.maxTopK),
+        experts < LIMITS.maxTopK ? `at most --experts ${experts}` : undefined,
+      )
       const epSize = parseIntegerOption('--ep-size', options.epSize, 1, Math.min(experts, LIMITS.maxEpSize))
       const seed = parseSeedOption(options.seed)
       const { simulator, plugins } = await createCliSimulator(command, seed)
@@ -192,9 +198,11 @@ export function registerDemoCommand(program: Command): void {
       const rows: { stop: DemoStop; outcome: RouteOutcome }[] = []
       for (const stop of [...DEMO_STOPS, ...pluginStops]) {
         if (!available.has(stop.strategy)) continue
-        const outcome = await routeOnce(simulator, { strategy: stop.strategy, params: fitStop(stop, experts), tokens, experts, topK, seed, epSize }).catch((error: unknown) => {
-          throw withFlagNames(error, ROUTE_FLAGS)
-        })
+        const outcome = await routeOnce(simulator, { strategy: stop.strategy, params: fitStop(stop, experts), tokens, experts, topK, seed, epSize }).catch(
+          (error: unknown) => {
+            throw withFlagNames(error, ROUTE_FLAGS)
+          },
+        )
         rows.push({ stop, outcome })
       }
       if (options.json) {

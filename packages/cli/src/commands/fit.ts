@@ -28,7 +28,9 @@ const FAMILIES = Object.keys(FIT_FAMILIES) as FitFamily[]
 
 /** The `routesim route` command line that routes one layer with the fitted strategy. */
 export function routeCommandFor(fit: FitResult): string {
-  const params = Object.entries(fit.strategy.params).map(([k, v]) => ` -p ${k}=${String(v)}`).join('')
+  const params = Object.entries(fit.strategy.params)
+    .map(([k, v]) => ` -p ${k}=${String(v)}`)
+    .join('')
   return `routesim route -s ${fit.strategy.name} -t ${fit.tokens} -e ${fit.numExperts} -k ${fit.topK}${params} --ep-size ${fit.epSize}`
 }
 
@@ -38,7 +40,9 @@ function signed(error: number): string {
 
 function printFit(output: CliOutput, file: string, fit: FitResult, scenarioOut: string | undefined): void {
   const width = Math.min(output.columns, 100)
-  const lines: string[] = [`Trace     ${file}: ${fit.perLayer.length} layer${fit.perLayer.length === 1 ? '' : 's'}, ${fit.numExperts} experts, top-${fit.topK}, EP ${fit.epSize} for balancedness`]
+  const lines: string[] = [
+    `Trace     ${file}: ${fit.perLayer.length} layer${fit.perLayer.length === 1 ? '' : 's'}, ${fit.numExperts} experts, top-${fit.topK}, EP ${fit.epSize} for balancedness`,
+  ]
   for (const note of fit.assumptions) lines.push(...wrap(`assumed: ${note}`, width, '          '))
   lines.push('')
   const table = new Table({
@@ -59,12 +63,18 @@ function printFit(output: CliOutput, file: string, fit: FitResult, scenarioOut: 
   }
   lines.push(`Fit of ${fit.family} per layer (the fitted strategy routes the trace's tokens; its loads sit on the trace's experts in their order of heat)`)
   lines.push(table.toString(), '')
-  const params = Object.entries(fit.strategy.params).map(([k, v]) => `${k}=${String(v)}`).join(' ')
+  const params = Object.entries(fit.strategy.params)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ')
   lines.push(`Strategy  ${fit.strategy.name} (${params}): one value for every layer, fitted to their mean`)
   lines.push(`Route it  ${routeCommandFor(fit)}`)
   if (fit.scenario) {
     if (scenarioOut !== undefined) lines.push(`Scenario  per-layer values written to ${scenarioOut}; run it with: routesim simulate --scenario ${scenarioOut}`)
-    else lines.push('Scenario  per-layer values (save as a file and run `routesim simulate --scenario FILE`, or pass --scenario-out FILE):', JSON.stringify(fit.scenario, null, 2))
+    else
+      lines.push(
+        'Scenario  per-layer values (save as a file and run `routesim simulate --scenario FILE`, or pass --scenario-out FILE):',
+        JSON.stringify(fit.scenario, null, 2),
+      )
   }
   output.out(`${lines.join('\n')}\n`)
 }
@@ -73,7 +83,9 @@ function printFit(output: CliOutput, file: string, fit: FitResult, scenarioOut: 
 export function registerFitCommand(program: Command): void {
   const command = program
     .command('fit')
-    .description("fit a strategy family's parameter to a routing trace's per-layer counts and print the strategy (and a scenario file) that reproduces its skew")
+    .description(
+      "fit a strategy family's parameter to a routing trace's per-layer counts and print the strategy (and a scenario file) that reproduces its skew",
+    )
     .argument('<files...>', 'trace file, or several recordings of one model fitted together; paths are relative to the current directory')
     .addOption(new Option('--family <name>', 'strategy family to fit').choices(FAMILIES).default('zipf'))
     .option('--ep-size <R>', 'ranks for the balancedness columns (default 8 when it divides the experts, else 1)')
@@ -118,11 +130,21 @@ export function registerFitCommand(program: Command): void {
         try {
           writeFileSync(userPath(options.scenarioOut), `${JSON.stringify(fit.scenario, null, 2)}\n`)
         } catch (error) {
-          throw new InvalidArgumentError({ parameter: '--scenario-out', value: options.scenarioOut, allowed: `a writable file path (${(error as Error).message})` })
+          throw new InvalidArgumentError({
+            parameter: '--scenario-out',
+            value: options.scenarioOut,
+            allowed: `a writable file path (${(error as Error).message})`,
+          })
         }
       }
       if (options.json) {
-        writeJson(output, { file, format: trace.format, ...fit, route: routeCommandFor(fit), ...(options.scenarioOut !== undefined && fit.scenario ? { scenarioFile: options.scenarioOut } : {}) })
+        writeJson(output, {
+          file,
+          format: trace.format,
+          ...fit,
+          route: routeCommandFor(fit),
+          ...(options.scenarioOut !== undefined && fit.scenario ? { scenarioFile: options.scenarioOut } : {}),
+        })
       } else printFit(output, file, fit, fit.scenario ? options.scenarioOut : undefined)
     })
 }

@@ -129,26 +129,30 @@ export function registerRouteCommand(program: Command): void {
       })
       let outcome: RouteOutcome
       try {
-        outcome = await routeOnce(simulator, {
-          strategy: definition.name,
-          params,
-          tokens,
-          experts,
-          topK,
-          seed,
-          backend: backend.backend,
-          epSize,
-          placement,
-        }, {
-          async logits(done) {
-            progress.update(done)
-            if (progress.enabled) await progress.tick()
+        outcome = await routeOnce(
+          simulator,
+          {
+            strategy: definition.name,
+            params,
+            tokens,
+            experts,
+            topK,
+            seed,
+            backend: backend.backend,
+            epSize,
+            placement,
           },
-          async routing() {
-            progress.update(tokens, { phase: `routing (${definition.name})` })
-            if (progress.enabled) await progress.tick()
+          {
+            async logits(done) {
+              progress.update(done)
+              if (progress.enabled) await progress.tick()
+            },
+            async routing() {
+              progress.update(tokens, { phase: `routing (${definition.name})` })
+              if (progress.enabled) await progress.tick()
+            },
           },
-        })
+        )
       } catch (error) {
         throw withFlagNames(error, ROUTE_FLAGS)
       } finally {
@@ -186,9 +190,7 @@ export function registerRouteCommand(program: Command): void {
             tokensWithDuplicates: outcome.tokensWithDuplicates,
             ...(outcome.ranks ? { balancedness: outcome.ranks.balancedness } : {}),
           },
-          ...(outcome.ranks
-            ? { ranks: { epSize: outcome.ranks.epSize, placement: outcome.ranks.placement, loads: Array.from(outcome.ranks.loads) } }
-            : {}),
+          ...(outcome.ranks ? { ranks: { epSize: outcome.ranks.epSize, placement: outcome.ranks.placement, loads: Array.from(outcome.ranks.loads) } } : {}),
           counts: Array.from(outcome.counts),
         })
         return

@@ -32,7 +32,18 @@ describe('routesim simulate', () => {
   it('streams every step to --json-out and reads a scenario file, flags overriding it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'routesim-simulate-'))
     const file = join(dir, 'scenario.json')
-    writeFileSync(file, JSON.stringify({ preset: 'qwen3-30b-a3b', layers: 2, tokensPerStep: 32, steps: 50, strategy: 'uniform_random', parallel: { epSize: 8, nodes: 2 }, eplb: { stepInterval: 2, redundantExperts: 8 } }))
+    writeFileSync(
+      file,
+      JSON.stringify({
+        preset: 'qwen3-30b-a3b',
+        layers: 2,
+        tokensPerStep: 32,
+        steps: 50,
+        strategy: 'uniform_random',
+        parallel: { epSize: 8, nodes: 2 },
+        eplb: { stepInterval: 2, redundantExperts: 8 },
+      }),
+    )
     const out = join(dir, 'metrics.json')
     const run = await runRoutesim('simulate', '--scenario', file, '--steps', '3', '--json-out', out, '--quiet')
     expect(run.code).toBe(0)
@@ -49,7 +60,23 @@ describe('routesim simulate', () => {
   })
 
   it('reports every problem of the flags at once and exits 2', async () => {
-    const run = await runRoutesim('simulate', '--preset', 'deepseek-v3', '--strategy', 'nope', '--tokens', '0', '--steps', '1', '--ep', '7', '--nodes', '2', '--capacity', 'megatron:capacityFactor=-1')
+    const run = await runRoutesim(
+      'simulate',
+      '--preset',
+      'deepseek-v3',
+      '--strategy',
+      'nope',
+      '--tokens',
+      '0',
+      '--steps',
+      '1',
+      '--ep',
+      '7',
+      '--nodes',
+      '2',
+      '--capacity',
+      'megatron:capacityFactor=-1',
+    )
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('Invalid command-line flags')
     // errors name the flags the user typed, not the scenario's internal fields
@@ -72,7 +99,28 @@ describe('routesim simulate', () => {
   })
 
   it("routes with the preset's own router under --strategy native", async () => {
-    const run = await runRoutesim('simulate', '--preset', 'deepseek-v3', '--strategy', 'native', '--tokens', '32', '--steps', '2', '--layers', '2', '--ep', '8', '--eplb', '--eplb-interval', '1', '--redundant', '8', '--preserve-slots', '--json')
+    const run = await runRoutesim(
+      'simulate',
+      '--preset',
+      'deepseek-v3',
+      '--strategy',
+      'native',
+      '--tokens',
+      '32',
+      '--steps',
+      '2',
+      '--layers',
+      '2',
+      '--ep',
+      '8',
+      '--eplb',
+      '--eplb-interval',
+      '1',
+      '--redundant',
+      '8',
+      '--preserve-slots',
+      '--json',
+    )
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     const summary = JSON.parse(run.stdout)

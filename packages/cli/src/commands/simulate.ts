@@ -3,15 +3,7 @@ import { readBoundedTextFile } from '../read-bounded-file.ts'
 import { Option, type Command } from 'commander'
 import Table from 'cli-table3'
 import { ConfigValidationError, InvalidArgumentError } from '@routesim/core'
-import {
-  CAPACITY_POLICIES,
-  MODEL_PRESETS,
-  REPLICA_CHOICES,
-  iterateScenario,
-  parseScenario,
-  type ScenarioSummary,
-  type StepResult,
-} from '@routesim/scenarios'
+import { CAPACITY_POLICIES, MODEL_PRESETS, REPLICA_CHOICES, iterateScenario, parseScenario, type ScenarioSummary, type StepResult } from '@routesim/scenarios'
 import { fixed, percent } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { collect, parseStrategyParams } from '../options.ts'
@@ -65,7 +57,10 @@ export function parseCapacityFlag(raw: string): Record<string, unknown> {
   const policy = (colon < 0 ? raw : raw.slice(0, colon)).trim()
   const entry: Record<string, unknown> = { policy }
   if (colon < 0) return entry
-  for (const part of raw.slice(colon + 1).split(',').filter((p) => p.trim() !== '')) {
+  for (const part of raw
+    .slice(colon + 1)
+    .split(',')
+    .filter((p) => p.trim() !== '')) {
     const eq = part.indexOf('=')
     if (eq <= 0) {
       throw new InvalidArgumentError({
@@ -104,7 +99,8 @@ function flagPaths(options: SimulateOptions): (path: string) => boolean {
     'eplb.replicaChoice': options.replicaChoice,
     capacity: options.capacity.length > 0 ? true : undefined,
   }
-  return (path) => Object.entries(given).some(([key, value]) => value !== undefined && (path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`)))
+  return (path) =>
+    Object.entries(given).some(([key, value]) => value !== undefined && (path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`)))
 }
 
 /** The scenario as JSON: the file (if any) with every given flag laid over it. */
@@ -146,7 +142,15 @@ function scenarioJson(options: SimulateOptions, simulator: Simulator): { json: R
   if (options.nodes !== undefined) parallel['nodes'] = numberOrText(options.nodes)
   if (options.placement !== undefined) parallel['placement'] = options.placement
   if (Object.keys(parallel).length > 0) json['parallel'] = parallel
-  const eplbFlags = [options.eplb, options.eplbInterval, options.eplbWindow, options.redundant, options.eplbPolicy, options.replicaChoice, options.preserveSlots]
+  const eplbFlags = [
+    options.eplb,
+    options.eplbInterval,
+    options.eplbWindow,
+    options.redundant,
+    options.eplbPolicy,
+    options.replicaChoice,
+    options.preserveSlots,
+  ]
   if (eplbFlags.some((f) => f !== undefined)) {
     const eplb = { ...((json['eplb'] as Record<string, unknown> | undefined) ?? {}) }
     if (options.eplb !== undefined) eplb['enabled'] = options.eplb
@@ -239,7 +243,11 @@ const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }
 export function summaryTable(s: ScenarioSummary): string {
   const title = `${s.name === s.preset ? s.preset : `${s.name} (${s.preset})`}: ${s.layers} MoE layers × ${s.tokensPerStep} tokens × ${s.steps} steps = ${s.tokenLayers.toExponential(3)} token-layers, EP ${s.epSize} on ${s.nodes} node(s)`
   const b = s.balancedness
-  const byLayout = new Table({ head: ['balancedness (mean ÷ max rank load)', 'static layout', 'deployed (EPLB)'], style: { head: [], border: [] }, chars: COMPACT })
+  const byLayout = new Table({
+    head: ['balancedness (mean ÷ max rank load)', 'static layout', 'deployed (EPLB)'],
+    style: { head: [], border: [] },
+    chars: COMPACT,
+  })
   byLayout.push(
     ['per-layer mean (vLLM)', fixed(b.static.perLayerMean, 4), fixed(b.deployed.perLayerMean, 4)],
     ['token-weighted (vLLM original)', fixed(b.static.tokenWeighted, 4), fixed(b.deployed.tokenWeighted, 4)],
@@ -361,11 +369,18 @@ export function registerSimulateCommand(program: Command): void {
     .addOption(new Option('--replica-choice <policy>', 'logical → physical replica choice').choices([...REPLICA_CHOICES]))
     .option('--preserve-slots', "keep experts that stay on a GPU in their old slot (vLLM's preserve_intragpu_slots)")
     .option('--capacity <policy:key=value,…>', `capacity setting to count drops with (repeatable; ${CAPACITY_POLICIES.join(', ')})`, collect, [])
-    .addOption(new Option('--backend <mode>', 'kernel backend every layer routes and counts on (results are identical on each)').choices(BACKEND_MODES).default('reference'))
+    .addOption(
+      new Option('--backend <mode>', 'kernel backend every layer routes and counts on (results are identical on each)')
+        .choices(BACKEND_MODES)
+        .default('reference'),
+    )
     .option('--json-out <file>', 'write every step’s metrics as JSON (streamed)')
     .option('--json', 'print the summary as one JSON object instead of tables')
     .option('-q, --quiet', 'no progress bar and no per-step lines')
-    .option('-o, --out <file>', 'also write the routing of every step and layer: .npz/.safetensors/.pt (topk_ids, topk_weights [steps, layers, tokens, k]), .npy, .jsonl (a line per step and layer), .json or .csv')
+    .option(
+      '-o, --out <file>',
+      'also write the routing of every step and layer: .npz/.safetensors/.pt (topk_ids, topk_weights [steps, layers, tokens, k]), .npy, .jsonl (a line per step and layer), .json or .csv',
+    )
     .addOption(new Option('--indices-type <dtype>', 'dtype of topk_ids in --out (int64 as torch.long)').choices(INDICES_TYPES).default('int32'))
     .action(async (options: SimulateOptions, command: Command) => {
       await simulate(options, outputOf(command), command)

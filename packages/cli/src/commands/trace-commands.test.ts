@@ -50,29 +50,95 @@ describe('route --out and simulate --out', () => {
   })
 
   it('simulate --out records [steps, layers, tokens, k]; jsonl has a line per (step, layer)', async () => {
-    const sim = ['simulate', '--preset', 'mixtral-8x7b', '--strategy', 'zipf', '--tokens', '64', '--steps', '3', '--layers', '2', '--ep-size', '4', '--seed', '5', '--quiet']
+    const sim = [
+      'simulate',
+      '--preset',
+      'mixtral-8x7b',
+      '--strategy',
+      'zipf',
+      '--tokens',
+      '64',
+      '--steps',
+      '3',
+      '--layers',
+      '2',
+      '--ep-size',
+      '4',
+      '--seed',
+      '5',
+      '--quiet',
+    ]
     await ok(...sim, '--out', at('sim.safetensors'))
     const trace = readTrace(readFileSync(at('sim.safetensors')), 'sim.safetensors')
     expect(trace.kind === 'ids' && [trace.steps, trace.layers, trace.tokens, trace.topK]).toEqual([3, 2, 64, 2])
     await ok(...sim, '--out', at('sim.jsonl'))
-    const lines = readFileSync(at('sim.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; layer: number; topk_ids: number[][] })
-    expect(lines.map((l) => [l.step, l.layer])).toEqual([[0, 0], [0, 1], [1, 0], [1, 1], [2, 0], [2, 1]])
-    expect(lines[3]!.topk_ids).toEqual(Array.from({ length: 64 }, (_, t) => Array.from(trace.kind === 'ids' ? trace.ids.subarray((1 * 2 + 1) * 128 + t * 2, (1 * 2 + 1) * 128 + t * 2 + 2) : [])))
+    const lines = readFileSync(at('sim.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { step: number; layer: number; topk_ids: number[][] })
+    expect(lines.map((l) => [l.step, l.layer])).toEqual([
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+      [2, 0],
+      [2, 1],
+    ])
+    expect(lines[3]!.topk_ids).toEqual(
+      Array.from({ length: 64 }, (_, t) =>
+        Array.from(trace.kind === 'ids' ? trace.ids.subarray((1 * 2 + 1) * 128 + t * 2, (1 * 2 + 1) * 128 + t * 2 + 2) : []),
+      ),
+    )
   })
 })
 
 describe('routesim analyze', () => {
   it('prints per-layer metrics, the balancedness variants and what EPLB would do', async () => {
-    await ok('simulate', '--preset', 'qwen3-30b-a3b', '--strategy', 'zipf', '-p', 'exponent=1.3', '--tokens', '256', '--steps', '2', '--layers', '3', '--ep-size', '8', '--quiet', '--out', at('qwen.npz'))
+    await ok(
+      'simulate',
+      '--preset',
+      'qwen3-30b-a3b',
+      '--strategy',
+      'zipf',
+      '-p',
+      'exponent=1.3',
+      '--tokens',
+      '256',
+      '--steps',
+      '2',
+      '--layers',
+      '3',
+      '--ep-size',
+      '8',
+      '--quiet',
+      '--out',
+      at('qwen.npz'),
+    )
     const run = await ok('analyze', at('qwen.npz'), '--ep-size', '8')
     expect(run.stdout).toContain('top-8 ids of 256 tokens × 3 layers × 2 steps, 128 experts')
-    for (const text of ['max÷mean', 'Gini', 'dup ids', 'bal. EP 8', 'after EPLB', 'per-layer mean (vLLM)', 'token-weighted', '(SGLang)', 'worst layer', 'total']) expect(run.stdout).toContain(text)
+    for (const text of [
+      'max÷mean',
+      'Gini',
+      'dup ids',
+      'bal. EP 8',
+      'after EPLB',
+      'per-layer mean (vLLM)',
+      'token-weighted',
+      '(SGLang)',
+      'worst layer',
+      'total',
+    ])
+      expect(run.stdout).toContain(text)
     expect(run.stdout).toMatch(/EPLB [\s\S]* would take[\s\S]*the per-layer mean from 0\.\d+ to 0\.\d+/)
   })
 
   it('--json has counts in total and per layer, equal to the trace counted independently', async () => {
     const run = await ok('analyze', at('qwen.npz'), '--ep-size', '8', '--json')
-    const json = JSON.parse(run.stdout) as { counts: number[]; perLayer: { counts: number[]; balancedness: number; eplb: { balancedness: number } }[]; balancedness: { static: number; eplb: number } }
+    const json = JSON.parse(run.stdout) as {
+      counts: number[]
+      perLayer: { counts: number[]; balancedness: number; eplb: { balancedness: number } }[]
+      balancedness: { static: number; eplb: number }
+    }
     const trace = readTrace(readFileSync(at('qwen.npz')), 'qwen.npz')
     const rows = layerCounts(trace).map((r) => Array.from(r))
     expect(json.perLayer.map((l) => l.counts)).toEqual(rows)
@@ -83,16 +149,26 @@ describe('routesim analyze', () => {
 
   it('reads hand-written CSV counts and says what it assumed', async () => {
     writeFileSync(at('counts.csv'), 'layer,e0,e1,e2,e3\n0,10,20,30,40\n1,25,25,25,25\n')
-    const json = JSON.parse((await ok('analyze', at('counts.csv'), '--ep-size', '2', '--json')).stdout) as { kind: string; perLayer: { counts: number[]; balancedness: number }[] }
+    const json = JSON.parse((await ok('analyze', at('counts.csv'), '--ep-size', '2', '--json')).stdout) as {
+      kind: string
+      perLayer: { counts: number[]; balancedness: number }[]
+    }
     expect(json.kind).toBe('counts')
-    expect(json.perLayer.map((l) => l.counts)).toEqual([[10, 20, 30, 40], [25, 25, 25, 25]])
+    expect(json.perLayer.map((l) => l.counts)).toEqual([
+      [10, 20, 30, 40],
+      [25, 25, 25, 25],
+    ])
     expect(json.perLayer.map((l) => l.balancedness)).toEqual([50 / 70, 1])
   })
 
   it('several recordings (per-rank dumps) are analysed together: tokens joined, or counts summed', async () => {
     const r1 = JSON.parse((await ok(...route, '--json', '--out', at('rank0.npz'))).stdout) as { counts: number[] }
     const r2 = JSON.parse((await ok(...route.slice(0, -1), '10', '--json', '--out', at('rank1.npz'))).stdout) as { counts: number[] }
-    const both = JSON.parse((await ok('analyze', at('rank0.npz'), at('rank1.npz'), '--experts', '64', '--json')).stdout) as { counts: number[]; tokens: number; assumptions: string[] }
+    const both = JSON.parse((await ok('analyze', at('rank0.npz'), at('rank1.npz'), '--experts', '64', '--json')).stdout) as {
+      counts: number[]
+      tokens: number
+      assumptions: string[]
+    }
     expect(both.counts).toEqual(r1.counts.map((c, e) => c + r2.counts[e]!))
     expect(both.tokens).toBe(1024)
     expect(both.assumptions.join('\n')).toContain('joined the tokens of 2 traces')
@@ -136,7 +212,12 @@ describe('routesim fit', () => {
     const exponent = Number(/Strategy {2}zipf \(exponent=([\d.]+)\)/.exec(run.stdout)?.[1])
     expect(Math.abs(exponent / 1.2 - 1)).toBeLessThan(0.05)
     expect(run.stdout).toContain(`routesim simulate --scenario ${scenario}`)
-    const json = JSON.parse((await ok('fit', at('zipf.npz'), '--json')).stdout) as { value: number; strategy: { name: string }; route: string; perLayer: { error: { gini: number } }[] }
+    const json = JSON.parse((await ok('fit', at('zipf.npz'), '--json')).stdout) as {
+      value: number
+      strategy: { name: string }
+      route: string
+      perLayer: { error: { gini: number } }[]
+    }
     expect(json.strategy.name).toBe('zipf')
     expect(Math.abs(json.perLayer[0]!.error.gini)).toBeLessThan(0.02)
     expect(json.route).toMatch(/^routesim route -s zipf -t 4096 -e 256 -k 8 -p exponent=/)
@@ -154,7 +235,9 @@ describe('routesim fit', () => {
 describe('--trace and the replay strategy', () => {
   it('route -s replay gives back the recorded routing exactly', async () => {
     const recorded = JSON.parse((await ok(...route, '--json', '--out', at('rec.npz'))).stdout) as { counts: number[] }
-    const replayed = JSON.parse((await ok('--trace', at('rec.npz'), 'route', '-s', 'replay', '-t', '512', '-e', '64', '-k', '4', '--json')).stdout) as { counts: number[] }
+    const replayed = JSON.parse((await ok('--trace', at('rec.npz'), 'route', '-s', 'replay', '-t', '512', '-e', '64', '-k', '4', '--json')).stdout) as {
+      counts: number[]
+    }
     expect(replayed.counts).toEqual(recorded.counts)
     // --trace after the command works too, and `strategies` lists replay while a trace is given.
     const listed = await ok('strategies', '--trace', at('rec.npz'))
@@ -174,19 +257,62 @@ describe('--trace and the replay strategy', () => {
     for (let i = 0; i < 3; i++) runs.push(await ok('--trace', at('steps.csv'), 'route', '-s', 'replay', '-t', '4', '-e', '4', '-k', '2', '--json'))
     // route builds a fresh strategy each run, so every run replays step 0.
     expect((JSON.parse(runs[0]!.stdout) as { counts: number[] }).counts).toEqual([4, 2, 2, 0])
-    const sim = await ok('--trace', at('steps.csv'), 'simulate', '--preset', 'mixtral-8x7b', '--strategy', 'replay', '-p', 'onEnd=stop', '--tokens', '8', '--steps', '2', '--layers', '1', '--ep-size', '2', '--quiet', '--out', at('replayed.jsonl'))
+    const sim = await ok(
+      '--trace',
+      at('steps.csv'),
+      'simulate',
+      '--preset',
+      'mixtral-8x7b',
+      '--strategy',
+      'replay',
+      '-p',
+      'onEnd=stop',
+      '--tokens',
+      '8',
+      '--steps',
+      '2',
+      '--layers',
+      '1',
+      '--ep-size',
+      '2',
+      '--quiet',
+      '--out',
+      at('replayed.jsonl'),
+    )
     expect(sim.code).toBe(0)
     const replayed = readTrace(readFileSync(at('replayed.jsonl')), 'replayed.jsonl', { experts: 8 })
     const counts = Array.from(traceCounts(replayed))
     // 8 tokens × top-2 = 16 slots per step, the recorded 8 scaled ×2 exactly.
-    expect([counts.slice(0, 4), counts.slice(8, 12)]).toEqual([[8, 4, 4, 0], [2, 2, 6, 6]])
+    expect([counts.slice(0, 4), counts.slice(8, 12)]).toEqual([
+      [8, 4, 4, 0],
+      [2, 2, 6, 6],
+    ])
   })
 
   it('a missing --trace file names the flag; replay past the end with onEnd=stop is a typed error', async () => {
     const missing = await runRoutesim('--trace', at('none.npz'), 'route', '-s', 'replay', '-t', '4', '-e', '4', '-k', '2')
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('--trace')
-    const past = await runRoutesim('--trace', at('steps.csv'), 'simulate', '--preset', 'mixtral-8x7b', '--strategy', 'replay', '-p', 'onEnd=stop', '--tokens', '8', '--steps', '3', '--layers', '1', '--ep-size', '2', '--quiet')
+    const past = await runRoutesim(
+      '--trace',
+      at('steps.csv'),
+      'simulate',
+      '--preset',
+      'mixtral-8x7b',
+      '--strategy',
+      'replay',
+      '-p',
+      'onEnd=stop',
+      '--tokens',
+      '8',
+      '--steps',
+      '3',
+      '--layers',
+      '1',
+      '--ep-size',
+      '2',
+      '--quiet',
+    )
     expect(past.code).toBe(2)
     expect(past.stderr).toMatch(/no more tokens for layer 0/)
   })

@@ -20,7 +20,8 @@ const result: Record<string, string> = {}
 for (const name of simulator.getAvailableStrategies()) {
   try {
     const [weights, ids] = simulator.simulateRouting({ shape: [tokens, 16] }, { data: logits, shape: [tokens, experts] }, name, topK)
-    result[name] = `${fnv1a(new Uint8Array(ids.data.buffer, ids.data.byteOffset, ids.data.byteLength))}:${fnv1a(new Uint8Array(weights.data.buffer, weights.data.byteOffset, weights.data.byteLength))}`
+    result[name] =
+      `${fnv1a(new Uint8Array(ids.data.buffer, ids.data.byteOffset, ids.data.byteLength))}:${fnv1a(new Uint8Array(weights.data.buffer, weights.data.byteOffset, weights.data.byteLength))}`
   } catch (error) {
     if (!RoutesimError.isInstance(error)) throw error
     result[name] = `error:${error.code}`
@@ -39,11 +40,10 @@ async function wasmRoutes(): Promise<void> {
     const strategy = onWasm.createStrategy(name, params)
     const [weights, ids] = await strategy.routeTokensOn!(backend, { shape: [tokens, 16] }, { data: logits, shape: [tokens, experts] }, topK)
     const [refWeights, refIds] = strategy.routeTokens({ shape: [tokens, 16] }, { data: logits, shape: [tokens, experts] }, topK)
-    result[`wasm:${name}`] = `${fnv1a(new Uint8Array(ids.data.buffer, ids.data.byteOffset, ids.data.byteLength))}:${fnv1a(new Uint8Array(weights.data.buffer, weights.data.byteOffset, weights.data.byteLength))}`
+    result[`wasm:${name}`] =
+      `${fnv1a(new Uint8Array(ids.data.buffer, ids.data.byteOffset, ids.data.byteLength))}:${fnv1a(new Uint8Array(weights.data.buffer, weights.data.byteOffset, weights.data.byteLength))}`
     result[`wasm:${name}:ranOn`] = backend.lastRun!.ranOn
-    result[`wasm:${name}:equalsReference`] = String(
-      ids.data.every((v, i) => v === refIds.data[i]) && weights.data.every((v, i) => v === refWeights.data[i]),
-    )
+    result[`wasm:${name}:equalsReference`] = String(ids.data.every((v, i) => v === refIds.data[i]) && weights.data.every((v, i) => v === refWeights.data[i]))
   }
 }
 

@@ -27,12 +27,48 @@ const numberText = fc.oneof(
   fc.double().map(String),
   fc.integer().map(String),
   fc.double({ min: -10, max: 10, noNaN: true }).map((v) => v.toExponential(3)),
-  fc.constantFrom('0x10', '0b1', '0o7', '1_000', 'Infinity', '-Infinity', 'NaN', '', ' ', '.', '-', '+', '1e', '.5', '5.', ' 2 ', '1e400', '-0', '00012', '１２'),
+  fc.constantFrom(
+    '0x10',
+    '0b1',
+    '0o7',
+    '1_000',
+    'Infinity',
+    '-Infinity',
+    'NaN',
+    '',
+    ' ',
+    '.',
+    '-',
+    '+',
+    '1e',
+    '.5',
+    '5.',
+    ' 2 ',
+    '1e400',
+    '-0',
+    '00012',
+    '１２',
+  ),
 )
 const valueText = fc.oneof(
   numberText,
   fc.array(numberText, { minLength: 1, maxLength: 4 }).map((parts) => parts.join(',')),
-  fc.constantFrom('true', 'false', 'TRUE', 'per_call', 'identity', 'per_layer', 'dirichlet', 'ones', 'softmax_topk', 'grouped_topk', 'vllm', 'hf', 'megatron', 'sigmoid'),
+  fc.constantFrom(
+    'true',
+    'false',
+    'TRUE',
+    'per_call',
+    'identity',
+    'per_layer',
+    'dirichlet',
+    'ones',
+    'softmax_topk',
+    'grouped_topk',
+    'vllm',
+    'hf',
+    'megatron',
+    'sigmoid',
+  ),
   fc.string({ maxLength: 16 }),
   fc.string({ unit: 'binary', maxLength: 16 }),
 )
@@ -76,7 +112,11 @@ const entries = fc.constantFrom(...names).chain((name) =>
         {
           weight: 1,
           arbitrary: fc.tuple(
-            fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...(keysOf(name).length ? keysOf(name) : ['x'])) }, { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'toString', '', ' ', 'a=b') }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) }),
+            fc.oneof(
+              { weight: 8, arbitrary: fc.constantFrom(...(keysOf(name).length ? keysOf(name) : ['x'])) },
+              { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'toString', '', ' ', 'a=b') },
+              { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
+            ),
             valueText,
             fc.constantFrom('=', '=', '=', ''),
           ),
@@ -109,17 +149,20 @@ describe('fuzz: --param parsing never crashes (seeded)', () => {
   // bare fraction), optional exponent; surrounding spaces allowed; nothing else is a number.
   const DECIMAL = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/
   const spec: ParameterSpec = { type: 'number', default: 0, description: 'x' }
-  test.prop([fc.oneof(numberText, fc.string({ maxLength: 12 }))], { numRuns: RUNS.numbers, seed: 2002 })('a number parameter reads exactly the decimal numbers', (text) => {
-    generated++
-    let value: unknown
-    try {
-      value = parseParameterValue('fuzz', 'x', spec, text)
-    } catch (error) {
-      expect(RoutesimError.isInstance(error)).toBe(true)
-      expect(DECIMAL.test(text)).toBe(false)
-      return
-    }
-    expect(DECIMAL.test(text)).toBe(true)
-    expect(value).toBe(Number(text.trim()))
-  })
+  test.prop([fc.oneof(numberText, fc.string({ maxLength: 12 }))], { numRuns: RUNS.numbers, seed: 2002 })(
+    'a number parameter reads exactly the decimal numbers',
+    (text) => {
+      generated++
+      let value: unknown
+      try {
+        value = parseParameterValue('fuzz', 'x', spec, text)
+      } catch (error) {
+        expect(RoutesimError.isInstance(error)).toBe(true)
+        expect(DECIMAL.test(text)).toBe(false)
+        return
+      }
+      expect(DECIMAL.test(text)).toBe(true)
+      expect(value).toBe(Number(text.trim()))
+    },
+  )
 })

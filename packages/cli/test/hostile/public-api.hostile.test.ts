@@ -12,7 +12,22 @@ import * as strategies from '@routesim/strategies'
 // size belongs): each call returns or throws a RoutesimError. A TypeError, a RangeError from an
 // allocation, or a hang (this suite found sizes of 2^31 that ran for minutes) is a failure.
 
-const HOSTILE: readonly unknown[] = [undefined, null, Number.NaN, -1, 0, 1.5, 2 ** 31, Infinity, 'x', {}, [], new Int32Array(4), [1e308, 1e308], core.createPrng(1)]
+const HOSTILE: readonly unknown[] = [
+  undefined,
+  null,
+  Number.NaN,
+  -1,
+  0,
+  1.5,
+  2 ** 31,
+  Infinity,
+  'x',
+  {},
+  [],
+  new Int32Array(4),
+  [1e308, 1e308],
+  core.createPrng(1),
+]
 const TRIALS = 120
 const modules = { analysis, core, distributions, routers, scenarios, simulator, strategies }
 /**
@@ -39,7 +54,9 @@ const SKIP = new Set([
 ])
 
 function describeArgs(args: readonly unknown[]): string {
-  return args.map((a) => (a instanceof Int32Array ? 'Int32Array(4)' : typeof a === 'object' && a !== null && 'nextInt' in a ? 'prng' : core.describeValue(a))).join(', ')
+  return args
+    .map((a) => (a instanceof Int32Array ? 'Int32Array(4)' : typeof a === 'object' && a !== null && 'nextInt' in a ? 'prng' : core.describeValue(a)))
+    .join(', ')
 }
 
 describe('hostile: every public function answers hostile arguments with a typed error', () => {

@@ -7,10 +7,7 @@ export class DuplicateStrategyError extends RoutesimError {
   readonly strategyName: string
 
   constructor(options: { strategyName: string }) {
-    super(
-      'duplicate_strategy',
-      `A routing strategy named '${options.strategyName}' is already registered. Pass { replace: true } to replace it.`,
-    )
+    super('duplicate_strategy', `A routing strategy named '${options.strategyName}' is already registered. Pass { replace: true } to replace it.`)
     this.name = 'DuplicateStrategyError'
     this.strategyName = options.strategyName
     brand(this, marker)

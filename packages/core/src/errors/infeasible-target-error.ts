@@ -9,10 +9,7 @@ export class InfeasibleTargetError extends RoutesimError {
   readonly feasible: string
 
   constructor(options: { parameter: string; value: number; feasible: string }) {
-    super(
-      'infeasible_target',
-      `Infeasible ${options.parameter}: ${options.value}. Reachable with these sizes: ${options.feasible}.`,
-    )
+    super('infeasible_target', `Infeasible ${options.parameter}: ${options.value}. Reachable with these sizes: ${options.feasible}.`)
     this.name = 'InfeasibleTargetError'
     this.parameter = options.parameter
     this.value = options.value

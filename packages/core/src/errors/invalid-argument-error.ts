@@ -9,12 +9,9 @@ export class InvalidArgumentError extends RoutesimError {
   readonly allowed: string
 
   constructor(options: { parameter: string; value: unknown; allowed: string; message?: string; cause?: unknown }) {
-    super(
-      'invalid_argument',
-      options.message ??
-        `Invalid ${options.parameter}: ${describeValue(options.value)}. Allowed: ${options.allowed}.`,
-      { cause: options.cause },
-    )
+    super('invalid_argument', options.message ?? `Invalid ${options.parameter}: ${describeValue(options.value)}. Allowed: ${options.allowed}.`, {
+      cause: options.cause,
+    })
     this.name = 'InvalidArgumentError'
     this.parameter = options.parameter
     this.value = options.value

@@ -43,13 +43,10 @@ describe('hostile: Prng.nextInt(n) checks n (0, NaN and n > 2^32 looped forever;
     expect(Number.isInteger(v) && v >= 0 && v < 2 ** 32).toBe(true)
   })
 
-  test.prop([fc.integer({ min: 1, max: 2 ** 32 }), fc.integer()], { numRuns: 500, seed: 10 })(
-    'nextInt(n) lies in [0, n) for every valid n',
-    (n, seed) => {
-      const x = createPrng(seed).nextInt(n)
-      expect(Number.isInteger(x) && x >= 0 && x < n).toBe(true)
-    },
-  )
+  test.prop([fc.integer({ min: 1, max: 2 ** 32 }), fc.integer()], { numRuns: 500, seed: 10 })('nextInt(n) lies in [0, n) for every valid n', (n, seed) => {
+    const x = createPrng(seed).nextInt(n)
+    expect(Number.isInteger(x) && x >= 0 && x < n).toBe(true)
+  })
 
   test.prop([fc.oneof(fc.double({ noInteger: true }), fc.integer({ max: 0 }), fc.constantFrom(Number.NaN, Infinity, -Infinity, 2 ** 32 + 1))], {
     numRuns: 500,
@@ -81,7 +78,12 @@ describe('hostile: the error formatter (describeValue) is bounded for any value'
   it('survives throwing getters, cycles, symbols and functions', () => {
     const cyclic: Record<string, unknown> = { a: 1 }
     cyclic['self'] = cyclic
-    const hostile = Object.defineProperty({}, 'boom', { enumerable: true, get: () => { throw new Error('no') } })
+    const hostile = Object.defineProperty({}, 'boom', {
+      enumerable: true,
+      get: () => {
+        throw new Error('no')
+      },
+    })
     expect(describeValue(cyclic)).toContain('"self"')
     expect(describeValue(hostile)).toContain('getter threw')
     expect(describeValue(Symbol('s'))).toBe('Symbol(s)')
@@ -104,15 +106,70 @@ describe('hostile: the result guard rejects what a strategy must not return', ()
   ]
   const origin = { strategyName: 'mine', plugin: 'routesim-strategy-mine' }
   const cases: [string, () => unknown, RegExp][] = [
-    ['NaN weights', () => { const r = ok(); r[0].data[3] = Number.NaN; return r }, /weight NaN at token 1, slot 1/],
-    ['T·k − k ids', () => { const r = ok(); r[1] = { data: new Int32Array(6), shape: [3, 2] }; return r }, /ids.shape is \[3,2\], not \[4, 2\]/],
-    ['k+1 ids per token', () => { const r = ok(); r[1] = { data: new Int32Array(12), shape: [4, 3] }; return r }, /ids.shape is \[4,3\], not \[4, 2\]/],
-    ['an id ≥ E', () => { const r = ok(); r[1].data[5] = 8; return r }, /expert id 8 at token 2, slot 1 \(ids must be in \[0, 8\)\)/],
-    ['an id < 0', () => { const r = ok(); r[1].data[0] = -1; return r }, /expert id -1 at token 0/],
-    ['Float64 ids', () => { const r = ok(); return [r[0], { data: Float64Array.from(r[1].data), shape: [4, 2] }] }, /ids.data is Float64Array, not Int32Array/],
+    [
+      'NaN weights',
+      () => {
+        const r = ok()
+        r[0].data[3] = Number.NaN
+        return r
+      },
+      /weight NaN at token 1, slot 1/,
+    ],
+    [
+      'T·k − k ids',
+      () => {
+        const r = ok()
+        r[1] = { data: new Int32Array(6), shape: [3, 2] }
+        return r
+      },
+      /ids.shape is \[3,2\], not \[4, 2\]/,
+    ],
+    [
+      'k+1 ids per token',
+      () => {
+        const r = ok()
+        r[1] = { data: new Int32Array(12), shape: [4, 3] }
+        return r
+      },
+      /ids.shape is \[4,3\], not \[4, 2\]/,
+    ],
+    [
+      'an id ≥ E',
+      () => {
+        const r = ok()
+        r[1].data[5] = 8
+        return r
+      },
+      /expert id 8 at token 2, slot 1 \(ids must be in \[0, 8\)\)/,
+    ],
+    [
+      'an id < 0',
+      () => {
+        const r = ok()
+        r[1].data[0] = -1
+        return r
+      },
+      /expert id -1 at token 0/,
+    ],
+    [
+      'Float64 ids',
+      () => {
+        const r = ok()
+        return [r[0], { data: Float64Array.from(r[1].data), shape: [4, 2] }]
+      },
+      /ids.data is Float64Array, not Int32Array/,
+    ],
     ['undefined', () => undefined, /undefined instead of \[weights, ids\]/],
     ['a Promise', () => Promise.resolve(ok()), /a Promise from routeTokens/],
-    ['data shorter than its shape', () => { const r = ok(); r[0] = { data: new Float32Array(7), shape: [4, 2] }; return r }, /weights.data has 7 values, not T·k = 8/],
+    [
+      'data shorter than its shape',
+      () => {
+        const r = ok()
+        r[0] = { data: new Float32Array(7), shape: [4, 2] }
+        return r
+      },
+      /weights.data has 7 values, not T·k = 8/,
+    ],
   ]
   it.each(cases)('%s → InvalidStrategyResultError naming the strategy and plugin', (_, result, problem) => {
     const run = () => checkStrategyResult(origin, result(), call)
@@ -130,7 +187,10 @@ describe('hostile: the result guard rejects what a strategy must not return', ()
 
   it('guardStrategy wraps routeTokens and routeTokensOn; the caller is blamed for bad arguments', async () => {
     const liar: RoutingStrategy = {
-      routeTokens: (_h, _l, k) => [{ data: new Float32Array(k + 1), shape: [1, k + 1] }, { data: new Int32Array(k + 1), shape: [1, k + 1] }],
+      routeTokens: (_h, _l, k) => [
+        { data: new Float32Array(k + 1), shape: [1, k + 1] },
+        { data: new Int32Array(k + 1), shape: [1, k + 1] },
+      ],
       routeTokensOn: async () => undefined as never,
     }
     const guarded = guardStrategy(liar, { strategyName: 'liar' })
@@ -142,7 +202,13 @@ describe('hostile: the result guard rejects what a strategy must not return', ()
 
 describe('hostile: sizes are limited before anything is allocated', () => {
   it.each([
-    ['E = 268435456', { shape: [1, 1] }, { shape: [1, 268_435_456] }, 1, /numExperts \(routerLogits.shape\[1\]\): 268435456 exceeds the limit on experts \(at most 1,048,576\)/],
+    [
+      'E = 268435456',
+      { shape: [1, 1] },
+      { shape: [1, 268_435_456] },
+      1,
+      /numExperts \(routerLogits.shape\[1\]\): 268435456 exceeds the limit on experts \(at most 1,048,576\)/,
+    ],
     ['E = 2^31', { shape: [1, 1] }, { shape: [1, 2 ** 31] }, 1, /exceeds the limit on experts/],
     ['T = 2^30', { shape: [2 ** 30, 1] }, { shape: [2 ** 30, 8] }, 1, /exceeds the limit on tokens/],
     ['k = 10^6', { shape: [1, 1] }, { shape: [1, 8] }, 1_000_000, /Invalid topK: 1000000 exceeds the limit on top-k \(at most 1,024\)/],
@@ -159,7 +225,12 @@ describe('hostile: sizes are limited before anything is allocated', () => {
   })
 
   it('estimates memory before allocating', () => {
-    expect(() => checkAllocation('x', [[LIMITS.maxElements, 8], [LIMITS.maxElements, 8]])).toThrow(/memory of one request/)
+    expect(() =>
+      checkAllocation('x', [
+        [LIMITS.maxElements, 8],
+        [LIMITS.maxElements, 8],
+      ]),
+    ).toThrow(/memory of one request/)
     expect(() => checkAllocation('x', [[LIMITS.maxElements + 1, 1]])).toThrow(LimitExceededError)
     expect(() => checkAllocation('x', [[1024, 4]])).not.toThrow()
   })
@@ -170,7 +241,14 @@ describe('hostile: parameter parsing is strict', () => {
   it.each(['0x10', '0b1', '0o7', '1_000', 'Infinity', '-Infinity', '', ' ', 'NaN', '1e', '--1', '1,2'])('exponent=%j is an error, not a number', (raw) => {
     expect(() => parseParameterValue('zipf', 'exponent', spec, raw)).toThrow(InvalidArgumentError)
   })
-  it.each([['16', 16], ['1e3', 1000], ['-0.5', -0.5], ['.5', 0.5], ['5.', 5], [' 2 ', 2]] as const)('exponent=%j is %s', (raw, value) => {
+  it.each([
+    ['16', 16],
+    ['1e3', 1000],
+    ['-0.5', -0.5],
+    ['.5', 0.5],
+    ['5.', 5],
+    [' 2 ', 2],
+  ] as const)('exponent=%j is %s', (raw, value) => {
     expect(parseParameterValue('zipf', 'exponent', spec, raw)).toBe(value)
   })
   it('refuses __proto__ and other own keys it does not know (they were silently dropped)', () => {
@@ -187,10 +265,16 @@ describe('hostile: definitions are frozen copies', () => {
       name: 'frozen',
       description: 'd',
       parameters: { w: { type: 'number[]', default: [1, 2], description: 'w' } },
-      create: () => ({ routeTokens: () => { throw new Error('unused') } }),
+      create: () => ({
+        routeTokens: () => {
+          throw new Error('unused')
+        },
+      }),
     })
     expect(Object.isFrozen(def) && Object.isFrozen(def.parameters) && Object.isFrozen(def.parameters['w'])).toBe(true)
     expect(Object.isFrozen(def.parameters['w']!.default)).toBe(true)
-    expect(() => { (def as { create: unknown }).create = () => null }).toThrow(TypeError)
+    expect(() => {
+      ;(def as { create: unknown }).create = () => null
+    }).toThrow(TypeError)
   })
 })

@@ -5,10 +5,15 @@ import { createGpuBackend } from '../../src/index.ts'
 const globalGpu = () => (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu
 
 describe('hostile: createGpuBackend has no global side effects and no silent options', () => {
-  it.each([[{ mode: 'cpu', navigatorGPU: {} }], [{ mode: 'cpu', backend: 'wasm' }], [{ sed: 5 }]])('%j: an unknown option is a typed error', async (options) => {
-    await expect(createGpuBackend(options as never)).rejects.toThrow(InvalidArgumentError)
-    await expect(createGpuBackend(options as never)).rejects.toThrow(/Unknown option '(navigatorGPU|backend|sed)' for createGpuBackend. Known options: \[mode, gpu, navigatorGpu/)
-  })
+  it.each([[{ mode: 'cpu', navigatorGPU: {} }], [{ mode: 'cpu', backend: 'wasm' }], [{ sed: 5 }]])(
+    '%j: an unknown option is a typed error',
+    async (options) => {
+      await expect(createGpuBackend(options as never)).rejects.toThrow(InvalidArgumentError)
+      await expect(createGpuBackend(options as never)).rejects.toThrow(
+        /Unknown option '(navigatorGPU|backend|sed)' for createGpuBackend. Known options: \[mode, gpu, navigatorGpu/,
+      )
+    },
+  )
 
   it('navigatorGpu does not set the global navigator.gpu (it did, for every later user of the page or process)', async () => {
     const before = globalGpu()

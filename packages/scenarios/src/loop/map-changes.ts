@@ -3,11 +3,17 @@ import { InvalidArgumentError, checkLimit } from '@routesim/core'
 
 /** A static start map from replica counts: experts 0..E−1 first, then the extra copies in expert order. */
 export function physicalToLogicalFromCounts(counts: readonly number[]): Int32Array {
-  if (!Array.isArray(counts) && !ArrayBuffer.isView(counts)) throw new InvalidArgumentError({ parameter: 'counts', value: counts, allowed: 'an array of replica counts' })
+  if (!Array.isArray(counts) && !ArrayBuffer.isView(counts))
+    throw new InvalidArgumentError({ parameter: 'counts', value: counts, allowed: 'an array of replica counts' })
   checkLimit('counts.length', counts.length, 'maxExperts', 1)
   counts.forEach((c, e) => checkLimit(`counts[${e}]`, c, 'maxReplicas', 1))
   // The slots the row will hold, limited before it is allocated.
-  const total = checkLimit('Σ counts (physical slots)', counts.reduce((a, c) => a + c, 0), 'maxReplicas', 1)
+  const total = checkLimit(
+    'Σ counts (physical slots)',
+    counts.reduce((a, c) => a + c, 0),
+    'maxReplicas',
+    1,
+  )
   const out = new Int32Array(total)
   for (let e = 0; e < counts.length; e++) out[e] = e
   let p = counts.length

@@ -13,7 +13,10 @@ const simulator = createSimulator({ builtIns: false })
 for (const definition of TEST_DEFINITIONS) simulator.registerStrategy(definition.name, definition)
 
 function scenario(overrides: Record<string, unknown> = {}) {
-  return parseScenario({ preset: 'deepseek-v3', layers: 3, tokensPerStep: 256, steps: 6, seed: 7, strategy: 'test_uniform', parallel: { epSize: 8, nodes: 2 }, ...overrides }, { simulator })
+  return parseScenario(
+    { preset: 'deepseek-v3', layers: 3, tokensPerStep: 256, steps: 6, seed: 7, strategy: 'test_uniform', parallel: { epSize: 8, nodes: 2 }, ...overrides },
+    { simulator },
+  )
 }
 
 async function collect(s: ReturnType<typeof scenario>) {
@@ -26,7 +29,9 @@ describe('runScenario', () => {
   test.prop([fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 1000 })], { numRuns: 15 })(
     'counts sum to T·k in every layer, rank loads too',
     async (tokens, seed) => {
-      const { steps } = await collect(scenario({ tokensPerStep: tokens, steps: 2, seed, eplb: { redundantExperts: 8, stepInterval: 1, replicaChoice: 'random' } }))
+      const { steps } = await collect(
+        scenario({ tokensPerStep: tokens, steps: 2, seed, eplb: { redundantExperts: 8, stepInterval: 1, replicaChoice: 'random' } }),
+      )
       for (const step of steps) {
         for (const layer of step.layers) {
           expect(layer.load.total).toBe(tokens * 8)
@@ -48,7 +53,12 @@ describe('runScenario', () => {
 
   it('EPLB improves balancedness on a skewed strategy and reports what it moved', async () => {
     const { steps, summary } = await collect(
-      scenario({ strategy: { name: 'test_skewed', params: { s: 1.1 } }, steps: 12, tokensPerStep: 512, eplb: { redundantExperts: 32, stepInterval: 4, windowSize: 4 } }),
+      scenario({
+        strategy: { name: 'test_skewed', params: { s: 1.1 } },
+        steps: 12,
+        tokensPerStep: 512,
+        eplb: { redundantExperts: 32, stepInterval: 4, windowSize: 4 },
+      }),
     )
     const events = steps.flatMap((s) => (s.rebalance ? [s.rebalance] : []))
     // vLLM schedule: first rearrangement after interval/4 = 1 step, then every 4 steps
@@ -77,7 +87,15 @@ describe('runScenario', () => {
     // Mixtral E=8 on EP 4 with 8 redundant slots: experts 0-3 on ranks 0 and 2, experts 4-7 on ranks 1 and 3.
     // k = 2, so flat position t·2 + j picks replica j: first choices land on ranks {0,1}, second on {2,3}.
     const s = parseScenario(
-      { preset: 'mixtral', layers: 2, tokensPerStep: 64, steps: 3, strategy: 'test_uniform', parallel: { epSize: 4 }, eplb: { enabled: false, redundantExperts: 8 } },
+      {
+        preset: 'mixtral',
+        layers: 2,
+        tokensPerStep: 64,
+        steps: 3,
+        strategy: 'test_uniform',
+        parallel: { epSize: 4 },
+        eplb: { enabled: false, redundantExperts: 8 },
+      },
       { simulator },
     )
     const { summary } = await collect(s)
@@ -110,7 +128,14 @@ describe('runScenario', () => {
   })
 
   it('rearranges from a round-robin start map', async () => {
-    const { steps } = await collect(scenario({ strategy: 'test_skewed', steps: 3, parallel: { epSize: 8, nodes: 2, placement: 'round_robin' }, eplb: { redundantExperts: 32, stepInterval: 2 } }))
+    const { steps } = await collect(
+      scenario({
+        strategy: 'test_skewed',
+        steps: 3,
+        parallel: { epSize: 8, nodes: 2, placement: 'round_robin' },
+        eplb: { redundantExperts: 32, stepInterval: 2 },
+      }),
+    )
     const e = steps.flatMap((s) => (s.rebalance ? [s.rebalance] : []))[0]!
     expect(e.replicasPlaced).toBe(3 * 288)
     // a transfer is a (GPU, expert) pair the new map adds, so there are at most as many as slots
@@ -121,7 +146,13 @@ describe('runScenario', () => {
 
   it('counts drops per capacity setting', async () => {
     const { steps, summary } = await collect(
-      scenario({ strategy: 'test_skewed', capacity: [{ policy: 'megatron', capacityFactor: 1 }, { policy: 'capacity_aware', gamma: 100 }] }),
+      scenario({
+        strategy: 'test_skewed',
+        capacity: [
+          { policy: 'megatron', capacityFactor: 1 },
+          { policy: 'capacity_aware', gamma: 100 },
+        ],
+      }),
     )
     const [megatron, generous] = summary.drops
     expect(megatron!.label).toBe('megatron@1')
@@ -134,13 +165,29 @@ describe('runScenario', () => {
 
   it('rank_local keeps tokens home when every rank holds every expert', async () => {
     const s = parseScenario(
-      { preset: 'mixtral', layers: 2, tokensPerStep: 64, steps: 2, strategy: 'test_uniform', parallel: { epSize: 2 }, eplb: { enabled: false, redundantExperts: 8, replicaChoice: 'rank_local', initialReplicaCounts: [2, 2, 2, 2, 2, 2, 2, 2] } },
+      {
+        preset: 'mixtral',
+        layers: 2,
+        tokensPerStep: 64,
+        steps: 2,
+        strategy: 'test_uniform',
+        parallel: { epSize: 2 },
+        eplb: { enabled: false, redundantExperts: 8, replicaChoice: 'rank_local', initialReplicaCounts: [2, 2, 2, 2, 2, 2, 2, 2] },
+      },
       { simulator },
     )
     // physicalToLogicalFromCounts: slots 0..7 = experts 0..7 (rank 0), 8..15 = experts 0..7 (rank 1)
     const { summary } = await collect(s)
     expect(summary.traffic.tokensLeavingRank).toBe(0)
-    const modulo = await collect(parseScenario({ ...JSON.parse(JSON.stringify({ preset: 'mixtral', layers: 2, tokensPerStep: 64, steps: 2, strategy: 'test_uniform', parallel: { epSize: 2 } })), eplb: { enabled: false, redundantExperts: 8, initialReplicaCounts: [2, 2, 2, 2, 2, 2, 2, 2] } }, { simulator }))
+    const modulo = await collect(
+      parseScenario(
+        {
+          ...JSON.parse(JSON.stringify({ preset: 'mixtral', layers: 2, tokensPerStep: 64, steps: 2, strategy: 'test_uniform', parallel: { epSize: 2 } })),
+          eplb: { enabled: false, redundantExperts: 8, initialReplicaCounts: [2, 2, 2, 2, 2, 2, 2, 2] },
+        },
+        { simulator },
+      ),
+    )
     expect(modulo.summary.traffic.tokensLeavingRank).toBeGreaterThan(0)
   })
 
@@ -175,7 +222,12 @@ describe('runScenario', () => {
   })
 
   it('hands out per-layer rank loads, static and deployed, only when asked, without changing the run', async () => {
-    const s = scenario({ strategy: { name: 'test_skewed', params: { s: 1.1 } }, steps: 8, tokensPerStep: 512, eplb: { redundantExperts: 32, stepInterval: 4, windowSize: 4 } })
+    const s = scenario({
+      strategy: { name: 'test_skewed', params: { s: 1.1 } },
+      steps: 8,
+      tokensPerStep: 512,
+      eplb: { redundantExperts: 32, stepInterval: 4, windowSize: 4 },
+    })
     const plain = await collect(s)
     const steps: StepResult[] = []
     await runScenario(s, { simulator, rankLoads: true, onStep: (r) => void steps.push(r) })
@@ -200,7 +252,10 @@ describe('runScenario', () => {
 
   it('the deprecated catalog path (createDefinitionCatalog, resolveStrategy) gives the same results as the simulator', async () => {
     const catalog = createDefinitionCatalog(TEST_DEFINITIONS)
-    const s = parseScenario({ preset: 'deepseek-v3', layers: 2, tokensPerStep: 128, steps: 3, seed: 5, strategy: 'test_uniform', parallel: { epSize: 8 } }, { catalog })
+    const s = parseScenario(
+      { preset: 'deepseek-v3', layers: 2, tokensPerStep: 128, steps: 3, seed: 5, strategy: 'test_uniform', parallel: { epSize: 8 } },
+      { catalog },
+    )
     const viaCatalog = await runScenario(s, { resolveStrategy: catalog.resolve })
     const viaSimulator = await runScenario(s, { simulator })
     expect(JSON.stringify(viaCatalog)).toBe(JSON.stringify(viaSimulator))

@@ -241,10 +241,7 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
       const base = s * L * E
       for (let i = 0; i < L * E; i++) load[i]! += window![base + i]!
     }
-    const plan = rebalanceExperts(
-      { data: load, shape: [L, E] },
-      { numReplicas: P, numGroups: numExpertGroups, numNodes: N, numGpus: R, policy: eplb.policy },
-    )
+    const plan = rebalanceExperts({ data: load, shape: [L, E] }, { numReplicas: P, numGroups: numExpertGroups, numNodes: N, numGpus: R, policy: eplb.policy })
     let before = 0
     let after = 0
     let slotsChanged = 0

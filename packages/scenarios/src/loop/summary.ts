@@ -39,7 +39,13 @@ export interface ScenarioSummary {
   readonly balancedness: { readonly static: BalancednessSummary; readonly deployed: BalancednessSummary }
   /** SGLang rolling means (`createBalancednessTracker`) of the deployed balancedness over the last 10/100/1000 steps. */
   readonly rollingDeployedBalancedness: { readonly last10: number; readonly last100: number; readonly last1000: number }
-  readonly load: { readonly maxOverMean: number; readonly worstMaxOverMean: number; readonly gini: number; readonly cv: number; readonly duplicateIdRate: number }
+  readonly load: {
+    readonly maxOverMean: number
+    readonly worstMaxOverMean: number
+    readonly gini: number
+    readonly cv: number
+    readonly duplicateIdRate: number
+  }
   readonly drops: readonly { readonly label: string; readonly dropped: number; readonly droppedFraction: number }[]
   readonly traffic: {
     /** Token copies per routed token-layer sent off the home rank / off the home node. */

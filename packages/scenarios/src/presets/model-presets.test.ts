@@ -21,7 +21,16 @@ describe('model presets', () => {
 
   it('carries the published routing numbers', () => {
     const dsv3 = getPreset('deepseek-v3')
-    expect(dsv3.routing).toMatchObject({ numExperts: 256, topK: 8, numExpertGroups: 8, topkGroup: 4, scoring: 'sigmoid', routedScalingFactor: 2.5, sharedExperts: 1, correctionBias: true })
+    expect(dsv3.routing).toMatchObject({
+      numExperts: 256,
+      topK: 8,
+      numExpertGroups: 8,
+      topkGroup: 4,
+      scoring: 'sigmoid',
+      routedScalingFactor: 2.5,
+      sharedExperts: 1,
+      correctionBias: true,
+    })
     expect(dsv3.moeLayerIndices).toHaveLength(58)
     expect(getPreset('kimi-k2').routing).toMatchObject({ numExperts: 384, topK: 8, numExpertGroups: 1, routedScalingFactor: 2.827 })
     expect(getPreset('kimi-k2').moeLayerIndices).toHaveLength(60)

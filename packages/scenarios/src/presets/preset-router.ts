@@ -10,7 +10,8 @@ import type { ModelPreset } from './model-preset.ts'
  * Llama 4 → `llama4_topk`. The bias is all zeros: a trained checkpoint's values are not public config.
  */
 export function presetRouter(preset: ModelPreset): StrategyChoice {
-  if (typeof preset?.routing !== 'object' || preset.routing === null) throw new InvalidArgumentError({ parameter: 'preset', value: preset, allowed: 'a model preset (see MODEL_PRESETS)' })
+  if (typeof preset?.routing !== 'object' || preset.routing === null)
+    throw new InvalidArgumentError({ parameter: 'preset', value: preset, allowed: 'a model preset (see MODEL_PRESETS)' })
   const r = preset.routing
   const bias = r.correctionBias ? { correctionBias: new Array<number>(r.numExperts).fill(0) } : {}
   if (r.order === 'topk_then_score' && r.scoring === 'sigmoid') return { name: 'llama4_topk', params: {} }

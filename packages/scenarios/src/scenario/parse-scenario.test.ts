@@ -37,7 +37,15 @@ describe('parseScenario', () => {
     expect(s.layerStrategies.map((c) => c.name)).toEqual(['test_uniform', 'test_skewed', 'test_skewed', 'test_uniform'])
     expect(s.layerStrategies[1]!.params).toEqual({ s: 2 })
     expect(s.parallel).toEqual({ epSize: 8, nodes: 2, placement: 'linear' })
-    expect(s.eplb).toEqual({ enabled: true, windowSize: 1000, stepInterval: 10, redundantExperts: 32, policy: 'auto', replicaChoice: 'modulo', preserveIntraGpuSlots: false })
+    expect(s.eplb).toEqual({
+      enabled: true,
+      windowSize: 1000,
+      stepInterval: 10,
+      redundantExperts: 32,
+      policy: 'auto',
+      replicaChoice: 'modulo',
+      preserveIntraGpuSlots: false,
+    })
     expect(s.capacity).toEqual([])
   })
 
@@ -96,9 +104,21 @@ describe('parseScenario', () => {
     const counts = new Array(8).fill(1)
     counts[3] = 0
     counts[5] = 3
-    const issues = issuesOf({ preset: 'mixtral', tokensPerStep: 8, steps: 1, strategy: 'test_uniform', eplb: { redundantExperts: 2, initialReplicaCounts: counts } })
+    const issues = issuesOf({
+      preset: 'mixtral',
+      tokensPerStep: 8,
+      steps: 1,
+      strategy: 'test_uniform',
+      eplb: { redundantExperts: 2, initialReplicaCounts: counts },
+    })
     expect(issues).toEqual([{ path: 'eplb.initialReplicaCounts[3]', message: expect.stringContaining('zero replicas') }])
-    const sum = issuesOf({ preset: 'mixtral', tokensPerStep: 8, steps: 1, strategy: 'test_uniform', eplb: { redundantExperts: 2, initialReplicaCounts: [1, 1, 1, 1, 1, 1, 1, 2] } })
+    const sum = issuesOf({
+      preset: 'mixtral',
+      tokensPerStep: 8,
+      steps: 1,
+      strategy: 'test_uniform',
+      eplb: { redundantExperts: 2, initialReplicaCounts: [1, 1, 1, 1, 1, 1, 1, 2] },
+    })
     expect(sum[0]!.message).toContain('sums to 9')
   })
 
@@ -117,11 +137,29 @@ describe('parseScenario', () => {
 
   it('labels capacity settings and rejects duplicate labels', () => {
     const s = parseScenario(
-      { preset: 'mixtral', tokensPerStep: 8, steps: 1, strategy: 'test_uniform', capacity: [{ policy: 'megatron', capacityFactor: 1.25 }, { policy: 'tutel', mode: 'capped', capacityFactor: 2 }] },
+      {
+        preset: 'mixtral',
+        tokensPerStep: 8,
+        steps: 1,
+        strategy: 'test_uniform',
+        capacity: [
+          { policy: 'megatron', capacityFactor: 1.25 },
+          { policy: 'tutel', mode: 'capped', capacityFactor: 2 },
+        ],
+      },
       { catalog },
     )
     expect(s.capacity.map((c) => c.label)).toEqual(['megatron@1.25', 'tutel@2/capped'])
-    const dup = issuesOf({ preset: 'mixtral', tokensPerStep: 8, steps: 1, strategy: 'test_uniform', capacity: [{ policy: 'megatron', capacityFactor: 1 }, { policy: 'megatron', capacityFactor: 1 }] })
+    const dup = issuesOf({
+      preset: 'mixtral',
+      tokensPerStep: 8,
+      steps: 1,
+      strategy: 'test_uniform',
+      capacity: [
+        { policy: 'megatron', capacityFactor: 1 },
+        { policy: 'megatron', capacityFactor: 1 },
+      ],
+    })
     expect(dup[0]!.path).toBe('capacity[1].label')
   })
 })

@@ -135,20 +135,20 @@ function readLayerSelection(issues: IssueCollector, path: string, value: unknown
   let out: number[] = []
   if (typeof value === 'number') out = [value]
   else if (Array.isArray(value)) {
-    if (value.length > numLayers) return bad(), undefined
+    if (value.length > numLayers) return (bad(), undefined)
     out = value as number[]
   } else if (typeof value === 'string') {
-    if (value.length > 64) return bad(), undefined
+    if (value.length > 64) return (bad(), undefined)
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(value)
-    if (!m) return bad(), undefined
+    if (!m) return (bad(), undefined)
     const a = Number(m[1])
     const b = m[2] === undefined ? a : Number(m[2])
     // The range is checked before it is materialised: "0-99999999999" must not build a list of 10^11 layers.
-    if (b < a || b >= numLayers) return bad(), undefined
+    if (b < a || b >= numLayers) return (bad(), undefined)
     for (let i = a; i <= b; i++) out.push(i)
-  } else return bad(), undefined
+  } else return (bad(), undefined)
   if (out.length === 0 || !out.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < numLayers)) {
-    return bad(), undefined
+    return (bad(), undefined)
   }
   return out
 }
@@ -248,7 +248,14 @@ function readParallel(issues: IssueCollector, failed: ReadonlySet<string>, value
 }
 
 function readEplb(issues: IssueCollector, failed: ReadonlySet<string>, value: unknown, numExperts: number | undefined): Partial<EplbSettings> {
-  const defaults = { windowSize: 1000, stepInterval: 3000, redundantExperts: 0, policy: 'auto' as EplbPolicy, replicaChoice: 'modulo' as ReplicaChoice, preserveIntraGpuSlots: false }
+  const defaults = {
+    windowSize: 1000,
+    stepInterval: 3000,
+    redundantExperts: 0,
+    policy: 'auto' as EplbPolicy,
+    replicaChoice: 'modulo' as ReplicaChoice,
+    preserveIntraGpuSlots: false,
+  }
   if (value === undefined) return { enabled: false, ...defaults }
   if (!isObject(value) || failed.has('eplb')) return {}
   const out: { -readonly [K in keyof EplbSettings]?: EplbSettings[K] } = {}
@@ -318,7 +325,10 @@ function readCapacity(issues: IssueCollector, value: unknown): CapacitySetting[]
     const resolved = issues.capture(path, () => resolveParameters(`capacity.${policy}`, specs, params))
     if (!resolved) return
     const factor = resolved['capacityFactor'] ?? resolved['gamma']
-    const label = typeof rawLabel === 'string' && rawLabel ? rawLabel : `${policy}${factor === undefined ? '' : `@${factor}`}${policy === 'tutel' ? `/${String(resolved['mode'])}` : ''}`
+    const label =
+      typeof rawLabel === 'string' && rawLabel
+        ? rawLabel
+        : `${policy}${factor === undefined ? '' : `@${factor}`}${policy === 'tutel' ? `/${String(resolved['mode'])}` : ''}`
     if (labels.has(label)) {
       issues.add(`${path}.label`, `duplicate label ${describeValue(label)}; give each capacity setting a distinct label`)
       return
@@ -395,7 +405,8 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions = {}
   if (Array.isArray(overrides) && !failed.has('layerStrategies')) {
     const maxEntries = numLayers ?? LIMITS.maxLayers
     // Each entry is validated and probed: more entries than layers would only repeat that work.
-    if (overrides.length > maxEntries) issues.add('layerStrategies', `${overrides.length} entries exceed the ${maxEntries} layers (at most one entry per layer)`)
+    if (overrides.length > maxEntries)
+      issues.add('layerStrategies', `${overrides.length} entries exceed the ${maxEntries} layers (at most one entry per layer)`)
     else
       overrides.forEach((entry, i) => {
         const path = `layerStrategies[${i}]`
@@ -410,7 +421,10 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions = {}
   if (obj['strategy'] === undefined && numLayers !== undefined) {
     const uncovered = perLayer.flatMap((s, l) => (s ? [] : [l]))
     if (uncovered.length > 0) {
-      issues.add('strategy', `missing, and layerStrategies leave layers [${uncovered.length > 8 ? `${uncovered.slice(0, 8).join(', ')}, …` : uncovered.join(', ')}] without one; name a default strategy (e.g. "uniform_random")`)
+      issues.add(
+        'strategy',
+        `missing, and layerStrategies leave layers [${uncovered.length > 8 ? `${uncovered.slice(0, 8).join(', ')}, …` : uncovered.join(', ')}] without one; name a default strategy (e.g. "uniform_random")`,
+      )
     }
   }
 
@@ -420,7 +434,10 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions = {}
     const work = steps * tokensPerStep * numLayers
     if (work > LIMITS.maxScenarioWork) {
       tooBig = true
-      issues.add('steps', `${steps} steps × ${tokensPerStep} tokens × ${numLayers} layers = ${work.toExponential(2)} routed tokens exceed the limit on steps × tokens × layers (at most ${LIMITS.maxScenarioWork.toExponential(2)}); use fewer steps`)
+      issues.add(
+        'steps',
+        `${steps} steps × ${tokensPerStep} tokens × ${numLayers} layers = ${work.toExponential(2)} routed tokens exceed the limit on steps × tokens × layers (at most ${LIMITS.maxScenarioWork.toExponential(2)}); use fewer steps`,
+      )
     }
   }
   if (preset && !tooBig) {

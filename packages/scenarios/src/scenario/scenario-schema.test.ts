@@ -43,7 +43,8 @@ function docScenarios(): { where: string; scenario: unknown }[] {
     }
   }
   const examples = join(packageRoot, 'examples')
-  for (const f of readdirSync(examples)) if (f.endsWith('.json')) out.push({ where: `examples/${f}`, scenario: JSON.parse(readFileSync(join(examples, f), 'utf8')) })
+  for (const f of readdirSync(examples))
+    if (f.endsWith('.json')) out.push({ where: `examples/${f}`, scenario: JSON.parse(readFileSync(join(examples, f), 'utf8')) })
   return out
 }
 

@@ -178,7 +178,8 @@ function strategyParameterRules(simulator: Simulator): Record<string, unknown>[]
  * parameters `parseScenario` checks with the strategy's own schema).
  */
 export function scenarioJsonSchema(simulator: Simulator = createSimulator()): Record<string, unknown> {
-  if (typeof simulator?.getAvailableStrategies !== 'function') throw new InvalidArgumentError({ parameter: 'simulator', value: simulator, allowed: 'a Simulator from createSimulator' })
+  if (typeof simulator?.getAvailableStrategies !== 'function')
+    throw new InvalidArgumentError({ parameter: 'simulator', value: simulator, allowed: 'a Simulator from createSimulator' })
   const schema = JSON.parse(JSON.stringify(ScenarioFileSchema)) as { properties: Record<string, Record<string, unknown>> }
   const rules = { $ref: '#/definitions/strategyParameters' }
   const strategy = schema.properties['strategy']!

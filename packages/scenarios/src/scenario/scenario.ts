@@ -20,7 +20,6 @@ export type ScenarioPlacement = 'linear' | 'round_robin'
 export type ReplicaChoice = 'modulo' | 'random' | 'rank_local'
 export const REPLICA_CHOICES: readonly ReplicaChoice[] = ['modulo', 'random', 'rank_local']
 
-
 export interface EplbSettings {
   readonly enabled: boolean
   /** Steps of load kept in the sliding window (vLLM `window_size`, default 1000). */

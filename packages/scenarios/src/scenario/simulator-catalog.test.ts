@@ -18,7 +18,14 @@ describe('the simulator catalog', () => {
 
   it.each(MODEL_PRESETS.map((p) => [p.name, p] as const))("routes %s with its own router's parameters", async (_name, preset) => {
     const s = parseScenario(
-      { preset: preset.name, layers: 1, tokensPerStep: 16, steps: 1, strategy: presetRouter(preset), parallel: { epSize: preset.routing.numExperts >= 8 ? 8 : 1 } },
+      {
+        preset: preset.name,
+        layers: 1,
+        tokensPerStep: 16,
+        steps: 1,
+        strategy: presetRouter(preset),
+        parallel: { epSize: preset.routing.numExperts >= 8 ? 8 : 1 },
+      },
       { catalog },
     )
     const steps: number[] = []
@@ -28,7 +35,10 @@ describe('the simulator catalog', () => {
 
   it("runs uniform_random end to end: distinct ids by default, the seed's repeats with replacement", async () => {
     const rates = async (params: Record<string, unknown>) => {
-      const s = parseScenario({ preset: 'deepseek-v3', layers: 2, tokensPerStep: 512, steps: 2, strategy: { name: 'uniform_random', params }, parallel: { epSize: 8 } }, { catalog })
+      const s = parseScenario(
+        { preset: 'deepseek-v3', layers: 2, tokensPerStep: 512, steps: 2, strategy: { name: 'uniform_random', params }, parallel: { epSize: 8 } },
+        { catalog },
+      )
       const out: number[] = []
       await runScenario(s, { resolveStrategy: catalog.resolve, onStep: (r) => void out.push(...r.layers.map((l) => l.duplicateIdRate)) })
       return out
@@ -39,11 +49,18 @@ describe('the simulator catalog', () => {
   })
 
   it("'native' routes with the preset's own router", () => {
-    const s = parseScenario({ preset: 'deepseek-v3', tokensPerStep: 8, steps: 1, strategy: 'native', layerStrategies: [{ layers: 0, name: 'native' }] }, { catalog })
+    const s = parseScenario(
+      { preset: 'deepseek-v3', tokensPerStep: 8, steps: 1, strategy: 'native', layerStrategies: [{ layers: 0, name: 'native' }] },
+      { catalog },
+    )
     expect(s.layerStrategies[0]!.name).toBe('grouped_topk')
     expect(s.layerStrategies[1]!.params).toMatchObject({ numExpertGroup: 8, topkGroup: 4, scoring: 'sigmoid', routedScalingFactor: 2.5, variant: 'vllm' })
-    expect(parseScenario({ preset: 'llama-4-maverick', tokensPerStep: 8, steps: 1, strategy: 'native' }, { catalog }).layerStrategies[0]!.name).toBe('llama4_topk')
-    expect(() => parseScenario({ preset: 'mixtral', tokensPerStep: 8, steps: 1, strategy: { name: 'native', params: { renormalize: false } } }, { catalog })).toThrow(/takes its parameters from the preset/)
+    expect(parseScenario({ preset: 'llama-4-maverick', tokensPerStep: 8, steps: 1, strategy: 'native' }, { catalog }).layerStrategies[0]!.name).toBe(
+      'llama4_topk',
+    )
+    expect(() =>
+      parseScenario({ preset: 'mixtral', tokensPerStep: 8, steps: 1, strategy: { name: 'native', params: { renormalize: false } } }, { catalog }),
+    ).toThrow(/takes its parameters from the preset/)
   })
 
   it('reports parameters that only fail with the preset sizes, before running', () => {

@@ -18,6 +18,7 @@ export function strategyCatalogOf(simulator: Simulator): StrategyCatalog {
  * `runScenario(scenario, { simulator, backend })` take strategies from its registry and route through it.
  */
 export function createSimulatorCatalog(simulator: Simulator = createSimulator()): StrategyCatalog & { resolve: StrategyResolver } {
-  if (typeof simulator?.getAvailableStrategies !== 'function') throw new InvalidArgumentError({ parameter: 'simulator', value: simulator, allowed: 'a Simulator from createSimulator' })
+  if (typeof simulator?.getAvailableStrategies !== 'function')
+    throw new InvalidArgumentError({ parameter: 'simulator', value: simulator, allowed: 'a Simulator from createSimulator' })
   return createDefinitionCatalog(simulator.getAvailableStrategies().map((name) => simulator.describeStrategy(name)))
 }

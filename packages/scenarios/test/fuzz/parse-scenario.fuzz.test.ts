@@ -56,8 +56,34 @@ const tokens = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(0, -5, 4194305, 2 ** 53, 0.5, '16', null, Number.NaN) },
 )
 const params = fc.dictionary(
-  fc.oneof(fc.constantFrom('exponent', 'std', 'mean', 'target', 'hotCount', 'epSize', 'rank', 'concentration', 'sigma', 'alpha', 'weightPolicy', 'layout', 'router', '__proto__', 'constructor'), fc.string({ maxLength: 8 })),
-  fc.oneof(fc.double(), fc.integer(), fc.boolean(), fc.string({ maxLength: 12 }), fc.constantFrom('per_call', 'identity', 'dirichlet', 'softmax_topk'), fc.array(fc.double(), { maxLength: 4 })),
+  fc.oneof(
+    fc.constantFrom(
+      'exponent',
+      'std',
+      'mean',
+      'target',
+      'hotCount',
+      'epSize',
+      'rank',
+      'concentration',
+      'sigma',
+      'alpha',
+      'weightPolicy',
+      'layout',
+      'router',
+      '__proto__',
+      'constructor',
+    ),
+    fc.string({ maxLength: 8 }),
+  ),
+  fc.oneof(
+    fc.double(),
+    fc.integer(),
+    fc.boolean(),
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom('per_call', 'identity', 'dirichlet', 'softmax_topk'),
+    fc.array(fc.double(), { maxLength: 4 }),
+  ),
   { maxKeys: 3 },
 )
 const strategy = fc.oneof(
@@ -80,7 +106,9 @@ const structured = fc.record(
     tokensPerStep: tokens,
     steps: small,
     strategy,
-    layerStrategies: fc.array(fc.record({ layers: layerSelection, name: fc.constantFrom(...strategyNames, 'nope'), params }, { requiredKeys: ['name'] }), { maxLength: 4 }),
+    layerStrategies: fc.array(fc.record({ layers: layerSelection, name: fc.constantFrom(...strategyNames, 'nope'), params }, { requiredKeys: ['name'] }), {
+      maxLength: 4,
+    }),
     parallel: fc.record({ epSize: small, nodes: small, placement: fc.constantFrom('linear', 'round_robin', 'random', 'nope') }, { requiredKeys: [] }),
     eplb: fc.record(
       {
@@ -103,16 +131,32 @@ const structured = fc.record(
 )
 
 /** A known-good scenario text to edit. */
-const VALID = JSON.stringify({ preset: 'qwen3-30b-a3b', strategy: { name: 'zipf', params: { exponent: 1.2 } }, steps: 2, tokensPerStep: 32, layers: 2, layerStrategies: [{ layers: '0-1', name: 'uniform_random' }], parallel: { epSize: 4 }, eplb: { enabled: true, windowSize: 2, stepInterval: 1 } })
+const VALID = JSON.stringify({
+  preset: 'qwen3-30b-a3b',
+  strategy: { name: 'zipf', params: { exponent: 1.2 } },
+  steps: 2,
+  tokensPerStep: 32,
+  layers: 2,
+  layerStrategies: [{ layers: '0-1', name: 'uniform_random' }],
+  parallel: { epSize: 4 },
+  eplb: { enabled: true, windowSize: 2, stepInterval: 1 },
+})
 const edit = fc.array(
-  fc.tuple(fc.nat(), fc.constantFrom('delete', 'insert', 'replace'), fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '-', '9', 'e', '\\', '\u0000', ' ', 'null', '1e999', '__proto__')),
+  fc.tuple(
+    fc.nat(),
+    fc.constantFrom('delete', 'insert', 'replace'),
+    fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '-', '9', 'e', '\\', '\u0000', ' ', 'null', '1e999', '__proto__'),
+  ),
   { minLength: 1, maxLength: 6 },
 )
 
 describe('fuzz: parseScenario never crashes (seeded)', () => {
-  test.prop([fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }))], { numRuns: RUNS.text, seed: 1001 })('any text', (text) => {
-    expectWellFormed(parse(text))
-  })
+  test.prop([fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }))], { numRuns: RUNS.text, seed: 1001 })(
+    'any text',
+    (text) => {
+      expectWellFormed(parse(text))
+    },
+  )
 
   test.prop([fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.anything({ maxDepth: 3, withBigInt: true, withTypedArray: true, withNullPrototype: true }))], {
     numRuns: RUNS.json,
@@ -133,7 +177,12 @@ describe('fuzz: parseScenario never crashes (seeded)', () => {
     let text = VALID
     for (const [at, op, piece] of edits) {
       const i = at % (text.length + 1)
-      text = op === 'delete' ? text.slice(0, i) + text.slice(i + 1) : op === 'insert' ? text.slice(0, i) + piece + text.slice(i) : text.slice(0, i) + piece + text.slice(i + piece.length)
+      text =
+        op === 'delete'
+          ? text.slice(0, i) + text.slice(i + 1)
+          : op === 'insert'
+            ? text.slice(0, i) + piece + text.slice(i)
+            : text.slice(0, i) + piece + text.slice(i + piece.length)
     }
     expectWellFormed(parse(text))
   })

@@ -20,17 +20,24 @@ function issuesOf(input: unknown): string {
 describe('hostile scenarios: high', () => {
   it('layers "0-99999999999" is refused before the range is materialised (V8 fatal error before)', () => {
     const message = issuesOf({ ...base, layerStrategies: [{ layers: '0-99999999999', name: 'zipf' }] })
-    expect(message).toContain('layerStrategies[0].layers: "0-99999999999" is not allowed; expected a layer index, a range "a-b" or a list of indices, each in [0, 47]')
-    expect(issuesOf({ ...base, layerStrategies: [{ layers: new Array(1e6).fill(0), name: 'zipf' }] })).toContain('layerStrategies[0].layers: [0, 0, 0, 0, 0, 0, 0, 0, …] is not allowed')
+    expect(message).toContain(
+      'layerStrategies[0].layers: "0-99999999999" is not allowed; expected a layer index, a range "a-b" or a list of indices, each in [0, 47]',
+    )
+    expect(issuesOf({ ...base, layerStrategies: [{ layers: new Array(1e6).fill(0), name: 'zipf' }] })).toContain(
+      'layerStrategies[0].layers: [0, 0, 0, 0, 0, 0, 0, 0, …] is not allowed',
+    )
   })
 })
 
 describe('hostile scenarios: medium', () => {
-  it.each(['target_balancedness', 'target_gini', 'target_max_over_mean'])('%s parses and runs at its defaults (the probe routed 1 token and called it infeasible)', async (strategy) => {
-    const scenario = parseScenario({ ...base, strategy, tokensPerStep: 512, layers: 1 }, { simulator })
-    const summary = await runScenario(scenario, { simulator })
-    expect(Number.isFinite(summary.balancedness.static.perLayerMean)).toBe(true)
-  })
+  it.each(['target_balancedness', 'target_gini', 'target_max_over_mean'])(
+    '%s parses and runs at its defaults (the probe routed 1 token and called it infeasible)',
+    async (strategy) => {
+      const scenario = parseScenario({ ...base, strategy, tokensPerStep: 512, layers: 1 }, { simulator })
+      const summary = await runScenario(scenario, { simulator })
+      expect(Number.isFinite(summary.balancedness.static.perLayerMean)).toBe(true)
+    },
+  )
 
   it('a 200k-deep scenario (text or value) is a typed error, not a stack overflow', () => {
     const text = `{"preset":${'['.repeat(200_000)}${']'.repeat(200_000)}}`
@@ -42,7 +49,9 @@ describe('hostile scenarios: medium', () => {
     const preset = getPreset('deepseek-v3')
     expect(Object.isFrozen(MODEL_PRESETS)).toBe(true)
     expect(Object.isFrozen(preset) && Object.isFrozen(preset.routing) && Object.isFrozen(preset.moeLayerIndices)).toBe(true)
-    expect(() => { (preset.routing as { numExperts: number }).numExperts = 8 }).toThrow(TypeError)
+    expect(() => {
+      ;(preset.routing as { numExperts: number }).numExperts = 8
+    }).toThrow(TypeError)
     expect(getPreset('deepseek-v3').routing.numExperts).toBe(256)
   })
 
@@ -76,17 +85,23 @@ describe('hostile scenarios: low', () => {
 
   it('__proto__ and constructor keys are named, not silently dropped', () => {
     expect(issuesOf('{"preset":"qwen3-30b-a3b","strategy":"zipf","steps":1,"tokensPerStep":8,"__proto__":{"steps":5}}')).toContain('- __proto__: unknown field')
-    expect(issuesOf('{"preset":"qwen3-30b-a3b","strategy":{"name":"zipf","params":{"__proto__":{"exponent":3}}},"steps":1,"tokensPerStep":8}')).toContain("Unknown parameter '__proto__' for zipf")
+    expect(issuesOf('{"preset":"qwen3-30b-a3b","strategy":{"name":"zipf","params":{"__proto__":{"exponent":3}}},"steps":1,"tokensPerStep":8}')).toContain(
+      "Unknown parameter '__proto__' for zipf",
+    )
     expect(issuesOf({ ...base, eplb: JSON.parse('{"__proto__":{"enabled":true}}') })).toContain('eplb.__proto__: unknown field')
   })
 
   it('steps = 2^53 − 1 is refused at once with the work it would take', () => {
-    expect(issuesOf({ ...base, steps: Number.MAX_SAFE_INTEGER })).toMatch(/steps: 9007199254740991 steps × 16 tokens × 48 layers = .* exceed the limit on steps × tokens × layers/)
+    expect(issuesOf({ ...base, steps: Number.MAX_SAFE_INTEGER })).toMatch(
+      /steps: 9007199254740991 steps × 16 tokens × 48 layers = .* exceed the limit on steps × tokens × layers/,
+    )
   })
 
   it('100k layerStrategies entries are refused as a whole, and a message lists at most 20 problems', () => {
     const many = Array.from({ length: 100_000 }, () => ({ layers: 0, name: 'target_gini' }))
-    expect(issuesOf({ ...base, tokensPerStep: 4096, layerStrategies: many })).toContain('layerStrategies: 100000 entries exceed the 48 layers (at most one entry per layer)')
+    expect(issuesOf({ ...base, tokensPerStep: 4096, layerStrategies: many })).toContain(
+      'layerStrategies: 100000 entries exceed the 48 layers (at most one entry per layer)',
+    )
     const bad = Array.from({ length: 48 }, (_, i) => ({ layers: i, name: `nope_${i}` }))
     const message = issuesOf({ ...base, layerStrategies: bad })
     expect(message.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(20)

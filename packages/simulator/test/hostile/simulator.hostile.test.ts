@@ -19,14 +19,64 @@ describe('hostile: plugin results pass the result guard (they went through unche
   const ids = (T: number, E: number, width: number) => Int32Array.from({ length: T * width }, (_, i) => i % E)
   const weights = (T: number, width: number) => new Float32Array(T * width).fill(1)
   const cases: [string, (T: number, E: number, k: number) => unknown, RegExp][] = [
-    ['k+1 ids per token', (T, E, k) => [{ data: weights(T, k + 1), shape: [T, k + 1] }, { data: ids(T, E, k + 1), shape: [T, k + 1] }], /ids.shape is \[64,9\], not \[64, 8\]|weights.shape/],
-    ['T·k − k ids', (T, E, k) => [{ data: weights(T, k), shape: [T, k] }, { data: ids(T - 1, E, k), shape: [T - 1, k] }], /ids.shape is \[63,8\]/],
-    ['NaN weights', (T, E, k) => [{ data: new Float32Array(T * k).fill(Number.NaN), shape: [T, k] }, { data: ids(T, E, k), shape: [T, k] }], /weight NaN/],
-    ['ids ≥ E', (T, E, k) => [{ data: weights(T, k), shape: [T, k] }, { data: new Int32Array(T * k).fill(E), shape: [T, k] }], /expert id 256/],
-    ['ids < 0', (T, _E, k) => [{ data: weights(T, k), shape: [T, k] }, { data: new Int32Array(T * k).fill(-3), shape: [T, k] }], /expert id -3/],
-    ['Float64 ids', (T, E, k) => [{ data: weights(T, k), shape: [T, k] }, { data: Float64Array.from(ids(T, E, k)), shape: [T, k] }], /Float64Array, not Int32Array/],
+    [
+      'k+1 ids per token',
+      (T, E, k) => [
+        { data: weights(T, k + 1), shape: [T, k + 1] },
+        { data: ids(T, E, k + 1), shape: [T, k + 1] },
+      ],
+      /ids.shape is \[64,9\], not \[64, 8\]|weights.shape/,
+    ],
+    [
+      'T·k − k ids',
+      (T, E, k) => [
+        { data: weights(T, k), shape: [T, k] },
+        { data: ids(T - 1, E, k), shape: [T - 1, k] },
+      ],
+      /ids.shape is \[63,8\]/,
+    ],
+    [
+      'NaN weights',
+      (T, E, k) => [
+        { data: new Float32Array(T * k).fill(Number.NaN), shape: [T, k] },
+        { data: ids(T, E, k), shape: [T, k] },
+      ],
+      /weight NaN/,
+    ],
+    [
+      'ids ≥ E',
+      (T, E, k) => [
+        { data: weights(T, k), shape: [T, k] },
+        { data: new Int32Array(T * k).fill(E), shape: [T, k] },
+      ],
+      /expert id 256/,
+    ],
+    [
+      'ids < 0',
+      (T, _E, k) => [
+        { data: weights(T, k), shape: [T, k] },
+        { data: new Int32Array(T * k).fill(-3), shape: [T, k] },
+      ],
+      /expert id -3/,
+    ],
+    [
+      'Float64 ids',
+      (T, E, k) => [
+        { data: weights(T, k), shape: [T, k] },
+        { data: Float64Array.from(ids(T, E, k)), shape: [T, k] },
+      ],
+      /Float64Array, not Int32Array/,
+    ],
     ['undefined', () => undefined, /undefined instead of/],
-    ['a Promise', (T, E, k) => Promise.resolve([{ data: weights(T, k), shape: [T, k] }, { data: ids(T, E, k), shape: [T, k] }]), /a Promise/],
+    [
+      'a Promise',
+      (T, E, k) =>
+        Promise.resolve([
+          { data: weights(T, k), shape: [T, k] },
+          { data: ids(T, E, k), shape: [T, k] },
+        ]),
+      /a Promise/,
+    ],
   ]
   it.each(cases)('%s → InvalidStrategyResultError naming strategy and plugin', (_, result, problem) => {
     const simulator = createSimulator({ seed: 1 })
@@ -39,7 +89,13 @@ describe('hostile: plugin results pass the result guard (they went through unche
 
   it('a plugin returning k+1 ids can no longer report mean load 12 instead of 8', () => {
     const simulator = createSimulator()
-    simulator.registerStrategy('liar', pluginReturning('liar', (T, E, k) => [{ data: weights(T, k + 1), shape: [T, k] }, { data: ids(T, E, k + 1), shape: [T, k] }]))
+    simulator.registerStrategy(
+      'liar',
+      pluginReturning('liar', (T, E, k) => [
+        { data: weights(T, k + 1), shape: [T, k] },
+        { data: ids(T, E, k + 1), shape: [T, k] },
+      ]),
+    )
     expect(() => simulator.simulateRouting(hidden(256), logits(256, 256), 'liar', 8)).toThrow(/weights.data has 2304 values, not T·k = 2048/)
   })
 
@@ -56,14 +112,26 @@ describe('hostile: plugin results pass the result guard (they went through unche
 
   it('distinctness is checked where the plugin promises it', () => {
     const simulator = createSimulator()
-    const dup = { ...pluginReturning('dup', (T, _E, k) => [{ data: weights(T, k), shape: [T, k] }, { data: new Int32Array(T * k), shape: [T, k] }]), distinctIds: true }
+    const dup = {
+      ...pluginReturning('dup', (T, _E, k) => [
+        { data: weights(T, k), shape: [T, k] },
+        { data: new Int32Array(T * k), shape: [T, k] },
+      ]),
+      distinctIds: true,
+    }
     simulator.registerStrategy('dup', dup)
     expect(() => simulator.simulateRouting(hidden(2), logits(2, 4), 'dup', 2)).toThrow(/expert 0 twice for token 0/)
   })
 
   it('a correct plugin passes, and built-ins give the same results as before (not wrapped)', () => {
     const simulator = createSimulator({ seed: 3 })
-    simulator.registerStrategy('good', pluginReturning('good', (T, E, k) => [{ data: weights(T, k), shape: [T, k] }, { data: ids(T, E, k), shape: [T, k] }]))
+    simulator.registerStrategy(
+      'good',
+      pluginReturning('good', (T, E, k) => [
+        { data: weights(T, k), shape: [T, k] },
+        { data: ids(T, E, k), shape: [T, k] },
+      ]),
+    )
     const [, good] = simulator.simulateRouting(hidden(64), logits(64, 256), 'good', 8)
     // 64 tokens × 8 slots over 256 experts: mean load 2.
     expect(good.data.length / 256).toBe(2)
@@ -77,9 +145,15 @@ describe('hostile: no shared mutable state between simulators', () => {
     const a = createSimulator({ seed: 1 })
     const b = createSimulator({ seed: 1 })
     const described = a.describeStrategy('zipf')
-    expect(() => { (described as { create: unknown }).create = () => null }).toThrow(TypeError)
-    expect(() => { (described.parameters['exponent'] as { default: unknown }).default = 9 }).toThrow(TypeError)
-    expect(() => { (described.parameters as Record<string, unknown>)['extra'] = {} }).toThrow(TypeError)
+    expect(() => {
+      ;(described as { create: unknown }).create = () => null
+    }).toThrow(TypeError)
+    expect(() => {
+      ;(described.parameters['exponent'] as { default: unknown }).default = 9
+    }).toThrow(TypeError)
+    expect(() => {
+      ;(described.parameters as Record<string, unknown>)['extra'] = {}
+    }).toThrow(TypeError)
     expect(a.describeStrategy('zipf')).not.toBe(b.describeStrategy('zipf'))
     expect(b.describeStrategy('zipf').parameters['exponent']!.default).toBe(1)
     const first = a.simulateRouting(hidden(32), logits(32, 64), 'zipf', 4)
@@ -98,7 +172,12 @@ describe('hostile: no shared mutable state between simulators', () => {
 describe('hostile: strategy names are printable', () => {
   it.each(['evil\nname', 'red\u001b[31m', 'tab\there', 'bidi\u202eeman', 'x'.repeat(129)])('%j is refused at registration', (name) => {
     const registry = createStrategyRegistry()
-    expect(() => registry.register(name, pluginReturning('ok', () => undefined))).toThrow(InvalidArgumentError)
+    expect(() =>
+      registry.register(
+        name,
+        pluginReturning('ok', () => undefined),
+      ),
+    ).toThrow(InvalidArgumentError)
   })
 
   it('a definition whose own name carries escapes is registered only under a clean name', () => {

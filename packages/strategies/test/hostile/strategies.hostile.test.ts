@@ -20,7 +20,11 @@ const logits = (t: number, e: number) => ({ shape: [t, e] })
 
 describe('hostile: concentration parameters are blamed by name, not top-k or an internal weights array', () => {
   it.each([
-    ['zipf exponent=1e300 (blamed --top-k)', () => createZipfStrategy({ exponent: 1e300 }), /Invalid zipf.exponent: 1e\+300\. Allowed: a value that leaves at least topK = 2 of the 16 experts a non-zero popularity \(this one leaves 1/],
+    [
+      'zipf exponent=1e300 (blamed --top-k)',
+      () => createZipfStrategy({ exponent: 1e300 }),
+      /Invalid zipf.exponent: 1e\+300\. Allowed: a value that leaves at least topK = 2 of the 16 experts a non-zero popularity \(this one leaves 1/,
+    ],
     ['dirichlet concentration=1e-300 (blamed --top-k)', () => createDirichletStrategy({ concentration: 1e-300 }), /Invalid dirichlet.concentration: 1e-300/],
     ['lognormal sigma=1e300 (blamed lognormal.weights[1]: Infinity)', () => createLognormalStrategy({ sigma: 1e300 }), /Invalid lognormal.sigma: 1e\+300/],
   ] as const)('%s', (_, create, message) => {
@@ -51,7 +55,10 @@ describe('hostile: concentration parameters are blamed by name, not top-k or an 
   test.prop([fc.double({ min: 0, max: 1e300, noNaN: true }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })], { numRuns: 500, seed: 42 })(
     'powerLawValue stays in [x_min, x_max] for any alpha',
     (alpha, u) => {
-      for (const [lo, hi] of [[0.01, 2], [1, 3276.8]] as const) {
+      for (const [lo, hi] of [
+        [0.01, 2],
+        [1, 3276.8],
+      ] as const) {
         const x = powerLawValue(u, alpha, lo, hi)
         expect(x).toBeGreaterThanOrEqual(lo * (1 - 1e-12))
         expect(x).toBeLessThanOrEqual(hi * (1 + 1e-12))
@@ -79,7 +86,10 @@ describe('hostile: logit strategies check their ranges and sizes before allocati
   })
 
   it.each([
-    ['logit_bias T=2^22, E=2^20 (RangeError after trying to allocate 16 TB)', () => createLogitBiasStrategy().routeTokens(hidden(2 ** 22), logits(2 ** 22, 2 ** 20), 1)],
+    [
+      'logit_bias T=2^22, E=2^20 (RangeError after trying to allocate 16 TB)',
+      () => createLogitBiasStrategy().routeTokens(hidden(2 ** 22), logits(2 ** 22, 2 ** 20), 1),
+    ],
     ['random_logits T=E=65536 (3 minutes of work, 17 GB)', () => createRandomLogitsStrategy().routeTokens(hidden(65536), logits(65536, 65536), 1)],
   ])('%s → LimitExceededError before allocating', (_, run) => {
     expect(run).toThrow(LimitExceededError)

@@ -3,10 +3,13 @@ import { InvalidArgumentError, LimitExceededError } from '@routesim/core'
 import { createWasmBackend } from '../../src/index.ts'
 
 describe('hostile: the wasm backend', () => {
-  it.each([[{ simd: false }], [{ mode: 'webgpu' }], [null], ['wasm']])('createWasmBackend(%j) is a typed error (unknown options were ignored)', async (options) => {
-    await expect(createWasmBackend(options as never)).rejects.toThrow(InvalidArgumentError)
-    await expect(createWasmBackend(options as never)).rejects.toThrow(/Allowed: no options \(createWasmBackend\(\) takes none\)/)
-  })
+  it.each([[{ simd: false }], [{ mode: 'webgpu' }], [null], ['wasm']])(
+    'createWasmBackend(%j) is a typed error (unknown options were ignored)',
+    async (options) => {
+      await expect(createWasmBackend(options as never)).rejects.toThrow(InvalidArgumentError)
+      await expect(createWasmBackend(options as never)).rejects.toThrow(/Allowed: no options \(createWasmBackend\(\) takes none\)/)
+    },
+  )
 
   it('checks sizes before allocating, as the reference does', async () => {
     const backend = await createWasmBackend()
