@@ -1,6 +1,6 @@
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
+import { closeSync, openSync, writeSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { InvalidArgumentError, LimitExceededError } from '@routesim/core'
+import { InvalidArgumentError } from '@routesim/core'
 import {
   TRACE_FORMATS,
   encodeTrace,
@@ -12,6 +12,7 @@ import {
   type TraceHints,
   type WriteTraceOptions,
 } from '@routesim/io'
+import { readBoundedFile } from './read-bounded-file.ts'
 
 /** Trace files are read whole; Node's buffers and `readFile` stop at 2 GiB. */
 export const MAX_TRACE_FILE_BYTES = 2 ** 31 - 1
@@ -33,56 +34,7 @@ export function userPath(path: string): string {
  * `LimitExceededError`.
  */
 export function readTraceBytes(flag: string, path: string, maxBytes = MAX_TRACE_FILE_BYTES): Uint8Array {
-  let fd: number
-  try {
-    fd = openSync(userPath(path), 'r')
-  } catch (error) {
-    throw new InvalidArgumentError({ parameter: flag, value: path, allowed: `a readable trace file (${(error as Error).message})` })
-  }
-  try {
-    const stat = fstatSync(fd)
-    if (stat.isDirectory()) throw new InvalidArgumentError({ parameter: flag, value: path, allowed: 'a readable trace file, not a directory' })
-    if (stat.isFile() && stat.size > maxBytes) {
-      throw new LimitExceededError({
-        parameter: flag,
-        value: path,
-        limit: maxBytes,
-        limitName: 'file size (bytes)',
-        detail: `The file has ${stat.size} bytes.`,
-      })
-    }
-    // Regular files are read into a buffer of their size (not zero-filled first); devices and pipes grow one up to the limit.
-    let buffer: Uint8Array = Buffer.allocUnsafeSlow(stat.isFile() ? stat.size : Math.min(maxBytes + 1, 1 << 20))
-    let length = 0
-    for (;;) {
-      if (length === buffer.length) {
-        if (length > maxBytes) break
-        const grown = new Uint8Array(Math.min(maxBytes + 1, buffer.length * 2 + 1))
-        grown.set(buffer)
-        buffer = grown
-      }
-      let read: number
-      try {
-        read = readSync(fd, buffer, length, buffer.length - length, null)
-      } catch (error) {
-        throw new InvalidArgumentError({ parameter: flag, value: path, allowed: `a readable trace file (${(error as Error).message})` })
-      }
-      if (read === 0) break
-      length += read
-    }
-    if (length > maxBytes) {
-      throw new LimitExceededError({
-        parameter: flag,
-        value: path,
-        limit: maxBytes,
-        limitName: 'file size (bytes)',
-        detail: 'It is longer, or never ends (a device or pipe).',
-      })
-    }
-    return buffer.subarray(0, length)
-  } finally {
-    closeSync(fd)
-  }
+  return readBoundedFile(flag, path, maxBytes, 'a readable trace file', userPath(path))
 }
 
 /** Reads a trace file in any format `@routesim/io` knows; format errors name the path as typed. */
