@@ -42,6 +42,9 @@ describe('routesim demo', () => {
     expect(run.stderr).toBe('')
     expect(run.code).toBe(EXIT_OK)
     expect(run.stdout).toContain('deployed (EPLB)')
+    // spread over ranks, so EPLB has something to rebalance (on one rank balancedness is 1 before and after)
+    const [before, after] = tableRow(run.stdout, 'window balancedness before → after (mean)')[1]!.split('→').map(Number.parseFloat)
+    expect(after).toBeGreaterThan(before!)
   })
 
   it("shows the seed's duplicates next to the distinct default", async () => {

@@ -154,7 +154,7 @@ function render(output: CliOutput, setup: DemoSetup, rows: { stop: DemoStop; out
   lines.push(...wrap('Watch EPLB rebalance the zipf skew over 100 steps of DeepSeek-V3 (its first 4 MoE layers):', width))
   lines.push(
     ...wrap(
-      'routesim simulate --preset deepseek-v3 --strategy zipf --layers 4 --steps 100 --eplb --eplb-interval 20 --eplb-window 20 --redundant 32',
+      'routesim simulate --preset deepseek-v3 --strategy zipf --layers 4 --steps 100 --ep-size 32 --eplb --eplb-interval 20 --eplb-window 20 --redundant 32',
       width,
       '  ',
     ),
