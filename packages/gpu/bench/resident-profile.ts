@@ -10,6 +10,8 @@
  */
 import { parseArgs } from 'node:util'
 import { createPrng } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
+import { compareTopK } from '@routesim/testing'
 import { groupedTopKPlanner, softmaxTopKPlanner } from '@routesim/routers'
 import { createGpuBackend } from '../src/create-gpu-backend.ts'
 import { loadGpuModule } from '../src/gpu-module.ts'
@@ -58,6 +60,28 @@ const bias = Float32Array.from({ length: E }, () => prng.nextNormal() * 0.1)
 const onDevice = await resident.uploadLogits(logits, rows, E)
 const softmax = softmaxTopKPlanner({ renormalize: true })(E, k)
 const grouped = groupedTopKPlanner({ numExpertGroup: 8, topkGroup: 4, scoring: 'sigmoid', correctionBias: Array.from(bias), routedScalingFactor: 2.5 })(E, k)
+
+// On this device, against the reference: ids exact up to float32 ties, weights within 1e-6 of the router's host finish.
+const reference = createReferenceBackend()
+for (const [label, plan] of [
+  ['softmax_topk', softmax],
+  ['grouped_topk', grouped],
+] as const) {
+  const out = await resident.route(onDevice, plan.topK, plan.weightFinish!)
+  const { problems, toleratedRows } = compareTopK({
+    logits,
+    rows,
+    cols: E,
+    options: plan.topK,
+    reference: reference.topK(logits, rows, E, plan.topK),
+    candidate: out,
+    idsAndWeightsOnly: true,
+  })
+  const expected = plan.finishWeights({ logits, rows, cols: E, k, ids: out.ids })
+  let worst = 0
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(out.weights[i]! - expected[i]!) / Math.max(Math.abs(expected[i]!), 1e-30))
+  process.stdout.write(`${JSON.stringify({ name: `${label} check vs reference`, idProblems: problems, toleratedRows, worstWeightRelError: worst })}\n`)
+}
 
 // simulate_zipf's shape: 4,096 tokens × 58 layers, k distinct of E by per-layer zipf weights.
 const zipfWeights = Array.from({ length: 58 }, (_, layer) => Float64Array.from({ length: E }, (_, j) => 1 / (((j * 7 + layer * 13) % E) + 1)))
