@@ -15,6 +15,8 @@ export { SAMPLE_CHUNK_ROWS } from './sample-rows.ts'
 
 // Kernel backends: the one place that decides which backend a request runs on
 export { BACKEND_CHOICES, GPU_BACKEND_CHOICES, createBackendRegistry, resolveBackend } from './backend-registry.ts'
+export { resolveChunkBackend } from './chunk-backend.ts'
+export type { ChunkBackendChoice } from './chunk-backend.ts'
 export type {
   BackendFactory,
   BackendFactoryContext,
