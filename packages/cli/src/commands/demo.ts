@@ -6,7 +6,7 @@ import { plainTable } from '../load-table.ts'
 import { createCliSimulator } from '../plugins.ts'
 import { ROUTE_FLAGS, withFlagNames } from '../flag-names.ts'
 import { parseIntegerOption, parseSeedOption, seedToJson } from '../options.ts'
-import { routeOnce, type RouteOutcome } from '../routing-run.ts'
+import { routeAndMeasure as routeOnce, type RouteMeasurement as RouteOutcome } from '@routesim/simulator'
 
 /** One stop of the tour: a strategy, its parameters, and what it is there to show. */
 export interface DemoStop {
