@@ -9,46 +9,10 @@ import { KERNEL_MAX_EXPERTS, KERNEL_MAX_TOPK, MAX_CHUNK_ROWS, REJECTION_MAX_MASS
 import type { SamplerDraw } from './kernel-source.ts'
 import { createResidentTopK } from './resident-top-k.ts'
 import type { ResidentTopK } from './resident-top-k.ts'
+import { BufferPool, MAP_MODE_READ, USAGE_COPY_DST, USAGE_COPY_SRC, USAGE_MAP_READ, USAGE_STORAGE, USAGE_UNIFORM, dispatchFor } from './webgpu-device.ts'
+import type { Buffer, ComputePipeline, Device } from './webgpu-device.ts'
 
-// WebGPU enum values (spec constants), so this file needs no WebGPU globals.
-const USAGE_MAP_READ = 0x0001
-const USAGE_COPY_SRC = 0x0004
-const USAGE_COPY_DST = 0x0008
-const USAGE_UNIFORM = 0x0040
-const USAGE_STORAGE = 0x0080
-const MAP_MODE_READ = 0x0001
 const WORKGROUP = 64
-
-/** The parts of WebGPU used here, typed structurally (the package does not depend on WebGPU typings). */
-interface Buffer {
-  readonly size: number
-  destroy(): void
-  mapAsync(mode: number): Promise<void>
-  getMappedRange(): ArrayBuffer
-  unmap(): void
-}
-interface ComputePipeline {
-  getBindGroupLayout(index: number): unknown
-}
-interface CommandEncoder {
-  clearBuffer(buffer: Buffer): void
-  beginComputePass(): {
-    setPipeline(pipeline: ComputePipeline): void
-    setBindGroup(index: number, group: unknown): void
-    dispatchWorkgroups(x: number, y: number): void
-    end(): void
-  }
-  copyBufferToBuffer(source: Buffer, sourceOffset: number, target: Buffer, targetOffset: number, size: number): void
-  finish(): unknown
-}
-interface Device {
-  createBuffer(descriptor: { size: number; usage: number }): Buffer
-  createShaderModule(descriptor: { code: string }): unknown
-  createComputePipeline(descriptor: { layout: 'auto'; compute: { module: unknown; entryPoint: string } }): ComputePipeline
-  createBindGroup(descriptor: { layout: unknown; entries: { binding: number; resource: { buffer: Buffer } }[] }): unknown
-  createCommandEncoder(): CommandEncoder
-  readonly queue: { writeBuffer(buffer: Buffer, offset: number, data: ArrayBufferView): void; submit(commands: unknown[]): void }
-}
 
 export interface ResidentSampleOptions {
   readonly kind: SamplingKind
@@ -201,11 +165,11 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
     )) as { buffer: Buffer; delete(): void }
 
     const countsLength = layers * E + 1 // + failed-row counter
-    const counts = buffer(device, 'counts', countsLength * 4, USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST)
-    const ids = buffer(device, 'ids', Math.max(4, mode === 1 ? totalRows * k * 4 : 4), USAGE_STORAGE | USAGE_COPY_SRC)
-    const groupsNeeded = Math.ceil(cells / WORKGROUP)
-    const gx = Math.min(groupsNeeded, 65535)
-    const gy = Math.ceil(groupsNeeded / gx)
+    // Each mode keeps its own buffers and touches only the bytes this call uses, so a call costs the same
+    // whatever ran before it (a 32 MiB ids read-back left a 32 MiB staging buffer, which counts used to map whole).
+    const counts = pool.get(device, `counts:${mode}`, countsLength * 4, USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST)
+    const ids = pool.get(device, `ids:${mode}`, mode === 1 ? totalRows * k * 4 : 4, USAGE_STORAGE | USAGE_COPY_SRC)
+    const { x: gx, y: gy, width } = dispatchFor(cells, WORKGROUP)
     const params = new Uint32Array([
       cells,
       generated.groups,
@@ -218,12 +182,13 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
       packing.bits,
       packing.perCell,
       mode,
-      gx * WORKGROUP,
+      width,
     ])
-    const uniform = buffer(device, 'uniform', params.byteLength, USAGE_UNIFORM | USAGE_COPY_DST)
+    const uniform = pool.get(device, `uniform:${mode}`, params.byteLength, USAGE_UNIFORM | USAGE_COPY_DST)
     device.queue.writeBuffer(uniform, 0, params)
     const readLength = mode === 0 ? countsLength * 4 : totalRows * k * 4
-    const staging = buffer(device, 'staging', readLength + (mode === 1 ? 4 : 0), USAGE_MAP_READ | USAGE_COPY_DST)
+    const mapLength = readLength + (mode === 1 ? 4 : 0)
+    const staging = pool.get(device, `staging:${mode}`, mapLength, USAGE_MAP_READ | USAGE_COPY_DST)
     try {
       const bindGroup = device.createBindGroup({
         layout: pipeline.getBindGroupLayout(0),
@@ -235,7 +200,7 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
         ],
       })
       const encoder = device.createCommandEncoder()
-      encoder.clearBuffer(counts)
+      encoder.clearBuffer(counts, 0, countsLength * 4)
       const pass = encoder.beginComputePass()
       pass.setPipeline(pipeline)
       pass.setBindGroup(0, bindGroup)
@@ -247,8 +212,8 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
         encoder.copyBufferToBuffer(counts, layers * E * 4, staging, readLength, 4)
       }
       device.queue.submit([encoder.finish()])
-      await staging.mapAsync(MAP_MODE_READ)
-      const view = new Uint32Array(staging.getMappedRange())
+      await staging.mapAsync(MAP_MODE_READ, 0, mapLength)
+      const view = new Uint32Array(staging.getMappedRange(0, mapLength))
       const failedRows = mode === 0 ? view[layers * E]! : view[totalRows * k]!
       const out = new Int32Array(outLength)
       out.set(new Int32Array(view.buffer, view.byteOffset, outLength))
@@ -263,15 +228,7 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
 
   // Device buffers are reused across calls (allocating and zero-filling a 32 MiB staging buffer per
   // call costs more than the draw); calls are serialised so two never share them.
-  const buffers = new Map<string, Buffer>()
-  const buffer = (device: Device, name: string, size: number, usage: number): Buffer => {
-    const existing = buffers.get(name)
-    if (existing !== undefined && existing.size >= size) return existing
-    existing?.destroy()
-    const created = device.createBuffer({ size: Math.max(size, existing?.size ?? 0), usage })
-    buffers.set(name, created)
-    return created
-  }
+  const pool = new BufferPool()
   let tail: Promise<unknown> = Promise.resolve()
   const serialised = <T>(work: () => Promise<T>): Promise<T> => {
     const result = tail.then(work)
@@ -297,14 +254,15 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
     return out
   }
 
+  const topK = createResidentTopK(runner, async () => (await getPasses()).device, serialised)
   const routing: ResidentRouting = {
-    ...createResidentTopK(runner),
+    ...topK.topK,
     sampleCounts: (options) => serialised(() => run(options, 0)),
     sampleIds: (options) => serialised(() => run(options, 1)),
   }
   const dispose = () => {
-    for (const b of buffers.values()) b.destroy()
-    buffers.clear()
+    pool.dispose()
+    topK.dispose()
   }
   return { routing, dispose }
 }
