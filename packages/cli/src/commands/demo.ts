@@ -7,7 +7,7 @@ import { createCliSimulator } from '../plugins.ts'
 import { ROUTE_FLAGS, withFlagNames } from '../flag-names.ts'
 import { parseSeedOption, seedToJson } from '../options.ts'
 import { defineFlags, flagAtMost } from '../flag-schema.ts'
-import { routeOnce, type RouteOutcome } from '../routing-run.ts'
+import { routeAndMeasure as routeOnce, type RouteMeasurement as RouteOutcome } from '@routesim/simulator'
 
 /** One stop of the tour: a strategy, its parameters, and what it is there to show. */
 export interface DemoStop {
