@@ -2,7 +2,7 @@
 // Prepares the GPU-machine benchmark (shared/device/README.md): fills .device/ with the device kit
 // (node, Dawn, Vulkan loader packages, setup.sh) when it is missing, bundles the routesim CLI into
 // .device/routesim-bench.mjs (gpu.js inlined, `webgpu` external: setup.sh links Dawn there), and copies
-// scripts/bench.mjs and the PyTorch reference beside it, since ../shared does not travel.
+// scripts/bench.mjs, bench-floor.mjs and the PyTorch reference beside it, since ../shared does not travel.
 // Prints the command to run there (carry: .device).
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, statSync } from 'node:fs'
@@ -26,6 +26,8 @@ if (!existsSync(join(device, 'node.xz')) || !existsSync(join(device, 'dawn.node.
 if (!existsSync(join(device, 'setup.sh'))) copyFileSync(join(kit, 'setup.sh'), join(device, 'setup.sh'))
 step(process.execPath, [join(root, 'scripts/bench.mjs'), '--bundle-only', join(device, 'routesim-bench.mjs')])
 copyFileSync(join(root, 'scripts/bench.mjs'), join(device, 'bench.mjs'))
+// bench.mjs --floor runs the floor script from beside itself.
+copyFileSync(join(root, 'scripts/bench-floor.mjs'), join(device, 'bench-floor.mjs'))
 copyFileSync(join(root, '..', 'shared', 'bench', 'torch_baseline.py'), join(device, 'torch_baseline.py'))
 
 const mib = (f) => (statSync(join(device, f)).size / 2 ** 20).toFixed(1)

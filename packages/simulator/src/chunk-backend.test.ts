@@ -40,4 +40,9 @@ describe('resolveChunkBackend: the one synchronous backend choice', () => {
     const gpuLike = { ...createReferenceBackend(), name: 'gpu.js', mode: 'cpu' } as KernelBackend
     expect(createSimulator({ backend: gpuLike }).runner.backend).toBeUndefined()
   })
+
+  it('refuses what is not a backend with a typed error', () => {
+    expect(() => resolveChunkBackend(null as never)).toThrow(expect.objectContaining({ code: 'invalid_argument', parameter: 'backend' }))
+    expect(() => resolveChunkBackend('wasm' as never)).toThrow(expect.objectContaining({ code: 'invalid_argument', parameter: 'backend' }))
+  })
 })

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@routesim/core'
 import type { KernelBackend } from '@routesim/core'
 import { createWasmBackendSync } from '@routesim/wasm'
 
@@ -37,6 +38,9 @@ function exactSyncChoice(): ChunkBackendChoice {
  * simulators never overlap in it.
  */
 export function resolveChunkBackend(backend?: KernelBackend): ChunkBackendChoice {
+  if (backend !== undefined && (typeof backend !== 'object' || backend === null)) {
+    throw new InvalidArgumentError({ parameter: 'backend', value: backend, allowed: 'a KernelBackend, or undefined for the default' })
+  }
   if (backend === undefined || backend.name === 'reference') return exactSyncChoice()
   if (backend.name === 'wasm') return { backend, reason: "wasm: the simulator's own backend" }
   return { backend: undefined, reason: `reference kernels: ${backend.name} (${backend.mode}) has no synchronous exact kernels` }

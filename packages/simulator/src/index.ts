@@ -9,6 +9,10 @@ export type { RegisterOptions, RegistryEntry, StrategyRegistry } from './strateg
 export { createSimulator } from './simulator.ts'
 export type { LayersRouting, RouteLayersOptions, RouteRequest, RoutedBatch, SimulateOptions, Simulator, SimulatorOptions } from './simulator.ts'
 
+// Route one layer and measure its loads (the CLI's `route`/`demo` and the web app call this)
+export { routeAndMeasure, syntheticLogits } from './route-and-measure.ts'
+export type { RouteMeasureHooks, RouteMeasureRequest, RouteMeasurement } from './route-and-measure.ts'
+
 // Threads: chunk runners and the layouts of chunked requests
 export { createChunkRunner } from './default-runner.ts'
 export { SAMPLE_CHUNK_ROWS } from './sample-rows.ts'

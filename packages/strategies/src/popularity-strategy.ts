@@ -58,6 +58,8 @@ export class PopularityStrategy extends SyntheticStrategy {
   private readonly weightsParameter: string
   private readonly cache = new Map<string, Float64Array>()
   private readonly samplers = new Map<Float64Array, WeightedDistinctSampler>()
+  // Plackett–Luce rows and exact assignment both write all T·k ids.
+  protected override readonly writesEveryId = true
 
   constructor(
     name: string,
