@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { TOPK_REFERENCE_HANDOFF_ELEMENTS } from '@routesim/gpu'
 import { EXIT_BAD_INPUT, EXIT_OK } from './cli.ts'
-import { runRoutesim, widestLine } from '../test/run-routesim.ts'
+import { runRoutesim, runRoutesimJson, widestLine } from '../test/run-routesim.ts'
 
 interface RouteJson {
   strategy: string
@@ -32,13 +32,8 @@ interface RouteJson {
   counts: number[]
 }
 
-async function routeJson(...args: string[]): Promise<RouteJson> {
-  const { code, stdout, stderr } = await runRoutesim('route', ...args, '--json')
-  expect(stderr).toBe('')
-  expect(code).toBe(EXIT_OK)
-  const lines = stdout.trim().split('\n')
-  expect(lines).toHaveLength(1) // one JSON object, one line
-  return JSON.parse(lines[0]!) as RouteJson
+function routeJson(...args: string[]): Promise<RouteJson> {
+  return runRoutesimJson<RouteJson>('route', ...args, '--json')
 }
 
 const base = (strategy: string, t: number, e: number, k: number) => [

@@ -11,7 +11,7 @@ import { BENCH_FLAG_SCHEMA } from './commands/bench.ts'
 import { DEMO_FLAG_SCHEMA } from './commands/demo.ts'
 import { FIT_FLAG_SCHEMA } from './commands/fit.ts'
 import { ROUTE_FLAG_SCHEMA } from './commands/route.ts'
-import { runRoutesim } from '../test/run-routesim.ts'
+import { runRoutesim, runRoutesimJson } from '../test/run-routesim.ts'
 
 // The CLI parses `--param key=value` text into values, and the parameters are then checked exactly
 // once, by the strategy's schema (one shared validator per frozen spec set), however many layers
@@ -19,7 +19,7 @@ import { runRoutesim } from '../test/run-routesim.ts'
 describe('each parameter is validated exactly once per call on the CLI path', () => {
   it('routesim route --param checks the strategy parameters once', async () => {
     const check = vi.spyOn(parameterValidator(zipfDefinition.parameters), 'check')
-    const run = await runRoutesim(
+    const run = await runRoutesimJson(
       'route',
       '--strategy',
       'zipf',
@@ -35,9 +35,7 @@ describe('each parameter is validated exactly once per call on the CLI path', ()
       '2',
       '--json',
     )
-    expect(run.stderr).toBe('')
-    expect(run.code).toBe(EXIT_OK)
-    expect(JSON.parse(run.stdout).parameters).toMatchObject({ exponent: 1.5, layout: 'identity' })
+    expect(run.parameters).toMatchObject({ exponent: 1.5, layout: 'identity' })
     expect(check).toHaveBeenCalledTimes(1)
   })
 
