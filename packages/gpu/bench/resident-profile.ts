@@ -10,11 +10,15 @@
  */
 import { parseArgs } from 'node:util'
 import { createPrng } from '@routesim/core'
+import { createReferenceBackend } from '@routesim/backend-cpu'
+import { compareTopK } from '@routesim/testing'
 import { groupedTopKPlanner, softmaxTopKPlanner } from '@routesim/routers'
 import { createGpuBackend } from '../src/create-gpu-backend.ts'
 import { loadGpuModule } from '../src/gpu-module.ts'
 import { createNodeWebGpu } from '../src/node-webgpu.ts'
+import { categoricalTables, headMass } from '../src/gpu-sampling.ts'
 import { routerPassSource } from '../src/router-pass.ts'
+import { samplerPassSource } from '../src/sampler-pass.ts'
 import { MAP_MODE_READ, USAGE_COPY_DST, USAGE_COPY_SRC, USAGE_MAP_READ, USAGE_STORAGE, USAGE_UNIFORM, dispatchFor } from '../src/webgpu-device.ts'
 import type { Device } from '../src/webgpu-device.ts'
 
@@ -56,6 +60,28 @@ const bias = Float32Array.from({ length: E }, () => prng.nextNormal() * 0.1)
 const onDevice = await resident.uploadLogits(logits, rows, E)
 const softmax = softmaxTopKPlanner({ renormalize: true })(E, k)
 const grouped = groupedTopKPlanner({ numExpertGroup: 8, topkGroup: 4, scoring: 'sigmoid', correctionBias: Array.from(bias), routedScalingFactor: 2.5 })(E, k)
+
+// On this device, against the reference: ids exact up to float32 ties, weights within 1e-6 of the router's host finish.
+const reference = createReferenceBackend()
+for (const [label, plan] of [
+  ['softmax_topk', softmax],
+  ['grouped_topk', grouped],
+] as const) {
+  const out = await resident.route(onDevice, plan.topK, plan.weightFinish!)
+  const { problems, toleratedRows } = compareTopK({
+    logits,
+    rows,
+    cols: E,
+    options: plan.topK,
+    reference: reference.topK(logits, rows, E, plan.topK),
+    candidate: out,
+    idsAndWeightsOnly: true,
+  })
+  const expected = plan.finishWeights({ logits, rows, cols: E, k, ids: out.ids })
+  let worst = 0
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(out.weights[i]! - expected[i]!) / Math.max(Math.abs(expected[i]!), 1e-30))
+  process.stdout.write(`${JSON.stringify({ name: `${label} check vs reference`, idProblems: problems, toleratedRows, worstWeightRelError: worst })}\n`)
+}
 
 // simulate_zipf's shape: 4,096 tokens × 58 layers, k distinct of E by per-layer zipf weights.
 const zipfWeights = Array.from({ length: 58 }, (_, layer) => Float64Array.from({ length: E }, (_, j) => 1 / (((j * 7 + layer * 13) % E) + 1)))
@@ -132,6 +158,43 @@ for (const [label, plan] of [
   for (const b of [out, biasBuffer, params, staging]) b.destroy()
 }
 
+// simulate_zipf's parts: the host's per-call preparation, and the sampler pass alone.
+await time('zipf host part: validate-free headMass + tables for 58 layers', () => {
+  for (const w of zipfWeights) headMass(w, E, k - 1)
+  categoricalTables(zipfWeights, E)
+})
+{
+  const module = device.createShaderModule({ code: samplerPassSource({ draw: 'categorical_rejection', numExperts: E, k, maxTries: 64, output: 'counts' }) })
+  const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } })
+  const totalRows = 4096 * 58
+  const table = device.createBuffer({ size: 4 * 58 * E, usage: USAGE_STORAGE | USAGE_COPY_DST })
+  device.queue.writeBuffer(table, 0, categoricalTables(zipfWeights, E).cdf)
+  const counts = device.createBuffer({ size: 4 * (58 * E + 1), usage: USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST })
+  const params = device.createBuffer({ size: 32, usage: USAGE_UNIFORM | USAGE_COPY_DST })
+  const { x, y, width } = dispatchFor(totalRows, 64)
+  device.queue.writeBuffer(params, 0, new Uint32Array([totalRows, 4096, width, 12345, 58 * E, 0, 0, 0]))
+  const bindGroup = device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: [
+      { binding: 0, resource: { buffer: params } },
+      { binding: 1, resource: { buffer: table } },
+      { binding: 2, resource: { buffer: counts } },
+    ],
+  })
+  await time('zipf sampler pass ×10 in one submit (÷10 = kernel time)', () => {
+    const encoder = device.createCommandEncoder()
+    for (let i = 0; i < 10; i++) {
+      const pass = encoder.beginComputePass()
+      pass.setPipeline(pipeline)
+      pass.setBindGroup(0, bindGroup)
+      pass.dispatchWorkgroups(x, y)
+      pass.end()
+    }
+    device.queue.submit([encoder.finish()])
+    return device.queue.onSubmittedWorkDone()
+  })
+  for (const b of [table, counts, params]) b.destroy()
+}
 await time('zipf sampleCounts, after the routers', zipf)
 await resident.sampleIds({ kind: 'uniform_distinct', rows: 1 << 20, numExperts: E, k, seed: 3 })
 await time('zipf sampleCounts, after a 1M×8 sampleIds read-back', zipf)

@@ -39,7 +39,9 @@ describe.skipIf(backend === undefined)('webgpu: device-resident routing and larg
       seed: 4,
     }
     const ids = await backend!.resident!.sampleIds(options)
+    expect(backend!.resident!.lastSample?.ranOn).toBe('webgpu')
     const counts = await backend!.resident!.sampleCounts(options)
+    expect(backend!.resident!.lastSample).toEqual({ ranOn: 'webgpu', draw: 'gumbel_random' })
     expect(ids.length).toBe(3 * 1000 * 8)
     for (let l = 0; l < 3; l++) {
       const layerIds = ids.subarray(l * 8000, (l + 1) * 8000)
@@ -53,6 +55,7 @@ describe.skipIf(backend === undefined)('webgpu: device-resident routing and larg
   it('sampleCounts: uniform_distinct counts are uniform (χ²), every kind sums to rows × k per layer', async () => {
     const E = 32
     const counts = await backend!.resident!.sampleCounts({ kind: 'uniform_distinct', rows: 4000, numExperts: E, k: 4, layers: 2, seed: 1 })
+    expect(backend!.resident!.lastSample).toEqual({ ranOn: 'webgpu', draw: 'uniform_rejection' })
     for (let l = 0; l < 2; l++) {
       const layer = Float64Array.from(counts.subarray(l * E, (l + 1) * E))
       expect(layer.reduce((a, b) => a + b, 0)).toBe(16_000)

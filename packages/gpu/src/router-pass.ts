@@ -1,7 +1,17 @@
 import { InvalidArgumentError } from '@routesim/core'
 import type { ScoringFunction, WeightFinish } from '@routesim/core'
 import { NEG_SENTINEL, floatLiteral } from './kernel-source.ts'
-import { BufferPool, MAP_MODE_READ, USAGE_COPY_DST, USAGE_COPY_SRC, USAGE_MAP_READ, USAGE_STORAGE, USAGE_UNIFORM, dispatchFor } from './webgpu-device.ts'
+import {
+  BufferPool,
+  MAP_MODE_READ,
+  checkedSubmit,
+  USAGE_COPY_DST,
+  USAGE_COPY_SRC,
+  USAGE_MAP_READ,
+  USAGE_STORAGE,
+  USAGE_UNIFORM,
+  dispatchFor,
+} from './webgpu-device.ts'
 import type { Buffer, ComputePipeline, Device } from './webgpu-device.ts'
 
 /**
@@ -234,45 +244,51 @@ export class RouterPass {
     const result = this.#pool.get(device, 'out', bytes, USAGE_STORAGE | USAGE_COPY_SRC)
     const staging = this.#pool.get(device, 'staging', bytes, USAGE_MAP_READ | USAGE_COPY_DST)
     const biasBuffer = this.#pool.get(device, 'bias', 4 * spec.numExperts, USAGE_STORAGE | USAGE_COPY_DST)
-    if (bias !== undefined) device.queue.writeBuffer(biasBuffer, 0, bias)
-    const encoder = device.createCommandEncoder()
-    for (let c = 0; c < chunks.length; c++) {
-      const chunk = chunks[c]!
-      const { x, y, width } = dispatchFor(chunk.n, WORKGROUP)
-      const params = this.#pool.get(device, `params:${c}`, 16, USAGE_UNIFORM | USAGE_COPY_DST)
-      device.queue.writeBuffer(params, 0, new Uint32Array([chunk.n, chunk.start, width, n]))
-      const bindGroup = device.createBindGroup({
-        layout: pipeline.getBindGroupLayout(0),
-        // 'auto' layouts drop unused bindings: the bias only when the pass reads it.
-        entries: [
-          { binding: 0, resource: { buffer: params } },
-          { binding: 1, resource: { buffer: chunk.buffer } },
-          ...(spec.hasBias ? [{ binding: 2, resource: { buffer: biasBuffer } }] : []),
-          { binding: 3, resource: { buffer: result } },
-        ],
-      })
-      const pass = encoder.beginComputePass()
-      pass.setPipeline(pipeline)
-      pass.setBindGroup(0, bindGroup)
-      pass.dispatchWorkgroups(x, y)
-      pass.end()
-    }
-    encoder.copyBufferToBuffer(result, 0, staging, 0, bytes)
-    device.queue.submit([encoder.finish()])
-    await staging.mapAsync(MAP_MODE_READ, 0, bytes)
-    try {
-      const mapped = staging.getMappedRange(0, bytes)
-      if (out !== undefined) {
-        out.ids.set(new Int32Array(mapped, 0, n))
-        out.weights.set(new Float32Array(mapped, 4 * n, n))
-        return out
+    const record = () => {
+      if (bias !== undefined) device.queue.writeBuffer(biasBuffer, 0, bias)
+      const encoder = device.createCommandEncoder()
+      for (let c = 0; c < chunks.length; c++) {
+        const chunk = chunks[c]!
+        const { x, y, width } = dispatchFor(chunk.n, WORKGROUP)
+        const params = this.#pool.get(device, `params:${c}`, 16, USAGE_UNIFORM | USAGE_COPY_DST)
+        device.queue.writeBuffer(params, 0, new Uint32Array([chunk.n, chunk.start, width, n]))
+        const bindGroup = device.createBindGroup({
+          layout: pipeline.getBindGroupLayout(0),
+          // 'auto' layouts drop unused bindings: the bias only when the pass reads it.
+          entries: [
+            { binding: 0, resource: { buffer: params } },
+            { binding: 1, resource: { buffer: chunk.buffer } },
+            ...(spec.hasBias ? [{ binding: 2, resource: { buffer: biasBuffer } }] : []),
+            { binding: 3, resource: { buffer: result } },
+          ],
+        })
+        const pass = encoder.beginComputePass()
+        pass.setPipeline(pipeline)
+        pass.setBindGroup(0, bindGroup)
+        pass.dispatchWorkgroups(x, y)
+        pass.end()
       }
-      // One copy out of the mapping (unmap detaches it), viewed as ids and as weights.
-      const copy = mapped.slice(0)
-      return { ids: new Int32Array(copy, 0, n), weights: new Float32Array(copy, 4 * n, n) }
-    } finally {
-      staging.unmap()
+      encoder.copyBufferToBuffer(result, 0, staging, 0, bytes)
+      device.queue.submit([encoder.finish()])
     }
+    const readBack = async (): Promise<RouteOutputs> => {
+      // Fresh outputs: one buffer, viewed as ids and as weights, its pages faulted in while the device works.
+      const fresh = out === undefined ? new Uint8Array(bytes).fill(0) : undefined
+      await staging.mapAsync(MAP_MODE_READ, 0, bytes)
+      try {
+        const mapped = staging.getMappedRange(0, bytes)
+        if (fresh === undefined) {
+          out!.ids.set(new Int32Array(mapped, 0, n))
+          out!.weights.set(new Float32Array(mapped, 4 * n, n))
+          return out!
+        }
+        fresh.set(new Uint8Array(mapped))
+        return { ids: new Int32Array(fresh.buffer, 0, n), weights: new Float32Array(fresh.buffer, 4 * n, n) }
+      } finally {
+        staging.unmap()
+      }
+    }
+    return checkedSubmit(device, record, readBack)
   }
 
   dispose(): void {

@@ -38,6 +38,8 @@ export interface Device {
   createComputePipeline(descriptor: { layout: 'auto'; compute: { module: unknown; entryPoint: string } }): ComputePipeline
   createBindGroup(descriptor: { layout: unknown; entries: { binding: number; resource: { buffer: Buffer; offset?: number; size?: number } }[] }): unknown
   createCommandEncoder(): CommandEncoder
+  pushErrorScope(filter: 'validation' | 'out-of-memory' | 'internal'): void
+  popErrorScope(): Promise<{ readonly message: string } | null>
   readonly queue: { writeBuffer(buffer: Buffer, offset: number, data: ArrayBufferView): void; submit(commands: unknown[]): void }
 }
 
@@ -63,6 +65,30 @@ export class BufferPool {
     for (const b of this.#buffers.values()) b.destroy()
     this.#buffers.clear()
   }
+}
+
+/**
+ * Runs `record` (bind groups, encoding, submit) under validation and out-of-memory error scopes, and
+ * `readBack` alongside them: WebGPU reports such errors asynchronously, and a rejected submit would
+ * otherwise read back zeros, silently. Throws the device's message instead.
+ */
+export async function checkedSubmit<T>(device: Device, record: () => void, readBack: () => Promise<T>): Promise<T> {
+  device.pushErrorScope('out-of-memory')
+  device.pushErrorScope('validation')
+  try {
+    record()
+  } catch (error) {
+    void device.popErrorScope().catch(() => undefined)
+    void device.popErrorScope().catch(() => undefined)
+    throw error
+  }
+  const scopes = Promise.all([device.popErrorScope(), device.popErrorScope()])
+  const [checked, read] = await Promise.allSettled([scopes, readBack()])
+  if (checked.status === 'rejected') throw checked.reason
+  const error = checked.value[0] ?? checked.value[1]
+  if (error !== null) throw new Error(`WebGPU rejected the pass: ${error.message}`)
+  if (read.status === 'rejected') throw read.reason
+  return read.value
 }
 
 /** Workgroups for `threads` threads of `size` each, folded over y past the 65,535-per-dimension limit. */

@@ -73,19 +73,28 @@ export async function residentRuns(context: WorkloadContext, resident: Resident,
     const onDevice = await resident.uploadLogits(logits, tokens, E)
     const rule = spec.weights
     const sum = rule.kind === 'rowSum' ? rule.sum(shape) : 1
+    const verify = (output: unknown) => {
+      const { ids, weights } = output as { ids: Int32Array; weights: Float32Array }
+      checkIds(workload, ids, tokens, k, E, { distinct: true })
+      checkWeights(workload, weights, tokens, k, { kind: 'rowSum', sum, tolerance: 1e-4 * sum })
+      if (spec.descendingWeights) checkDescending(workload, weights, tokens, k)
+    }
+    const owned = { ids: new Int32Array(tokens * k), weights: new Float32Array(tokens * k) }
     return [
       {
         impl: `routesim-${mode}-resident`,
         tokens,
         timed:
-          'logits uploaded to the device once, untimed; selection and router weights (renormalize, scaling) on the device, int32 ids + float32 weights read back in one copy',
+          'logits uploaded to the device once, untimed; selection and router weights (renormalize, scaling) on the device, int32 ids + float32 weights read back into fresh arrays',
         run: () => resident.route(onDevice, plan.topK, finish),
-        verify: (output) => {
-          const { ids, weights } = output as { ids: Int32Array; weights: Float32Array }
-          checkIds(workload, ids, tokens, k, E, { distinct: true })
-          checkWeights(workload, weights, tokens, k, { kind: 'rowSum', sum, tolerance: 1e-4 * sum })
-          if (spec.descendingWeights) checkDescending(workload, weights, tokens, k)
-        },
+        verify,
+      },
+      {
+        impl: `routesim-${mode}-resident-owned`,
+        tokens,
+        timed: 'as the resident run (selection and weights on the device), ids and weights read back into caller-owned arrays (the same two every call)',
+        run: () => resident.route(onDevice, plan.topK, finish, owned),
+        verify,
         dispose: () => onDevice.dispose(),
       },
     ]
