@@ -1,5 +1,5 @@
 import { Command } from 'commander'
-import { InvalidArgumentError } from '@routesim/core'
+import { ConfigValidationError, InvalidArgumentError } from '@routesim/core'
 import { describe, expect, it } from 'vitest'
 import { defineFlags, flagAtMost } from './flag-schema.ts'
 
@@ -57,6 +57,24 @@ describe('defineFlags', () => {
       expect({ parameter: error.parameter, value: error.value, allowed: error.allowed }).toEqual({ parameter: flag, value: text, allowed })
       expect(error.message).toBe(`Invalid ${flag}: "${text}". Allowed: ${allowed}.`)
     }
+  })
+
+  it("lists every bad flag, in the command's order, when more than one is bad (as simulate lists its flags)", () => {
+    let error: unknown
+    try {
+      parse('-t', '0', '-e', 'x', '--placement', 'diagonal')
+    } catch (caughtError) {
+      error = caughtError
+    }
+    expect(ConfigValidationError.isInstance(error)).toBe(true)
+    expect((error as ConfigValidationError).message).toBe(
+      [
+        'Invalid routesim test flags (3 problems):',
+        '  - --tokens: "0" is not allowed; expected an integer in [1, 4096]',
+        '  - --experts: "x" is not allowed; expected an integer in [1, 256]',
+        `  - --placement: "diagonal" is not allowed; expected 'linear', 'round_robin'`,
+      ].join('\n'),
+    )
   })
 
   it('checks enum flags itself (commander only lists the choices in the help)', () => {

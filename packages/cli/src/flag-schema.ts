@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander'
 import {
+  ConfigValidationError,
   InvalidArgumentError,
+  describeValue,
   defineParameters,
   parameterValidator,
   parseParameterValue,
@@ -48,6 +50,41 @@ function renameError(error: unknown, owner: string, names: ReadonlyMap<string, s
   return new InvalidArgumentError({ parameter: name, value: Object.hasOwn(texts, key) ? texts[key] : error.value, allowed: error.allowed, cause: error })
 }
 
+/**
+ * After a failed check, every bad flag in the command's order: one `InvalidArgumentError` when one flag is
+ * bad (the flag, the text typed, what is allowed), else a `ConfigValidationError` listing each, as
+ * `simulate` lists its flags.
+ */
+function flagError(
+  origin: FlagOrigin & { readonly owner: string },
+  values: Record<string, unknown>,
+  unreadable: Map<string, unknown>,
+  failure: unknown,
+): unknown {
+  const { owner, specs, names, texts } = origin
+  const problems: unknown[] = []
+  for (const [key, spec] of Object.entries(specs)) {
+    let problem = unreadable.get(key)
+    if (problem === undefined && values[key] !== undefined) {
+      try {
+        // This flag alone, so its message is core's own words for its spec.
+        resolveParameters(owner, { [key]: spec }, { [key]: values[key] })
+      } catch (error) {
+        problem = error
+      }
+    }
+    if (problem !== undefined) problems.push(renameError(problem, owner, names, texts))
+  }
+  const typed = problems.filter((p) => InvalidArgumentError.isInstance(p))
+  // Nothing to name flag by flag (or an error that is not about a value): the error as it came.
+  if (typed.length === 0 || typed.length < problems.length) return problems[0] ?? renameError(failure, owner, names, texts)
+  if (typed.length === 1) return typed[0]
+  return new ConfigValidationError({
+    source: `${owner} flags`,
+    issues: typed.map((p) => ({ path: p.parameter, message: `${describeValue(p.value)} is not allowed; expected ${p.allowed}` })),
+  })
+}
+
 /** The flag schema of `command`: specs keyed by commander attribute names (`epSize` for `--ep-size`). */
 export function defineFlags<const S extends ParameterSpecs>(command: string, flagSpecs: S): FlagSchema<S> {
   const specs = defineParameters(flagSpecs)
@@ -71,6 +108,7 @@ export function defineFlags<const S extends ParameterSpecs>(command: string, fla
       const names = new Map(cmd.options.map((o) => [o.attributeName(), o.long ?? o.flags]))
       const values: Record<string, unknown> = {}
       const texts: Record<string, string> = {}
+      const unreadable = new Map<string, unknown>()
       for (const [key, spec] of Object.entries(specs)) {
         if (!names.has(key)) throw new Error(`${owner}: the flag schema names '${key}', which the command does not define`)
         const raw: unknown = given[key]
@@ -82,18 +120,21 @@ export function defineFlags<const S extends ParameterSpecs>(command: string, fla
         try {
           values[key] = spec.type === 'string' || spec.type === 'enum' ? raw : parseParameterValue(owner, key, spec, raw)
         } catch (error) {
-          throw renameError(error, owner, names, texts)
+          unreadable.set(key, error)
         }
       }
-      let flags: ParametersOf<S>
-      try {
-        // The one check of every flag: one TypeBox schema over the whole object.
-        flags = resolveParameters(owner, specs, values)
-      } catch (error) {
-        throw renameError(error, owner, names, texts)
+      let failure: unknown
+      if (unreadable.size === 0) {
+        try {
+          // The one check of every flag: one TypeBox schema over the whole object.
+          const flags = resolveParameters(owner, specs, values)
+          origins.set(flags, { specs, names, texts })
+          return flags
+        } catch (error) {
+          failure = error
+        }
       }
-      origins.set(flags, { specs, names, texts })
-      return flags
+      throw flagError({ owner, specs, names, texts }, values, unreadable, failure)
     },
   })
 }

@@ -233,6 +233,15 @@ describe('routesim route: bad input', () => {
     await expectBadInput([...base('uniform_random', 10, 8, 2).slice(0, 6), '--top-k', 'two'], '--top-k', '"two"')
   })
 
+  it('lists every bad flag at once, in the order of the options', () =>
+    expectBadInput(
+      ['-s', 'zipf', '-t', '0', '-e', 'x', '-k', '2', '--placement', 'diagonal'],
+      'Invalid routesim route flags (3 problems):',
+      '- --tokens: "0" is not allowed; expected an integer in [1, 4194304]',
+      '- --experts: "x" is not allowed; expected an integer in [1, 1048576]',
+      "- --placement: \"diagonal\" is not allowed; expected 'linear', 'round_robin'",
+    ))
+
   it('rejects runs too large to hold in memory, before allocating', () => expectBadInput(base('softmax_topk', 2 ** 21, 256, 8), '--tokens', 'at most 1048576'))
 
   it('rejects an EP size that does not divide E', () => expectBadInput([...base('uniform_random', 10, 8, 2), '--ep-size', '3'], 'epSize', '3'))
