@@ -1,6 +1,6 @@
 import { Command } from 'commander'
 import { ConfigValidationError, InvalidArgumentError } from '@routesim/core'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 import { defineFlags, flagAtMost } from './flag-schema.ts'
 
 const SCHEMA = defineFlags('test', {
@@ -93,6 +93,18 @@ describe('defineFlags', () => {
     bare.parse(['-t', '4'], { from: 'user' })
     expect(() => SCHEMA.parse(bare)).toThrow("the flag schema names 'experts', which the command does not define")
     expect(() => SCHEMA.option('topK', '--top <k>')).toThrow("does not belong to the schema key 'topK'")
+  })
+})
+
+describe('the static type of the parsed flags (checked by tsc)', () => {
+  it('is inferred from the schema: numbers, enum unions, optional flags optional', () => {
+    type Flags = ReturnType<typeof SCHEMA.parse>
+    expectTypeOf<Flags['tokens']>().toEqualTypeOf<number>()
+    expectTypeOf<Flags['placement']>().toEqualTypeOf<'linear' | 'round_robin'>()
+    expectTypeOf<Flags>().toHaveProperty('rate').toEqualTypeOf<number | undefined>()
+    expectTypeOf<{ tokens: number; experts: number; topK: number; placement: 'linear' | 'round_robin' }>().toExtend<Flags>()
+    // @ts-expect-error a required flag cannot be missing
+    expectTypeOf<{ experts: number; topK: number; placement: 'linear' }>().toExtend<Flags>()
   })
 })
 
