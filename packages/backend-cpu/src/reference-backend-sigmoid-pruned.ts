@@ -1,5 +1,6 @@
 import { throwFirstNonFiniteInRow } from '@routesim/core'
 import type { ResolvedTopK } from '@routesim/core'
+import { insertEntry, insertValue } from './insert-descending.ts'
 
 /*
  * Sigmoid scoring with a bias and/or groups (DeepSeek-V3 routing) needs the actual scores, not just their
@@ -109,7 +110,6 @@ function groupedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32
   const candA = new Float64Array(cols)
   const bestA = new Float64Array(k)
   const topV = new Float64Array(k)
-  const topS = new Float64Array(k)
   const topI = new Int32Array(k)
   const groupMargin = 2 * n * BUCKET_BOUND
   const lowerBoundValid = n * topkGroup >= k
@@ -189,12 +189,7 @@ function groupedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32
       for (let c = 0; c < m; c++) {
         const a = candA[c]!
         if (kept === k && !(a > bestA[k - 1]!)) continue
-        let pos = kept < k ? kept++ : k - 1
-        while (pos > 0 && bestA[pos - 1]! < a) {
-          bestA[pos] = bestA[pos - 1]!
-          pos--
-        }
-        bestA[pos] = a
+        kept = insertValue(bestA, k, kept, a)
       }
       cut = bestA[k - 1]! - 2 * BUCKET_BOUND
     }
@@ -205,26 +200,17 @@ function groupedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32
     for (let c = 0; c < m; c++) {
       if (candA[c]! < cut) continue
       const j = candI[c]!
-      const s = 1 / (1 + Math.exp(-logits[base + j]!))
-      const v = s + bias[j]!
+      const v = 1 / (1 + Math.exp(-logits[base + j]!)) + bias[j]!
       if (kept === k && !(v > threshold)) continue
-      let pos = kept < k ? kept++ : k - 1
-      while (pos > 0 && topV[pos - 1]! < v) {
-        topV[pos] = topV[pos - 1]!
-        topS[pos] = topS[pos - 1]!
-        topI[pos] = topI[pos - 1]!
-        pos--
-      }
-      topV[pos] = v
-      topS[pos] = s
-      topI[pos] = j
+      kept = insertEntry(topV, topI, k, kept, v, j)
       if (kept === k) threshold = topV[k - 1]!
     }
     const out = r * k
     for (let i = 0; i < k; i++) {
       const id = topI[i]!
       outIds[out + i] = id
-      if (needWeights) outWeights[out + i] = topS[i]!
+      // The winner's σ again: the same expression on the same logit, so the same bits as when it was ranked.
+      if (needWeights) outWeights[out + i] = 1 / (1 + Math.exp(-logits[base + id]!))
       if (outLogits !== undefined) outLogits[out + i] = logits[base + id]!
     }
   }
@@ -236,14 +222,7 @@ export function rankGroups(values: Float64Array, numGroups: number, ranked: numb
   for (let g = 0; g < numGroups; g++) {
     const v = values[g]!
     if (filled === ranked && !(v > rankV[ranked - 1]!)) continue
-    let pos = filled < ranked ? filled++ : ranked - 1
-    while (pos > 0 && rankV[pos - 1]! < v) {
-      rankV[pos] = rankV[pos - 1]!
-      rankI[pos] = rankI[pos - 1]!
-      pos--
-    }
-    rankV[pos] = v
-    rankI[pos] = g
+    filled = insertEntry(rankV, rankI, ranked, filled, v, g)
   }
   return filled
 }
@@ -301,12 +280,7 @@ function interpolatedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds: 
           continue
         }
         if (filled === n && !(v > best[n - 1]!)) continue
-        let pos = filled < n ? filled++ : n - 1
-        while (pos > 0 && best[pos - 1]! < v) {
-          best[pos] = best[pos - 1]!
-          pos--
-        }
-        best[pos] = v
+        filled = insertValue(best, n, filled, v)
       }
       if (n === 1) groupCut[g] = first - MARGIN
       else if (n === 2) groupCut[g] = second - MARGIN
@@ -323,12 +297,7 @@ function interpolatedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds: 
           if (approx[j]! < cut) continue
           const v = exactAt(base, mark, j)
           if (filled === n && !(v > best[n - 1]!)) continue
-          let pos = filled < n ? filled++ : n - 1
-          while (pos > 0 && best[pos - 1]! < v) {
-            best[pos] = best[pos - 1]!
-            pos--
-          }
-          best[pos] = v
+          filled = insertValue(best, n, filled, v)
         }
         let t = 0
         for (let i = 0; i < n; i++) t += best[i]!
@@ -346,12 +315,7 @@ function interpolatedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds: 
       for (let j = g * groupSize; j < (g + 1) * groupSize; j++) {
         const v = approx[j]!
         if (filled === k && !(v > best[k - 1]!)) continue
-        let pos = filled < k ? filled++ : k - 1
-        while (pos > 0 && best[pos - 1]! < v) {
-          best[pos] = best[pos - 1]!
-          pos--
-        }
-        best[pos] = v
+        filled = insertValue(best, k, filled, v)
       }
     }
     const cut = best[k - 1]! - MARGIN
@@ -365,14 +329,7 @@ function interpolatedSigmoidTopK(logits: Float32Array, o: ResolvedTopK, outIds: 
         if (approx[j]! < cut) continue
         const v = exactAt(base, mark, j)
         if (filled === k && !(v > threshold)) continue
-        let pos = filled < k ? filled++ : k - 1
-        while (pos > 0 && topV[pos - 1]! < v) {
-          topV[pos] = topV[pos - 1]!
-          topI[pos] = topI[pos - 1]!
-          pos--
-        }
-        topV[pos] = v
-        topI[pos] = j
+        filled = insertEntry(topV, topI, k, filled, v, j)
         if (filled === k) threshold = topV[k - 1]!
       }
     }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, throwFirstNonFiniteInRow, validateTopKArguments } from '@routesim/core'
 import type { ResolvedTopK, SoftmaxNormalizer, TopKOptions, TopKOutput } from '@routesim/core'
 import { canPruneSigmoid, prunedSigmoidTopK, rankGroups } from './reference-backend-sigmoid-pruned.ts'
+import { insertEntry, insertValue } from './insert-descending.ts'
 import { softmaxNormalizer } from './winner-scores.ts'
 
 /**
@@ -106,14 +107,7 @@ function plainTopK(
     for (let j = 0; j < k; j++) {
       const v = logits[base + j]!
       if (v - v !== 0) throwFirstNonFiniteInRow('logits', logits, r, cols)
-      let pos = j
-      while (pos > 0 && topV[pos - 1]! < v) {
-        topV[pos] = topV[pos - 1]!
-        topI[pos] = topI[pos - 1]!
-        pos--
-      }
-      topV[pos] = v
-      topI[pos] = j
+      insertEntry(topV, topI, k, j, v, j)
     }
     let threshold = topV[last]!
     const end = base + cols
@@ -122,14 +116,7 @@ function plainTopK(
       // Strict `>`: an equal later (higher-id) value never displaces an earlier one.
       if (v > threshold) {
         if (v === Infinity) throwFirstNonFiniteInRow('logits', logits, r, cols)
-        let pos = last
-        while (pos > 0 && topV[pos - 1]! < v) {
-          topV[pos] = topV[pos - 1]!
-          topI[pos] = topI[pos - 1]!
-          pos--
-        }
-        topV[pos] = v
-        topI[pos] = i - base
+        insertEntry(topV, topI, k, k, v, i - base)
         threshold = topV[last]!
       } else if (!(v >= -MAX_FLOAT32)) {
         throwFirstNonFiniteInRow('logits', logits, r, cols)
@@ -233,12 +220,7 @@ export function generalTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32
             second = v
           }
         } else if (filled < groupTopN || v > nBest[groupTopN - 1]!) {
-          let pos = filled < groupTopN ? filled++ : groupTopN - 1
-          while (pos > 0 && nBest[pos - 1]! < v) {
-            nBest[pos] = nBest[pos - 1]!
-            pos--
-          }
-          nBest[pos] = v
+          filled = insertValue(nBest, groupTopN, filled, v)
         }
       }
       if (!grouped) continue
@@ -269,14 +251,7 @@ export function generalTopK(logits: Float32Array, o: ResolvedTopK, outIds: Int32
       for (let j = start; j < start + groupSize; j++) {
         const v = inGroup ? select[j]! : maskValue
         if (filled === k && !(v > threshold)) continue
-        let pos = filled < k ? filled++ : k - 1
-        while (pos > 0 && topV[pos - 1]! < v) {
-          topV[pos] = topV[pos - 1]!
-          topI[pos] = topI[pos - 1]!
-          pos--
-        }
-        topV[pos] = v
-        topI[pos] = j
+        filled = insertEntry(topV, topI, k, filled, v, j)
         if (filled === k) threshold = topV[k - 1]!
       }
     }

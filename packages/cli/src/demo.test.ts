@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createSimulator } from '@routesim/simulator'
 import { EXIT_BAD_INPUT, EXIT_OK } from './cli.ts'
 import { DEMO_STOPS } from './commands/demo.ts'
-import { runRoutesim, widestLine } from '../test/run-routesim.ts'
+import { runRoutesim, runRoutesimJson, widestLine } from '../test/run-routesim.ts'
 
 const small = ['--tokens', '512']
 
@@ -66,12 +66,10 @@ describe('routesim demo', () => {
 
   it('--json gives the same numbers as the table, row by row', async () => {
     const text = await runRoutesim('demo', ...small)
-    const { code, stdout } = await runRoutesim('demo', ...small, '--json')
-    expect(code).toBe(EXIT_OK)
-    const json = JSON.parse(stdout) as {
+    const json = await runRoutesimJson<{
       tokens: number
       rows: { label: string; duplicateIdRate: number; distinctExperts: number; maxOverMean: number; gini: number; balancedness: number; counts: number[] }[]
-    }
+    }>('demo', ...small, '--json')
     expect(json.tokens).toBe(512)
     for (const row of json.rows) {
       expect(row.counts.reduce((a, b) => a + b, 0)).toBe(512 * 8)

@@ -55,6 +55,7 @@ export function scenarioIssuesWithFlags(error: unknown, setByFlag: (path: string
 
 /** What `route` and `demo` call `--tokens`, `--experts` and `--top-k` inside the strategies. */
 export const ROUTE_FLAGS: Readonly<Record<string, string>> = {
+  tokens: '--tokens',
   topK: '--top-k',
   k: '--top-k',
   numTokens: '--tokens',

@@ -4,7 +4,20 @@ export type { ProgramOutput } from './cli.ts'
 export { outputOf, writeJson } from './io.ts'
 export type { CliOutput } from './io.ts'
 export { collect, parseIntegerOption, parseSeedOption, parseStrategyParams, seedToJson } from './options.ts'
-export { routeOnce, syntheticLogits } from './routing-run.ts'
-export type { RouteOutcome, RouteProgressHooks, RouteRequest } from './routing-run.ts'
+// Deprecated: route-and-measure moved to @routesim/simulator (routeAndMeasure), where the web app calls it too.
+export {
+  /** @deprecated Import `routeAndMeasure` from `@routesim/simulator`. */
+  routeAndMeasure as routeOnce,
+  /** @deprecated Import from `@routesim/simulator`. */
+  syntheticLogits,
+} from '@routesim/simulator'
+export type {
+  /** @deprecated Import `RouteMeasurement` from `@routesim/simulator`. */
+  RouteMeasurement as RouteOutcome,
+  /** @deprecated Import `RouteMeasureHooks` from `@routesim/simulator`. */
+  RouteMeasureHooks as RouteProgressHooks,
+  /** @deprecated Import `RouteMeasureRequest` from `@routesim/simulator`. */
+  RouteMeasureRequest as RouteRequest,
+} from '@routesim/simulator'
 export { BACKEND_MODES, openBackend } from './backend.ts'
 export type { BackendMode, OpenedBackend } from './backend.ts'

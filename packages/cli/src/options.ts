@@ -3,7 +3,11 @@ import type { ParameterSpecs, Seed } from '@routesim/core'
 
 const INTEGER = /^[+-]?\d+$/
 
-/** Parses a flag that must be an integer in [min, max]; the error names the flag and shows what was typed. */
+/**
+ * Parses a flag that must be an integer in [min, max]; the error names the flag and shows what was typed.
+ * @deprecated routesim's commands check their flags with one schema per command (`defineFlags`); this
+ * stays for code that embeds the CLI and called it.
+ */
 export function parseIntegerOption(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER, note?: string): number {
   const value = INTEGER.test(raw.trim()) ? Number(raw) : Number.NaN
   if (!Number.isSafeInteger(value) || value < min || value > max) {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { DuplicateStrategyError } from '@routesim/core'
-import { EXIT_BAD_INPUT, EXIT_OK } from './cli.ts'
+import { EXIT_BAD_INPUT } from './cli.ts'
 import { PluginError } from './plugin-error.ts'
 import { loadPlugins } from './plugins.ts'
-import { runRoutesim } from '../test/run-routesim.ts'
+import { runRoutesim, runRoutesimJson } from '../test/run-routesim.ts'
 
 // The example plugin package (examples/routesim-plugin-rank-local), loaded by path from its sources.
 const plugin = '../../examples/routesim-plugin-rank-local/src/index.ts'
@@ -32,13 +32,12 @@ describe('--plugin', () => {
   })
 
   it('is honoured by every command: strategies, route, simulate and demo', async () => {
-    const strategies = await runRoutesim('--plugin', plugin, 'strategies', '--json')
-    expect(strategies.code).toBe(EXIT_OK)
-    const names = (JSON.parse(strategies.stdout) as { strategies: { name: string }[] }).strategies.map((s) => s.name)
+    const strategies = await runRoutesimJson<{ strategies: { name: string }[] }>('--plugin', plugin, 'strategies', '--json')
+    const names = strategies.strategies.map((s) => s.name)
     expect(names.at(-1)).toBe('rank_local')
     expect(names.slice(0, 2)).toEqual(['uniform_random', 'normal_routing'])
 
-    const route = await runRoutesim(
+    const { counts } = await runRoutesimJson<{ counts: number[] }>(
       'route',
       '--plugin',
       plugin,
@@ -56,14 +55,11 @@ describe('--plugin', () => {
       'rank=3',
       '--json',
     )
-    expect(route.stderr).toBe('')
-    expect(route.code).toBe(EXIT_OK)
-    const counts = (JSON.parse(route.stdout) as { counts: number[] }).counts
     expect(counts.slice(0, 24).every((c) => c === 0)).toBe(true)
     expect(counts.slice(24).reduce((a, b) => a + b, 0)).toBe(200)
 
     // rank_local on 8 of 128 experts: one EP rank carries everything, so static balancedness is 1/8.
-    const simulate = await runRoutesim(
+    const summary = await runRoutesimJson<{ balancedness: { static: { perLayerMean: number } } }>(
       '--plugin',
       plugin,
       'simulate',
@@ -84,14 +80,9 @@ describe('--plugin', () => {
       '--json',
       '--quiet',
     )
-    expect(simulate.stderr).toBe('')
-    expect(simulate.code).toBe(EXIT_OK)
-    const summary = JSON.parse(simulate.stdout) as { balancedness: { static: { perLayerMean: number } } }
     expect(summary.balancedness.static.perLayerMean).toBeCloseTo(1 / 8, 10)
 
-    const demo = await runRoutesim('--plugin', plugin, 'demo', '--json', '--tokens', '256')
-    expect(demo.code).toBe(EXIT_OK)
-    const rows = (JSON.parse(demo.stdout) as { rows: { label: string; strategy: string }[] }).rows
+    const { rows } = await runRoutesimJson<{ rows: { label: string; strategy: string }[] }>('--plugin', plugin, 'demo', '--json', '--tokens', '256')
     expect(rows.at(-1)).toMatchObject({ label: 'rank_local (plugin)', strategy: 'rank_local' })
   })
 

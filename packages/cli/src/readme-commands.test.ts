@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { EXIT_OK } from './cli.ts'
-import { runRoutesim } from '../test/run-routesim.ts'
+import { runRoutesim, runRoutesimJson } from '../test/run-routesim.ts'
 
 // Every `routesim` command line the README prints, run exactly as printed (the words after
 // `pnpm routesim`, which is `node scripts/routesim.mjs`: build, then run this program).
@@ -35,13 +35,11 @@ describe('README routesim commands', () => {
 
   it('the simulate example shows EPLB improving balancedness (deployed well above static)', async () => {
     const line = lines.find((l) => l.startsWith('pnpm routesim simulate '))!
-    const { code, stdout } = await runRoutesim(...argv(line), '--json')
-    expect(code).toBe(EXIT_OK)
-    const summary = JSON.parse(stdout) as {
+    const summary = await runRoutesimJson<{
       epSize: number
       eplb: { rebalances: number }
       balancedness: { static: { perLayerMean: number }; deployed: { perLayerMean: number } }
-    }
+    }>(...argv(line), '--json')
     expect(summary.epSize).toBeGreaterThan(1)
     expect(summary.eplb.rebalances).toBeGreaterThan(0)
     expect(summary.balancedness.deployed.perLayerMean).toBeGreaterThan(summary.balancedness.static.perLayerMean + 0.3)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { TOPK_REFERENCE_HANDOFF_ELEMENTS } from '@routesim/gpu'
 import { EXIT_BAD_INPUT, EXIT_OK } from './cli.ts'
-import { runRoutesim, widestLine } from '../test/run-routesim.ts'
+import { runRoutesim, runRoutesimJson, widestLine } from '../test/run-routesim.ts'
 
 interface RouteJson {
   strategy: string
@@ -32,13 +32,8 @@ interface RouteJson {
   counts: number[]
 }
 
-async function routeJson(...args: string[]): Promise<RouteJson> {
-  const { code, stdout, stderr } = await runRoutesim('route', ...args, '--json')
-  expect(stderr).toBe('')
-  expect(code).toBe(EXIT_OK)
-  const lines = stdout.trim().split('\n')
-  expect(lines).toHaveLength(1) // one JSON object, one line
-  return JSON.parse(lines[0]!) as RouteJson
+function routeJson(...args: string[]): Promise<RouteJson> {
+  return runRoutesimJson<RouteJson>('route', ...args, '--json')
 }
 
 const base = (strategy: string, t: number, e: number, k: number) => [
@@ -238,6 +233,15 @@ describe('routesim route: bad input', () => {
     await expectBadInput([...base('uniform_random', 10, 8, 2).slice(0, 6), '--top-k', 'two'], '--top-k', '"two"')
   })
 
+  it('lists every bad flag at once, in the order of the options', () =>
+    expectBadInput(
+      ['-s', 'zipf', '-t', '0', '-e', 'x', '-k', '2', '--placement', 'diagonal'],
+      'Invalid routesim route flags (3 problems):',
+      '- --tokens: "0" is not allowed; expected an integer in [1, 4194304]',
+      '- --experts: "x" is not allowed; expected an integer in [1, 1048576]',
+      "- --placement: \"diagonal\" is not allowed; expected 'linear', 'round_robin'",
+    ))
+
   it('rejects runs too large to hold in memory, before allocating', () => expectBadInput(base('softmax_topk', 2 ** 21, 256, 8), '--tokens', 'at most 1048576'))
 
   it('rejects an EP size that does not divide E', () => expectBadInput([...base('uniform_random', 10, 8, 2), '--ep-size', '3'], 'epSize', '3'))
@@ -245,8 +249,8 @@ describe('routesim route: bad input', () => {
   it('rejects an unknown backend with the list of modes', async () => {
     const { code, stderr } = await runRoutesim('route', ...base('uniform_random', 10, 8, 2), '--backend', 'cuda')
     expect(code).toBe(EXIT_BAD_INPUT)
-    expect(stderr).toContain("'cuda'")
-    expect(stderr).toContain('webgpu')
+    expect(stderr).toContain('Invalid --backend: "cuda"')
+    expect(stderr).toContain("'webgpu'")
   })
 
   it('refuses a gpu mode this machine cannot run (never a silent fallback), listing the modes that can', async () => {

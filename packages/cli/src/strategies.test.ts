@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createSimulator } from '@routesim/simulator'
 import { EXIT_BAD_INPUT, EXIT_OK } from './cli.ts'
-import { runRoutesim, widestLine } from '../test/run-routesim.ts'
+import { runRoutesim, runRoutesimJson, widestLine } from '../test/run-routesim.ts'
 
 interface StrategiesJson {
   strategies: {
@@ -14,10 +14,7 @@ interface StrategiesJson {
 
 describe('routesim strategies', () => {
   it('--json lists every registered strategy, in registry order, with its parameters and defaults', async () => {
-    const { code, stdout, stderr } = await runRoutesim('strategies', '--json')
-    expect(code).toBe(EXIT_OK)
-    expect(stderr).toBe('')
-    const json = JSON.parse(stdout) as StrategiesJson
+    const json = await runRoutesimJson<StrategiesJson>('strategies', '--json')
     const simulator = createSimulator()
     const names = simulator.getAvailableStrategies()
     expect(json.strategies.map((s) => s.name)).toEqual(names)

@@ -1,7 +1,7 @@
 import { assertOneOf } from '@routesim/core'
 import { idsTrace, type Trace } from '@routesim/io'
 import type { CliOutput } from './io.ts'
-import type { RouteOutcome } from './routing-run.ts'
+import type { RouteMeasurement as RouteOutcome } from '@routesim/simulator'
 import { INDICES_TYPES, describeWritten, writeTraceFile } from './trace-files.ts'
 
 /** Writes a trace for `--out` and says on stderr where it went (stdout stays the report or the JSON). */

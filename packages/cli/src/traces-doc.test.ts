@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hasTorch, python, pythonRequired } from '../../io/test/python.ts'
-import { runRoutesim } from '../test/run-routesim.ts'
+import { runRoutesim, runRoutesimJson } from '../test/run-routesim.ts'
 
 // docs/traces.md is run as written: every `<!-- test: sh -->` block's routesim commands and every
 // `<!-- test: python -->` block, in order, in one directory, against files routesim and real
@@ -74,7 +74,7 @@ describe.runIf(hasTorch || pythonRequired)('docs/traces.md runs as written', () 
         const printed = python(block.code).trim().split('\n')
         expect(printed[0]).toBe('(4096, 8) torch.int32 torch.float32')
         // The benchmark sees the load routesim reported for the same file.
-        const analysis = JSON.parse((await runRoutesim('analyze', 'routing.npz', '--json')).stdout) as { summary: { maxOverMean: number } }
+        const analysis = await runRoutesimJson<{ summary: { maxOverMean: number } }>('analyze', 'routing.npz', '--json')
         expect(printed[1]).toBe(`max/mean load ${Math.round(analysis.summary.maxOverMean * 1000) / 1000}`)
         return
       }

@@ -1,4 +1,5 @@
-import { runCli } from '../src/cli.ts'
+import { expect } from 'vitest'
+import { EXIT_OK, runCli } from '../src/cli.ts'
 
 export interface CliRun {
   readonly code: number
@@ -16,6 +17,18 @@ export async function runRoutesim(...argv: string[]): Promise<CliRun> {
     columns: 80,
   })
   return { code, stdout, stderr }
+}
+
+/**
+ * Runs `routesim ...argv` (a `--json` run), which must succeed quietly: exit 0, nothing on stderr, one
+ * JSON value on one line of stdout. Returns that value.
+ */
+export async function runRoutesimJson<T = any>(...argv: string[]): Promise<T> {
+  const { code, stdout, stderr } = await runRoutesim(...argv)
+  expect(stderr).toBe('')
+  expect(code).toBe(EXIT_OK)
+  expect(stdout.trim().split('\n')).toHaveLength(1)
+  return JSON.parse(stdout) as T
 }
 
 /** Widest line, in characters (everything we print is one column per character). */

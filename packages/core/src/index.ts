@@ -66,6 +66,7 @@ export type {
   SoftmaxNormalizer,
   TopKOptions,
   TopKOutput,
+  WeightFinish,
 } from './kernel-backend.ts'
 
 // Checks every backend runs on its arguments, so all reject bad input with the same typed errors

@@ -55,6 +55,19 @@ export interface SoftmaxNormalizer {
   readonly sum: Float64Array
 }
 
+/**
+ * A router's weight rule as data, for backends that weigh on the device (the webgpu resident path): each
+ * winner's unbiased score (`score` of its logit: the row's softmax probability, σ, or the logit), divided by
+ * the row's k scores' sum plus `epsilon` when `normalize`, times `scale`. Softmax with `normalize` and
+ * `epsilon` 0 is the softmax over the k selected logits. Routers whose rule does not fit leave it undefined.
+ */
+export interface WeightFinish {
+  readonly score: ScoringFunction
+  readonly normalize: boolean
+  readonly epsilon: number
+  readonly scale: number
+}
+
 /** Row-major `[rows, k]`: ids by descending selection value (ties → lower id), and what weighs them. */
 export interface TopKOutput {
   readonly ids: Int32Array

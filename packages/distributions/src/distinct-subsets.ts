@@ -38,7 +38,9 @@ export function sampleDistinctSubsets(out: Int32Array, rows: number, numExperts:
   if (rows === 0) return out
   if (isBitSliceRange(numExperts) && 4 * k <= numExperts) {
     const perWord = bitSliceIdsPerWord(numExperts)
-    bitSliceRejectionRows(out, rows, numExperts, k, perWord, new WordBlocks(prng, Math.ceil((rows * k) / perWord)))
+    const blocks = new WordBlocks(prng, Math.ceil((rows * k) / perWord))
+    if (numExperts === 256 && k === 8) byteRejectionRows8(out, rows, blocks)
+    else bitSliceRejectionRows(out, rows, numExperts, k, perWord, blocks)
     return out
   }
   if (numExperts <= HALF_WORD_MAX && 4 * k <= numExperts) {
@@ -84,6 +86,86 @@ function bitSliceRejectionRows(out: Int32Array, rows: number, n: number, k: numb
       if (stamp[id] === r) continue // already in this row: redraw
       stamp[id] = r
       out[next++] = id
+    }
+  }
+}
+
+const ONES = 0x01010101
+const HIGHS = 0x80808080 | 0
+
+/** Bits 7 of each byte flag the zero bytes of v (nonzero iff v has one; the borrow only adds flags above a zero byte). */
+function zeroBytes(v: number): number {
+  return (v - ONES) & ~v
+}
+
+/**
+ * `bitSliceRejectionRows` for 8 ids of 8 bits (n = 256, k = 8: DeepSeek-V3 and Mixtral sizes): a row's next 8
+ * slices are two words' bytes, low byte first. When all 8 differ (≈ 90% of rows) they are the row as they stand;
+ * that is decided in registers, by XOR-ing each word with byte rotations of itself and of the other word (a zero
+ * byte marks an equal pair, all 28 pairs covered). Other rows (a repeat, or too close to a block's end) are dealt
+ * slice by slice with the row stamp, exactly as `bitSliceRejectionRows` deals every row: the same ids, the same
+ * words consumed.
+ */
+function byteRejectionRows8(out: Int32Array, rows: number, blocks: WordBlocks): void {
+  const words = new Int32Array(blocks.buffer.buffer, blocks.buffer.byteOffset, blocks.buffer.length)
+  const stamp = new Int32Array(256) // stamp[id] === epoch ⇔ id is already in the row being dealt slice by slice
+  let epoch = 0
+  let p = 0 // next slice (byte) of the block
+  let end = 0 // slices in the block
+  let o = 0
+  for (let r = 0; r < rows; r++) {
+    // 12 slices ahead: an unaligned row start reads a third word.
+    if (end - p >= 12) {
+      const q = p >> 2
+      const s = (p & 3) << 3
+      let a = words[q]!
+      let b = words[q + 1]!
+      if (s !== 0) {
+        const c = words[q + 2]!
+        a = (a >>> s) | (b << (32 - s))
+        b = (b >>> s) | (c << (32 - s))
+      }
+      const a8 = (a << 8) | (a >>> 24)
+      const b8 = (b << 8) | (b >>> 24)
+      const pairs =
+        zeroBytes(a ^ a8) |
+        zeroBytes(a ^ ((a << 16) | (a >>> 16))) |
+        zeroBytes(b ^ b8) |
+        zeroBytes(b ^ ((b << 16) | (b >>> 16))) |
+        zeroBytes(a ^ b) |
+        zeroBytes(a ^ b8) |
+        zeroBytes(a ^ ((b << 16) | (b >>> 16))) |
+        zeroBytes(a ^ ((b << 24) | (b >>> 8)))
+      if ((pairs & HIGHS) === 0) {
+        out[o] = a & 255
+        out[o + 1] = (a >>> 8) & 255
+        out[o + 2] = (a >>> 16) & 255
+        out[o + 3] = a >>> 24
+        out[o + 4] = b & 255
+        out[o + 5] = (b >>> 8) & 255
+        out[o + 6] = (b >>> 16) & 255
+        out[o + 7] = b >>> 24
+        o += 8
+        p += 8
+        continue
+      }
+    }
+    if (epoch === 0x7fffffff) {
+      stamp.fill(0)
+      epoch = 0
+    }
+    epoch++
+    const rowEnd = o + 8
+    while (o < rowEnd) {
+      if (p === end) {
+        end = blocks.refill() * 4
+        p = 0
+      }
+      const id = (words[p >> 2]! >>> ((p & 3) << 3)) & 255
+      p++
+      if (stamp[id] === epoch) continue // already in this row: redraw
+      stamp[id] = epoch
+      out[o++] = id
     }
   }
 }

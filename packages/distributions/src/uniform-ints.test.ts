@@ -20,6 +20,22 @@ describe('sampleUniformInts', () => {
     },
   )
 
+  // n = 2^8 and 2^16 copy the words' bytes / half-words (a lane view); other powers of two shift slices out.
+  test.prop([fc.constantFrom(2, 16, 256, 4096, 65536), fc.integer({ min: 0, max: 20000 }), fc.integer()])(
+    'n = 2^b ≤ 2^16: the b-bit slices of ⌈len/⌊32/b⌋⌉ words, low slice first, and nothing more drawn',
+    (n, length, seed) => {
+      const bits = 31 - Math.clz32(n)
+      const perWord = Math.floor(32 / bits)
+      const prng = createPrng(seed)
+      const out = sampleUniformInts(new Int32Array(length), n, prng)
+      const plain = createPrng(seed)
+      const words = plain.fillUint32(new Uint32Array(Math.ceil(length / perWord)))
+      const expected = Int32Array.from({ length }, (_, i) => Math.floor(words[Math.floor(i / perWord)]! / 2 ** (bits * (i % perWord))) % n)
+      expect(out).toEqual(expected)
+      expect(prng.getState()).toEqual(plain.getState())
+    },
+  )
+
   it('continues the stream: two halves differ and the PRNG advances', () => {
     const prng = createPrng(1)
     const a = sampleUniformInts(new Int32Array(64), 256, prng)

@@ -26,7 +26,9 @@ export function sampleUniformInts(out: Int32Array, n: number, prng: Prng): Int32
   if (n === 1) return out.fill(0) // nothing to draw
   if (isBitSliceRange(n)) {
     const perWord = bitSliceIdsPerWord(n)
-    return bitSliceInts(out, n, perWord, new WordBlocks(prng, Math.ceil(len / perWord)))
+    const blocks = new WordBlocks(prng, Math.ceil(len / perWord))
+    const lanes = laneView(blocks.buffer, n)
+    return lanes === undefined ? bitSliceInts(out, n, perWord, blocks) : laneInts(out, lanes, blocks)
   }
   if (n <= HALF_WORD_MAX) return halfWordInts(out, n, new WordBlocks(prng, Math.ceil(len / 2)))
   const blocks = new WordBlocks(prng, len)
@@ -87,6 +89,38 @@ function halfWordInts(out: Int32Array, n: number, blocks: WordBlocks): Int32Arra
     out[i++] = m >>> 16
   }
   return out
+}
+
+/** Whether this engine stores a uint32's low byte first (every current one does; checked, not assumed). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+
+/**
+ * For n = 2^8 and 2^16 on a little-endian engine, the b-bit slices of each word, low slice first, are exactly the
+ * word's bytes (or 16-bit halves) in memory order: a byte/half-word view of the block reads the same ids in the
+ * same order with no shifting or per-id bookkeeping. Undefined for other ranges.
+ */
+function laneView(words: Uint32Array, n: number): Uint8Array | Uint16Array | undefined {
+  if (!LITTLE_ENDIAN) return undefined
+  if (n === 256) return new Uint8Array(words.buffer, words.byteOffset, words.byteLength)
+  if (n === 65536) return new Uint16Array(words.buffer, words.byteOffset, words.length * 2)
+  return undefined
+}
+
+/** `bitSliceInts` for byte and half-word slices: each block's lanes are widened into `out` in one copy. */
+function laneInts(out: Int32Array, lanes: Uint8Array | Uint16Array, blocks: WordBlocks): Int32Array {
+  const perWord = lanes.length / blocks.buffer.length
+  const len = out.length
+  for (let i = 0; i < len;) {
+    const take = Math.min(len - i, blocks.refill() * perWord)
+    widen(out, i, lanes, take)
+    i += take
+  }
+  return out
+}
+
+/** out[at + j] = lanes[j] for j < count. */
+function widen(out: Int32Array, at: number, lanes: Uint8Array | Uint16Array, count: number): void {
+  out.set(count === lanes.length ? lanes : lanes.subarray(0, count), at)
 }
 
 export function isBitSliceRange(n: number): boolean {

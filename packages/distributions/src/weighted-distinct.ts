@@ -139,19 +139,19 @@ function dealWords(
     if (hi >= direct || lo >= direct) break
     pos++
     let c = cells[hi]!
-    let d = stamp[c]! ^ epoch
+    let fresh = +(stamp[c] !== epoch) // 1 iff the item is new to the row
     stamp[c] = epoch
     out[o] = c
-    o += (d | -d) >>> 31 // 1 iff the item is new to the row
-    let full = (end - o - 1) >>> 31 // 1 iff the row is full
+    o += fresh
+    let full = +(o === end) // 1 iff the row is full
     epoch += full
     end += k & -full
     c = cells[lo]!
-    d = stamp[c]! ^ epoch
+    fresh = +(stamp[c] !== epoch)
     stamp[c] = epoch
     out[o] = c
-    o += (d | -d) >>> 31
-    full = (end - o - 1) >>> 31
+    o += fresh
+    full = +(o === end)
     epoch += full
     end += k & -full
   }

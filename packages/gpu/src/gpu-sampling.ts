@@ -19,11 +19,24 @@ export function hasSeededRandom(mode: GpuRunMode): boolean {
 export function headMass(weights: Float64Array | undefined, numExperts: number, count: number): number {
   if (count <= 0) return 0
   if (weights === undefined) return count / numExperts
-  const sorted = Array.from(weights).sort((a, b) => b - a)
+  // The `count` largest by insertion into a short descending list: O(E·count) for small counts, no sort
+  // (the resident path asks this for every layer of a call).
+  const top = new Float64Array(Math.min(count, weights.length)).fill(-Infinity)
+  const last = top.length - 1
   let total = 0
-  for (const w of sorted) total += w
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i]!
+    total += w
+    if (!(w > top[last]!)) continue
+    let j = last
+    while (j > 0 && top[j - 1]! < w) {
+      top[j] = top[j - 1]!
+      j--
+    }
+    top[j] = w
+  }
   let head = 0
-  for (let i = 0; i < count; i++) head += sorted[i]!
+  for (let i = 0; i <= last; i++) head += top[i]!
   return head / total
 }
 

@@ -35,3 +35,4 @@ export type { GeneratedKernel, Packing, SamplerDraw, SamplerSourceOptions, TopKS
 export type { ResidentRouting, ResidentSampleOptions } from './resident.ts'
 export { RESIDENT_CHUNK_ROWS } from './resident-top-k.ts'
 export type { ResidentLogits, ResidentTopK, ResidentTopKOutput } from './resident-top-k.ts'
+export type { RouteOutputs } from './router-pass.ts'

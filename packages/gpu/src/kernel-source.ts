@@ -212,11 +212,6 @@ export interface TopKSourceOptions {
   readonly polynomialExp: boolean
   /** softmax weights wanted: emit Σ exp(l − max) per row (inline when a packed float is free). */
   readonly withNormaliser: boolean
-  /**
-   * Device-resident logits (no host copy): cell groups `[idGroups, idGroups + ⌈k/4⌉)` recompute the
-   * selection and return the winners' scores, 4 per cell, instead of leaving them to the host.
-   */
-  readonly weightsInKernel?: boolean | undefined
 }
 
 export interface GeneratedKernel {
@@ -244,9 +239,8 @@ export function topKSource(options: TopKSourceOptions): GeneratedKernel {
   const { numExperts: E, k, scoring, hasBias, grouping, polynomialExp } = options
   const packing = packingFor(E)
   const idGroups = Math.ceil(k / packing.perCell)
-  const weightGroups = options.weightsInKernel ? Math.ceil(k / 4) : 0
-  const groups = idGroups + weightGroups
-  const wantNormaliser = scoring === 'softmax' && options.withNormaliser && weightGroups === 0
+  const groups = idGroups
+  const wantNormaliser = scoring === 'softmax' && options.withNormaliser
   const inline = wantNormaliser && k <= (idGroups - 1) * packing.perCell + 3 * packing.perFloat
   // Selection on raw logits is exact for monotone scores; bias (and top-2 group sums) need true scores.
   // A finite mask value competes with true scores, so it needs them too.
@@ -357,23 +351,6 @@ export function topKSource(options: TopKSourceOptions): GeneratedKernel {
         body.push(lines.join('\n'))
       }
     }
-  }
-  if (weightGroups > 0) {
-    const weight = (j: number): string => {
-      if (j >= k) return '0.0'
-      const l = `logits[tok][i${j}]`
-      if (scoring === 'softmax') return `Math.exp(${l} - m) / sum`
-      if (scoring === 'sigmoid') return `1.0 / (1.0 + Math.exp(-${l}))`
-      return l
-    }
-    const lines = [`if (g >= ${idGroups}) {`]
-    if (scoring === 'softmax' && !needsLse) lines.push(normaliser(false))
-    for (let w = 0; w < weightGroups; w++) {
-      const ret = `return [${[0, 1, 2, 3].map((f) => weight(4 * w + f)).join(', ')}];`
-      lines.push(w === weightGroups - 1 ? ret : `if (g == ${idGroups + w}) { ${ret} }`)
-    }
-    lines.push('}')
-    body.push(lines.join('\n'))
   }
   body.push(packedReturns(k, packing, idGroups, inline ? 'sum' : undefined))
   return {

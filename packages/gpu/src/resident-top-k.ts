@@ -1,8 +1,11 @@
 import { InvalidArgumentError, createPrng, validateTopKArguments } from '@routesim/core'
-import type { TopKOptions } from '@routesim/core'
+import type { TopKOptions, WeightFinish } from '@routesim/core'
 import { checkLogitsForKernel, topKKernelLimitation } from './gpu-top-k.ts'
-import { cellCount, floatLiteral, packingFor, topKSource, unpackIds } from './kernel-source.ts'
+import { floatLiteral } from './kernel-source.ts'
 import type { KernelRunner } from './kernel-runner.ts'
+import { RouterPass, validateWeightFinish } from './router-pass.ts'
+import type { RouteOutputs } from './router-pass.ts'
+import type { Buffer, Device } from './webgpu-device.ts'
 
 /**
  * Rows per device-resident logits chunk: a 2-D gpu.js output dispatches 8×8 workgroups, so rows/8 must
@@ -17,7 +20,9 @@ export interface ResidentLogits {
   dispose(): void
 }
 
+/** gpu.js's pipeline-mode result on webgpu (`WebGPUBufferResult`): the output storage buffer. */
 interface DeviceHandle {
+  readonly buffer: Buffer
   delete(): void
 }
 
@@ -49,28 +54,73 @@ export interface ResidentTopK {
   uploadLogits(logits: Float32Array, rows: number, cols: number): Promise<ResidentLogits>
   /** Synthesizes N(0, scale²) logits on the device (Box–Muller on gpu.js's seeded PCG stream). */
   randomLogits(options: { rows: number; cols: number; seed: number; scale?: number }): Promise<ResidentLogits>
-  /** Top-k of device-resident logits; ids and the winners' scores are computed on the device. */
+  /** Top-k of device-resident logits; ids and the winners' unbiased scores are computed on the device. */
   topK(logits: ResidentLogits, options: TopKOptions): Promise<ResidentTopKOutput>
+  /**
+   * A router on the device: selection by `topK` and the router's weights by `finish` (a router plan's
+   * `weightFinish`), both in one pass; int32 ids and float32 weights come back in one read, as two views
+   * of one buffer, or copied into `out` when given (caller-owned outputs).
+   */
+  route(logits: ResidentLogits, topK: TopKOptions, finish: WeightFinish, out?: RouteOutputs): Promise<ResidentTopKOutput>
 }
 
 /**
- * What the resident top-k reads back: ids and the winners' unbiased scores, both computed on the device
- * (the logits never reach the host, so unlike `TopKOutput` there are no winner logits to hand back).
+ * What the resident top-k reads back: ids and weights, both computed on the device (the logits never
+ * reach the host, so unlike `TopKOutput` there are no winner logits to hand back).
  */
 export interface ResidentTopKOutput {
   readonly ids: Int32Array
-  /** The winners' scores when `options.needWeights` (default true), else zero-filled. */
+  /** `topK`: the winners' scores when `options.needWeights` (default true), else zero-filled. `route`: the router's weights. */
   readonly weights: Float32Array
 }
 
-export function createResidentTopK(runner: KernelRunner): ResidentTopK {
+/**
+ * The resident top-k over the runner's gpu.js webgpu kernels (upload, synthesis) and the router pass on
+ * gpu.js's device (selection and weights). `serialised` runs device work one call at a time.
+ */
+export function createResidentTopK(
+  runner: KernelRunner,
+  getDevice: () => Promise<Device>,
+  serialised: <T>(work: () => Promise<T>) => Promise<T>,
+): { topK: ResidentTopK; dispose(): void } {
+  const pass = new RouterPass()
+  const liveLogits = (logits: ResidentLogits): DeviceLogits => {
+    if (!(logits instanceof DeviceLogits) || logits.disposed) {
+      throw new InvalidArgumentError({ parameter: 'logits', value: logits, allowed: 'live ResidentLogits from this backend' })
+    }
+    return logits
+  }
+  const selectOnDevice = async (
+    logits: DeviceLogits,
+    options: TopKOptions,
+    finish: WeightFinish | undefined,
+    out?: RouteOutputs,
+  ): Promise<ResidentTopKOutput> => {
+    const { rows, cols } = logits
+    const o = validateTopKArguments(new Float32Array(0), 0, cols, options)
+    const limitation = topKKernelLimitation(o)
+    if (limitation !== undefined) {
+      throw new InvalidArgumentError({ parameter: 'options', value: limitation, allowed: 'shapes within the kernel limits on the resident path' })
+    }
+    const grouping =
+      o.groupScore === 'none'
+        ? undefined
+        : { numGroups: o.numGroups, topkGroup: o.topkGroup, topN: o.groupScore === 'max' ? 1 : o.groupTopN, maskValue: o.maskValue }
+    const spec = { numExperts: cols, k: o.k, scoring: o.scoring, hasBias: o.bias !== undefined, grouping, finish }
+    const chunks = logits.chunks.map(({ start, n, handle }) => ({ start, n, buffer: handle.buffer }))
+    const device = await getDevice()
+    return serialised(() => {
+      if (logits.disposed) throw new InvalidArgumentError({ parameter: 'logits', value: logits, allowed: 'live ResidentLogits from this backend' })
+      return pass.run(device, chunks, rows, spec, o.bias, out)
+    })
+  }
   const chunkRows = (cols: number) => Math.max(1, Math.min(RESIDENT_CHUNK_ROWS, Math.floor(2 ** 30 / (4 * cols))))
   const checkSize = (rows: unknown, cols: unknown) => {
     if (!Number.isInteger(rows) || (rows as number) < 0) throw new InvalidArgumentError({ parameter: 'rows', value: rows, allowed: 'an integer ≥ 0' })
     if (!Number.isInteger(cols) || (cols as number) < 1) throw new InvalidArgumentError({ parameter: 'cols', value: cols, allowed: 'an integer ≥ 1' })
   }
 
-  return {
+  const topK: ResidentTopK = {
     async uploadLogits(logits, rows, cols) {
       validateTopKArguments(logits, rows, cols, { k: 1, scoring: 'logits' })
       if (!checkLogitsForKernel(logits, cols)) {
@@ -123,50 +173,13 @@ export function createResidentTopK(runner: KernelRunner): ResidentTopK {
     },
 
     async topK(logits, options) {
-      if (!(logits instanceof DeviceLogits) || logits.disposed) {
-        throw new InvalidArgumentError({ parameter: 'logits', value: logits, allowed: 'live ResidentLogits from this backend' })
-      }
-      const { rows, cols } = logits
-      const o = validateTopKArguments(new Float32Array(0), 0, cols, options)
-      const limitation = topKKernelLimitation(o)
-      if (limitation !== undefined) {
-        throw new InvalidArgumentError({ parameter: 'options', value: limitation, allowed: 'shapes within the kernel limits on the resident path' })
-      }
-      const { k, scoring } = o
-      const grouping =
-        o.groupScore === 'none'
-          ? undefined
-          : { numGroups: o.numGroups, topkGroup: o.topkGroup, topN: o.groupScore === 'max' ? 1 : o.groupTopN, maskValue: o.maskValue }
-      const generated = topKSource({
-        numExperts: cols,
-        k,
-        scoring,
-        hasBias: o.bias !== undefined,
-        grouping,
-        polynomialExp: false,
-        withNormaliser: false,
-        weightsInKernel: o.needWeights,
-      })
-      const packing = packingFor(cols)
-      const ids = new Int32Array(rows * k)
-      const weights = new Float32Array(rows * k)
-      const key = ['resident-topk', cols, k, scoring, o.bias !== undefined, o.needWeights, grouping ? JSON.stringify(grouping) : '-'].join(':')
-      for (const chunk of logits.chunks) {
-        const { start, n } = chunk
-        const args: unknown[] = [chunk.handle]
-        if (o.bias !== undefined) args.push(o.bias)
-        const flat = await runner.run(
-          { key: `${key}:${n}`, source: generated.source, cells: cellCount(n, generated.groups), constants: { E: cols, N: n } },
-          args,
-        )
-        unpackIds(flat, n, k, generated.groups, generated.idGroups, packing, ids, start)
-        if (!o.needWeights) continue
-        for (let t = 0; t < n; t++) {
-          const base = ((t >> 2) * 4 * generated.groups + generated.idGroups * 4 + (t & 3)) * 4
-          for (let j = 0; j < k; j++) weights[(start + t) * k + j] = flat[base + (j >> 2) * 16 + (j & 3)]!
-        }
-      }
-      return { ids, weights }
+      const o = validateTopKArguments(new Float32Array(0), 0, liveLogits(logits).cols, options)
+      return selectOnDevice(liveLogits(logits), options, o.needWeights ? { score: o.scoring, normalize: false, epsilon: 0, scale: 1 } : undefined)
+    },
+
+    async route(logits, topK, finish, out) {
+      return selectOnDevice(liveLogits(logits), topK, validateWeightFinish(finish), out)
     },
   }
+  return { topK, dispose: () => pass.dispose() }
 }

@@ -39,7 +39,9 @@ describe.skipIf(backend === undefined)('webgpu: device-resident routing and larg
       seed: 4,
     }
     const ids = await backend!.resident!.sampleIds(options)
+    expect(backend!.resident!.lastSample?.ranOn).toBe('webgpu')
     const counts = await backend!.resident!.sampleCounts(options)
+    expect(backend!.resident!.lastSample).toEqual({ ranOn: 'webgpu', draw: 'gumbel_random' })
     expect(ids.length).toBe(3 * 1000 * 8)
     for (let l = 0; l < 3; l++) {
       const layerIds = ids.subarray(l * 8000, (l + 1) * 8000)
@@ -50,9 +52,20 @@ describe.skipIf(backend === undefined)('webgpu: device-resident routing and larg
     expect(Array.from(await backend!.resident!.sampleCounts({ ...options, seed: 5 }))).not.toEqual(Array.from(counts))
   })
 
+  it('a call gives the same result whatever ran before it (buffers grown by a larger call are reused)', async () => {
+    const small = { kind: 'categorical_distinct' as const, rows: 300, numExperts: 64, k: 4, layers: 2, weights: zipf(64, 3), seed: 9 }
+    const counts = await backend!.resident!.sampleCounts(small)
+    const ids = await backend!.resident!.sampleIds(small)
+    await backend!.resident!.sampleIds({ kind: 'uniform_distinct', rows: 20_000, numExperts: 64, k: 8, layers: 3, seed: 2 })
+    await backend!.resident!.sampleCounts({ kind: 'uniform_iid', rows: 5000, numExperts: 256, k: 6, layers: 4, seed: 3 })
+    expect(Array.from(await backend!.resident!.sampleCounts(small))).toEqual(Array.from(counts))
+    expect(Array.from(await backend!.resident!.sampleIds(small))).toEqual(Array.from(ids))
+  })
+
   it('sampleCounts: uniform_distinct counts are uniform (χ²), every kind sums to rows × k per layer', async () => {
     const E = 32
     const counts = await backend!.resident!.sampleCounts({ kind: 'uniform_distinct', rows: 4000, numExperts: E, k: 4, layers: 2, seed: 1 })
+    expect(backend!.resident!.lastSample).toEqual({ ranOn: 'webgpu', draw: 'uniform_rejection' })
     for (let l = 0; l < 2; l++) {
       const layer = Float64Array.from(counts.subarray(l * E, (l + 1) * E))
       expect(layer.reduce((a, b) => a + b, 0)).toBe(16_000)

@@ -1,54 +1,26 @@
-import { InvalidArgumentError, createPrng, validateSampleIdsOptions } from '@routesim/core'
+import { BackendUnavailableError, InvalidArgumentError, createPrng, validateSampleIdsOptions } from '@routesim/core'
 import { createReferenceBackend } from '@routesim/backend-cpu'
 import type { SamplingKind } from '@routesim/core'
 import type { GpuJsModule } from './gpu-module.ts'
-import { categoricalTables, chooseSamplerDraw, headMass } from './gpu-sampling.ts'
-import { cellCount, packingFor, samplerSource } from './kernel-source.ts'
+import { categoricalTables, headMass } from './gpu-sampling.ts'
 import type { KernelRunner } from './kernel-runner.ts'
 import { KERNEL_MAX_EXPERTS, KERNEL_MAX_TOPK, MAX_CHUNK_ROWS, REJECTION_MAX_MASS, REJECTION_MAX_TRIES } from './thresholds.ts'
-import type { SamplerDraw } from './kernel-source.ts'
 import { createResidentTopK } from './resident-top-k.ts'
 import type { ResidentTopK } from './resident-top-k.ts'
-
-// WebGPU enum values (spec constants), so this file needs no WebGPU globals.
-const USAGE_MAP_READ = 0x0001
-const USAGE_COPY_SRC = 0x0004
-const USAGE_COPY_DST = 0x0008
-const USAGE_UNIFORM = 0x0040
-const USAGE_STORAGE = 0x0080
-const MAP_MODE_READ = 0x0001
-const WORKGROUP = 64
-
-/** The parts of WebGPU used here, typed structurally (the package does not depend on WebGPU typings). */
-interface Buffer {
-  readonly size: number
-  destroy(): void
-  mapAsync(mode: number): Promise<void>
-  getMappedRange(): ArrayBuffer
-  unmap(): void
-}
-interface ComputePipeline {
-  getBindGroupLayout(index: number): unknown
-}
-interface CommandEncoder {
-  clearBuffer(buffer: Buffer): void
-  beginComputePass(): {
-    setPipeline(pipeline: ComputePipeline): void
-    setBindGroup(index: number, group: unknown): void
-    dispatchWorkgroups(x: number, y: number): void
-    end(): void
-  }
-  copyBufferToBuffer(source: Buffer, sourceOffset: number, target: Buffer, targetOffset: number, size: number): void
-  finish(): unknown
-}
-interface Device {
-  createBuffer(descriptor: { size: number; usage: number }): Buffer
-  createShaderModule(descriptor: { code: string }): unknown
-  createComputePipeline(descriptor: { layout: 'auto'; compute: { module: unknown; entryPoint: string } }): ComputePipeline
-  createBindGroup(descriptor: { layout: unknown; entries: { binding: number; resource: { buffer: Buffer } }[] }): unknown
-  createCommandEncoder(): CommandEncoder
-  readonly queue: { writeBuffer(buffer: Buffer, offset: number, data: ArrayBufferView): void; submit(commands: unknown[]): void }
-}
+import { SAMPLER_WORKGROUP, samplerPassSource } from './sampler-pass.ts'
+import type { SamplerPassSpec } from './sampler-pass.ts'
+import {
+  BufferPool,
+  MAP_MODE_READ,
+  checkedSubmit,
+  USAGE_COPY_DST,
+  USAGE_COPY_SRC,
+  USAGE_MAP_READ,
+  USAGE_STORAGE,
+  USAGE_UNIFORM,
+  dispatchFor,
+} from './webgpu-device.ts'
+import type { ComputePipeline, Device } from './webgpu-device.ts'
 
 export interface ResidentSampleOptions {
   readonly kind: SamplingKind
@@ -64,9 +36,9 @@ export interface ResidentSampleOptions {
 }
 
 /**
- * Device-resident routing on webgpu: ids are drawn by gpu.js kernels into device buffers and reduced
- * there by small WGSL passes (atomic histograms, unpacking), so only what the caller asks for crosses
- * the bus. gpu.js has no scatter or atomics, hence the two hand-written passes on gpu.js's own device.
+ * Device-resident routing on webgpu: ids are drawn on the device and reduced there (atomic per-layer
+ * histograms) or written as int32, so only what the caller asks for crosses the bus. gpu.js kernels have
+ * no scatter, atomics or integer outputs, so these passes are hand-written WGSL on gpu.js's own device.
  */
 export interface ResidentRouting extends ResidentTopK {
   /**
@@ -74,63 +46,29 @@ export interface ResidentRouting extends ResidentTopK {
    * device. Same seed ⇒ same counts. Only `layers · E` integers are read back.
    */
   sampleCounts(options: ResidentSampleOptions): Promise<Int32Array>
-  /** Like `backend.sampleIds`, but ids are unpacked on the device and read back as int32 directly. */
+  /**
+   * Where the last sampling call ran: 'webgpu' (the device pass), or 'reference' when a rejection row
+   * failed all its attempts (≤ 2^-64 per slot) and the call was redone on the host.
+   */
+  readonly lastSample: { readonly ranOn: 'webgpu' | 'reference'; readonly draw: string } | undefined
+  /** Like `backend.sampleIds`, but the ids are written as int32 on the device and read back directly. */
   sampleIds(options: ResidentSampleOptions): Promise<Int32Array>
-}
-
-const HISTOGRAM_WGSL = /* wgsl */ `
-struct Params { cells : u32, groups : u32, idGroups : u32, totalRows : u32, rowsPerLayer : u32, k : u32,
-                experts : u32, perFloat : u32, bits : u32, perCell : u32, mode : u32, width : u32 }
-@group(0) @binding(0) var<uniform> p : Params;
-@group(0) @binding(1) var<storage, read> packed : array<f32>;
-@group(0) @binding(2) var<storage, read_write> counts : array<atomic<u32>>;
-@group(0) @binding(3) var<storage, read_write> ids : array<u32>;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid : vec3<u32>) {
-  let cell = gid.x + gid.y * p.width;
-  if (cell >= p.cells) { return; }
-  let q = cell / (4u * p.groups);
-  let r = cell - q * 4u * p.groups;
-  let g = r / 4u;
-  let tok = q * 4u + (r - g * 4u);
-  if (tok >= p.totalRows || g >= p.idGroups) { return; }
-  let layer = tok / p.rowsPerLayer;
-  let failedSlot = p.experts * (p.totalRows / p.rowsPerLayer);
-  if (packed[cell * 4u] < 0.0) {
-    if (g == 0u) { atomicAdd(&counts[failedSlot], 1u); }
-    return;
-  }
-  let mask = (1u << p.bits) - 1u;
-  for (var f = 0u; f < 4u; f++) {
-    let v = u32(packed[cell * 4u + f]);
-    for (var j = 0u; j < p.perFloat; j++) {
-      let slot = g * p.perCell + f * p.perFloat + j;
-      if (slot < p.k) {
-        let id = (v >> (p.bits * (p.perFloat - 1u - j))) & mask;
-        if (p.mode == 0u) { atomicAdd(&counts[layer * p.experts + id], 1u); }
-        else { ids[tok * p.k + slot] = id; }
-      }
-    }
-  }
-}`
-
-interface Passes {
-  readonly device: Device
-  readonly pipeline: ComputePipeline
 }
 
 /** Creates the resident API over the runner's gpu.js webgpu kernels and gpu.js's WebGPU device. */
 export function createResidentRouting(module: GpuJsModule, runner: KernelRunner): { routing: ResidentRouting; dispose(): void } {
-  let passes: Promise<Passes> | undefined
-  const getPasses = (): Promise<Passes> =>
-    (passes ??= (async () => {
+  let device: Promise<Device> | undefined
+  let disposed = false
+  const getDevice = (): Promise<Device> => {
+    if (disposed) return Promise.reject(new BackendUnavailableError({ mode: 'webgpu', reason: 'this backend has been disposed' }))
+    return (device ??= (async () => {
       if (module.WebGPUContext === undefined) throw new Error('gpu.js has no WebGPU context')
-      const { device } = (await module.WebGPUContext.acquire()) as unknown as { device: Device }
-      const shader = device.createShaderModule({ code: HISTOGRAM_WGSL })
-      const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module: shader, entryPoint: 'main' } })
-      return { device, pipeline }
+      return ((await module.WebGPUContext.acquire()) as unknown as { device: Device }).device
     })())
+  }
   const reference = createReferenceBackend()
+  const pipelines = new Map<string, ComputePipeline>()
+  let lastSample: ResidentRouting['lastSample']
 
   const resolve = (options: ResidentSampleOptions) => {
     const layers = options.layers ?? 1
@@ -154,124 +92,106 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
         allowed: `at most ${KERNEL_MAX_EXPERTS} on the resident path`,
       })
     }
+    if (first.k > KERNEL_MAX_TOPK) {
+      throw new InvalidArgumentError({ parameter: 'options.k', value: first.k, allowed: `at most ${KERNEL_MAX_TOPK} ids per token on the resident path` })
+    }
     if (layers * first.rows > MAX_CHUNK_ROWS * 16) {
       throw new InvalidArgumentError({ parameter: 'options.rows', value: first.rows, allowed: `layers × rows ≤ ${MAX_CHUNK_ROWS * 16}` })
     }
     // One draw for all layers: rejection only if every layer's head is light enough.
-    let draw: SamplerDraw
-    const choice = chooseSamplerDraw(first, 'webgpu')
-    if (first.kind === 'uniform_iid') {
-      if (first.k > KERNEL_MAX_TOPK) {
-        throw new InvalidArgumentError({ parameter: 'options.k', value: first.k, allowed: `at most ${KERNEL_MAX_TOPK} ids per token on the resident path` })
-      }
-      draw = 'uniform_iid'
-    } else if ('reference' in choice || choice.draw === 'gumbel_host_noise') {
-      throw new InvalidArgumentError({
-        parameter: 'options.k',
-        value: first.k,
-        allowed: `at most ${packingFor(first.numExperts).perCell} ids per token on the resident path`,
-      })
-    } else {
+    let draw: SamplerPassSpec['draw']
+    if (first.kind === 'uniform_iid') draw = 'uniform_iid'
+    else {
       const heavy = weightRows.some((w) => headMass(w, first.numExperts, first.k - 1) > REJECTION_MAX_MASS)
       draw = heavy ? 'gumbel_random' : first.kind === 'uniform_distinct' ? 'uniform_rejection' : 'categorical_rejection'
     }
     return { layers, weightRows, first, draw }
   }
 
-  const run = async (options: ResidentSampleOptions, mode: 0 | 1): Promise<Int32Array> => {
+  const run = async (options: ResidentSampleOptions, output: 'counts' | 'ids'): Promise<Int32Array> => {
     const { layers, weightRows, first, draw } = resolve(options)
     const { numExperts: E, k, rows } = first
     const totalRows = rows * layers
-    const outLength = mode === 0 ? layers * E : totalRows * k
+    const outLength = output === 'counts' ? layers * E : totalRows * k
     if (totalRows === 0) return new Int32Array(outLength)
-    const packing = packingFor(E)
-    const generated = samplerSource({ draw, numExperts: E, k, layers, maxTries: REJECTION_MAX_TRIES })
-    const cells = cellCount(totalRows, generated.groups)
-    const args: unknown[] = []
-    if (draw !== 'uniform_iid' && draw !== 'uniform_rejection') {
-      const tables = categoricalTables(weightRows, E)
-      args.push(runner.input(draw === 'categorical_rejection' ? tables.cdf : tables.logWeights, [E, layers]))
+    const gpu = await getDevice()
+    const spec: SamplerPassSpec = { draw, numExperts: E, k, maxTries: REJECTION_MAX_TRIES, output }
+    const key = JSON.stringify(spec)
+    let pipeline = pipelines.get(key)
+    if (pipeline === undefined) {
+      pipeline = gpu.createComputePipeline({
+        layout: 'auto',
+        compute: { module: gpu.createShaderModule({ code: samplerPassSource(spec) }), entryPoint: 'main' },
+      })
+      pipelines.set(key, pipeline)
     }
-    const randomSeed = createPrng(first.seed, 'routesim/gpu', 'resident', first.kind).nextUint32()
-    const { device, pipeline } = await getPasses()
-    const packed = (await runner.runResident(
-      { key: `resident:${draw}:${E}:${k}:${rows}:${layers}`, source: generated.source, cells, constants: { E, N: totalRows, N_LAYER: rows } },
-      args,
-      randomSeed,
-    )) as { buffer: Buffer; delete(): void }
-
+    // Each output keeps its own buffers and every call touches only the bytes it uses, so a call costs the
+    // same whatever ran before it (a 32 MiB ids read-back used to leave a staging buffer that counts mapped whole).
     const countsLength = layers * E + 1 // + failed-row counter
-    const counts = buffer(device, 'counts', countsLength * 4, USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST)
-    const ids = buffer(device, 'ids', Math.max(4, mode === 1 ? totalRows * k * 4 : 4), USAGE_STORAGE | USAGE_COPY_SRC)
-    const groupsNeeded = Math.ceil(cells / WORKGROUP)
-    const gx = Math.min(groupsNeeded, 65535)
-    const gy = Math.ceil(groupsNeeded / gx)
-    const params = new Uint32Array([
-      cells,
-      generated.groups,
-      generated.idGroups,
-      totalRows,
-      rows,
-      k,
-      E,
-      packing.perFloat,
-      packing.bits,
-      packing.perCell,
-      mode,
-      gx * WORKGROUP,
-    ])
-    const uniform = buffer(device, 'uniform', params.byteLength, USAGE_UNIFORM | USAGE_COPY_DST)
-    device.queue.writeBuffer(uniform, 0, params)
-    const readLength = mode === 0 ? countsLength * 4 : totalRows * k * 4
-    const staging = buffer(device, 'staging', readLength + (mode === 1 ? 4 : 0), USAGE_MAP_READ | USAGE_COPY_DST)
-    try {
-      const bindGroup = device.createBindGroup({
+    const counts = pool.get(gpu, `counts:${output}`, countsLength * 4, USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST)
+    const ids = pool.get(gpu, `ids:${output}`, output === 'ids' ? totalRows * k * 4 : 4, USAGE_STORAGE | USAGE_COPY_SRC)
+    const tableLength = draw === 'uniform_iid' || draw === 'uniform_rejection' ? 1 : layers * E
+    const table = pool.get(gpu, `table:${output}`, tableLength * 4, USAGE_STORAGE | USAGE_COPY_DST)
+    if (tableLength > 1) {
+      const tables = categoricalTables(weightRows, E)
+      gpu.queue.writeBuffer(table, 0, draw === 'categorical_rejection' ? tables.cdf : tables.logWeights)
+    }
+    const { x, y, width } = dispatchFor(totalRows, SAMPLER_WORKGROUP)
+    const randomSeed = createPrng(first.seed, 'routesim/gpu', 'resident', first.kind).nextUint32()
+    const params = pool.get(gpu, `params:${output}`, 32, USAGE_UNIFORM | USAGE_COPY_DST)
+    gpu.queue.writeBuffer(params, 0, new Uint32Array([totalRows, rows, width, randomSeed, layers * E, 0, 0, 0]))
+    const readLength = output === 'counts' ? countsLength * 4 : totalRows * k * 4
+    const mapLength = readLength + (output === 'ids' ? 4 : 0)
+    const staging = pool.get(gpu, `staging:${output}`, mapLength, USAGE_MAP_READ | USAGE_COPY_DST)
+    const record = () => {
+      const bindGroup = gpu.createBindGroup({
         layout: pipeline.getBindGroupLayout(0),
+        // 'auto' layouts drop unused bindings: the table only for drawn-from-weights kinds, counts when counted
+        // or when rejection can fail, ids only when written.
         entries: [
-          { binding: 0, resource: { buffer: uniform } },
-          { binding: 1, resource: { buffer: packed.buffer } },
-          { binding: 2, resource: { buffer: counts } },
-          { binding: 3, resource: { buffer: ids } },
+          { binding: 0, resource: { buffer: params } },
+          ...(tableLength > 1 ? [{ binding: 1, resource: { buffer: table } }] : []),
+          ...(output === 'counts' || draw.endsWith('rejection') ? [{ binding: 2, resource: { buffer: counts } }] : []),
+          ...(output === 'ids' ? [{ binding: 3, resource: { buffer: ids } }] : []),
         ],
       })
-      const encoder = device.createCommandEncoder()
-      encoder.clearBuffer(counts)
+      const encoder = gpu.createCommandEncoder()
+      encoder.clearBuffer(counts, 0, countsLength * 4)
       const pass = encoder.beginComputePass()
       pass.setPipeline(pipeline)
       pass.setBindGroup(0, bindGroup)
-      pass.dispatchWorkgroups(gx, gy)
+      pass.dispatchWorkgroups(x, y)
       pass.end()
-      if (mode === 0) encoder.copyBufferToBuffer(counts, 0, staging, 0, readLength)
+      if (output === 'counts') encoder.copyBufferToBuffer(counts, 0, staging, 0, readLength)
       else {
         encoder.copyBufferToBuffer(ids, 0, staging, 0, readLength)
         encoder.copyBufferToBuffer(counts, layers * E * 4, staging, readLength, 4)
       }
-      device.queue.submit([encoder.finish()])
-      await staging.mapAsync(MAP_MODE_READ)
-      const view = new Uint32Array(staging.getMappedRange())
-      const failedRows = mode === 0 ? view[layers * E]! : view[totalRows * k]!
-      const out = new Int32Array(outLength)
-      out.set(new Int32Array(view.buffer, view.byteOffset, outLength))
-      staging.unmap()
-      if (failedRows === 0) return out
-      // A rejection slot missed all its attempts (≤ 2^-64 per slot): redo this call exactly on the host.
-      return hostFallback(options, first.seed, layers, weightRows, mode)
-    } finally {
-      packed.delete()
+      gpu.queue.submit([encoder.finish()])
     }
+    const out = new Int32Array(outLength)
+    const failedRows = await checkedSubmit(gpu, record, async () => {
+      // The result's pages are faulted in while the device works, not after the read-back.
+      out.fill(0)
+      await staging.mapAsync(MAP_MODE_READ, 0, mapLength)
+      try {
+        const view = new Uint32Array(staging.getMappedRange(0, mapLength))
+        out.set(new Int32Array(view.buffer, view.byteOffset, outLength))
+        // The failed-row counter: the last counts slot, or the word after the ids.
+        return view[output === 'counts' ? layers * E : totalRows * k]!
+      } finally {
+        staging.unmap()
+      }
+    })
+    lastSample = { ranOn: failedRows === 0 ? 'webgpu' : 'reference', draw }
+    if (failedRows === 0) return out
+    // A rejection slot missed all its attempts (≤ 2^-64 per slot): redo this call exactly on the host.
+    return hostFallback(options, first.seed, layers, weightRows, output)
   }
 
   // Device buffers are reused across calls (allocating and zero-filling a 32 MiB staging buffer per
   // call costs more than the draw); calls are serialised so two never share them.
-  const buffers = new Map<string, Buffer>()
-  const buffer = (device: Device, name: string, size: number, usage: number): Buffer => {
-    const existing = buffers.get(name)
-    if (existing !== undefined && existing.size >= size) return existing
-    existing?.destroy()
-    const created = device.createBuffer({ size: Math.max(size, existing?.size ?? 0), usage })
-    buffers.set(name, created)
-    return created
-  }
+  const pool = new BufferPool()
   let tail: Promise<unknown> = Promise.resolve()
   const serialised = <T>(work: () => Promise<T>): Promise<T> => {
     const result = tail.then(work)
@@ -284,27 +204,33 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
     seed: number,
     layers: number,
     weightRows: readonly (Float64Array | undefined)[],
-    mode: 0 | 1,
+    output: 'counts' | 'ids',
   ): Int32Array => {
     const { rows, numExperts: E, k, kind } = options
-    const out = new Int32Array(mode === 0 ? layers * E : rows * layers * k)
+    const out = new Int32Array(output === 'counts' ? layers * E : rows * layers * k)
     for (let l = 0; l < layers; l++) {
       const layerSeed = createPrng(seed, 'routesim/gpu', 'resident-fallback', l).nextUint32()
       const ids = reference.sampleIds({ kind, rows, numExperts: E, k, weights: weightRows[l], seed: layerSeed })
-      if (mode === 1) out.set(ids, l * rows * k)
+      if (output === 'ids') out.set(ids, l * rows * k)
       else out.set(reference.histogram(ids, E), l * E)
     }
     return out
   }
 
+  const topK = createResidentTopK(runner, getDevice, serialised)
   const routing: ResidentRouting = {
-    ...createResidentTopK(runner),
-    sampleCounts: (options) => serialised(() => run(options, 0)),
-    sampleIds: (options) => serialised(() => run(options, 1)),
+    ...topK.topK,
+    get lastSample() {
+      return lastSample
+    },
+    sampleCounts: (options) => serialised(() => run(options, 'counts')),
+    sampleIds: (options) => serialised(() => run(options, 'ids')),
   }
   const dispose = () => {
-    for (const b of buffers.values()) b.destroy()
-    buffers.clear()
+    disposed = true
+    pool.dispose()
+    topK.dispose()
+    pipelines.clear()
   }
   return { routing, dispose }
 }

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, defineParameters, defineStrategy, resolveParameters } from '@routesim/core'
 import type { ParametersOf } from '@routesim/core'
-import type { GroupSelection, IndexDtype, RoutingResult, ShapedInput, Tensor, TopKOptions } from '@routesim/core'
+import type { GroupSelection, IndexDtype, RoutingResult, ShapedInput, Tensor, TopKOptions, WeightFinish } from '@routesim/core'
 import { resolveCorrectionBias } from './correction-bias.ts'
 import { createRouterStrategy, runRouter, softmaxScores, winnerLogits } from './router-strategy.ts'
 import type { RouterPlan, RouterPlanner, Selection } from './router-strategy.ts'
@@ -104,8 +104,8 @@ function checkEligible(k: number, p: Resolved, groupSize: number): void {
   }
 }
 
-function plan(topK: TopKOptions, finish: (s: Selection) => Float32Array): RouterPlan {
-  return { topK, finishWeights: finish }
+function plan(topK: TopKOptions, finish: (s: Selection) => Float32Array, weightFinish?: WeightFinish): RouterPlan {
+  return { topK, finishWeights: finish, weightFinish }
 }
 
 function scoresOf(p: Resolved, s: Selection): Float64Array {
@@ -123,15 +123,19 @@ function vllmPlan(p: Resolved, numExperts: number, k: number, bias: Float32Array
   const scale = p.routedScalingFactor
   const needScores = p.scoring === 'softmax' && !p.renormalize
   const topK: TopKOptions = { k, scoring: p.scoring, ...(bias ? { bias } : {}), ...(grouping ? { grouping } : {}), needWeights: false, normalizer: needScores }
-  return plan(topK, (s) => {
-    const out = new Float32Array(s.ids.length)
-    if (p.scoring === 'softmax') {
-      if (p.renormalize) softmaxOfSelected(winnerLogits(s), s.k, scale, out)
-      else finishScores(Float64Array.from(softmaxScores(s)), s.k, false, 0, scale, out)
-    } else if (p.renormalize) renormalizedSigmoidOfSelected(winnerLogits(s), s.k, scale, out)
-    else sigmoidOfSelected(winnerLogits(s), scale, out)
-    return out
-  })
+  return plan(
+    topK,
+    (s) => {
+      const out = new Float32Array(s.ids.length)
+      if (p.scoring === 'softmax') {
+        if (p.renormalize) softmaxOfSelected(winnerLogits(s), s.k, scale, out)
+        else finishScores(Float64Array.from(softmaxScores(s)), s.k, false, 0, scale, out)
+      } else if (p.renormalize) renormalizedSigmoidOfSelected(winnerLogits(s), s.k, scale, out)
+      else sigmoidOfSelected(winnerLogits(s), scale, out)
+      return out
+    },
+    { score: p.scoring, normalize: p.renormalize, epsilon: 0, scale },
+  )
 }
 
 /**
@@ -167,16 +171,28 @@ function hfPlan(p: Resolved, numExperts: number, k: number, bias: Float32Array |
   const picksDropped = k > p.topkGroup * groupSize
   const grouping: GroupSelection = { numGroups: p.numExpertGroup, topkGroup: p.topkGroup, groupScore: v3 ? 'top2_sum' : 'max', maskValue: 0 }
   const topK: TopKOptions = { k, scoring: p.scoring, ...(bias ? { bias } : {}), grouping, needWeights: false, normalizer: p.scoring === 'softmax' }
-  return plan(topK, (s) => {
-    const out = new Float32Array(s.ids.length)
-    const scores = scoresOf(p, s)
-    if (!v3 && picksDropped) zeroDroppedGroupScores(p, s, scores)
-    if (v3) finishScores(scores, s.k, p.renormalize, 1e-20, p.routedScalingFactor, out)
-    // DeepSeek-V2: normalize when k > 1 and asked, otherwise scale (never both).
-    else if (s.k > 1 && p.renormalize) finishScores(scores, s.k, true, 1e-20, 1, out)
-    else finishScores(scores, s.k, false, 0, p.routedScalingFactor, out)
-    return out
-  })
+  return plan(
+    topK,
+    (s) => {
+      const out = new Float32Array(s.ids.length)
+      const scores = scoresOf(p, s)
+      if (!v3 && picksDropped) zeroDroppedGroupScores(p, s, scores)
+      if (v3) finishScores(scores, s.k, p.renormalize, 1e-20, p.routedScalingFactor, out)
+      // DeepSeek-V2: normalize when k > 1 and asked, otherwise scale (never both).
+      else if (s.k > 1 && p.renormalize) finishScores(scores, s.k, true, 1e-20, 1, out)
+      else finishScores(scores, s.k, false, 0, p.routedScalingFactor, out)
+      return out
+    },
+    hfWeightFinish(p, k, picksDropped),
+  )
+}
+
+/** The hf variants' rule as data; DeepSeek-V2's zeroed dropped-group picks do not fit it. */
+function hfWeightFinish(p: Resolved, k: number, picksDropped: boolean): WeightFinish | undefined {
+  if (p.variant === 'hf') return { score: p.scoring, normalize: p.renormalize, epsilon: p.renormalize ? 1e-20 : 0, scale: p.routedScalingFactor }
+  if (picksDropped) return undefined
+  if (k > 1 && p.renormalize) return { score: p.scoring, normalize: true, epsilon: 1e-20, scale: 1 }
+  return { score: p.scoring, normalize: false, epsilon: 0, scale: p.routedScalingFactor }
 }
 
 function megatronPlan(p: Resolved, numExperts: number, k: number, bias: Float32Array | undefined): RouterPlan {
@@ -189,17 +205,25 @@ function megatronPlan(p: Resolved, numExperts: number, k: number, bias: Float32A
   const scale = p.routedScalingFactor
   if (p.scoring === 'softmax') {
     // use_pre_softmax = false: groups and experts chosen on the raw logits, then softmax over the k selected.
-    return plan({ k, scoring: 'logits', grouping, needWeights: false }, (s) => {
-      const out = new Float32Array(s.ids.length)
-      softmaxOfSelected(winnerLogits(s), s.k, scale, out)
-      return out
-    })
+    return plan(
+      { k, scoring: 'logits', grouping, needWeights: false },
+      (s) => {
+        const out = new Float32Array(s.ids.length)
+        softmaxOfSelected(winnerLogits(s), s.k, scale, out)
+        return out
+      },
+      { score: 'softmax', normalize: true, epsilon: 0, scale },
+    )
   }
-  return plan({ k, scoring: 'sigmoid', ...(bias ? { bias } : {}), grouping, needWeights: false }, (s) => {
-    const out = new Float32Array(s.ids.length)
-    finishScores(selectedSigmoidScores(winnerLogits(s)), s.k, s.k > 1, 1e-20, scale, out)
-    return out
-  })
+  return plan(
+    { k, scoring: 'sigmoid', ...(bias ? { bias } : {}), grouping, needWeights: false },
+    (s) => {
+      const out = new Float32Array(s.ids.length)
+      finishScores(selectedSigmoidScores(winnerLogits(s)), s.k, s.k > 1, 1e-20, scale, out)
+      return out
+    },
+    { score: 'sigmoid', normalize: k > 1, epsilon: k > 1 ? 1e-20 : 0, scale },
+  )
 }
 
 /** DeepSeek-V2/V3 grouped top-k, with the semantics of the chosen variant. */

@@ -11,6 +11,7 @@ export function llama4TopKPlanner(options: Record<string, never> = {}): RouterPl
   resolveParameters('llama4_topk', parameters, options)
   return (_numExperts, k) => ({
     topK: { k, scoring: 'logits', needWeights: false },
+    weightFinish: { score: 'sigmoid', normalize: false, epsilon: 0, scale: 1 },
     finishWeights: (s) => {
       const out = new Float32Array(s.ids.length)
       sigmoidOfSelected(winnerLogits(s), 1, out)

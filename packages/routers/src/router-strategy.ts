@@ -11,6 +11,7 @@ import type {
   Tensor,
   TopKOptions,
   TopKOutput,
+  WeightFinish,
 } from '@routesim/core'
 import { readRouterInputs } from './router-inputs.ts'
 import { ROUTER_CHUNK_ROWS, createRouterRowsTask, selectRows } from './router-rows.ts'
@@ -53,6 +54,8 @@ export function winnerLogits(s: Selection): Float32Array {
 export interface RouterPlan {
   readonly topK: TopKOptions
   finishWeights(selection: Selection): Float32Array
+  /** `finishWeights` as data, when it fits core's `WeightFinish` (device backends weigh on the device with it). */
+  readonly weightFinish?: WeightFinish | undefined
 }
 
 /** Builds the plan for E experts and k; throws InvalidArgumentError when the parameters cannot fit E. */

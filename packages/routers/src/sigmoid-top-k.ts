@@ -38,6 +38,7 @@ export function sigmoidTopKPlanner(options: SigmoidTopKOptions = {}): RouterPlan
     const bias = resolveCorrectionBias('sigmoid_topk', correctionBias, numExperts)
     return {
       topK: { k, scoring: 'sigmoid', ...(bias ? { bias } : {}), needWeights: false },
+      weightFinish: { score: 'sigmoid', normalize: renormalize, epsilon: 0, scale: routedScalingFactor },
       finishWeights: (s) => {
         const out = new Float32Array(s.ids.length)
         if (renormalize) renormalizedSigmoidOfSelected(winnerLogits(s), s.k, routedScalingFactor, out)

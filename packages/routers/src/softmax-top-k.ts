@@ -19,6 +19,7 @@ export function softmaxTopKPlanner(options: SoftmaxTopKOptions = {}): RouterPlan
   return (_numExperts, k) => ({
     // Renormalized weights need only the selected logits, so the backend can skip the full normaliser.
     topK: { k, scoring: 'softmax', needWeights: false, normalizer: !renormalize },
+    weightFinish: { score: 'softmax', normalize: renormalize, epsilon: 0, scale: 1 },
     finishWeights: (s) => {
       if (!renormalize) return softmaxScores(s)
       const out = new Float32Array(s.ids.length)

@@ -2,6 +2,7 @@ import { BackendUnavailableError, InvalidArgumentError } from '@routesim/core'
 import type { KernelBackend } from '@routesim/core'
 import { createReferenceBackend } from '@routesim/backend-cpu'
 import type * as GpuPackage from '@routesim/gpu'
+import { WASM_REASON } from './chunk-backend.ts'
 
 /** The backend names every registry from `createBackendRegistry()` knows, in the order they are listed. */
 export const BACKEND_CHOICES = ['auto', 'reference', 'wasm', 'webasm', 'webgpu', 'webgl2', 'webgl', 'cpu'] as const
@@ -54,9 +55,6 @@ export interface BackendRegistry {
    */
   resolve(name: string): Promise<ResolvedBackend>
 }
-
-const WASM_REASON =
-  'WebAssembly SIMD top-k (plain, and sigmoid with a bias or top-1/top-2 groups); other selections, histograms and sampling run the reference kernels'
 
 async function openGpu(
   mode: (typeof GPU_BACKEND_CHOICES)[number] | 'auto',

@@ -1,7 +1,6 @@
 import type { ChunkRunner, KernelBackend } from '@routesim/core'
 import { createThreadPool, resolveThreadCount } from '@routesim/parallel'
 import type { ThreadPool } from '@routesim/parallel'
-import { createWasmBackendSync } from '@routesim/wasm'
 import { WORKER_SOURCE } from './worker-source.ts'
 
 /** One pool per thread count, made on first use and shared by simulators: workers are costly, jobs never overlap within a thread. */
@@ -26,23 +25,4 @@ export function createChunkRunner(threads?: number, backend?: KernelBackend): Ch
     run: (job) => shared.run(job),
     start: () => shared.start(),
   }
-}
-
-let exactSync: { backend: KernelBackend | undefined } | undefined
-
-/**
- * The synchronous exact backend for chunk kernels: wasm where WebAssembly SIMD exists, else none (reference
- * kernels). Compiled once per thread and shared: its calls are synchronous, so simulators never overlap in it.
- */
-export function exactSyncBackend(): KernelBackend | undefined {
-  if (exactSync === undefined) {
-    let backend: KernelBackend | undefined
-    try {
-      backend = createWasmBackendSync()
-    } catch {
-      backend = undefined
-    }
-    exactSync = { backend }
-  }
-  return exactSync.backend
 }

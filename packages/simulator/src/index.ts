@@ -9,6 +9,10 @@ export type { RegisterOptions, RegistryEntry, StrategyRegistry } from './strateg
 export { createSimulator } from './simulator.ts'
 export type { LayersRouting, RouteLayersOptions, RouteRequest, RoutedBatch, SimulateOptions, Simulator, SimulatorOptions } from './simulator.ts'
 
+// Route one layer and measure its loads (the CLI's `route`/`demo` and the web app call this)
+export { routeAndMeasure, syntheticLogits } from './route-and-measure.ts'
+export type { RouteMeasureHooks, RouteMeasureRequest, RouteMeasurement } from './route-and-measure.ts'
+
 // Threads: chunk runners and the layouts of chunked requests
 export { createChunkRunner } from './default-runner.ts'
 export { MAX_THREADS } from '@routesim/parallel'
@@ -22,6 +26,8 @@ export type { LayerSession, LayerSessionLayer, LayerSessionOutputs, LayerSession
 
 // Kernel backends: the one place that decides which backend a request runs on
 export { BACKEND_CHOICES, GPU_BACKEND_CHOICES, createBackendRegistry, resolveBackend } from './backend-registry.ts'
+export { resolveChunkBackend } from './chunk-backend.ts'
+export type { ChunkBackendChoice } from './chunk-backend.ts'
 export type {
   BackendFactory,
   BackendFactoryContext,

@@ -1,6 +1,7 @@
 import { REPLICA_POLICIES } from '@routesim/analysis'
 import { InvalidArgumentError, assertFiniteNumber, assertNonNegativeInteger, assertOneOf, assertPositiveInteger, checkLimit } from '@routesim/core'
-import { createChunkRunner, exactSyncBackend } from './default-runner.ts'
+import { resolveChunkBackend } from './chunk-backend.ts'
+import { createChunkRunner } from './default-runner.ts'
 import { createLayerSessionTask, openLayerSession } from './layer-session.ts'
 import type { LayerSession, LayerSessionSpec } from './layer-session.ts'
 import type { Simulator } from './simulator.ts'
@@ -58,7 +59,7 @@ export function openSimulatorLayerSession(simulator: Simulator, spec: LayerSessi
     const blocker = layerSessionBlocker(simulator, layer.strategy)
     if (blocker !== undefined) return { session: undefined, threads: 1, reason: blocker }
   }
-  const pool = options.threads === undefined ? simulator.runner : createChunkRunner(options.threads, exactSyncBackend())
+  const pool = options.threads === undefined ? simulator.runner : createChunkRunner(options.threads, resolveChunkBackend().backend)
   if (pool.threads === 1) return { session: undefined, threads: 1, reason: 'one thread' }
   if (!pool.parallel) return { session: undefined, threads: 1, reason: 'this thread may not block (a browser main thread): run it in a Web Worker' }
   const L = spec.layers.length
@@ -68,7 +69,7 @@ export function openSimulatorLayerSession(simulator: Simulator, spec: LayerSessi
     return { session: undefined, threads: 1, reason: `${slots} slots per layer-step, under the hand-off size (${LAYER_SESSION_MIN_SLOTS})` }
   }
   pool.start?.()
-  callerTask ??= createLayerSessionTask(WORKER_DEFINITIONS, exactSyncBackend())
+  callerTask ??= createLayerSessionTask(WORKER_DEFINITIONS, resolveChunkBackend().backend)
   const session = openLayerSession(spec, pool, callerTask)
   return { session, threads: session.threads, reason: `${L} layers pinned to ${session.threads} threads` }
 }

@@ -7,6 +7,8 @@ import {
   sampleUniformInts,
 } from '@routesim/distributions'
 import { chunkPrng } from '@routesim/parallel'
+import type { WasmBackend } from '@routesim/wasm'
+import { resolveChunkBackend } from './chunk-backend.ts'
 
 /**
  * Rows per sampling chunk. Part of the output format: each chunk draws from its own stream (`chunkPrng`), so
@@ -50,7 +52,7 @@ export function sampleRowsChunk(args: SampleRowsArgs, chunk: number): void {
       weights.fill(args.fill)
       break
     case 'uniform_distinct':
-      sampleDistinctSubsets(ids, rows, n, k, prng)
+      if (!distinctRowsKernel()?.sampleDistinctRows(ids, rows, n, k, prng)) sampleDistinctSubsets(ids, rows, n, k, prng)
       weights.fill(args.fill)
       break
     case 'normal':
@@ -63,6 +65,12 @@ export function sampleRowsChunk(args: SampleRowsArgs, chunk: number): void {
       break
   }
   if (chunk === 0) args.end.set(prng.getState().state)
+}
+
+/** This thread's wasm kernels when they are the chunk kernels: they draw distinct rows (E = 256, k = 8) as the JavaScript sampler does, faster. */
+function distinctRowsKernel(): WasmBackend | undefined {
+  const backend = resolveChunkBackend().backend
+  return backend?.name === 'wasm' ? (backend as WasmBackend) : undefined
 }
 
 /** Whether a stream can be snapshotted for chunking (core's generators can; a foreign `context.prng` may not). */

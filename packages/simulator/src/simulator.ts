@@ -20,7 +20,8 @@ import type {
 import { routerDefinitions } from '@routesim/routers'
 import { strategyDefinitions } from '@routesim/strategies'
 import { builtInDefinitions } from './built-in-definitions.ts'
-import { createChunkRunner, exactSyncBackend } from './default-runner.ts'
+import { resolveChunkBackend } from './chunk-backend.ts'
+import { createChunkRunner } from './default-runner.ts'
 import { allocateLayers, routeLayerChunk } from './route-layers.ts'
 import type { RouteLayersArgs } from './route-layers.ts'
 import { createStrategyRegistry } from './strategy-registry.ts'
@@ -216,11 +217,8 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
   const seed = options.seed ?? 0
   const prng = createPrng(seed, 'simulator')
   const backend = options.backend ?? createReferenceBackend()
-  // Chunks of kernel work run on the fastest exact synchronous kernels (the same bits as the reference's).
-  const runner = createChunkRunner(
-    options.threads,
-    options.backend === undefined || options.backend.name === 'reference' ? exactSyncBackend() : syncOrUndefined(options.backend),
-  )
+  // Chunks of kernel work run on the registry's exact synchronous kernels (the same bits as the reference's).
+  const runner = createChunkRunner(options.threads, resolveChunkBackend(options.backend).backend)
   const registry = createStrategyRegistry({ seed })
   if (options.builtIns !== false) {
     for (const definition of [...builtInDefinitions, ...routerDefinitions, ...strategyDefinitions]) {
@@ -376,9 +374,4 @@ function checkLayersOptions(options: RouteLayersOptions): Required<RouteLayersOp
     })
   }
   return { tokens, experts, topK, layers, firstLayer, parameters: options.parameters ?? {} }
-}
-
-/** A caller's backend for chunk kernels only when its kernels are synchronous (wasm is; gpu.js backends are not). */
-function syncOrUndefined(backend: KernelBackend): KernelBackend | undefined {
-  return backend.name === 'wasm' ? backend : undefined
 }

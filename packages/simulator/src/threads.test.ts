@@ -5,7 +5,7 @@ import type { ChunkRunner, RoutingResult } from '@routesim/core'
 import { createThreadPool } from '@routesim/parallel'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildWorkerSource, workerSourceModule } from '../scripts/worker-bundle.mjs'
-import { exactSyncBackend } from './default-runner.ts'
+import { resolveChunkBackend } from './chunk-backend.ts'
 import { DistributionBasedRouting } from './distribution-based-routing.ts'
 import { SAMPLE_CHUNK_ROWS } from './sample-rows.ts'
 import { createSimulator } from './simulator.ts'
@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs'
 // Workers only (the caller waits): their output must be the caller's, byte for byte.
 const workersOnly = createThreadPool({ threads: 3, workerSource: WORKER_SOURCE, callerRuns: false })
 afterAll(() => workersOnly.dispose())
-const workerRunner: ChunkRunner = { threads: 3, parallel: true, backend: exactSyncBackend(), run: (job) => workersOnly.run(job) }
+const workerRunner: ChunkRunner = { threads: 3, parallel: true, backend: resolveChunkBackend().backend, run: (job) => workersOnly.run(job) }
 
 const ROWS = 3 * SAMPLE_CHUNK_ROWS + 123
 const bytes = (r: RoutingResult): [number[], number[]] => [

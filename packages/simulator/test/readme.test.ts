@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { indexArrayToInt32 } from '@routesim/core'
-import { DistributionBasedRouting, RoutingSimulator, createSimulator } from '../src/index.ts'
+import { DistributionBasedRouting, RoutingSimulator, createSimulator, routeAndMeasure } from '../src/index.ts'
 
 // The README's examples, run as written (smaller T), so the documentation cannot drift from the code.
 describe('README examples', () => {
@@ -32,5 +32,24 @@ describe('README examples', () => {
       /^Unknown routing strategy: nope\. Available strategies: \['uniform_random', /,
     )
     RoutingSimulator.reset()
+  })
+
+  it('route and measure one layer', async () => {
+    const m = await routeAndMeasure(createSimulator({ seed: 1 }), {
+      strategy: 'zipf',
+      params: { exponent: 1.2 },
+      tokens: 4096,
+      experts: 256,
+      topK: 8,
+      seed: 1,
+      epSize: 32,
+    })
+    expect(m.counts.reduce((a, b) => a + b, 0)).toBe(4096 * 8)
+    expect(m.summary.maxOverMean).toBeGreaterThan(1)
+    expect(m.ranks?.loads.length).toBe(32)
+    expect(m.ranks!.balancedness).toBeGreaterThan(0)
+    expect(m.ranks!.balancedness).toBeLessThanOrEqual(1)
+    expect(m.duplicateIdRate).toBe(0)
+    expect(m.ranOn).toBe('reference')
   })
 })

@@ -58,6 +58,8 @@ export class PopularityStrategy extends SyntheticStrategy {
   private readonly weightsParameter: string
   private readonly cache = new Map<string, Float64Array>()
   private readonly samplers = new Map<Float64Array, WeightedDistinctSampler>()
+  // Plackett–Luce rows and exact assignment both write all T·k ids.
+  protected override readonly writesEveryId = true
 
   constructor(
     name: string,
@@ -149,9 +151,28 @@ export class PopularityStrategy extends SyntheticStrategy {
   }
 }
 
-function permuted(values: Float64Array, prng: Prng): Float64Array {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = prng.nextInt(i + 1)
+const TWO_POW_32 = 4294967296
+
+/**
+ * Fisher–Yates over `values` with `prng.nextInt(i + 1)` for i = n − 1 … 1, drawn faster: every step takes at least
+ * one word, so the first n − 1 come in one `fillUint32` block (the same words as one by one); a word in a step's
+ * rejected top block (2^32 mod (i + 1) values) is redrawn from the block's rest, then from the stream, as
+ * `nextInt` redraws. Same words consumed, same permutation.
+ */
+export function permuted(values: Float64Array, prng: Prng): Float64Array {
+  const n = values.length
+  if (n < 2) return values
+  const block = prng.fillUint32(new Uint32Array(n - 1))
+  let w = 0
+  for (let i = n - 1; i > 0; i--) {
+    const m = i + 1
+    let x = w < block.length ? block[w++]! : prng.nextUint32()
+    // Only the top m values of the word range can fall in the rejected block: test exactly there.
+    if (x >= TWO_POW_32 - m) {
+      const limit = TWO_POW_32 - (TWO_POW_32 % m)
+      while (x >= limit) x = w < block.length ? block[w++]! : prng.nextUint32()
+    }
+    const j = x % m
     const t = values[i]!
     values[i] = values[j]!
     values[j] = t

@@ -154,3 +154,20 @@ describe('popularity families reject bad input with typed errors naming the para
     expect(() => createZipfStrategy({ exponnet: 2 })).toThrow(/Unknown parameter 'exponnet'/)
   })
 })
+
+describe('caller-owned outputs', () => {
+  // Popularity strategies write every id, so a caller's array is not cleared first: stale values must never survive.
+  it.each([
+    ['zipf', () => createZipfStrategy({ exponent: 1 }, { seed: 5 })],
+    ['categorical exact', () => createCategoricalStrategy({ weights: Array.from({ length: 64 }, (_, e) => 1 + (e % 5)), exact: true }, { seed: 5 })],
+  ] as const)('%s: an output holding stale ids gives the bytes of a fresh one', (_, make) => {
+    const tokens = 700
+    const k = 8
+    const [freshWeights, freshIds] = make().routeTokens(hidden(tokens), shapeOnly(tokens, 64), k, 'int32', { prng: createPrng(9) })
+    const output = { ids: new Int32Array(tokens * k).fill(-1), weights: new Float32Array(tokens * k).fill(-1) }
+    const [weights, ids] = make().routeTokens(hidden(tokens), shapeOnly(tokens, 64), k, 'int32', { prng: createPrng(9), output })
+    expect(ids.data).toBe(output.ids)
+    expect(output.ids).toEqual(freshIds.data)
+    expect(weights.data).toEqual(freshWeights.data)
+  })
+})

@@ -41,6 +41,9 @@ export abstract class SyntheticStrategy implements RoutingStrategy {
     this.weightOptions = weightOptions
   }
 
+  /** Whether `route` writes every one of the T·k ids, so a caller-owned output needs no clearing first. */
+  protected readonly writesEveryId: boolean = false
+
   /** Fills `ids` (`[T, k]`); may return the router's weights (logit strategies). */
   protected abstract route(call: RoutingCall, ids: Int32Array): Float32Array | void
 
@@ -49,10 +52,11 @@ export abstract class SyntheticStrategy implements RoutingStrategy {
     const { numTokens, numExperts, topK: k } = assertRoutingInputs(hiddenStates, routerLogits, topK, { distinct: true })
     const layer = context?.layer === undefined ? 0 : assertNonNegativeInteger('context.layer', context.layer)
     const prng = context?.prng ?? this.ownPrng
-    // Caller-owned outputs (context.output) of the right size are written in place; cleared first, as fresh ones are.
+    // Caller-owned outputs (context.output) of the right size are written in place; cleared first, as fresh ones are,
+    // unless the strategy overwrites every id anyway.
     const output = context?.output
     const own = output !== undefined && output.ids.length === numTokens * k && output.weights.length === numTokens * k
-    const ids = own ? output.ids.fill(0) : new Int32Array(numTokens * k)
+    const ids = own ? (this.writesEveryId ? output.ids : output.ids.fill(0)) : new Int32Array(numTokens * k)
     const call: RoutingCall = { numTokens, numExperts, topK: k, prng, layer, hiddenStates, routerLogits, context }
     const routerWeights = this.route(call, ids)
     let weights = fillWeights(this.weightOptions, ids, numTokens, k, routerLogits, prng, routerWeights ?? undefined, own ? output.weights : undefined)

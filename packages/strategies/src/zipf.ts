@@ -11,6 +11,17 @@ export function zipfValues(numExperts: number, exponent: number): Float64Array {
   return out
 }
 
+/** The last values made here (one per thread): every layer of a step has the same E and exponent. */
+let lastZipf: { numExperts: number; exponent: number; values: Float64Array } | undefined
+
+/** `zipfValues` into a fresh array, computed once per (E, exponent) in a row: a copy of the same doubles. */
+function zipfValuesCopy(numExperts: number, exponent: number): Float64Array {
+  if (lastZipf === undefined || lastZipf.numExperts !== numExperts || lastZipf.exponent !== exponent) {
+    lastZipf = { numExperts, exponent, values: zipfValues(numExperts, exponent) }
+  }
+  return lastZipf.values.slice()
+}
+
 export const zipfDefinition = defineSynthetic({
   name: 'zipf',
   description: 'Zipf popularity: k distinct experts per token, expert of popularity rank r drawn with weight r^-s (Plackett–Luce)',
@@ -29,7 +40,7 @@ export const zipfDefinition = defineSynthetic({
       {
         random: false,
         shapeParameter: { name: 'exponent', value: p.exponent },
-        values: (E) => zipfValues(E, p.exponent),
+        values: (E) => zipfValuesCopy(E, p.exponent),
       },
       { layout: p.layout },
     ),

@@ -8,7 +8,19 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const target = join(root, 'src', 'kernel-module.ts')
-const flags = ['asm/top-k.ts', 'asm/sigmoid-top-k.ts', '-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--outFile', 'kernels.wasm']
+const flags = [
+  'asm/top-k.ts',
+  'asm/sigmoid-top-k.ts',
+  'asm/sample-distinct.ts',
+  '-O3',
+  '--runtime',
+  'stub',
+  '--noAssert',
+  '--enable',
+  'simd',
+  '--outFile',
+  'kernels.wasm',
+]
 
 async function compile() {
   let wasm

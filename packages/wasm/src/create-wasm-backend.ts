@@ -1,8 +1,9 @@
 import { BackendUnavailableError, InvalidArgumentError, validateTopKArguments } from '@routesim/core'
 import { createReferenceBackend, softmaxNormalizer, winnerScores } from '@routesim/backend-cpu'
-import type { BackendRun, KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
+import type { BackendRun, KernelBackend, Prng, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
 import { instantiateKernels, instantiateKernelsSync, kernelModuleBytes, kernelUnavailableReason } from './kernel-instance.ts'
 import type { KernelExports } from './kernel-instance.ts'
+import { distinctRowsCovered, wasmDistinctRows } from './wasm-distinct-rows.ts'
 import { sigmoidKernelCovers, wasmSigmoidTopK } from './wasm-sigmoid-top-k.ts'
 import { WASM_MAX_COLS, wasmSelectTopK } from './wasm-top-k.ts'
 
@@ -22,6 +23,11 @@ export interface WasmBackend extends KernelBackend {
   topK(logits: Float32Array, rows: number, cols: number, options: TopKOptions): TopKOutput
   histogram(ids: Int32Array, numExperts: number): Int32Array
   sampleIds(options: SampleIdsOptions): Int32Array
+  /**
+   * `sampleDistinctSubsets(out, rows, numExperts, k, prng)` of @routesim/distributions, the same ids and words
+   * drawn, in the module, for the sizes it covers (E = 256, k = 8); returns false, drawing nothing, for others.
+   */
+  sampleDistinctRows(out: Int32Array, rows: number, numExperts: number, k: number, prng: Prng): boolean
   /** Where the last call ran (so tests and benchmarks can assert the kernel really ran). */
   readonly lastRun: WasmLastRun | undefined
   dispose(): void
@@ -117,6 +123,12 @@ function backendOver(kernels: KernelExports): WasmBackend {
       assertOpen(disposed)
       lastRun = { operation: 'sampleIds', ranOn: 'reference', reason: 'this backend has no sampling kernel' }
       return reference.sampleIds(options)
+    },
+    sampleDistinctRows(out, rows, numExperts, k, prng) {
+      assertOpen(disposed)
+      if (!distinctRowsCovered(numExperts, k) || !Number.isInteger(rows) || rows < 0 || out.length !== rows * k) return false
+      wasmDistinctRows(kernels, out, rows, prng)
+      return true
     },
     dispose() {
       disposed = true

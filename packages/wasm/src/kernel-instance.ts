@@ -21,6 +21,8 @@ export interface KernelExports {
     scratchPtr: number,
   ): number
   sigmoidApprox(inPtr: number, n: number, outPtr: number): void
+  /** Uniform 8-distinct rows of 256 ids from byte slices (asm/sample-distinct.ts); 1 when done, 0 to refill the words. */
+  distinctBytes8(statePtr: number, wordsPtr: number, outPtr: number, stampPtr: number): number
   /** Scratch bytes each kernel needs past its scratch pointer (the kernels state their own layout). */
   topKScratchBytes(cols: number): number
   sigmoidScratchBytes(cols: number, numGroups: number): number

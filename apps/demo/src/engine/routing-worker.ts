@@ -44,6 +44,16 @@ function info(): EngineInfo {
   }
 }
 
+/** Per-expert counts of a trace's ids; ids outside [0, experts) are not counted (a trace file may hold any). */
+function countIds(ids: Int32Array, experts: number): Int32Array {
+  const counts = new Int32Array(experts)
+  for (let i = 0; i < ids.length; i++) {
+    const e = ids[i]!
+    if (e >= 0 && e < experts) counts[e]!++
+  }
+  return counts
+}
+
 function layerView(
   base: { strategy: string; parameters: Record<string, unknown>; usesLogits: boolean; ranOn: string; ranOnDetail: string; routeMs: number },
   ids: Int32Array,
@@ -53,12 +63,8 @@ function layerView(
   experts: number,
   epSize: number,
   dup: { rate: number; tokens: number },
+  counts: Int32Array = countIds(ids, experts),
 ): RoutedLayer {
-  const counts = new Int32Array(experts)
-  for (let i = 0; i < ids.length; i++) {
-    const e = ids[i]!
-    if (e >= 0 && e < experts) counts[e]!++
-  }
   const loads = rankLoads(counts, epSize, 'linear')
   const heat = tokenExpertHeatmap(ids, weights, tokens, topK, experts)
   return {
@@ -126,6 +132,7 @@ async function route(request: Extract<EngineRequest, { type: 'route' }>): Promis
     r.experts,
     r.epSize,
     { rate: out.duplicateIdRate, tokens: out.tokensWithDuplicates },
+    out.counts,
   )
   post({ type: 'routed', id: request.id, layer }, [layer.counts.buffer, layer.heatmap.buffer, layer.rankLoads.buffer])
 }

@@ -40,6 +40,7 @@ describe.skipIf(!available)('routesim bench --backend webgpu', () => {
       'uniform_distinct:routesim-webgpu-counts',
       'softmax_topk:routesim-webgpu',
       'softmax_topk:routesim-webgpu-resident',
+      'softmax_topk:routesim-webgpu-resident-owned',
       'simulate_zipf:routesim-webgpu-resident',
     ])
     for (const r of records.filter((r) => r.impl.startsWith('routesim-webgpu-'))) expect(r.timed).toMatch(/device/)

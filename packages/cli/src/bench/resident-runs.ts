@@ -26,8 +26,8 @@ export function residentOf(backend: KernelBackend | undefined): Resident | undef
  * run draws all 58 layers (per-layer zipf popularity from the `zipf` strategy) and counts them in one
  * device call, then computes rank loads and balancedness with `@routesim/analysis` on the host.
  * softmax_topk / grouped_topk upload the logits once (untimed, as torch's logits already sit on the
- * GPU), run the router's top-k on the device and read back ids and scores; the router's own weight
- * finish (`@routesim/routers` planner: renormalise, ×2.5) runs on the host.
+ * GPU) and run the whole router on the device (selection and the planner's `weightFinish`: renormalise,
+ * ×2.5), reading back int32 ids and float32 weights in one copy.
  */
 export async function residentRuns(context: WorkloadContext, resident: Resident, mode: string): Promise<PreparedRun[]> {
   const { shape, tokens, workload } = context
@@ -67,27 +67,34 @@ export async function residentRuns(context: WorkloadContext, resident: Resident,
         ? softmaxTopKPlanner(spec.params(shape, () => context.inputs.bias()))
         : groupedTopKPlanner(spec.params(shape, () => context.inputs.bias()))
     const plan = planner(E, k)
+    const finish = plan.weightFinish
+    if (finish === undefined) throw new TypeError(`${workload}: the router plan has no weightFinish to run on the device`)
     const logits = context.inputs.logits(tokens)
     const onDevice = await resident.uploadLogits(logits, tokens, E)
     const rule = spec.weights
     const sum = rule.kind === 'rowSum' ? rule.sum(shape) : 1
+    const verify = (output: unknown) => {
+      const { ids, weights } = output as { ids: Int32Array; weights: Float32Array }
+      checkIds(workload, ids, tokens, k, E, { distinct: true })
+      checkWeights(workload, weights, tokens, k, { kind: 'rowSum', sum, tolerance: 1e-4 * sum })
+      if (spec.descendingWeights) checkDescending(workload, weights, tokens, k)
+    }
+    const owned = { ids: new Int32Array(tokens * k), weights: new Float32Array(tokens * k) }
     return [
       {
         impl: `routesim-${mode}-resident`,
         tokens,
         timed:
-          "logits uploaded to the device once, untimed; top-k on the device, ids read back; the router weights (from the winners' logits, renormalize, scaling) on the host",
-        run: async () => {
-          const { ids } = await resident.topK(onDevice, plan.topK)
-          // The router weighs the winners from the host's copy of the logits (gathered by id).
-          return { ids, weights: plan.finishWeights({ logits, rows: tokens, cols: E, k, ids }) }
-        },
-        verify: (output) => {
-          const { ids, weights } = output as { ids: Int32Array; weights: Float32Array }
-          checkIds(workload, ids, tokens, k, E, { distinct: true })
-          checkWeights(workload, weights, tokens, k, { kind: 'rowSum', sum, tolerance: 1e-4 * sum })
-          if (spec.descendingWeights) checkDescending(workload, weights, tokens, k)
-        },
+          'logits uploaded to the device once, untimed; selection and router weights (renormalize, scaling) on the device, int32 ids + float32 weights read back into fresh arrays',
+        run: () => resident.route(onDevice, plan.topK, finish),
+        verify,
+      },
+      {
+        impl: `routesim-${mode}-resident-owned`,
+        tokens,
+        timed: 'as the resident run (selection and weights on the device), ids and weights read back into caller-owned arrays (the same two every call)',
+        run: () => resident.route(onDevice, plan.topK, finish, owned),
+        verify,
         dispose: () => onDevice.dispose(),
       },
     ]

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeEngineDumps, type EngineDumps } from '../../../io/test/engine-dumps.ts'
 import { hasTorch, python, pythonRequired } from '../../../io/test/python.ts'
-import { runRoutesim } from '../../test/run-routesim.ts'
+import { runRoutesim, runRoutesimJson } from '../../test/run-routesim.ts'
 
 // What a user does with a recording: `routesim analyze FILE --json` on files real torch and numpy wrote
 // in SGLang's and vLLM's shapes, and torch.save(topk_ids); the counts must be the ones Python computed.
@@ -23,11 +23,7 @@ describe.runIf(hasTorch || pythonRequired)('routesim analyze reads what SGLang, 
     perLayer: { counts: number[]; modelLayer?: number }[]
     assumptions: string[]
   }
-  const analyze = async (...argv: string[]): Promise<AnalyzeJson> => {
-    const run = await runRoutesim('analyze', ...argv, '--json')
-    expect(run.code, run.stderr).toBe(0)
-    return JSON.parse(run.stdout) as AnalyzeJson
-  }
+  const analyze = (...argv: string[]): Promise<AnalyzeJson> => runRoutesimJson<AnalyzeJson>('analyze', ...argv, '--json')
 
   it.each([
     ['expert_distribution_recorder_stat.pt', []],

@@ -1,43 +1,70 @@
-import { Option, type Command } from 'commander'
+import type { Command } from 'commander'
 import Table from 'cli-table3'
-import { PLACEMENTS, type LoadSummary, type Placement } from '@routesim/analysis'
-import { LIMITS, assertOneOf } from '@routesim/core'
+import { PLACEMENTS, type LoadSummary } from '@routesim/analysis'
+import { LIMITS } from '@routesim/core'
 import { TRACE_ORDERS, analyzeTrace, type BalancednessVariants, type TraceAnalysis, type TraceHints } from '@routesim/io'
 import { fixed, percent, sparkline, wrap } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
-import { parseIntegerOption } from '../options.ts'
+import { defineFlags, flagAtMost, type FlagSchema } from '../flag-schema.ts'
 import { withFlagNames } from '../flag-names.ts'
 import { readTraceFiles } from '../trace-files.ts'
 
-interface AnalyzeOptions {
-  experts?: string
-  epSize?: string
-  redundant?: string
-  placement: string
-  layout?: 'ids' | 'counts'
-  order?: 'layers-tokens' | 'tokens-layers'
-  json?: boolean
-}
+/** `--experts`, `--layout` and `--order`: the hints `analyze` and `fit` take for files whose shape leaves them open. */
+export const TRACE_HINT_FLAGS = {
+  experts: {
+    type: 'integer',
+    min: 1,
+    max: LIMITS.maxExperts,
+    optional: true,
+    description: "number of experts (default: the largest id + 1, or the counts' last dimension)",
+  },
+  layout: {
+    type: 'enum',
+    values: ['ids', 'counts'],
+    optional: true,
+    description: 'whether an unnamed array holds top-k ids or per-expert counts (default: guessed, and said so)',
+  },
+  order: { type: 'enum', values: TRACE_ORDERS, optional: true, description: "a 3-D ids array's layout: [layers, tokens, k] or vLLM's [tokens, layers, k]" },
+} as const
+
+/** `analyze`'s flags. */
+export const ANALYZE_FLAG_SCHEMA = defineFlags('analyze', {
+  ...TRACE_HINT_FLAGS,
+  epSize: {
+    type: 'integer',
+    min: 1,
+    max: LIMITS.maxEpSize,
+    optional: true,
+    description: 'also report balancedness over R expert-parallel ranks and what EPLB would make of it',
+  },
+  redundant: {
+    type: 'integer',
+    min: 0,
+    max: LIMITS.maxReplicas,
+    optional: true,
+    description: 'redundant expert slots for the EPLB plan (default: one per rank)',
+  },
+  placement: { type: 'enum', values: PLACEMENTS, default: 'linear', description: 'expert placement over ranks without EPLB' },
+  json: { type: 'boolean', optional: true, description: 'print one JSON object (with per-expert counts in total and per layer) instead of tables' },
+})
 
 const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }
 
-/** The trace hints `analyze` and `fit` take from `--experts`, `--layout` and `--order`. */
-export function traceHints(options: { experts?: string; layout?: string; order?: string }): TraceHints {
+/** The trace hints of parsed `--experts`, `--layout` and `--order` flags. */
+export function traceHints(flags: Pick<TraceHints, 'experts' | 'layout' | 'order'>): TraceHints {
   return {
-    ...(options.experts !== undefined ? { experts: parseIntegerOption('--experts', options.experts, 1, LIMITS.maxExperts) } : {}),
-    ...(options.layout !== undefined ? { layout: options.layout as 'ids' | 'counts' } : {}),
-    ...(options.order !== undefined ? { order: options.order as 'layers-tokens' | 'tokens-layers' } : {}),
+    ...(flags.experts !== undefined ? { experts: flags.experts } : {}),
+    ...(flags.layout !== undefined ? { layout: flags.layout } : {}),
+    ...(flags.order !== undefined ? { order: flags.order } : {}),
   }
 }
 
-/** Adds `--experts`, `--layout` and `--order` (the hints for files whose shape leaves them open). */
-export function addTraceHintOptions(command: Command): Command {
+/** Adds `--experts`, `--layout` and `--order` to a command whose flag schema has `TRACE_HINT_FLAGS`. */
+export function addTraceHintOptions(command: Command, schema: Pick<FlagSchema<typeof TRACE_HINT_FLAGS>, 'option'>): Command {
   return command
-    .option('-e, --experts <E>', "number of experts (default: the largest id + 1, or the counts' last dimension)")
-    .addOption(
-      new Option('--layout <kind>', 'whether an unnamed array holds top-k ids or per-expert counts (default: guessed, and said so)').choices(['ids', 'counts']),
-    )
-    .addOption(new Option('--order <order>', "a 3-D ids array's layout: [layers, tokens, k] or vLLM's [tokens, layers, k]").choices(TRACE_ORDERS))
+    .addOption(schema.option('experts', '-e, --experts <E>'))
+    .addOption(schema.option('layout', '--layout <kind>'))
+    .addOption(schema.option('order', '--order <order>'))
 }
 
 function summaryJson(s: LoadSummary): Record<string, number> {
@@ -171,11 +198,12 @@ export function registerAnalyzeCommand(program: Command): void {
       '<files...>',
       'trace file, or several recordings of one model (e.g. SGLang per-rank dumps) analysed together; paths are relative to the current directory',
     )
-  addTraceHintOptions(command)
-    .option('--ep-size <R>', 'also report balancedness over R expert-parallel ranks and what EPLB would make of it')
-    .option('--redundant <N>', 'redundant expert slots for the EPLB plan (default: one per rank)')
-    .addOption(new Option('--placement <kind>', 'expert placement over ranks without EPLB').choices(PLACEMENTS).default('linear'))
-    .option('--json', 'print one JSON object (with per-expert counts in total and per layer) instead of tables')
+  const flag = ANALYZE_FLAG_SCHEMA.option
+  addTraceHintOptions(command, ANALYZE_FLAG_SCHEMA)
+    .addOption(flag('epSize', '--ep-size <R>'))
+    .addOption(flag('redundant', '--redundant <N>'))
+    .addOption(flag('placement', '--placement <kind>'))
+    .addOption(flag('json', '--json'))
     .addHelpText(
       'after',
       [
@@ -187,14 +215,14 @@ export function registerAnalyzeCommand(program: Command): void {
         '  routesim analyze /tmp/expert_distribution_recorder_*_*.pt  # all ranks',
       ].join('\n'),
     )
-    .action((files: string[], options: AnalyzeOptions, cmd: Command) => {
+    .action((files: string[], _options: unknown, cmd: Command) => {
       const output = outputOf(cmd)
-      const hints = traceHints(options)
-      const placement = assertOneOf<Placement>('--placement', options.placement, PLACEMENTS)
-      const trace = readTraceFiles('<file>', files, hints)
+      const options = ANALYZE_FLAG_SCHEMA.parse(cmd)
+      const { epSize, redundant, placement } = options
+      const trace = readTraceFiles('<file>', files, traceHints(options))
       const file = files.join(', ')
-      const epSize = options.epSize === undefined ? undefined : parseIntegerOption('--ep-size', options.epSize, 1, Math.min(trace.numExperts, LIMITS.maxEpSize))
-      const redundant = options.redundant === undefined ? undefined : parseIntegerOption('--redundant', options.redundant, 0, LIMITS.maxReplicas)
+      // The one bound the schema cannot state: it depends on the trace.
+      flagAtMost(options, 'epSize', trace.numExperts, `at most the trace's ${trace.numExperts} experts`)
       let analysis: TraceAnalysis
       try {
         analysis = analyzeTrace(trace, {

@@ -5,8 +5,9 @@ import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { plainTable } from '../load-table.ts'
 import { createCliSimulator } from '../plugins.ts'
 import { ROUTE_FLAGS, withFlagNames } from '../flag-names.ts'
-import { parseIntegerOption, parseSeedOption, seedToJson } from '../options.ts'
-import { routeOnce, type RouteOutcome } from '../routing-run.ts'
+import { parseSeedOption, seedToJson } from '../options.ts'
+import { defineFlags, flagAtMost } from '../flag-schema.ts'
+import { routeAndMeasure as routeOnce, type RouteMeasurement as RouteOutcome } from '@routesim/simulator'
 
 /** One stop of the tour: a strategy, its parameters, and what it is there to show. */
 export interface DemoStop {
@@ -71,14 +72,15 @@ export const DEMO_STOPS: readonly DemoStop[] = [
   },
 ]
 
-interface DemoOptions {
-  tokens: string
-  experts: string
-  topK: string
-  epSize: string
-  seed: string
-  json?: boolean
-}
+/** `demo`'s flags. */
+export const DEMO_FLAG_SCHEMA = defineFlags('demo', {
+  tokens: { type: 'integer', min: 1, max: LIMITS.maxTokens, default: 4096, description: 'tokens to route' },
+  experts: { type: 'integer', min: 1, max: LIMITS.maxExperts, default: 256, description: 'experts in the layer' },
+  topK: { type: 'integer', min: 1, max: LIMITS.maxTopK, default: 8, description: 'experts per token' },
+  epSize: { type: 'integer', min: 1, max: LIMITS.maxEpSize, default: 32, description: 'expert-parallel ranks for balancedness' },
+  seed: { type: 'string', default: '0', description: 'seed' },
+  json: { type: 'boolean', optional: true, description: 'print one JSON object with every row instead of the tour' },
+})
 
 const CHARS = 64
 
@@ -169,27 +171,23 @@ function fitStop(stop: DemoStop, experts: number): Readonly<Record<string, unkno
 
 /** `routesim demo`: a few strategies side by side on a DeepSeek-V3-sized layer. */
 export function registerDemoCommand(program: Command): void {
+  const flag = DEMO_FLAG_SCHEMA.option
   program
     .command('demo')
     .description('a short tour: several routing strategies side by side on a DeepSeek-V3-sized layer')
-    .option('-t, --tokens <T>', 'tokens to route', '4096')
-    .option('-e, --experts <E>', 'experts in the layer', '256')
-    .option('-k, --top-k <k>', 'experts per token', '8')
-    .option('--ep-size <R>', 'expert-parallel ranks for balancedness', '32')
-    .option('--seed <S>', 'seed', '0')
-    .option('--json', 'print one JSON object with every row instead of the tour')
-    .action(async (options: DemoOptions, command: Command) => {
+    .addOption(flag('tokens', '-t, --tokens <T>'))
+    .addOption(flag('experts', '-e, --experts <E>'))
+    .addOption(flag('topK', '-k, --top-k <k>'))
+    .addOption(flag('epSize', '--ep-size <R>'))
+    .addOption(flag('seed', '--seed <S>'))
+    .addOption(flag('json', '--json'))
+    .action(async (_options: unknown, command: Command) => {
       const output = outputOf(command)
-      const tokens = parseIntegerOption('--tokens', options.tokens, 1, LIMITS.maxTokens)
-      const experts = parseIntegerOption('--experts', options.experts, 1, LIMITS.maxExperts)
-      const topK = parseIntegerOption(
-        '--top-k',
-        options.topK,
-        1,
-        Math.min(experts, LIMITS.maxTopK),
-        experts < LIMITS.maxTopK ? `at most --experts ${experts}` : undefined,
-      )
-      const epSize = parseIntegerOption('--ep-size', options.epSize, 1, Math.min(experts, LIMITS.maxEpSize))
+      const options = DEMO_FLAG_SCHEMA.parse(command)
+      const { tokens, experts, topK, epSize } = options
+      // Bounds that depend on --experts: after the schema, in one place.
+      flagAtMost(options, 'topK', experts, `at most --experts ${experts}`)
+      flagAtMost(options, 'epSize', experts, `at most --experts ${experts}`)
       const seed = parseSeedOption(options.seed)
       const { simulator, plugins } = await createCliSimulator(command, seed)
       const available = new Set(simulator.getAvailableStrategies())

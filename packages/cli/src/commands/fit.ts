@@ -1,30 +1,41 @@
 import { writeFileSync } from 'node:fs'
-import { Option, type Command } from 'commander'
+import type { Command } from 'commander'
 import Table from 'cli-table3'
 import { InvalidArgumentError, LIMITS } from '@routesim/core'
 import { FIT_FAMILIES, fitTrace, type FitFamily, type FitResult } from '@routesim/io'
 import { fixed, percent, wrap } from '../format.ts'
 import { withFlagNames } from '../flag-names.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
-import { parseIntegerOption } from '../options.ts'
+import { defineFlags, flagAtMost } from '../flag-schema.ts'
 import { readTraceFiles, userPath } from '../trace-files.ts'
-import { addTraceHintOptions, traceHints } from './analyze.ts'
-
-interface FitCommandOptions {
-  family: string
-  epSize?: string
-  topK?: string
-  seed: string
-  maxTokens?: string
-  scenarioOut?: string
-  experts?: string
-  layout?: 'ids' | 'counts'
-  order?: 'layers-tokens' | 'tokens-layers'
-  json?: boolean
-}
+import { TRACE_HINT_FLAGS, addTraceHintOptions, traceHints } from './analyze.ts'
 
 const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }
 const FAMILIES = Object.keys(FIT_FAMILIES) as FitFamily[]
+
+/** `fit`'s flags. */
+export const FIT_FLAG_SCHEMA = defineFlags('fit', {
+  family: { type: 'enum', values: FAMILIES, default: 'zipf', description: 'strategy family to fit' },
+  epSize: {
+    type: 'integer',
+    min: 1,
+    max: LIMITS.maxEpSize,
+    optional: true,
+    description: 'ranks for the balancedness columns (default 8 when it divides the experts, else 1)',
+  },
+  topK: {
+    type: 'integer',
+    min: 1,
+    max: LIMITS.maxTopK,
+    optional: true,
+    description: 'experts per token for counts-only traces (default 8; ids traces record it)',
+  },
+  seed: { type: 'integer', min: 0, max: 2 ** 32 - 1, default: 1, description: "seed of the fit's simulations" },
+  maxTokens: { type: 'integer', min: 1, max: LIMITS.maxTokens, optional: true, description: 'at most T tokens per simulated layer (default 65536)' },
+  scenarioOut: { type: 'string', optional: true, description: 'write the scenario file (per-layer fitted values) here' },
+  ...TRACE_HINT_FLAGS,
+  json: { type: 'boolean', optional: true, description: 'print one JSON object instead of tables' },
+})
 
 /** The `routesim route` command line that routes one layer with the fitted strategy. */
 export function routeCommandFor(fit: FitResult): string {
@@ -81,20 +92,21 @@ function printFit(output: CliOutput, file: string, fit: FitResult, scenarioOut: 
 
 /** `routesim fit FILE`: strategy parameters that reproduce a trace's skew. */
 export function registerFitCommand(program: Command): void {
+  const flag = FIT_FLAG_SCHEMA.option
   const command = program
     .command('fit')
     .description(
       "fit a strategy family's parameter to a routing trace's per-layer counts and print the strategy (and a scenario file) that reproduces its skew",
     )
     .argument('<files...>', 'trace file, or several recordings of one model fitted together; paths are relative to the current directory')
-    .addOption(new Option('--family <name>', 'strategy family to fit').choices(FAMILIES).default('zipf'))
-    .option('--ep-size <R>', 'ranks for the balancedness columns (default 8 when it divides the experts, else 1)')
-    .option('-k, --top-k <k>', 'experts per token for counts-only traces (default 8; ids traces record it)')
-    .option('--seed <S>', "seed of the fit's simulations", '1')
-    .option('--max-tokens <T>', 'at most T tokens per simulated layer (default 65536)')
-    .option('--scenario-out <file>', 'write the scenario file (per-layer fitted values) here')
-  addTraceHintOptions(command)
-    .option('--json', 'print one JSON object instead of tables')
+    .addOption(flag('family', '--family <name>'))
+    .addOption(flag('epSize', '--ep-size <R>'))
+    .addOption(flag('topK', '-k, --top-k <k>'))
+    .addOption(flag('seed', '--seed <S>'))
+    .addOption(flag('maxTokens', '--max-tokens <T>'))
+    .addOption(flag('scenarioOut', '--scenario-out <file>'))
+  addTraceHintOptions(command, FIT_FLAG_SCHEMA)
+    .addOption(flag('json', '--json'))
     .addHelpText(
       'after',
       [
@@ -104,16 +116,14 @@ export function registerFitCommand(program: Command): void {
         '  routesim fit expert_distribution_recorder_1733.pt --family lognormal -k 8',
       ].join('\n'),
     )
-    .action((files: string[], options: FitCommandOptions, cmd: Command) => {
+    .action((files: string[], _options: unknown, cmd: Command) => {
       const output = outputOf(cmd)
+      const options = FIT_FLAG_SCHEMA.parse(cmd)
+      const { family, epSize, topK, seed, maxTokens } = options
       const trace = readTraceFiles('<file>', files, traceHints(options))
       const file = files.join(', ')
-      const family = options.family as FitFamily
-      if (!FAMILIES.includes(family)) throw new InvalidArgumentError({ parameter: '--family', value: options.family, allowed: FAMILIES.join(', ') })
-      const epSize = options.epSize === undefined ? undefined : parseIntegerOption('--ep-size', options.epSize, 1, Math.min(trace.numExperts, LIMITS.maxEpSize))
-      const topK = options.topK === undefined ? undefined : parseIntegerOption('--top-k', options.topK, 1, LIMITS.maxTopK)
-      const seed = parseIntegerOption('--seed', options.seed, 0, 2 ** 32 - 1)
-      const maxTokens = options.maxTokens === undefined ? undefined : parseIntegerOption('--max-tokens', options.maxTokens, 1, LIMITS.maxTokens)
+      // The one bound the schema cannot state: it depends on the trace.
+      flagAtMost(options, 'epSize', trace.numExperts, `at most the trace's ${trace.numExperts} experts`)
       let fit: FitResult
       try {
         fit = fitTrace(trace, {

@@ -1,32 +1,37 @@
-import { Option, type Command } from 'commander'
-import { PLACEMENTS, type Placement } from '@routesim/analysis'
-import { LIMITS, assertOneOf } from '@routesim/core'
+import type { Command } from 'commander'
+import { PLACEMENTS } from '@routesim/analysis'
+import { LIMITS } from '@routesim/core'
 import { BACKEND_MODES, openBackend } from '../backend.ts'
 import { fixed, percent, wrap } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { createCliSimulator } from '../plugins.ts'
 import { ROUTE_FLAGS, withFlagNames } from '../flag-names.ts'
 import { GRID_MAX_EXPERTS, PER_EXPERT_ROWS_MAX, expertGrid, extremes, loadHistogram, perExpertTable } from '../load-table.ts'
-import { collect, parseIntegerOption, parseSeedOption, parseStrategyParams, seedToJson } from '../options.ts'
-import { routeOnce, type RouteOutcome } from '../routing-run.ts'
+import { collect, parseSeedOption, parseStrategyParams, seedToJson } from '../options.ts'
+import { defineFlags, flagAtMost } from '../flag-schema.ts'
+import { routeAndMeasure as routeOnce, type RouteMeasurement as RouteOutcome } from '@routesim/simulator'
 import { createProgress, progressAllowed } from '../progress.ts'
 import { INDICES_TYPES, outputFormat } from '../trace-files.ts'
 import { writeRouteOut } from '../trace-out.ts'
 
-interface RouteOptions {
-  strategy: string
-  tokens: string
-  experts: string
-  topK: string
-  seed: string
-  param?: string[]
-  backend: string
-  epSize?: string
-  placement: string
-  json?: boolean
-  out?: string
-  indicesType: string
-}
+/** `route`'s flags (all but the repeatable `--param`, which the strategy's own schema checks). */
+export const ROUTE_FLAG_SCHEMA = defineFlags('route', {
+  strategy: { type: 'string', description: 'registered strategy name (see `routesim strategies`)' },
+  tokens: { type: 'integer', min: 1, max: LIMITS.maxTokens, description: 'number of tokens' },
+  experts: { type: 'integer', min: 1, max: LIMITS.maxExperts, description: 'number of experts' },
+  topK: { type: 'integer', min: 1, max: LIMITS.maxTopK, description: 'experts per token' },
+  seed: { type: 'string', default: '0', description: 'seed; the same seed gives the same output' },
+  backend: { type: 'enum', values: BACKEND_MODES, default: 'reference', description: 'kernel backend' },
+  epSize: { type: 'integer', min: 1, max: LIMITS.maxEpSize, optional: true, description: 'also report balancedness over R expert-parallel ranks' },
+  placement: { type: 'enum', values: PLACEMENTS, default: 'linear', description: 'expert placement over ranks' },
+  json: { type: 'boolean', optional: true, description: 'print one JSON object instead of tables' },
+  out: {
+    type: 'string',
+    optional: true,
+    description: 'also write the routing: .npz/.safetensors/.pt (topk_ids, topk_weights), .npy (ids), .json, .jsonl or .csv, by extension',
+  },
+  indicesType: { type: 'enum', values: INDICES_TYPES, default: 'int32', description: 'dtype of topk_ids in --out (int64 as torch.long)' },
+})
 
 /** A load or mean with as many decimals as its size needs (128.0, 2.50, 0.125). */
 function readable(value: number): string {
@@ -78,21 +83,22 @@ function printOutcome(output: CliOutput, outcome: RouteOutcome, header: string):
 
 /** `routesim route`: route T tokens with one strategy and show where they went. */
 export function registerRouteCommand(program: Command): void {
+  const flag = ROUTE_FLAG_SCHEMA.option
   program
     .command('route')
     .description('route tokens with one strategy and print the per-expert load and its summary')
-    .requiredOption('-s, --strategy <name>', 'registered strategy name (see `routesim strategies`)')
-    .requiredOption('-t, --tokens <T>', 'number of tokens')
-    .requiredOption('-e, --experts <E>', 'number of experts')
-    .requiredOption('-k, --top-k <k>', 'experts per token')
-    .option('--seed <S>', 'seed; the same seed gives the same output', '0')
+    .addOption(flag('strategy', '-s, --strategy <name>'))
+    .addOption(flag('tokens', '-t, --tokens <T>'))
+    .addOption(flag('experts', '-e, --experts <E>'))
+    .addOption(flag('topK', '-k, --top-k <k>'))
+    .addOption(flag('seed', '--seed <S>'))
     .option('-p, --param <key=value>', 'strategy parameter (repeatable; lists are comma-separated)', collect)
-    .addOption(new Option('--backend <mode>', 'kernel backend').choices(BACKEND_MODES).default('reference'))
-    .option('--ep-size <R>', 'also report balancedness over R expert-parallel ranks')
-    .addOption(new Option('--placement <kind>', 'expert placement over ranks').choices(PLACEMENTS).default('linear'))
-    .option('--json', 'print one JSON object instead of tables')
-    .option('-o, --out <file>', 'also write the routing: .npz/.safetensors/.pt (topk_ids, topk_weights), .npy (ids), .json, .jsonl or .csv, by extension')
-    .addOption(new Option('--indices-type <dtype>', 'dtype of topk_ids in --out (int64 as torch.long)').choices(INDICES_TYPES).default('int32'))
+    .addOption(flag('backend', '--backend <mode>'))
+    .addOption(flag('epSize', '--ep-size <R>'))
+    .addOption(flag('placement', '--placement <kind>'))
+    .addOption(flag('json', '--json'))
+    .addOption(flag('out', '-o, --out <file>'))
+    .addOption(flag('indicesType', '--indices-type <dtype>'))
     .addHelpText(
       'after',
       [
@@ -105,19 +111,17 @@ export function registerRouteCommand(program: Command): void {
         '  routesim route -s categorical -t 1000 -e 4 -k 1 -p weights=5,1,1,1',
       ].join('\n'),
     )
-    .action(async (options: RouteOptions, command: Command) => {
+    .action(async ({ param }: { param?: string[] }, command: Command) => {
       const output = outputOf(command)
-      const tokens = parseIntegerOption('--tokens', options.tokens, 1, LIMITS.maxTokens)
-      const experts = parseIntegerOption('--experts', options.experts, 1, LIMITS.maxExperts)
-      const topK = parseIntegerOption('--top-k', options.topK, 1, LIMITS.maxTopK)
+      const options = ROUTE_FLAG_SCHEMA.parse(command)
+      const { tokens, experts, topK, epSize, placement } = options
+      flagAtMost(options, 'epSize', experts, `at most --experts ${experts}`)
       const seed = parseSeedOption(options.seed)
-      const epSize = options.epSize === undefined ? undefined : parseIntegerOption('--ep-size', options.epSize, 1, Math.min(experts, LIMITS.maxEpSize))
-      const placement = assertOneOf<Placement>('--placement', options.placement, PLACEMENTS)
       if (options.out !== undefined) outputFormat('--out', options.out)
 
       const { simulator } = await createCliSimulator(command, seed)
       const definition = simulator.describeStrategy(options.strategy)
-      const params = parseStrategyParams(definition.name, definition.parameters, options.param ?? [])
+      const params = parseStrategyParams(definition.name, definition.parameters, param ?? [])
       const backend = await openBackend(options.backend)
       // Big runs take seconds (1M tokens of router logits: ~10 s): a bar once a run passes one second.
       const progress = createProgress(output, {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { layerCounts, readTrace, traceCounts } from '@routesim/io'
-import { runRoutesim } from '../../test/run-routesim.ts'
+import { runRoutesim, runRoutesimJson } from '../../test/run-routesim.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'routesim-trace-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -133,12 +133,11 @@ describe('routesim analyze', () => {
   })
 
   it('--json has counts in total and per layer, equal to the trace counted independently', async () => {
-    const run = await ok('analyze', at('qwen.npz'), '--ep-size', '8', '--json')
-    const json = JSON.parse(run.stdout) as {
+    const json = await runRoutesimJson<{
       counts: number[]
       perLayer: { counts: number[]; balancedness: number; eplb: { balancedness: number } }[]
       balancedness: { static: number; eplb: number }
-    }
+    }>('analyze', at('qwen.npz'), '--ep-size', '8', '--json')
     const trace = readTrace(readFileSync(at('qwen.npz')), 'qwen.npz')
     const rows = layerCounts(trace).map((r) => Array.from(r))
     expect(json.perLayer.map((l) => l.counts)).toEqual(rows)
@@ -149,10 +148,10 @@ describe('routesim analyze', () => {
 
   it('reads hand-written CSV counts and says what it assumed', async () => {
     writeFileSync(at('counts.csv'), 'layer,e0,e1,e2,e3\n0,10,20,30,40\n1,25,25,25,25\n')
-    const json = JSON.parse((await ok('analyze', at('counts.csv'), '--ep-size', '2', '--json')).stdout) as {
+    const json = await runRoutesimJson<{
       kind: string
       perLayer: { counts: number[]; balancedness: number }[]
-    }
+    }>('analyze', at('counts.csv'), '--ep-size', '2', '--json')
     expect(json.kind).toBe('counts')
     expect(json.perLayer.map((l) => l.counts)).toEqual([
       [10, 20, 30, 40],
@@ -164,16 +163,16 @@ describe('routesim analyze', () => {
   it('several recordings (per-rank dumps) are analysed together: tokens joined, or counts summed', async () => {
     const r1 = JSON.parse((await ok(...route, '--json', '--out', at('rank0.npz'))).stdout) as { counts: number[] }
     const r2 = JSON.parse((await ok(...route.slice(0, -1), '10', '--json', '--out', at('rank1.npz'))).stdout) as { counts: number[] }
-    const both = JSON.parse((await ok('analyze', at('rank0.npz'), at('rank1.npz'), '--experts', '64', '--json')).stdout) as {
+    const both = await runRoutesimJson<{
       counts: number[]
       tokens: number
       assumptions: string[]
-    }
+    }>('analyze', at('rank0.npz'), at('rank1.npz'), '--experts', '64', '--json')
     expect(both.counts).toEqual(r1.counts.map((c, e) => c + r2.counts[e]!))
     expect(both.tokens).toBe(1024)
     expect(both.assumptions.join('\n')).toContain('joined the tokens of 2 traces')
     writeFileSync(at('rank2.csv'), `${Array.from({ length: 64 }, (_, e) => (e === 0 ? 7 : 0)).join(',')}\n`)
-    const mixed = JSON.parse((await ok('analyze', at('rank0.npz'), at('rank2.csv'), '--json')).stdout) as { kind: string; counts: number[] }
+    const mixed = await runRoutesimJson<{ kind: string; counts: number[] }>('analyze', at('rank0.npz'), at('rank2.csv'), '--json')
     expect(mixed.kind).toBe('counts')
     expect(mixed.counts).toEqual(r1.counts.map((c, e) => c + (e === 0 ? 7 : 0)))
     const bad = await runRoutesim('analyze', at('rank0.npz'), at('qwen.npz'))
@@ -212,17 +211,16 @@ describe('routesim fit', () => {
     const exponent = Number(/Strategy {2}zipf \(exponent=([\d.]+)\)/.exec(run.stdout)?.[1])
     expect(Math.abs(exponent / 1.2 - 1)).toBeLessThan(0.05)
     expect(run.stdout).toContain(`routesim simulate --scenario ${scenario}`)
-    const json = JSON.parse((await ok('fit', at('zipf.npz'), '--json')).stdout) as {
+    const json = await runRoutesimJson<{
       value: number
       strategy: { name: string }
       route: string
       perLayer: { error: { gini: number } }[]
-    }
+    }>('fit', at('zipf.npz'), '--json')
     expect(json.strategy.name).toBe('zipf')
     expect(Math.abs(json.perLayer[0]!.error.gini)).toBeLessThan(0.02)
     expect(json.route).toMatch(/^routesim route -s zipf -t 4096 -e 256 -k 8 -p exponent=/)
-    const sim = await ok('simulate', '--scenario', scenario, '--json', '--quiet')
-    expect(JSON.parse(sim.stdout)).toMatchObject({ preset: 'deepseek-v3', layers: 1 })
+    expect(await runRoutesimJson('simulate', '--scenario', scenario, '--json', '--quiet')).toMatchObject({ preset: 'deepseek-v3', layers: 1 })
   })
 
   it('refuses an unknown family, naming --family', async () => {
@@ -235,9 +233,9 @@ describe('routesim fit', () => {
 describe('--trace and the replay strategy', () => {
   it('route -s replay gives back the recorded routing exactly', async () => {
     const recorded = JSON.parse((await ok(...route, '--json', '--out', at('rec.npz'))).stdout) as { counts: number[] }
-    const replayed = JSON.parse((await ok('--trace', at('rec.npz'), 'route', '-s', 'replay', '-t', '512', '-e', '64', '-k', '4', '--json')).stdout) as {
+    const replayed = await runRoutesimJson<{
       counts: number[]
-    }
+    }>('--trace', at('rec.npz'), 'route', '-s', 'replay', '-t', '512', '-e', '64', '-k', '4', '--json')
     expect(replayed.counts).toEqual(recorded.counts)
     // --trace after the command works too, and `strategies` lists replay while a trace is given.
     const listed = await ok('strategies', '--trace', at('rec.npz'))
@@ -247,7 +245,7 @@ describe('--trace and the replay strategy', () => {
   it('simulate replays a recorded run layer by layer and step by step: the same load metrics', async () => {
     const base = ['simulate', '--preset', 'mixtral-8x7b', '--tokens', '128', '--steps', '3', '--layers', '2', '--ep-size', '4', '--json', '--quiet']
     const original = JSON.parse((await ok(...base, '--strategy', 'zipf', '-p', 'exponent=1.4', '--out', at('run.npz'))).stdout) as { load: unknown }
-    const replay = JSON.parse((await ok(...base, '--strategy', 'replay', '--trace', at('run.npz'))).stdout) as { load: unknown }
+    const replay = await runRoutesimJson<{ load: unknown }>(...base, '--strategy', 'replay', '--trace', at('run.npz'))
     expect(replay.load).toEqual(original.load)
   })
 

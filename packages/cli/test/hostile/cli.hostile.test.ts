@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { EXIT_BAD_INPUT, EXIT_OK } from '../../src/cli.ts'
-import { runRoutesim, type CliRun } from '../run-routesim.ts'
+import { runRoutesim, runRoutesimJson, type CliRun } from '../run-routesim.ts'
 
 // Every case of issue 10 that a user reaches through the command line: each must end with exit 2 and
 // one message on stderr naming the flag or file (and what is allowed), or with the right result.
@@ -77,10 +77,7 @@ describe('hostile CLI: medium', () => {
   it.each(['target_balancedness', 'target_gini', 'target_max_over_mean'])(
     '%s runs in simulate at its defaults (the parse-time check routed 1 token)',
     async (strategy) => {
-      const run = await runRoutesim(...simulate, '--strategy', strategy, '--json')
-      expect(run.stderr).toBe('')
-      expect(run.code).toBe(EXIT_OK)
-      const summary = JSON.parse(run.stdout) as { balancedness: { static: { perLayerMean: number } } }
+      const summary = await runRoutesimJson<{ balancedness: { static: { perLayerMean: number } } }>(...simulate, '--strategy', strategy, '--json')
       expect(Number.isFinite(summary.balancedness.static.perLayerMean)).toBe(true)
     },
   )
