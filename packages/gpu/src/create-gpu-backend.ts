@@ -204,6 +204,13 @@ async function createGpuBackendInScope(options: GpuBackendOptions, scope: Return
         return reference.topK(logits, rows, cols, topKOptions)
       }
       const chunkRows = Math.max(1, Math.min(maxChunkRows, Math.floor(argumentLimit / (4 * o.cols))))
+      if (resident !== undefined) {
+        // webgpu: the router pass on gpu.js's device (logits written straight into storage buffers; ids,
+        // winners' logits and normalisers computed there), not a gpu.js kernel with packed floats.
+        const out = await resident.hostTopK(logits, o, chunkRows)
+        lastRun = { operation: 'topK', ranOn: 'kernel', reason: 'webgpu: WGSL router pass', kernel: { gpuJsMode: 'webgpu', path: 'wgsl-router-pass' } }
+        return out
+      }
       const out = await gpuTopK(logits, o, { runner, polynomialExp, chunkRows })
       lastRun = { operation: 'topK', ranOn: 'kernel', reason: `gpu.js ${mode}`, kernel: runner.lastRun }
       return out

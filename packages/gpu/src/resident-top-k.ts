@@ -1,10 +1,12 @@
 import { InvalidArgumentError, createPrng, validateTopKArguments } from '@routesim/core'
-import type { TopKOptions, WeightFinish } from '@routesim/core'
+import type { TopKOptions, TopKOutput, WeightFinish } from '@routesim/core'
 import { checkLogitsForKernel, topKKernelLimitation } from './gpu-top-k.ts'
+import type { ResolvedTopKLike } from './gpu-top-k.ts'
 import { floatLiteral } from './kernel-source.ts'
 import type { KernelRunner } from './kernel-runner.ts'
 import { RouterPass, validateWeightFinish } from './router-pass.ts'
 import type { RouteOutputs } from './router-pass.ts'
+import { USAGE_COPY_DST, USAGE_STORAGE } from './webgpu-device.ts'
 import type { Buffer, Device } from './webgpu-device.ts'
 
 /**
@@ -78,11 +80,14 @@ export interface ResidentTopKOutput {
  * The resident top-k over the runner's gpu.js webgpu kernels (upload, synthesis) and the router pass on
  * gpu.js's device (selection and weights). `serialised` runs device work one call at a time.
  */
+/** Top-k of host logits on the device (the webgpu backend's `topK`): ids, winners' logits, normaliser, deprecated weights. */
+export type HostTopK = (logits: Float32Array, o: ResolvedTopKLike, chunkRows: number) => Promise<TopKOutput>
+
 export function createResidentTopK(
   runner: KernelRunner,
   getDevice: () => Promise<Device>,
   serialised: <T>(work: () => Promise<T>) => Promise<T>,
-): { topK: ResidentTopK; dispose(): void } {
+): { topK: ResidentTopK; hostTopK: HostTopK; dispose(): void } {
   const pass = new RouterPass()
   const liveLogits = (logits: ResidentLogits): DeviceLogits => {
     if (!(logits instanceof DeviceLogits) || logits.disposed) {
@@ -181,5 +186,36 @@ export function createResidentTopK(
       return selectOnDevice(liveLogits(logits), topK, validateWeightFinish(finish), out)
     },
   }
-  return { topK, dispose: () => pass.dispose() }
+  const hostTopK: HostTopK = async (logits, o, chunkRows) => {
+    const { rows, cols, k } = o
+    const grouping =
+      o.groupScore === 'none'
+        ? undefined
+        : { numGroups: o.numGroups, topkGroup: o.topkGroup, topN: o.groupScore === 'max' ? 1 : o.groupTopN, maskValue: o.maskValue }
+    const spec = {
+      numExperts: cols,
+      k,
+      scoring: o.scoring,
+      hasBias: o.bias !== undefined,
+      grouping,
+      finish: o.needWeights ? { score: o.scoring, normalize: false, epsilon: 0, scale: 1 } : undefined,
+      winnerLogits: true,
+      normalizer: o.normalizer,
+    }
+    const device = await getDevice()
+    const out = await serialised(() => {
+      // The host logits go straight into storage buffers (one per chunk of rows), no gpu.js argument copy.
+      const chunks = []
+      for (let start = 0, c = 0; start < rows; start += chunkRows, c++) {
+        const n = Math.min(chunkRows, rows - start)
+        const buffer = pass.buffer(device, `logits:${c}`, 4 * n * cols, USAGE_STORAGE | USAGE_COPY_DST)
+        device.queue.writeBuffer(buffer, 0, logits.subarray(start * cols, (start + n) * cols))
+        chunks.push({ start, n, buffer })
+      }
+      return pass.run(device, chunks, rows, spec, o.bias)
+    })
+    const normalizer = out.max !== undefined && out.sum !== undefined ? { max: Float64Array.from(out.max), sum: Float64Array.from(out.sum) } : undefined
+    return { ids: out.ids, weights: out.weights, winnerLogits: out.winnerLogits!, ...(normalizer ? { normalizer } : {}) }
+  }
+  return { topK, hostTopK, dispose: () => pass.dispose() }
 }

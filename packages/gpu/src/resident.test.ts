@@ -127,13 +127,13 @@ describe.skipIf(backend === undefined)('webgpu: device-resident routing and larg
     }
   })
 
-  it('plain topK past one dispatch dimension (70,000 rows) matches the reference', async () => {
+  it('plain topK (host logits, on the router pass) past one dispatch dimension (70,000 rows) matches the reference', async () => {
     const rows = 70_000
     const cols = 32
     const logits = createRandomLogits(51, rows, cols, 1.5)
     const options: TopKOptions = { k: 4, scoring: 'softmax' }
     const candidate = await backend!.topK(logits, rows, cols, options)
-    expect(backend!.lastRun?.kernel?.gpuJsMode).toBe('webgpu')
+    expect(backend!.lastRun?.kernel).toEqual({ gpuJsMode: 'webgpu', path: 'wgsl-router-pass' })
     const { problems } = compareTopK({
       logits,
       rows,

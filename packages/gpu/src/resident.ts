@@ -6,7 +6,7 @@ import { categoricalTables, headMass } from './gpu-sampling.ts'
 import type { KernelRunner } from './kernel-runner.ts'
 import { KERNEL_MAX_EXPERTS, KERNEL_MAX_TOPK, MAX_CHUNK_ROWS, REJECTION_MAX_MASS, REJECTION_MAX_TRIES } from './thresholds.ts'
 import { createResidentTopK } from './resident-top-k.ts'
-import type { ResidentTopK } from './resident-top-k.ts'
+import type { HostTopK, ResidentTopK } from './resident-top-k.ts'
 import { SAMPLER_WORKGROUP, samplerPassSource } from './sampler-pass.ts'
 import type { SamplerPassSpec } from './sampler-pass.ts'
 import {
@@ -56,7 +56,7 @@ export interface ResidentRouting extends ResidentTopK {
 }
 
 /** Creates the resident API over the runner's gpu.js webgpu kernels and gpu.js's WebGPU device. */
-export function createResidentRouting(module: GpuJsModule, runner: KernelRunner): { routing: ResidentRouting; dispose(): void } {
+export function createResidentRouting(module: GpuJsModule, runner: KernelRunner): { routing: ResidentRouting; hostTopK: HostTopK; dispose(): void } {
   let device: Promise<Device> | undefined
   let disposed = false
   const getDevice = (): Promise<Device> => {
@@ -232,5 +232,5 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
     topK.dispose()
     pipelines.clear()
   }
-  return { routing, dispose }
+  return { routing, hostTopK: topK.hostTopK, dispose }
 }

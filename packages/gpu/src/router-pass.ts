@@ -29,6 +29,10 @@ export interface RouterPassSpec {
   readonly grouping?: { readonly numGroups: number; readonly topkGroup: number; readonly topN: number; readonly maskValue: number } | undefined
   /** The weight rule; undefined leaves the weights 0. */
   readonly finish?: WeightFinish | undefined
+  /** Also write the winners' logits `[rows, k]` (the kernel-backend contract's `winnerLogits`). */
+  readonly winnerLogits?: boolean | undefined
+  /** Also write each row's softmax normaliser: its max logit and Σ exp(l − max) (compensated). */
+  readonly normalizer?: boolean | undefined
 }
 
 const WORKGROUP = 64
@@ -83,11 +87,12 @@ const range = (n: number) => Array.from({ length: n }, (_, j) => j)
 /** The WGSL of one router pass. Bindings: 0 params, 1 logits `[rows, E]`, 2 bias `[E]`, 3 out (ids, then weights). */
 export function routerPassSource(spec: RouterPassSpec): string {
   const { numExperts: E, k, scoring, hasBias, grouping, finish } = spec
+  const gathered = finish !== undefined || spec.winnerLogits === true
   const biasTerm = (e: string) => (hasBias ? ` + bias[${e}]` : '')
   // Selection on raw logits is exact for monotone scores; bias (and top-n group sums, finite masks) need true scores.
   const needsScores = scoring !== 'logits' && (hasBias || (grouping !== undefined && (grouping.topN > 1 || grouping.maskValue !== -Infinity)))
   const selectedSoftmax = finish?.score === 'softmax' && finish.normalize && finish.epsilon === 0
-  const needsNormaliser = (needsScores && scoring === 'softmax') || (finish?.score === 'softmax' && !selectedSoftmax)
+  const needsNormaliser = (needsScores && scoring === 'softmax') || (finish?.score === 'softmax' && !selectedSoftmax) || spec.normalizer === true
   const selection = (e: string): string => {
     const l = `logits[base + ${e}]`
     if (!needsScores) return `${l}${biasTerm(e)}`
@@ -154,9 +159,18 @@ export function routerPassSource(spec: RouterPassSpec): string {
   }
   body.push(`let o = (p.rowOffset + row) * ${k}u;`)
   for (const j of range(k)) body.push(`out[o + ${j}u] = i${j};`)
+  if (gathered)
+    body.push(
+      range(k)
+        .map((j) => `let l${j} = logits[base + i${j}];`)
+        .join(' '),
+    )
+  if (spec.winnerLogits === true) for (const j of range(k)) body.push(`out[p.winnersAt + o + ${j}u] = bitcast<u32>(l${j});`)
+  if (spec.normalizer === true)
+    body.push('out[p.normAt + p.rowOffset + row] = bitcast<u32>(m);', 'out[p.normAt + p.totalRows + p.rowOffset + row] = bitcast<u32>(sum);')
   if (finish !== undefined) body.push(...finishStatements(k, finish, selectedSoftmax))
   return [
-    'struct Params { rows : u32, rowOffset : u32, width : u32, weightsAt : u32 }',
+    'struct Params { rows : u32, rowOffset : u32, width : u32, weightsAt : u32, winnersAt : u32, normAt : u32, totalRows : u32, pad : u32 }',
     '@group(0) @binding(0) var<uniform> p : Params;',
     '@group(0) @binding(1) var<storage, read> logits : array<f32>;',
     '@group(0) @binding(2) var<storage, read> bias : array<f32>;',
@@ -174,7 +188,7 @@ function finishStatements(k: number, finish: WeightFinish, selectedSoftmax: bool
   const { score, normalize, epsilon, scale } = finish
   const s = range(k)
   const sumOf = (name: string) => s.map((j) => `${name}${j}`).join(' + ')
-  const lines = s.map((j) => `let l${j} = logits[base + i${j}];`)
+  const lines: string[] = []
   const scaleLiteral = floatLiteral(scale)
   if (selectedSoftmax) {
     // Softmax over the k selected logits ≡ full softmax renormalised over the winners (no row pass).
@@ -216,23 +230,37 @@ export interface RouteOutputs {
   readonly weights: Float32Array
 }
 
+/** What a pass read back: ids and weights, and the winners' logits and row normalisers when asked for. */
+export interface PassOutputs extends RouteOutputs {
+  readonly winnerLogits?: Float32Array | undefined
+  /** Softmax normaliser per row (float32): the row's max logit and Σ exp(l − max). */
+  readonly max?: Float32Array | undefined
+  readonly sum?: Float32Array | undefined
+}
+
 /** Runs router passes on one device; calls must not overlap (the caller serialises them). */
 export class RouterPass {
   readonly #pipelines = new Map<string, ComputePipeline>()
   readonly #pool = new BufferPool()
 
-  async run(
-    device: Device,
-    chunks: readonly LogitsChunk[],
-    rows: number,
-    spec: RouterPassSpec,
-    bias?: Float32Array,
-    out?: RouteOutputs,
-  ): Promise<RouteOutputs> {
+  /** A pool buffer for the caller's own inputs (host logits uploaded for a pass), kept with the pass's buffers. */
+  buffer(device: Device, name: string, size: number, usage: number): Buffer {
+    return this.#pool.get(device, `input:${name}`, size, usage)
+  }
+
+  async run(device: Device, chunks: readonly LogitsChunk[], rows: number, spec: RouterPassSpec, bias?: Float32Array, out?: RouteOutputs): Promise<PassOutputs> {
     const { k } = spec
     const n = rows * k
     if (out !== undefined) checkOutputs(out, n)
-    if (n === 0) return out ?? { ids: new Int32Array(0), weights: new Float32Array(0) }
+    // Words of the one output buffer: ids, then weights, winners' logits and normalisers when written.
+    const weightsAt = n
+    const winnersAt = weightsAt + (spec.finish !== undefined ? n : 0)
+    const normAt = winnersAt + (spec.winnerLogits === true ? n : 0)
+    const words = normAt + (spec.normalizer === true ? 2 * rows : 0)
+    if (n === 0)
+      return (
+        out ?? { ids: new Int32Array(0), weights: new Float32Array(0), winnerLogits: new Float32Array(0), max: new Float32Array(0), sum: new Float32Array(0) }
+      )
     const key = JSON.stringify(spec)
     let pipeline = this.#pipelines.get(key)
     if (pipeline === undefined) {
@@ -240,7 +268,7 @@ export class RouterPass {
       pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } })
       this.#pipelines.set(key, pipeline)
     }
-    const bytes = 8 * n
+    const bytes = 4 * words
     const result = this.#pool.get(device, 'out', bytes, USAGE_STORAGE | USAGE_COPY_SRC)
     const staging = this.#pool.get(device, 'staging', bytes, USAGE_MAP_READ | USAGE_COPY_DST)
     const biasBuffer = this.#pool.get(device, 'bias', 4 * spec.numExperts, USAGE_STORAGE | USAGE_COPY_DST)
@@ -250,8 +278,8 @@ export class RouterPass {
       for (let c = 0; c < chunks.length; c++) {
         const chunk = chunks[c]!
         const { x, y, width } = dispatchFor(chunk.n, WORKGROUP)
-        const params = this.#pool.get(device, `params:${c}`, 16, USAGE_UNIFORM | USAGE_COPY_DST)
-        device.queue.writeBuffer(params, 0, new Uint32Array([chunk.n, chunk.start, width, n]))
+        const params = this.#pool.get(device, `params:${c}`, 32, USAGE_UNIFORM | USAGE_COPY_DST)
+        device.queue.writeBuffer(params, 0, new Uint32Array([chunk.n, chunk.start, width, weightsAt, winnersAt, normAt, rows, 0]))
         const bindGroup = device.createBindGroup({
           layout: pipeline.getBindGroupLayout(0),
           // 'auto' layouts drop unused bindings: the bias only when the pass reads it.
@@ -271,19 +299,26 @@ export class RouterPass {
       encoder.copyBufferToBuffer(result, 0, staging, 0, bytes)
       device.queue.submit([encoder.finish()])
     }
-    const readBack = async (): Promise<RouteOutputs> => {
-      // Fresh outputs: one buffer, viewed as ids and as weights, its pages faulted in while the device works.
+    const readBack = async (): Promise<PassOutputs> => {
+      // Fresh outputs: one buffer, viewed as ids, weights, …, its pages faulted in while the device works.
       const fresh = out === undefined ? new Uint8Array(bytes).fill(0) : undefined
       await staging.mapAsync(MAP_MODE_READ, 0, bytes)
       try {
         const mapped = staging.getMappedRange(0, bytes)
         if (fresh === undefined) {
           out!.ids.set(new Int32Array(mapped, 0, n))
-          out!.weights.set(new Float32Array(mapped, 4 * n, n))
+          if (spec.finish !== undefined) out!.weights.set(new Float32Array(mapped, 4 * weightsAt, n))
+          else out!.weights.fill(0)
           return out!
         }
         fresh.set(new Uint8Array(mapped))
-        return { ids: new Int32Array(fresh.buffer, 0, n), weights: new Float32Array(fresh.buffer, 4 * n, n) }
+        const buffer = fresh.buffer
+        return {
+          ids: new Int32Array(buffer, 0, n),
+          weights: spec.finish !== undefined ? new Float32Array(buffer, 4 * weightsAt, n) : new Float32Array(n),
+          ...(spec.winnerLogits === true ? { winnerLogits: new Float32Array(buffer, 4 * winnersAt, n) } : {}),
+          ...(spec.normalizer === true ? { max: new Float32Array(buffer, 4 * normAt, rows), sum: new Float32Array(buffer, 4 * (normAt + rows), rows) } : {}),
+        }
       } finally {
         staging.unmap()
       }
