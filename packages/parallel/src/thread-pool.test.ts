@@ -77,17 +77,18 @@ describe('createThreadPool', () => {
     expect(() => p.run({ task: 'nope', args: {}, chunks: 3, runChunk: () => {} })).toThrow(/this worker has no task 'nope'/)
   })
 
-  it('pins chunk c of every pinned job to thread c mod threads, so state a chunk leaves in its thread is there next time', () => {
-    for (const [threads, callerRuns] of [
-      [1, true],
-      [2, true],
-      [3, true],
-      [8, true],
-      [3, false],
+  it('pins chunk c of every pinned job to one thread (c mod threads apart), so state a chunk leaves in its thread is there next time', () => {
+    for (const [threads, callerRuns, chunks] of [
+      [1, true, 11],
+      [2, true, 11],
+      [3, true, 11],
+      [8, true, 11],
+      [3, false, 11],
+      [8, true, 5], // fewer chunks than threads: the caller owns none
+      [3, true, 2],
     ] as const) {
       const p = pool(threads, callerRuns)
-      const key = `pinned-${threads}-${callerRuns}`
-      const chunks = 11
+      const key = `pinned-${threads}-${callerRuns}-${chunks}`
       const stride = callerRuns ? threads : threads - 1
       let first: number[] | undefined
       for (let job = 1; job <= 6; job++) {
@@ -97,7 +98,8 @@ describe('createThreadPool', () => {
         expect(Array.from(args.out)).toEqual(new Array(chunks).fill(job))
         const ran = Array.from(args.thread)
         for (let c = 0; c < chunks; c++) expect(ran[c]).toBe(ran[c % stride])
-        if (callerRuns) for (let c = 0; c < chunks; c += stride) expect(ran[c]).toBe(0) // the calling (main) thread
+        // The calling (main) thread takes chunks stride − 1, 2·stride − 1, …: one less than a worker when they do not divide.
+        if (callerRuns) for (let c = 0; c < chunks; c++) expect(ran[c] === 0).toBe(c % stride === stride - 1)
         first ??= ran
         expect(ran).toEqual(first)
       }

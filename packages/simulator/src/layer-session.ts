@@ -52,6 +52,12 @@ export interface LayerSessionOutputs {
 
 export const LAYER_STAT_FIELDS = 5
 
+/** A new map for one layer, sent with the next step only. */
+interface LayerMap {
+  readonly layer: number
+  readonly map: MapMessage
+}
+
 /** A layer's map as it travels to the thread that owns the layer (shared arrays when threads read it). */
 interface MapMessage extends ExpertMap {
   readonly dispatchTable?: Int32Array | undefined
@@ -59,7 +65,7 @@ interface MapMessage extends ExpertMap {
 
 type SessionArgs =
   | { readonly op: 'open'; readonly session: number; readonly spec: LayerSessionSpec; readonly out: LayerSessionOutputs }
-  | { readonly op: 'step'; readonly session: number; readonly maps: readonly (MapMessage | null)[] }
+  | { readonly op: 'step'; readonly session: number; readonly maps: readonly LayerMap[] }
   | { readonly op: 'close'; readonly session: number }
 
 interface LayerState {
@@ -128,8 +134,7 @@ export function createLayerSessionTask(
         `Layer ${chunk} of session ${args.session} has no state on this thread: its jobs must be pinned to threads`,
       )
     }
-    const map = args.maps[chunk]
-    if (map) state.map = map
+    for (const given of args.maps) if (given.layer === chunk) state.map = given.map
     if (state.map === undefined) throw new RoutesimError('layer_state_missing', `Layer ${chunk} of session ${args.session} was given no expert map`)
     routeLayer(session, state, state.map, chunk, runner)
   }
@@ -219,7 +224,8 @@ export function openLayerSession(spec: LayerSessionSpec, runner: ChunkRunner, ta
   const session = nextSession++
   const run = (args: SessionArgs): void => runner.run({ task: LAYER_SESSION_TASK, args, chunks: L, runChunk: task, pinned: true })
   run({ op: 'open', session, spec, out })
-  let maps: (MapMessage | null)[] = new Array<MapMessage | null>(L).fill(null)
+  // Maps set since the last step, by layer (a later one for the same layer replaces the earlier).
+  let maps = new Map<number, MapMessage>()
   const copy = (a: Int32Array): Int32Array => {
     if (!shared) return a
     const c = new Int32Array(new SharedArrayBuffer(a.byteLength))
@@ -230,7 +236,7 @@ export function openLayerSession(spec: LayerSessionSpec, runner: ChunkRunner, ta
   return {
     threads: runner.parallel ? Math.min(runner.threads, L) : 1,
     setMap(layer, map, dispatchTable) {
-      maps[layer] = {
+      maps.set(layer, {
         numLogical: map.numLogical,
         numPhysical: map.numPhysical,
         numRanks: map.numRanks,
@@ -240,11 +246,11 @@ export function openLayerSession(spec: LayerSessionSpec, runner: ChunkRunner, ta
         replicaCount: copy(map.replicaCount),
         slotRank: copy(map.slotRank),
         ...(dispatchTable ? { dispatchTable: copy(dispatchTable) } : {}),
-      }
+      })
     },
     step() {
-      const given = maps
-      maps = new Array<MapMessage | null>(L).fill(null)
+      const given = [...maps].map(([layer, map]) => ({ layer, map }))
+      maps = new Map()
       run({ op: 'step', session, maps: given })
       return out
     },
