@@ -20,6 +20,7 @@ export const SIMULATE_FLAGS: Readonly<Record<string, string>> = {
   steps: '--steps',
   layers: '--layers',
   seed: '--seed',
+  threads: '--threads',
   preset: '--preset',
   strategy: '--strategy',
   'strategy.name': '--strategy',

@@ -13,6 +13,11 @@ export interface ChunkJob<A> {
   readonly chunks: number
   /** The work of one chunk on the calling thread. */
   readonly runChunk: (args: A, chunk: number) => void
+  /**
+   * Chunk c always runs on the same thread (thread c mod threads, the calling thread being thread 0), so state a
+   * chunk keeps in its thread (a layer's strategy across steps) is there for chunk c of the next pinned job.
+   */
+  readonly pinned?: boolean
 }
 
 /**

@@ -232,3 +232,30 @@ describe('Plackett–Luce rows: laws for arbitrary weights (property tests)', ()
     }
   })
 })
+
+describe('sampleRows output is pinned', () => {
+  /** FNV-1a over the bytes: a short fingerprint of exact output. */
+  function fingerprint(a: Int32Array): string {
+    const b = new Uint8Array(a.buffer, a.byteOffset, a.byteLength)
+    let h = 0x811c9dc5
+    for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193)
+    return (h >>> 0).toString(16).padStart(8, '0')
+  }
+
+  // What the sampler gave before its dealing loops were rewritten (main 2a8da11): k a power of two (rows tagged by
+  // their last slot) and not (k = 6), a second bulk call on the same sampler, then the per-row path; stream end too.
+  it.each([
+    [256, 1, 8, 4096, '22e53e60 7e59a8f0 fb561ae9 196592371'],
+    [64, 1.2, 4, 3000, 'c79323bc 12783c61 67fe3bdf 151096832'],
+    [300, 0.8, 16, 1500, 'f59fca42 fad2345a 7daec68e 1678766575'],
+    [40, 1, 2, 5000, 'b0de3eb9 bc1be938 6ef4bc64 4053164655'],
+    [256, 1, 6, 2000, '7e2514e0 edf40767 5b4ea3c0 3065672134'],
+  ] as const)('zipf(%d experts, s = %d), k = %d, %d rows', (n, s, k, rows, expected) => {
+    const sampler = createWeightedDistinctSampler(Float64Array.from({ length: n }, (_, r) => (r + 1) ** -s))
+    const prng = createPrng(`wd-${n}-${k}`)
+    const a = sampler.sampleRows(prng, rows, k)
+    const b = sampler.sampleRows(prng, 700, k)
+    const c = sampler.sampleRows(prng, 3, k)
+    expect(`${fingerprint(a)} ${fingerprint(b)} ${fingerprint(c)} ${prng.nextUint32()}`).toBe(expected)
+  })
+})

@@ -161,6 +161,53 @@ function dealWords(
   state[3] = pos
 }
 
+/** [slot, word position]: `dealWordsByTag`' state in and out. */
+const tagState = new Int32Array(2)
+
+/**
+ * `dealWords` for k a power of two: the row of slot o is tagged `o | (k − 1)` (its last slot), which grows
+ * from row to row, so "already in this row" is `stamp[item] === o | (k − 1)` and a row's end needs no
+ * bookkeeping at all. Each draw then waits on one OR, one compare and one add of the slot before it — not
+ * on the row end and epoch as well — which is what bounds this loop. Same draws, same ids.
+ */
+function dealWordsByTag(
+  view: Int32Array,
+  chunk: number,
+  cells: Uint8Array | Uint16Array,
+  direct: number,
+  shift: number,
+  mask: number,
+  stamp: Int32Array,
+  out: Int32Array,
+  last: number,
+  stop: number,
+  state: Int32Array,
+): void {
+  let o = state[0]!
+  let pos = state[1]!
+  while (o < stop && pos < chunk) {
+    const word = view[pos]!
+    const hi = word >>> shift
+    const lo = word & mask
+    if (hi >= direct || lo >= direct) break
+    pos++
+    let c = cells[hi]!
+    let tag = o | last
+    let fresh = +(stamp[c] !== tag) // 1 iff the item is new to the row
+    stamp[c] = tag
+    out[o] = c
+    o += fresh
+    c = cells[lo]!
+    tag = o | last
+    fresh = +(stamp[c] !== tag)
+    stamp[c] = tag
+    out[o] = c
+    o += fresh
+  }
+  state[0] = o
+  state[1] = pos
+}
+
 class AliasRejectionSampler implements WeightedDistinctSampler {
   readonly size: number
   readonly probabilities: Float64Array
@@ -293,7 +340,8 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
     // When the k most probable items hold less than the fallback mass, no row can need the
     // sequential fallback, so the mass bookkeeping is skipped.
     if (this.topMass(k) < this.fallbackMass) {
-      this.fillFlat(prng, out, rows, k, view, fillView, chunk)
+      if ((k & (k - 1)) === 0) this.fillFlatByTag(prng, out, rows, k, view, fillView, chunk)
+      else this.fillFlat(prng, out, rows, k, view, fillView, chunk)
       return
     }
     const limit = this.fallbackMass
@@ -348,6 +396,68 @@ class AliasRejectionSampler implements WeightedDistinctSampler {
       }
     }
     this.epoch = epoch
+  }
+
+  /**
+   * `fillFlat` for k a power of two, with rows tagged by their last slot (`dealWordsByTag`). The stamps are
+   * set to −1 first (no tag is negative) and to 0 after, below every epoch the other paths use, so calls on the
+   * other paths test membership exactly as before.
+   */
+  private fillFlatByTag(prng: Prng, out: Int32Array, rows: number, k: number, view: Int32Array, fillView: Uint32Array, chunk: number): void {
+    const stamp = this.stamp
+    const lookup = this.lookup!
+    const cells = lookup.cells
+    const direct = lookup.direct
+    const shift = 32 - lookup.bits
+    const mask = (1 << lookup.bits) - 1
+    const last = k - 1
+    const total = rows * k
+    // The hot loop stops before the last row: a word deals at most two slots, so it never writes past `out`.
+    const stop = total - k
+    stamp.fill(-1)
+    let o = 0
+    let pos = 0
+    let lastTag = -1
+    const state = tagState
+    for (;;) {
+      state[0] = o
+      state[1] = pos
+      dealWordsByTag(view, chunk, cells, direct, shift, mask, stamp, out, last, stop, state)
+      o = state[0]!
+      pos = state[1]!
+      if (o === total) break
+      if (pos === chunk) {
+        // Termination guarantee: a row still open after a whole block of draws finishes with exact
+        // sequential draws (a stopping rule on past draws, so the law is unchanged).
+        const tag = o | last
+        if (tag === lastTag) {
+          while (o <= tag) {
+            const pick = this.sequentialDraw(prng, tag)
+            stamp[pick] = tag
+            out[o++] = pick
+          }
+          if (o === total) break
+        }
+        lastTag = o | last
+        prng.fillUint32(fillView)
+        pos = 0
+        continue
+      }
+      // Cold path, one word: a half that hit the remainder cells (drawn from its alias table), or
+      // the last row (checked after each draw).
+      const word = view[pos++]!
+      for (let half = 0; half < 2 && o < total; half++) {
+        const cell = half === 0 ? word >>> shift : word & mask
+        const c = cell < direct ? cells[cell]! : drawAlias(lookup.remainder!, prng)
+        const tag = o | last
+        const fresh = +(stamp[c] !== tag)
+        stamp[c] = tag
+        out[o] = c
+        o += fresh
+      }
+      if (o === total) break
+    }
+    stamp.fill(0)
   }
 
   /**

@@ -1,8 +1,8 @@
 import { InvalidArgumentError, InvalidLogitsError } from '@routesim/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bundleTestWorker } from '../test/bundle-test-worker.ts'
-import { barrierTask, failTask, writeTask } from '../test/test-tasks.ts'
-import type { BarrierArgs, FailArgs, WriteArgs } from '../test/test-tasks.ts'
+import { barrierTask, failTask, visitTask, writeTask } from '../test/test-tasks.ts'
+import type { BarrierArgs, FailArgs, VisitArgs, WriteArgs } from '../test/test-tasks.ts'
 import { ParallelTaskError } from './parallel-task-error.ts'
 import { createThreadPool } from './thread-pool.ts'
 import type { ThreadPool } from './thread-pool.ts'
@@ -75,6 +75,34 @@ describe('createThreadPool', () => {
   it('reports a task the worker script does not have', () => {
     const p = pool(2, false)
     expect(() => p.run({ task: 'nope', args: {}, chunks: 3, runChunk: () => {} })).toThrow(/this worker has no task 'nope'/)
+  })
+
+  it('pins chunk c of every pinned job to thread c mod threads, so state a chunk leaves in its thread is there next time', () => {
+    for (const [threads, callerRuns] of [
+      [1, true],
+      [2, true],
+      [3, true],
+      [8, true],
+      [3, false],
+    ] as const) {
+      const p = pool(threads, callerRuns)
+      const key = `pinned-${threads}-${callerRuns}`
+      const chunks = 11
+      const stride = callerRuns ? threads : threads - 1
+      let first: number[] | undefined
+      for (let job = 1; job <= 6; job++) {
+        const args: VisitArgs = { key, out: shared(chunks), thread: shared(chunks) }
+        p.run({ task: 'visit', args, chunks, runChunk: visitTask, pinned: true })
+        // Every chunk found the count its earlier runs left in the thread that ran it.
+        expect(Array.from(args.out)).toEqual(new Array(chunks).fill(job))
+        const ran = Array.from(args.thread)
+        for (let c = 0; c < chunks; c++) expect(ran[c]).toBe(ran[c % stride])
+        if (callerRuns) for (let c = 0; c < chunks; c += stride) expect(ran[c]).toBe(0) // the calling (main) thread
+        first ??= ran
+        expect(ran).toEqual(first)
+      }
+      if (p.parallel) expect(new Set(first).size).toBe(Math.min(stride, chunks))
+    }
   })
 
   it('runs every chunk on the calling thread with one thread', () => {

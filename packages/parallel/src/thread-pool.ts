@@ -36,7 +36,8 @@ export interface ThreadPool extends ChunkRunner {
 /**
  * A pool of workers that share chunks of a job through a shared counter: each chunk is claimed by exactly one
  * thread, and the calling thread works too, then blocks (Atomics.wait) until the workers' chunks are done — so
- * jobs are synchronous to the caller. What a chunk computes may depend on its index, never on which thread or
+ * jobs are synchronous to the caller. A pinned job (`job.pinned`) deals chunk c to thread c mod threads instead,
+ * so per-chunk state a thread keeps stays with its chunk from job to job. What a chunk computes may depend on its index, never on which thread or
  * how many threads ran it. Workers start on the first job with more than one chunk.
  */
 export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
@@ -89,8 +90,13 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
       const control = createControl()
       const error = new Uint8Array(new SharedArrayBuffer(ERROR_BUFFER_BYTES))
       const message: JobMessage = { type: 'routesim-job', task: job.task, args: job.args, chunks, control, error }
+      // Pinned: thread t (the caller is 0 when it runs chunks) owns chunks t, t + stride, …, the same in every job.
+      const stride = callerRuns ? threads : threads - 1
+      const firstWorkerChunk = callerRuns ? 1 : 0
       // No more helpers than chunks beyond the first when this thread takes chunks too.
-      for (let i = 0; i < Math.min(workers.length, callerRuns ? chunks - 1 : chunks); i++) workers[i]!.postMessage(message)
+      for (let i = 0; i < Math.min(workers.length, callerRuns ? chunks - 1 : chunks); i++) {
+        workers[i]!.postMessage(job.pinned === true ? { ...message, pinned: { first: firstWorkerChunk + i, stride } } : message)
+      }
       // This thread's own failure is kept as thrown (its stack, its class); workers' come back as records.
       let localError = undefined as { chunk: number; error: unknown } | undefined
       if (callerRuns) {
@@ -102,6 +108,7 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
           (c, e) => {
             localError = { chunk: c, error: e }
           },
+          job.pinned === true ? { first: 0, stride } : undefined,
         )
       }
       let seen = Atomics.load(control, DONE_CHUNKS)

@@ -17,6 +17,14 @@ export interface JobMessage {
   readonly chunks: number
   readonly control: Int32Array
   readonly error: Uint8Array
+  /** A pinned job: this worker runs chunks first, first + stride, … (none else); absent: it claims chunks from the counter. */
+  readonly pinned?: PinnedChunks
+}
+
+/** The chunks one thread owns in a pinned job. */
+export interface PinnedChunks {
+  readonly first: number
+  readonly stride: number
 }
 
 /** A thrown value as plain data, so the calling thread can rebuild a typed error. */
@@ -50,8 +58,9 @@ export function createControl(): Int32Array {
 }
 
 /**
- * Claims chunks until none are left, running each. On failures the error of the LOWEST failing chunk is kept
- * (so "the first bad row" is the same for any thread count), and chunks above it are skipped.
+ * Claims chunks until none are left, running each (a pinned job: this thread's own chunks, in order). On
+ * failures the error of the LOWEST failing chunk is kept (so "the first bad row" is the same for any thread
+ * count), and chunks above it are skipped.
  */
 export function drainChunks(
   control: Int32Array,
@@ -59,9 +68,10 @@ export function drainChunks(
   chunks: number,
   run: (chunk: number) => void,
   onError?: (chunk: number, error: unknown) => void,
+  pinned?: PinnedChunks,
 ): void {
-  for (;;) {
-    const chunk = Atomics.add(control, NEXT_CHUNK, 1)
+  for (let own = pinned?.first ?? 0; ; own += pinned?.stride ?? 0) {
+    const chunk = pinned === undefined ? Atomics.add(control, NEXT_CHUNK, 1) : own
     if (chunk >= chunks) return
     if (chunk < Atomics.load(control, FAILED_CHUNK)) {
       try {

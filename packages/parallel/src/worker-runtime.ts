@@ -18,10 +18,17 @@ export function startWorkerRuntime(tasks: Readonly<Record<string, ChunkTask>>): 
     const job = data as JobMessage
     if (typeof job !== 'object' || job === null || job.type !== 'routesim-job') return
     const task = (job.task === READY_TASK ? readyTask : tasks[job.task]) as ((args: unknown, chunk: number) => void) | undefined
-    drainChunks(job.control, job.error, job.chunks, (chunk) => {
-      if (task === undefined) throw new Error(`this worker has no task '${job.task}'`)
-      task(job.args, chunk)
-    })
+    drainChunks(
+      job.control,
+      job.error,
+      job.chunks,
+      (chunk) => {
+        if (task === undefined) throw new Error(`this worker has no task '${job.task}'`)
+        task(job.args, chunk)
+      },
+      undefined,
+      job.pinned,
+    )
   }
   const p = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process
   const port = (p?.getBuiltinModule?.('node:worker_threads') as { parentPort?: MessageSource | null } | undefined)?.parentPort

@@ -44,3 +44,25 @@ export function failTask(args: FailArgs, chunk: number): void {
   if (args.logitsAt.includes(chunk)) throw new InvalidLogitsError({ parameter: 'routerLogits', row: 100 * chunk, column: 3, value: Number.NaN })
   if (args.plainAt.includes(chunk)) throw new TypeError(`chunk ${chunk} broke`)
 }
+
+export interface VisitArgs {
+  readonly key: string
+  /** Per chunk: how many jobs of this key found the chunk's state on the thread that ran it. */
+  readonly out: Int32Array
+  /** Per chunk: the id of the thread that ran it (worker_threads' threadId; 0 on the main thread). */
+  readonly thread: Int32Array
+}
+
+// Each thread's own record of the chunks it ran (the calling thread's and every worker's are apart).
+const visits = new Map<string, number>()
+
+/** Counts, in the running thread's memory, the times chunk c of `key` ran there: pinned jobs find their count. */
+export function visitTask(args: VisitArgs, chunk: number): void {
+  const id = `${args.key}:${chunk}`
+  const seen = (visits.get(id) ?? 0) + 1
+  visits.set(id, seen)
+  args.out[chunk] = seen
+  const threads = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process?.getBuiltinModule?.('node:worker_threads') as
+    { threadId: number } | undefined
+  args.thread[chunk] = threads?.threadId ?? -1
+}

@@ -1,5 +1,5 @@
 import { startWorkerRuntime } from '../src/worker-runtime.ts'
 import type { ChunkTask } from '../src/worker-runtime.ts'
-import { barrierTask, failTask, writeTask } from './test-tasks.ts'
+import { barrierTask, failTask, visitTask, writeTask } from './test-tasks.ts'
 
-startWorkerRuntime({ barrier: barrierTask as ChunkTask, write: writeTask as ChunkTask, fail: failTask as ChunkTask })
+startWorkerRuntime({ barrier: barrierTask as ChunkTask, write: writeTask as ChunkTask, fail: failTask as ChunkTask, visit: visitTask as ChunkTask })

@@ -34,10 +34,11 @@ describe('routesim simulate --backend: the same results on every backend', () =>
     const wasm = await simulateOn('wasm', ['-p', 'scoring=sigmoid'])
     const reference = await simulateOn('reference', ['-p', 'scoring=sigmoid'])
     expect(wasm.rest).toBe(reference.rest)
-    // The same run on the library: the last top-k call ran in the wasm kernel, not on the reference.
+    // The same run on the library: the last top-k call ran in the wasm kernel, not on the reference (one thread:
+    // the layers route through this backend object; on threads each runs its own wasm kernels).
     const simulator = createSimulator()
     const scenario = parseScenario(
-      { preset: 'deepseek-v3', strategy: { name: 'grouped_topk', params: { scoring: 'sigmoid' } }, layers: 2, steps: 1, tokensPerStep: 2048 },
+      { preset: 'deepseek-v3', strategy: { name: 'grouped_topk', params: { scoring: 'sigmoid' } }, layers: 2, steps: 1, tokensPerStep: 2048, threads: 1 },
       { simulator },
     )
     const opened = await resolveBackend('wasm')

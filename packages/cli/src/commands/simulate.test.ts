@@ -125,6 +125,24 @@ describe('routesim simulate', () => {
     expect(summary.eplb.rebalances).toBe(2)
   })
 
+  it('--threads N spreads the layers over N threads with the same results, and says where they ran', async () => {
+    const args = ['simulate', '--preset', 'deepseek-v3', '--strategy', 'zipf', '--tokens', '512', '--steps', '3', '--layers', '5', '--ep-size', '8', '--json']
+    const runs = await Promise.all(['1', '3'].map((n) => runRoutesim(...args, '--threads', n)))
+    const [one, three] = runs.map((r) => {
+      expect(r.stderr).toBe('')
+      expect(r.code).toBe(0)
+      return JSON.parse(r.stdout) as { execution: { layersOn: string; threads: number } }
+    })
+    expect(one!.execution).toMatchObject({ layersOn: 'calling thread', threads: 1 })
+    expect(three!.execution).toMatchObject({ layersOn: 'threads', threads: 3 })
+    expect(JSON.stringify({ ...three, execution: undefined })).toBe(JSON.stringify({ ...one, execution: undefined }))
+    const table = await runRoutesim(...args.slice(0, -1), '--threads', '2', '--quiet')
+    expect(table.stdout).toMatch(/layers ran on[\s│]+2 threads \(5 layers pinned to 2 threads\)/)
+    const bad = await runRoutesim(...args, '--threads', '0')
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('- --threads:')
+  })
+
   it('parses --capacity flags', () => {
     expect(parseCapacityFlag('tutel:mode=capped,capacityFactor=2,alignment=8')).toEqual({ policy: 'tutel', mode: 'capped', capacityFactor: 2, alignment: 8 })
     expect(parseCapacityFlag('deepspeed:capacityFactor=1,dropTokens=false')).toEqual({ policy: 'deepspeed', capacityFactor: 1, dropTokens: false })

@@ -43,6 +43,7 @@ interface SimulateOptions {
   out?: string
   indicesType: string
   backend: string
+  threads?: string
 }
 
 /** A numeric flag value as JSON would carry it; anything else stays text so validation reports it by path. */
@@ -98,6 +99,7 @@ function flagPaths(options: SimulateOptions): (path: string) => boolean {
     'eplb.policy': options.eplbPolicy,
     'eplb.replicaChoice': options.replicaChoice,
     capacity: options.capacity.length > 0 ? true : undefined,
+    threads: options.threads,
   }
   return (path) =>
     Object.entries(given).some(([key, value]) => value !== undefined && (path === key || path.startsWith(`${key}.`) || path.startsWith(`${key}[`)))
@@ -129,6 +131,7 @@ function scenarioJson(options: SimulateOptions, simulator: Simulator): { json: R
   set('steps', options.steps === undefined ? undefined : numberOrText(options.steps))
   set('layers', options.layers === undefined ? undefined : numberOrText(options.layers))
   set('seed', options.seed === undefined ? undefined : numberOrText(options.seed))
+  set('threads', options.threads === undefined ? undefined : numberOrText(options.threads))
   if (options.strategy !== undefined || options.param.length > 0) {
     const base = json['strategy']
     const name = options.strategy ?? (typeof base === 'string' ? base : (base as { name?: unknown } | undefined)?.name)
@@ -265,6 +268,10 @@ export function summaryTable(s: ScenarioSummary): string {
     ['token copies off rank / off node, per token', `${fixed(s.traffic.copiesLeavingRankPerToken, 3)} / ${fixed(s.traffic.copiesLeavingNodePerToken, 3)}`],
   )
   for (const d of s.drops) other.push([`dropped, ${d.label}`, `${d.dropped} slots (${percent(d.droppedFraction, 3)})`])
+  other.push([
+    'layers ran on',
+    s.execution.layersOn === 'threads' ? `${s.execution.threads} threads (${s.execution.reason})` : `the calling thread (${s.execution.reason})`,
+  ])
   if (s.eplb.enabled) {
     other.push(
       ['EPLB rearrangements', String(s.eplb.rebalances)],
@@ -356,6 +363,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--steps <S>', 'steps to simulate')
     .option('--layers <L>', "simulate only the model's first L MoE layers")
     .option('--seed <S>', 'seed; the same seed gives the same results')
+    .option('--threads <N>', 'threads, this one included (default: ROUTESIM_THREADS, else every core); results are the same for any count')
     .option('--ep-size <N>', 'expert-parallel ranks (GPUs); must divide the expert slots')
     .addOption(new Option('--ep <N>', 'old spelling of --ep-size').hideHelp())
     .option('--nodes <M>', 'nodes the ranks are split over')

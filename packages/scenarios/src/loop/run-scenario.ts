@@ -17,12 +17,12 @@ import {
   type ExpertMap,
 } from '@routesim/analysis'
 import { createPrng, indexArrayToInt32, type IndexArray, type KernelBackend, type Prng, type RoutingStrategy, type Tensor } from '@routesim/core'
-import { createSimulator, type Simulator } from '@routesim/simulator'
+import { LAYER_STAT_FIELDS, createSimulator, openSimulatorLayerSession, type LayerSessionChoice, type Simulator } from '@routesim/simulator'
 import type { Scenario, StrategyChoice } from '../scenario/scenario.ts'
 import { evaluateDrops } from './capacity.ts'
 import { gpuContiguousRow, physicalToLogicalFromCounts } from './map-changes.ts'
 import type { BalancednessAggregate, LayerStepResult, RebalanceEvent, StepResult } from './step-result.ts'
-import { createSummaryAccumulator, type ScenarioSummary } from './summary.ts'
+import { createSummaryAccumulator, type ScenarioExecution, type ScenarioSummary } from './summary.ts'
 
 /** A routing strategy ready for one layer, and whether it reads logit values (then the loop draws logits). */
 export interface LayerRouter {
@@ -88,6 +88,57 @@ function aggregate(rows: Float64Array[]): BalancednessAggregate {
   return { perLayerMean, tokenWeighted, sglang, min, p50, p90, meanLoadSum, maxLoadSum }
 }
 
+/** What the metrics of one layer-step need from its routing (from this thread's loop or from a layer session). */
+interface LayerOutcome {
+  readonly counts: Int32Array
+  readonly deployedLoads: Float64Array
+  readonly traffic: Float64Array
+  readonly copiesLeavingRank: number
+  readonly copiesLeavingNode: number
+  readonly tokensLeavingRank: number
+  readonly tokensLeavingNode: number
+  /** Tokens whose k ids repeat an expert. */
+  readonly duplicateTokens: number
+}
+
+/**
+ * A layer session on the threads when the run allows one: the simulator's strategies (not a resolver's), on the
+ * exact synchronous kernels (the reference's bits; a GPU backend keeps its own path).
+ */
+function chooseLayerSession(scenario: Scenario, options: Omit<RunScenarioOptions, 'onStep'>, simulator: Simulator, backend: KernelBackend): LayerSessionChoice {
+  if (options.resolveStrategy) return { session: undefined, threads: 1, reason: 'strategies come from a resolveStrategy function' }
+  if (backend.name !== 'reference' && backend.name !== 'wasm') {
+    return { session: undefined, threads: 1, reason: `backend '${backend.name}' is not one of the exact synchronous ones (reference, wasm)` }
+  }
+  const { seed, preset } = scenario
+  const policy = scenario.eplb.replicaChoice
+  return openSimulatorLayerSession(
+    simulator,
+    {
+      tokens: scenario.tokensPerStep,
+      hiddenSize: preset.hiddenSize,
+      experts: preset.routing.numExperts,
+      topK: preset.routing.topK,
+      // The same instances and streams as the loop on this thread builds: the same draws, wherever they run.
+      layers: scenario.layerStrategies.map((c, l) => ({
+        strategy: c.name,
+        params: c.params,
+        seed: createPrng(seed, 'strategy', l).nextUint32(),
+        layer: l,
+        routing: createPrng(seed, 'routing', l).getState(),
+        ...(simulator.describeStrategy(c.name).usesLogits === true ? { logits: createPrng(seed, 'logits', l).getState() } : {}),
+        ...(policy === 'random' ? { replica: createPrng(seed, 'replica', l).getState() } : {}),
+      })),
+      logits: scenario.logits,
+      replicaChoice: policy,
+      epSize: scenario.parallel.epSize,
+      nodes: scenario.parallel.nodes,
+      keepRouting: options.onRoute !== undefined,
+    },
+    { threads: scenario.threads },
+  )
+}
+
 /**
  * Streams a scenario step by step: every layer routes T tokens; the logical counts are summarised,
  * mapped onto physical slots with the replica choice policy and scored for balance, drops and
@@ -107,30 +158,40 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
 
   const simulator = options.simulator ?? createSimulator()
   const backend = options.backend ?? simulator.backend
-  const resolveStrategy: StrategyResolver =
-    options.resolveStrategy ??
-    ((choice, _layer, strategySeed) => ({
-      strategy: simulator.createStrategy(choice.name, choice.params, { seed: strategySeed }),
-      usesLogits: simulator.describeStrategy(choice.name).usesLogits === true,
-    }))
+  // Layers run on the threads (each layer's strategy and streams pinned to one thread for the whole run) when
+  // the workers can build every strategy and the kernels are exact and synchronous; else all here, in order.
+  const choice = chooseLayerSession(scenario, options, simulator, backend)
+  const session = choice.session
+  const execution: ScenarioExecution = { layersOn: session ? 'threads' : 'calling thread', threads: choice.threads, reason: choice.reason }
   const routers: LayerRouter[] = []
   const routePrngs: Prng[] = []
   const logitPrngs: Prng[] = []
   const replicaPrngs: Prng[] = []
   const dispatchPrngs: Prng[] = []
-  for (let l = 0; l < L; l++) {
-    routers.push(resolveStrategy(scenario.layerStrategies[l]!, l, createPrng(seed, 'strategy', l).nextUint32()))
-    routePrngs.push(createPrng(seed, 'routing', l))
-    logitPrngs.push(createPrng(seed, 'logits', l))
-    replicaPrngs.push(createPrng(seed, 'replica', l))
-    dispatchPrngs.push(createPrng(seed, 'dispatch-table', l))
+  if (!session) {
+    const resolveStrategy: StrategyResolver =
+      options.resolveStrategy ??
+      ((c, _layer, strategySeed) => ({
+        strategy: simulator.createStrategy(c.name, c.params, { seed: strategySeed }),
+        usesLogits: simulator.describeStrategy(c.name).usesLogits === true,
+      }))
+    for (let l = 0; l < L; l++) {
+      routers.push(resolveStrategy(scenario.layerStrategies[l]!, l, createPrng(seed, 'strategy', l).nextUint32()))
+      routePrngs.push(createPrng(seed, 'routing', l))
+      logitPrngs.push(createPrng(seed, 'logits', l))
+      replicaPrngs.push(createPrng(seed, 'replica', l))
+    }
   }
+  for (let l = 0; l < L; l++) dispatchPrngs.push(createPrng(seed, 'dispatch-table', l))
   const anyLogits = routers.some((r) => r.usesLogits)
   // Without replicas the logical experts sit on the ranks directly (only when E divides over them).
   const staticValid = E % R === 0
 
-  const deploy = (l: number, map: ExpertMap): Deployment =>
-    policy === 'rank_local' ? { map, dispatchTable: createRankDispatchTable(map, dispatchPrngs[l]!) } : { map }
+  const deploy = (l: number, map: ExpertMap): Deployment => {
+    const deployment = policy === 'rank_local' ? { map, dispatchTable: createRankDispatchTable(map, dispatchPrngs[l]!) } : { map }
+    session?.setMap(l, map, deployment.dispatchTable)
+    return deployment
+  }
   const start = eplb.initialReplicaCounts ? physicalToLogicalFromCounts(eplb.initialReplicaCounts) : initialPhysicalToLogical(E, P)
   const startMap = createExpertMap(start, { numLogical: E, epSize: R, placement })
   const deployed: Deployment[] = Array.from({ length: L }, (_, l) => deploy(l, startMap))
@@ -139,23 +200,11 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
   const hidden = { shape: [T, preset.hiddenSize] }
   const logitsData = anyLogits ? new Float32Array(T * E) : undefined
   const logitsTensor = logitsData ? { data: logitsData, shape: [T, E] } : { shape: [T, E] }
-  const counts = new Int32Array(E)
   const physicalIds = new Int32Array(T * k)
+  const outcomes: LayerOutcome[] = new Array<LayerOutcome>(L)
 
-  // EPLB sliding window of logical counts: a ring of [window, L, E] (never longer than the run).
-  const windowSlots = eplb.enabled ? Math.min(eplb.windowSize, steps) : 0
-  const window = eplb.enabled ? new Int32Array(windowSlots * L * E) : undefined
-  let windowFilled = 0
-  let windowNext = 0
-  let rearrangeCounter = eplb.stepInterval - Math.floor(eplb.stepInterval / 4)
-
-  const summary = createSummaryAccumulator(scenario)
-
-  for (let step = 0; step < steps; step++) {
-    options.signal?.throwIfAborted()
-    const layers: LayerStepResult[] = []
-    const staticRows: Float64Array[] = []
-    const deployedRows: Float64Array[] = []
+  /** The calling thread's step: every layer in order, routed through the simulator on the run's backend. */
+  async function routeHere(step: number): Promise<void> {
     for (let l = 0; l < L; l++) {
       const router = routers[l]!
       if (router.usesLogits && logitsData) {
@@ -176,8 +225,7 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
       })
       options.onRoute?.({ step, layer: l, weights: routed.weights, ids: routed.ids })
       const ids = indexArrayToInt32(routed.ids.data)
-      counts.set(await backend.histogram(ids, E)) // also rejects ids outside [0, E)
-
+      const counts = (await backend.histogram(ids, E)).slice() // also rejects ids outside [0, E); kept past later layers' calls
       const { map, dispatchTable } = deployed[l]!
       mapToPhysical(ids, k, map, policy, {
         out: physicalIds,
@@ -185,55 +233,121 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
         ...(dispatchTable ? { dispatchTable } : {}),
       })
       const dispatch = dispatchStats(physicalIds, k, map, { numNodes: N })
-      summary.addTraffic(dispatch.traffic)
-      const deployedLoads = dispatch.rankSlotLoads
-      const staticLoads = staticValid ? rankLoads(counts, R, placement) : deployedLoads
-      deployedRows.push(deployedLoads)
-      staticRows.push(staticLoads)
-      if (window) window.set(counts, (windowNext * L + l) * E)
-
-      const dMax = maxOf(deployedLoads)
-      layers.push({
-        layer: l,
-        modelLayer: preset.moeLayerIndices[l]!,
-        strategy: scenario.layerStrategies[l]!.name,
-        load: loadSummary(counts),
-        duplicateIdRate: countTokensWithDuplicateIds(ids, k) / T,
-        balancedness: { static: balancedness(staticLoads), deployed: balancedness(deployedLoads) },
-        rankMaxOverMean: dMax === 0 ? 1 : dMax / ((T * k) / R),
-        drops: evaluateDrops(scenario.capacity, counts, T, k),
-        traffic: {
-          copiesLeavingRank: dispatch.copiesLeavingRank,
-          copiesLeavingNode: dispatch.copiesLeavingNode,
-          tokensLeavingRank: dispatch.tokensLeavingRank,
-          tokensLeavingNode: dispatch.tokensLeavingNode,
-        },
-        ...(options.rankLoads ? { rankLoads: { static: staticLoads.slice(), deployed: deployedLoads.slice() } } : {}),
-      })
-    }
-
-    let rebalance: RebalanceEvent | undefined
-    if (window) {
-      windowNext = (windowNext + 1) % windowSlots
-      windowFilled = Math.min(windowFilled + 1, windowSlots)
-      rearrangeCounter++
-      if (rearrangeCounter >= eplb.stepInterval) {
-        rearrangeCounter = 0
-        rebalance = rearrange(step)
+      outcomes[l] = {
+        counts,
+        deployedLoads: dispatch.rankSlotLoads,
+        traffic: dispatch.traffic,
+        copiesLeavingRank: dispatch.copiesLeavingRank,
+        copiesLeavingNode: dispatch.copiesLeavingNode,
+        tokensLeavingRank: dispatch.tokensLeavingRank,
+        tokensLeavingNode: dispatch.tokensLeavingNode,
+        duplicateTokens: countTokensWithDuplicateIds(ids, k),
       }
     }
-
-    const result: StepResult = {
-      step,
-      tokens: T,
-      layers,
-      balancedness: { static: aggregate(staticRows), deployed: aggregate(deployedRows) },
-      ...(rebalance ? { rebalance } : {}),
-    }
-    summary.add(result)
-    yield result
   }
-  return summary.finish(deployed.reduce((sum, d) => sum + duplicateReplicasOnSameGpu(gpuContiguousRow(d.map), R), 0))
+
+  /** The session's step: every layer at once on the thread that holds it; the outcomes are views of its outputs. */
+  function routeOnThreads(step: number): void {
+    const out = session!.step()
+    const slots = T * k
+    for (let l = 0; l < L; l++) {
+      if (options.onRoute) {
+        options.onRoute({
+          step,
+          layer: l,
+          weights: { data: out.weights!.subarray(l * slots, (l + 1) * slots), shape: [T, k] },
+          ids: { data: out.ids!.subarray(l * slots, (l + 1) * slots), shape: [T, k] },
+        })
+      }
+      const s = l * LAYER_STAT_FIELDS
+      outcomes[l] = {
+        counts: out.counts.subarray(l * E, (l + 1) * E),
+        deployedLoads: out.rankLoads.slice(l * R, (l + 1) * R),
+        traffic: out.traffic.subarray(l * R * R, (l + 1) * R * R),
+        copiesLeavingRank: out.stats[s]!,
+        copiesLeavingNode: out.stats[s + 1]!,
+        tokensLeavingRank: out.stats[s + 2]!,
+        tokensLeavingNode: out.stats[s + 3]!,
+        duplicateTokens: out.stats[s + 4]!,
+      }
+    }
+  }
+
+  // EPLB sliding window of logical counts: a ring of [window, L, E] (never longer than the run).
+  const windowSlots = eplb.enabled ? Math.min(eplb.windowSize, steps) : 0
+  const window = eplb.enabled ? new Int32Array(windowSlots * L * E) : undefined
+  let windowFilled = 0
+  let windowNext = 0
+  let rearrangeCounter = eplb.stepInterval - Math.floor(eplb.stepInterval / 4)
+
+  const summary = createSummaryAccumulator(scenario)
+
+  try {
+    for (let step = 0; step < steps; step++) {
+      options.signal?.throwIfAborted()
+      if (session) routeOnThreads(step)
+      else await routeHere(step)
+      const layers: LayerStepResult[] = []
+      const staticRows: Float64Array[] = []
+      const deployedRows: Float64Array[] = []
+      for (let l = 0; l < L; l++) {
+        const o = outcomes[l]!
+        const { counts, deployedLoads } = o
+        summary.addTraffic(o.traffic)
+        const staticLoads = staticValid ? rankLoads(counts, R, placement) : deployedLoads
+        deployedRows.push(deployedLoads)
+        staticRows.push(staticLoads)
+        if (window) window.set(counts, (windowNext * L + l) * E)
+
+        const dMax = maxOf(deployedLoads)
+        layers.push({
+          layer: l,
+          modelLayer: preset.moeLayerIndices[l]!,
+          strategy: scenario.layerStrategies[l]!.name,
+          load: loadSummary(counts),
+          duplicateIdRate: o.duplicateTokens / T,
+          balancedness: { static: balancedness(staticLoads), deployed: balancedness(deployedLoads) },
+          rankMaxOverMean: dMax === 0 ? 1 : dMax / ((T * k) / R),
+          drops: evaluateDrops(scenario.capacity, counts, T, k),
+          traffic: {
+            copiesLeavingRank: o.copiesLeavingRank,
+            copiesLeavingNode: o.copiesLeavingNode,
+            tokensLeavingRank: o.tokensLeavingRank,
+            tokensLeavingNode: o.tokensLeavingNode,
+          },
+          ...(options.rankLoads ? { rankLoads: { static: staticLoads.slice(), deployed: deployedLoads.slice() } } : {}),
+        })
+      }
+
+      let rebalance: RebalanceEvent | undefined
+      if (window) {
+        windowNext = (windowNext + 1) % windowSlots
+        windowFilled = Math.min(windowFilled + 1, windowSlots)
+        rearrangeCounter++
+        if (rearrangeCounter >= eplb.stepInterval) {
+          rearrangeCounter = 0
+          rebalance = rearrange(step)
+        }
+      }
+
+      const result: StepResult = {
+        step,
+        tokens: T,
+        layers,
+        balancedness: { static: aggregate(staticRows), deployed: aggregate(deployedRows) },
+        ...(rebalance ? { rebalance } : {}),
+      }
+      summary.add(result)
+      yield result
+    }
+  } finally {
+    // Every thread drops the run's layer state, also when the run stops early (an error, an abort, return()).
+    session?.close()
+  }
+  return summary.finish(
+    deployed.reduce((sum, d) => sum + duplicateReplicasOnSameGpu(gpuContiguousRow(d.map), R), 0),
+    execution,
+  )
 
   function rearrange(step: number): RebalanceEvent {
     const load = new Float64Array(L * E)

@@ -25,6 +25,16 @@ export interface BalancednessSummary {
   readonly min: number
 }
 
+/** Where a run routed its layers (the one part of a summary that depends on the machine, never the results). */
+export interface ScenarioExecution {
+  /** 'threads': each layer's state pinned to one thread, every layer of a step at once; 'calling thread': layer by layer, in order. */
+  readonly layersOn: 'threads' | 'calling thread'
+  /** Threads the layers ran on (1 on the calling thread). */
+  readonly threads: number
+  /** Why (e.g. `58 layers pinned to 16 threads`, `one thread`, a plugin strategy the workers cannot build). */
+  readonly reason: string
+}
+
 /** Everything a finished run reports; its size depends on layers, ranks and capacity settings, never on steps. */
 export interface ScenarioSummary {
   readonly name: string
@@ -70,12 +80,14 @@ export interface ScenarioSummary {
     readonly duplicateReplicas: number
   }
   readonly perLayer: readonly LayerSummary[]
+  /** Where the layers ran (threads never change any other field). */
+  readonly execution: ScenarioExecution
 }
 
 export interface SummaryAccumulator {
   add(step: StepResult): void
   addTraffic(matrix: Float64Array): void
-  finish(duplicateReplicas: number): ScenarioSummary
+  finish(duplicateReplicas: number, execution: ScenarioExecution): ScenarioSummary
 }
 
 /** Running sums of a scenario's step results (bounded state: O(layers + ranks² + capacity settings + 1000)). */
@@ -149,7 +161,7 @@ export function createSummaryAccumulator(scenario: Scenario): SummaryAccumulator
       }
       steps++
     },
-    finish(duplicateReplicas) {
+    finish(duplicateReplicas, execution) {
       const n = Math.max(steps, 1)
       const layerSteps = n * L
       const tokens = layerSteps * scenario.tokensPerStep
@@ -209,6 +221,7 @@ export function createSummaryAccumulator(scenario: Scenario): SummaryAccumulator
           staticBalancedness: layer.stat[l]! / n,
           deployedBalancedness: layer.deployed[l]! / n,
         })),
+        execution,
       }
     },
   }

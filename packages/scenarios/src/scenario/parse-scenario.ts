@@ -387,6 +387,7 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions = {}
   const seed = accepted<Seed>(failed, 'seed', obj['seed']) ?? 0
   const tokensPerStep = accepted<number>(failed, 'tokensPerStep', obj['tokensPerStep'])
   const steps = accepted<number>(failed, 'steps', obj['steps'])
+  const threads = accepted<number>(failed, 'threads', obj['threads'])
 
   // The layer count is bounded by the preset's MoE layers, so it is checked here rather than by the schema.
   const maxLayers = preset?.moeLayerIndices.length ?? LIMITS.maxLayers
@@ -490,5 +491,6 @@ export function parseScenario(input: unknown, options: ParseScenarioOptions = {}
     parallel: parallel as ParallelSettings,
     capacity,
     eplb: eplb as EplbSettings,
+    ...(threads === undefined ? {} : { threads }),
   }
 }

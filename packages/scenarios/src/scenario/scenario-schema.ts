@@ -1,6 +1,6 @@
 import { EPLB_POLICIES } from '@routesim/analysis'
 import { InvalidArgumentError, LIMITS, parameterSchema, parameterValidator, type StrategyDefinition } from '@routesim/core'
-import { createSimulator, type Simulator } from '@routesim/simulator'
+import { MAX_THREADS, createSimulator, type Simulator } from '@routesim/simulator'
 import {
   Array as ArrayOf,
   Boolean as BooleanType,
@@ -143,6 +143,13 @@ export const ScenarioFileSchema = ObjectOf(
     parallel: Optional(Parallel),
     capacity: Optional(Union([CapacityEntry, ArrayOf(CapacityEntry)])),
     eplb: Optional(Eplb),
+    threads: Optional(
+      integer(
+        1,
+        MAX_THREADS,
+        'Threads the run uses, the calling one included (default: ROUTESIM_THREADS, else every core). Never changes results: each layer keeps its state on one thread.',
+      ),
+    ),
   },
   {
     title: 'routesim scenario',

@@ -75,6 +75,8 @@ export interface Scenario {
   readonly parallel: ParallelSettings
   readonly capacity: readonly CapacitySetting[]
   readonly eplb: EplbSettings
+  /** Threads the run uses (default: the simulator's). Never changes results. */
+  readonly threads?: number | undefined
 }
 
 /** Where `parseScenario` looks strategies up: names and, where known, their definitions (for parameter checks). */
