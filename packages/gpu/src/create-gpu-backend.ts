@@ -185,6 +185,8 @@ async function createGpuBackendInScope(options: GpuBackendOptions, scope: Return
   const backend: GpuBackend = {
     name: 'gpu.js',
     mode,
+    // topK scans the logits before anything else (checkLogitsForKernel) and throws at the first non-finite one.
+    checksFiniteLogits: true,
     autoReason,
     probes,
     threaded,

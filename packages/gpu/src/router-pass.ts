@@ -4,10 +4,12 @@ import { NEG_SENTINEL, floatLiteral } from './kernel-source.ts'
 import {
   BufferPool,
   MAP_MODE_READ,
+  MAP_MODE_WRITE,
   checkedSubmit,
   USAGE_COPY_DST,
   USAGE_COPY_SRC,
   USAGE_MAP_READ,
+  USAGE_MAP_WRITE,
   USAGE_STORAGE,
   USAGE_UNIFORM,
   dispatchFor,
@@ -246,6 +248,25 @@ export class RouterPass {
   /** A pool buffer for the caller's own inputs (host logits uploaded for a pass), kept with the pass's buffers. */
   buffer(device: Device, name: string, size: number, usage: number): Buffer {
     return this.#pool.get(device, `input:${name}`, size, usage)
+  }
+
+  /**
+   * Copies host logits into the chunks' storage buffers through one reused MAP_WRITE buffer (mapped, filled,
+   * copied on the device), whose pages stay resident between calls.
+   */
+  async upload(device: Device, logits: Float32Array, chunks: readonly LogitsChunk[], cols: number): Promise<void> {
+    const bytes = logits.byteLength
+    if (bytes === 0) return
+    const upload = this.#pool.get(device, 'upload', bytes, USAGE_MAP_WRITE | USAGE_COPY_SRC)
+    await upload.mapAsync(MAP_MODE_WRITE, 0, bytes)
+    new Float32Array(upload.getMappedRange(0, bytes)).set(logits)
+    upload.unmap()
+    const record = () => {
+      const encoder = device.createCommandEncoder()
+      for (const chunk of chunks) encoder.copyBufferToBuffer(upload, 4 * chunk.start * cols, chunk.buffer, 0, 4 * chunk.n * cols)
+      device.queue.submit([encoder.finish()])
+    }
+    await checkedSubmit(device, record, () => Promise.resolve())
   }
 
   async run(device: Device, chunks: readonly LogitsChunk[], rows: number, spec: RouterPassSpec, bias?: Float32Array, out?: RouteOutputs): Promise<PassOutputs> {
