@@ -80,8 +80,11 @@ export interface ResidentTopKOutput {
  * The resident top-k over the runner's gpu.js webgpu kernels (upload, synthesis) and the router pass on
  * gpu.js's device (selection and weights). `serialised` runs device work one call at a time.
  */
-/** Top-k of host logits on the device (the webgpu backend's `topK`): ids, winners' logits, normaliser, deprecated weights. */
-export type HostTopK = (logits: Float32Array, o: ResolvedTopKLike, chunkRows: number) => Promise<TopKOutput>
+/**
+ * Top-k of host logits on the device (the webgpu backend's `topK`): ids, winners' logits, normaliser, deprecated
+ * weights; undefined when some logit is NaN, ±∞ or beyond ±1e30 (checked on the device; the host then scans).
+ */
+export type HostTopK = (logits: Float32Array, o: ResolvedTopKLike, chunkRows: number) => Promise<TopKOutput | undefined>
 
 export function createResidentTopK(
   runner: KernelRunner,
@@ -201,6 +204,7 @@ export function createResidentTopK(
       finish: o.needWeights ? { score: o.scoring, normalize: false, epsilon: 0, scale: 1 } : undefined,
       winnerLogits: true,
       normalizer: o.normalizer,
+      checkRange: true,
     }
     const device = await getDevice()
     const out = await serialised(() => {
@@ -213,6 +217,7 @@ export function createResidentTopK(
       }
       return pass.upload(device, logits.subarray(0, rows * cols), chunks, cols).then(() => pass.run(device, chunks, rows, spec, o.bias))
     })
+    if (out.outOfRange === true) return undefined
     const normalizer = out.max !== undefined && out.sum !== undefined ? { max: Float64Array.from(out.max), sum: Float64Array.from(out.sum) } : undefined
     return { ids: out.ids, weights: out.weights, winnerLogits: out.winnerLogits!, ...(normalizer ? { normalizer } : {}) }
   }
