@@ -62,6 +62,8 @@ export function createAliasTable(weights: ArrayLike<number>, parameter = 'weight
   return aliasFromProbabilities(probabilities)
 }
 
+let aliasWork = new Int32Array(1024)
+
 /**
  * Vose's construction over already-normalised probabilities (monomorphic: Float64Array only).
  * Three allocations: `threshold` holds the scaled masses while they are paired off, and one work
@@ -71,7 +73,9 @@ export function aliasFromProbabilities(probabilities: Float64Array): AliasTable 
   const n = probabilities.length
   const threshold = new Float64Array(n)
   const alias = new Int32Array(n)
-  const work = new Int32Array(n)
+  // The stacks are scratch: one per thread, grown as needed (an allocation per table costs more than small tables' work).
+  if (aliasWork.length < n) aliasWork = new Int32Array(n)
+  const work = aliasWork
   let support = 0
   let ns = 0
   let nl = 0

@@ -119,9 +119,10 @@ for (const [label, plan] of [
   const out = device.createBuffer({ size: 8 * rows * k, usage: USAGE_STORAGE | USAGE_COPY_SRC })
   const biasBuffer = device.createBuffer({ size: 4 * E, usage: USAGE_STORAGE | USAGE_COPY_DST })
   device.queue.writeBuffer(biasBuffer, 0, bias)
-  const params = device.createBuffer({ size: 16, usage: USAGE_UNIFORM | USAGE_COPY_DST })
+  const params = device.createBuffer({ size: 32, usage: USAGE_UNIFORM | USAGE_COPY_DST })
   const { x, y, width } = dispatchFor(rows, 64)
-  device.queue.writeBuffer(params, 0, new Uint32Array([rows, 0, width, rows * k]))
+  // rows, rowOffset, width, weightsAt, winnersAt, normAt, totalRows (router-pass.ts's Params)
+  device.queue.writeBuffer(params, 0, new Uint32Array([rows, 0, width, rows * k, 2 * rows * k, 2 * rows * k, rows, 0]))
   const logitsBuffer = (onDevice as unknown as { chunks: { handle: { buffer: unknown } }[] }).chunks[0]!.handle.buffer
   const bindGroup = device.createBindGroup({
     layout: pipeline.getBindGroupLayout(0),
@@ -195,6 +196,10 @@ await time('zipf host part: validate-free headMass + tables for 58 layers', () =
   })
   for (const b of [table, counts, params]) b.destroy()
 }
+// The kernel backend's topK on host logits (webgpu: upload through a reused mapped buffer, then the router pass).
+await time('softmax topK on host logits (backend.topK: upload 64 MiB, pass, ids + winners + normaliser back)', () =>
+  backend.topK(logits, rows, E, { k, scoring: 'softmax', normalizer: false, needWeights: false }),
+)
 await time('zipf sampleCounts, after the routers', zipf)
 await resident.sampleIds({ kind: 'uniform_distinct', rows: 1 << 20, numExperts: E, k, seed: 3 })
 await time('zipf sampleCounts, after a 1M×8 sampleIds read-back', zipf)

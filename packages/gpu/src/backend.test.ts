@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BackendUnavailableError, InvalidArgumentError } from '@routesim/core'
+import { BackendUnavailableError, InvalidArgumentError, InvalidLogitsError } from '@routesim/core'
 import { createReferenceBackend } from '@routesim/backend-cpu'
 import { compareTopK, createRandomLogits } from '@routesim/testing'
 import { createGpuBackend } from './create-gpu-backend.ts'
@@ -171,6 +171,40 @@ describe('createGpuBackend: grouped top-k beyond the one-pass slot budget', () =
         expect(backend.lastRun?.ranOn).toBe('kernel')
         const { problems } = compareTopK({ logits, rows, cols, options, reference: reference.topK(logits, rows, cols, options), candidate })
         expect(problems).toEqual([])
+      }
+    } finally {
+      backend.dispose()
+    }
+  })
+})
+
+describe('createGpuBackend: checksFiniteLogits', () => {
+  it('claims it, and topK throws the reference error at the first non-finite logit (row order, then column)', async () => {
+    const backend = await createGpuBackend({ mode: 'cpu', referenceHandoff: false })
+    try {
+      expect(backend.checksFiniteLogits).toBe(true)
+      const rows = 40
+      const cols = 32
+      for (const k of [4, cols]) {
+        const logits = createRandomLogits(71, rows, cols, 1)
+        // a beyond-±1e30 value first (a hand-off, not an error), then NaN at (3, 5), then +∞ later
+        logits[1 * cols + 2] = 5e30
+        logits[3 * cols + 5] = Number.NaN
+        logits[7 * cols + 1] = Number.POSITIVE_INFINITY
+        const options = { k, scoring: 'softmax' as const }
+        const error = await Promise.resolve()
+          .then(() => backend.topK(logits, rows, cols, options))
+          .catch((e: unknown) => e)
+        const expected = (() => {
+          try {
+            createReferenceBackend().topK(logits, rows, cols, options)
+          } catch (e) {
+            return e
+          }
+          return undefined
+        })()
+        expect(InvalidLogitsError.isInstance(error)).toBe(true)
+        expect((error as Error).message).toBe((expected as Error).message)
       }
     } finally {
       backend.dispose()

@@ -185,6 +185,9 @@ async function createGpuBackendInScope(options: GpuBackendOptions, scope: Return
   const backend: GpuBackend = {
     name: 'gpu.js',
     mode,
+    // topK throws the reference's error at the first non-finite logit: checkLogitsForKernel scans the host copy
+    // before any kernel, or (webgpu) after the device flagged one.
+    checksFiniteLogits: true,
     autoReason,
     probes,
     threaded,
@@ -197,19 +200,30 @@ async function createGpuBackendInScope(options: GpuBackendOptions, scope: Return
       assertLive()
       const limitation = topKKernelLimitation(o)
       const small = handoff && o.rows * o.cols < TOPK_REFERENCE_HANDOFF_ELEMENTS
+      const chunkRows = Math.max(1, Math.min(maxChunkRows, Math.floor(argumentLimit / (4 * o.cols))))
+      if (resident !== undefined && limitation === undefined && !small && o.rows > 0) {
+        // webgpu: the router pass on gpu.js's device (logits uploaded into storage buffers; ids, winners' logits
+        // and normalisers computed there), not a gpu.js kernel with packed floats. The range check of the
+        // logits runs there too; only a flagged call scans on the host, for the reference's error or a hand-off.
+        const out = await resident.hostTopK(logits, o, chunkRows)
+        if (out !== undefined) {
+          lastRun = { operation: 'topK', ranOn: 'kernel', reason: 'webgpu: WGSL router pass', kernel: { gpuJsMode: 'webgpu', path: 'wgsl-router-pass' } }
+          return out
+        }
+      }
       const inRange = checkLogitsForKernel(logits, o.cols)
-      if (limitation !== undefined || small || !inRange || o.rows === 0) {
-        const reason = limitation ?? (small ? `rows × E = ${o.rows * o.cols} < TOPK_REFERENCE_HANDOFF_ELEMENTS` : !inRange ? 'logits beyond ±1e30' : 'no rows')
+      if (limitation !== undefined || small || !inRange || o.rows === 0 || resident !== undefined) {
+        const reason =
+          limitation ??
+          (small
+            ? `rows × E = ${o.rows * o.cols} < TOPK_REFERENCE_HANDOFF_ELEMENTS`
+            : !inRange
+              ? 'logits beyond ±1e30'
+              : o.rows === 0
+                ? 'no rows'
+                : 'the device flagged logits out of range that the host scan did not find')
         lastRun = { operation: 'topK', ranOn: 'reference', reason }
         return reference.topK(logits, rows, cols, topKOptions)
-      }
-      const chunkRows = Math.max(1, Math.min(maxChunkRows, Math.floor(argumentLimit / (4 * o.cols))))
-      if (resident !== undefined) {
-        // webgpu: the router pass on gpu.js's device (logits written straight into storage buffers; ids,
-        // winners' logits and normalisers computed there), not a gpu.js kernel with packed floats.
-        const out = await resident.hostTopK(logits, o, chunkRows)
-        lastRun = { operation: 'topK', ranOn: 'kernel', reason: 'webgpu: WGSL router pass', kernel: { gpuJsMode: 'webgpu', path: 'wgsl-router-pass' } }
-        return out
       }
       const out = await gpuTopK(logits, o, { runner, polynomialExp, chunkRows })
       lastRun = { operation: 'topK', ranOn: 'kernel', reason: `gpu.js ${mode}`, kernel: runner.lastRun }

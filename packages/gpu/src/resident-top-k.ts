@@ -5,7 +5,7 @@ import type { ResolvedTopKLike } from './gpu-top-k.ts'
 import { floatLiteral } from './kernel-source.ts'
 import type { KernelRunner } from './kernel-runner.ts'
 import { RouterPass, validateWeightFinish } from './router-pass.ts'
-import type { RouteOutputs } from './router-pass.ts'
+import type { LogitsChunk, RouteOutputs } from './router-pass.ts'
 import { USAGE_COPY_DST, USAGE_STORAGE } from './webgpu-device.ts'
 import type { Buffer, Device } from './webgpu-device.ts'
 
@@ -80,8 +80,11 @@ export interface ResidentTopKOutput {
  * The resident top-k over the runner's gpu.js webgpu kernels (upload, synthesis) and the router pass on
  * gpu.js's device (selection and weights). `serialised` runs device work one call at a time.
  */
-/** Top-k of host logits on the device (the webgpu backend's `topK`): ids, winners' logits, normaliser, deprecated weights. */
-export type HostTopK = (logits: Float32Array, o: ResolvedTopKLike, chunkRows: number) => Promise<TopKOutput>
+/**
+ * Top-k of host logits on the device (the webgpu backend's `topK`): ids, winners' logits, normaliser, deprecated
+ * weights; undefined when some logit is NaN, ±∞ or beyond ±1e30 (checked on the device; the host then scans).
+ */
+export type HostTopK = (logits: Float32Array, o: ResolvedTopKLike, chunkRows: number) => Promise<TopKOutput | undefined>
 
 export function createResidentTopK(
   runner: KernelRunner,
@@ -201,19 +204,20 @@ export function createResidentTopK(
       finish: o.needWeights ? { score: o.scoring, normalize: false, epsilon: 0, scale: 1 } : undefined,
       winnerLogits: true,
       normalizer: o.normalizer,
+      checkRange: true,
     }
     const device = await getDevice()
     const out = await serialised(() => {
-      // The host logits go straight into storage buffers (one per chunk of rows), no gpu.js argument copy.
-      const chunks = []
+      // The host logits go into storage buffers (one per chunk of rows) through one reused mapped upload
+      // buffer: queue.writeBuffer would stage a large write in a fresh allocation every call.
+      const chunks: LogitsChunk[] = []
       for (let start = 0, c = 0; start < rows; start += chunkRows, c++) {
         const n = Math.min(chunkRows, rows - start)
-        const buffer = pass.buffer(device, `logits:${c}`, 4 * n * cols, USAGE_STORAGE | USAGE_COPY_DST)
-        device.queue.writeBuffer(buffer, 0, logits.subarray(start * cols, (start + n) * cols))
-        chunks.push({ start, n, buffer })
+        chunks.push({ start, n, buffer: pass.buffer(device, `logits:${c}`, 4 * n * cols, USAGE_STORAGE | USAGE_COPY_DST) })
       }
-      return pass.run(device, chunks, rows, spec, o.bias)
+      return pass.upload(device, logits.subarray(0, rows * cols), chunks, cols).then(() => pass.run(device, chunks, rows, spec, o.bias))
     })
+    if (out.outOfRange === true) return undefined
     const normalizer = out.max !== undefined && out.sum !== undefined ? { max: Float64Array.from(out.max), sum: Float64Array.from(out.sum) } : undefined
     return { ids: out.ids, weights: out.weights, winnerLogits: out.winnerLogits!, ...(normalizer ? { normalizer } : {}) }
   }

@@ -146,6 +146,35 @@ describe.skipIf(backend === undefined)('webgpu: device-resident routing and larg
     expect(problems).toEqual([])
   })
 
+  it('plain topK checks the logits on the device: a NaN throws the reference error, a value beyond ±1e30 hands off', async () => {
+    const rows = 300
+    const cols = 64
+    const options: TopKOptions = { k: 4, scoring: 'sigmoid' }
+    const clean = createRandomLogits(81, rows, cols, 1)
+    await backend!.topK(clean, rows, cols, options)
+    expect(backend!.lastRun?.ranOn).toBe('kernel')
+    const huge = clean.slice()
+    huge[200 * cols + 7] = -2e30
+    const handedOff = await backend!.topK(huge, rows, cols, options)
+    expect(backend!.lastRun).toMatchObject({ ranOn: 'reference', reason: 'logits beyond ±1e30' })
+    expect(Array.from(handedOff.ids)).toEqual(Array.from(reference.topK(huge, rows, cols, options).ids))
+    for (const bad of [Number.NaN, Number.NEGATIVE_INFINITY]) {
+      const broken = huge.slice()
+      broken[250 * cols + 3] = Number.POSITIVE_INFINITY
+      broken[120 * cols + 9] = bad
+      const error = await backend!.topK(broken, rows, cols, options).catch((e: unknown) => e)
+      const expected = (() => {
+        try {
+          reference.topK(broken, rows, cols, options)
+        } catch (e) {
+          return e as Error
+        }
+        throw new Error('the reference accepted non-finite logits')
+      })()
+      expect((error as Error).message).toBe(expected.message)
+    }
+  })
+
   it('rejects bad options with typed errors', async () => {
     const bad = [
       { kind: 'uniform_distinct', rows: 10, numExperts: 8, k: 9, seed: 1 },

@@ -4,10 +4,12 @@ import { NEG_SENTINEL, floatLiteral } from './kernel-source.ts'
 import {
   BufferPool,
   MAP_MODE_READ,
+  MAP_MODE_WRITE,
   checkedSubmit,
   USAGE_COPY_DST,
   USAGE_COPY_SRC,
   USAGE_MAP_READ,
+  USAGE_MAP_WRITE,
   USAGE_STORAGE,
   USAGE_UNIFORM,
   dispatchFor,
@@ -33,7 +35,15 @@ export interface RouterPassSpec {
   readonly winnerLogits?: boolean | undefined
   /** Also write each row's softmax normaliser: its max logit and Σ exp(l − max) (compensated). */
   readonly normalizer?: boolean | undefined
+  /**
+   * Flag any logit that is NaN, ±∞ or beyond ±1e30 (by its bits, so no fast-math can drop the test): host
+   * logits are then scanned on the host instead, which finds the first such value for the typed error.
+   */
+  readonly checkRange?: boolean | undefined
 }
+
+/** The bits of the largest float32 ≤ 1e30: |x| beyond it (and NaN, ±∞) is out of the kernels' range. */
+const RANGE_LIMIT_BITS = '0x7149f2c9u'
 
 const WORKGROUP = 64
 
@@ -99,6 +109,9 @@ export function routerPassSource(spec: RouterPassSpec): string {
     return scoring === 'softmax' ? `expNeg(${l} - m) / sum${biasTerm(e)}` : `sigm(${l})${biasTerm(e)}`
   }
   const body: string[] = ['let row = gid.x + gid.y * p.width;', 'if (row >= p.rows) { return; }', `let base = row * ${E}u;`]
+  if (spec.checkRange === true) {
+    body.push(`for (var e = 0u; e < ${E}u; e++) { if ((bitcast<u32>(logits[base + e]) & 0x7fffffffu) > ${RANGE_LIMIT_BITS}) { atomicOr(&flags[0], 1u); } }`)
+  }
   if (needsNormaliser) {
     body.push(
       `var m = ${NEG_SENTINEL};`,
@@ -175,6 +188,7 @@ export function routerPassSource(spec: RouterPassSpec): string {
     '@group(0) @binding(1) var<storage, read> logits : array<f32>;',
     '@group(0) @binding(2) var<storage, read> bias : array<f32>;',
     '@group(0) @binding(3) var<storage, read_write> out : array<u32>;',
+    '@group(0) @binding(4) var<storage, read_write> flags : array<atomic<u32>>;',
     EXP_NEG_WGSL,
     `@compute @workgroup_size(${WORKGROUP})`,
     'fn main(@builtin(global_invocation_id) gid : vec3<u32>) {',
@@ -236,6 +250,8 @@ export interface PassOutputs extends RouteOutputs {
   /** Softmax normaliser per row (float32): the row's max logit and Σ exp(l − max). */
   readonly max?: Float32Array | undefined
   readonly sum?: Float32Array | undefined
+  /** `checkRange`: whether some logit was NaN, ±∞ or beyond ±1e30 (the other outputs are then meaningless). */
+  readonly outOfRange?: boolean | undefined
 }
 
 /** Runs router passes on one device; calls must not overlap (the caller serialises them). */
@@ -246,6 +262,25 @@ export class RouterPass {
   /** A pool buffer for the caller's own inputs (host logits uploaded for a pass), kept with the pass's buffers. */
   buffer(device: Device, name: string, size: number, usage: number): Buffer {
     return this.#pool.get(device, `input:${name}`, size, usage)
+  }
+
+  /**
+   * Copies host logits into the chunks' storage buffers through one reused MAP_WRITE buffer (mapped, filled,
+   * copied on the device), whose pages stay resident between calls.
+   */
+  async upload(device: Device, logits: Float32Array, chunks: readonly LogitsChunk[], cols: number): Promise<void> {
+    const bytes = logits.byteLength
+    if (bytes === 0) return
+    const upload = this.#pool.get(device, 'upload', bytes, USAGE_MAP_WRITE | USAGE_COPY_SRC)
+    await upload.mapAsync(MAP_MODE_WRITE, 0, bytes)
+    new Float32Array(upload.getMappedRange(0, bytes)).set(logits)
+    upload.unmap()
+    const record = () => {
+      const encoder = device.createCommandEncoder()
+      for (const chunk of chunks) encoder.copyBufferToBuffer(upload, 4 * chunk.start * cols, chunk.buffer, 0, 4 * chunk.n * cols)
+      device.queue.submit([encoder.finish()])
+    }
+    await checkedSubmit(device, record, () => Promise.resolve())
   }
 
   async run(device: Device, chunks: readonly LogitsChunk[], rows: number, spec: RouterPassSpec, bias?: Float32Array, out?: RouteOutputs): Promise<PassOutputs> {
@@ -270,11 +305,15 @@ export class RouterPass {
     }
     const bytes = 4 * words
     const result = this.#pool.get(device, 'out', bytes, USAGE_STORAGE | USAGE_COPY_SRC)
-    const staging = this.#pool.get(device, 'staging', bytes, USAGE_MAP_READ | USAGE_COPY_DST)
+    const checked = spec.checkRange === true
+    // The range flag rides in the word after the outputs.
+    const staging = this.#pool.get(device, 'staging', bytes + 4, USAGE_MAP_READ | USAGE_COPY_DST)
+    const flags = this.#pool.get(device, 'flags', 4, USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST)
     const biasBuffer = this.#pool.get(device, 'bias', 4 * spec.numExperts, USAGE_STORAGE | USAGE_COPY_DST)
     const record = () => {
       if (bias !== undefined) device.queue.writeBuffer(biasBuffer, 0, bias)
       const encoder = device.createCommandEncoder()
+      if (checked) encoder.clearBuffer(flags, 0, 4)
       for (let c = 0; c < chunks.length; c++) {
         const chunk = chunks[c]!
         const { x, y, width } = dispatchFor(chunk.n, WORKGROUP)
@@ -288,6 +327,7 @@ export class RouterPass {
             { binding: 1, resource: { buffer: chunk.buffer } },
             ...(spec.hasBias ? [{ binding: 2, resource: { buffer: biasBuffer } }] : []),
             { binding: 3, resource: { buffer: result } },
+            ...(checked ? [{ binding: 4, resource: { buffer: flags } }] : []),
           ],
         })
         const pass = encoder.beginComputePass()
@@ -297,21 +337,24 @@ export class RouterPass {
         pass.end()
       }
       encoder.copyBufferToBuffer(result, 0, staging, 0, bytes)
+      if (checked) encoder.copyBufferToBuffer(flags, 0, staging, bytes, 4)
       device.queue.submit([encoder.finish()])
     }
     const readBack = async (): Promise<PassOutputs> => {
       // Fresh outputs: one buffer, viewed as ids, weights, …, its pages faulted in while the device works.
       const fresh = out === undefined ? new Uint8Array(bytes).fill(0) : undefined
-      await staging.mapAsync(MAP_MODE_READ, 0, bytes)
+      const mapBytes = bytes + (checked ? 4 : 0)
+      await staging.mapAsync(MAP_MODE_READ, 0, mapBytes)
       try {
-        const mapped = staging.getMappedRange(0, bytes)
+        const mapped = staging.getMappedRange(0, mapBytes)
+        if (checked && new Uint32Array(mapped, bytes, 1)[0] !== 0) return { ids: new Int32Array(0), weights: new Float32Array(0), outOfRange: true }
         if (fresh === undefined) {
           out!.ids.set(new Int32Array(mapped, 0, n))
           if (spec.finish !== undefined) out!.weights.set(new Float32Array(mapped, 4 * weightsAt, n))
           else out!.weights.fill(0)
           return out!
         }
-        fresh.set(new Uint8Array(mapped))
+        fresh.set(new Uint8Array(mapped, 0, bytes))
         const buffer = fresh.buffer
         return {
           ids: new Int32Array(buffer, 0, n),

@@ -5,11 +5,13 @@
 
 // WebGPU enum values (spec constants), so this file needs no WebGPU globals.
 export const USAGE_MAP_READ = 0x0001
+export const USAGE_MAP_WRITE = 0x0002
 export const USAGE_COPY_SRC = 0x0004
 export const USAGE_COPY_DST = 0x0008
 export const USAGE_UNIFORM = 0x0040
 export const USAGE_STORAGE = 0x0080
 export const MAP_MODE_READ = 0x0001
+export const MAP_MODE_WRITE = 0x0002
 
 export interface Buffer {
   readonly size: number
