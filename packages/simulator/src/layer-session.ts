@@ -1,5 +1,5 @@
-import { countTokensWithDuplicateIds, accumulateExpertCounts, dispatchStats, mapToPhysical } from '@routesim/analysis'
-import type { ExpertMap, ReplicaPolicy } from '@routesim/analysis'
+import { countTokensWithDuplicateIds, accumulateExpertCounts, dispatchStats, loadSummary, mapToPhysical } from '@routesim/analysis'
+import type { ExpertMap, LoadSummary, ReplicaPolicy } from '@routesim/analysis'
 import { InvalidArgumentError, RoutesimError, createPrngFromState, indexArrayToInt32, resolveParameters } from '@routesim/core'
 import type { ChunkRunner, KernelBackend, Prng, PrngState, RoutingStrategy, Seed, ShapedInput, StrategyDefinition, Tensor } from '@routesim/core'
 
@@ -43,6 +43,8 @@ export interface LayerSessionOutputs {
   readonly rankLoads: Float64Array
   /** `[L, epSize²]` home rank → destination rank token copies. */
   readonly traffic: Float64Array
+  /** `[L, LOAD_SUMMARY_FIELDS.length]`: `loadSummary(counts)` of each layer, field by field (`readLoadSummary`). */
+  readonly loads: Float64Array
   /** `[L, LAYER_STAT_FIELDS]`: copies leaving rank, copies leaving node, tokens leaving rank, tokens leaving node, tokens with a repeated id. */
   readonly stats: Float64Array
   /** `[L, tokens, topK]`, only with `keepRouting`. */
@@ -51,6 +53,24 @@ export interface LayerSessionOutputs {
 }
 
 export const LAYER_STAT_FIELDS = 5
+
+/** `LoadSummary`'s fields in the order `loadSummary` writes them (all numbers), so a summary travels as numbers. */
+export const LOAD_SUMMARY_FIELDS: readonly (keyof LoadSummary)[] = Object.keys(loadSummary(new Int32Array([1, 0]))) as (keyof LoadSummary)[]
+
+/** Layer ℓ's load summary from a session's outputs: the object `loadSummary` returned in the layer's thread, key for key. */
+export function readLoadSummary(out: LayerSessionOutputs, layer: number): LoadSummary {
+  const n = LOAD_SUMMARY_FIELDS.length
+  if (typeof out !== 'object' || out === null || !(out.loads instanceof Float64Array)) {
+    throw new InvalidArgumentError({ parameter: 'out', value: out, allowed: "a layer session's outputs (session.step())" })
+  }
+  const layers = out.loads.length / n
+  if (!Number.isInteger(layer) || layer < 0 || layer >= layers) {
+    throw new InvalidArgumentError({ parameter: 'layer', value: layer, allowed: `an integer in [0, ${layers - 1}]` })
+  }
+  const summary: Record<string, number> = {}
+  for (let i = 0; i < n; i++) summary[LOAD_SUMMARY_FIELDS[i]!] = out.loads[layer * n + i]!
+  return summary as unknown as LoadSummary
+}
 
 /** A new map for one layer, sent with the next step only. */
 interface LayerMap {
@@ -173,6 +193,9 @@ function routeLayer(session: ThreadSession, state: LayerState, map: MapMessage, 
   const counts = out.counts.subarray(chunk * E, (chunk + 1) * E)
   counts.fill(0)
   accumulateExpertCounts(ids, counts) // also rejects ids outside [0, E)
+  const load = loadSummary(counts)
+  const fields = LOAD_SUMMARY_FIELDS.length
+  for (let i = 0; i < fields; i++) out.loads[chunk * fields + i] = load[LOAD_SUMMARY_FIELDS[i]!]
   const policy = spec.replicaChoice
   mapToPhysical(ids, k, map, policy, {
     out: session.physical,
@@ -219,6 +242,7 @@ export function openLayerSession(spec: LayerSessionSpec, runner: ChunkRunner, ta
     rankLoads: alloc(Float64Array, L * spec.epSize * 8),
     traffic: alloc(Float64Array, L * spec.epSize * spec.epSize * 8),
     stats: alloc(Float64Array, L * LAYER_STAT_FIELDS * 8),
+    loads: alloc(Float64Array, L * LOAD_SUMMARY_FIELDS.length * 8),
     ...(spec.keepRouting ? { ids: alloc(Int32Array, L * slots * 4), weights: alloc(Float32Array, L * slots * 4) } : {}),
   }
   const session = nextSession++

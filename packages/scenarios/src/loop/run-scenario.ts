@@ -15,9 +15,10 @@ import {
   rankLoads,
   rebalanceExperts,
   type ExpertMap,
+  type LoadSummary,
 } from '@routesim/analysis'
 import { createPrng, indexArrayToInt32, type IndexArray, type KernelBackend, type Prng, type RoutingStrategy, type Tensor } from '@routesim/core'
-import { LAYER_STAT_FIELDS, createSimulator, openSimulatorLayerSession, type LayerSessionChoice, type Simulator } from '@routesim/simulator'
+import { LAYER_STAT_FIELDS, createSimulator, openSimulatorLayerSession, readLoadSummary, type LayerSessionChoice, type Simulator } from '@routesim/simulator'
 import type { Scenario, StrategyChoice } from '../scenario/scenario.ts'
 import { evaluateDrops } from './capacity.ts'
 import { gpuContiguousRow, physicalToLogicalFromCounts } from './map-changes.ts'
@@ -91,6 +92,7 @@ function aggregate(rows: Float64Array[]): BalancednessAggregate {
 /** What the metrics of one layer-step need from its routing (from this thread's loop or from a layer session). */
 interface LayerOutcome {
   readonly counts: Int32Array
+  readonly load: LoadSummary
   readonly deployedLoads: Float64Array
   readonly traffic: Float64Array
   readonly copiesLeavingRank: number
@@ -235,6 +237,7 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
       const dispatch = dispatchStats(physicalIds, k, map, { numNodes: N })
       outcomes[l] = {
         counts,
+        load: loadSummary(counts),
         deployedLoads: dispatch.rankSlotLoads,
         traffic: dispatch.traffic,
         copiesLeavingRank: dispatch.copiesLeavingRank,
@@ -262,6 +265,7 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
       const s = l * LAYER_STAT_FIELDS
       outcomes[l] = {
         counts: out.counts.subarray(l * E, (l + 1) * E),
+        load: readLoadSummary(out, l),
         deployedLoads: out.rankLoads.slice(l * R, (l + 1) * R),
         traffic: out.traffic.subarray(l * R * R, (l + 1) * R * R),
         copiesLeavingRank: out.stats[s]!,
@@ -304,7 +308,7 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
           layer: l,
           modelLayer: preset.moeLayerIndices[l]!,
           strategy: scenario.layerStrategies[l]!.name,
-          load: loadSummary(counts),
+          load: o.load,
           duplicateIdRate: o.duplicateTokens / T,
           balancedness: { static: balancedness(staticLoads), deployed: balancedness(deployedLoads) },
           rankMaxOverMean: dMax === 0 ? 1 : dMax / ((T * k) / R),
