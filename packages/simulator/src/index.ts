@@ -21,7 +21,7 @@ export { SAMPLE_CHUNK_ROWS } from './sample-rows.ts'
 // Multi-step runs: each layer's state pinned to one thread, every layer of a step at once
 export { LAYER_SESSION_MIN_SLOTS, layerSessionBlocker, openSimulatorLayerSession } from './open-layer-session.ts'
 export type { LayerSessionChoice, OpenLayerSessionOptions } from './open-layer-session.ts'
-export { LAYER_STAT_FIELDS, LOAD_SUMMARY_FIELDS, readLoadSummary } from './layer-session.ts'
+export { LAYER_STAT_FIELDS, LOAD_SUMMARY_FIELDS, fillNormalLogits, readLoadSummary } from './layer-session.ts'
 export type { LayerSession, LayerSessionLayer, LayerSessionOutputs, LayerSessionSpec } from './layer-session.ts'
 
 // Kernel backends: the one place that decides which backend a request runs on

@@ -1,6 +1,6 @@
 import { countTokensWithDuplicateIds, accumulateExpertCounts, dispatchStats, loadSummary, mapToPhysical } from '@routesim/analysis'
 import type { ExpertMap, LoadSummary, ReplicaPolicy } from '@routesim/analysis'
-import { InvalidArgumentError, RoutesimError, createPrngFromState, indexArrayToInt32, resolveParameters } from '@routesim/core'
+import { InvalidArgumentError, RoutesimError, assertFiniteNumber, assertPrng, createPrngFromState, indexArrayToInt32, resolveParameters } from '@routesim/core'
 import type { ChunkRunner, KernelBackend, Prng, PrngState, RoutingStrategy, Seed, ShapedInput, StrategyDefinition, Tensor } from '@routesim/core'
 
 /** One layer of a session: a built-in definition by name, its resolved parameters, and the layer's streams. */
@@ -220,6 +220,10 @@ const INV_TWO_POW_53 = 2 ** -53
  * each draw repeats `nextNormal`'s arithmetic (two 53-bit doubles, Box–Muller) on them.
  */
 export function fillNormalLogits(out: Float32Array, mean: number, std: number, prng: Prng): void {
+  if (!(out instanceof Float32Array)) throw new InvalidArgumentError({ parameter: 'out', value: out, allowed: 'a Float32Array' })
+  assertFiniteNumber('mean', mean)
+  assertFiniteNumber('std', std, { min: 0 })
+  assertPrng('prng', prng)
   const block = NORMAL_WORDS.length >> 2
   for (let start = 0; start < out.length; start += block) {
     const n = Math.min(block, out.length - start)

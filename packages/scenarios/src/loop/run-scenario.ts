@@ -18,7 +18,15 @@ import {
   type LoadSummary,
 } from '@routesim/analysis'
 import { createPrng, indexArrayToInt32, type IndexArray, type KernelBackend, type Prng, type RoutingStrategy, type Tensor } from '@routesim/core'
-import { LAYER_STAT_FIELDS, createSimulator, openSimulatorLayerSession, readLoadSummary, type LayerSessionChoice, type Simulator } from '@routesim/simulator'
+import {
+  LAYER_STAT_FIELDS,
+  createSimulator,
+  fillNormalLogits,
+  openSimulatorLayerSession,
+  readLoadSummary,
+  type LayerSessionChoice,
+  type Simulator,
+} from '@routesim/simulator'
 import type { Scenario, StrategyChoice } from '../scenario/scenario.ts'
 import { evaluateDrops } from './capacity.ts'
 import { gpuContiguousRow, physicalToLogicalFromCounts } from './map-changes.ts'
@@ -210,9 +218,8 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
     for (let l = 0; l < L; l++) {
       const router = routers[l]!
       if (router.usesLogits && logitsData) {
-        const prng = logitPrngs[l]!
-        const { mean, std } = scenario.logits
-        for (let i = 0; i < logitsData.length; i++) logitsData[i] = mean + std * prng.nextNormal()
+        // mean + std · nextNormal() per value, drawn in blocks (the same bits as a nextNormal loop).
+        fillNormalLogits(logitsData, scenario.logits.mean, scenario.logits.std, logitPrngs[l]!)
       }
       // The simulator's one routing path, on the run's backend; counted by the backend's histogram.
       const routed = await simulator.route({
