@@ -61,7 +61,13 @@ export function openSimulatorLayerSession(simulator: Simulator, spec: LayerSessi
   }
   const pool = options.threads === undefined ? simulator.runner : createChunkRunner(options.threads, resolveChunkBackend().backend)
   if (pool.threads === 1) return { session: undefined, threads: 1, reason: 'one thread' }
-  if (!pool.parallel) return { session: undefined, threads: 1, reason: 'this thread may not block (a browser main thread): run it in a Web Worker' }
+  if (!pool.parallel)
+    return {
+      session: undefined,
+      threads: 1,
+      reason:
+        'this thread cannot wait for workers (no SharedArrayBuffer or Atomics.wait here, e.g. a browser main thread or a page without cross-origin isolation)',
+    }
   const L = spec.layers.length
   if (L < 2) return { session: undefined, threads: 1, reason: 'one layer' }
   const slots = spec.tokens * spec.topK
