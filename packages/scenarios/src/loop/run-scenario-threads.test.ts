@@ -110,6 +110,25 @@ describe('runScenario on threads', () => {
     expect(r.summary.execution.reason).toMatch(/hand-off/)
   })
 
+  it('stops between steps when aborted, and the threads go on serving later runs', async () => {
+    const json = { preset: 'deepseek-v3', layers: 4, tokensPerStep: 512, steps: 30, seed: 9, strategy: 'zipf', threads: 2 }
+    const controller = new AbortController()
+    const seen: number[] = []
+    const stopped = runScenario(parseScenario(json, { simulator }), {
+      simulator,
+      signal: controller.signal,
+      onStep: (r) => {
+        seen.push(r.step)
+        if (r.step === 2) controller.abort(new Error('enough'))
+      },
+    })
+    await expect(stopped).rejects.toThrow('enough')
+    expect(seen).toEqual([0, 1, 2])
+    const again = await run({ ...json, steps: 3 })
+    expect(again.summary.execution.layersOn).toBe('threads')
+    expect(results(again)).toBe(results(await run({ ...json, steps: 3, threads: 1 })))
+  })
+
   it('rejects a bad thread count by its field', () => {
     for (const threads of [0, 1.5, 257, '4']) {
       expect(() => parseScenario({ preset: 'mixtral', tokensPerStep: 8, steps: 1, strategy: 'zipf', threads }, { simulator })).toThrow(/threads/)
