@@ -7,7 +7,8 @@ export { builtInDefinitions, normalRoutingDefinition, uniformRandomDefinition } 
 export { createStrategyRegistry } from './strategy-registry.ts'
 export type { RegisterOptions, RegistryEntry, StrategyRegistry } from './strategy-registry.ts'
 export { createSimulator } from './simulator.ts'
-export type { LayersRouting, RouteLayersOptions, RouteRequest, RoutedBatch, SimulateOptions, Simulator, SimulatorOptions } from './simulator.ts'
+export type { LayersKept } from './route-layers.ts'
+export type { LayersCounts, LayersRouting, RouteLayersOptions, RouteRequest, RoutedBatch, SimulateOptions, Simulator, SimulatorOptions } from './simulator.ts'
 
 // Route one layer and measure its loads (the CLI's `route`/`demo` and the web app call this)
 export { routeAndMeasure, syntheticLogits } from './route-and-measure.ts'

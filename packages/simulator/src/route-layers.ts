@@ -16,11 +16,30 @@ export interface RouteLayersArgs {
   /** The simulator's stream at the start of the call; layer chunk c draws from `chunkPrng(start, c)`. */
   readonly start: PrngState
   readonly end: Int32Array
-  /** `[layers, tokens, k]` */
+  readonly layers: number
+  /** `'routing'`: every layer's ids and weights are kept; `'counts'`: only the last layer's. */
+  readonly keep: LayersKept
+  /** `[layers, tokens, k]`, or `[tokens, k]` (the last layer) when only counts are kept */
   readonly ids: Int32Array
   readonly weights: Float32Array
   /** `[layers, experts]` */
   readonly counts: Int32Array
+}
+
+/** What a layers job keeps besides the counts: every layer's routing, or only the last layer's. */
+export type LayersKept = 'routing' | 'counts'
+
+// Layers whose routing is not kept are routed into this thread's scratch arrays, reused from call to call:
+// no fresh pages to fault in (with many threads, faulting fresh output pages in is what stops the scaling).
+let scratchIds = new Int32Array(0)
+let scratchWeights = new Float32Array(0)
+
+function scratch(slots: number): { ids: Int32Array; weights: Float32Array } {
+  if (scratchIds.length < slots) {
+    scratchIds = new Int32Array(slots)
+    scratchWeights = new Float32Array(slots)
+  }
+  return { ids: scratchIds.subarray(0, slots), weights: scratchWeights.subarray(0, slots) }
 }
 
 /** Routes one layer: the same steps on every thread, so a layer's output depends only on its index. */
@@ -29,15 +48,21 @@ export function routeLayerChunk(create: (args: RouteLayersArgs) => RoutingStrate
   const prng = chunkPrng(args.start, chunk)
   const strategy = create(args)
   const slots = T * k
-  const layerIds = args.ids.subarray(chunk * slots, (chunk + 1) * slots)
-  const layerWeights = args.weights.subarray(chunk * slots, (chunk + 1) * slots)
   // The layer's slice of the step's arrays as caller-owned outputs: strategies that support them write in place.
-  const output = { ids: layerIds, weights: layerWeights }
+  const output = layerOutput(args, chunk, slots)
+  const { ids: layerIds, weights: layerWeights } = output
   const [weights, ids] = strategy.routeTokens({ shape: [T, 1] }, { shape: [T, E] }, k, 'int32', { prng, layer: args.firstLayer + chunk, output })
   if (ids.data !== layerIds) layerIds.set(indexArrayToInt32(ids.data))
   if (weights.data !== layerWeights) layerWeights.set(weights.data as Float32Array)
   accumulateExpertCounts(layerIds, args.counts.subarray(chunk * E, (chunk + 1) * E))
   if (chunk === 0) args.end.set(prng.getState().state)
+}
+
+function layerOutput(args: RouteLayersArgs, chunk: number, slots: number): { ids: Int32Array; weights: Float32Array } {
+  if (args.keep === 'routing') {
+    return { ids: args.ids.subarray(chunk * slots, (chunk + 1) * slots), weights: args.weights.subarray(chunk * slots, (chunk + 1) * slots) }
+  }
+  return chunk === args.layers - 1 ? { ids: args.ids, weights: args.weights } : scratch(slots)
 }
 
 /** The worker's task: fresh instances of the built-in definitions, found by name. */
@@ -57,11 +82,15 @@ export function allocateLayers(
   tokens: number,
   experts: number,
   k: number,
+  keep: LayersKept,
   shared: boolean,
-): Pick<RouteLayersArgs, 'ids' | 'weights' | 'counts' | 'end'> {
+): Pick<RouteLayersArgs, 'ids' | 'weights' | 'counts' | 'end' | 'layers' | 'keep'> {
+  const kept = keep === 'routing' ? layers * tokens * k : tokens * k
   return {
-    ids: allocateInt32(layers * tokens * k, shared),
-    weights: allocateFloat32(layers * tokens * k, shared),
+    layers,
+    keep,
+    ids: allocateInt32(kept, shared),
+    weights: allocateFloat32(kept, shared),
     counts: allocateInt32(layers * experts, shared),
     end: allocateInt32(4, shared),
   }

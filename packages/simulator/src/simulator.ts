@@ -23,7 +23,7 @@ import { builtInDefinitions } from './built-in-definitions.ts'
 import { resolveChunkBackend } from './chunk-backend.ts'
 import { createChunkRunner } from './default-runner.ts'
 import { allocateLayers, routeLayerChunk } from './route-layers.ts'
-import type { RouteLayersArgs } from './route-layers.ts'
+import type { LayersKept, RouteLayersArgs } from './route-layers.ts'
 import { createStrategyRegistry } from './strategy-registry.ts'
 import type { RegisterOptions, StrategyRegistry } from './strategy-registry.ts'
 
@@ -51,6 +51,12 @@ export interface RouteLayersOptions {
   readonly parameters?: Readonly<Record<string, unknown>>
   /** `context.layer` of the first layer. Default 0. */
   readonly firstLayer?: number
+  /**
+   * `'routing'` (default): every layer's ids and weights are returned. `'counts'`: only the per-layer counts and the
+   * last layer's routing (what a load study needs); the other layers are routed into per-thread scratch arrays, so
+   * no `[layers, tokens, topK]` output is allocated and faulted in — the counts are the same either way.
+   */
+  readonly keep?: LayersKept
 }
 
 /** Every layer's routing: ids and weights `[layers, tokens, topK]`, per-layer expert counts `[layers, experts]`. */
@@ -58,6 +64,15 @@ export interface LayersRouting {
   readonly ids: Int32Array
   readonly weights: Float32Array
   readonly counts: Int32Array
+  readonly shape: readonly [number, number, number]
+}
+
+/** `routeLayers` with `keep: 'counts'`: per-layer expert counts `[layers, experts]` and the last layer's routing. */
+export interface LayersCounts {
+  readonly counts: Int32Array
+  /** The last layer's ids and weights, `[tokens, topK]`. */
+  readonly lastLayer: { readonly ids: Int32Array; readonly weights: Float32Array }
+  /** `[layers, tokens, topK]` of the step (only the last layer's routing is held). */
   readonly shape: readonly [number, number, number]
 }
 
@@ -158,6 +173,7 @@ export interface Simulator {
    * threads with the same output for any thread count. Built-in strategies run on workers; others on this thread.
    * Strategies that read logit values are refused (no logits are drawn here).
    */
+  routeLayers(strategyName: string, options: RouteLayersOptions & { readonly keep: 'counts' }): LayersCounts
   routeLayers(strategyName: string, options: RouteLayersOptions): LayersRouting
   /** The stream's state; `setState` of it makes the next calls repeat exactly. */
   getState(): PrngState
@@ -300,14 +316,20 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
         k: o.topK,
         firstLayer: o.firstLayer,
         start: prng.getState(),
-        ...allocateLayers(o.layers, o.tokens, o.experts, o.topK, shared),
+        ...allocateLayers(o.layers, o.tokens, o.experts, o.topK, o.keep, shared),
       }
       const create = (a: RouteLayersArgs): RoutingStrategy => registry.create(a.strategy, a.params)
       const runChunk = (a: RouteLayersArgs, c: number): void => routeLayerChunk(create, a, c)
       if (workers) runner.run({ task: 'route_layers', args, chunks: o.layers, runChunk })
       else for (let c = 0; c < o.layers; c++) runChunk(args, c)
       prng.setState({ algorithm: 'xoshiro128**', state: [args.end[0]! >>> 0, args.end[1]! >>> 0, args.end[2]! >>> 0, args.end[3]! >>> 0] })
-      return { ids: args.ids, weights: args.weights, counts: args.counts, shape: [o.layers, o.tokens, o.topK] }
+      const shape = [o.layers, o.tokens, o.topK] as const
+      const result =
+        o.keep === 'counts'
+          ? { counts: args.counts, lastLayer: { ids: args.ids, weights: args.weights }, shape }
+          : { ids: args.ids, weights: args.weights, counts: args.counts, shape }
+      // The overloads tie the result's form to `keep`.
+      return result as LayersRouting & LayersCounts
     },
     getState: () => prng.getState(),
     setState: (state) => prng.setState(state),
@@ -344,7 +366,8 @@ function intoOutput(result: RoutingResult, out: RoutingOutput): RoutingResult {
 /** Names the worker script can rebuild (its table holds exactly these definitions). */
 const BUILT_IN_NAMES = new Set([...builtInDefinitions, ...routerDefinitions, ...strategyDefinitions].map((d) => d.name))
 
-const LAYERS_OPTIONS = ['tokens', 'experts', 'topK', 'layers', 'parameters', 'firstLayer']
+const LAYERS_OPTIONS = ['tokens', 'experts', 'topK', 'layers', 'parameters', 'firstLayer', 'keep']
+const LAYERS_KEPT: readonly LayersKept[] = ['routing', 'counts']
 
 function checkLayersOptions(options: RouteLayersOptions): Required<RouteLayersOptions> {
   if (typeof options !== 'object' || options === null) {
@@ -373,5 +396,8 @@ function checkLayersOptions(options: RouteLayersOptions): Required<RouteLayersOp
       allowed: 'at most 2^31 − 1 slots (one typed array holds them)',
     })
   }
-  return { tokens, experts, topK, layers, firstLayer, parameters: options.parameters ?? {} }
+  const keep = options.keep ?? 'routing'
+  if (!LAYERS_KEPT.includes(keep))
+    throw new InvalidArgumentError({ parameter: 'routeLayers options.keep', value: keep, allowed: `one of [${LAYERS_KEPT.join(', ')}]` })
+  return { tokens, experts, topK, layers, firstLayer, keep, parameters: options.parameters ?? {} }
 }

@@ -194,12 +194,37 @@ describe('routeLayers', () => {
     expect(sim.getState()).toEqual(first.state)
   })
 
+  it("keep: 'counts' gives the same counts, last layer and stream end as keeping every layer, for 1, 2, 3, 8 threads and twice in a row", () => {
+    const options = { tokens: 3000, experts: 256, topK: 8, layers: 7, parameters: { exponent: 1.2 }, firstLayer: 2 }
+    const full = createSimulator({ seed: 4, threads: 1 })
+    const expected = [full.routeLayers('zipf', options), full.routeLayers('zipf', options)].map((out) => ({
+      counts: Array.from(out.counts),
+      ids: Array.from(out.ids.subarray(6 * 24000)),
+      weights: Array.from(out.weights.subarray(6 * 24000)),
+    }))
+    for (const threads of [1, 2, 3, 8]) {
+      const sim = createSimulator({ seed: 4, threads })
+      // The second call reuses every thread's scratch arrays, which still hold the first call's layers.
+      const got = [0, 1].map(() => {
+        const out = sim.routeLayers('zipf', { ...options, keep: 'counts' })
+        expect(out.shape).toEqual([7, 3000, 8])
+        expect(out).not.toHaveProperty('ids')
+        return { counts: Array.from(out.counts), ids: Array.from(out.lastLayer.ids), weights: Array.from(out.lastLayer.weights) }
+      })
+      expect(got).toEqual(expected)
+      expect(sim.getState()).toEqual(full.getState())
+    }
+  })
+
   it('refuses logit strategies and bad sizes with typed errors naming them', () => {
     const sim = createSimulator({ threads: 2 })
     expect(() => sim.routeLayers('softmax_topk', { tokens: 4, experts: 8, topK: 2, layers: 2 })).toThrow(/reads no logit values/)
     expect(() => sim.routeLayers('zipf', { tokens: 0, experts: 8, topK: 2, layers: 2 })).toThrow(/routeLayers options.tokens/)
     expect(() => sim.routeLayers('zipf', { tokens: 4, experts: 8, topK: 9, layers: 2 })).toThrow(/routeLayers options.topK/)
     expect(() => sim.routeLayers('zipf', { tokens: 4, experts: 8, topK: 2, layers: 2, layer: 1 } as never)).toThrow(/routeLayers options.layer/)
+    expect(() => sim.routeLayers('zipf', { tokens: 4, experts: 8, topK: 2, layers: 2, keep: 'ids' } as never)).toThrow(
+      /routeLayers options.keep.*ids.*routing, counts/,
+    )
   })
 })
 

@@ -88,22 +88,24 @@ function routingRun(
 /**
  * simulate_zipf on the default path: `simulator.routeLayers` routes the 58 layers (one zipf instance and one
  * stream per layer, layers on the runner's threads) and counts them; rank loads and balancedness follow here.
+ * The step's outputs are those of WORKLOADS.md and torch_baseline.py — counts and balancedness — so the layers'
+ * ids are not kept (`keep: 'counts'`: each thread routes into its own reused scratch), only the last layer's.
  */
 function zipfRun(context: WorkloadContext, simulator: ReturnType<typeof createSimulator>, note: string): PreparedRun {
   const { shape, tokens } = context
   const { experts, topK, layers, epSize } = shape
   const parameters = { exponent: shape.zipfExponent, layout: 'per_layer' }
   const run = (): SimulatedStep => {
-    const out = simulator.routeLayers(ZIPF_STRATEGY, { tokens, experts, topK, layers, parameters })
+    const out = simulator.routeLayers(ZIPF_STRATEGY, { tokens, experts, topK, layers, parameters, keep: 'counts' })
     const b = new Float64Array(layers)
     for (let l = 0; l < layers; l++) b[l] = balancedness(rankLoads(out.counts.subarray(l * experts, (l + 1) * experts), epSize, 'linear'))
-    return { counts: out.counts, balancedness: b, lastIds: out.ids.subarray((layers - 1) * tokens * topK) }
+    return { counts: out.counts, balancedness: b, lastIds: out.lastLayer.ids }
   }
   return {
     impl: 'routesim-default',
     tokens: tokens * layers,
     run,
     verify: verifySimulatedStep(context),
-    timed: `${note}; layers in parallel (simulator.routeLayers)`,
+    timed: `${note}; layers in parallel (simulator.routeLayers, keep: 'counts')`,
   }
 }

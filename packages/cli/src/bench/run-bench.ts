@@ -14,6 +14,8 @@ export interface BenchPlan {
   readonly shape: BenchShape
   readonly reps: number
   readonly warmup: number
+  /** Warm-up also lasts at least this long (ms). */
+  readonly warmupMs?: number
   readonly seed: number
 }
 
@@ -61,7 +63,7 @@ export async function runBench(plan: BenchPlan, hooks: BenchHooks): Promise<{ re
           }
           for (const run of prepared.runs) {
             try {
-              const timing = await timeCalls(run.run, { warmup: plan.warmup, reps: plan.reps })
+              const timing = await timeCalls(run.run, { warmup: plan.warmup, warmupMs: plan.warmupMs ?? 0, reps: plan.reps })
               run.verify(timing.last)
               const ranOn = run.ranOn?.()
               const timed = [run.timed, ranOn].filter((t) => t !== undefined).join('; ')

@@ -27,6 +27,20 @@ describe('timeCalls', () => {
     expect(result.last).toBe(7)
   })
 
+  it('keeps warming up until both the warm-up calls and the warm-up milliseconds are done', async () => {
+    let clock = 0
+    let calls = 0
+    const fn = () => {
+      clock += 10
+      return ++calls
+    }
+    // 2 calls would do; 45 ms need 5 calls of 10 ms (the fifth ends at 50 ≥ 45), then 3 timed calls.
+    expect((await timeCalls(fn, { warmup: 2, warmupMs: 45, reps: 3, now: () => clock })).last).toBe(8)
+    calls = 0
+    // 45 ms pass within the 6 warm-up calls: the count decides.
+    expect((await timeCalls(fn, { warmup: 6, warmupMs: 45, reps: 3, now: () => clock })).last).toBe(9)
+  })
+
   it('awaits asynchronous calls inside the timed region', async () => {
     let clock = 0
     const fn = async () => {

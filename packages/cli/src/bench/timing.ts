@@ -3,6 +3,11 @@
 export interface TimingOptions {
   /** Untimed calls first (compile kernels, fault pages in, let the JIT settle). */
   readonly warmup: number
+  /**
+   * Keep warming up until this many milliseconds have passed as well (default 0): a JIT compiles a worker's hot code
+   * only after it has run it many times, and a call spread over 16 threads runs each thread's code a few times only.
+   */
+  readonly warmupMs?: number
   /** Timed calls; the median of these is reported. */
   readonly reps: number
   /** Clock in milliseconds; injectable so the logic can be tested without timing anything. */
@@ -30,7 +35,8 @@ export function median(values: readonly number[]): number {
 export async function timeCalls<T>(fn: () => T | Promise<T>, options: TimingOptions): Promise<TimingResult & { readonly last: T }> {
   const now = options.now ?? (() => performance.now())
   let last!: T
-  for (let i = 0; i < options.warmup; i++) last = await fn()
+  const warmupEnd = now() + (options.warmupMs ?? 0)
+  for (let i = 0; i < options.warmup || now() < warmupEnd; i++) last = await fn()
   const samplesMs: number[] = []
   for (let i = 0; i < options.reps; i++) {
     const start = now()

@@ -15,7 +15,14 @@ export const BENCH_FLAG_SCHEMA = defineFlags('bench', {
   threads: { type: 'string', optional: true, description: 'thread counts for the default path, e.g. 1,2,4,8,16 (default: ROUTESIM_THREADS, else every core)' },
   workloads: { type: 'string', optional: true, description: `comma-separated workloads (default: all): ${WORKLOAD_NAMES.join(', ')}` },
   reps: { type: 'integer', min: 1, max: 1000, default: 7, description: 'timed repetitions; the median is reported' },
-  warmup: { type: 'integer', min: 0, max: 100, default: 2, description: 'untimed calls before timing' },
+  warmup: { type: 'integer', min: 0, max: 100, default: 2, description: 'untimed calls before timing (at least)' },
+  warmupMs: {
+    type: 'integer',
+    min: 0,
+    max: 60_000,
+    default: 500,
+    description: 'untimed calls continue for at least this many ms (the workers’ code is compiled by then)',
+  },
   tokens: { type: 'string', optional: true, description: 'tokens per call: N for every workload, or workload=N (simulate_zipf: per layer)' },
   experts: { type: 'integer', min: 1, max: 4096, default: DEFAULT_SHAPE.experts, description: 'experts' },
   topK: { type: 'integer', min: 1, max: 4096, default: DEFAULT_SHAPE.topK, description: 'experts per token' },
@@ -36,6 +43,7 @@ export function registerBenchCommand(program: Command): void {
     .addOption(flag('workloads', '-w, --workloads <list>'))
     .addOption(flag('reps', '-r, --reps <N>'))
     .addOption(flag('warmup', '--warmup <N>'))
+    .addOption(flag('warmupMs', '--warmup-ms <ms>'))
     .addOption(flag('tokens', '-t, --tokens <spec>'))
     .addOption(flag('experts', '-e, --experts <E>'))
     .addOption(flag('topK', '-k, --top-k <k>'))
@@ -50,7 +58,7 @@ export function registerBenchCommand(program: Command): void {
     .action(async (_options: unknown, command: Command) => {
       const output = outputOf(command)
       const options = BENCH_FLAG_SCHEMA.parse(command)
-      const { reps, warmup, experts, topK, seed } = options
+      const { reps, warmup, warmupMs, experts, topK, seed } = options
       flagAtMost(options, 'topK', experts, `at most --experts ${experts}`)
       // The default path always runs (once per --threads count), then any --backend list.
       const defaults = options.threads === undefined ? [DEFAULT_TARGET] : parseThreadList(options.threads).map((n) => `${DEFAULT_TARGET}@${n}`)
@@ -58,7 +66,7 @@ export function registerBenchCommand(program: Command): void {
       const workloads = parseWorkloadList(options.workloads)
       const tokens = parseTokenOverrides(options.tokens)
       const { failures } = await runBench(
-        { targets, workloads, tokens, shape: { ...DEFAULT_SHAPE, experts, topK }, reps, warmup, seed },
+        { targets, workloads, tokens, shape: { ...DEFAULT_SHAPE, experts, topK }, reps, warmup, warmupMs, seed },
         {
           open: openBenchTarget,
           record: (record) => output.out(`${formatRecord(record)}\n`),
