@@ -1,10 +1,10 @@
-import { Command, CommanderError, Option } from 'commander'
-import { TRACE_ORDERS } from '@routesim/io'
+import { Command, CommanderError } from 'commander'
 import { RoutesimError, UnknownStrategyError } from '@routesim/core'
 import { colorsFor, type Colors } from './colors.ts'
 import { didYouMean } from './did-you-mean.ts'
 import { stdoutColors, writesToProcess } from './io.ts'
 import { collect } from './options.ts'
+import { addGlobalFlagOptions } from './trace-strategy.ts'
 import { registerDemoCommand } from './commands/demo.ts'
 import { registerRouteCommand } from './commands/route.ts'
 import { registerStrategiesCommand } from './commands/strategies.ts'
@@ -59,8 +59,8 @@ export function createProgram(output: ProgramOutput = {}): Command {
       'register the strategies a module exports: a path or an installed package name, from the current directory (repeatable; every command)',
       collect,
     )
-    .option('--trace <file>', "make the 'replay' strategy replay this recorded trace (.npy, .npz, .safetensors, .pt, .json, .jsonl, .csv; every command)")
-    .addOption(new Option('--trace-order <order>', "--trace's 3-D ids layout: [layers, tokens, k] or vLLM's [tokens, layers, k]").choices(TRACE_ORDERS))
+  // --trace and --trace-order: checked by their flag schema, once, before the command runs.
+  addGlobalFlagOptions(program)
     .configureOutput({
       writeOut,
       writeErr,

@@ -20,7 +20,7 @@ import {
  * argv; it no longer checks values (enum choices appear in the help, the schema checks them).
  */
 export interface FlagSchema<S extends ParameterSpecs> {
-  /** The command these flags belong to, for messages about the schema itself. */
+  /** The command these flags belong to (`''` for the program's own flags), for messages about the schema itself. */
   readonly command: string
   /** The flags by commander attribute name (`topK` for `--top-k`), frozen: one shared validator. */
   readonly specs: S
@@ -85,10 +85,13 @@ function flagError(
   })
 }
 
-/** The flag schema of `command`: specs keyed by commander attribute names (`epSize` for `--ep-size`). */
+/**
+ * The flag schema of `command` (`''`: the program's own flags, given before or after the command): specs
+ * keyed by commander attribute names (`epSize` for `--ep-size`).
+ */
 export function defineFlags<const S extends ParameterSpecs>(command: string, flagSpecs: S): FlagSchema<S> {
   const specs = defineParameters(flagSpecs)
-  const owner = `routesim ${command}`
+  const owner = command === '' ? 'routesim' : `routesim ${command}`
   return Object.freeze({
     command,
     specs,

@@ -1,11 +1,48 @@
 import type { Command } from 'commander'
-import { replayDefinition } from '@routesim/io'
+import { TRACE_ORDERS, replayDefinition } from '@routesim/io'
+import type { ParametersOf } from '@routesim/core'
 import type { Simulator } from '@routesim/simulator'
+import { defineFlags } from './flag-schema.ts'
 import { readTraceFile } from './trace-files.ts'
 
-/** The global `--trace FILE` (and `--trace-order`) given anywhere on the command line. */
-export function traceOption(command: Command): { trace?: string; traceOrder?: 'layers-tokens' | 'tokens-layers' } {
-  return command.optsWithGlobals() as { trace?: string; traceOrder?: 'layers-tokens' | 'tokens-layers' }
+/**
+ * The program's own flags that commands read, given before or after the command: `--trace FILE` and
+ * `--trace-order`. (`--debug` is read from argv before parsing; the repeatable `--plugin` names modules.)
+ */
+export const GLOBAL_FLAG_SCHEMA = defineFlags('', {
+  trace: {
+    type: 'string',
+    optional: true,
+    description: "make the 'replay' strategy replay this recorded trace (.npy, .npz, .safetensors, .pt, .json, .jsonl, .csv; every command)",
+  },
+  traceOrder: {
+    type: 'enum',
+    values: TRACE_ORDERS,
+    optional: true,
+    description: "--trace's 3-D ids layout: [layers, tokens, k] or vLLM's [tokens, layers, k]",
+  },
+})
+
+type GlobalFlags = ParametersOf<typeof GLOBAL_FLAG_SCHEMA.specs>
+
+/** Each program's global flags, checked once before its command runs. */
+const globalFlags = new WeakMap<Command, GlobalFlags>()
+
+/** Adds `--trace` and `--trace-order` to `program`, checked by their schema (once) before any command's action runs. */
+export function addGlobalFlagOptions(program: Command): Command {
+  return program
+    .addOption(GLOBAL_FLAG_SCHEMA.option('trace', '--trace <file>'))
+    .addOption(GLOBAL_FLAG_SCHEMA.option('traceOrder', '--trace-order <order>'))
+    .hook('preAction', () => void globalFlags.set(program, GLOBAL_FLAG_SCHEMA.parse(program)))
+}
+
+/** The global `--trace FILE` (and `--trace-order`) given anywhere on the command line, as checked before the command ran. */
+function traceOption(command: Command): GlobalFlags {
+  let program = command
+  while (program.parent) program = program.parent
+  const flags = globalFlags.get(program)
+  if (flags === undefined) throw new Error('traceOption: the global flags were not checked (the command did not run under createProgram)')
+  return flags
 }
 
 /**

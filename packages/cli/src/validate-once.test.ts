@@ -11,6 +11,9 @@ import { BENCH_FLAG_SCHEMA } from './commands/bench.ts'
 import { DEMO_FLAG_SCHEMA } from './commands/demo.ts'
 import { FIT_FLAG_SCHEMA } from './commands/fit.ts'
 import { ROUTE_FLAG_SCHEMA } from './commands/route.ts'
+import { SIMULATE_FLAG_SCHEMA } from './commands/simulate.ts'
+import { STRATEGIES_FLAG_SCHEMA } from './commands/strategies.ts'
+import { GLOBAL_FLAG_SCHEMA } from './trace-strategy.ts'
 import { runRoutesim, runRoutesimJson } from '../test/run-routesim.ts'
 
 // The CLI parses `--param key=value` text into values, and the parameters are then checked exactly
@@ -64,8 +67,9 @@ describe('each parameter is validated exactly once per call on the CLI path', ()
   })
 })
 
-// Every other command's flags (all but simulate's, which are scenario fields) are read and checked by
-// one schema per command: one check of the whole flag object per call, whatever the flags feed.
+// Every command's flags are read and checked by one schema per command (and one for the program's own
+// flags): one check of the whole flag object per call, whatever the flags feed. simulate's schema holds
+// its flags with a fixed set of values; its other flags are scenario fields, checked by the scenario schema.
 describe("each command's flags are validated exactly once per call on the CLI path", () => {
   const dir = mkdtempSync(join(tmpdir(), 'routesim-validate-once-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -82,6 +86,10 @@ describe("each command's flags are validated exactly once per call on the CLI pa
     expect(Object.keys(flags).sort()).toEqual(Object.keys(schema.specs).sort())
     return flags
   }
+
+  it('strategies: one check of every flag', async () => {
+    expect(await checkedOnce(STRATEGIES_FLAG_SCHEMA, 'strategies', 'zipf', '--json')).toEqual({ json: true })
+  })
 
   it('route: one check of every flag', async () => {
     const flags = await checkedOnce(
@@ -116,5 +124,24 @@ describe("each command's flags are validated exactly once per call on the CLI pa
       ...['--scenario-out', at('fitted.json')],
     )
     expect(fitted).toMatchObject({ family: 'zipf', epSize: 4, topK: 2, seed: 2, maxTokens: 256 })
+  })
+
+  it('simulate: one check of every flag', async () => {
+    const flags = await checkedOnce(
+      SIMULATE_FLAG_SCHEMA,
+      ...['simulate', '--preset', 'mixtral-8x7b', '-s', 'zipf', '-t', '32', '--steps', '2', '--layers', '2', '--ep-size', '4', '--json'],
+      ...['--placement', 'round_robin', '--eplb', '--eplb-policy', 'global', '--replica-choice', 'rank_local', '--backend', 'wasm'],
+      ...['--out', at('simulate.npz'), '--indices-type', 'int64'],
+    )
+    expect(flags).toEqual({ placement: 'round_robin', eplbPolicy: 'global', replicaChoice: 'rank_local', backend: 'wasm', indicesType: 'int64' })
+  })
+
+  it('the global --trace and --trace-order: one check, before the command', async () => {
+    expect((await runRoutesim('route', '-s', 'zipf', '-t', '64', '-e', '16', '-k', '2', '--out', at('replayed.npz'))).code).toBe(EXIT_OK)
+    const flags = await checkedOnce(
+      GLOBAL_FLAG_SCHEMA,
+      ...['--trace', at('replayed.npz'), '--trace-order', 'layers-tokens', 'route', '-s', 'replay', '-t', '64', '-e', '16', '-k', '2', '--json'],
+    )
+    expect(flags).toEqual({ trace: at('replayed.npz'), traceOrder: 'layers-tokens' })
   })
 })

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runRoutesim, runRoutesimJson } from '../../test/run-routesim.ts'
+import { BACKEND_MODES } from '../backend.ts'
+import { EXIT_BAD_INPUT } from '../cli.ts'
 import { parseCapacityFlag } from './simulate.ts'
 
 const small = ['simulate', '--preset', 'mixtral-8x7b', '--strategy', 'zipf', '--tokens', '64', '--steps', '4', '--layers', '2', '--ep', '4', '--seed', '3']
@@ -147,5 +149,54 @@ describe('routesim simulate', () => {
     expect(parseCapacityFlag('tutel:mode=capped,capacityFactor=2,alignment=8')).toEqual({ policy: 'tutel', mode: 'capped', capacityFactor: 2, alignment: 8 })
     expect(parseCapacityFlag('deepspeed:capacityFactor=1,dropTokens=false')).toEqual({ policy: 'deepspeed', capacityFactor: 1, dropTokens: false })
     expect(() => parseCapacityFlag('megatron:1.25')).toThrow(/policy:key=value/)
+  })
+})
+
+// The flags with a fixed set of values are checked by simulate's flag schema (not by commander), so a bad
+// value is routesim's typed error, as for every other command's flags.
+describe("routesim simulate's enum flags", () => {
+  const backends = BACKEND_MODES.map((mode) => `'${mode}'`).join(', ')
+  const flags: [flag: string, bad: string, allowed: string][] = [
+    ['--placement', 'diagonal', "'linear', 'round_robin'"],
+    ['--eplb-policy', 'greedy', "'auto', 'hierarchical', 'global'"],
+    ['--replica-choice', 'first', "'modulo', 'random', 'rank_local'"],
+    ['--backend', 'cuda', backends],
+    ['--indices-type', 'int16', "'int32', 'int64'"],
+  ]
+
+  for (const [flag, bad, allowed] of flags) {
+    it(`${flag} ${bad}: the typed error naming the flag, the text typed and what is allowed, exit code 2`, async () => {
+      const run = await runRoutesim(...small, flag, bad)
+      expect(run.code).toBe(EXIT_BAD_INPUT)
+      expect(run.stdout).toBe('')
+      expect(run.stderr).toBe(`error: Invalid ${flag}: "${bad}". Allowed: ${allowed}.\n`)
+    })
+  }
+
+  it('lists every bad one at once, in the order of the help, before the scenario file is read', async () => {
+    const run = await runRoutesim('simulate', '--scenario', join(tmpdir(), 'routesim-no-such-scenario.json'), '--backend', 'cuda', '--placement', 'diagonal')
+    expect(run.code).toBe(EXIT_BAD_INPUT)
+    expect(run.stderr).toBe(
+      [
+        'error: Invalid routesim simulate flags (2 problems):',
+        `  - --placement: "diagonal" is not allowed; expected 'linear', 'round_robin'`,
+        `  - --backend: "cuda" is not allowed; expected ${backends}`,
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('takes every allowed value, and the help still lists them', async () => {
+    const run = await runRoutesim(
+      ...small,
+      ...['--placement', 'round_robin', '--eplb', '--eplb-interval', '2', '--eplb-policy', 'global', '--replica-choice', 'rank_local'],
+      ...['--backend', 'wasm', '--indices-type', 'int64', '--json'],
+    )
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ epSize: 4, eplb: { enabled: true } })
+    const help = (await runRoutesim('simulate', '--help')).stdout.replace(/\s+/g, ' ')
+    for (const [, , allowed] of flags) expect(help).toContain(`(choices: ${allowed.replaceAll("'", '"')}`)
+    expect(help).toContain('--placement <kind> layout of experts over ranks without EPLB (choices: "linear", "round_robin")')
   })
 })

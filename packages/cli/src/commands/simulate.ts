@@ -2,11 +2,13 @@ import { open, type FileHandle } from 'node:fs/promises'
 import { readBoundedTextFile } from '../read-bounded-file.ts'
 import { Option, type Command } from 'commander'
 import Table from 'cli-table3'
-import { ConfigValidationError, InvalidArgumentError } from '@routesim/core'
+import { EPLB_POLICIES, PLACEMENTS } from '@routesim/analysis'
+import { ConfigValidationError, InvalidArgumentError, type ParametersOf } from '@routesim/core'
 import { CAPACITY_POLICIES, MODEL_PRESETS, REPLICA_CHOICES, iterateScenario, parseScenario, type ScenarioSummary, type StepResult } from '@routesim/scenarios'
 import { fixed, percent } from '../format.ts'
 import { outputOf, writeJson, type CliOutput } from '../io.ts'
 import { collect, parseStrategyParams } from '../options.ts'
+import { defineFlags } from '../flag-schema.ts'
 import { BACKEND_MODES, openBackend } from '../backend.ts'
 import type { Simulator } from '@routesim/simulator'
 import { createCliSimulator } from '../plugins.ts'
@@ -16,7 +18,28 @@ import { INDICES_TYPES, outputFormat } from '../trace-files.ts'
 import { createTraceRecorder } from '../trace-recorder.ts'
 import { writeOut } from '../trace-out.ts'
 
-interface SimulateOptions {
+/**
+ * `simulate`'s flags with a fixed set of values, read and checked once by this schema before anything
+ * runs. The others (numbers, `--preset`, `--strategy`, `--capacity`, …) are scenario fields: laid over the
+ * scenario JSON and checked by the scenario's schema, with the flags' names.
+ */
+export const SIMULATE_FLAG_SCHEMA = defineFlags('simulate', {
+  placement: { type: 'enum', values: PLACEMENTS, optional: true, description: 'layout of experts over ranks without EPLB' },
+  eplbPolicy: { type: 'enum', values: EPLB_POLICIES, optional: true, description: 'rebalance policy' },
+  replicaChoice: { type: 'enum', values: REPLICA_CHOICES, optional: true, description: 'logical → physical replica choice' },
+  backend: {
+    type: 'enum',
+    values: BACKEND_MODES,
+    default: 'reference',
+    description: 'kernel backend every layer routes and counts on (results are identical on each)',
+  },
+  indicesType: { type: 'enum', values: INDICES_TYPES, default: 'int32', description: 'dtype of topk_ids in --out (int64 as torch.long)' },
+})
+
+type SimulateFlags = ParametersOf<typeof SIMULATE_FLAG_SCHEMA.specs>
+
+/** What commander gives the action: the flags the schema does not cover, as typed. */
+interface SimulateArguments {
   scenario?: string
   preset?: string
   strategy?: string
@@ -28,23 +51,21 @@ interface SimulateOptions {
   epSize?: string
   ep?: string
   nodes?: string
-  placement?: string
   eplb?: boolean
   eplbInterval?: string
   eplbWindow?: string
   redundant?: string
-  eplbPolicy?: string
-  replicaChoice?: string
   preserveSlots?: boolean
   capacity: string[]
   jsonOut?: string
   json?: boolean
   quiet?: boolean
   out?: string
-  indicesType: string
-  backend: string
   threads?: string
 }
+
+/** Every flag: the schema's, checked, over commander's. */
+type SimulateOptions = SimulateArguments & SimulateFlags
 
 /** A numeric flag value as JSON would carry it; anything else stays text so validation reports it by path. */
 function numberOrText(raw: string): number | string {
@@ -352,6 +373,7 @@ async function runSimulation(
 
 /** `routesim simulate`: run a model preset for many steps with EP placement, EPLB and capacity. */
 export function registerSimulateCommand(program: Command): void {
+  const flag = SIMULATE_FLAG_SCHEMA.option
   program
     .command('simulate')
     .description('run a scenario (model preset × strategy × EP × EPLB × capacity) for many steps and summarise balance, drops and traffic')
@@ -367,21 +389,17 @@ export function registerSimulateCommand(program: Command): void {
     .option('--ep-size <N>', 'expert-parallel ranks (GPUs); must divide the expert slots')
     .addOption(new Option('--ep <N>', 'old spelling of --ep-size').hideHelp())
     .option('--nodes <M>', 'nodes the ranks are split over')
-    .addOption(new Option('--placement <kind>', 'layout of experts over ranks without EPLB').choices(['linear', 'round_robin']))
+    .addOption(flag('placement', '--placement <kind>'))
     .option('--eplb', 'enable EPLB rearrangement')
     .option('--no-eplb', 'disable EPLB rearrangement (keep the static map)')
     .option('--eplb-interval <I>', 'rearrange every I steps')
     .option('--eplb-window <W>', 'steps of load in the sliding window')
     .option('--redundant <R>', 'redundant expert slots')
-    .addOption(new Option('--eplb-policy <policy>', 'rebalance policy').choices(['auto', 'hierarchical', 'global']))
-    .addOption(new Option('--replica-choice <policy>', 'logical → physical replica choice').choices([...REPLICA_CHOICES]))
+    .addOption(flag('eplbPolicy', '--eplb-policy <policy>'))
+    .addOption(flag('replicaChoice', '--replica-choice <policy>'))
     .option('--preserve-slots', "keep experts that stay on a GPU in their old slot (vLLM's preserve_intragpu_slots)")
     .option('--capacity <policy:key=value,…>', `capacity setting to count drops with (repeatable; ${CAPACITY_POLICIES.join(', ')})`, collect, [])
-    .addOption(
-      new Option('--backend <mode>', 'kernel backend every layer routes and counts on (results are identical on each)')
-        .choices(BACKEND_MODES)
-        .default('reference'),
-    )
+    .addOption(flag('backend', '--backend <mode>'))
     .option('--json-out <file>', 'write every step’s metrics as JSON (streamed)')
     .option('--json', 'print the summary as one JSON object instead of tables')
     .option('-q, --quiet', 'no progress bar and no per-step lines')
@@ -389,8 +407,9 @@ export function registerSimulateCommand(program: Command): void {
       '-o, --out <file>',
       'also write the routing of every step and layer: .npz/.safetensors/.pt (topk_ids, topk_weights [steps, layers, tokens, k]), .npy, .jsonl (a line per step and layer), .json or .csv',
     )
-    .addOption(new Option('--indices-type <dtype>', 'dtype of topk_ids in --out (int64 as torch.long)').choices(INDICES_TYPES).default('int32'))
-    .action(async (options: SimulateOptions, command: Command) => {
-      await simulate(options, outputOf(command), command)
+    .addOption(flag('indicesType', '--indices-type <dtype>'))
+    .action(async (options: SimulateArguments, command: Command) => {
+      // The one check of the schema's flags, before the scenario is read or anything runs.
+      await simulate({ ...options, ...SIMULATE_FLAG_SCHEMA.parse(command) }, outputOf(command), command)
     })
 }

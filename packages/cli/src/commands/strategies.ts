@@ -4,6 +4,12 @@ import type { Colors } from '../colors.ts'
 import { padEnd, wrap } from '../format.ts'
 import { outputOf, writeJson } from '../io.ts'
 import { createCliSimulator } from '../plugins.ts'
+import { defineFlags } from '../flag-schema.ts'
+
+/** `strategies`' flags. */
+export const STRATEGIES_FLAG_SCHEMA = defineFlags('strategies', {
+  json: { type: 'boolean', optional: true, description: 'print one JSON object instead of text' },
+})
 
 /** `type` as a reader wants it: enums list their values, numbers their range. */
 export function describeType(spec: ParameterSpec): string {
@@ -79,9 +85,10 @@ export function registerStrategiesCommand(program: Command): void {
     .command('strategies')
     .description('list the registered routing strategies, one line each (name some for their parameters, formula and source)')
     .argument('[names...]', 'show these strategies in full: parameters with types, ranges and defaults, formula, source')
-    .option('--json', 'print one JSON object instead of text')
-    .action(async (names: string[], options: { json?: boolean }, command: Command) => {
+    .addOption(STRATEGIES_FLAG_SCHEMA.option('json', '--json'))
+    .action(async (names: string[], _options: unknown, command: Command) => {
       const output = outputOf(command)
+      const options = STRATEGIES_FLAG_SCHEMA.parse(command)
       const { simulator } = await createCliSimulator(command, 0)
       const selected = names.length ? names : simulator.getAvailableStrategies()
       const definitions = selected.map((name) => simulator.describeStrategy(name))
