@@ -324,12 +324,13 @@ export function createSimulator(rawOptions: SimulatorOptions = {}): Simulator {
       else for (let c = 0; c < o.layers; c++) runChunk(args, c)
       prng.setState({ algorithm: 'xoshiro128**', state: [args.end[0]! >>> 0, args.end[1]! >>> 0, args.end[2]! >>> 0, args.end[3]! >>> 0] })
       const shape = [o.layers, o.tokens, o.topK] as const
-      const result =
-        o.keep === 'counts'
-          ? { counts: args.counts, lastLayer: { ids: args.ids, weights: args.weights }, shape }
-          : { ids: args.ids, weights: args.weights, counts: args.counts, shape }
       // The overloads tie the result's form to `keep`.
-      return result as LayersRouting & LayersCounts
+      if (o.keep === 'counts') {
+        const counts: LayersCounts = { counts: args.counts, lastLayer: { ids: args.ids, weights: args.weights }, shape }
+        return counts as LayersRouting & LayersCounts
+      }
+      const routing: LayersRouting = { ids: args.ids, weights: args.weights, counts: args.counts, shape }
+      return routing as LayersRouting & LayersCounts
     },
     getState: () => prng.getState(),
     setState: (state) => prng.setState(state),
