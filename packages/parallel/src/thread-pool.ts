@@ -1,12 +1,14 @@
 import { InvalidArgumentError, InvalidLogitsError, RoutesimError } from '@routesim/core'
 import type { ChunkJob, ChunkRunner } from '@routesim/core'
 import { ParallelTaskError } from './parallel-task-error.ts'
+import { openJobChannel } from './job-channel.ts'
+import type { JobChannel } from './job-channel.ts'
 import { canBlock, spawnWorker } from './spawn-worker.ts'
 import type { PoolWorker } from './spawn-worker.ts'
 import { resolveThreadCount } from './thread-count.ts'
 import { DONE_CHUNKS, ERROR_BUFFER_BYTES, ERROR_BYTES, FAILED, FAILED_CHUNK, READY_TASK, createControl, drainChunks, readyTask } from './worker-protocol.ts'
 import type { ReadyArgs } from './worker-protocol.ts'
-import type { ErrorRecord, JobMessage } from './worker-protocol.ts'
+import type { BroadcastJob, ErrorRecord, JobMessage } from './worker-protocol.ts'
 
 export interface ThreadPoolOptions {
   /** Threads including the calling one. Default: `ROUTESIM_THREADS`, else every available core. */
@@ -20,6 +22,12 @@ export interface ThreadPoolOptions {
    * caller only waits (tests use it to hold the workers' output to the caller's).
    */
   readonly callerRuns?: boolean
+  /**
+   * Node: how long a worker that finished a job waits (Atomics.wait, no CPU) for the next one before it goes back to
+   * its event loop. A job for a waiting worker costs one shared-memory notify instead of an event-loop wake-up.
+   * 0: never wait. Default 5 ms.
+   */
+  readonly lingerMs?: number
 }
 
 /**
@@ -53,16 +61,25 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
   if (!(Number.isFinite(stallMs) && stallMs > 0)) {
     throw new InvalidArgumentError({ parameter: 'createThreadPool options.stallMs', value: stallMs, allowed: 'a positive number of milliseconds' })
   }
+  const lingerMs = options.lingerMs ?? 5
+  if (!(Number.isFinite(lingerMs) && lingerMs >= 0)) {
+    throw new InvalidArgumentError({ parameter: 'createThreadPool options.lingerMs', value: lingerMs, allowed: 'a number of milliseconds ≥ 0' })
+  }
   const parallel = threads > 1 && canBlock()
   const callerRuns = options.callerRuns ?? true
   let workers: PoolWorker[] = []
+  let channel: JobChannel | undefined
 
   const ensureWorkers = (): void => {
     if (workers.length > 0) return
     for (let i = 1; i < threads; i++) workers.push(spawnWorker(options.workerSource))
+    channel = openJobChannel(workers, lingerMs)
   }
 
   const dispose = (): void => {
+    // Parked workers leave Atomics.wait first, so termination finds them on their event loop.
+    channel?.close()
+    channel = undefined
     for (const w of workers) void w.terminate()
     workers = []
   }
@@ -89,16 +106,23 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
       ensureWorkers()
       const control = createControl()
       const error = new Uint8Array(new SharedArrayBuffer(ERROR_BUFFER_BYTES))
-      const message: JobMessage = { type: 'routesim-job', task: job.task, args: job.args, chunks, control, error }
       // Pinned: worker i owns chunks i, i + stride, …; the caller (when it runs chunks) owns stride − 1, 2·stride − 1, …,
       // the same in every job. When chunks do not divide evenly the caller is among the threads with one chunk less:
       // it also does the work between jobs.
       const stride = callerRuns ? threads : threads - 1
       // No more helpers than chunks beyond the first when this thread takes chunks too (pinned: worker i owns chunk i).
       const helpers = Math.min(workers.length, callerRuns && job.pinned !== true ? chunks - 1 : chunks)
-      for (let i = 0; i < helpers; i++) {
-        workers[i]!.postMessage(job.pinned === true ? { ...message, pinned: { first: i, stride } } : message)
+      if (channel?.ready(workers.length) === true) {
+        // One structured clone for all workers; each knows its index (its pinned chunks, whether it is a helper).
+        const message: BroadcastJob = { type: 'routesim-broadcast-job', task: job.task, args: job.args, chunks, control, error, helpers }
+        channel.post(job.pinned === true ? { ...message, pinnedStride: stride } : message)
+      } else {
+        const message: JobMessage = { type: 'routesim-job', task: job.task, args: job.args, chunks, control, error }
+        for (let i = 0; i < helpers; i++) {
+          workers[i]!.postMessage(job.pinned === true ? { ...message, pinned: { first: i, stride } } : message)
+        }
       }
+      channel?.wake()
       // This thread's own failure is kept as thrown (its stack, its class); workers' come back as records.
       let localError = undefined as { chunk: number; error: unknown } | undefined
       if (callerRuns) {

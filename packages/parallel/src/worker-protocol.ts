@@ -21,6 +21,42 @@ export interface JobMessage {
   readonly pinned?: PinnedChunks
 }
 
+/**
+ * Node's hand-off: one job posted once to a BroadcastChannel every worker of the pool listens on (one structured
+ * clone, not one per worker), and workers that finished a job recently wait for the next one in Atomics.wait on
+ * the pool's mailbox, then take it from the channel with receiveMessageOnPort: no event-loop turn to wake.
+ */
+export interface BroadcastJob {
+  readonly type: 'routesim-broadcast-job'
+  readonly task: string
+  readonly args: unknown
+  readonly chunks: number
+  readonly control: Int32Array
+  readonly error: Uint8Array
+  /** Workers 0 … helpers − 1 take part; the rest ignore the job. */
+  readonly helpers: number
+  /** A pinned job: worker i runs chunks i, i + pinnedStride, … */
+  readonly pinnedStride?: number
+}
+
+/** The first message to a Node worker: where its jobs come from and how long it waits for the next one. */
+export interface InitMessage {
+  readonly type: 'routesim-init'
+  /** The worker's place in the pool (its pinned chunks, whether a job needs it). */
+  readonly index: number
+  readonly channel: string
+  readonly mailbox: Int32Array
+  readonly lingerMs: number
+}
+
+/** Slots of the pool's mailbox (Int32Array), shared by the caller and every worker of one pool generation. */
+export const MAILBOX_SEQ = 0
+/** Set by dispose: parked workers go back to their event loop at once. */
+export const MAILBOX_STOP = 1
+/** Workers listening on the channel: until every one is, jobs go to each worker by postMessage. */
+export const MAILBOX_SUBSCRIBED = 2
+export const MAILBOX_SLOTS = 4
+
 /** The chunks one thread owns in a pinned job. */
 export interface PinnedChunks {
   readonly first: number
