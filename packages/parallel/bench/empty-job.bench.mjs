@@ -53,7 +53,13 @@ try {
     pool.dispose()
     times.sort((a, b) => a - b)
     const us = (q) => Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))] * 1000 * 10) / 10
-    const record = { case: `empty job of ${chunks} chunks, ${callerRuns ? 'caller takes chunks' : 'caller waits'}`, threads, reps, median_us: us(0.5), p90_us: us(0.9) }
+    const record = {
+      case: `empty job of ${chunks} chunks, ${callerRuns ? 'caller takes chunks' : 'caller waits'}`,
+      threads,
+      reps,
+      median_us: us(0.5),
+      p90_us: us(0.9),
+    }
     process.stdout.write(`${JSON.stringify(lingerMs === undefined ? record : { ...record, lingerMs })}\n`)
   }
 } finally {
