@@ -216,6 +216,41 @@ describe('routeLayers', () => {
     }
   })
 
+  it("calls in a row with other seeds, parameters, layers and strategies: keep: 'counts' matches keep: 'routing' on 1 thread, for 2, 3, 8 threads", () => {
+    // Anything a thread kept from an earlier call (a layer's permutation, a strategy instance) would show up here.
+    const calls: [number, string, Record<string, unknown>, number][] = [
+      [4, 'zipf', { exponent: 1.2 }, 0],
+      [4, 'zipf', { exponent: 1.2 }, 0],
+      [5, 'zipf', { exponent: 1.2 }, 0],
+      [5, 'zipf', { exponent: 0.6 }, 0],
+      [5, 'zipf', { exponent: 0.6, layout: 'identity' }, 3],
+      [5, 'zipf', { exponent: 0.6, layout: 'per_call' }, 3],
+      [6, 'uniform_subset', {}, 1],
+      [6, 'zipf', { exponent: 0.6 }, 1],
+    ]
+    const options = { tokens: 500, experts: 64, topK: 4, layers: 5 }
+    const route = (sim: ReturnType<typeof createSimulator>, [, name, parameters, firstLayer]: (typeof calls)[number], keep: 'routing' | 'counts') => {
+      if (keep === 'routing') {
+        const out = sim.routeLayers(name, { ...options, parameters, firstLayer })
+        return { counts: Array.from(out.counts), last: Array.from(out.ids.subarray(4 * 2000)), state: sim.getState() }
+      }
+      const out = sim.routeLayers(name, { ...options, parameters, firstLayer, keep })
+      return { counts: Array.from(out.counts), last: Array.from(out.lastLayer.ids), state: sim.getState() }
+    }
+    // A fresh simulator per seed; the calls of one seed follow one another in it.
+    const sequence = (threads: number, keep: 'routing' | 'counts') => {
+      const sims = new Map<number, ReturnType<typeof createSimulator>>()
+      return calls.map((call) => {
+        let sim = sims.get(call[0])
+        if (sim === undefined) sims.set(call[0], (sim = createSimulator({ seed: call[0], threads })))
+        return route(sim, call, keep)
+      })
+    }
+    const expected = sequence(1, 'routing')
+    expect(expected[0]!.counts).not.toEqual(expected[1]!.counts)
+    for (const threads of [1, 2, 3, 8]) expect(sequence(threads, 'counts')).toEqual(expected)
+  })
+
   it('refuses logit strategies and bad sizes with typed errors naming them', () => {
     const sim = createSimulator({ threads: 2 })
     expect(() => sim.routeLayers('softmax_topk', { tokens: 4, experts: 8, topK: 2, layers: 2 })).toThrow(/reads no logit values/)
