@@ -30,6 +30,9 @@ export interface ThreadPoolOptions {
   readonly lingerMs?: number
 }
 
+/** How long the calling thread polls for the workers' last chunks before it sleeps in Atomics.wait. */
+const SPIN_MS = 0.05
+
 /**
  * A `ChunkRunner` over workers. `parallel` is false where the calling thread may not block (a browser's main
  * thread: run routing in a Web Worker there) or with one thread; jobs then run chunk by chunk on the caller.
@@ -137,6 +140,9 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
           job.pinned === true ? { first: stride - 1, stride } : undefined,
         )
       }
+      // A short spin before sleeping: the last chunks of a small job are often moments away.
+      const spinUntil = performance.now() + SPIN_MS
+      while (Atomics.load(control, DONE_CHUNKS) < chunks && performance.now() < spinUntil);
       let seen = Atomics.load(control, DONE_CHUNKS)
       let since = Date.now()
       while (seen < chunks) {

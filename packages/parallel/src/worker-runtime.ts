@@ -19,6 +19,9 @@ interface NodeThreads {
   receiveMessageOnPort?(port: unknown): { message: unknown } | undefined
 }
 
+/** How long a parked worker polls the mailbox before it sleeps in Atomics.wait. */
+const SPIN_MS = 0.05
+
 /** What an init message set up: this worker's channel and mailbox. */
 interface Parking {
   readonly index: number
@@ -101,7 +104,11 @@ export function startWorkerRuntime(tasks: Readonly<Record<string, ChunkTask>>): 
       const now = performance.now()
       if (ran) deadline = now + lingerMs
       if (now >= deadline) return
-      Atomics.wait(mailbox, MAILBOX_SEQ, seq, deadline - now)
+      // A short spin first: a thread that sleeps is slow to wake (an idle core, a virtual CPU descheduled).
+      const spinUntil = Math.min(deadline, now + SPIN_MS)
+      while (Atomics.load(mailbox, MAILBOX_SEQ) === seq && performance.now() < spinUntil);
+      if (Atomics.load(mailbox, MAILBOX_SEQ) !== seq) continue
+      Atomics.wait(mailbox, MAILBOX_SEQ, seq, deadline - performance.now())
     }
   }
 
