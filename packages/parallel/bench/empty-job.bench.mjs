@@ -3,7 +3,7 @@
 // p90 of --reps calls after --warmup), with the caller taking chunks too (as routeLayers does) and with the caller
 // only waiting. Prints one JSON line per case. Not a test; on a machine with fewer cores than --threads the
 // numbers measure oversubscription, not the hand-off.
-//   node bench/empty-job.bench.mjs [--threads 2] [--chunks 16] [--reps 2000] [--warmup 200] [--linger-ms N]
+//   node bench/empty-job.bench.mjs [--threads 2] [--chunks 16] [--reps 2000] [--warmup 200] [--linger-ms N] [--spin-ms N]
 import { build } from 'esbuild'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,6 +18,7 @@ const { values: opts } = parseArgs({
     reps: { type: 'string', default: '2000' },
     warmup: { type: 'string', default: '200' },
     'linger-ms': { type: 'string' },
+    'spin-ms': { type: 'string' },
   },
 })
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -39,8 +40,15 @@ try {
   const reps = Number(opts.reps)
   const warmup = Number(opts.warmup)
   const lingerMs = opts['linger-ms'] === undefined ? undefined : Number(opts['linger-ms'])
+  const spinMs = opts['spin-ms'] === undefined ? undefined : Number(opts['spin-ms'])
   for (const callerRuns of [true, false]) {
-    const pool = createThreadPool({ threads, workerSource: worker.outputFiles[0].text, callerRuns, ...(lingerMs === undefined ? {} : { lingerMs }) })
+    const pool = createThreadPool({
+      threads,
+      workerSource: worker.outputFiles[0].text,
+      callerRuns,
+      ...(lingerMs === undefined ? {} : { lingerMs }),
+      ...(spinMs === undefined ? {} : { spinMs }),
+    })
     pool.start()
     const job = { task: 'noop', args: { note: 'an args object like a layers job', values: [1, 2, 3] }, chunks, runChunk: () => {} }
     for (let i = 0; i < warmup; i++) pool.run(job)
@@ -60,7 +68,7 @@ try {
       median_us: us(0.5),
       p90_us: us(0.9),
     }
-    process.stdout.write(`${JSON.stringify(lingerMs === undefined ? record : { ...record, lingerMs })}\n`)
+    process.stdout.write(`${JSON.stringify({ ...record, ...(lingerMs === undefined ? {} : { lingerMs }), ...(spinMs === undefined ? {} : { spinMs }) })}\n`)
   }
 } finally {
   rmSync(dir, { recursive: true, force: true })

@@ -28,10 +28,10 @@ let opened = 0
 
 /**
  * Opens the channel of one pool generation and tells each worker (by its first message) its index, the channel and
- * how long to wait for a next job. Undefined where the engine lacks BroadcastChannel or receiveMessageOnPort
+ * how long to wait (and first poll) for a next job. Undefined where the engine lacks BroadcastChannel or receiveMessageOnPort
  * (browsers: jobs keep going to each worker by postMessage).
  */
-export function openJobChannel(workers: readonly PoolWorker[], lingerMs: number): JobChannel | undefined {
+export function openJobChannel(workers: readonly PoolWorker[], lingerMs: number, spinMs: number): JobChannel | undefined {
   const p = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process
   const threads = p?.getBuiltinModule?.('node:worker_threads') as NodeThreads | undefined
   if (threads?.BroadcastChannel === undefined || typeof threads.receiveMessageOnPort !== 'function') return undefined
@@ -42,7 +42,7 @@ export function openJobChannel(workers: readonly PoolWorker[], lingerMs: number)
   channel.unref?.()
   const mailbox = new Int32Array(new SharedArrayBuffer(MAILBOX_SLOTS * 4))
   workers.forEach((worker, index) => {
-    const init: InitMessage = { type: 'routesim-init', index, channel: name, mailbox, lingerMs }
+    const init: InitMessage = { type: 'routesim-init', index, channel: name, mailbox, lingerMs, spinMs }
     worker.postMessage(init)
   })
   return {

@@ -41,12 +41,12 @@ const expected = (base: number, chunks: number): number[] => Array.from({ length
 
 describe('parked workers: a job for a worker that finished one moments ago is a notify, not a message to wake for', () => {
   it('hundreds of jobs in a row give the one-thread outputs, the caller working or only waiting', () => {
-    for (const [threads, callerRuns] of [
-      [2, true],
-      [3, false],
-      [8, true],
+    for (const [threads, callerRuns, spinMs] of [
+      [2, true, undefined],
+      [3, false, 0.05],
+      [8, true, 0],
     ] as const) {
-      const p = pool({ threads, callerRuns })
+      const p = pool({ threads, callerRuns, ...(spinMs === undefined ? {} : { spinMs }) })
       for (let job = 0; job < 300; job++) {
         const chunks = 2 + (job % 23)
         expect(write(p, job * 7, chunks, job % 5 === 0)).toEqual(expected(job * 7, chunks))

@@ -120,6 +120,8 @@ describe('createThreadPool', () => {
     expect(() => createThreadPool({ workerSource: source, threads: 0 })).toThrow(/threads.*\[1, 256\]/)
     expect(() => createThreadPool({ workerSource: source, threads: 2.5 })).toThrow(InvalidArgumentError)
     expect(() => createThreadPool({ workerSource: source, stallMs: -1 })).toThrow(/stallMs/)
+    expect(() => createThreadPool({ workerSource: source, lingerMs: Number.NaN })).toThrow(/lingerMs/)
+    expect(() => createThreadPool({ workerSource: source, spinMs: -1 })).toThrow(/spinMs/)
     expect(() => pool(2).run({ task: 'write', args: {}, chunks: -1, runChunk: () => {} })).toThrow(/job.chunks/)
   })
 })

@@ -5,7 +5,7 @@ import { openJobChannel } from './job-channel.ts'
 import type { JobChannel } from './job-channel.ts'
 import { canBlock, spawnWorker } from './spawn-worker.ts'
 import type { PoolWorker } from './spawn-worker.ts'
-import { resolveThreadCount } from './thread-count.ts'
+import { availableCores, resolveThreadCount } from './thread-count.ts'
 import { DONE_CHUNKS, ERROR_BUFFER_BYTES, ERROR_BYTES, FAILED, FAILED_CHUNK, READY_TASK, createControl, drainChunks, readyTask } from './worker-protocol.ts'
 import type { ReadyArgs } from './worker-protocol.ts'
 import type { BroadcastJob, ErrorRecord, JobMessage } from './worker-protocol.ts'
@@ -28,10 +28,13 @@ export interface ThreadPoolOptions {
    * 0: never wait. Default 5 ms.
    */
   readonly lingerMs?: number
+  /**
+   * How long a waiting thread (a parked worker, the caller waiting for a job's last chunks) polls before it sleeps:
+   * a sleeping thread is slow to wake. Polling takes a core, so it costs where threads share cores. Default 0.05 ms
+   * when the pool has no more threads than cores, else 0.
+   */
+  readonly spinMs?: number
 }
-
-/** How long the calling thread polls for the workers' last chunks before it sleeps in Atomics.wait. */
-const SPIN_MS = 0.05
 
 /**
  * A `ChunkRunner` over workers. `parallel` is false where the calling thread may not block (a browser's main
@@ -68,6 +71,10 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
   if (!(Number.isFinite(lingerMs) && lingerMs >= 0)) {
     throw new InvalidArgumentError({ parameter: 'createThreadPool options.lingerMs', value: lingerMs, allowed: 'a number of milliseconds ≥ 0' })
   }
+  const spinMs = options.spinMs ?? (threads <= availableCores() ? 0.05 : 0)
+  if (!(Number.isFinite(spinMs) && spinMs >= 0)) {
+    throw new InvalidArgumentError({ parameter: 'createThreadPool options.spinMs', value: spinMs, allowed: 'a number of milliseconds ≥ 0' })
+  }
   const parallel = threads > 1 && canBlock()
   const callerRuns = options.callerRuns ?? true
   let workers: PoolWorker[] = []
@@ -76,7 +83,7 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
   const ensureWorkers = (): void => {
     if (workers.length > 0) return
     for (let i = 1; i < threads; i++) workers.push(spawnWorker(options.workerSource))
-    channel = openJobChannel(workers, lingerMs)
+    channel = openJobChannel(workers, lingerMs, spinMs)
   }
 
   const dispose = (): void => {
@@ -141,7 +148,7 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
         )
       }
       // A short spin before sleeping: the last chunks of a small job are often moments away.
-      const spinUntil = performance.now() + SPIN_MS
+      const spinUntil = performance.now() + spinMs
       while (Atomics.load(control, DONE_CHUNKS) < chunks && performance.now() < spinUntil);
       let seen = Atomics.load(control, DONE_CHUNKS)
       let since = Date.now()

@@ -47,6 +47,8 @@ export interface InitMessage {
   readonly channel: string
   readonly mailbox: Int32Array
   readonly lingerMs: number
+  /** How long a parked worker polls the mailbox before it sleeps. */
+  readonly spinMs: number
 }
 
 /** Slots of the pool's mailbox (Int32Array), shared by the caller and every worker of one pool generation. */

@@ -19,15 +19,13 @@ interface NodeThreads {
   receiveMessageOnPort?(port: unknown): { message: unknown } | undefined
 }
 
-/** How long a parked worker polls the mailbox before it sleeps in Atomics.wait. */
-const SPIN_MS = 0.05
-
 /** What an init message set up: this worker's channel and mailbox. */
 interface Parking {
   readonly index: number
   readonly channel: NodeChannel
   readonly mailbox: Int32Array
   readonly lingerMs: number
+  readonly spinMs: number
 }
 
 /**
@@ -80,7 +78,7 @@ export function startWorkerRuntime(tasks: Readonly<Record<string, ChunkTask>>): 
       channel.onmessage = (event) => {
         if (handle(event.data)) park()
       }
-      parking = { index: message.index, channel, mailbox: message.mailbox, lingerMs: message.lingerMs }
+      parking = { index: message.index, channel, mailbox: message.mailbox, lingerMs: message.lingerMs, spinMs: message.spinMs }
       // Counted once listening: from then on the pool may post this worker's jobs to the channel only.
       Atomics.add(message.mailbox, MAILBOX_SUBSCRIBED, 1)
     }
@@ -92,7 +90,7 @@ export function startWorkerRuntime(tasks: Readonly<Record<string, ChunkTask>>): 
   const park = (): void => {
     const receive = threads?.receiveMessageOnPort
     if (parking === undefined || receive === undefined || !(parking.lingerMs > 0)) return
-    const { channel, mailbox, lingerMs } = parking
+    const { channel, mailbox, lingerMs, spinMs } = parking
     let deadline = performance.now() + lingerMs
     for (;;) {
       // Read before looking: a job posted after the look bumps it, so the wait below returns at once.
@@ -105,7 +103,7 @@ export function startWorkerRuntime(tasks: Readonly<Record<string, ChunkTask>>): 
       if (ran) deadline = now + lingerMs
       if (now >= deadline) return
       // A short spin first: a thread that sleeps is slow to wake (an idle core, a virtual CPU descheduled).
-      const spinUntil = Math.min(deadline, now + SPIN_MS)
+      const spinUntil = Math.min(deadline, now + spinMs)
       while (Atomics.load(mailbox, MAILBOX_SEQ) === seq && performance.now() < spinUntil);
       if (Atomics.load(mailbox, MAILBOX_SEQ) !== seq) continue
       Atomics.wait(mailbox, MAILBOX_SEQ, seq, deadline - performance.now())
