@@ -34,5 +34,8 @@ export type { GeneratedKernel, Packing, SamplerDraw, SamplerSourceOptions, TopKS
 // Device-resident routing (webgpu)
 export type { ResidentRouting, ResidentSampleOptions } from './resident.ts'
 export { RESIDENT_CHUNK_ROWS } from './resident-top-k.ts'
+export { STEP_MAX_ID_BYTES } from './resident-step.ts'
+export { stepPassSource } from './step-pass.ts'
+export type { StepPassSpec } from './step-pass.ts'
 export type { ResidentLogits, ResidentTopK, ResidentTopKOutput } from './resident-top-k.ts'
 export type { RouteOutputs } from './router-pass.ts'
