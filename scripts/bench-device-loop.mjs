@@ -71,7 +71,11 @@ for (const backend of backends) {
     token_layers_per_s_whole_run: Math.round((tokens * LAYERS * many) / (medians.get(many) / 1e3)),
     ...(perStepMs === undefined
       ? {}
-      : { per_step_ms: Number(perStepMs.toFixed(2)), token_layers_per_s_per_step: Math.round((tokens * LAYERS) / (perStepMs / 1e3)), startup_ms: Math.round(medians.get(few) - few * perStepMs) }),
+      : {
+          per_step_ms: Number(perStepMs.toFixed(2)),
+          token_layers_per_s_per_step: Math.round((tokens * LAYERS) / (perStepMs / 1e3)),
+          startup_ms: Math.round(medians.get(few) - few * perStepMs),
+        }),
   })
 }
 for (const s of summaries) console.log(JSON.stringify({ summary: true, ...s }))

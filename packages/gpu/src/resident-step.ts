@@ -4,23 +4,11 @@ import { createReferenceBackend } from '@routesim/backend-cpu'
 import { categoricalTables, residentDraw } from './gpu-sampling.ts'
 import { SAMPLER_WORKGROUP, samplerPassSource } from './sampler-pass.ts'
 import { STEP_WORKGROUP, stepPassSource, stepStatsStride } from './step-pass.ts'
-import { KERNEL_MAX_EXPERTS, KERNEL_MAX_TOPK, MAX_CHUNK_ROWS, REJECTION_MAX_TRIES } from './thresholds.ts'
-import {
-  MAP_MODE_READ,
-  USAGE_COPY_DST,
-  USAGE_COPY_SRC,
-  USAGE_MAP_READ,
-  USAGE_STORAGE,
-  USAGE_UNIFORM,
-  checkedSubmit,
-  dispatchFor,
-} from './webgpu-device.ts'
+import { KERNEL_MAX_EXPERTS, KERNEL_MAX_TOPK, MAX_CHUNK_ROWS, REJECTION_MAX_TRIES, STEP_MAX_ID_BYTES } from './thresholds.ts'
+import { MAP_MODE_READ, USAGE_COPY_DST, USAGE_COPY_SRC, USAGE_MAP_READ, USAGE_STORAGE, USAGE_UNIFORM, checkedSubmit, dispatchFor } from './webgpu-device.ts'
 import type { Buffer, ComputePipeline, Device } from './webgpu-device.ts'
 
 const POLICIES: readonly DeviceReplicaPolicy[] = ['modulo', 'random', 'rank_local']
-
-/** WebGPU's default `maxStorageBufferBindingSize`: the step's ids buffer stays within what every device binds. */
-export const STEP_MAX_ID_BYTES = 2 ** 27
 
 /** The step's options checked, with its one draw kind (uniform layers among categorical ones draw as uniform weight rows). */
 function checkStepOptions(options: DeviceStepOptions) {
@@ -30,8 +18,10 @@ function checkStepOptions(options: DeviceStepOptions) {
   const rows = assertPositiveInteger('options.rows', options.rows)
   const E = assertPositiveInteger('options.numExperts', options.numExperts)
   const k = assertPositiveInteger('options.k', options.k)
-  if (E > KERNEL_MAX_EXPERTS) throw new InvalidArgumentError({ parameter: 'options.numExperts', value: E, allowed: `at most ${KERNEL_MAX_EXPERTS} on the device step` })
-  if (k > KERNEL_MAX_TOPK) throw new InvalidArgumentError({ parameter: 'options.k', value: k, allowed: `at most ${KERNEL_MAX_TOPK} ids per token on the device step` })
+  if (E > KERNEL_MAX_EXPERTS)
+    throw new InvalidArgumentError({ parameter: 'options.numExperts', value: E, allowed: `at most ${KERNEL_MAX_EXPERTS} on the device step` })
+  if (k > KERNEL_MAX_TOPK)
+    throw new InvalidArgumentError({ parameter: 'options.k', value: k, allowed: `at most ${KERNEL_MAX_TOPK} ids per token on the device step` })
   if (!Array.isArray(options.draws) || options.draws.length === 0) {
     throw new InvalidArgumentError({ parameter: 'options.draws', value: options.draws, allowed: 'one DeviceDraw per layer (at least one)' })
   }
@@ -71,7 +61,8 @@ function checkStepOptions(options: DeviceStepOptions) {
   if (R % N !== 0) throw new InvalidArgumentError({ parameter: 'options.numNodes', value: N, allowed: `a divisor of numRanks (${R})` })
   const policy = assertOneOf('options.policy', options.policy, POLICIES)
   const seed = options.seed
-  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) throw new InvalidArgumentError({ parameter: 'options.seed', value: seed, allowed: 'a safe integer' })
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed))
+    throw new InvalidArgumentError({ parameter: 'options.seed', value: seed, allowed: 'a safe integer' })
   return { rows, E, k, layers, draws, kind, P, R, N, policy, seed }
 }
 
@@ -138,7 +129,8 @@ export async function openResidentStep(getDevice: () => Promise<Device>, options
   let lastDraw: DeviceStep['lastDraw']
 
   const setMap = (layer: number, map: DeviceLayerMap, dispatchTable?: Int32Array): void => {
-    if (!(Number.isInteger(layer) && layer >= 0 && layer < L)) throw new InvalidArgumentError({ parameter: 'layer', value: layer, allowed: `an integer in [0, ${L - 1}]` })
+    if (!(Number.isInteger(layer) && layer >= 0 && layer < L))
+      throw new InvalidArgumentError({ parameter: 'layer', value: layer, allowed: `an integer in [0, ${L - 1}]` })
     if (map?.numPhysical !== P || !(map.slotRank instanceof Int32Array) || map.slotRank.length !== P) {
       throw new InvalidArgumentError({ parameter: 'map', value: map, allowed: `an expert map of ${P} physical slots` })
     }
@@ -148,7 +140,11 @@ export async function openResidentStep(getDevice: () => Promise<Device>, options
     gpu.queue.writeBuffer(slotRank, layer * P * 4, map.slotRank)
     if (policy === 'rank_local') {
       if (!(dispatchTable instanceof Int32Array) || dispatchTable.length !== R * E) {
-        throw new InvalidArgumentError({ parameter: 'dispatchTable', value: dispatchTable, allowed: `an Int32Array [${R}, ${E}] (createRankDispatchTable) for 'rank_local'` })
+        throw new InvalidArgumentError({
+          parameter: 'dispatchTable',
+          value: dispatchTable,
+          allowed: `an Int32Array [${R}, ${E}] (createRankDispatchTable) for 'rank_local'`,
+        })
       }
       gpu.queue.writeBuffer(dispatch!, layer * R * E * 4, dispatchTable)
     } else {
@@ -241,7 +237,8 @@ export async function openResidentStep(getDevice: () => Promise<Device>, options
 
   const run = async (step: number, runOptions?: { readonly readIds?: boolean }): Promise<DeviceStepStats> => {
     if (disposed) throw new BackendUnavailableError({ mode: 'webgpu', reason: 'this device step has been disposed' })
-    if (!(Number.isInteger(step) && step >= 0 && step < 2 ** 32)) throw new InvalidArgumentError({ parameter: 'step', value: step, allowed: 'an integer in [0, 2^32)' })
+    if (!(Number.isInteger(step) && step >= 0 && step < 2 ** 32))
+      throw new InvalidArgumentError({ parameter: 'step', value: step, allowed: 'an integer in [0, 2^32)' })
     const missing = mapped.indexOf(0)
     if (missing !== -1) throw new InvalidArgumentError({ parameter: `map of layer ${missing}`, value: undefined, allowed: 'setMap for every layer before run' })
     const readIds = runOptions?.readIds === true
@@ -273,7 +270,13 @@ export async function openResidentStep(getDevice: () => Promise<Device>, options
     const rankSlotLoads = new Int32Array(L * R)
     const traffic = new Int32Array(L * R * R)
     const perLayer = () => new Int32Array(L)
-    const [copiesLeavingRank, copiesLeavingNode, tokensLeavingRank, tokensLeavingNode, duplicateTokens] = [perLayer(), perLayer(), perLayer(), perLayer(), perLayer()]
+    const [copiesLeavingRank, copiesLeavingNode, tokensLeavingRank, tokensLeavingNode, duplicateTokens] = [
+      perLayer(),
+      perLayer(),
+      perLayer(),
+      perLayer(),
+      perLayer(),
+    ]
     for (let l = 0; l < L; l++) {
       const s = l * S
       counts.set(words.subarray(s, s + E), l * E)

@@ -128,9 +128,26 @@ describe('routesim simulate', () => {
   })
 
   it('--backend webgpu runs the scenario loop on the device (where an adapter exists) and says so', async (context) => {
-    const args = ['simulate', '--preset', 'deepseek-v3', '--strategy', 'zipf', '--tokens', '256', '--steps', '3', '--layers', '3', '--ep-size', '8', '--backend', 'webgpu']
+    const args = [
+      'simulate',
+      '--preset',
+      'deepseek-v3',
+      '--strategy',
+      'zipf',
+      '--tokens',
+      '256',
+      '--steps',
+      '3',
+      '--layers',
+      '3',
+      '--ep-size',
+      '8',
+      '--backend',
+      'webgpu',
+    ]
     const first = await runRoutesim(...args, '--json')
-    if (first.code !== 0 && process.env.ROUTESIM_REQUIRE_WEBGPU !== '1' && first.stderr.includes('webgpu')) context.skip(`no WebGPU adapter: ${first.stderr.trim()}`)
+    if (first.code !== 0 && process.env.ROUTESIM_REQUIRE_WEBGPU !== '1' && first.stderr.includes('webgpu'))
+      context.skip(`no WebGPU adapter: ${first.stderr.trim()}`)
     expect(first.stderr).toBe('')
     const summary = JSON.parse(first.stdout) as { execution: { layersOn: string }; tokenLayers: number }
     expect(summary.execution.layersOn).toBe('device')

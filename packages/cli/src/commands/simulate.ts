@@ -31,7 +31,8 @@ export const SIMULATE_FLAG_SCHEMA = defineFlags('simulate', {
     type: 'enum',
     values: BACKEND_MODES,
     default: 'reference',
-    description: 'kernel backend every layer routes and counts on (identical results on each, except webgpu: its device loop draws on the device, from its own seeded stream)',
+    description:
+      'kernel backend every layer routes and counts on (identical results on each, except webgpu: its device loop draws on the device, from its own seeded stream)',
   },
   indicesType: { type: 'enum', values: INDICES_TYPES, default: 'int32', description: 'dtype of topk_ids in --out (int64 as torch.long)' },
 })

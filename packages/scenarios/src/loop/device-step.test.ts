@@ -51,7 +51,12 @@ const zipfDraws = (exponent: number): DeviceDraw[] => {
   return Array.from({ length: L }, (_, layer) => zipf.deviceDraw!({ numTokens: T, numExperts: E, topK: k, layer })!)
 }
 
-async function open(policy: ReplicaPolicy, redundant: number, seed: number, draws: DeviceDraw[]): Promise<{ step: DeviceStep; maps: ExpertMap[]; tables: (Int32Array | undefined)[] }> {
+async function open(
+  policy: ReplicaPolicy,
+  redundant: number,
+  seed: number,
+  draws: DeviceDraw[],
+): Promise<{ step: DeviceStep; maps: ExpertMap[]; tables: (Int32Array | undefined)[] }> {
   const step = await backend!.openDeviceStep!({ rows: T, numExperts: E, k, draws, numPhysical: E + redundant, numRanks: R, numNodes: N, policy, seed })
   const maps = mapsFor(redundant)
   const tables = maps.map((map, l) => (policy === 'rank_local' ? createRankDispatchTable(map, createPrng(seed, 'table', l)) : undefined))
@@ -121,7 +126,12 @@ describe.skipIf(backend === undefined)('webgpu device step: statistics computed 
           const slots = Array.from(map.logicalToPhysical.subarray(0, map.replicaCount[0]!))
           const observed = slots.map((p) => perReplica[p]!)
           const total = observed.reduce((a, b) => a + b, 0)
-          expect(chiSquareTest(observed, observed.map(() => total / slots.length)).pValue).toBeGreaterThan(1e-4)
+          expect(
+            chiSquareTest(
+              observed,
+              observed.map(() => total / slots.length),
+            ).pValue,
+          ).toBeGreaterThan(1e-4)
         }
         step.dispose()
       }
@@ -148,7 +158,17 @@ describe.skipIf(backend === undefined)('webgpu device step: statistics computed 
       const draws = Array.from({ length: 2 }, (_, layer) => zipf.deviceDraw!({ numTokens: 2000, numExperts: 16, topK: K, layer })!)
       const rejections = [0, 0]
       for (let seed = 0; seed < 20; seed++) {
-        const step = await backend!.openDeviceStep!({ rows: 2000, numExperts: 16, k: K, draws, numPhysical: 16, numRanks: 2, numNodes: 1, policy: 'modulo', seed })
+        const step = await backend!.openDeviceStep!({
+          rows: 2000,
+          numExperts: 16,
+          k: K,
+          draws,
+          numPhysical: 16,
+          numRanks: 2,
+          numNodes: 1,
+          policy: 'modulo',
+          seed,
+        })
         const map = createExpertMap(initialPhysicalToLogical(16, 16), { numLogical: 16, epSize: 2 })
         step.setMap(0, map)
         step.setMap(1, map)
@@ -161,15 +181,34 @@ describe.skipIf(backend === undefined)('webgpu device step: statistics computed 
           // Plackett–Luce, k = 2: expert i is drawn first, or second after some j.
           const inclusion = p.map((pi, i) => pi + p.reduce((acc, pj, j) => (j === i ? acc : acc + (pj * pi) / (1 - pj)), 0))
           const observed = out.counts.subarray(l * 16, (l + 1) * 16)
-          if (chiSquareTest(observed, inclusion.map((q) => q * 2000)).pValue < 0.01) rejections[l]!++
+          if (
+            chiSquareTest(
+              observed,
+              inclusion.map((q) => q * 2000),
+            ).pValue < 0.01
+          )
+            rejections[l]!++
         }
       }
-      expect(rejections.every((r) => r <= 3), `rejections per layer at exponent ${exponent}: ${rejections.join(', ')}`).toBe(true)
+      expect(
+        rejections.every((r) => r <= 3),
+        `rejections per layer at exponent ${exponent}: ${rejections.join(', ')}`,
+      ).toBe(true)
     }
   })
 
   it('rejects what it cannot hold with typed errors naming the parameter', async () => {
-    const base = { rows: 8, numExperts: 8, k: 2, draws: [{ kind: 'uniform_distinct' as const }], numPhysical: 8, numRanks: 2, numNodes: 1, policy: 'modulo' as const, seed: 1 }
+    const base = {
+      rows: 8,
+      numExperts: 8,
+      k: 2,
+      draws: [{ kind: 'uniform_distinct' as const }],
+      numPhysical: 8,
+      numRanks: 2,
+      numNodes: 1,
+      policy: 'modulo' as const,
+      seed: 1,
+    }
     const cases: [Record<string, unknown>, string][] = [
       [{ numExperts: 5000, numPhysical: 5000 }, 'options.numExperts'],
       [{ k: 33, numExperts: 64, numPhysical: 64 }, 'options.k'],

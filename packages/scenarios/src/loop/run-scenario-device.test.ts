@@ -103,7 +103,10 @@ describe.skipIf(backend === undefined)('iterateScenario on a webgpu backend: the
     const logits = await run({ ...ZIPF, steps: 1, layerStrategies: [{ layers: '2', name: 'softmax_topk' }] })
     expect(logits.summary.execution).toMatchObject({ layersOn: 'calling thread' })
     expect(logits.summary.execution.reason).toMatch(/layer 2’s strategy 'softmax_topk'/)
-    const resolved = await run({ ...ZIPF, steps: 1 }, { backend, resolveStrategy: (c, _l, seed) => ({ strategy: simulator.createStrategy(c.name, c.params, { seed }), usesLogits: false }) })
+    const resolved = await run(
+      { ...ZIPF, steps: 1 },
+      { backend, resolveStrategy: (c, _l, seed) => ({ strategy: simulator.createStrategy(c.name, c.params, { seed }), usesLogits: false }) },
+    )
     expect(resolved.summary.execution.reason).toMatch(/resolveStrategy/)
     // A reference backend has no device step: the threads, as before, with nothing said about a device.
     const threads = await run({ ...ZIPF, steps: 1 }, {})

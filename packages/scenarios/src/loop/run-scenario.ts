@@ -171,7 +171,12 @@ interface DeviceStepChoice {
  * host ids (no `onRoute`, strategies from the simulator) and every layer's strategy describes its draw for the
  * device; the backend then refuses shapes it cannot hold (a typed error naming the limit, which becomes the reason).
  */
-async function chooseDeviceStep(scenario: Scenario, options: Omit<RunScenarioOptions, 'onStep'>, simulator: Simulator, backend: KernelBackend): Promise<DeviceStepChoice> {
+async function chooseDeviceStep(
+  scenario: Scenario,
+  options: Omit<RunScenarioOptions, 'onStep'>,
+  simulator: Simulator,
+  backend: KernelBackend,
+): Promise<DeviceStepChoice> {
   if (backend.openDeviceStep === undefined) return { step: undefined, reason: undefined }
   const notOnDevice = (why: string): DeviceStepChoice => ({ step: undefined, reason: `not on the device: ${why}` })
   if (options.resolveStrategy) return notOnDevice('strategies come from a resolveStrategy function')
@@ -230,7 +235,9 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
   // Or all on the device when the backend holds the run's step there (only statistics come back).
   const onDevice = await chooseDeviceStep(scenario, options, simulator, backend)
   const device = onDevice.step
-  const choice: LayerSessionChoice = device ? { session: undefined, threads: 1, reason: onDevice.reason! } : chooseLayerSession(scenario, options, simulator, backend)
+  const choice: LayerSessionChoice = device
+    ? { session: undefined, threads: 1, reason: onDevice.reason! }
+    : chooseLayerSession(scenario, options, simulator, backend)
   const session = choice.session
   const execution: ScenarioExecution = {
     layersOn: device ? 'device' : session ? 'threads' : 'calling thread',
