@@ -87,7 +87,8 @@ describe.skipIf(backend === undefined)('webgpu device step: statistics computed 
           const out = await step.run(seed, { readIds: true })
           for (let l = 0; l < L; l++) {
             const ids = out.ids!.subarray(l * T * k, (l + 1) * T * k)
-            const physical = mapToPhysical(ids, k, maps[l]!, policy, tables[l] ? { dispatchTable: tables[l] } : {})
+            const table = tables[l]
+            const physical = mapToPhysical(ids, k, maps[l]!, policy, table ? { dispatchTable: table } : {})
             expect(Array.from(out.physicalIds!.subarray(l * T * k, (l + 1) * T * k))).toEqual(Array.from(physical))
             expectHostStats(out, l, ids, physical, maps[l]!)
           }
