@@ -29,6 +29,8 @@ step(process.execPath, [join(root, 'scripts/bench.mjs'), '--bundle-only', join(d
 copyFileSync(join(root, 'scripts/bench.mjs'), join(device, 'bench.mjs'))
 // bench.mjs --floor runs the floor script from beside itself.
 copyFileSync(join(root, 'scripts/bench-floor.mjs'), join(device, 'bench-floor.mjs'))
+// Whole simulate runs with the scenario loop on the device, timed against the CLI bundle above.
+copyFileSync(join(root, 'scripts/bench-device-loop.mjs'), join(device, 'bench-device-loop.mjs'))
 copyFileSync(join(root, '..', 'shared', 'bench', 'torch_baseline.py'), join(device, 'torch_baseline.py'))
 const esbuild = await import(join(root, 'packages/cli/node_modules/esbuild/lib/main.js'))
 await esbuild.build({
@@ -54,5 +56,7 @@ process.stdout.write(
     '--python python3 --device cuda --order batch --backend webgpu,reference --out $OUT',
   ].join(' ') +
     "\n# where a resident call's time goes (kernel, read-back, map latency), and route() checked against the reference on the device:\n" +
-    'source .device/setup.sh && node .device/resident-profile.mjs --reps 15\n',
+    'source .device/setup.sh && node .device/resident-profile.mjs --reps 15\n' +
+    '# the scenario loop on the device: whole simulate runs (DeepSeek-V3, zipf, 4096 tokens), webgpu vs wasm threads:\n' +
+    'source .device/setup.sh && node .device/bench-device-loop.mjs --routesim .device/routesim-bench.mjs\n',
 )

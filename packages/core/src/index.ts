@@ -69,6 +69,8 @@ export type {
   WeightFinish,
 } from './kernel-backend.ts'
 
+export type { DeviceDraw, DeviceDrawRequest, DeviceLayerMap, DeviceReplicaPolicy, DeviceStep, DeviceStepOptions, DeviceStepStats } from './device-step.ts'
+
 // Checks every backend runs on its arguments, so all reject bad input with the same typed errors
 export { validateHistogramArguments, validateSampleIdsOptions, validateTopKArguments } from './kernel-arguments.ts'
 export type { ResolvedSampleIds, ResolvedTopK } from './kernel-arguments.ts'

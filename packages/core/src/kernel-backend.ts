@@ -9,6 +9,8 @@
  * - Arguments are checked with core's `validateTopKArguments` & co., so every backend rejects bad input with
  *   the same typed errors. A backend that does not implement an option may hand that call to the reference.
  */
+import type { DeviceStep, DeviceStepOptions } from './device-step.ts'
+
 export type MaybePromise<T> = T | Promise<T>
 
 /** How a router turns logits into scores before selection. */
@@ -132,5 +134,10 @@ export interface KernelBackend {
    * contract: optional, and a later major release drops it. The conformance suite still checks it when present.
    */
   sampleIds?(options: SampleIdsOptions): MaybePromise<Int32Array>
+  /**
+   * Optional (webgpu): a scenario step held on the device — ids drawn and measured there, statistics read back.
+   * Throws `InvalidArgumentError` for a shape or policy it cannot hold.
+   */
+  openDeviceStep?(options: DeviceStepOptions): Promise<DeviceStep>
   dispose?(): void
 }

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from './errors/invalid-argument-error.ts'
 import type { Prng, Seed } from './prng.ts'
 import type { IndexDtype, RoutingResult, ShapedInput, Tensor } from './tensor.ts'
 import type { KernelBackend } from './kernel-backend.ts'
+import type { DeviceDraw, DeviceDrawRequest } from './device-step.ts'
 
 /** What a caller (usually the simulator) lends a strategy for one call. */
 export interface RoutingContext {
@@ -41,6 +42,11 @@ export interface RoutingStrategy {
     indicesType?: IndexDtype,
     context?: RoutingContext,
   ): Promise<RoutingResult>
+  /**
+   * Optional: the layer's draw as a device can make it (a sampling kind and its weights), when every call for
+   * this layer draws from that same distribution; `undefined` when it does not (the loop then routes on the host).
+   */
+  deviceDraw?(request: DeviceDrawRequest): DeviceDraw | undefined
 }
 
 export type ParameterType = 'number' | 'integer' | 'boolean' | 'string' | 'enum' | 'number[]'

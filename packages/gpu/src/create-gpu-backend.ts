@@ -1,6 +1,6 @@
 import { BackendUnavailableError, InvalidArgumentError, validateSampleIdsOptions, validateTopKArguments } from '@routesim/core'
 import { createReferenceBackend } from '@routesim/backend-cpu'
-import type { BackendRun, KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
+import type { BackendRun, DeviceStepOptions, KernelBackend, SampleIdsOptions, TopKOptions, TopKOutput } from '@routesim/core'
 import { loadGpuModule } from './gpu-module.ts'
 import type { GpuJsModule, GpuJsModuleSource } from './gpu-module.ts'
 import { chooseSamplerDraw, gpuSampleIds } from './gpu-sampling.ts'
@@ -182,6 +182,7 @@ async function createGpuBackendInScope(options: GpuBackendOptions, scope: Return
     if (disposed) throw new BackendUnavailableError({ mode, reason: 'this backend has been disposed' })
   }
 
+  const residentRouting = resident && scope ? scope.wrap(resident.routing) : resident?.routing
   const backend: GpuBackend = {
     name: 'gpu.js',
     mode,
@@ -250,7 +251,9 @@ async function createGpuBackendInScope(options: GpuBackendOptions, scope: Return
       lastRun = { operation: 'sampleIds', ranOn: 'kernel', reason: `gpu.js ${mode}: ${choice.draw}`, kernel: runner.lastRun }
       return out
     },
-    resident: resident && scope ? scope.wrap(resident.routing) : resident?.routing,
+    resident: residentRouting,
+    // webgpu only: the scenario loop's step on the device.
+    ...(residentRouting ? { openDeviceStep: (stepOptions: DeviceStepOptions) => residentRouting.openStep(stepOptions) } : {}),
     dispose() {
       if (disposed) return
       disposed = true

@@ -1,6 +1,6 @@
 import { createPrng } from '@routesim/core'
 import { createReferenceBackend } from '@routesim/backend-cpu'
-import type { validateSampleIdsOptions } from '@routesim/core'
+import type { SamplingKind, validateSampleIdsOptions } from '@routesim/core'
 import { cellCount, packingFor, samplerSource, unpackIds } from './kernel-source.ts'
 import type { SamplerDraw } from './kernel-source.ts'
 import type { KernelRunner } from './kernel-runner.ts'
@@ -55,6 +55,21 @@ export function chooseSamplerDraw(o: ResolvedSampleIdsLike, mode: GpuRunMode): {
     return { draw: o.kind === 'uniform_distinct' ? 'uniform_rejection' : 'categorical_rejection' }
   }
   return { draw: 'gumbel_random' }
+}
+
+/**
+ * The one draw of a resident call over all its layers (`uniform_distinct` layers draw as uniform weight rows):
+ * rejection of repeats only when every layer's k − 1 heaviest experts are light enough, else Gumbel-top-k.
+ */
+export function residentDraw(
+  kind: SamplingKind,
+  weightRows: readonly (Float64Array | undefined)[],
+  numExperts: number,
+  k: number,
+): 'uniform_iid' | 'uniform_rejection' | 'categorical_rejection' | 'gumbel_random' {
+  if (kind === 'uniform_iid') return 'uniform_iid'
+  const heavy = weightRows.some((w) => headMass(w, numExperts, k - 1) > REJECTION_MAX_MASS)
+  return heavy ? 'gumbel_random' : kind === 'uniform_distinct' ? 'uniform_rejection' : 'categorical_rejection'
 }
 
 /** Per-layer inputs of the categorical kernels: `[layers, E]` CDF and log-weights (f32). */

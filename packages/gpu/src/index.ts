@@ -23,6 +23,7 @@ export {
   REJECTION_MAX_MASS,
   REJECTION_MAX_TRIES,
   SAMPLE_REFERENCE_HANDOFF_SLOTS,
+  STEP_MAX_ID_BYTES,
   TOPK_REFERENCE_HANDOFF_ELEMENTS,
 } from './thresholds.ts'
 export { KERNEL_MAX_GROUP_TOPN } from './gpu-top-k.ts'
@@ -34,5 +35,7 @@ export type { GeneratedKernel, Packing, SamplerDraw, SamplerSourceOptions, TopKS
 // Device-resident routing (webgpu)
 export type { ResidentRouting, ResidentSampleOptions } from './resident.ts'
 export { RESIDENT_CHUNK_ROWS } from './resident-top-k.ts'
+export { stepPassSource } from './step-pass.ts'
+export type { StepPassSpec } from './step-pass.ts'
 export type { ResidentLogits, ResidentTopK, ResidentTopKOutput } from './resident-top-k.ts'
 export type { RouteOutputs } from './router-pass.ts'

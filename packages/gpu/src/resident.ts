@@ -1,10 +1,11 @@
 import { BackendUnavailableError, InvalidArgumentError, createPrng, validateSampleIdsOptions } from '@routesim/core'
 import { createReferenceBackend } from '@routesim/backend-cpu'
-import type { SamplingKind } from '@routesim/core'
+import type { DeviceStep, DeviceStepOptions, SamplingKind } from '@routesim/core'
 import type { GpuJsModule } from './gpu-module.ts'
-import { categoricalTables, headMass } from './gpu-sampling.ts'
+import { categoricalTables, residentDraw } from './gpu-sampling.ts'
 import type { KernelRunner } from './kernel-runner.ts'
-import { KERNEL_MAX_EXPERTS, KERNEL_MAX_TOPK, MAX_CHUNK_ROWS, REJECTION_MAX_MASS, REJECTION_MAX_TRIES } from './thresholds.ts'
+import { KERNEL_MAX_EXPERTS, KERNEL_MAX_TOPK, MAX_CHUNK_ROWS, REJECTION_MAX_TRIES } from './thresholds.ts'
+import { openResidentStep } from './resident-step.ts'
 import { createResidentTopK } from './resident-top-k.ts'
 import type { HostTopK, ResidentTopK } from './resident-top-k.ts'
 import { SAMPLER_WORKGROUP, samplerPassSource } from './sampler-pass.ts'
@@ -53,6 +54,8 @@ export interface ResidentRouting extends ResidentTopK {
   readonly lastSample: { readonly ranOn: 'webgpu' | 'reference'; readonly draw: string } | undefined
   /** Like `backend.sampleIds`, but the ids are written as int32 on the device and read back directly. */
   sampleIds(options: ResidentSampleOptions): Promise<Int32Array>
+  /** A scenario step held on the device (the backend's `openDeviceStep`): ids drawn and measured there, statistics read back. */
+  openStep(options: DeviceStepOptions): Promise<DeviceStep>
 }
 
 /** Creates the resident API over the runner's gpu.js webgpu kernels and gpu.js's WebGPU device. */
@@ -99,12 +102,7 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
       throw new InvalidArgumentError({ parameter: 'options.rows', value: first.rows, allowed: `layers × rows ≤ ${MAX_CHUNK_ROWS * 16}` })
     }
     // One draw for all layers: rejection only if every layer's head is light enough.
-    let draw: SamplerPassSpec['draw']
-    if (first.kind === 'uniform_iid') draw = 'uniform_iid'
-    else {
-      const heavy = weightRows.some((w) => headMass(w, first.numExperts, first.k - 1) > REJECTION_MAX_MASS)
-      draw = heavy ? 'gumbel_random' : first.kind === 'uniform_distinct' ? 'uniform_rejection' : 'categorical_rejection'
-    }
+    const draw: SamplerPassSpec['draw'] = residentDraw(first.kind, weightRows, first.numExperts, first.k)
     return { layers, weightRows, first, draw }
   }
 
@@ -225,6 +223,7 @@ export function createResidentRouting(module: GpuJsModule, runner: KernelRunner)
     },
     sampleCounts: (options) => serialised(() => run(options, 'counts')),
     sampleIds: (options) => serialised(() => run(options, 'ids')),
+    openStep: (options) => openResidentStep(getDevice, options),
   }
   const dispose = () => {
     disposed = true

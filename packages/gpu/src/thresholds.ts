@@ -60,3 +60,9 @@ export const REJECTION_MAX_MASS = 0.5
 
 /** Attempts per slot in rejection sampling before the row is handed to the host. */
 export const REJECTION_MAX_TRIES = 64
+
+/**
+ * The device scenario step keeps every layer's ids in one storage buffer of at most this many bytes: WebGPU's
+ * default `maxStorageBufferBindingSize`, which every device binds (DeepSeek-V3's 58 layers × 4096 tokens × 8 take 7.6 MB).
+ */
+export const STEP_MAX_ID_BYTES = 2 ** 27

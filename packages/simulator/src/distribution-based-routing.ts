@@ -10,7 +10,7 @@ import {
   resolveIndexDtype,
   toIndexArray,
 } from '@routesim/core'
-import type { IndexDtype, Prng, RoutingContext, RoutingResult, RoutingStrategy, Seed, ShapedInput, Tensor } from '@routesim/core'
+import type { DeviceDraw, IndexDtype, Prng, RoutingContext, RoutingResult, RoutingStrategy, Seed, ShapedInput, Tensor } from '@routesim/core'
 import {
   sampleDistinctSubsets,
   sampleNormalRowWeights,
@@ -140,6 +140,12 @@ export class DistributionBasedRouting implements RoutingStrategy {
   /** `{ distribution, parameters }` as given (normal's mean/std defaults filled in); a copy. */
   getDistributionInfo(): DistributionInfo {
     return { distribution: this.distribution, parameters: { ...this.parameters } }
+  }
+
+  /** A device can draw `uniform` (i.i.d. or k distinct); `normal` bins are not a device sampling kind. */
+  deviceDraw(): DeviceDraw | undefined {
+    if (this.distribution !== 'uniform') return undefined
+    return { kind: this.distinct ? 'uniform_distinct' : 'uniform_iid' }
   }
 
   routeTokens(hiddenStates: ShapedInput, routerLogits: Tensor | ShapedInput, topK: number, indicesType?: IndexDtype, context?: RoutingContext): RoutingResult {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@routesim/core'
-import type { ParameterSpecs, Prng, Seed } from '@routesim/core'
+import type { DeviceDraw, DeviceDrawRequest, ParameterSpecs, Prng, Seed } from '@routesim/core'
 import { createWeightedDistinctSampler } from '@routesim/distributions'
 import type { WeightedDistinctSampler } from '@routesim/distributions'
 import { apportionCounts } from './apportion.ts'
@@ -84,6 +84,17 @@ export class PopularityStrategy extends SyntheticStrategy {
     let sum = 0
     for (let i = 0; i < raw.length; i++) sum += raw[i]!
     return Float64Array.from(raw, (v) => v / sum)
+  }
+
+  /**
+   * A device can draw this strategy: k distinct ids from the layer's popularity (Plackett–Luce), the same
+   * distribution every call — except with `per_call` layouts (a new one each call) or `exact` counts.
+   * The layout is drawn from `request.prng` as a first host call for the layer would.
+   */
+  deviceDraw(request: DeviceDrawRequest): DeviceDraw | undefined {
+    if (this.layout === 'per_call' || this.exact) return undefined
+    const { numExperts: E, numTokens: T, topK: k, layer } = request
+    return { kind: 'categorical_distinct', weights: this.arranged(E, T, k, layer, request.prng ?? this.ownPrng) }
   }
 
   /**

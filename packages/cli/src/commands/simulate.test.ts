@@ -127,6 +127,36 @@ describe('routesim simulate', () => {
     expect(summary.eplb.rebalances).toBe(2)
   })
 
+  it('--backend webgpu runs the scenario loop on the device (where an adapter exists) and says so', async (context) => {
+    const args = [
+      'simulate',
+      '--preset',
+      'deepseek-v3',
+      '--strategy',
+      'zipf',
+      '--tokens',
+      '256',
+      '--steps',
+      '3',
+      '--layers',
+      '3',
+      '--ep-size',
+      '8',
+      '--backend',
+      'webgpu',
+    ]
+    const first = await runRoutesim(...args, '--json')
+    if (first.code !== 0 && process.env.ROUTESIM_REQUIRE_WEBGPU !== '1' && first.stderr.includes('webgpu'))
+      context.skip(`no WebGPU adapter: ${first.stderr.trim()}`)
+    expect(first.stderr).toBe('')
+    const summary = JSON.parse(first.stdout) as { execution: { layersOn: string }; tokenLayers: number }
+    expect(summary.execution.layersOn).toBe('device')
+    expect(summary.tokenLayers).toBe(3 * 256 * 3)
+    expect((await runRoutesim(...args, '--json')).stdout).toBe(first.stdout)
+    const table = await runRoutesim(...args, '--quiet')
+    expect(table.stdout).toMatch(/layers ran on[\s│]+the device \(3 layers drawn and measured on webgpu/)
+  })
+
   it('--threads N spreads the layers over N threads with the same results, and says where they ran', async () => {
     const args = ['simulate', '--preset', 'deepseek-v3', '--strategy', 'zipf', '--tokens', '512', '--steps', '3', '--layers', '5', '--ep-size', '8', '--json']
     const runs = await Promise.all(['1', '3'].map((n) => runRoutesim(...args, '--threads', n)))

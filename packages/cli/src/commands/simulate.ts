@@ -31,7 +31,8 @@ export const SIMULATE_FLAG_SCHEMA = defineFlags('simulate', {
     type: 'enum',
     values: BACKEND_MODES,
     default: 'reference',
-    description: 'kernel backend every layer routes and counts on (results are identical on each)',
+    description:
+      'kernel backend every layer routes and counts on (identical results on each, except webgpu: its device loop draws on the device, from its own seeded stream)',
   },
   indicesType: { type: 'enum', values: INDICES_TYPES, default: 'int32', description: 'dtype of topk_ids in --out (int64 as torch.long)' },
 })
@@ -291,7 +292,11 @@ export function summaryTable(s: ScenarioSummary): string {
   for (const d of s.drops) other.push([`dropped, ${d.label}`, `${d.dropped} slots (${percent(d.droppedFraction, 3)})`])
   other.push([
     'layers ran on',
-    s.execution.layersOn === 'threads' ? `${s.execution.threads} threads (${s.execution.reason})` : `the calling thread (${s.execution.reason})`,
+    s.execution.layersOn === 'threads'
+      ? `${s.execution.threads} threads (${s.execution.reason})`
+      : s.execution.layersOn === 'device'
+        ? `the device (${s.execution.reason})`
+        : `the calling thread (${s.execution.reason})`,
   ])
   if (s.eplb.enabled) {
     other.push(

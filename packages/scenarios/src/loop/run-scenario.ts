@@ -17,7 +17,18 @@ import {
   type ExpertMap,
   type LoadSummary,
 } from '@routesim/analysis'
-import { createPrng, indexArrayToInt32, type IndexArray, type KernelBackend, type Prng, type RoutingStrategy, type Tensor } from '@routesim/core'
+import {
+  InvalidArgumentError,
+  createPrng,
+  indexArrayToInt32,
+  type DeviceDraw,
+  type DeviceStep,
+  type IndexArray,
+  type KernelBackend,
+  type Prng,
+  type RoutingStrategy,
+  type Tensor,
+} from '@routesim/core'
 import {
   LAYER_STAT_FIELDS,
   createSimulator,
@@ -149,6 +160,57 @@ function chooseLayerSession(scenario: Scenario, options: Omit<RunScenarioOptions
   )
 }
 
+/** The device step when the run can hold one, else why not (undefined: the backend has none, nothing to say). */
+interface DeviceStepChoice {
+  readonly step: DeviceStep | undefined
+  readonly reason: string | undefined
+}
+
+/**
+ * The run's step on the backend's device when it can go there: the backend holds one (webgpu), nothing needs
+ * host ids (no `onRoute`, strategies from the simulator) and every layer's strategy describes its draw for the
+ * device; the backend then refuses shapes it cannot hold (a typed error naming the limit, which becomes the reason).
+ */
+async function chooseDeviceStep(
+  scenario: Scenario,
+  options: Omit<RunScenarioOptions, 'onStep'>,
+  simulator: Simulator,
+  backend: KernelBackend,
+): Promise<DeviceStepChoice> {
+  if (backend.openDeviceStep === undefined) return { step: undefined, reason: undefined }
+  const notOnDevice = (why: string): DeviceStepChoice => ({ step: undefined, reason: `not on the device: ${why}` })
+  if (options.resolveStrategy) return notOnDevice('strategies come from a resolveStrategy function')
+  if (options.onRoute) return notOnDevice('an onRoute callback needs every layer’s ids on the host')
+  const { seed, preset, tokensPerStep: T } = scenario
+  const { numExperts: E, topK: k } = preset.routing
+  const draws: DeviceDraw[] = []
+  for (let l = 0; l < scenario.numLayers; l++) {
+    const choice = scenario.layerStrategies[l]!
+    // The instance and stream the host loop would build for this layer, so fixed layouts come out the same.
+    const strategy = simulator.createStrategy(choice.name, choice.params, { seed: createPrng(seed, 'strategy', l).nextUint32() })
+    const draw = strategy.deviceDraw?.({ numTokens: T, numExperts: E, topK: k, layer: l, prng: createPrng(seed, 'routing', l) })
+    if (draw === undefined) return notOnDevice(`layer ${l}’s strategy '${choice.name}' (with these parameters) has no device draw`)
+    draws.push(draw)
+  }
+  try {
+    const step = await backend.openDeviceStep({
+      rows: T,
+      numExperts: E,
+      k,
+      draws,
+      numPhysical: E + scenario.eplb.redundantExperts,
+      numRanks: scenario.parallel.epSize,
+      numNodes: scenario.parallel.nodes,
+      policy: scenario.eplb.replicaChoice,
+      seed: createPrng(seed, 'device-step').nextUint32(),
+    })
+    return { step, reason: `${scenario.numLayers} layers drawn and measured on ${backend.mode}; per-layer statistics read back each step` }
+  } catch (error) {
+    if (InvalidArgumentError.isInstance(error)) return notOnDevice(error.message)
+    throw error
+  }
+}
+
 /**
  * Streams a scenario step by step: every layer routes T tokens; the logical counts are summarised,
  * mapped onto physical slots with the replica choice policy and scored for balance, drops and
@@ -170,15 +232,24 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
   const backend = options.backend ?? simulator.backend
   // Layers run on the threads (each layer's strategy and streams pinned to one thread for the whole run) when
   // the workers can build every strategy and the kernels are exact and synchronous; else all here, in order.
-  const choice = chooseLayerSession(scenario, options, simulator, backend)
+  // Or all on the device when the backend holds the run's step there (only statistics come back).
+  const onDevice = await chooseDeviceStep(scenario, options, simulator, backend)
+  const device = onDevice.step
+  const choice: LayerSessionChoice = device
+    ? { session: undefined, threads: 1, reason: onDevice.reason! }
+    : chooseLayerSession(scenario, options, simulator, backend)
   const session = choice.session
-  const execution: ScenarioExecution = { layersOn: session ? 'threads' : 'calling thread', threads: choice.threads, reason: choice.reason }
+  const execution: ScenarioExecution = {
+    layersOn: device ? 'device' : session ? 'threads' : 'calling thread',
+    threads: choice.threads,
+    reason: device || onDevice.reason === undefined ? choice.reason : `${onDevice.reason}; ${choice.reason}`,
+  }
   const routers: LayerRouter[] = []
   const routePrngs: Prng[] = []
   const logitPrngs: Prng[] = []
   const replicaPrngs: Prng[] = []
   const dispatchPrngs: Prng[] = []
-  if (!session) {
+  if (!session && !device) {
     const resolveStrategy: StrategyResolver =
       options.resolveStrategy ??
       ((c, _layer, strategySeed) => ({
@@ -200,6 +271,7 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
   const deploy = (l: number, map: ExpertMap): Deployment => {
     const deployment = policy === 'rank_local' ? { map, dispatchTable: createRankDispatchTable(map, dispatchPrngs[l]!) } : { map }
     session?.setMap(l, map, deployment.dispatchTable)
+    device?.setMap(l, map, deployment.dispatchTable)
     return deployment
   }
   const start = eplb.initialReplicaCounts ? physicalToLogicalFromCounts(eplb.initialReplicaCounts) : initialPhysicalToLogical(E, P)
@@ -284,6 +356,25 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
     }
   }
 
+  /** The device's step: every layer drawn and measured there; only the per-layer statistics arrive here. */
+  async function routeOnDevice(step: number): Promise<void> {
+    const out = await device!.run(step)
+    for (let l = 0; l < L; l++) {
+      const counts = out.counts.subarray(l * E, (l + 1) * E)
+      outcomes[l] = {
+        counts,
+        load: loadSummary(counts),
+        deployedLoads: Float64Array.from(out.rankSlotLoads.subarray(l * R, (l + 1) * R)),
+        traffic: Float64Array.from(out.traffic.subarray(l * R * R, (l + 1) * R * R)),
+        copiesLeavingRank: out.copiesLeavingRank[l]!,
+        copiesLeavingNode: out.copiesLeavingNode[l]!,
+        tokensLeavingRank: out.tokensLeavingRank[l]!,
+        tokensLeavingNode: out.tokensLeavingNode[l]!,
+        duplicateTokens: out.duplicateTokens[l]!,
+      }
+    }
+  }
+
   // EPLB sliding window of logical counts: a ring of [window, L, E] (never longer than the run).
   const windowSlots = eplb.enabled ? Math.min(eplb.windowSize, steps) : 0
   const window = eplb.enabled ? new Int32Array(windowSlots * L * E) : undefined
@@ -296,7 +387,8 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
   try {
     for (let step = 0; step < steps; step++) {
       options.signal?.throwIfAborted()
-      if (session) routeOnThreads(step)
+      if (device) await routeOnDevice(step)
+      else if (session) routeOnThreads(step)
       else await routeHere(step)
       const layers: LayerStepResult[] = []
       const staticRows: Float64Array[] = []
@@ -354,6 +446,7 @@ export async function* iterateScenario(scenario: Scenario, options: Omit<RunScen
   } finally {
     // Every thread drops the run's layer state, also when the run stops early (an error, an abort, return()).
     session?.close()
+    device?.dispose()
   }
   return summary.finish(
     deployed.reduce((sum, d) => sum + duplicateReplicasOnSameGpu(gpuContiguousRow(d.map), R), 0),

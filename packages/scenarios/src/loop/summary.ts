@@ -27,9 +27,12 @@ export interface BalancednessSummary {
 
 /** Where a run routed its layers (the one part of a summary that depends on the machine, never the results). */
 export interface ScenarioExecution {
-  /** 'threads': each layer's state pinned to one thread, every layer of a step at once; 'calling thread': layer by layer, in order. */
-  readonly layersOn: 'threads' | 'calling thread'
-  /** Threads the layers ran on (1 on the calling thread). */
+  /**
+   * 'device': every layer drawn and measured on the backend's device, per-layer statistics read back;
+   * 'threads': each layer's state pinned to one thread, every layer of a step at once; 'calling thread': layer by layer, in order.
+   */
+  readonly layersOn: 'device' | 'threads' | 'calling thread'
+  /** Threads the layers ran on (1 on the calling thread and on the device). */
   readonly threads: number
   /** Why (e.g. `58 layers pinned to 16 threads`, `one thread`, a plugin strategy the workers cannot build). */
   readonly reason: string
