@@ -4,31 +4,15 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { bundlePoolScript } from '../test/bundle-pool-script.ts'
-import { bundleTestWorker } from '../test/bundle-test-worker.ts'
+import { shared, usePools } from '../test/pool-fixture.ts'
 import { failTask, visitTask, writeTask } from '../test/test-tasks.ts'
 import type { FailArgs, VisitArgs, WriteArgs } from '../test/test-tasks.ts'
 import { ParallelTaskError } from './parallel-task-error.ts'
-import { createThreadPool } from './thread-pool.ts'
-import type { ThreadPool, ThreadPoolOptions } from './thread-pool.ts'
+import type { ThreadPool } from './thread-pool.ts'
 
-let source = ''
-const pools: ThreadPool[] = []
-function pool(options: Omit<ThreadPoolOptions, 'workerSource'>): ThreadPool {
-  const p = createThreadPool({ ...options, workerSource: source })
-  pools.push(p)
-  return p
-}
-
-beforeAll(async () => {
-  source = await bundleTestWorker()
-})
-afterAll(() => {
-  for (const p of pools) p.dispose()
-})
-
-const shared = (n: number): Int32Array => new Int32Array(new SharedArrayBuffer(4 * n))
+const { pool, workerSource } = usePools()
 /** Blocks this thread (workers' lingers run out meanwhile). */
 const sleep = (ms: number): void => void Atomics.wait(shared(1), 0, 0, ms)
 
@@ -134,7 +118,7 @@ describe('a Node process that uses the pool', () => {
 
   const run = async (name: string, body: string): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> => {
     const file = join(dir, `${name}.mjs`)
-    writeFileSync(file, await bundlePoolScript(source, body))
+    writeFileSync(file, await bundlePoolScript(workerSource(), body))
     const t0 = performance.now()
     const result = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 50_000 })
     return { status: result.status, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - t0 }

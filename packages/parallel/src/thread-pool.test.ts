@@ -1,28 +1,14 @@
 import { InvalidArgumentError, InvalidLogitsError } from '@routesim/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bundleTestWorker } from '../test/bundle-test-worker.ts'
+import { describe, expect, it } from 'vitest'
+import { shared, usePools } from '../test/pool-fixture.ts'
 import { barrierTask, failTask, visitTask, writeTask } from '../test/test-tasks.ts'
 import type { BarrierArgs, FailArgs, VisitArgs, WriteArgs } from '../test/test-tasks.ts'
 import { ParallelTaskError } from './parallel-task-error.ts'
 import { createThreadPool } from './thread-pool.ts'
 import type { ThreadPool } from './thread-pool.ts'
 
-let source = ''
-const pools: ThreadPool[] = []
-function pool(threads: number, callerRuns = true): ThreadPool {
-  const p = createThreadPool({ threads, workerSource: source, callerRuns })
-  pools.push(p)
-  return p
-}
-
-beforeAll(async () => {
-  source = await bundleTestWorker()
-})
-afterAll(() => {
-  for (const p of pools) p.dispose()
-})
-
-const shared = (n: number): Int32Array => new Int32Array(new SharedArrayBuffer(4 * n))
+const { pool: poolWith, workerSource } = usePools()
+const pool = (threads: number, callerRuns = true): ThreadPool => poolWith({ threads, callerRuns })
 
 describe('createThreadPool', () => {
   it('runs chunks on workers at the same time as the calling thread (a barrier only all of them can pass)', () => {
@@ -117,11 +103,11 @@ describe('createThreadPool', () => {
 
   it('rejects bad options with typed errors naming them', () => {
     expect(() => createThreadPool({ workerSource: '' })).toThrow(InvalidArgumentError)
-    expect(() => createThreadPool({ workerSource: source, threads: 0 })).toThrow(/threads.*\[1, 256\]/)
-    expect(() => createThreadPool({ workerSource: source, threads: 2.5 })).toThrow(InvalidArgumentError)
-    expect(() => createThreadPool({ workerSource: source, stallMs: -1 })).toThrow(/stallMs/)
-    expect(() => createThreadPool({ workerSource: source, lingerMs: Number.NaN })).toThrow(/lingerMs/)
-    expect(() => createThreadPool({ workerSource: source, spinMs: -1 })).toThrow(/spinMs/)
+    expect(() => createThreadPool({ workerSource: workerSource(), threads: 0 })).toThrow(/threads.*\[1, 256\]/)
+    expect(() => createThreadPool({ workerSource: workerSource(), threads: 2.5 })).toThrow(InvalidArgumentError)
+    expect(() => createThreadPool({ workerSource: workerSource(), stallMs: -1 })).toThrow(/stallMs/)
+    expect(() => createThreadPool({ workerSource: workerSource(), lingerMs: Number.NaN })).toThrow(/lingerMs/)
+    expect(() => createThreadPool({ workerSource: workerSource(), spinMs: -1 })).toThrow(/spinMs/)
     expect(() => pool(2).run({ task: 'write', args: {}, chunks: -1, runChunk: () => {} })).toThrow(/job.chunks/)
   })
 })

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, InvalidLogitsError, RoutesimError } from '@routesim/core'
+import { InvalidArgumentError, InvalidLogitsError, RoutesimError, assertFiniteNumber, assertNonNegativeInteger } from '@routesim/core'
 import type { ChunkJob, ChunkRunner } from '@routesim/core'
 import { ParallelTaskError } from './parallel-task-error.ts'
 import { openJobChannel } from './job-channel.ts'
@@ -6,7 +6,18 @@ import type { JobChannel } from './job-channel.ts'
 import { canBlock, spawnWorker } from './spawn-worker.ts'
 import type { PoolWorker } from './spawn-worker.ts'
 import { availableCores, resolveThreadCount } from './thread-count.ts'
-import { DONE_CHUNKS, ERROR_BUFFER_BYTES, ERROR_BYTES, FAILED, FAILED_CHUNK, READY_TASK, createControl, drainChunks, readyTask } from './worker-protocol.ts'
+import {
+  DONE_CHUNKS,
+  ERROR_BUFFER_BYTES,
+  ERROR_BYTES,
+  FAILED,
+  FAILED_CHUNK,
+  READY_TASK,
+  createControl,
+  drainChunks,
+  readyTask,
+  spinWhile,
+} from './worker-protocol.ts'
 import type { ReadyArgs } from './worker-protocol.ts'
 import type { BroadcastJob, ErrorRecord, JobMessage } from './worker-protocol.ts'
 
@@ -63,18 +74,9 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
     })
   }
   const threads = resolveThreadCount(options.threads)
-  const stallMs = options.stallMs ?? 120_000
-  if (!(Number.isFinite(stallMs) && stallMs > 0)) {
-    throw new InvalidArgumentError({ parameter: 'createThreadPool options.stallMs', value: stallMs, allowed: 'a positive number of milliseconds' })
-  }
-  const lingerMs = options.lingerMs ?? 5
-  if (!(Number.isFinite(lingerMs) && lingerMs >= 0)) {
-    throw new InvalidArgumentError({ parameter: 'createThreadPool options.lingerMs', value: lingerMs, allowed: 'a number of milliseconds ≥ 0' })
-  }
-  const spinMs = options.spinMs ?? (threads <= availableCores() ? 0.05 : 0)
-  if (!(Number.isFinite(spinMs) && spinMs >= 0)) {
-    throw new InvalidArgumentError({ parameter: 'createThreadPool options.spinMs', value: spinMs, allowed: 'a number of milliseconds ≥ 0' })
-  }
+  const stallMs = assertFiniteNumber('createThreadPool options.stallMs', options.stallMs ?? 120_000, { min: 0, exclusiveMin: true })
+  const lingerMs = assertFiniteNumber('createThreadPool options.lingerMs', options.lingerMs ?? 5, { min: 0 })
+  const spinMs = assertFiniteNumber('createThreadPool options.spinMs', options.spinMs ?? (threads <= availableCores() ? 0.05 : 0), { min: 0 })
   const parallel = threads > 1 && canBlock()
   const callerRuns = options.callerRuns ?? true
   let workers: PoolWorker[] = []
@@ -105,10 +107,7 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
       pool.run({ task: READY_TASK, args, chunks: args.parties, runChunk: readyTask })
     },
     run<A>(job: ChunkJob<A>): void {
-      const { chunks } = job
-      if (!Number.isInteger(chunks) || chunks < 0) {
-        throw new InvalidArgumentError({ parameter: 'job.chunks', value: chunks, allowed: 'an integer ≥ 0' })
-      }
+      const chunks = assertNonNegativeInteger('job.chunks', job.chunks)
       if (!parallel || chunks <= 1) {
         for (let c = 0; c < chunks; c++) job.runChunk(job.args, c)
         return
@@ -147,9 +146,7 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
           job.pinned === true ? { first: stride - 1, stride } : undefined,
         )
       }
-      // A short spin before sleeping: the last chunks of a small job are often moments away.
-      const spinUntil = performance.now() + spinMs
-      while (Atomics.load(control, DONE_CHUNKS) < chunks && performance.now() < spinUntil);
+      spinWhile(() => Atomics.load(control, DONE_CHUNKS) < chunks, spinMs)
       let seen = Atomics.load(control, DONE_CHUNKS)
       let since = Date.now()
       while (seen < chunks) {

@@ -147,6 +147,17 @@ function writeError(control: Int32Array, errorBytes: Uint8Array, error: unknown)
 }
 
 /** The pool's own task: every chunk waits until all have arrived, so a job of N chunks proves N threads answer. */
+/**
+ * Polls `waiting` until it says no or `ms` have passed: a thread that sleeps in Atomics.wait is slow to wake (an idle
+ * core, a descheduled virtual CPU), and what it waits for is often moments away. Returns whether it is still waiting.
+ */
+export function spinWhile(waiting: () => boolean, ms: number): boolean {
+  if (!(ms > 0)) return waiting()
+  const until = performance.now() + ms
+  while (waiting()) if (performance.now() >= until) return true
+  return false
+}
+
 export const READY_TASK = '__routesim_ready'
 
 export interface ReadyArgs {

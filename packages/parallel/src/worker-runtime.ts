@@ -1,4 +1,4 @@
-import { MAILBOX_SEQ, MAILBOX_STOP, MAILBOX_SUBSCRIBED, READY_TASK, drainChunks, readyTask } from './worker-protocol.ts'
+import { MAILBOX_SEQ, MAILBOX_STOP, MAILBOX_SUBSCRIBED, READY_TASK, drainChunks, readyTask, spinWhile } from './worker-protocol.ts'
 import type { BroadcastJob, InitMessage, JobMessage, PinnedChunks } from './worker-protocol.ts'
 
 /** One task: does chunk `chunk` of a job whose arguments are `args` (shared arrays are written in place). */
@@ -102,10 +102,7 @@ export function startWorkerRuntime(tasks: Readonly<Record<string, ChunkTask>>): 
       const now = performance.now()
       if (ran) deadline = now + lingerMs
       if (now >= deadline) return
-      // A short spin first: a thread that sleeps is slow to wake (an idle core, a virtual CPU descheduled).
-      const spinUntil = Math.min(deadline, now + spinMs)
-      while (Atomics.load(mailbox, MAILBOX_SEQ) === seq && performance.now() < spinUntil);
-      if (Atomics.load(mailbox, MAILBOX_SEQ) !== seq) continue
+      if (!spinWhile(() => Atomics.load(mailbox, MAILBOX_SEQ) === seq, Math.min(deadline - now, spinMs))) continue
       Atomics.wait(mailbox, MAILBOX_SEQ, seq, deadline - performance.now())
     }
   }

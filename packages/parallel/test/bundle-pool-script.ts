@@ -1,5 +1,6 @@
 import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
+import { sourceBundle } from './bundle-test-worker.ts'
 
 /**
  * A standalone Node script (ESM text) that starts a pool over the test worker and runs `body` with `createThreadPool`,
@@ -31,13 +32,9 @@ ${body}
       resolveDir: here,
       loader: 'ts',
     },
-    bundle: true,
-    write: false,
+    ...sourceBundle,
     format: 'esm',
     platform: 'node',
-    conditions: ['@routesim/source'],
-    mainFields: ['module', 'main'],
-    logLevel: 'silent',
   })
   return result.outputFiles[0]!.text
 }
