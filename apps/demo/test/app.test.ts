@@ -247,10 +247,15 @@ describe.skipIf(!hasChromium)('the web app in Chromium (vite build, plain static
   })
 
   it('compares strategies side by side', async () => {
-    const page = await open('?view=compare&strategies=uniform_random,zipf,lognormal&tokens=4096&experts=256&top-k=8&seed=1')
+    const page = await open('?view=compare&strategies=uniform_random,zipf,softmax_topk&tokens=4096&experts=256&top-k=8&seed=1')
     await rendered(page)
     expect(await page.locator('[data-testid="compare-table"] thead th').count()).toBe(4)
     expect(await page.locator('[data-testid="compare-results"] svg').count()).toBeGreaterThanOrEqual(6)
+    // The engine label names every place the strategies ran, as the status line does.
+    const places = /\(ran on (.*)\)\.$/.exec((await page.textContent('p.status[role="status"]'))!)![1]!.split(', ')
+    const label = (await page.textContent('[data-testid="ran-on"]'))!
+    expect(places.length).toBeGreaterThan(1) // the samplers on the reference, softmax_topk on wasm
+    for (const place of places) expect(label).toContain(place)
     await page.screenshot({ path: join(ARTEFACTS, 'compare.png'), fullPage: true })
     await page.close()
   })

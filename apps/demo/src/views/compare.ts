@@ -87,8 +87,10 @@ export function renderCompare(ctx: AppContext, root: HTMLElement): void {
         ),
       )
     }
-    status.textContent = `Compared ${layers.length} strategies (ran on ${[...new Set(layers.map((l) => l.ranOn))].join(', ')}).`
-    ctx.ranOn(`${layers[0]!.ranOn}: ${layers[0]!.ranOnDetail}`)
+    const places = [...new Set(layers.map((l) => l.ranOn))]
+    status.textContent = `Compared ${layers.length} strategies (ran on ${places.join(', ')}).`
+    // Strategies without a kernel path run elsewhere than the rest: the label then names each one's place.
+    ctx.ranOn(places.length === 1 ? `${layers[0]!.ranOn}: ${layers[0]!.ranOnDetail}` : layers.map((l) => `${l.strategy}: ${l.ranOn}`).join('; '))
     document.body.dataset['rendered'] = `c${mine}`
   }
   run().catch((error: unknown) => {
