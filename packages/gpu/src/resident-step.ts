@@ -1,4 +1,12 @@
-import { BackendUnavailableError, InvalidArgumentError, assertOneOf, assertPositiveInteger, createPrng, validateSampleIdsOptions } from '@routesim/core'
+import {
+  BackendUnavailableError,
+  InvalidArgumentError,
+  assertInteger,
+  assertOneOf,
+  assertPositiveInteger,
+  createPrng,
+  validateSampleIdsOptions,
+} from '@routesim/core'
 import type { DeviceLayerMap, DeviceReplicaPolicy, DeviceStep, DeviceStepOptions, DeviceStepStats, SamplingKind } from '@routesim/core'
 import { createReferenceBackend } from '@routesim/backend-cpu'
 import { categoricalTables, residentDraw } from './gpu-sampling.ts'
@@ -129,8 +137,7 @@ export async function openResidentStep(getDevice: () => Promise<Device>, options
   let lastDraw: DeviceStep['lastDraw']
 
   const setMap = (layer: number, map: DeviceLayerMap, dispatchTable?: Int32Array): void => {
-    if (!(Number.isInteger(layer) && layer >= 0 && layer < L))
-      throw new InvalidArgumentError({ parameter: 'layer', value: layer, allowed: `an integer in [0, ${L - 1}]` })
+    assertInteger('layer', layer, { min: 0, max: L - 1 })
     if (map?.numPhysical !== P || !(map.slotRank instanceof Int32Array) || map.slotRank.length !== P) {
       throw new InvalidArgumentError({ parameter: 'map', value: map, allowed: `an expert map of ${P} physical slots` })
     }
@@ -213,26 +220,22 @@ export async function openResidentStep(getDevice: () => Promise<Device>, options
       }
       gpu.queue.submit([encoder.finish()])
     }
-    return checkedSubmit(gpu, record, async () => {
-      const words = new Int32Array(L * S + 1)
-      await staging.mapAsync(MAP_MODE_READ, 0, words.byteLength)
-      try {
-        words.set(new Int32Array(staging.getMappedRange(0, words.byteLength)))
-      } finally {
-        staging.unmap()
-      }
-      let read: Int32Array | undefined
-      if (readIds) {
-        read = new Int32Array(2 * totalRows * k)
-        await idStaging!.mapAsync(MAP_MODE_READ, 0, read.byteLength)
-        try {
-          read.set(new Int32Array(idStaging!.getMappedRange(0, read.byteLength)))
-        } finally {
-          idStaging!.unmap()
-        }
-      }
-      return { words, read }
-    })
+    return checkedSubmit(gpu, record, async () => ({
+      words: await readWords(staging, L * S + 1),
+      read: readIds ? await readWords(idStaging!, 2 * totalRows * k) : undefined,
+    }))
+  }
+
+  /** The first `count` words of a staging buffer, copied out of its mapping. */
+  const readWords = async (from: Buffer, count: number): Promise<Int32Array> => {
+    const words = new Int32Array(count)
+    await from.mapAsync(MAP_MODE_READ, 0, words.byteLength)
+    try {
+      words.set(new Int32Array(from.getMappedRange(0, words.byteLength)))
+    } finally {
+      from.unmap()
+    }
+    return words
   }
 
   const run = async (step: number, runOptions?: { readonly readIds?: boolean }): Promise<DeviceStepStats> => {

@@ -1,5 +1,6 @@
 import { MAILBOX_SEQ, MAILBOX_SLOTS, MAILBOX_STOP, MAILBOX_SUBSCRIBED } from './worker-protocol.ts'
 import type { BroadcastJob, InitMessage } from './worker-protocol.ts'
+import { nodeBuiltin } from './node-builtin.ts'
 import type { PoolWorker } from './spawn-worker.ts'
 
 interface NodeChannel {
@@ -32,8 +33,7 @@ let opened = 0
  * (browsers: jobs keep going to each worker by postMessage).
  */
 export function openJobChannel(workers: readonly PoolWorker[], lingerMs: number, spinMs: number): JobChannel | undefined {
-  const p = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process
-  const threads = p?.getBuiltinModule?.('node:worker_threads') as NodeThreads | undefined
+  const threads = nodeBuiltin<NodeThreads>('node:worker_threads')
   if (threads?.BroadcastChannel === undefined || typeof threads.receiveMessageOnPort !== 'function') return undefined
   // Names are process-wide: each generation of each pool (of any copy of this package) gets its own.
   const name = `routesim-pool-${++opened}-${Math.random().toString(36).slice(2)}`

@@ -1,4 +1,5 @@
 import { BackendUnavailableError } from '@routesim/core'
+import { nodeBuiltin } from './node-builtin.ts'
 
 /** The part of a worker the pool uses: Node's worker_threads Worker and the browser's Worker both fit. */
 export interface PoolWorker {
@@ -24,8 +25,7 @@ interface BrowserWorkerGlobals {
  * URL elsewhere. Node workers are unref'd: an idle pool never keeps a process alive.
  */
 export function spawnWorker(source: string): PoolWorker {
-  const p = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process
-  const threads = p?.getBuiltinModule?.('node:worker_threads') as NodeWorkerModule | undefined
+  const threads = nodeBuiltin<NodeWorkerModule>('node:worker_threads')
   if (threads !== undefined) {
     const worker = new threads.Worker(source, { eval: true })
     worker.unref()

@@ -1,11 +1,11 @@
 import { InvalidArgumentError } from '@routesim/core'
+import { nodeBuiltin } from './node-builtin.ts'
 
 /** Upper bound on threads: more workers than this only add start-up time and memory. */
 export const MAX_THREADS = 256
 
 interface NodeLikeProcess {
   readonly env?: Record<string, string | undefined>
-  getBuiltinModule?(id: string): unknown
 }
 
 function nodeProcess(): NodeLikeProcess | undefined {
@@ -15,7 +15,7 @@ function nodeProcess(): NodeLikeProcess | undefined {
 
 /** Cores this engine reports: `os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in browsers, else 1. */
 export function availableCores(): number {
-  const os = nodeProcess()?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined
+  const os = nodeBuiltin<{ availableParallelism?: () => number }>('node:os')
   const fromOs = os?.availableParallelism?.()
   if (typeof fromOs === 'number' && fromOs >= 1) return Math.min(MAX_THREADS, Math.floor(fromOs))
   const fromNavigator = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency

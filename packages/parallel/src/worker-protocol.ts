@@ -146,7 +146,6 @@ function writeError(control: Int32Array, errorBytes: Uint8Array, error: unknown)
   control[ERROR_BYTES] = encoded.length
 }
 
-/** The pool's own task: every chunk waits until all have arrived, so a job of N chunks proves N threads answer. */
 /**
  * Polls `waiting` until it says no or `ms` have passed: a thread that sleeps in Atomics.wait is slow to wake (an idle
  * core, a descheduled virtual CPU), and what it waits for is often moments away. Returns whether it is still waiting.
@@ -158,6 +157,7 @@ export function spinWhile(waiting: () => boolean, ms: number): boolean {
   return false
 }
 
+/** The pool's own task: every chunk waits until all have arrived, so a job of N chunks proves N threads answer. */
 export const READY_TASK = '__routesim_ready'
 
 export interface ReadyArgs {

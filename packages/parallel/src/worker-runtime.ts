@@ -1,5 +1,6 @@
 import { MAILBOX_SEQ, MAILBOX_STOP, MAILBOX_SUBSCRIBED, READY_TASK, drainChunks, readyTask, spinWhile } from './worker-protocol.ts'
 import type { BroadcastJob, InitMessage, JobMessage, PinnedChunks } from './worker-protocol.ts'
+import { nodeBuiltin } from './node-builtin.ts'
 
 /** One task: does chunk `chunk` of a job whose arguments are `args` (shared arrays are written in place). */
 export type ChunkTask = (args: never, chunk: number) => void
@@ -47,8 +48,7 @@ export function startWorkerRuntime(tasks: Readonly<Record<string, ChunkTask>>): 
       pinned,
     )
   }
-  const p = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process
-  const threads = p?.getBuiltinModule?.('node:worker_threads') as NodeThreads | undefined
+  const threads = nodeBuiltin<NodeThreads>('node:worker_threads')
   const port = threads?.parentPort
   if (!port?.on) {
     const self = globalThis as MessageSource
