@@ -6,18 +6,7 @@ import type { JobChannel } from './job-channel.ts'
 import { canBlock, spawnWorker } from './spawn-worker.ts'
 import type { PoolWorker } from './spawn-worker.ts'
 import { availableCores, resolveThreadCount } from './thread-count.ts'
-import {
-  DONE_CHUNKS,
-  ERROR_BUFFER_BYTES,
-  ERROR_BYTES,
-  FAILED,
-  FAILED_CHUNK,
-  READY_TASK,
-  createControl,
-  drainChunks,
-  readyTask,
-  spinWhile,
-} from './worker-protocol.ts'
+import { DONE_CHUNKS, ERROR_BYTES, FAILED, FAILED_CHUNK, READY_TASK, createJobState, drainChunks, readyTask, spinWhile } from './worker-protocol.ts'
 import type { ReadyArgs } from './worker-protocol.ts'
 import type { BroadcastJob, ErrorRecord, JobMessage } from './worker-protocol.ts'
 
@@ -113,8 +102,7 @@ export function createThreadPool(options: ThreadPoolOptions): ThreadPool {
         return
       }
       ensureWorkers()
-      const control = createControl()
-      const error = new Uint8Array(new SharedArrayBuffer(ERROR_BUFFER_BYTES))
+      const { control, error } = createJobState()
       // Pinned: worker i owns chunks i, i + stride, …; the caller (when it runs chunks) owns stride − 1, 2·stride − 1, …,
       // the same in every job. When chunks do not divide evenly the caller is among the threads with one chunk less:
       // it also does the work between jobs.

@@ -88,11 +88,15 @@ export function errorRecord(error: unknown): ErrorRecord {
 
 const NO_FAILURE = 0x7fffffff
 
-/** A fresh control block: no chunk claimed, done or failed. */
-export function createControl(): Int32Array {
-  const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4))
+/**
+ * A job's fresh shared state: the control block (no chunk claimed, done or failed) and the bytes for a failed
+ * chunk's error, views of one SharedArrayBuffer (a fresh buffer costs tens of µs, paid on every job).
+ */
+export function createJobState(): { control: Int32Array; error: Uint8Array } {
+  const buffer = new SharedArrayBuffer(CONTROL_SLOTS * 4 + ERROR_BUFFER_BYTES)
+  const control = new Int32Array(buffer, 0, CONTROL_SLOTS)
   control[FAILED_CHUNK] = NO_FAILURE
-  return control
+  return { control, error: new Uint8Array(buffer, CONTROL_SLOTS * 4, ERROR_BUFFER_BYTES) }
 }
 
 /**

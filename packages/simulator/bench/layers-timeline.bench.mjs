@@ -5,7 +5,7 @@
 // first start after the call began (the hand-off), the chunks' own durations on the caller and on the workers,
 // the busiest thread's work and the wait after the last chunk. Medians over --reps calls after --warmup calls.
 // Prints one JSON line per thread count. Not a test.
-//   node bench/layers-timeline.bench.mjs [--threads 1,16] [--tokens 4096] [--layers 58] [--reps 200] [--warmup 300]
+//   node bench/layers-timeline.bench.mjs [--threads 1,16] [--tokens 4096] [--layers 58] [--reps 200] [--warmup 300] [--spin-ms N]
 //   node bench/layers-timeline.bench.mjs --bundle-only out.mjs   (a self-contained script for a machine without esbuild)
 import { build } from 'esbuild'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -51,12 +51,13 @@ import { allocateLayers } from '../src/route-layers.ts'
 import { timedRouteLayers } from './timed-task.ts'
 const { values: opts } = parseArgs({ options: {
   threads: { type: 'string', default: '1,16' }, tokens: { type: 'string', default: '4096' }, layers: { type: 'string', default: '58' },
-  reps: { type: 'string', default: '200' }, warmup: { type: 'string', default: '300' }, 'bundle-only': { type: 'string' } } })
+  reps: { type: 'string', default: '200' }, warmup: { type: 'string', default: '300' }, 'spin-ms': { type: 'string' }, 'bundle-only': { type: 'string' } } })
 const tokens = Number(opts.tokens), layers = Number(opts.layers), experts = 256, k = 8
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? NaN : s[s.length >> 1] }
 const round = (x) => Math.round(x * 1000) / 1000
 for (const threads of opts.threads.split(',').map(Number)) {
-  const pool = createThreadPool({ threads, workerSource: WORKER_SOURCE })
+  const spinMs = opts['spin-ms'] === undefined ? undefined : Number(opts['spin-ms'])
+  const pool = createThreadPool({ threads, workerSource: WORKER_SOURCE, spinMs })
   pool.start()
   const prng = createPrng(0)
   const rows = []
@@ -91,7 +92,7 @@ for (const threads of opts.threads.split(',').map(Number)) {
     })
   }
   pool.dispose()
-  const summary = { threads, tokens, layers, reps: rows.length }
+  const summary = { threads, tokens, layers, reps: rows.length, spinMs: spinMs ?? 'default' }
   for (const key of Object.keys(rows[0])) summary[key] = round(median(rows.map((r) => r[key])))
   summary.idealMs = round(summary.sumWork / threads)
   console.log(JSON.stringify(summary))

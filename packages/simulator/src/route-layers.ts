@@ -76,7 +76,11 @@ export function createRouteLayersTask(definitions: readonly StrategyDefinition[]
   return (args, chunk) => routeLayerChunk(create, args, chunk)
 }
 
-/** Output arrays for a layers job (shared memory when threads will write them). */
+/**
+ * Output arrays for a layers job (shared memory when threads will write them). Each fresh buffer has a cost of its
+ * own (a SharedArrayBuffer's is ≈ 25 µs here, paid on every call), so the small arrays are views of one buffer:
+ * counts and the end state always, and the last layer's ids and weights when only counts are kept.
+ */
 export function allocateLayers(
   layers: number,
   tokens: number,
@@ -85,13 +89,27 @@ export function allocateLayers(
   keep: LayersKept,
   shared: boolean,
 ): Pick<RouteLayersArgs, 'ids' | 'weights' | 'counts' | 'end' | 'layers' | 'keep'> {
-  const kept = keep === 'routing' ? layers * tokens * k : tokens * k
+  const countSlots = layers * experts
+  if (keep === 'routing') {
+    const kept = layers * tokens * k
+    const words = allocateInt32(countSlots + 4, shared)
+    return {
+      layers,
+      keep,
+      ids: allocateInt32(kept, shared),
+      weights: allocateFloat32(kept, shared),
+      counts: words.subarray(0, countSlots),
+      end: words.subarray(countSlots),
+    }
+  }
+  const slots = tokens * k
+  const words = allocateInt32(2 * slots + countSlots + 4, shared)
   return {
     layers,
     keep,
-    ids: allocateInt32(kept, shared),
-    weights: allocateFloat32(kept, shared),
-    counts: allocateInt32(layers * experts, shared),
-    end: allocateInt32(4, shared),
+    ids: words.subarray(0, slots),
+    weights: new Float32Array(words.buffer, slots * 4, slots),
+    counts: words.subarray(2 * slots, 2 * slots + countSlots),
+    end: words.subarray(2 * slots + countSlots),
   }
 }
