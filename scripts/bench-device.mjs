@@ -4,7 +4,8 @@
 // .device/routesim-bench.mjs (gpu.js inlined, `webgpu` external: setup.sh links Dawn there), and copies
 // scripts/bench.mjs, bench-floor.mjs and the PyTorch reference beside it, since ../shared does not travel,
 // and bundles the device-resident profile (packages/gpu/bench/resident-profile.ts) into
-// .device/resident-profile.mjs. Prints the commands to run there (carry: .device).
+// .device/resident-profile.mjs, the routeLayers timeline (packages/simulator/bench/layers-timeline.bench.mjs) into
+// .device/layers-timeline.mjs, with scripts/cores-probe.mjs beside it. Prints the commands to run there (carry: .device).
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -32,6 +33,9 @@ copyFileSync(join(root, 'scripts/bench-floor.mjs'), join(device, 'bench-floor.mj
 // Whole simulate runs with the scenario loop on the device, timed against the CLI bundle above.
 copyFileSync(join(root, 'scripts/bench-device-loop.mjs'), join(device, 'bench-device-loop.mjs'))
 copyFileSync(join(root, '..', 'shared', 'bench', 'torch_baseline.py'), join(device, 'torch_baseline.py'))
+// Where a 16-thread routeLayers call spends its time (per-thread timeline), and how far the host's threads scale at all.
+step(process.execPath, [join(root, 'packages/simulator/bench/layers-timeline.bench.mjs'), '--bundle-only', join(device, 'layers-timeline.mjs')])
+copyFileSync(join(root, 'scripts/cores-probe.mjs'), join(device, 'cores-probe.mjs'))
 const esbuild = await import(join(root, 'packages/cli/node_modules/esbuild/lib/main.js'))
 await esbuild.build({
   entryPoints: [join(root, 'packages/gpu/bench/resident-profile.ts')],

@@ -90,7 +90,7 @@ const NO_FAILURE = 0x7fffffff
 
 /**
  * A job's fresh shared state: the control block (no chunk claimed, done or failed) and the bytes for a failed
- * chunk's error, views of one SharedArrayBuffer (a fresh buffer costs tens of µs, paid on every job).
+ * chunk's error, views of one SharedArrayBuffer (every job allocates them: one allocation instead of two).
  */
 export function createJobState(): { control: Int32Array; error: Uint8Array } {
   const buffer = new SharedArrayBuffer(CONTROL_SLOTS * 4 + ERROR_BUFFER_BYTES)

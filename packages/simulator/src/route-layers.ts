@@ -77,9 +77,9 @@ export function createRouteLayersTask(definitions: readonly StrategyDefinition[]
 }
 
 /**
- * Output arrays for a layers job (shared memory when threads will write them). Each fresh buffer has a cost of its
- * own (a SharedArrayBuffer's is ≈ 25 µs here, paid on every call), so the small arrays are views of one buffer:
- * counts and the end state always, and the last layer's ids and weights when only counts are kept.
+ * Output arrays for a layers job (shared memory when threads will write them). Every call allocates them, so the
+ * small arrays are views of one buffer (one allocation, one zero-fill, one object for the GC to track): counts and
+ * the end state always, and the last layer's ids and weights when only counts are kept.
  */
 export function allocateLayers(
   layers: number,
