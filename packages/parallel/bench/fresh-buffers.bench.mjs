@@ -13,7 +13,11 @@ const cases = {
   'one SharedArrayBuffer, four views': () => {
     const buffer = new SharedArrayBuffer(total * 4)
     let at = 0
-    return words.map((n) => new Int32Array(buffer, (at += n) * 4 - n * 4, n))
+    return words.map((n) => {
+      const view = new Int32Array(buffer, at * 4, n)
+      at += n
+      return view
+    })
   },
   'four ArrayBuffers': () => words.map((n) => new Int32Array(n)),
 }

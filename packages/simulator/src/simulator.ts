@@ -59,7 +59,10 @@ export interface RouteLayersOptions {
   readonly keep?: LayersKept
 }
 
-/** Every layer's routing: ids and weights `[layers, tokens, topK]`, per-layer expert counts `[layers, experts]`. */
+/**
+ * Every layer's routing: ids and weights `[layers, tokens, topK]`, per-layer expert counts `[layers, experts]` (`counts` is a view
+ * of a slightly larger buffer: use its `byteLength`, not `buffer.byteLength`).
+ */
 export interface LayersRouting {
   readonly ids: Int32Array
   readonly weights: Float32Array
@@ -67,7 +70,10 @@ export interface LayersRouting {
   readonly shape: readonly [number, number, number]
 }
 
-/** `routeLayers` with `keep: 'counts'`: per-layer expert counts `[layers, experts]` and the last layer's routing. */
+/**
+ * `routeLayers` with `keep: 'counts'`: per-layer expert counts `[layers, experts]` and the last layer's routing.
+ * The three arrays are views of one buffer (mind `byteOffset` when reading `.buffer`; transferring it moves all three).
+ */
 export interface LayersCounts {
   readonly counts: Int32Array
   /** The last layer's ids and weights, `[tokens, topK]`. */
