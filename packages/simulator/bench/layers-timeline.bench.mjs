@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Where a parallel routeLayers call (simulate_zipf's shape: zipf per_layer, 58 layers × 4,096 tokens, k = 8) spends
 // its time on each thread: every layer chunk's start, end and thread are recorded (caller and workers run the same
-// route_layers task, wrapped in a timer), and per call the script reports the call's wall time, each thread's
+// route_layers task, wrapped in a timer), and per call the script reports the call's wall time, the output allocation, each thread's
 // first start after the call began (the hand-off), the chunks' own durations on the caller and on the workers,
 // the busiest thread's work and the wait after the last chunk. Medians over --reps calls after --warmup calls.
 // Prints one JSON line per thread count. Not a test.
@@ -63,9 +63,11 @@ for (const threads of opts.threads.split(',').map(Number)) {
   const rows = []
   for (let rep = 0; rep < Number(opts.warmup) + Number(opts.reps); rep++) {
     const callStart = performance.timeOrigin + performance.now()
+    const outputs = allocateLayers(layers, tokens, experts, k, 'counts', pool.parallel)
+    const allocated = performance.timeOrigin + performance.now()
     const args = {
       strategy: 'zipf', params: { exponent: 1, layout: 'per_layer' }, seed: 0, tokens, experts, k, firstLayer: 0, start: prng.getState(),
-      ...allocateLayers(layers, tokens, experts, k, 'counts', pool.parallel),
+      ...outputs,
       timeline: new Float64Array(pool.parallel ? new SharedArrayBuffer(layers * 24) : new ArrayBuffer(layers * 24)),
     }
     pool.run({ task: 'route_layers', args, chunks: layers, runChunk: timedRouteLayers })
@@ -84,7 +86,7 @@ for (const threads of opts.threads.split(',').map(Number)) {
     }
     const firsts = [...byThread.entries()].filter(([th]) => th !== 0).map(([, v]) => v.first)
     rows.push({
-      wall: callEnd - callStart, threadsUsed: byThread.size, callerFirst: byThread.get(0)?.first ?? NaN,
+      wall: callEnd - callStart, alloc: allocated - callStart, threadsUsed: byThread.size, callerFirst: byThread.get(0)?.first ?? NaN,
       lastWorkerFirst: firsts.length ? Math.max(...firsts) : 0, medianWorkerFirst: firsts.length ? median(firsts) : 0,
       callerChunk: median(callerChunks), workerChunk: median(workerChunks), maxBusy: Math.max(...[...byThread.values()].map((v) => v.busy)),
       sumWork: [...byThread.values()].reduce((a, v) => a + v.busy, 0), maxChunks: Math.max(...[...byThread.values()].map((v) => v.chunks)),
