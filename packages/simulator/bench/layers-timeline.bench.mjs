@@ -6,6 +6,8 @@
 // the busiest thread's work and the wait after the last chunk. Medians over --reps calls after --warmup calls.
 // Prints one JSON line per thread count. Not a test.
 //   node bench/layers-timeline.bench.mjs [--threads 1,16] [--tokens 4096] [--layers 58] [--reps 200] [--warmup 300] [--spin-ms N]
+//   node bench/layers-timeline.bench.mjs --alone 400 [--threads 1,8,16]   (each thread routes 400 layers back to back at
+//     once, with no hand-off between them: a layer's cost when N threads are busy, apart from the pool)
 //   node bench/layers-timeline.bench.mjs --bundle-only out.mjs   (a self-contained script for a machine without esbuild)
 import { build } from 'esbuild'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -30,13 +32,22 @@ export function timedRouteLayers(args, chunk) {
   args.timeline[chunk * 3 + 1] = end
   args.timeline[chunk * 3 + 2] = thread
 }
+// --alone: chunk c is one thread's run of args.repeat layers back to back (no hand-off between them); each
+// layer's duration goes to alone[c * repeat + r].
+export function aloneRouteLayers(args, chunk) {
+  for (let r = 0; r < args.repeat; r++) {
+    const start = performance.now()
+    task(args, (chunk * args.repeat + r) % args.layers)
+    args.alone[chunk * args.repeat + r] = performance.now() - start
+  }
+}
 `
 const worker = await build({
   ...common,
   format: 'iife',
   platform: 'neutral',
   stdin: {
-    contents: `import { startWorkerRuntime } from '@routesim/parallel'\nimport { timedRouteLayers } from './timed-task.ts'\nstartWorkerRuntime({ route_layers: timedRouteLayers })`,
+    contents: `import { startWorkerRuntime } from '@routesim/parallel'\nimport { aloneRouteLayers, timedRouteLayers } from './timed-task.ts'\nstartWorkerRuntime({ route_layers: timedRouteLayers, route_layers_alone: aloneRouteLayers })`,
     resolveDir: here,
     loader: 'ts',
   },
@@ -48,10 +59,10 @@ import { parseArgs } from 'node:util'
 import { createPrng } from '@routesim/core'
 import { createThreadPool } from '@routesim/parallel'
 import { allocateLayers } from '../src/route-layers.ts'
-import { timedRouteLayers } from './timed-task.ts'
+import { aloneRouteLayers, timedRouteLayers } from './timed-task.ts'
 const { values: opts } = parseArgs({ options: {
   threads: { type: 'string', default: '1,16' }, tokens: { type: 'string', default: '4096' }, layers: { type: 'string', default: '58' },
-  reps: { type: 'string', default: '200' }, warmup: { type: 'string', default: '300' }, 'spin-ms': { type: 'string' }, 'bundle-only': { type: 'string' } } })
+  reps: { type: 'string', default: '200' }, warmup: { type: 'string', default: '300' }, 'spin-ms': { type: 'string' }, alone: { type: 'string' }, 'bundle-only': { type: 'string' } } })
 const tokens = Number(opts.tokens), layers = Number(opts.layers), experts = 256, k = 8
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? NaN : s[s.length >> 1] }
 const round = (x) => Math.round(x * 1000) / 1000
@@ -60,6 +71,25 @@ for (const threads of opts.threads.split(',').map(Number)) {
   const pool = createThreadPool({ threads, workerSource: WORKER_SOURCE, spinMs })
   pool.start()
   const prng = createPrng(0)
+  if (opts.alone !== undefined) {
+    // Every thread routes --alone layers back to back at once: the layer's cost with N threads busy, no pool in between.
+    const repeat = Number(opts.alone), per = []
+    for (let rep = 0; rep < 3; rep++) {
+      const args = {
+        strategy: 'zipf', params: { exponent: 1, layout: 'per_layer' }, seed: 0, tokens, experts, k, firstLayer: 0, start: prng.getState(),
+        ...allocateLayers(layers, tokens, experts, k, 'counts', pool.parallel), repeat,
+        alone: new Float64Array(pool.parallel ? new SharedArrayBuffer(threads * repeat * 8) : new ArrayBuffer(threads * repeat * 8)),
+      }
+      pool.run({ task: 'route_layers_alone', args, chunks: threads, runChunk: aloneRouteLayers, pinned: true })
+      // The first quarter of each thread's run warms it up.
+      for (let c = 0; c < threads; c++) per.push(...args.alone.subarray(c * repeat + (repeat >> 2), (c + 1) * repeat))
+    }
+    pool.dispose()
+    const sorted = per.sort((a, b) => a - b)
+    const at = (q) => round(sorted[Math.floor(sorted.length * q)])
+    console.log(JSON.stringify({ threads, tokens, alone: repeat, layerMs: at(0.5), p10: at(0.1), p90: at(0.9) }))
+    continue
+  }
   const rows = []
   for (let rep = 0; rep < Number(opts.warmup) + Number(opts.reps); rep++) {
     const callStart = performance.timeOrigin + performance.now()
