@@ -9,6 +9,23 @@ describe('routesim program', () => {
     for (const name of ['strategies', 'route', 'demo']) expect(stdout).toMatch(new RegExp(`^\\s+${name}\\b`, 'm'))
   })
 
+  it('prints the help for `help` and `help <command>` and exits 0', async () => {
+    const program = await runRoutesim('help')
+    expect(program.code).toBe(EXIT_OK)
+    expect(program.stdout).toMatch(/^Usage: routesim \[options\] \[command\]/)
+    const route = await runRoutesim('help', 'route')
+    expect(route.code).toBe(EXIT_OK)
+    expect(route.stdout).toMatch(/^Usage: routesim route \[options\]/)
+  })
+
+  it('shows the help on stderr with exit code 2 when no command is given', async () => {
+    const { code, stdout, stderr } = await runRoutesim()
+    expect(code).toBe(EXIT_BAD_INPUT)
+    expect(stdout).toBe('')
+    expect(stderr).toMatch(/^Usage: routesim \[options\] \[command\]/)
+    expect(stderr).not.toContain('error:')
+  })
+
   it('prints its version and exits 0', async () => {
     const { code, stdout } = await runRoutesim('--version')
     expect(code).toBe(EXIT_OK)

@@ -4,7 +4,7 @@ import { colorsFor, type Colors } from './colors.ts'
 import { didYouMean } from './did-you-mean.ts'
 import { stdoutColors, writesToProcess } from './io.ts'
 import { collect } from './options.ts'
-import { addGlobalFlagOptions } from './trace-strategy.ts'
+import { addGlobalFlagOptions, checkGlobalFlags } from './trace-strategy.ts'
 import { registerDemoCommand } from './commands/demo.ts'
 import { registerRouteCommand } from './commands/route.ts'
 import { registerStrategiesCommand } from './commands/strategies.ts'
@@ -100,6 +100,12 @@ export async function runCli(argv: readonly string[], output: ProgramOutput = {}
     if (error instanceof CommanderError) {
       // commander has already printed its message (or the help/version text).
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT_OK
+      // `routesim help [command]` asked for the help; a command line without a command gets it as a usage error.
+      if (error.code === 'commander.help') {
+        if (error.exitCode === 0) return EXIT_OK
+        const flagError = globalFlagError(program)
+        if (flagError) writeErr(describeError(flagError, colors))
+      }
       return EXIT_BAD_INPUT
     }
     if (RoutesimError.isInstance(error)) {
@@ -111,5 +117,15 @@ export async function runCli(argv: readonly string[], output: ProgramOutput = {}
     writeErr(`routesim failed unexpectedly: ${message}\n`)
     writeErr(debug && error instanceof Error && error.stack ? `${error.stack}\n` : 'Run again with --debug for the stack trace.\n')
     return EXIT_FAILURE
+  }
+}
+
+/** The typed error of a bad global flag (`--trace-order nope`) on a command line that ran no command, if any. */
+function globalFlagError(program: Command): RoutesimError | undefined {
+  try {
+    checkGlobalFlags(program)
+    return undefined
+  } catch (error) {
+    return RoutesimError.isInstance(error) ? error : undefined
   }
 }

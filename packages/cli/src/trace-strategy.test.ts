@@ -44,6 +44,14 @@ describe('the global --trace-order flag', () => {
     }
   })
 
+  it('names a bad value after the help when no command is given', async () => {
+    const run = await runRoutesim('--trace-order', 'tokens-first')
+    expect(run.code).toBe(EXIT_BAD_INPUT)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toMatch(/^Usage: routesim /)
+    expect(run.stderr.endsWith(`error: Invalid --trace-order: "tokens-first". Allowed: 'layers-tokens', 'tokens-layers'.\n`)).toBe(true)
+  })
+
   it('still lists the layouts in the help', async () => {
     const { stdout } = await runRoutesim('--help')
     expect(stdout.replace(/\s+/g, ' ')).toContain(

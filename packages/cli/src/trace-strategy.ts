@@ -33,7 +33,16 @@ export function addGlobalFlagOptions(program: Command): Command {
   return program
     .addOption(GLOBAL_FLAG_SCHEMA.option('trace', '--trace <file>'))
     .addOption(GLOBAL_FLAG_SCHEMA.option('traceOrder', '--trace-order <order>'))
-    .hook('preAction', () => void globalFlags.set(program, GLOBAL_FLAG_SCHEMA.parse(program)))
+    .hook('preAction', () => checkGlobalFlags(program))
+}
+
+/**
+ * Checks the program's global flags by their schema (a bad value throws the typed error naming the flag) and keeps
+ * them for its command. Runs before any command's action, and after commander printed the help for a command line
+ * with no command, where no hook runs.
+ */
+export function checkGlobalFlags(program: Command): void {
+  globalFlags.set(program, GLOBAL_FLAG_SCHEMA.parse(program))
 }
 
 /** The global `--trace FILE` (and `--trace-order`) given anywhere on the command line, as checked before the command ran. */
