@@ -2,8 +2,9 @@
 // Per-thread speed of fixed integer loops (xorshift, no memory) with N threads busy at once, two kinds:
 // 'chain': one dependent chain, latency-bound (a core's second hyperthread fills the idle issue slots, so this
 // scales to every vCPU either way); 'chains4': four independent chains, which keep one thread's core busy, so on
-// 8 cores × 2 hyperthreads its 16-thread speed-up stays near 8–10 while on 16 physical cores it reaches ≈ 16.
-// Tells how far a host's threads can scale at best (the device host's 16 vCPUs). Prints one JSON line per count.
+// 8 cores × 2 hyperthreads its per-thread time rises ≈ 1.5–2× from 8 to 16 threads, while on 16 cores it stays flat
+// (a lower all-core clock slows every count from 2–4 threads on alike: the device host, session 7, ran 1.35× slower
+// per thread and reached 11.9× at 16). Tells how far a host's threads can scale at best. One JSON line per count.
 //   node scripts/cores-probe.mjs
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
 const chain = (iters) => {

@@ -66,6 +66,11 @@ const { values: opts } = parseArgs({ options: {
 const tokens = Number(opts.tokens), layers = Number(opts.layers), experts = 256, k = 8
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? NaN : s[s.length >> 1] }
 const round = (x) => Math.round(x * 1000) / 1000
+// One simulate_zipf step's layers job over the given outputs, plus what the timed task records into.
+const stepArgs = (prng, outputs, extra) => ({
+  strategy: 'zipf', params: { exponent: 1, layout: 'per_layer' }, seed: 0, tokens, experts, k, firstLayer: 0, start: prng.getState(), ...outputs, ...extra,
+})
+const float64s = (n, shared) => new Float64Array(shared ? new SharedArrayBuffer(n * 8) : new ArrayBuffer(n * 8))
 for (const threads of opts.threads.split(',').map(Number)) {
   const spinMs = opts['spin-ms'] === undefined ? undefined : Number(opts['spin-ms'])
   const pool = createThreadPool({ threads, workerSource: WORKER_SOURCE, spinMs })
@@ -75,11 +80,8 @@ for (const threads of opts.threads.split(',').map(Number)) {
     // Every thread routes --alone layers back to back at once: the layer's cost with N threads busy, no pool in between.
     const repeat = Number(opts.alone), per = []
     for (let rep = 0; rep < 3; rep++) {
-      const args = {
-        strategy: 'zipf', params: { exponent: 1, layout: 'per_layer' }, seed: 0, tokens, experts, k, firstLayer: 0, start: prng.getState(),
-        ...allocateLayers(layers, tokens, experts, k, 'counts', pool.parallel), repeat,
-        alone: new Float64Array(pool.parallel ? new SharedArrayBuffer(threads * repeat * 8) : new ArrayBuffer(threads * repeat * 8)),
-      }
+      const outputs = allocateLayers(layers, tokens, experts, k, 'counts', pool.parallel)
+      const args = stepArgs(prng, outputs, { repeat, alone: float64s(threads * repeat, pool.parallel) })
       pool.run({ task: 'route_layers_alone', args, chunks: threads, runChunk: aloneRouteLayers, pinned: true })
       // The first quarter of each thread's run warms it up.
       for (let c = 0; c < threads; c++) per.push(...args.alone.subarray(c * repeat + (repeat >> 2), (c + 1) * repeat))
@@ -95,11 +97,7 @@ for (const threads of opts.threads.split(',').map(Number)) {
     const callStart = performance.timeOrigin + performance.now()
     const outputs = allocateLayers(layers, tokens, experts, k, 'counts', pool.parallel)
     const allocated = performance.timeOrigin + performance.now()
-    const args = {
-      strategy: 'zipf', params: { exponent: 1, layout: 'per_layer' }, seed: 0, tokens, experts, k, firstLayer: 0, start: prng.getState(),
-      ...outputs,
-      timeline: new Float64Array(pool.parallel ? new SharedArrayBuffer(layers * 24) : new ArrayBuffer(layers * 24)),
-    }
+    const args = stepArgs(prng, outputs, { timeline: float64s(layers * 3, pool.parallel) })
     pool.run({ task: 'route_layers', args, chunks: layers, runChunk: timedRouteLayers })
     const callEnd = performance.timeOrigin + performance.now()
     if (rep < Number(opts.warmup)) continue
